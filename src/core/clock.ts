@@ -10,8 +10,9 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock that only moves when told to: for tests. */
 export class ManualClock implements Clock {
-  constructor(private current = Date.UTC(2026, 0, 1)) {}
-  now(): number { return this.current; }
+  #current: number;
+  constructor(start = Date.UTC(2026, 0, 1)) { this.#current = start; }
+  now(): number { return this.#current; }
   /** Moves time forward by `ms` milliseconds. */
-  advance(ms: number): void { this.current += ms; }
+  advance(ms: number): void { this.#current += ms; }
 }

@@ -1,0 +1,28 @@
+// How a token entry is shown by auth/token/lookup*: Vault's field names and JSON types.
+import type { TokenEntry } from './store.js';
+
+/** Vault's lookup answer for a token entry. `id` is the token itself, only for lookup-self/lookup. */
+export function lookupData(entry: TokenEntry, now: number, token: string | undefined): Record<string, unknown> {
+  const ttl = entry.expire_at === 0 ? 0 : Math.max(0, Math.ceil((entry.expire_at - now) / 1000));
+  return {
+    accessor: entry.accessor,
+    creation_time: entry.creation_time,
+    creation_ttl: entry.ttl,
+    display_name: entry.display_name,
+    entity_id: entry.entity_id,
+    expire_time: entry.expire_at === 0 ? null : new Date(entry.expire_at).toISOString(),
+    explicit_max_ttl: entry.explicit_max_ttl,
+    id: token ?? '',
+    issue_time: new Date(entry.issued_at).toISOString(),
+    meta: entry.meta,
+    num_uses: entry.num_uses,
+    orphan: entry.parent === '',
+    path: entry.path,
+    policies: entry.policies,
+    renewable: entry.renewable,
+    ttl,
+    type: entry.type,
+    ...(entry.period > 0 ? { period: entry.period } : {}),
+    ...(entry.role ? { role: entry.role } : {}),
+  };
+}

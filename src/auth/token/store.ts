@@ -1,0 +1,148 @@
+// The token store. Tokens are opaque random strings that are never stored: an entry is kept
+// under the HMAC of its token with a per-server salt, so a copy of storage yields no usable
+// token. Accessors are separate random ids, indexed the same way.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Storage } from '../../storage/storage.js';
+import type { Clock } from '../../core/clock.js';
+
+/** A stored token, in Vault's field names where it has them. */
+export type TokenEntry = {
+  /** HMAC of the token: the storage key, and the id children point to. */
+  id: string;
+  accessor: string;
+  /** Id of the parent token; '' for an orphan. */
+  parent: string;
+  policies: string[];
+  path: string;
+  meta: Record<string, string> | null;
+  display_name: string;
+  /** Uses left; 0 means unlimited. */
+  num_uses: number;
+  /** Seconds since the epoch. */
+  creation_time: number;
+  /** Seconds; 0 means it never expires (root tokens). */
+  ttl: number;
+  explicit_max_ttl: number;
+  period: number;
+  renewable: boolean;
+  type: 'service' | 'batch';
+  entity_id: string;
+  role: string;
+  /** Milliseconds since the epoch; 0 when the token never expires. */
+  expire_at: number;
+  /** The token's own first issue time in ms, bounding renewals by explicit_max_ttl. */
+  issued_at: number;
+};
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** 24 base62 characters (~142 bits) behind Vault's `hvs.` service-token prefix. */
+export function newTokenValue(prefix = 'hvs.'): string {
+  const bytes = randomBytes(24);
+  let out = prefix;
+  for (const b of bytes) out += BASE62[b % 62];
+  return out;
+}
+
+/** Persistent token entries keyed by salted hash, with accessor and parent indexes. */
+export class TokenStore {
+  readonly #view: Storage;
+  readonly #salt: Buffer;
+  readonly #clock: Clock;
+  /** Entries by id; invalidated on every change so the hot path avoids storage reads. */
+  readonly #cache = new Map<string, TokenEntry>();
+
+  constructor(view: Storage, salt: Buffer, clock: Clock) {
+    this.#view = view;
+    this.#salt = salt;
+    this.#clock = clock;
+  }
+
+  /** The storage id of a token value (or of an accessor). */
+  hash(value: string): string {
+    return createHmac('sha256', this.#salt).update(value).digest('hex');
+  }
+
+  /** Stores a new entry for `token` and returns it. */
+  async create(token: string, fields: Omit<TokenEntry, 'id' | 'accessor'> & { accessor?: string }): Promise<TokenEntry> {
+    const entry: TokenEntry = { ...fields, id: this.hash(token), accessor: fields.accessor ?? randomAccessor() };
+    await this.#view.transaction(async (tx) => {
+      await tx.put(`id/${entry.id}`, encode(entry));
+      await tx.put(`accessor/${this.hash(entry.accessor)}`, Buffer.from(entry.id));
+      if (entry.parent) await tx.put(`parent/${entry.parent}/${entry.id}`, Buffer.alloc(0));
+    });
+    this.#cache.set(entry.id, entry);
+    return entry;
+  }
+
+  /** The live entry for a token value, or undefined (unknown, or expired by the clock). */
+  async lookup(token: string): Promise<TokenEntry | undefined> {
+    if (token === '') return undefined;
+    const entry = await this.byId(this.hash(token));
+    if (!entry) return undefined;
+    // The map lookup matched on the hash; compare once more in constant time to be explicit.
+    const a = Buffer.from(entry.id, 'hex');
+    const b = Buffer.from(this.hash(token), 'hex');
+    return a.length === b.length && timingSafeEqual(a, b) ? entry : undefined;
+  }
+
+  /** The live entry with this id. */
+  async byId(id: string): Promise<TokenEntry | undefined> {
+    let entry = this.#cache.get(id);
+    if (!entry) {
+      const raw = await this.#view.get(`id/${id}`);
+      if (!raw) return undefined;
+      entry = JSON.parse(raw.toString('utf8')) as TokenEntry;
+      this.#cache.set(id, entry);
+    }
+    if (entry.expire_at !== 0 && entry.expire_at <= this.#clock.now()) return undefined;
+    return entry;
+  }
+
+  /** The live entry behind an accessor. */
+  async byAccessor(accessor: string): Promise<TokenEntry | undefined> {
+    const raw = await this.#view.get(`accessor/${this.hash(accessor)}`);
+    return raw ? this.byId(raw.toString('utf8')) : undefined;
+  }
+
+  /** Rewrites an entry after a change (renewal, use count). */
+  async save(entry: TokenEntry): Promise<void> {
+    await this.#view.put(`id/${entry.id}`, encode(entry));
+    this.#cache.set(entry.id, entry);
+  }
+
+  /** Ids of the direct children of a token. */
+  async children(id: string): Promise<string[]> {
+    return (await this.#view.list(`parent/${id}/`)).filter((k) => !k.endsWith('/'));
+  }
+
+  /** Deletes one entry and its indexes (children are the caller's business). */
+  async remove(entry: TokenEntry): Promise<void> {
+    await this.#view.transaction(async (tx) => {
+      await tx.delete(`id/${entry.id}`);
+      await tx.delete(`accessor/${this.hash(entry.accessor)}`);
+      if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
+    });
+    this.#cache.delete(entry.id);
+  }
+
+  /** Every stored accessor's hash-free form is not recoverable, so list entries instead. */
+  async allEntries(): Promise<TokenEntry[]> {
+    const out: TokenEntry[] = [];
+    for (const id of await this.#view.list('id/')) {
+      const raw = await this.#view.get(`id/${id}`);
+      if (raw) out.push(JSON.parse(raw.toString('utf8')) as TokenEntry);
+    }
+    return out;
+  }
+
+  /** Forgets cached entries (after seal). */
+  clearCache(): void {
+    this.#cache.clear();
+  }
+}
+
+const encode = (entry: TokenEntry) => Buffer.from(JSON.stringify(entry));
+
+/** Accessors are as random as tokens but carry no prefix, like Vault's. */
+const randomAccessor = () => newTokenValue('');

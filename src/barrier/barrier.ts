@@ -1,0 +1,169 @@
+// The encryption barrier: a Storage that encrypts every value it stores in the physical
+// backend underneath, and refuses everything while sealed. Keys (paths) are not secret, so
+// list and delete pass through; each value is bound to its path so entries cannot be swapped.
+import type { Clock } from '../core/clock.js';
+import { BadRequest, DecryptFailed, Internal, Sealed } from '../errors.js';
+import type { ListOptions, Storage } from '../storage/storage.js';
+import { ciphertextTerm, decrypt, encrypt } from './aead.js';
+import { Keyring } from './keyring.js';
+import { serial } from './serial.js';
+
+/** Where the keyring lives, encrypted under the root key. */
+export const KEYRING_PATH = 'core/keyring';
+/** Where the seal keeps its configuration, in plaintext (it must be readable while sealed). */
+export const SEAL_CONFIG_PATH = 'core/seal-config';
+// Neither may be read or written through the barrier: a barrier write there would brick unseal.
+const RESERVED = new Set([KEYRING_PATH, SEAL_CONFIG_PATH]);
+// Term 0 is never a data term; it labels the one blob encrypted under the root key.
+const ROOT_TERM = 0;
+
+/** Vault's sys/key-status answer. */
+export type KeyStatus = { term: number; install_time: string; encryptions: number };
+/** What a rotation installed. */
+export type RotateResult = { term: number; install_time: string };
+
+/** The keyring encrypted under the root key, as stored at KEYRING_PATH. */
+export function encryptKeyring(rootKey: Buffer, keyring: Keyring): Buffer {
+  const plain = keyring.serialize();
+  try { return encrypt(rootKey, ROOT_TERM, plain, KEYRING_PATH); } finally { plain.fill(0); }
+}
+
+/** Opens what `encryptKeyring` wrote; DecryptFailed if `rootKey` is not the one it was sealed with. */
+export function decryptKeyring(rootKey: Buffer, blob: Buffer): Keyring {
+  if (ciphertextTerm(blob) !== ROOT_TERM) throw new DecryptFailed();
+  const plain = decrypt(rootKey, blob, KEYRING_PATH);
+  try { return Keyring.parse(plain); } finally { plain.fill(0); }
+}
+
+type Unsealed = { rootKey: Buffer; keyring: Keyring };
+
+function checkKey(key: string): void {
+  if (RESERVED.has(key)) throw new BadRequest(`cannot access reserved path ${key}`);
+}
+
+/** The encrypting Storage over a physical backend; sealed until `unseal` is given the root key. */
+export class Barrier implements Storage {
+  readonly #physical: Storage;
+  readonly #clock: Clock;
+  readonly #serial = serial();
+  readonly #top: Storage;
+  #state: Unsealed | undefined;
+  #encryptions = 0;
+
+  /** A sealed barrier over `physical`. */
+  constructor(physical: Storage, clock: Clock) {
+    this.#physical = physical;
+    this.#clock = clock;
+    this.#top = this.#view(physical);
+  }
+
+  /** True until `unseal` succeeds, and again after `seal`. */
+  get sealed(): boolean { return this.#state === undefined; }
+
+  /** Decrypts the stored keyring with `rootKey` and starts serving; DecryptFailed if the key is wrong. */
+  unseal(rootKey: Buffer): Promise<void> {
+    const copy = Buffer.from(rootKey); // the caller may wipe its buffer while we wait in the queue
+    return this.#serial(async () => {
+      try {
+        const blob = await this.#physical.get(KEYRING_PATH);
+        if (blob === undefined) throw new Internal('barrier keyring is missing');
+        const keyring = decryptKeyring(copy, blob);
+        this.seal();
+        this.#state = { rootKey: Buffer.from(copy), keyring };
+        this.#encryptions = 0;
+      } finally {
+        copy.fill(0);
+      }
+    });
+  }
+
+  /** Forgets the root key and keyring; every call fails with Sealed until the next unseal. */
+  seal(): void {
+    const state = this.#state;
+    this.#state = undefined;
+    state?.keyring.wipe();
+    state?.rootKey.fill(0);
+  }
+
+  /** Installs a new data key as the next term and persists the keyring; old terms stay readable. */
+  rotate(): Promise<RotateResult> {
+    // Serialised: two overlapping rotations would each persist a different key under one term.
+    return this.#serial(async () => {
+      const state = this.#unsealed();
+      const next = state.keyring.clone();
+      const installed = next.rotate(this.#clock.now());
+      // Persist first, switch second: nothing is written under a term the disk does not know.
+      await this.#physical.put(KEYRING_PATH, encryptKeyring(state.rootKey, next));
+      if (this.#state !== state) { next.wipe(); throw new Sealed(); }
+      const old = state.keyring;
+      state.keyring = next;
+      old.wipe(); // safe: reads and writes use a keyring only synchronously, never across an await
+      this.#encryptions = 0;
+      return { term: installed.term, install_time: new Date(installed.installTime).toISOString() };
+    });
+  }
+
+  /** The active term, its install time (RFC 3339) and the encryptions made with it since unseal. */
+  keyStatus(): KeyStatus {
+    const { active } = this.#unsealed().keyring;
+    return {
+      term: active.term,
+      install_time: new Date(active.installTime).toISOString(),
+      encryptions: this.#encryptions,
+    };
+  }
+
+  /** The decrypted value at `key`, or undefined. */
+  get(key: string): Promise<Buffer | undefined> { return this.#top.get(key); }
+  /** Encrypts `value` with the active term and stores it at `key`. */
+  put(key: string, value: Buffer): Promise<void> { return this.#top.put(key, value); }
+  /** Removes `key`. */
+  delete(key: string): Promise<void> { return this.#top.delete(key); }
+  /** The direct children of `prefix`, straight from the physical backend. */
+  list(prefix: string, options?: ListOptions): Promise<string[]> { return this.#top.list(prefix, options); }
+  /** Runs `fn` in a physical transaction; its writes are encrypted before they are buffered. */
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> { return this.#top.transaction(fn); }
+
+  #unsealed(): Unsealed {
+    if (this.#state === undefined) throw new Sealed();
+    return this.#state;
+  }
+
+  // One encrypting face for the physical store and for each transaction opened on it. Every
+  // method re-checks the seal, so a transaction still running when the barrier seals fails.
+  #view(inner: Storage): Storage {
+    return {
+      get: async (key) => {
+        this.#unsealed();
+        checkKey(key);
+        const blob = await inner.get(key);
+        if (blob === undefined) return undefined;
+        const keyring = this.#unsealed().keyring; // re-read: the barrier may have sealed meanwhile
+        const found = keyring.term(ciphertextTerm(blob));
+        if (found === undefined) throw new DecryptFailed();
+        return decrypt(found.key, blob, key);
+      },
+      put: async (key, value) => {
+        const { keyring } = this.#unsealed();
+        checkKey(key);
+        const { term, key: dataKey } = keyring.active;
+        const blob = encrypt(dataKey, term, value, key);
+        this.#encryptions += 1;
+        await inner.put(key, blob);
+      },
+      delete: async (key) => {
+        this.#unsealed();
+        checkKey(key);
+        await inner.delete(key);
+      },
+      list: async (prefix, options) => {
+        this.#unsealed();
+        return inner.list(prefix, options);
+      },
+      transaction: async (fn) => {
+        this.#unsealed();
+        return inner.transaction((tx) => fn(this.#view(tx)));
+      },
+    };
+  }
+}

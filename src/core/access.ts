@@ -1,0 +1,20 @@
+// Who the caller is, and whether their policies allow an operation on a path.
+import type { TokenEntry } from '../auth/token/store.js';
+import type { Caller, Operation } from './request.js';
+
+/** What the ACL is asked about one request. */
+export type AccessQuery = { path: string; operation: Operation; data: Record<string, unknown>; sudo: boolean; wrapTtl?: number };
+
+/** Decides whether a caller may make a request; throws PermissionDenied when not. */
+export interface AccessControl {
+  authorize(caller: Caller, query: AccessQuery): Promise<void>;
+}
+
+/** The caller a token entry describes. */
+export function callerOf(token: string, entry: TokenEntry): Caller {
+  return {
+    token, accessor: entry.accessor, policies: entry.policies, tokenId: entry.id,
+    displayName: entry.display_name, entityId: entry.entity_id, metadata: entry.meta ?? {},
+    isRoot: entry.policies.includes('root'), tokenType: entry.type,
+  };
+}

@@ -1,0 +1,20 @@
+// A backend is what a mount serves: a secrets engine, an auth method, or the system backend.
+// It declares its paths; core does routing, field parsing, ACL and audit for all of them.
+import { PathTable, type PathDef } from './path.js';
+
+/** A backend declaration, as an engine's index.ts writes it. */
+export type BackendSpec = {
+  type: string;
+  summary: string;
+  paths: PathDef[];
+  /** Called when a mount of this type is removed, before its storage is deleted. */
+  cleanup?: () => Promise<void>;
+};
+
+/** A declared backend with its paths compiled into a routing table. */
+export type Backend = BackendSpec & { table: PathTable };
+
+/** Declares a backend; ambiguous path patterns fail here, at start-up. */
+export function defineBackend(spec: BackendSpec): Backend {
+  return { ...spec, table: new PathTable(spec.paths) };
+}

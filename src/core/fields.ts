@@ -1,0 +1,135 @@
+// Field declarations: what a path accepts, how each value is parsed from JSON or a URL, and
+// its default. Parsing follows Vault's weak decoding: "3" is an int, 3 is a string, "a,b" is
+// a string list — clients such as Terraform send numbers as strings and vice versa.
+import { BadRequest } from '../errors.js';
+import { parseDurationSeconds } from './duration.js';
+
+/** What every field declaration carries. */
+type FieldBase<T> = {
+  kind: string;
+  description: string;
+  default?: T;
+  required?: boolean;
+  /** Never logged, never echoed in help examples. */
+  sensitive?: boolean;
+  /** Parses one raw value; throws a message (not an error) when it does not fit. */
+  parse(raw: unknown): T;
+};
+
+/** A declared field producing values of type T. */
+export type Field<T> = FieldBase<T>;
+
+/** The declared fields of a path. */
+export type Fields = Record<string, Field<unknown>>;
+
+/** The parsed values a handler receives for its declared fields. */
+export type FieldValues<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+
+type Options<T> = { description: string; default?: T; required?: boolean; sensitive?: boolean };
+
+function declare<T>(kind: string, parse: (raw: unknown) => T, options: Options<T>): Field<T> {
+  return { kind, parse, ...options };
+}
+
+function toStr(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  throw 'expected a string';
+}
+
+function toInt(raw: unknown): number {
+  const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw 'expected an integer';
+  return n;
+}
+
+function toBool(raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (raw === 'true' || raw === '1' || raw === 1) return true;
+  if (raw === 'false' || raw === '0' || raw === 0 || raw === '') return false;
+  throw 'expected a boolean';
+}
+
+function toStrings(raw: unknown): string[] {
+  if (Array.isArray(raw)) return raw.map(toStr);
+  if (typeof raw === 'string') return raw === '' ? [] : raw.split(',').map((s) => s.trim());
+  throw 'expected a list of strings or a comma-separated string';
+}
+
+function toStringMap(raw: unknown): Record<string, string> {
+  if (raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw 'expected an object of strings';
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = toStr(v);
+  return out;
+}
+
+function toObject(raw: unknown): Record<string, unknown> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw 'expected a JSON object';
+  return raw as Record<string, unknown>;
+}
+
+function toDuration(raw: unknown): number {
+  const n = parseDurationSeconds(raw);
+  if (n === undefined) throw 'expected a duration such as "30s", "1h" or a number of seconds';
+  return n;
+}
+
+/** Constructors for field declarations. */
+export const field = {
+  string: (o: Options<string>) => declare('string', toStr, o),
+  int: (o: Options<number>) => declare('int', toInt, o),
+  bool: (o: Options<boolean>) => declare('bool', toBool, o),
+  /** Seconds; accepts 3600, "3600" and "1h". */
+  duration: (o: Options<number>) => declare('duration', toDuration, o),
+  strings: (o: Options<string[]>) => declare('strings', toStrings, o),
+  stringMap: (o: Options<Record<string, string>>) => declare('map', toStringMap, o),
+  object: (o: Options<Record<string, unknown>>) => declare('object', toObject, o),
+  /** Any JSON value, passed through unparsed. */
+  any: (o: Options<unknown>) => declare('any', (raw) => raw, o),
+  /** A segment of the URL (`:name`); required. */
+  name: (o: Omit<Options<string>, 'default'>) => declare('name', toStr, { ...o, required: true }),
+};
+
+/** Zero values used when a field has no declared default, as Vault's framework does. */
+const ZERO: Record<string, unknown> = { string: '', name: '', int: 0, bool: false, duration: 0 };
+
+function zeroOf(f: Field<unknown>): unknown {
+  if (f.kind in ZERO) return ZERO[f.kind];
+  if (f.kind === 'strings') return [];
+  if (f.kind === 'map') return {};
+  return undefined;
+}
+
+/**
+ * Parses `input` against `fields`. Returns the values (defaults filled in), the names the
+ * caller actually sent, and the input keys that are not fields (reported as warnings).
+ * Required fields are enforced for writes only: a read of the same path needs none of them.
+ */
+export function parseFields<F extends Fields>(fields: F, input: Record<string, unknown>, enforceRequired = true) {
+  const values: Record<string, unknown> = {};
+  const sent = new Set<string>();
+  for (const [name, f] of Object.entries(fields)) {
+    const raw = input[name];
+    if (raw === undefined || (raw === null && f.kind !== 'any' && f.kind !== 'object')) {
+      if (f.required && enforceRequired) throw new BadRequest(`missing required field "${name}"`);
+      values[name] = structuredClone(f.default ?? zeroOf(f));
+      continue;
+    }
+    try {
+      values[name] = f.parse(raw);
+    } catch (problem) {
+      // Never echo the value: it may be a secret.
+      const why = typeof problem === 'string' ? problem : 'invalid value';
+      throw new BadRequest(`error converting input for field "${name}": ${why}`);
+    }
+    sent.add(name);
+  }
+  const unknown = Object.keys(input).filter((k) => !(k in fields));
+  return { values: values as FieldValues<F>, sent, unknown };
+}
+
+/** The subset of `values` whose names were sent: Vault's "omitted fields keep their value". */
+export function onlySent<T extends Record<string, unknown>>(values: T, sent: Set<string>): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => sent.has(k))) as Partial<T>;
+}

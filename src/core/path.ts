@@ -1,0 +1,155 @@
+// Declarative paths: a pattern with named segments, typed fields, one handler per operation.
+// Field parsing, 405 for undeclared operations and `?help=1` come from here, not from engines.
+import { Unsupported } from '../errors.js';
+import { parseFields, type Fields, type FieldValues } from './fields.js';
+import type { HandlerContext, Operation, Response } from './request.js';
+
+export { field, onlySent } from './fields.js';
+export type { HandlerContext, Operation, Response } from './request.js';
+
+/** One operation's handler. Returning undefined means "nothing to say". */
+export type Handler<F extends Fields> = (ctx: HandlerContext<FieldValues<F>>) => Promise<Response | undefined | void>;
+
+/** A path declaration as an engine writes it. */
+export type PathSpec<F extends Fields> = {
+  /** Segments separated by '/': literals, `:name` (one segment) or a final `*name` (the rest). */
+  pattern: string;
+  fields: F;
+  summary: string;
+  /** Tells `create` from `update` for the ACL; without it every write is an `update`. */
+  exists?: (ctx: HandlerContext<FieldValues<F>>) => Promise<boolean>;
+  operations: Partial<Record<Operation, Handler<F>>>;
+  /** Answerable without a token (login paths, sys/health…). */
+  unauthenticated?: boolean;
+  /** Answerable while sealed (sys/seal-status, sys/unseal…). */
+  whileSealed?: boolean;
+  /** Needs `sudo` on the path as well as the operation's capability. */
+  sudo?: boolean;
+  /** The body is free-form secret data (kv, cubbyhole): keys that are not fields are expected. */
+  freeFormData?: boolean;
+};
+
+type Segment = { kind: 'literal'; text: string } | { kind: 'param'; name: string } | { kind: 'rest'; name: string };
+
+/** A declared path with its pattern compiled. */
+export type PathDef = PathSpec<Fields> & { segments: Segment[] };
+
+/** Declares a path; keeps the field types flowing into the handlers. */
+export function definePath<F extends Fields>(spec: PathSpec<F>): PathDef {
+  return { ...(spec as unknown as PathSpec<Fields>), segments: compilePattern(spec.pattern) };
+}
+
+function compilePattern(pattern: string): Segment[] {
+  const parts = pattern.split('/');
+  return parts.map((part, i): Segment => {
+    if (part.startsWith(':')) return { kind: 'param', name: part.slice(1) };
+    if (part.startsWith('*')) {
+      if (i !== parts.length - 1) throw new TypeError(`"*" must be the last segment: ${pattern}`);
+      return { kind: 'rest', name: part.slice(1) };
+    }
+    return { kind: 'literal', text: part };
+  });
+}
+
+/** A URL matched to a path: its URL parameters and a specificity score for ranking. */
+type Match = { def: PathDef; params: Record<string, string>; score: number[] };
+
+function matchOne(def: PathDef, parts: string[]): Match | undefined {
+  const params: Record<string, string> = {};
+  const score: number[] = [];
+  for (let i = 0; i < def.segments.length; i++) {
+    const seg = def.segments[i] as Segment;
+    if (seg.kind === 'rest') {
+      const rest = parts.slice(i).join('/');
+      if (rest === '') return undefined;
+      params[seg.name] = rest;
+      score.push(0);
+      return { def, params, score };
+    }
+    const part = parts[i];
+    if (part === undefined) return undefined;
+    if (seg.kind === 'literal') {
+      if (seg.text !== part) return undefined;
+      score.push(2);
+    } else {
+      if (part === '') return undefined;
+      params[seg.name] = decodeURIComponent(part);
+      score.push(1);
+    }
+  }
+  return def.segments.length === parts.length ? { def, params, score } : undefined;
+}
+
+function compareScores(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The shape of a pattern with parameter names erased: two equal shapes are ambiguous. */
+const shapeOf = (def: PathDef) => def.segments.map((s) => (s.kind === 'literal' ? `=${s.text}` : s.kind)).join('/');
+
+/** A set of paths that routes by specificity: a literal segment beats a parameter. */
+export class PathTable {
+  readonly defs: PathDef[];
+  constructor(defs: PathDef[]) {
+    const seen = new Map<string, string>();
+    for (const def of defs) {
+      const shape = shapeOf(def);
+      const other = seen.get(shape);
+      if (other !== undefined) throw new TypeError(`ambiguous paths: "${other}" and "${def.pattern}"`);
+      seen.set(shape, def.pattern);
+    }
+    this.defs = defs;
+  }
+
+  /** The most specific path matching `path`, with its URL parameters. */
+  match(path: string): { def: PathDef; params: Record<string, string> } | undefined {
+    const parts = path.split('/');
+    let best: Match | undefined;
+    for (const def of this.defs) {
+      const m = matchOne(def, parts);
+      if (m && (!best || compareScores(m.score, best.score) > 0)) best = m;
+    }
+    return best;
+  }
+}
+
+/** Runs a matched path's handler: parse fields (URL segments beat body values), then call. */
+export async function runPath(
+  def: PathDef,
+  params: Record<string, string>,
+  base: Omit<HandlerContext<unknown>, 'fields' | 'sent'>,
+): Promise<{ response: Response | undefined; warnings: string[] }> {
+  const handler = def.operations[base.operation];
+  if (!handler) throw new Unsupported();
+  const input = { ...base.request.data, ...params };
+  const isWrite = base.operation === 'create' || base.operation === 'update';
+  const { values, sent, unknown } = parseFields(def.fields, input, isWrite);
+  const ctx = { ...base, fields: values, sent };
+  const response = (await handler(ctx)) ?? undefined;
+  const ignored = def.freeFormData ? [] : unknown.filter((k) => !(k in params));
+  const warnings = ignored.length > 0 && hasBody(base.request)
+    ? [`Endpoint ignored these unrecognized parameters: [${ignored.join(' ')}]`]
+    : [];
+  return { response, warnings };
+}
+
+const hasBody = (req: { operation: Operation }) => req.operation !== 'read' && req.operation !== 'list';
+
+/** Decides whether a write is a `create` or an `update`, asking the path when it can tell. */
+export async function resolveWriteOperation(
+  def: PathDef,
+  params: Record<string, string>,
+  base: Omit<HandlerContext<unknown>, 'fields' | 'sent'>,
+): Promise<Operation> {
+  if (base.operation !== 'create' && base.operation !== 'update') return base.operation;
+  const has = (op: Operation) => def.operations[op] !== undefined;
+  if (!def.exists) return has('update') || !has('create') ? 'update' : 'create';
+  const { values, sent } = parseFields(def.fields, { ...base.request.data, ...params }, false);
+  const exists = await def.exists({ ...base, fields: values, sent });
+  if (exists) return 'update';
+  return has('create') ? 'create' : 'update';
+}

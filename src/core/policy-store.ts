@@ -1,0 +1,82 @@
+// ACL policies as stored through the barrier, and the compiled ACL of each policy set, cached
+// in memory and dropped whenever a policy changes (the hot path compiles nothing).
+import { BadRequest } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import {
+  compileAcl, parsePolicy, rootPolicy, defaultPolicyText, DEFAULT_POLICY_NAME, ROOT_POLICY_NAME,
+  type Acl, type Policy,
+} from '../policy/index.js';
+
+/** Policy texts under `sys/policy/<name>`, and compiled ACLs by policy set. */
+export class PolicyStore {
+  readonly #view: Storage;
+  readonly #policies = new Map<string, Policy | null>();
+  readonly #acls = new Map<string, Acl>();
+
+  constructor(view: Storage) {
+    this.#view = view;
+  }
+
+  /** Writes the built-in `default` policy on a new server. */
+  async bootstrap(): Promise<void> {
+    if (!(await this.#view.get(DEFAULT_POLICY_NAME))) await this.put(DEFAULT_POLICY_NAME, defaultPolicyText);
+  }
+
+  /** A policy by name (names are case-insensitive, as in Vault). */
+  async get(name: string): Promise<Policy | undefined> {
+    const key = name.toLowerCase();
+    if (key === ROOT_POLICY_NAME) return rootPolicy;
+    let policy = this.#policies.get(key);
+    if (policy === undefined) {
+      const raw = await this.#view.get(key);
+      policy = raw ? parsePolicy(key, raw.toString('utf8')) : null;
+      this.#policies.set(key, policy);
+    }
+    return policy ?? undefined;
+  }
+
+  /** Parses, then stores, a policy; a text that does not parse changes nothing. */
+  async put(name: string, text: string): Promise<void> {
+    const key = name.toLowerCase();
+    if (key === ROOT_POLICY_NAME) throw new BadRequest('cannot update "root" policy');
+    const policy = parsePolicy(key, text);
+    await this.#view.put(key, Buffer.from(text));
+    this.#changed(key, policy);
+  }
+
+  /** Removes a policy; the built-ins cannot be removed. */
+  async delete(name: string): Promise<void> {
+    const key = name.toLowerCase();
+    if (key === ROOT_POLICY_NAME) throw new BadRequest('cannot delete "root" policy');
+    if (key === DEFAULT_POLICY_NAME) throw new BadRequest('cannot delete "default" policy');
+    await this.#view.delete(key);
+    this.#changed(key, null);
+  }
+
+  /** Every stored policy name, plus `root`, sorted. */
+  async list(): Promise<string[]> {
+    const names = (await this.#view.list('')).filter((k) => !k.endsWith('/'));
+    return [...new Set([...names, ROOT_POLICY_NAME])].sort();
+  }
+
+  /** The compiled ACL for a token's policy names; unknown names grant nothing. */
+  async acl(names: readonly string[]): Promise<Acl> {
+    const key = [...names].sort().join('\n');
+    let acl = this.#acls.get(key);
+    if (!acl) {
+      const policies: Policy[] = [];
+      for (const name of names) {
+        const p = await this.get(name);
+        if (p) policies.push(p);
+      }
+      acl = compileAcl(policies);
+      this.#acls.set(key, acl);
+    }
+    return acl;
+  }
+
+  #changed(key: string, policy: Policy | null): void {
+    this.#policies.set(key, policy);
+    this.#acls.clear();
+  }
+}

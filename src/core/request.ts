@@ -1,0 +1,98 @@
+// The shapes a request and a response take between the HTTP layer, core and the backends.
+import type { Storage } from '../storage/storage.js';
+import type { Clock } from './clock.js';
+
+/** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */
+export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list';
+
+/** A request as core sees it, after HTTP parsing. */
+export type LogicalRequest = {
+  id: string;
+  operation: Operation;
+  /** Full path after `/v1/`, without a leading slash. */
+  path: string;
+  /** The decoded JSON body (or query parameters for reads). */
+  data: Record<string, unknown>;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  clientToken: string;
+  remoteAddress: string;
+  /** Seconds from `X-Vault-Wrap-TTL`, when asked. */
+  wrapTtl?: number;
+};
+
+/** What a login or token creation hands back: Vault's `auth` block before rendering. */
+export type AuthResult = {
+  client_token: string;
+  accessor: string;
+  policies: string[];
+  token_policies: string[];
+  identity_policies?: string[];
+  metadata: Record<string, string> | null;
+  lease_duration: number;
+  renewable: boolean;
+  entity_id: string;
+  token_type: string;
+  orphan: boolean;
+  mfa_requirement: null;
+  num_uses: number;
+};
+
+/** A lease the handler asks core to register for the secret it returns. */
+export type SecretLease = { ttl: number; maxTtl?: number; renewable: boolean; internal?: Record<string, unknown> };
+
+/** What a handler returns; undefined means "nothing": 204 for writes, 404 for reads. */
+export type Response = {
+  data?: Record<string, unknown> | null;
+  secret?: SecretLease;
+  auth?: AuthResult;
+  warnings?: string[];
+  /**
+   * Answer this exact status and body, outside Vault's envelope (sys/health, sys/init, …).
+   * Such responses are never wrapped.
+   */
+  raw?: { status: number; body: unknown };
+  /** Vault's older sys/ endpoints also repeat `data`'s keys at the top level. */
+  dataAtTopLevel?: boolean;
+  /** Status other than 200 for an enveloped answer (e.g. 404 with KV metadata in the body). */
+  status?: number;
+};
+
+/** The mount a request was routed to. */
+export type MountInfo = {
+  path: string;
+  type: string;
+  accessor: string;
+  uuid: string;
+  local: boolean;
+  options: Record<string, string>;
+  config: { default_lease_ttl: number; max_lease_ttl: number };
+};
+
+/** The caller, once the token has been resolved. */
+export type Caller = {
+  token: string;
+  accessor: string;
+  policies: string[];
+  /** Token entry id (hashed token), for ownership of cubbyhole data and leases. */
+  tokenId: string;
+  displayName: string;
+  entityId: string;
+  metadata: Record<string, string>;
+  isRoot: boolean;
+  tokenType: string;
+};
+
+/** Everything a handler may use: its mount's storage, a clock, the parsed request. */
+export type HandlerContext<V> = {
+  operation: Operation;
+  /** The path inside the mount, e.g. `roles/reader`. */
+  path: string;
+  fields: V;
+  sent: Set<string>;
+  storage: Storage;
+  request: LogicalRequest;
+  mount: MountInfo;
+  caller: Caller | undefined;
+  clock: Clock;
+};

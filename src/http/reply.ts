@@ -1,0 +1,53 @@
+// The one place an error becomes a status code, and a response becomes Vault's envelope.
+import { randomUUID } from 'node:crypto';
+import { Internal, LockboxError } from '../errors.js';
+import type { Logger } from '../core/log.js';
+import type { Outcome } from '../core/core.js';
+
+/** Vault's error body. */
+export type ErrorBody = { errors: string[] };
+
+/** An HTTP answer before it is written. */
+export type Reply = { status: number; body?: unknown };
+
+/** Turns a thrown value into Vault's error answer; unknown errors are logged, never shown. */
+export function errorReply(err: unknown, requestId: string, log: Logger): Reply {
+  if (err instanceof LockboxError && !(err instanceof Internal)) {
+    return { status: err.status, body: { errors: err.message === '' ? [] : [err.message] } };
+  }
+  const errorId = randomUUID();
+  log.error('request failed', { request_id: requestId, error_id: errorId, error: err });
+  return { status: 500, body: { errors: ['internal error'] } };
+}
+
+/** Renders a handler's outcome as Vault does. */
+export function outcomeReply(outcome: Outcome, requestId: string): Reply {
+  const { response, warnings, operation } = outcome;
+  if (response?.raw) return response.raw;
+  if (!response || isEmptyList(operation, response.data)) {
+    if (operation === 'read' || operation === 'list') return { status: 404, body: { errors: [] } };
+    if (warnings.length === 0) return { status: 204 };
+  }
+  const allWarnings = [...(response?.warnings ?? []), ...warnings];
+  const lease = response?.secret;
+  const envelope: Record<string, unknown> = {
+    request_id: requestId,
+    lease_id: '',
+    renewable: lease?.renewable ?? false,
+    lease_duration: lease?.ttl ?? 0,
+    data: response?.data ?? null,
+    wrap_info: null,
+    warnings: allWarnings.length > 0 ? allWarnings : null,
+    auth: response?.auth ?? null,
+    mount_type: outcome.mountType,
+  };
+  const body = response?.dataAtTopLevel && response.data ? { ...response.data, ...envelope } : envelope;
+  return { status: response?.status ?? 200, body };
+}
+
+/** Vault answers 404 to a LIST with no keys. */
+function isEmptyList(operation: string, data: Record<string, unknown> | null | undefined): boolean {
+  if (operation !== 'list') return false;
+  const keys = data?.keys;
+  return !Array.isArray(keys) || keys.length === 0;
+}

@@ -1,0 +1,85 @@
+// Turns a Node HTTP request into a logical request: the operation from the method, the
+// client token from the headers, and the data from the JSON body or the query string.
+import type { IncomingMessage } from 'node:http';
+import { BadRequest, TooLarge, Unsupported } from '../errors.js';
+import type { Operation } from '../core/request.js';
+import { REWRITTEN_LIST_METHOD } from './list-method.js';
+
+/** The operation an HTTP method asks for; POST/PUT start as `update` until core checks existence. */
+export function operationOf(method: string, query: URLSearchParams): Operation {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return query.get('list') === 'true' ? 'list' : 'read';
+    case 'POST':
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+    case REWRITTEN_LIST_METHOD:
+    case 'LIST':
+      return 'list';
+    default:
+      throw new Unsupported();
+  }
+}
+
+/** The caller's token: `X-Vault-Token`, or an `Authorization: Bearer` header. */
+export function tokenOf(req: IncomingMessage): string {
+  const header = req.headers['x-vault-token'];
+  if (typeof header === 'string' && header !== '') return header;
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
+  return '';
+}
+
+/** Reads the whole body, refusing more than `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.reject(new TooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new TooLarge());
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Decodes a body as JSON whatever its Content-Type: Go clients and vault-action send none.
+ * An empty body and the literal `null` both mean "no data".
+ */
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    // Never quote the body: it may hold a secret.
+    throw new BadRequest('failed to parse JSON input: invalid character in request body');
+  }
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new BadRequest('failed to parse JSON input: the request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Query parameters as data: Vault passes them to reads, lists and deletes. */
+export function queryData(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of query) out[k] = v;
+  return out;
+}

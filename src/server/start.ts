@@ -1,0 +1,80 @@
+// Assembles one server: storage → seal/barrier → core (with its backends) → HTTP listener.
+// `lockbox server` and the integration tests both start servers through here.
+import { randomUUID } from 'node:crypto';
+import type { Backend } from '../core/backend.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { Core } from '../core/core.js';
+import { createLogger, type LogLevel, type LogSink } from '../core/log.js';
+import type { MountTableKind } from '../core/mounts.js';
+import { secretEngines } from '../engines/registry.js';
+import { startHttpServer, type ListenerConfig } from '../http/server.js';
+import { openStorage } from '../storage/index.js';
+import { systemBackend } from '../sys/index.js';
+import { tokenBackend } from '../auth/token/index.js';
+import { newTokenValue } from '../auth/token/store.js';
+import { policyAccess } from '../core/policy-access.js';
+import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
+
+/** What it takes to start a server. */
+export type ServerOptions = {
+  storage: StorageConfig;
+  listener: ListenerConfig;
+  /** Initialise with one key share, unseal, and create a root token. */
+  dev?: boolean;
+  devRootTokenId?: string;
+  defaultLeaseTtl?: number;
+  maxLeaseTtl?: number;
+  clusterName?: string;
+  logLevel?: LogLevel;
+  logSink?: LogSink;
+  clock?: Clock;
+};
+
+/** A running server. */
+export type RunningServer = {
+  url: string;
+  core: Core;
+  /** Dev mode only. */
+  rootToken: string;
+  unsealKey: string;
+  close(): Promise<void>;
+};
+
+/** Starts a server; in dev mode it is ready for requests when this resolves. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink });
+  const physical = openStorage(opts.storage);
+  const clock = opts.clock ?? systemClock;
+  const backends = new Map<string, Backend>();
+  const resolve = (table: MountTableKind, type: string) =>
+    table === 'auth' ? (type === 'token' ? backends.get('auth:token') : undefined) : backends.get(type) ?? secretEngines.get(type);
+  const core = await Core.open(physical, {
+    clock, log, resolve, access: policyAccess(() => core),
+    config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
+  });
+  const cluster = {
+    cluster_name: opts.clusterName ?? `lockbox-cluster-${randomUUID().slice(0, 8)}`,
+    cluster_id: randomUUID(), storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type,
+  };
+  backends.set('system', systemBackend(core, cluster));
+  backends.set('auth:token', tokenBackend(core));
+
+  let rootToken = '';
+  let unsealKey = '';
+  if (opts.dev) {
+    const { keys } = await core.seal.initialize({ secret_shares: 1, secret_threshold: 1 });
+    const key = keys[0] as Buffer;
+    await core.seal.unseal(key);
+    rootToken = await core.createRootToken(opts.devRootTokenId ?? newTokenValue());
+    unsealKey = key.toString('base64');
+  }
+  const http = await startHttpServer(core, opts.listener, log);
+  log.info('server started', { address: http.url, storage: opts.storage.type });
+  return {
+    url: http.url, core, rootToken, unsealKey,
+    close: async () => {
+      await http.close();
+      await physical.close();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// Transactions for any backend that can apply a list of writes atomically: the transaction's
+// writes wait in memory, its reads see them merged over the backend, and only a transaction
+// that resolves hands them over. Isolation is read-committed: a transaction does not lock what
+// it reads, and concurrent transactions that write the same key end last-committer-wins.
+
+import { Internal } from '../errors.js';
+import { compareKeys, validateKey, validateListOptions, validatePrefix } from './keys.js';
+import type { ListOptions, Storage, WriteOp } from './storage.js';
+
+/** Applies a successful transaction's writes all together, or none of them. */
+export type CommitWrites = (ops: WriteOp[]) => Promise<void>;
+
+// Key → buffered value; undefined records a delete.
+type WriteBuffer = Map<string, Buffer | undefined>;
+
+/** Runs `fn` on a buffered view of `base`; if it resolves, its writes go to `commit` at once. */
+export async function bufferedTransaction<T>(
+  base: Storage,
+  commit: CommitWrites,
+  fn: (tx: Storage) => Promise<T>,
+): Promise<T> {
+  const buffer: WriteBuffer = new Map();
+  const state = { open: true };
+  try {
+    const result = await fn(bufferedView(base, buffer, state));
+    const ops = [...buffer].map(([key, value]) => ({ key, value }));
+    if (ops.length > 0) await commit(ops);
+    return result;
+  } finally {
+    // A view that escaped `fn` must not write into a buffer nobody will commit.
+    state.open = false;
+  }
+}
+
+function bufferedView(base: Storage, buffer: WriteBuffer, state: { open: boolean }): Storage {
+  const live = (): void => {
+    if (!state.open) throw new Internal('storage transaction used after it ended');
+  };
+  const view: Storage = {
+    async get(key) {
+      live();
+      validateKey(key);
+      if (!buffer.has(key)) return base.get(key);
+      const value = buffer.get(key);
+      return value === undefined ? undefined : Buffer.from(value);
+    },
+    async put(key, value) {
+      live();
+      validateKey(key);
+      buffer.set(key, Buffer.from(value));
+    },
+    async delete(key) {
+      live();
+      validateKey(key);
+      buffer.set(key, undefined);
+    },
+    async list(prefix, options) {
+      live();
+      validatePrefix(prefix);
+      validateListOptions(options);
+      return mergedList(base, buffer, prefix, options);
+    },
+    // Nested: same buffer, but a nested failure undoes only its own writes (a savepoint).
+    async transaction(fn) {
+      live();
+      const saved = new Map(buffer);
+      try {
+        return await fn(view);
+      } catch (err) {
+        buffer.clear();
+        for (const [key, value] of saved) buffer.set(key, value);
+        throw err;
+      }
+    },
+  };
+  return view;
+}
+
+async function mergedList(
+  base: Storage,
+  buffer: WriteBuffer,
+  prefix: string,
+  options: ListOptions | undefined,
+): Promise<string[]> {
+  const after = options?.after;
+  const limit = options?.limit ?? 0;
+  const fromBase = await liveBaseChildren(base, buffer, prefix, after, limit);
+  const merged = new Set([...fromBase, ...bufferedChildren(buffer, prefix)]);
+  const sorted = [...merged]
+    .filter((child) => after === undefined || compareKeys(child, after) > 0)
+    .sort(compareKeys);
+  return limit > 0 ? sorted.slice(0, limit) : sorted;
+}
+
+// Children that buffered puts create under `prefix`.
+function bufferedChildren(buffer: WriteBuffer, prefix: string): string[] {
+  const children: string[] = [];
+  for (const [key, value] of buffer) {
+    if (value === undefined || !key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    children.push(slash < 0 ? rest : rest.slice(0, slash + 1));
+  }
+  return children;
+}
+
+// The base's children that the buffer does not delete, pages at a time until `limit` survive:
+// with deletes in the buffer one base page may not be enough.
+async function liveBaseChildren(
+  base: Storage,
+  buffer: WriteBuffer,
+  prefix: string,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  const live: string[] = [];
+  let cursor = after;
+  for (;;) {
+    const page = await base.list(prefix, { after: cursor, limit });
+    for (const child of page) {
+      if (await survives(base, buffer, prefix + child)) live.push(child);
+    }
+    if (limit === 0 || page.length < limit || live.length >= limit) return live;
+    cursor = page[page.length - 1];
+  }
+}
+
+// Whether a base leaf, or a base folder with at least one key, is still there once the
+// buffer's writes apply. A folder whose every key the buffer deletes disappears.
+async function survives(base: Storage, buffer: WriteBuffer, path: string): Promise<boolean> {
+  if (!path.endsWith('/')) return !buffer.has(path);
+  let touched = false;
+  for (const key of buffer.keys()) if (key.startsWith(path)) touched = true;
+  if (!touched) return true;
+  const pageSize = 100;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await base.list(path, { after: cursor, limit: pageSize });
+    for (const child of page) {
+      if (await survives(base, buffer, path + child)) return true;
+    }
+    if (page.length < pageSize) return false;
+    cursor = page[page.length - 1];
+  }
+}

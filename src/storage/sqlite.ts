@@ -1,0 +1,133 @@
+// The default backend: one SQLite file in WAL mode with synchronous=FULL, so an acknowledged
+// write survives a crash (DESIGN.md "Durable writes"). Writes go through group commit
+// (group-commit.ts): each put, delete or transaction is answered only after the batch it joined
+// is committed. Reads go straight to the database and see committed data only: a read issued
+// while a write is still queued sees the old value, and a read after an awaited write sees the
+// new one. That is what an acknowledged write promises, and it keeps reads free of merging.
+
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { BadRequest, Internal } from '../errors.js';
+import { bufferedTransaction } from './buffered-transaction.js';
+import { collectChildren } from './children.js';
+import { startGroupCommit } from './group-commit.js';
+import { validateKey, validateListOptions, validatePrefix } from './keys.js';
+import type { PhysicalStorage, WriteOp } from './storage.js';
+
+/** Where and how to open the SQLite file. */
+export type SqliteOptions = {
+  /** The database file; its parent directory is created if missing. */
+  path: string;
+  /** How long a commit waits for another process's write lock; better-sqlite3's 5 s by default. */
+  busyTimeoutMs?: number;
+};
+
+/** A SQLite storage, with a little introspection for tests and benchmarks. */
+export interface SqliteStorage extends PhysicalStorage {
+  /** How many group commits (SQLite transactions, fsyncs) have succeeded. */
+  commits(): number;
+  /** The connection's durability settings, as SQLite reports them. */
+  pragmas(): { journalMode: string; synchronous: number };
+}
+
+/** Opens (creating if missing) the SQLite storage at `options.path`. */
+export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
+  const db = openDatabase(options.path, options.busyTimeoutMs);
+  const statements = prepareStatements(db);
+  const applyBatch = db.transaction((ops: WriteOp[]) => {
+    for (const { key, value } of ops) {
+      if (value === undefined) statements.remove.run(key);
+      else statements.upsert.run(key, value);
+    }
+  });
+  // IMMEDIATE takes the write lock at BEGIN, so a busy database fails the batch up front.
+  const writer = startGroupCommit((ops) => applyBatch.immediate(ops));
+  const scan = function* (from: string, inclusive: boolean): Iterable<string> {
+    // Lazy: the collector stops (and resets the statement) once it has what it needs.
+    yield* (inclusive ? statements.keysFrom : statements.keysAfter).iterate(from) as Iterable<string>;
+  };
+  let closed = false;
+  const open = (): void => {
+    if (closed) throw new Internal('storage is closed');
+  };
+
+  const storage: SqliteStorage = {
+    async get(key) {
+      open();
+      validateKey(key);
+      // better-sqlite3 returns a fresh Buffer per read, so the caller owns it.
+      return statements.get.get(key) as Buffer | undefined;
+    },
+    async put(key, value) {
+      validateKey(key);
+      // Copied now: the caller may reuse its Buffer before the batch is committed.
+      return writer.enqueue([{ key, value: Buffer.from(value) }]);
+    },
+    async delete(key) {
+      validateKey(key);
+      return writer.enqueue([{ key, value: undefined }]);
+    },
+    async list(prefix, listOptions) {
+      open();
+      validatePrefix(prefix);
+      validateListOptions(listOptions);
+      return collectChildren(prefix, listOptions, scan);
+    },
+    async transaction(fn) {
+      open();
+      // The buffered view already copied and validated every value and key.
+      return bufferedTransaction(storage, (ops) => writer.enqueue(ops), fn);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      writer.stop();
+      db.close();
+    },
+    commits: () => writer.commits(),
+    pragmas: () => ({
+      journalMode: db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: db.pragma('synchronous', { simple: true }) as number,
+    }),
+  };
+  return storage;
+}
+
+// Opens the file and sets it up, turning SQLite's terse failures into a message naming the path.
+function openDatabase(path: string, busyTimeoutMs: number | undefined): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Created by us with 0600 (the -wal and -shm files inherit it): entries are ciphertext,
+    // but their keys and sizes are nobody else's business.
+    closeSync(openSync(path, 'a', 0o600));
+    db = new Database(path, { timeout: busyTimeoutMs ?? 5000 });
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, not wal`);
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL)');
+    return db;
+  } catch (cause) {
+    db?.close();
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') {
+      throw new BadRequest(`sqlite storage: ${path} is not a SQLite database`, { cause });
+    }
+    throw new BadRequest(`sqlite storage: cannot open ${path}: ${String(code ?? (cause as Error).message)}`, { cause });
+  }
+}
+
+// Keys are TEXT under SQLite's default BINARY collation, i.e. compared as UTF-8 bytes, and the
+// primary key's index serves the range scans: listing reads only the rows it reports.
+function prepareStatements(db: Database.Database) {
+  return {
+    get: db.prepare('SELECT value FROM entries WHERE key = ?').pluck(),
+    upsert: db.prepare(
+      'INSERT INTO entries (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    remove: db.prepare('DELETE FROM entries WHERE key = ?'),
+    keysFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key').pluck(),
+    keysAfter: db.prepare('SELECT key FROM entries WHERE key > ? ORDER BY key').pluck(),
+  };
+}

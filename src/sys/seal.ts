@@ -1,0 +1,120 @@
+// Seal lifecycle endpoints: sys/init, sys/unseal, sys/seal, sys/seal-status and sys/health.
+// All but sys/seal answer unauthenticated and while sealed, outside Vault's envelope.
+import { BadRequest } from '../errors.js';
+import { definePath, field } from '../core/path.js';
+import type { Core } from '../core/core.js';
+import { BUILD_DATE, VAULT_API_VERSION } from '../core/version.js';
+import type { SealStatus } from '../barrier/seal.js';
+
+/** Identity of this server that sys/health and sys/seal-status report once unsealed. */
+export type ClusterInfo = { cluster_name: string; cluster_id: string; storage_type: string };
+
+/** Vault's sys/seal-status body. */
+export function sealStatusBody(status: SealStatus, cluster: ClusterInfo): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: status.type, initialized: status.initialized, sealed: status.sealed, t: status.t, n: status.n,
+    progress: status.progress, nonce: status.nonce, version: VAULT_API_VERSION, build_date: BUILD_DATE,
+    migration: false, recovery_seal: false, storage_type: cluster.storage_type,
+  };
+  // Vault reports the cluster identity only once unsealed.
+  if (!status.sealed) Object.assign(body, { cluster_name: cluster.cluster_name, cluster_id: cluster.cluster_id });
+  return body;
+}
+
+/** Decodes an unseal key share given as hex or base64. */
+function decodeKey(text: string): Buffer {
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
+  const b = Buffer.from(text, 'base64');
+  if (b.length === 0 || !/^[A-Za-z0-9+/_-]+=*$/.test(text)) {
+    throw new BadRequest("'key' must be a valid hex or base64 string");
+  }
+  return b;
+}
+
+/** Query parameters of sys/health that override a status code. */
+const healthCodeFields = {
+  standbyok: field.bool({ description: 'Answer 200 rather than 429 on a standby.' }),
+  perfstandbyok: field.bool({ description: 'Answer 200 rather than 473 on a performance standby.' }),
+  activecode: field.int({ description: 'Status when active.', default: 200 }),
+  standbycode: field.int({ description: 'Status when standby.', default: 429 }),
+  drsecondarycode: field.int({ description: 'Status when a DR secondary.', default: 472 }),
+  performancestandbycode: field.int({ description: 'Status when a performance standby.', default: 473 }),
+  sealedcode: field.int({ description: 'Status when sealed.', default: 503 }),
+  uninitcode: field.int({ description: 'Status when not initialised.', default: 501 }),
+};
+
+/** The seal lifecycle paths of the system backend. */
+export function sealPaths(core: Core, cluster: ClusterInfo) {
+  const status = () => sealStatusBody(core.seal.status(), cluster);
+  return [
+    definePath({
+      pattern: 'init', summary: 'Initialise a new server: create the root key and split it into key shares.',
+      unauthenticated: true, whileSealed: true,
+      fields: {
+        secret_shares: field.int({ description: 'Number of key shares to split the root key into.', required: true }),
+        secret_threshold: field.int({ description: 'Number of key shares needed to unseal.', required: true }),
+        pgp_keys: field.strings({ description: 'Not supported: key shares are returned in clear.' }),
+        root_token_pgp_key: field.string({ description: 'Not supported.' }),
+        stored_shares: field.int({ description: 'Accepted for compatibility; must be 0.' }),
+        recovery_shares: field.int({ description: 'Not used by a Shamir seal.' }),
+        recovery_threshold: field.int({ description: 'Not used by a Shamir seal.' }),
+      },
+      operations: {
+        read: async () => ({ raw: { status: 200, body: { initialized: core.seal.status().initialized } } }),
+        update: async ({ fields }) => {
+          if (fields.pgp_keys.length > 0 || fields.root_token_pgp_key !== '') {
+            throw new BadRequest('PGP-encrypted key shares are not supported');
+          }
+          const { keys, rootToken } = await core.initialize(fields.secret_shares, fields.secret_threshold);
+          const body = { keys: keys.map((k) => k.toString('hex')), keys_base64: keys.map((k) => k.toString('base64')), root_token: rootToken };
+          return { raw: { status: 200, body } };
+        },
+      },
+    }),
+    definePath({
+      pattern: 'seal-status', summary: 'Seal state, key-share threshold and unseal progress.',
+      unauthenticated: true, whileSealed: true, fields: {},
+      operations: { read: async () => ({ raw: { status: 200, body: status() } }) },
+    }),
+    definePath({
+      pattern: 'unseal', summary: 'Submit one unseal key share, or reset the unseal attempt.',
+      unauthenticated: true, whileSealed: true,
+      fields: {
+        key: field.string({ description: 'One key share, hex or base64.', sensitive: true }),
+        reset: field.bool({ description: 'Discard the key shares given so far.' }),
+        migrate: field.bool({ description: 'Seal migration; not supported.' }),
+      },
+      operations: {
+        update: async ({ fields }) => {
+          if (fields.reset) core.seal.resetUnseal();
+          else if (fields.key === '') {
+            throw new BadRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
+          } else await core.seal.unseal(decodeKey(fields.key));
+          return { raw: { status: 200, body: status() } };
+        },
+      },
+    }),
+    definePath({
+      pattern: 'seal', summary: 'Seal the server: drop the keys from memory.', sudo: true, fields: {},
+      operations: { update: async () => { await core.seal.seal(); } },
+    }),
+    definePath({
+      pattern: 'health', summary: 'Health for load balancers: the status code tells the state.',
+      unauthenticated: true, whileSealed: true, fields: healthCodeFields,
+      operations: {
+        read: async ({ fields }) => {
+          const s = core.seal.status();
+          const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode : fields.activecode;
+          const body = {
+            initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
+            replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
+            server_time_utc: Math.floor(core.clock.now() / 1000), version: VAULT_API_VERSION, enterprise: false,
+            echo_duration_ms: 0, clock_skew_ms: 0, replication_primary_canary_age_ms: 0,
+            ...(s.sealed ? {} : { cluster_name: cluster.cluster_name, cluster_id: cluster.cluster_id }),
+          };
+          return { raw: { status: code, body } };
+        },
+      },
+    }),
+  ];
+}
