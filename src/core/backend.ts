@@ -1,5 +1,6 @@
 // A backend is what a mount serves: a secrets engine, an auth method, or the system backend.
 // It declares its paths; core does routing, field parsing, ACL and audit for all of them.
+import type { Storage } from '../storage/storage.js';
 import { PathTable, type PathDef } from './path.js';
 
 /** A backend declaration, as an engine's index.ts writes it. */
@@ -9,6 +10,11 @@ export type BackendSpec = {
   paths: PathDef[];
   /** Called when a mount of this type is removed, before its storage is deleted. */
   cleanup?: () => Promise<void>;
+  /**
+   * Called when a tune changes the mount's options, before they take effect: the backend
+   * converts its stored data (kv version 1 → 2) or refuses with an error.
+   */
+  onOptionsChange?: (change: { storage: Storage; from: Record<string, string>; to: Record<string, string>; now: number }) => Promise<void>;
 };
 
 /** A declared backend with its paths compiled into a routing table. */

@@ -1,18 +1,19 @@
 // Core: the seal, the mount table and the token store of one server, and the path every
 // request takes through them (seal check → token → route → ACL → handler).
 import { randomBytes } from 'node:crypto';
-import { NotFound, PermissionDenied, Sealed } from '../errors.js';
+import { BadRequest, NotFound, PermissionDenied, Sealed } from '../errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { ShamirSeal } from '../barrier/seal.js';
-import { TokenStore, newTokenValue } from '../auth/token/store.js';
+import { TokenStore, newTokenValue, type TokenEntry } from '../auth/token/store.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
-import { MountTable, type BackendResolver } from './mounts.js';
+import { MountTable, type BackendResolver, type MountEntry } from './mounts.js';
 import { resolveWriteOperation, runPath } from './path.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
 import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
+import { revokeTree } from '../auth/token/lifecycle.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -41,6 +42,7 @@ export class Core {
   readonly #resolve: BackendResolver;
   readonly #access: AccessControl;
   #state: Unsealed | undefined;
+  readonly #revocationHooks: Array<(entry: TokenEntry) => Promise<void>> = [];
 
   private constructor(seal: ShamirSeal, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl }) {
     this.seal = seal;
@@ -103,6 +105,24 @@ export class Core {
     return value;
   }
 
+  /** Registers work to do when any token is revoked (destroy its cubbyhole, revoke its leases). */
+  onTokenRevoked(hook: (entry: TokenEntry) => Promise<void>): void {
+    this.#revocationHooks.push(hook);
+  }
+
+  /** Runs the revocation hooks for one token, before its entry is removed. */
+  async tokenRevoked(entry: TokenEntry): Promise<void> {
+    for (const hook of this.#revocationHooks) await hook(entry);
+  }
+
+  /** Lets a mount's backend convert its data before new options take effect. */
+  async changeMountOptions(entry: MountEntry, to: Record<string, string>): Promise<void> {
+    const backend = this.#resolve(entry.table, entry.type, entry.options);
+    if (!backend?.onOptionsChange || JSON.stringify(entry.options) === JSON.stringify(to)) return;
+    if (!this.#resolve(entry.table, entry.type, to)) throw new BadRequest('unsupported options for this mount type');
+    await backend.onOptionsChange({ storage: this.unsealed.mounts.viewOf(entry), from: entry.options, to, now: this.clock.now() });
+  }
+
   /** Resolves the token of a request into a caller; undefined when there is no valid token. */
   async resolveCaller(token: string): Promise<Caller | undefined> {
     const entry = await this.unsealed.tokens.lookup(token);
@@ -143,15 +163,32 @@ export class Core {
     if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
     const match = route.backend.table.match(route.rest);
     if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
-    const caller = match.def.unauthenticated ? undefined : await this.resolveCaller(req.clientToken);
+    // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
+    const caller = await this.resolveCaller(req.clientToken);
     if (!match.def.unauthenticated && !caller) throw new PermissionDenied();
     const base = {
       operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req,
       mount: route.entry, caller, clock: this.clock,
     };
     const operation = await resolveWriteOperation(match.def, match.params, base);
-    if (caller) await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true });
-    const { response, warnings } = await runPath(match.def, match.params, { ...base, operation });
-    return { response, warnings, mountType: route.entry.type, operation };
+    if (caller && !match.def.unauthenticated) await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true });
+    const spent = caller ? await this.#spendUse(caller) : undefined;
+    try {
+      const { response, warnings } = await runPath(match.def, match.params, { ...base, operation });
+      return { response, warnings, mountType: route.entry.type, operation };
+    } finally {
+      // Vault: the last use is served, then the token is revoked.
+      if (spent) await revokeTree(this, spent);
+    }
+  }
+
+  /** Counts one use of a limited-use token; returns the entry when that was its last use. */
+  async #spendUse(caller: Caller): Promise<TokenEntry | undefined> {
+    const tokens = this.unsealed.tokens;
+    const entry = await tokens.byId(caller.tokenId);
+    if (!entry || entry.num_uses === 0) return undefined;
+    if (entry.num_uses === 1) return entry;
+    await tokens.save({ ...entry, num_uses: entry.num_uses - 1 });
+    return undefined;
   }
 }

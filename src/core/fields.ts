@@ -56,6 +56,12 @@ function toStrings(raw: unknown): string[] {
   throw 'expected a list of strings or a comma-separated string';
 }
 
+// Vault's TypeCommaIntSlice: [1, "2"], 3 and "1,2" all parse.
+function toInts(raw: unknown): number[] {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? (raw.trim() === '' ? [] : raw.split(',')) : [raw];
+  return items.map(toInt);
+}
+
 function toStringMap(raw: unknown): Record<string, string> {
   if (raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw 'expected an object of strings';
@@ -75,6 +81,13 @@ function toDuration(raw: unknown): number {
   return n;
 }
 
+// Vault's TypeSignedDurationSecond: a duration that may be negative ("-1s", -1).
+function toSignedDuration(raw: unknown): number {
+  if (typeof raw === 'number' && raw < 0) return -toDuration(-raw);
+  if (typeof raw === 'string' && raw.trim().startsWith('-')) return -toDuration(raw.trim().slice(1));
+  return toDuration(raw);
+}
+
 /** Constructors for field declarations. */
 export const field = {
   string: (o: Options<string>) => declare('string', toStr, o),
@@ -82,7 +95,11 @@ export const field = {
   bool: (o: Options<boolean>) => declare('bool', toBool, o),
   /** Seconds; accepts 3600, "3600" and "1h". */
   duration: (o: Options<number>) => declare('duration', toDuration, o),
+  /** Seconds, possibly negative; accepts -1, "-1s" and "1h". */
+  signedDuration: (o: Options<number>) => declare('duration', toSignedDuration, o),
   strings: (o: Options<string[]>) => declare('strings', toStrings, o),
+  /** Integers from a list or a comma-separated string (Vault's TypeCommaIntSlice). */
+  ints: (o: Options<number[]>) => declare('ints', toInts, o),
   stringMap: (o: Options<Record<string, string>>) => declare('map', toStringMap, o),
   object: (o: Options<Record<string, unknown>>) => declare('object', toObject, o),
   /** Any JSON value, passed through unparsed. */
@@ -96,7 +113,7 @@ const ZERO: Record<string, unknown> = { string: '', name: '', int: 0, bool: fals
 
 function zeroOf(f: Field<unknown>): unknown {
   if (f.kind in ZERO) return ZERO[f.kind];
-  if (f.kind === 'strings') return [];
+  if (f.kind === 'strings' || f.kind === 'ints') return [];
   if (f.kind === 'map') return {};
   return undefined;
 }

@@ -23,8 +23,11 @@ export type MountEntry = MountInfo & {
   tune: Record<string, unknown>;
 };
 
-/** Where a backend's type is looked up. */
-export type BackendResolver = (table: MountTableKind, type: string) => Backend | undefined;
+/**
+ * Where a backend's type is looked up. `options` are the mount's options: one type may serve
+ * different paths by option (kv version 1 or 2).
+ */
+export type BackendResolver = (table: MountTableKind, type: string, options?: Record<string, string>) => Backend | undefined;
 
 const STORAGE_KEY: Record<MountTableKind, string> = { mounts: 'core/mounts', auth: 'core/auth' };
 
@@ -88,7 +91,7 @@ export class MountTable {
       if (hit && (!best || prefix.length > routePrefix(best).length)) best = e;
     }
     if (!best) return undefined;
-    const backend = this.#resolve(best.table, best.type);
+    const backend = this.#resolve(best.table, best.type, best.options);
     if (!backend) return undefined;
     return { entry: best, backend, rest: requestPath.slice(routePrefix(best).length) };
   }
@@ -100,9 +103,8 @@ export class MountTable {
     uuid?: string; accessor?: string;
   }): Promise<MountEntry> {
     const path = normaliseMountPath(input.path);
-    if (!this.#resolve(input.table, input.type)) {
-      throw new BadRequest(input.table === 'auth'
-        ? `plugin not found in the catalog: ${input.type}` : `plugin not found in the catalog: ${input.type}`);
+    if (!this.#resolve(input.table, input.type, input.options)) {
+      throw new BadRequest(`plugin not found in the catalog: ${input.type}`);
     }
     this.#assertFree(input.table, path);
     const entry: MountEntry = {
@@ -151,6 +153,22 @@ export class MountTable {
     this.#entries = this.#entries.filter((e) => e !== entry);
     await this.#persist(table);
     await deleteTree(this.viewOf(entry));
+    return entry;
+  }
+
+  /** Moves a mount to a new path; its data stays under its uuid, so nothing is copied. */
+  async remount(table: MountTableKind, from: string, to: string): Promise<MountEntry> {
+    const entry = this.get(table, from);
+    if (!entry) throw new BadRequest(`no matching mount at "${from}"`);
+    if (['sys/', 'cubbyhole/', 'token/', 'identity/'].includes(from)) throw new BadRequest(`cannot remount "${from}"`);
+    const others = this.#entries;
+    this.#entries = others.filter((e) => e !== entry);
+    try {
+      this.#assertFree(table, to);
+    } finally {
+      this.#entries = others;
+    }
+    await this.update(entry, (e) => { e.path = to; });
     return entry;
   }
 

@@ -41,14 +41,17 @@ export function definePath<F extends Fields>(spec: PathSpec<F>): PathDef {
 
 function compilePattern(pattern: string): Segment[] {
   const parts = pattern.split('/');
-  return parts.map((part, i): Segment => {
+  const segments = parts.map((part): Segment => {
     if (part.startsWith(':')) return { kind: 'param', name: part.slice(1) };
-    if (part.startsWith('*')) {
-      if (i !== parts.length - 1) throw new TypeError(`"*" must be the last segment: ${pattern}`);
-      return { kind: 'rest', name: part.slice(1) };
-    }
+    if (part.startsWith('*')) return { kind: 'rest', name: part.slice(1) };
     return { kind: 'literal', text: part };
   });
+  const rest = segments.findIndex((s) => s.kind === 'rest');
+  // A remainder may be followed only by literals (`mounts/*path/tune`), so matching stays unambiguous.
+  if (rest !== -1 && segments.slice(rest + 1).some((s) => s.kind !== 'literal')) {
+    throw new TypeError(`only literal segments may follow "*": ${pattern}`);
+  }
+  return segments;
 }
 
 /** A URL matched to a path: its URL parameters and a specificity score for ranking. */
@@ -59,13 +62,7 @@ function matchOne(def: PathDef, parts: string[]): Match | undefined {
   const score: number[] = [];
   for (let i = 0; i < def.segments.length; i++) {
     const seg = def.segments[i] as Segment;
-    if (seg.kind === 'rest') {
-      const rest = parts.slice(i).join('/');
-      if (rest === '') return undefined;
-      params[seg.name] = rest;
-      score.push(0);
-      return { def, params, score };
-    }
+    if (seg.kind === 'rest') return matchRest(def, parts, i, params, score);
     const part = parts[i];
     if (part === undefined) return undefined;
     if (seg.kind === 'literal') {
@@ -73,11 +70,23 @@ function matchOne(def: PathDef, parts: string[]): Match | undefined {
       score.push(2);
     } else {
       if (part === '') return undefined;
-      params[seg.name] = decodeURIComponent(part);
+      params[seg.name] = part;
       score.push(1);
     }
   }
   return def.segments.length === parts.length ? { def, params, score } : undefined;
+}
+
+/** Matches a `*rest` at segment `at` and the literal segments after it, from the end. */
+function matchRest(def: PathDef, parts: string[], at: number, params: Record<string, string>, score: number[]): Match | undefined {
+  const tail = def.segments.slice(at + 1) as Array<{ kind: 'literal'; text: string }>;
+  const restEnd = parts.length - tail.length;
+  if (restEnd <= at) return undefined;
+  if (tail.some((seg, j) => parts[restEnd + j] !== seg.text)) return undefined;
+  const rest = parts.slice(at, restEnd).join('/');
+  if (rest === '') return undefined;
+  params[(def.segments[at] as { name: string }).name] = rest;
+  return { def, params, score: [...score, 0, ...tail.map(() => 2)] };
 }
 
 function compareScores(a: number[], b: number[]): number {

@@ -2,7 +2,10 @@
 import type { Backend } from '../core/backend.js';
 import { cubbyholeBackend } from './cubbyhole/index.js';
 
+/** Picks the backend for a mount from its options (most engines have just one). */
+export type EngineFactory = (options: Record<string, string>) => Backend;
+
 /** Secrets engines by mount type. */
-export const secretEngines: ReadonlyMap<string, Backend> = new Map([
-  ['cubbyhole', cubbyholeBackend],
+export const secretEngines: ReadonlyMap<string, EngineFactory> = new Map<string, EngineFactory>([
+  ['cubbyhole', () => cubbyholeBackend],
 ]);

@@ -7,7 +7,9 @@
 import { ROOT_POLICY_NAME } from './builtin.js';
 import { paramsError } from './params.js';
 import { classifyPattern, comparePriority, segmentsMatch, type Pattern } from './pattern.js';
-import type { Acl, AclDecision, AclRequest, Capability, Operation, ParamConstraints, PathRule, Policy } from './types.js';
+import type {
+  Acl, AclDecision, AclRequest, Capability, Operation, ParamConstraints, PathRule, Policy,
+} from './types.js';
 
 export { DEFAULT_POLICY_NAME, ROOT_POLICY_NAME, defaultPolicyText } from './builtin.js';
 
@@ -33,6 +35,7 @@ const rootAcl: Acl = {
   root: true,
   allowed: () => ({ allowed: true, rootPrivs: true }),
   capabilities: () => ['root'],
+  grantsUnder: () => true,
 };
 
 /** Compiles a token's policies into one ACL (compile once, check many requests). */
@@ -45,10 +48,15 @@ export function compileAcl(policies: readonly Policy[]): Acl {
     allowed: (request) => decide(rules, request),
     // Vault answers sys/capabilities with the lookup a `list` makes (trailing "/" fallbacks included).
     capabilities: (path) => capabilityNames(lookup(rules, path, true)),
+    grantsUnder: (prefix) => grantsUnder(rules, prefix),
   };
 }
 
 function addRule(rules: Rules, rule: PathRule): void {
+  // Identity templating ({{identity.entity.id}} …) is not implemented. Vault drops a templated
+  // rule it cannot fill (as for a token without an entity); taking it literally instead would
+  // let every holder share one literal path, so we drop it too.
+  if (rule.path.includes('{{')) return;
   const pattern = classifyPattern(rule.path);
   const table = rules[pattern.kind];
   const id = pattern.kind === 'prefix' ? pattern.base : pattern.key;
@@ -147,6 +155,26 @@ function wrappingError(perms: Perms, ttl: number | undefined): string | undefine
     return 'merged max_wrapping_ttl is below min_wrapping_ttl';
   }
   return undefined;
+}
+
+// Vault's mount-access check: the path itself, or any rule that reaches below it. A policy for
+// `secret/data/app` must let its holder discover the `secret/` mount.
+function grantsUnder(rules: Rules, rawPrefix: string): boolean {
+  const prefix = rawPrefix.replace(/^\/+/, '');
+  const grants = (e: Entry) => !e.perms.caps.has('deny') && e.perms.caps.size > 0;
+  if (capabilityNames(lookup(rules, prefix, true))[0] !== 'deny') return true;
+  for (const e of [...rules.exact.values(), ...rules.prefix.values()]) {
+    if (e.pattern.base.startsWith(prefix) && grants(e)) return true;
+  }
+  const want = prefix.split('/').filter((s) => s !== '');
+  for (const e of rules.segment.values()) {
+    const reaches = want.every((part, i) => {
+      const seg = e.pattern.segments[i];
+      return seg === undefined ? e.pattern.isPrefix : seg === '+' || seg === part || (i === want.length - 1 && seg.startsWith(part));
+    });
+    if (reaches && grants(e)) return true;
+  }
+  return false;
 }
 
 function capabilityNames(perms: Perms | undefined): string[] {

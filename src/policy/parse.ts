@@ -95,7 +95,9 @@ function parseStanza(pattern: string, body: Obj): PathRule {
     fail('max_wrapping_ttl cannot be less than min_wrapping_ttl');
   }
   // Vault: a stanza that denies keeps nothing but the deny.
-  if (capabilities.includes('deny')) return { ...rule, allowedParameters: {}, deniedParameters: {}, requiredParameters: [] };
+  if (capabilities.includes('deny')) {
+    return { ...rule, allowedParameters: {}, deniedParameters: {}, requiredParameters: [] };
+  }
   return rule;
 }
 

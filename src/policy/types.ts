@@ -58,4 +58,6 @@ export interface Acl {
   allowed(request: AclRequest): AclDecision;
   /** Vault's sys/capabilities answer for a path: sorted names, `["deny"]` or `["root"]`. */
   capabilities(path: string): string[];
+  /** Whether any rule grants something at or below `prefix` (Vault's check for mount discovery). */
+  grantsUnder(prefix: string): boolean;
 }

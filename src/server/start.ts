@@ -7,6 +7,7 @@ import { Core } from '../core/core.js';
 import { createLogger, type LogLevel, type LogSink } from '../core/log.js';
 import type { MountTableKind } from '../core/mounts.js';
 import { secretEngines } from '../engines/registry.js';
+import { destroyCubbyhole } from '../engines/cubbyhole/index.js';
 import { startHttpServer, type ListenerConfig } from '../http/server.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
@@ -46,8 +47,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const physical = openStorage(opts.storage);
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
-  const resolve = (table: MountTableKind, type: string) =>
-    table === 'auth' ? (type === 'token' ? backends.get('auth:token') : undefined) : backends.get(type) ?? secretEngines.get(type);
+  const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
+    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? secretEngines.get(type)?.(options);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core),
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
@@ -58,6 +59,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   backends.set('system', systemBackend(core, cluster));
   backends.set('auth:token', tokenBackend(core));
+  core.onTokenRevoked(async (entry) => {
+    const { mounts } = core.unsealed;
+    const cubbyhole = mounts.get('mounts', 'cubbyhole/');
+    if (cubbyhole) await destroyCubbyhole(mounts.viewOf(cubbyhole), entry.id);
+  });
 
   let rootToken = '';
   let unsealKey = '';

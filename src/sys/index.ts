@@ -1,8 +1,11 @@
-// The system backend, mounted at sys/: seal lifecycle, keyring, and (as they land) mounts,
-// policies, leases and audit.
+// The system backend, mounted at sys/: seal lifecycle, keyring, mounts, policies and (as they
+// land) leases and audit.
 import { defineBackend, type Backend } from '../core/backend.js';
 import type { Core } from '../core/core.js';
 import { keyPaths } from './keys.js';
+import { mountPaths } from './mounts.js';
+import { policyPaths } from './policies.js';
+import { capabilityPaths } from './capabilities.js';
 import { sealPaths, type ClusterInfo } from './seal.js';
 
 /** Builds the system backend for one core. */
@@ -10,6 +13,6 @@ export function systemBackend(core: Core, cluster: ClusterInfo): Backend {
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
-    paths: [...sealPaths(core, cluster), ...keyPaths(core)],
+    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core)],
   });
 }

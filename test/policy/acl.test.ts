@@ -107,6 +107,7 @@ const rows: Row[] = [
   { name: 'params: required present', policies: withParams('required_parameters = ["bar", "baz"]\n'), path: 'secret/foo', op: 'create', params: { bar: 1, baz: 2 }, allowed: true },
   { name: 'params: required missing', policies: withParams('required_parameters = ["bar", "baz"]\n'), path: 'secret/foo', op: 'create', params: { bar: 1 }, allowed: false },
   { name: 'params: required with no parameters at all', policies: withParams('required_parameters = ["bar"]\n'), path: 'secret/foo', op: 'update', allowed: false },
+  { name: 'params: required names are matched lower-cased', policies: withParams('required_parameters = ["Bar"]\n'), path: 'secret/foo', op: 'create', params: { bar: 1 }, allowed: true },
   { name: 'params: not checked on delete', policies: [stanza('secret/foo', ['delete'], 'denied_parameters = { "*" = [] }\n')], path: 'secret/foo', op: 'delete', params: { a: 1 }, allowed: true },
   { name: 'params: allowed values from two policies add up', policies: withParams('allowed_parameters = { bar = ["zip"] }\n').concat(withParams('allowed_parameters = { bar = ["zap"] }\n')), path: 'secret/foo', op: 'create', params: { bar: 'zap' }, allowed: true },
   { name: 'params: an empty list from one policy frees the parameter', policies: withParams('allowed_parameters = { bar = ["zip"] }\n').concat(withParams('allowed_parameters = { bar = [] }\n')), path: 'secret/foo', op: 'create', params: { bar: 'anything' }, allowed: true },
@@ -116,6 +117,7 @@ const rows: Row[] = [
   { name: 'wrapping: above the maximum', policies: WRAPPED, path: 'auth/approle/role/my-role/secret-id', op: 'update', wrap: 120, allowed: false },
   { name: 'wrapping: merged bounds take the lowest minimum', policies: [stanza('w', ['read'], 'min_wrapping_ttl = "30s"\n'), stanza('w', ['read'], 'min_wrapping_ttl = 10\n')], path: 'w', wrap: 15, allowed: true },
   { name: 'wrapping: merged bounds that cross refuse everything', policies: [stanza('w', ['read'], 'min_wrapping_ttl = "1m"\n'), stanza('w', ['read'], 'max_wrapping_ttl = "30s"\n')], path: 'w', wrap: 45, allowed: false },
+  { name: 'templated paths are dropped, never matched literally', policies: [stanza('secret/{{identity.entity.id}}/*', ['read'])], path: 'secret/{{identity.entity.id}}/x', allowed: false },
   // Built-in policies.
   { name: 'root: anything, with sudo', policies: ['ROOT'], path: 'sys/raw/anything', op: 'delete', allowed: true, sudo: true },
   { name: 'root: wins over a deny in another policy', policies: ['ROOT', stanza('*', ['deny'])], path: 'secret/x', allowed: true, sudo: true },

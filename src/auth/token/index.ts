@@ -1,19 +1,134 @@
-// The token auth method, mounted at auth/token/: create, look up, renew and revoke tokens.
+// The token auth method, mounted at auth/token/: create, look up, renew and revoke tokens,
+// token roles, and tidy.
+import { BadRequest, PermissionDenied } from '../../errors.js';
 import { defineBackend, type Backend } from '../../core/backend.js';
 import type { Core } from '../../core/core.js';
-import { definePath } from '../../core/path.js';
+import { definePath, field, type HandlerContext } from '../../core/path.js';
+import { scopedView } from '../../storage/view.js';
 import { lookupData } from './lookup.js';
+import { createFields, issueToken, type CreateInput } from './issue.js';
+import { renewToken, revokeOrphan, revokeTree } from './lifecycle.js';
+import { getRole, rolePaths } from './roles.js';
+import type { TokenEntry } from './store.js';
 
 /** Builds the token backend for one core (it needs the core's token store). */
 export function tokenBackend(core: Core): Backend {
-  const lookupSelf = definePath({
-    pattern: 'lookup-self', summary: 'Information about the calling token.', fields: {},
-    operations: {
-      read: async ({ caller }) => {
-        const entry = caller && (await core.unsealed.tokens.byId(caller.tokenId));
-        return entry && { data: lookupData(entry, core.clock.now(), caller.token) };
+  const tokens = () => core.unsealed.tokens;
+  const roleStorage = () => scopedView(core.barrier, 'sys/token-roles/');
+  const now = () => core.clock.now();
+
+  /** The calling token's entry; its absence was already a 403. */
+  const self = async (ctx: HandlerContext<unknown>): Promise<TokenEntry> => {
+    const entry = ctx.caller && (await tokens().byId(ctx.caller.tokenId));
+    if (!entry) throw new PermissionDenied();
+    return entry;
+  };
+  const byToken = async (token: string) => {
+    if (token === '') throw new BadRequest('missing token');
+    const entry = await tokens().lookup(token);
+    if (!entry) throw new BadRequest('bad token');
+    return entry;
+  };
+  const byAccessor = async (accessor: string) => {
+    if (accessor === '') throw new BadRequest('missing accessor');
+    const entry = await tokens().byAccessor(accessor);
+    if (!entry) throw new BadRequest('invalid accessor');
+    return entry;
+  };
+  const create = (orphan: boolean) => async (ctx: HandlerContext<CreateInput & { role_name: string }>) => {
+    const entry = await self(ctx);
+    const acl = await core.unsealed.policies.acl(entry.policies);
+    const sudo = acl.allowed({ path: ctx.request.path, operation: 'update' }).rootPrivs;
+    const roleName = ctx.fields.role_name;
+    const role = roleName ? await getRole(roleStorage(), roleName) : undefined;
+    if (roleName && !role) throw new BadRequest(`unknown role ${roleName}`);
+    const path = `auth/token/${ctx.path}`;
+    const { auth, warnings } = await issueToken(core, { caller: ctx.caller!, entry, sudo }, ctx.fields, { orphan, role, path });
+    return { auth, warnings: warnings.length > 0 ? warnings : undefined };
+  };
+  const increment = field.duration({ description: 'Requested extension in seconds; 0 = the token\'s own TTL.' });
+  const tokenField = field.string({ description: 'The token.', sensitive: true });
+  const accessorField = field.string({ description: 'The token\'s accessor.' });
+
+  const paths = [
+    definePath({ pattern: 'create', summary: 'Create a child token.', fields: createFields, operations: { update: create(false) } }),
+    definePath({ pattern: 'create-orphan', summary: 'Create an orphan token.', fields: createFields, operations: { update: create(true) } }),
+    definePath({
+      pattern: 'create/:role_name', summary: 'Create a token against a role.',
+      fields: { ...createFields, role_name: field.name({ description: 'The role.' }) }, operations: { update: create(false) },
+    }),
+    definePath({
+      pattern: 'lookup-self', summary: 'Information about the calling token.', fields: {},
+      operations: {
+        read: async (ctx) => ({ data: lookupData(await self(ctx), now(), ctx.caller!.token) }),
+        update: async (ctx) => ({ data: lookupData(await self(ctx), now(), ctx.caller!.token) }),
       },
-    },
-  });
-  return defineBackend({ type: 'token', summary: 'Token based credentials.', paths: [lookupSelf] });
+    }),
+    definePath({
+      pattern: 'lookup', summary: 'Information about a token.', fields: { token: tokenField },
+      operations: {
+        read: async ({ fields }) => ({ data: lookupData(await byToken(fields.token), now(), fields.token) }),
+        update: async ({ fields }) => ({ data: lookupData(await byToken(fields.token), now(), fields.token) }),
+      },
+    }),
+    definePath({
+      pattern: 'lookup-accessor', summary: 'Information about the token behind an accessor.', fields: { accessor: accessorField },
+      operations: { update: async ({ fields }) => ({ data: lookupData(await byAccessor(fields.accessor), now(), undefined) }) },
+    }),
+    definePath({
+      pattern: 'renew-self', summary: 'Renew the calling token.', fields: { increment },
+      operations: { update: async (ctx) => renewToken(core, ctx.caller!.token, await self(ctx), ctx.fields.increment) },
+    }),
+    definePath({
+      pattern: 'renew', summary: 'Renew a token.', fields: { token: tokenField, increment },
+      operations: { update: async ({ fields }) => renewToken(core, fields.token, await byToken(fields.token), fields.increment) },
+    }),
+    definePath({
+      pattern: 'renew-accessor', summary: 'Renew the token behind an accessor.', fields: { accessor: accessorField, increment },
+      operations: { update: async ({ fields }) => renewToken(core, '', await byAccessor(fields.accessor), fields.increment) },
+    }),
+    definePath({
+      pattern: 'revoke-self', summary: 'Revoke the calling token and its children.', fields: {},
+      operations: { update: async (ctx) => { await revokeTree(core, await self(ctx)); } },
+    }),
+    definePath({
+      pattern: 'revoke', summary: 'Revoke a token and its children.', fields: { token: tokenField },
+      operations: { update: async ({ fields }) => { await revokeTree(core, await byToken(fields.token)); } },
+    }),
+    definePath({
+      pattern: 'revoke-accessor', summary: 'Revoke the token behind an accessor, and its children.', fields: { accessor: accessorField },
+      operations: { update: async ({ fields }) => { await revokeTree(core, await byAccessor(fields.accessor)); } },
+    }),
+    definePath({
+      pattern: 'revoke-orphan', summary: 'Revoke a token; its children become orphans.', sudo: true, fields: { token: tokenField },
+      operations: { update: async ({ fields }) => { await revokeOrphan(core, await byToken(fields.token)); } },
+    }),
+    definePath({
+      pattern: 'accessors/', summary: 'List the accessors of all tokens.', sudo: true, fields: {},
+      operations: {
+        list: async () => {
+          const live = (await tokens().allEntries()).filter((e) => e.expire_at === 0 || e.expire_at > now());
+          return { data: { keys: live.map((e) => e.accessor).sort() } };
+        },
+      },
+    }),
+    definePath({
+      pattern: 'tidy', summary: 'Remove expired tokens and dangling index entries.', fields: {},
+      operations: {
+        update: async () => {
+          let removed = 0;
+          for (const e of await tokens().allEntries()) {
+            if (e.expire_at !== 0 && e.expire_at <= now()) {
+              await revokeTree(core, e);
+              removed++;
+            }
+          }
+          core.log.info('token tidy finished', { expired_tokens_revoked: removed });
+          return { warnings: ['Tidy operation successfully started. Any information from the operation will be printed to Lockbox\'s server logs.'], status: 202 };
+        },
+      },
+    }),
+    ...rolePaths(roleStorage),
+  ];
+  return defineBackend({ type: 'token', summary: 'Token based credentials.', paths });
 }

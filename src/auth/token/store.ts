@@ -86,8 +86,8 @@ export class TokenStore {
     return a.length === b.length && timingSafeEqual(a, b) ? entry : undefined;
   }
 
-  /** The live entry with this id. */
-  async byId(id: string): Promise<TokenEntry | undefined> {
+  /** The live entry with this id; `includeExpired` also finds one past its TTL (to revoke it). */
+  async byId(id: string, includeExpired = false): Promise<TokenEntry | undefined> {
     let entry = this.#cache.get(id);
     if (!entry) {
       const raw = await this.#view.get(`id/${id}`);
@@ -95,7 +95,7 @@ export class TokenStore {
       entry = JSON.parse(raw.toString('utf8')) as TokenEntry;
       this.#cache.set(id, entry);
     }
-    if (entry.expire_at !== 0 && entry.expire_at <= this.#clock.now()) return undefined;
+    if (!includeExpired && entry.expire_at !== 0 && entry.expire_at <= this.#clock.now()) return undefined;
     return entry;
   }
 
@@ -126,7 +126,7 @@ export class TokenStore {
     this.#cache.delete(entry.id);
   }
 
-  /** Every stored accessor's hash-free form is not recoverable, so list entries instead. */
+  /** Every stored entry, expired ones included (accessors listing, tidy). */
   async allEntries(): Promise<TokenEntry[]> {
     const out: TokenEntry[] = [];
     for (const id of await this.#view.list('id/')) {
@@ -134,6 +134,21 @@ export class TokenStore {
       if (raw) out.push(JSON.parse(raw.toString('utf8')) as TokenEntry);
     }
     return out;
+  }
+
+  /** Points a child at a new parent ('' makes it an orphan), moving the parent index. */
+  async reparent(entry: TokenEntry, parent: string): Promise<void> {
+    await this.#view.transaction(async (tx) => {
+      if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
+      if (parent) await tx.put(`parent/${parent}/${entry.id}`, Buffer.alloc(0));
+      await tx.put(`id/${entry.id}`, encode({ ...entry, parent }));
+    });
+    this.#cache.set(entry.id, { ...entry, parent });
+  }
+
+  /** Drops a parent-index row whose child no longer exists. */
+  async dropChildIndex(parent: string, child: string): Promise<void> {
+    await this.#view.delete(`parent/${parent}/${child}`);
   }
 
   /** Forgets cached entries (after seal). */

@@ -1,0 +1,127 @@
+// Issuing tokens: auth/token/create, create-orphan and create/:role, with Vault's rules for
+// inherited policies, orphans, TTLs and the `auth` block a new token is answered with.
+import { BadRequest, PermissionDenied } from '../../errors.js';
+import type { Core } from '../../core/core.js';
+import { field } from '../../core/path.js';
+import type { AuthResult, Caller } from '../../core/request.js';
+import { newTokenValue, type TokenEntry } from './store.js';
+import type { TokenRole } from './roles.js';
+import { effectiveTtl } from './ttl.js';
+
+/** The fields of auth/token/create*. */
+export const createFields = {
+  id: field.string({ description: 'Token value to use (root only).', sensitive: true }),
+  role_name: field.string({ description: 'Role to create the token against.' }),
+  policies: field.strings({ description: 'Policies; defaults to the creator\'s.' }),
+  meta: field.stringMap({ description: 'Metadata shown in lookups and audit logs.' }),
+  metadata: field.stringMap({ description: 'Alias of meta.' }),
+  no_parent: field.bool({ description: 'Create an orphan (root or sudo only).' }),
+  no_default_policy: field.bool({ description: 'Do not add the default policy.' }),
+  renewable: field.bool({ description: 'Whether the token may be renewed.', default: true }),
+  ttl: field.duration({ description: 'Initial TTL.' }),
+  lease: field.duration({ description: 'Deprecated alias of ttl.' }),
+  type: field.string({ description: 'service or batch; empty means service.' }),
+  explicit_max_ttl: field.duration({ description: 'Hard cap on the token\'s lifetime.' }),
+  display_name: field.string({ description: 'Name shown in lookups and audit logs.' }),
+  num_uses: field.int({ description: 'Number of uses; 0 = unlimited.' }),
+  period: field.duration({ description: 'Make the token periodic with this renewal period.' }),
+  entity_alias: field.string({ description: 'Entity alias to attach (ignored: no identity store yet).' }),
+};
+
+/** Parsed values of createFields. */
+export type CreateInput = { [K in keyof typeof createFields]: ReturnType<(typeof createFields)[K]['parse']> };
+
+/** Vault's sanitised policy list: lower-case, unique, sorted, `default` unless refused. */
+export function sanitisePolicies(policies: string[], addDefault: boolean): string[] {
+  const set = new Set(policies.map((p) => p.trim().toLowerCase()).filter((p) => p !== ''));
+  if (addDefault && !set.has('root')) set.add('default');
+  return [...set].sort();
+}
+
+/** The `auth` block Vault answers a new or renewed token with. */
+export function authBlock(token: string, entry: TokenEntry, now: number): AuthResult {
+  return {
+    client_token: token,
+    accessor: entry.accessor,
+    policies: entry.policies,
+    token_policies: entry.policies,
+    metadata: entry.meta,
+    lease_duration: entry.expire_at === 0 ? 0 : Math.max(0, Math.round((entry.expire_at - now) / 1000)),
+    renewable: entry.renewable,
+    entity_id: entry.entity_id,
+    token_type: entry.type,
+    orphan: entry.parent === '',
+    mfa_requirement: null,
+    num_uses: entry.num_uses,
+  };
+}
+
+/** What the creator brings: who they are and whether they hold sudo on the create path. */
+export type Creator = { caller: Caller; entry: TokenEntry; sudo: boolean };
+
+/** Creates a token for `creator` from the request; `orphan` for create-orphan. */
+export async function issueToken(core: Core, creator: Creator, input: CreateInput, opts: { orphan: boolean; role?: TokenRole; path: string }) {
+  const { caller, entry: parent, sudo } = creator;
+  const privileged = caller.isRoot || sudo;
+  if (input.type !== '' && input.type !== 'service') throw new BadRequest('batch tokens are not supported');
+  if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
+  if (input.no_parent && !privileged) throw new BadRequest('root or sudo privileges required to create orphan token');
+  const role = opts.role;
+  const policies = choosePolicies(input, parent, privileged, role);
+  const orphan = opts.orphan || input.no_parent || role?.orphan === true;
+  const now = core.clock.now();
+  const period = role?.token_period || input.period;
+  const explicitMax = role?.token_explicit_max_ttl || input.explicit_max_ttl;
+  const isRootToken = policies.includes('root');
+  if (isRootToken && !caller.isRoot) throw new PermissionDenied();
+  const requested = input.ttl || input.lease;
+  const { ttl, warnings } = isRootToken && requested === 0 && period === 0
+    ? { ttl: 0, warnings: [] }
+    : effectiveTtl(core, { requested, period, explicitMax });
+  if (ttl === 0 && parent.expire_at !== 0) throw new BadRequest('expiring root tokens cannot create non-expiring root tokens');
+  const token = input.id || newTokenValue();
+  if (input.id && (await core.unsealed.tokens.lookup(input.id))) throw new BadRequest('token with this id already exists');
+  const entry = await core.unsealed.tokens.create(token, {
+    parent: orphan ? '' : parent.id, policies, path: opts.path, meta: nonEmpty({ ...input.metadata, ...input.meta }),
+    display_name: input.display_name ? `token-${input.display_name}` : 'token',
+    num_uses: role?.token_num_uses || input.num_uses, creation_time: Math.floor(now / 1000), ttl,
+    explicit_max_ttl: explicitMax, period, renewable: ttl !== 0 && (role ? role.renewable : input.renewable),
+    type: 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
+  });
+  return { auth: authBlock(token, entry, now), warnings };
+}
+
+const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m : null);
+
+// Vault: without `policies` a child inherits its parent's; a non-privileged creator may only
+// hand out policies it holds itself; a role narrows what may be asked for.
+function choosePolicies(input: CreateInput, parent: TokenEntry, privileged: boolean, role: TokenRole | undefined): string[] {
+  const noDefault = input.no_default_policy || role?.token_no_default_policy === true;
+  const asked = input.policies.length > 0 ? input.policies : undefined;
+  if (role) return rolePolicies(asked, parent, role, noDefault);
+  if (!asked) return sanitisePolicies(parent.policies.filter((p) => !noDefault || p !== 'default'), false);
+  const wanted = sanitisePolicies(asked, !noDefault);
+  if (!privileged) {
+    const held = new Set(parent.policies);
+    if (wanted.some((p) => p !== 'default' && !held.has(p))) throw new BadRequest('child policies must be subset of parent');
+  }
+  return wanted;
+}
+
+function rolePolicies(asked: string[] | undefined, parent: TokenEntry, role: TokenRole, noDefault: boolean): string[] {
+  const allowed = role.allowed_policies.map((p) => p.toLowerCase());
+  const disallowed = new Set(role.disallowed_policies.map((p) => p.toLowerCase()));
+  const base = asked ?? (allowed.length > 0 ? allowed : parent.policies);
+  const wanted = sanitisePolicies(base, !noDefault);
+  for (const p of wanted) {
+    if (disallowed.has(p)) throw new BadRequest(`token policies (${wanted.join(', ')}) contains disallowed policies (${p})`);
+    if (allowed.length > 0 && p !== 'default' && !allowed.includes(p)) {
+      throw new BadRequest(`token policies (${wanted.join(', ')}) must be subset of the role's allowed policies (${allowed.join(', ')})`);
+    }
+  }
+  if (allowed.length === 0 && asked && !parent.policies.includes('root')) {
+    const held = new Set(parent.policies);
+    if (wanted.some((p) => p !== 'default' && !held.has(p))) throw new BadRequest('child policies must be subset of parent');
+  }
+  return wanted;
+}

@@ -1,0 +1,48 @@
+// Renewing and revoking tokens. Revoking a token revokes its children first (depth first) and
+// then whatever hangs off the token itself (its cubbyhole, its leases) through core's hooks;
+// an orphaned revoke leaves the children alive as orphans.
+import { BadRequest } from '../../errors.js';
+import type { Core } from '../../core/core.js';
+import type { TokenEntry } from './store.js';
+import { authBlock } from './issue.js';
+import { effectiveTtl } from './ttl.js';
+
+/** Revokes a token and every descendant. */
+export async function revokeTree(core: Core, entry: TokenEntry): Promise<void> {
+  const tokens = core.unsealed.tokens;
+  for (const childId of await tokens.children(entry.id)) {
+    const child = await tokens.byId(childId, true);
+    if (child) await revokeTree(core, child);
+    else await tokens.dropChildIndex(entry.id, childId);
+  }
+  await core.tokenRevoked(entry);
+  await tokens.remove(entry);
+}
+
+/** Revokes only the token; its children become orphans. */
+export async function revokeOrphan(core: Core, entry: TokenEntry): Promise<void> {
+  const tokens = core.unsealed.tokens;
+  for (const childId of await tokens.children(entry.id)) {
+    const child = await tokens.byId(childId, true);
+    if (child) await tokens.reparent(child, '');
+    else await tokens.dropChildIndex(entry.id, childId);
+  }
+  await core.tokenRevoked(entry);
+  await tokens.remove(entry);
+}
+
+/**
+ * Renews a token by `increment` seconds (0: its original TTL, as Vault's clients expect),
+ * bounded by the maximums counted from when it was issued. Answers Vault's `auth` block.
+ */
+export async function renewToken(core: Core, token: string, entry: TokenEntry, increment: number) {
+  if (!entry.renewable || entry.expire_at === 0) throw new BadRequest('lease is not renewable');
+  const now = core.clock.now();
+  const sinceIssue = Math.floor((now - entry.issued_at) / 1000);
+  const { ttl, warnings } = effectiveTtl(core, {
+    requested: increment > 0 ? increment : entry.ttl, period: entry.period, explicitMax: entry.explicit_max_ttl, sinceIssue,
+  });
+  const renewed: TokenEntry = { ...entry, expire_at: now + ttl * 1000 };
+  await core.unsealed.tokens.save(renewed);
+  return { auth: authBlock(token, renewed, now), warnings };
+}

@@ -1,0 +1,37 @@
+// Token TTL arithmetic, as Vault's CalculateTTL does it: the requested TTL (or the token
+// mount's default) capped by the mount's or the server's maximum and by the explicit maximum;
+// a periodic token's TTL is its period.
+import type { Core } from '../../core/core.js';
+import { formatDuration } from '../../core/duration.js';
+
+/** Default and maximum TTL of the auth/token/ mount, falling back to the server's. */
+export function tokenMountTtls(core: Core): { defaultTtl: number; maxTtl: number } {
+  const entry = core.unsealed.mounts.get('auth', 'token/');
+  return {
+    defaultTtl: entry?.config.default_lease_ttl || core.config.defaultLeaseTtl,
+    maxTtl: entry?.config.max_lease_ttl || core.config.maxLeaseTtl,
+  };
+}
+
+/** The TTL to grant, and Vault's warning when it was capped. */
+export function effectiveTtl(
+  core: Core,
+  req: { requested: number; period: number; explicitMax: number; sinceIssue?: number },
+): { ttl: number; warnings: string[] } {
+  const { defaultTtl, maxTtl } = tokenMountTtls(core);
+  const warnings: string[] = [];
+  let cap = maxTtl;
+  if (req.explicitMax > 0 && req.explicitMax < cap) cap = req.explicitMax;
+  // Time already lived counts against the maximums (renewals), but not against a period.
+  const left = Math.max(0, cap - (req.sinceIssue ?? 0));
+  if (req.period > 0) {
+    const ttl = req.explicitMax > 0 ? Math.min(req.period, Math.max(0, req.explicitMax - (req.sinceIssue ?? 0))) : req.period;
+    return { ttl, warnings };
+  }
+  const wanted = req.requested > 0 ? req.requested : defaultTtl;
+  if (wanted > left) {
+    warnings.push(`TTL of "${formatDuration(wanted)}" exceeded the effective max_ttl of "${formatDuration(left)}"; TTL value is capped accordingly`);
+    return { ttl: left, warnings };
+  }
+  return { ttl: wanted, warnings };
+}

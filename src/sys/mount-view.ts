@@ -1,0 +1,39 @@
+// How mount entries are shown by sys/mounts, sys/auth and sys/internal/ui/mounts: Vault's
+// field names and JSON types (TTLs as integer seconds, options a string map or null).
+import type { Core } from '../core/core.js';
+import type { MountEntry } from '../core/mounts.js';
+
+/** One entry as sys/mounts and sys/auth list it. */
+export function mountView(entry: MountEntry): Record<string, unknown> {
+  return {
+    accessor: entry.accessor,
+    config: {
+      default_lease_ttl: entry.config.default_lease_ttl,
+      force_no_cache: false,
+      max_lease_ttl: entry.config.max_lease_ttl,
+      ...entry.tune,
+    },
+    description: entry.description,
+    external_entropy_access: entry.external_entropy_access,
+    local: entry.local,
+    options: Object.keys(entry.options).length > 0 ? entry.options : null,
+    plugin_version: entry.plugin_version,
+    running_plugin_version: entry.running_plugin_version,
+    running_sha256: '',
+    seal_wrap: entry.seal_wrap,
+    type: entry.type,
+    uuid: entry.uuid,
+  };
+}
+
+/** The tune view of an entry: effective TTLs, falling back to the server's. */
+export function tuneView(core: Core, entry: MountEntry): Record<string, unknown> {
+  return {
+    description: entry.description,
+    default_lease_ttl: entry.config.default_lease_ttl || core.config.defaultLeaseTtl,
+    max_lease_ttl: entry.config.max_lease_ttl || core.config.maxLeaseTtl,
+    force_no_cache: false,
+    ...(Object.keys(entry.options).length > 0 ? { options: entry.options } : {}),
+    ...entry.tune,
+  };
+}

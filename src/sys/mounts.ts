@@ -1,0 +1,143 @@
+// sys/mounts and sys/auth: list, enable, read, disable and tune mounts; sys/remount moves one.
+import { randomUUID } from 'node:crypto';
+import { BadRequest } from '../errors.js';
+import { definePath, field } from '../core/path.js';
+import type { Core } from '../core/core.js';
+import { normaliseMountPath, type MountTableKind } from '../core/mounts.js';
+import { parseDurationSeconds } from '../core/duration.js';
+import { mountView, tuneView } from './mount-view.js';
+
+/** Mount types that are spelled differently on the wire and in the table. */
+function normaliseType(type: string, options: Record<string, string>): { type: string; options: Record<string, string> } {
+  // Vault: `kv-v2` is `kv` with options.version "2"; the table always says `kv`.
+  if (type === 'kv-v2') return { type: 'kv', options: { ...options, version: '2' } };
+  return { type, options };
+}
+
+/** Tune settings kept verbatim (Vault echoes them back in the mount's config). */
+const PASSTHROUGH_TUNE = [
+  'audit_non_hmac_request_keys', 'audit_non_hmac_response_keys', 'listing_visibility',
+  'passthrough_request_headers', 'allowed_response_headers', 'allowed_managed_keys',
+] as const;
+
+const tuneFields = {
+  default_lease_ttl: field.any({ description: 'Default lease TTL; "system" or 0 for the server default.' }),
+  max_lease_ttl: field.any({ description: 'Longest lease TTL; "system" or 0 for the server default.' }),
+  description: field.any({ description: 'Human-friendly description.' }),
+  options: field.stringMap({ description: 'Backend options, e.g. {"version":"2"} for kv.' }),
+  ...Object.fromEntries(PASSTHROUGH_TUNE.map((k) => [k, field.any({ description: `Passed through: ${k}.` })])),
+};
+
+/** Parses a TTL for tune: "system" and "" mean "use the server's". */
+function ttlSetting(name: string, value: unknown): number {
+  if (value === 'system' || value === '') return 0;
+  const n = parseDurationSeconds(value);
+  if (n === undefined) throw new BadRequest(`error converting input for field "${name}": expected a duration`);
+  return n;
+}
+
+/** The list/enable/read/disable/tune paths of one table. */
+function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth') {
+  const mounts = () => core.unsealed.mounts;
+  const listAll = async () => {
+    const data = Object.fromEntries(mounts().list(table).map((e) => [e.path, mountView(e)]));
+    return { data, dataAtTopLevel: true };
+  };
+  const entryOf = (path: string) => mounts().get(table, normaliseMountPath(path));
+  const mustGet = (path: string) => {
+    const e = entryOf(path);
+    if (!e) throw new BadRequest(`no mount at ${normaliseMountPath(path)}`);
+    return e;
+  };
+  return [
+    definePath({
+      pattern: prefix, summary: `List the ${table === 'auth' ? 'auth methods' : 'secrets engines'} and where they are mounted.`,
+      fields: {}, operations: { read: listAll },
+    }),
+    definePath({
+      pattern: `${prefix}/*path`, summary: 'Enable, read or disable a mount.', sudo: table === 'auth',
+      fields: {
+        path: field.string({ description: 'Where to mount.' }),
+        type: field.string({ description: 'Backend type, e.g. kv, kv-v2, approle.' }),
+        description: field.string({ description: 'Human-friendly description.' }),
+        config: field.object({ description: 'default_lease_ttl, max_lease_ttl and other tune settings.', default: {} }),
+        options: field.stringMap({ description: 'Backend options.' }),
+        local: field.bool({ description: 'Not replicated.' }),
+        seal_wrap: field.bool({ description: 'Seal-wrap the mount\'s data.' }),
+        external_entropy_access: field.bool({ description: 'Not supported.' }),
+        plugin_version: field.string({ description: 'Only built-in plugins exist.' }),
+        plugin_name: field.string({ description: 'Deprecated alias of type.' }),
+      },
+      operations: {
+        read: async ({ fields }) => {
+          const e = entryOf(fields.path);
+          return e && { data: mountView(e) };
+        },
+        update: async ({ fields }) => {
+          const rawType = fields.type || fields.plugin_name;
+          if (rawType === '') throw new BadRequest('backend type must be specified as a string');
+          const { type, options } = normaliseType(rawType, fields.options);
+          const config = fields.config;
+          await mounts().mount({
+            table, path: fields.path, type, description: fields.description, local: fields.local,
+            seal_wrap: fields.seal_wrap, options,
+            config: {
+              default_lease_ttl: config.default_lease_ttl === undefined ? 0 : ttlSetting('default_lease_ttl', config.default_lease_ttl),
+              max_lease_ttl: config.max_lease_ttl === undefined ? 0 : ttlSetting('max_lease_ttl', config.max_lease_ttl),
+            },
+          });
+        },
+        // Vault: disabling a path that is not mounted succeeds.
+        delete: async ({ fields }) => { await mounts().unmount(table, normaliseMountPath(fields.path)); },
+      },
+    }),
+    definePath({
+      pattern: `${prefix}/*path/tune`, summary: 'Read or change a mount\'s tune settings.', sudo: table === 'auth',
+      fields: { path: field.string({ description: 'The mount.' }), ...tuneFields },
+      operations: {
+        read: async ({ fields }) => ({ data: tuneView(core, mustGet(fields.path)), dataAtTopLevel: true }),
+        update: async ({ fields, sent }) => {
+          const entry = mustGet(fields.path);
+          const ttls = {
+            default_lease_ttl: sent.has('default_lease_ttl') ? ttlSetting('default_lease_ttl', fields.default_lease_ttl) : entry.config.default_lease_ttl,
+            max_lease_ttl: sent.has('max_lease_ttl') ? ttlSetting('max_lease_ttl', fields.max_lease_ttl) : entry.config.max_lease_ttl,
+          };
+          if (ttls.max_lease_ttl !== 0 && ttls.default_lease_ttl > ttls.max_lease_ttl) {
+            throw new BadRequest('backend max lease TTL cannot be less than backend default lease TTL');
+          }
+          // The backend converts its data first (kv v1 → v2), so the new options never meet old data.
+          if (sent.has('options')) await core.changeMountOptions(entry, { ...entry.options, ...fields.options });
+          await mounts().update(entry, (e) => {
+            e.config = ttls;
+            if (sent.has('description')) e.description = String(fields.description ?? '');
+            if (sent.has('options')) e.options = { ...e.options, ...fields.options };
+            for (const k of PASSTHROUGH_TUNE) if (sent.has(k)) e.tune[k] = (fields as Record<string, unknown>)[k];
+          });
+        },
+      },
+    }),
+  ];
+}
+
+/** sys/mounts, sys/auth and sys/remount. */
+export function mountPaths(core: Core) {
+  const remount = definePath({
+    pattern: 'remount', summary: 'Move a mount to a new path; its data moves with it.', sudo: true,
+    fields: {
+      from: field.string({ description: 'Current path.', required: true }),
+      to: field.string({ description: 'New path.', required: true }),
+    },
+    operations: {
+      update: async ({ fields }) => {
+        const mounts = core.unsealed.mounts;
+        const isAuth = (p: string) => p.replace(/^\/+/, '').startsWith('auth/');
+        if (isAuth(fields.from) !== isAuth(fields.to)) throw new BadRequest('cannot remount between secrets engines and auth methods');
+        const table: MountTableKind = isAuth(fields.from) ? 'auth' : 'mounts';
+        const strip = (p: string) => normaliseMountPath(table === 'auth' ? p.replace(/^\/*auth\//, '') : p);
+        await mounts.remount(table, strip(fields.from), strip(fields.to));
+        return { data: { migration_id: randomUUID() } };
+      },
+    },
+  });
+  return [...tablePaths(core, 'mounts', 'mounts'), ...tablePaths(core, 'auth', 'auth'), remount];
+}
