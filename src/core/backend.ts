@@ -15,6 +15,20 @@ export type BackendSpec = {
    * converts its stored data (kv version 1 → 2) or refuses with an error.
    */
   onOptionsChange?: (change: { storage: Storage; from: Record<string, string>; to: Record<string, string>; now: number }) => Promise<void>;
+  /** Revokes a secret this backend issued with a lease (drop the database user…); throws on failure. */
+  revokeSecret?: (lease: SecretContext) => Promise<void>;
+  /** Approves a renewal of a secret's lease; throws to refuse it. Without it, renewals only move the expiry. */
+  renewSecret?: (lease: SecretContext & { increment: number }) => Promise<void>;
+};
+
+/** What a backend is told about one of its leased secrets. */
+export type SecretContext = {
+  storage: Storage;
+  /** What the handler put in `secret.internal` when it issued the secret. */
+  internal: Record<string, unknown>;
+  /** The data the secret was first returned with. */
+  data: Record<string, unknown>;
+  leaseId: string;
 };
 
 /** A declared backend with its paths compiled into a routing table. */

@@ -1,7 +1,7 @@
 // Core: the seal, the mount table and the token store of one server, and the path every
 // request takes through them (seal check → token → route → ACL → handler).
 import { randomBytes } from 'node:crypto';
-import { BadRequest, NotFound, PermissionDenied, Sealed } from '../errors.js';
+import { BadRequest, Internal, NotFound, PermissionDenied, Sealed } from '../errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { ShamirSeal } from '../barrier/seal.js';
@@ -13,7 +13,10 @@ import { resolveWriteOperation, runPath } from './path.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
 import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
+import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from '../auth/token/lifecycle.js';
+import { ExpirationManager } from './expiration/manager.js';
+import { Leases } from './expiration/leasing.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -31,7 +34,7 @@ const SYSTEM_MOUNT: MountInfo = {
 };
 
 /** State that exists only while unsealed. */
-type Unsealed = { mounts: MountTable; tokens: TokenStore; policies: PolicyStore };
+type Unsealed = { mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases };
 
 /** One Lockbox server's core. */
 export class Core {
@@ -58,7 +61,11 @@ export class Core {
     const seal = await ShamirSeal.open(physical, deps.clock);
     const core = new Core(seal, deps);
     seal.on('unseal', () => core.#afterUnseal());
-    seal.on('seal', () => { core.#state = undefined; });
+    seal.on('seal', async () => {
+      await core.#state?.expiration.stop();
+      for (const hook of core.#sealHooks) await hook();
+      core.#state = undefined;
+    });
     return core;
   }
 
@@ -88,10 +95,38 @@ export class Core {
         { table: 'auth', path: 'token/', type: 'token', description: 'token based credentials' },
       ]);
     }
-    const tokens = new TokenStore(scopedView(barrier, 'sys/token/'), salt, this.clock);
+    const tokens = new TokenStore(barrier, salt, this.clock);
     const policies = new PolicyStore(scopedView(barrier, 'sys/policy/'));
     await policies.bootstrap();
-    this.#state = { mounts, tokens, policies };
+    const expiration: ExpirationManager = new ExpirationManager(scopedView(barrier, 'sys/expire/'), {
+      clock: this.clock, log: this.log,
+      actions: {
+        revokeLease: (lease): Promise<void> => leases.revokeSecret(lease),
+        revokeToken: async (id) => {
+          const entry = await tokens.byId(id, true);
+          if (entry) await revokeTree(this, entry);
+        },
+      },
+    });
+    const leases: Leases = new Leases(expiration, mounts, this.clock, this.config);
+    tokens.onExpiry = (at) => expiration.noteExpiry(at);
+    this.#state = { mounts, tokens, policies, expiration, leases };
+    // Loads in the background: unseal does not wait for a large lease table.
+    expiration.start();
+    for (const hook of this.#unsealHooks) await hook();
+  }
+
+  readonly #unsealHooks: Array<() => Promise<void>> = [];
+  readonly #sealHooks: Array<() => Promise<void>> = [];
+
+  /** Registers a subsystem's start-up after each unseal (audit devices, expiration manager). */
+  onUnsealed(hook: () => Promise<void>): void {
+    this.#unsealHooks.push(hook);
+  }
+
+  /** Registers a subsystem's tear-down before each seal. */
+  onSealing(hook: () => Promise<void>): void {
+    this.#sealHooks.push(hook);
   }
 
   /** Creates a root token (at init, or for dev mode with a chosen id). */
@@ -149,7 +184,7 @@ export class Core {
     return match?.def.whileSealed ? match : undefined;
   }
 
-  /** Runs one logical request through routing, ACL and the handler. */
+  /** Runs one logical request through routing, ACL, audit and the handler. */
   async handle(req: LogicalRequest): Promise<Outcome> {
     const early = this.#sealedPath(req.path);
     if (early) {
@@ -159,26 +194,61 @@ export class Core {
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
     const { mounts } = this.unsealed;
-    const route = mounts.route(req.path);
-    if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
-    const match = route.backend.table.match(route.rest);
-    if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
     const caller = await this.resolveCaller(req.clientToken);
-    if (!match.def.unauthenticated && !caller) throw new PermissionDenied();
-    const base = {
-      operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req,
-      mount: route.entry, caller, clock: this.clock,
-    };
-    const operation = await resolveWriteOperation(match.def, match.params, base);
-    if (caller && !match.def.unauthenticated) await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true });
-    const spent = caller ? await this.#spendUse(caller) : undefined;
+    const audit: AuditInput = { request: req, caller, operation: req.operation };
+    let spent: TokenEntry | undefined;
+    let prepared;
     try {
-      const { response, warnings } = await runPath(match.def, match.params, { ...base, operation });
-      return { response, warnings, mountType: route.entry.type, operation };
+      const route = mounts.route(req.path);
+      if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
+      audit.mount = route.entry;
+      const match = route.backend.table.match(route.rest);
+      if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
+      if (!match.def.unauthenticated && !caller) throw new PermissionDenied();
+      const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock };
+      const operation = await resolveWriteOperation(match.def, match.params, base);
+      audit.operation = operation;
+      if (caller && !match.def.unauthenticated) await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true });
+      prepared = { match, base: { ...base, operation }, mountType: route.entry.type, operation };
+    } catch (err) {
+      // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
+      await this.#auditOrFail('request', { ...audit, error: err instanceof Error ? err.message : 'error' });
+      throw err;
+    }
+    await this.#auditOrFail('request', audit);
+    spent = caller ? await this.#spendUse(caller) : undefined;
+    try {
+      const { response, warnings } = await runPath(prepared.match.def, prepared.match.params, prepared.base);
+      if (response?.secret && !response.leaseId) await this.#registerLease(req, prepared.base.mount as MountEntry, caller, response);
+      await this.#auditOrFail('response', { ...audit, response: response ?? undefined });
+      return { response, warnings, mountType: prepared.mountType, operation: prepared.operation };
     } finally {
       // Vault: the last use is served, then the token is revoked.
       if (spent) await revokeTree(this, spent);
+    }
+  }
+
+  /** Gives a returned secret its lease: the id and granted TTL go back into the response. */
+  async #registerLease(req: LogicalRequest, mount: MountEntry, caller: Caller | undefined, response: Response): Promise<void> {
+    const secret = response.secret!;
+    const { leaseId, ttl } = await this.unsealed.leases.register({
+      path: req.path, mount, tokenId: caller?.tokenId ?? '', secret, data: response.data ?? {},
+    });
+    response.leaseId = leaseId;
+    response.secret = { ...secret, ttl };
+  }
+
+  /** The audit broker in use (src/audit installs one). */
+  audit: AuditBroker = noAudit;
+
+  async #auditOrFail(kind: 'request' | 'response', input: AuditInput): Promise<void> {
+    if (!this.audit.enabled()) return;
+    try {
+      await (kind === 'request' ? this.audit.logRequest(input) : this.audit.logResponse(input));
+    } catch (cause) {
+      // Fail closed: what cannot be audited does not happen (or is not answered).
+      throw new Internal(`failed to audit ${kind}`, { cause });
     }
   }
 

@@ -82,6 +82,16 @@ export class MountTable {
     return this.#entries.find((e) => e.table === table && e.path === path);
   }
 
+  /** The entry with this uuid (leases name their mount by uuid, which survives a remount). */
+  byUuid(uuid: string): MountEntry | undefined {
+    return this.#entries.find((e) => e.uuid === uuid);
+  }
+
+  /** The backend serving an entry. */
+  backendOf(entry: MountEntry): Backend | undefined {
+    return this.#resolve(entry.table, entry.type, entry.options);
+  }
+
   /** The mount serving a request path (longest prefix), with the path inside it. */
   route(requestPath: string): { entry: MountEntry; backend: Backend; rest: string } | undefined {
     let best: MountEntry | undefined;

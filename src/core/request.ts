@@ -45,6 +45,8 @@ export type SecretLease = { ttl: number; maxTtl?: number; renewable: boolean; in
 export type Response = {
   data?: Record<string, unknown> | null;
   secret?: SecretLease;
+  /** Set by core once the secret's lease is registered. */
+  leaseId?: string;
   auth?: AuthResult;
   warnings?: string[];
   /**

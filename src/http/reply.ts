@@ -32,7 +32,7 @@ export function outcomeReply(outcome: Outcome, requestId: string): Reply {
   const lease = response?.secret;
   const envelope: Record<string, unknown> = {
     request_id: requestId,
-    lease_id: '',
+    lease_id: response?.leaseId ?? '',
     renewable: lease?.renewable ?? false,
     lease_duration: lease?.ttl ?? 0,
     data: response?.data ?? null,

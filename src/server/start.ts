@@ -6,9 +6,9 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { Core } from '../core/core.js';
 import { createLogger, type LogLevel, type LogSink } from '../core/log.js';
 import type { MountTableKind } from '../core/mounts.js';
-import { secretEngines } from '../engines/registry.js';
+import { secretEngines, type EngineFactory } from '../engines/registry.js';
 import { destroyCubbyhole } from '../engines/cubbyhole/index.js';
-import { startHttpServer, type ListenerConfig } from '../http/server.js';
+import { startHttpServer, type HttpServer, type ListenerConfig } from '../http/server.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
@@ -29,6 +29,8 @@ export type ServerOptions = {
   logLevel?: LogLevel;
   logSink?: LogSink;
   clock?: Clock;
+  /** More mountable engine types, by type name (tests mount fixtures this way). */
+  extraEngines?: ReadonlyMap<string, EngineFactory>;
 };
 
 /** A running server. */
@@ -38,7 +40,10 @@ export type RunningServer = {
   /** Dev mode only. */
   rootToken: string;
   unsealKey: string;
-  close(): Promise<void>;
+  /** Graceful stop: see HttpServer.close; after `graceMs` open connections are cut. */
+  close(graceMs?: number): Promise<void>;
+  /** Cuts open connections now, so a pending close() finishes as soon as handlers do. */
+  forceClose(): void;
 };
 
 /** Starts a server; in dev mode it is ready for requests when this resolves. */
@@ -48,7 +53,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
-    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? secretEngines.get(type)?.(options);
+    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? (secretEngines.get(type) ?? opts.extraEngines?.get(type))?.(options);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core),
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
@@ -60,7 +65,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   backends.set('system', systemBackend(core, cluster));
   backends.set('auth:token', tokenBackend(core));
   core.onTokenRevoked(async (entry) => {
-    const { mounts } = core.unsealed;
+    const { mounts, leases } = core.unsealed;
+    await leases.revokeByToken(entry.id);
     const cubbyhole = mounts.get('mounts', 'cubbyhole/');
     if (cubbyhole) await destroyCubbyhole(mounts.viewOf(cubbyhole), entry.id);
   });
@@ -74,13 +80,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     rootToken = await core.createRootToken(opts.devRootTokenId ?? newTokenValue());
     unsealKey = key.toString('base64');
   }
-  const http = await startHttpServer(core, opts.listener, log);
+  let http: HttpServer;
+  try {
+    http = await startHttpServer(core, opts.listener, log);
+  } catch (err) {
+    // A port in use or an unreadable certificate: release the database before failing.
+    await core.seal.seal();
+    await physical.close();
+    throw err;
+  }
   log.info('server started', { address: http.url, storage: opts.storage.type });
   return {
     url: http.url, core, rootToken, unsealKey,
-    close: async () => {
-      await http.close();
+    // In-flight requests finish first; sealing then stops what runs while unsealed (and
+    // forgets the keys) before storage closes under it, as Vault's shutdown does.
+    close: async (graceMs?: number) => {
+      await http.close(graceMs);
+      await core.seal.seal();
       await physical.close();
     },
+    forceClose: () => http.force(),
   };
 }

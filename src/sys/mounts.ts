@@ -87,8 +87,13 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
             },
           });
         },
-        // Vault: disabling a path that is not mounted succeeds.
-        delete: async ({ fields }) => { await mounts().unmount(table, normaliseMountPath(fields.path)); },
+        // Vault: disabling a path that is not mounted succeeds; the mount's leases go first.
+        delete: async ({ fields }) => {
+          const path = normaliseMountPath(fields.path);
+          if (!mounts().get(table, path)) return;
+          await core.unsealed.leases.revokePrefix(table === 'auth' ? `auth/${path}` : path, true);
+          await mounts().unmount(table, path);
+        },
       },
     }),
     definePath({

@@ -6,7 +6,7 @@ import type { Clock } from '../../src/core/clock.js';
 export type ApiResult = { status: number; body: any; headers: Headers };
 
 /** Options for a test server; dev mode (initialised, unsealed, root token) unless `dev: false`. */
-export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock };
+export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines'] };
 
 /** Starts a server and returns an HTTP helper bound to it. */
 export async function startTestServer(opts: TestServerOptions = {}) {
@@ -17,6 +17,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     listener: { address: '127.0.0.1:0' },
     logSink: (line) => lines.push(line),
     clock: opts.clock,
+    extraEngines: opts.extraEngines,
   });
   let token = server.rootToken;
   async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult> {

@@ -3,7 +3,9 @@
 // token. Accessors are separate random ids, indexed the same way.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
+import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../core/clock.js';
+import { schedule, unschedule } from '../../core/expiration/queue.js';
 
 /** A stored token, in Vault's field names where it has them. */
 export type TokenEntry = {
@@ -46,16 +48,26 @@ export function newTokenValue(prefix = 'hvs.'): string {
 
 /** Persistent token entries keyed by salted hash, with accessor and parent indexes. */
 export class TokenStore {
+  readonly #root: Storage;
   readonly #view: Storage;
   readonly #salt: Buffer;
   readonly #clock: Clock;
   /** Entries by id; invalidated on every change so the hot path avoids storage reads. */
   readonly #cache = new Map<string, TokenEntry>();
+  /** Told of each new expiry time, so the expiration manager's timer fires in time. */
+  onExpiry: (at: number) => void = () => {};
 
-  constructor(view: Storage, salt: Buffer, clock: Clock) {
-    this.#view = view;
+  /** `root` is the barrier: entries live under sys/token/, their expiries in sys/expire/. */
+  constructor(root: Storage, salt: Buffer, clock: Clock) {
+    this.#root = root;
+    this.#view = scopedView(root, 'sys/token/');
     this.#salt = salt;
     this.#clock = clock;
+  }
+
+  /** Runs `fn` over the token and expiry views of one transaction. */
+  #write(fn: (tokens: Storage, expiry: Storage) => Promise<void>): Promise<void> {
+    return this.#root.transaction((tx) => fn(scopedView(tx, 'sys/token/'), scopedView(tx, 'sys/expire/')));
   }
 
   /** The storage id of a token value (or of an accessor). */
@@ -66,12 +78,14 @@ export class TokenStore {
   /** Stores a new entry for `token` and returns it. */
   async create(token: string, fields: Omit<TokenEntry, 'id' | 'accessor'> & { accessor?: string }): Promise<TokenEntry> {
     const entry: TokenEntry = { ...fields, id: this.hash(token), accessor: fields.accessor ?? randomAccessor() };
-    await this.#view.transaction(async (tx) => {
+    await this.#write(async (tx, expiry) => {
       await tx.put(`id/${entry.id}`, encode(entry));
       await tx.put(`accessor/${this.hash(entry.accessor)}`, Buffer.from(entry.id));
       if (entry.parent) await tx.put(`parent/${entry.parent}/${entry.id}`, Buffer.alloc(0));
+      if (entry.expire_at) await schedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
     });
     this.#cache.set(entry.id, entry);
+    if (entry.expire_at) this.onExpiry(entry.expire_at);
     return entry;
   }
 
@@ -107,8 +121,15 @@ export class TokenStore {
 
   /** Rewrites an entry after a change (renewal, use count). */
   async save(entry: TokenEntry): Promise<void> {
-    await this.#view.put(`id/${entry.id}`, encode(entry));
+    const before = await this.byId(entry.id, true);
+    await this.#write(async (tx, expiry) => {
+      await tx.put(`id/${entry.id}`, encode(entry));
+      if (before?.expire_at === entry.expire_at) return;
+      if (before?.expire_at) await unschedule(expiry, { at: before.expire_at, kind: 'token', id: entry.id });
+      if (entry.expire_at) await schedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
+    });
     this.#cache.set(entry.id, entry);
+    if (entry.expire_at) this.onExpiry(entry.expire_at);
   }
 
   /** Ids of the direct children of a token. */
@@ -118,10 +139,11 @@ export class TokenStore {
 
   /** Deletes one entry and its indexes (children are the caller's business). */
   async remove(entry: TokenEntry): Promise<void> {
-    await this.#view.transaction(async (tx) => {
+    await this.#write(async (tx, expiry) => {
       await tx.delete(`id/${entry.id}`);
       await tx.delete(`accessor/${this.hash(entry.accessor)}`);
       if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
+      if (entry.expire_at) await unschedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
     });
     this.#cache.delete(entry.id);
   }
@@ -138,7 +160,7 @@ export class TokenStore {
 
   /** Points a child at a new parent ('' makes it an orphan), moving the parent index. */
   async reparent(entry: TokenEntry, parent: string): Promise<void> {
-    await this.#view.transaction(async (tx) => {
+    await this.#write(async (tx) => {
       if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
       if (parent) await tx.put(`parent/${parent}/${entry.id}`, Buffer.alloc(0));
       await tx.put(`id/${entry.id}`, encode({ ...entry, parent }));

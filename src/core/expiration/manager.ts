@@ -1,0 +1,146 @@
+// The expiration manager: revokes leases and tokens when they fall due. One timer, armed for
+// the earliest expiry in the time-ordered index (queue.ts); nothing but that one time is held
+// in memory, so a million leases neither delay unseal nor fill the heap. Due items are revoked
+// in small concurrent batches that yield to the event loop, and a revocation that fails is
+// retried with backoff and stays recorded until it succeeds or is forced.
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Storage } from '../../storage/storage.js';
+import { earliest, unschedule, type ExpiryItem } from './queue.js';
+import { leaseRecords, type LeaseEntry } from './leases.js';
+
+/** How the manager reaches the things it expires. */
+export type ExpiryActions = {
+  /** Revokes a lease's secret through its engine; throws when that fails. */
+  revokeLease(lease: LeaseEntry): Promise<void>;
+  /** Revokes a token (and its children and leases); a missing token is fine. */
+  revokeToken(tokenId: string): Promise<void>;
+};
+
+/** Items fetched from the index per page, and revoked at once within a page. */
+const PAGE = 256;
+const CONCURRENCY = 16;
+/** Retry delays grow from 1 s and stop growing at 5 minutes. */
+export const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
+/** setTimeout's longest delay. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/** Schedules and carries out expiry for one unsealed server. */
+export class ExpirationManager {
+  readonly #storage: Storage;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #actions: ExpiryActions;
+  #timer: NodeJS.Timeout | undefined;
+  #nextAt = Infinity;
+  #ticking: Promise<number> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(storage: Storage, deps: { clock: Clock; log: Logger; actions: ExpiryActions }) {
+    this.#storage = storage;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#actions = deps.actions;
+  }
+
+  /** The storage the manager's records live in (sys/expire/). */
+  get storage(): Storage {
+    return this.#storage;
+  }
+
+  /** Starts in the background: leases that fell due while the server was down go promptly. */
+  start(): void {
+    this.#stopped = false;
+    setImmediate(() => void this.tick().catch((err: unknown) => this.#log.error('expiration failed', { error: err })));
+  }
+
+  /** Stops the timer (before seal or shutdown); in-flight revocations finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#nextAt = Infinity;
+    await this.#ticking;
+  }
+
+  /** Tells the manager something new is due at `at`, so the timer fires early enough. */
+  noteExpiry(at: number): void {
+    if (at < this.#nextAt) this.#arm(at);
+  }
+
+  /** Revokes everything due now; returns how many items were handled. Safe to call anytime. */
+  tick(): Promise<number> {
+    if (this.#ticking) {
+      this.#again = true;
+      return this.#ticking;
+    }
+    this.#ticking = this.#drain().finally(() => { this.#ticking = undefined; });
+    return this.#ticking;
+  }
+
+  async #drain(): Promise<number> {
+    let handled = 0;
+    do {
+      this.#again = false;
+      for (;;) {
+        const now = this.#clock.now();
+        const due = (await earliest(this.#storage, PAGE)).filter((i) => i.at <= now);
+        if (due.length === 0) break;
+        for (let i = 0; i < due.length; i += CONCURRENCY) {
+          await Promise.all(due.slice(i, i + CONCURRENCY).map((item) => this.#expire(item)));
+          handled += Math.min(CONCURRENCY, due.length - i);
+          // Let requests in between batches: a burst of expiries must not stall the server.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    } while (this.#again);
+    const [next] = await earliest(this.#storage, 1);
+    this.#nextAt = Infinity;
+    if (next) this.#arm(next.at);
+    return handled;
+  }
+
+  #arm(at: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#nextAt = at;
+    const delay = Math.min(MAX_TIMER, Math.max(0, at - this.#clock.now()));
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.tick().catch((err: unknown) => this.#log.error('expiration failed', { error: err }));
+    }, delay);
+    this.#timer.unref();
+  }
+
+  async #expire(item: ExpiryItem): Promise<void> {
+    if (item.kind === 'token') {
+      await this.#actions.revokeToken(item.id);
+      // The token's own removal unschedules it; this clears an item whose token was gone.
+      await unschedule(this.#storage, item);
+      return;
+    }
+    const lease = await leaseRecords.get(this.#storage, item.id);
+    if (!lease || lease.expire_time !== item.at) {
+      await unschedule(this.#storage, item);
+      return;
+    }
+    await this.revokeOrRetry(lease);
+  }
+
+  /** Revokes a lease; on failure records the attempt and schedules a retry. Returns success. */
+  async revokeOrRetry(lease: LeaseEntry): Promise<boolean> {
+    try {
+      await this.#actions.revokeLease(lease);
+      await leaseRecords.remove(this.#storage, lease);
+      return true;
+    } catch (err) {
+      const attempts = lease.revoke_attempts + 1;
+      const retryAt = this.#clock.now() + retryDelayMs(attempts);
+      this.#log.warn('lease revocation failed; will retry', { lease_path: lease.path, attempts, error: err });
+      await leaseRecords.reschedule(this.#storage, lease, { ...lease, revoke_attempts: attempts, expire_time: retryAt });
+      this.noteExpiry(retryAt);
+      return false;
+    }
+  }
+}
