@@ -17,6 +17,8 @@ import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from '../auth/token/lifecycle.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
+import { wrap } from './wrapping.js';
+import { envelopeOf } from './envelope.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -209,20 +211,24 @@ export class Core {
       const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock };
       const operation = await resolveWriteOperation(match.def, match.params, base);
       audit.operation = operation;
-      if (caller && !match.def.unauthenticated) await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true });
-      prepared = { match, base: { ...base, operation }, mountType: route.entry.type, operation };
+      const authenticated = !match.def.unauthenticated;
+      if (caller && authenticated) await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true, wrapTtl: req.wrapTtl });
+      prepared = { match, base: { ...base, operation }, mountType: route.entry.type, operation, authenticated };
     } catch (err) {
       // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
       await this.#auditOrFail('request', { ...audit, error: err instanceof Error ? err.message : 'error' });
       throw err;
     }
     await this.#auditOrFail('request', audit);
-    spent = caller ? await this.#spendUse(caller) : undefined;
+    spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
     try {
       const { response, warnings } = await runPath(prepared.match.def, prepared.match.params, prepared.base);
       if (response?.secret && !response.leaseId) await this.#registerLease(req, prepared.base.mount as MountEntry, caller, response);
-      await this.#auditOrFail('response', { ...audit, response: response ?? undefined });
-      return { response, warnings, mountType: prepared.mountType, operation: prepared.operation };
+      const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
+        ? { wrapInfo: await wrap(this, envelopeOf(response, warnings, prepared.mountType), req.wrapTtl, req.path) }
+        : response;
+      await this.#auditOrFail('response', { ...audit, response: final ?? undefined });
+      return { response: final, warnings: final === response ? warnings : [], mountType: prepared.mountType, operation: prepared.operation };
     } finally {
       // Vault: the last use is served, then the token is revoked.
       if (spent) await revokeTree(this, spent);

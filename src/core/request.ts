@@ -1,6 +1,7 @@
 // The shapes a request and a response take between the HTTP layer, core and the backends.
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from './clock.js';
+import type { WrapInfo } from './wrapping.js';
 
 /** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */
 export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list';
@@ -47,6 +48,8 @@ export type Response = {
   secret?: SecretLease;
   /** Set by core once the secret's lease is registered. */
   leaseId?: string;
+  /** Set when the response was wrapped: the envelope then carries only this. */
+  wrapInfo?: WrapInfo;
   auth?: AuthResult;
   warnings?: string[];
   /**

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Internal, LockboxError } from '../errors.js';
 import type { Logger } from '../core/log.js';
 import type { Outcome } from '../core/core.js';
+import { envelopeOf } from '../core/envelope.js';
 
 /** Vault's error body. */
 export type ErrorBody = { errors: string[] };
@@ -24,24 +25,11 @@ export function errorReply(err: unknown, requestId: string, log: Logger): Reply 
 export function outcomeReply(outcome: Outcome, requestId: string): Reply {
   const { response, warnings, operation } = outcome;
   if (response?.raw) return response.raw;
-  if (!response || isEmptyList(operation, response.data)) {
+  if (!response?.wrapInfo && (!response || isEmptyList(operation, response.data))) {
     if (operation === 'read' || operation === 'list') return { status: 404, body: { errors: [] } };
     if (warnings.length === 0) return { status: 204 };
   }
-  const allWarnings = [...(response?.warnings ?? []), ...warnings];
-  const lease = response?.secret;
-  const envelope: Record<string, unknown> = {
-    request_id: requestId,
-    lease_id: response?.leaseId ?? '',
-    renewable: lease?.renewable ?? false,
-    lease_duration: lease?.ttl ?? 0,
-    data: response?.data ?? null,
-    wrap_info: null,
-    warnings: allWarnings.length > 0 ? allWarnings : null,
-    auth: response?.auth ?? null,
-    mount_type: outcome.mountType,
-  };
-  const body = response?.dataAtTopLevel && response.data ? { ...response.data, ...envelope } : envelope;
+  const body = { request_id: requestId, ...envelopeOf(response, warnings, outcome.mountType) };
   return { status: response?.status ?? 200, body };
 }
 

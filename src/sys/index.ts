@@ -7,6 +7,7 @@ import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
 import { capabilityPaths } from './capabilities.js';
 import { leasePaths } from './leases.js';
+import { wrappingPaths } from './wrapping.js';
 import { sealPaths, type ClusterInfo } from './seal.js';
 
 /** Builds the system backend for one core. */
@@ -14,6 +15,6 @@ export function systemBackend(core: Core, cluster: ClusterInfo): Backend {
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
-    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core)],
+    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core)],
   });
 }
