@@ -191,7 +191,7 @@ export class Core {
     const early = this.#sealedPath(req.path);
     if (early) {
       const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
-        mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock };
+        mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config };
       const { response, warnings } = await runPath(early.def, early.params, base);
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
@@ -208,7 +208,7 @@ export class Core {
       const match = route.backend.table.match(route.rest);
       if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
       if (!match.def.unauthenticated && !caller) throw new PermissionDenied();
-      const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock };
+      const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
       const operation = await resolveWriteOperation(match.def, match.params, base);
       audit.operation = operation;
       const authenticated = !match.def.unauthenticated;
@@ -223,7 +223,7 @@ export class Core {
     spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
     try {
       const { response, warnings } = await runPath(prepared.match.def, prepared.match.params, prepared.base);
-      if (response?.secret && !response.leaseId) await this.#registerLease(req, prepared.base.mount as MountEntry, caller, response);
+      if (response?.secret && response.secret.register !== false && !response.leaseId) await this.#registerLease(req, prepared.base.mount as MountEntry, caller, response);
       const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
         ? { wrapInfo: await wrap(this, envelopeOf(response, warnings, prepared.mountType), req.wrapTtl, req.path) }
         : response;

@@ -39,8 +39,11 @@ export type AuthResult = {
   num_uses: number;
 };
 
-/** A lease the handler asks core to register for the secret it returns. */
-export type SecretLease = { ttl: number; maxTtl?: number; renewable: boolean; internal?: Record<string, unknown> };
+/**
+ * A lease the handler asks core to register for the secret it returns. With `register: false`
+ * the TTL is only advisory and no lease is made (Vault does this for kv).
+ */
+export type SecretLease = { ttl: number; maxTtl?: number; renewable: boolean; internal?: Record<string, unknown>; register?: false };
 
 /** What a handler returns; undefined means "nothing": 204 for writes, 404 for reads. */
 export type Response = {
@@ -100,4 +103,6 @@ export type HandlerContext<V> = {
   mount: MountInfo;
   caller: Caller | undefined;
   clock: Clock;
+  /** The server's lease TTLs, for a mount that sets none. */
+  defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
 };

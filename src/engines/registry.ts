@@ -1,6 +1,7 @@
 // Every secrets engine type that can be mounted. Adding an engine is one line here.
 import type { Backend } from '../core/backend.js';
 import { cubbyholeBackend } from './cubbyhole/index.js';
+import { kvEngine, kvV2Backend } from './kv/index.js';
 
 /** Picks the backend for a mount from its options (most engines have just one). */
 export type EngineFactory = (options: Record<string, string>) => Backend;
@@ -8,4 +9,5 @@ export type EngineFactory = (options: Record<string, string>) => Backend;
 /** Secrets engines by mount type. */
 export const secretEngines: ReadonlyMap<string, EngineFactory> = new Map<string, EngineFactory>([
   ['cubbyhole', () => cubbyholeBackend],
+  ['kv', kvEngine], ['kv-v2', () => kvV2Backend],
 ]);

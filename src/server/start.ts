@@ -15,6 +15,7 @@ import { tokenBackend } from '../auth/token/index.js';
 import { newTokenValue } from '../auth/token/store.js';
 import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
+import { AuditDevices } from '../audit/index.js';
 
 /** What it takes to start a server. */
 export type ServerOptions = {
@@ -64,6 +65,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   backends.set('system', systemBackend(core, cluster));
   backends.set('auth:token', tokenBackend(core));
+  const audit = new AuditDevices(core);
+  core.audit = audit;
+  core.onUnsealed(() => audit.load());
+  core.onSealing(() => audit.unload());
   core.onTokenRevoked(async (entry) => {
     const { mounts, leases } = core.unsealed;
     await leases.revokeByToken(entry.id);
@@ -78,6 +83,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const key = keys[0] as Buffer;
     await core.seal.unseal(key);
     rootToken = await core.createRootToken(opts.devRootTokenId ?? newTokenValue());
+    // Like Vault's dev server: a kv-v2 engine at secret/, ready for a first `kv put`.
+    await core.unsealed.mounts.mount({ table: 'mounts', path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
     unsealKey = key.toString('base64');
   }
   let http: HttpServer;

@@ -111,6 +111,7 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
             throw new BadRequest('backend max lease TTL cannot be less than backend default lease TTL');
           }
           // The backend converts its data first (kv v1 → v2), so the new options never meet old data.
+          const upgrading = sent.has('options') && entry.type === 'kv' && fields.options.version === '2' && entry.options.version !== '2';
           if (sent.has('options')) await core.changeMountOptions(entry, { ...entry.options, ...fields.options });
           await mounts().update(entry, (e) => {
             e.config = ttls;
@@ -118,6 +119,8 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
             if (sent.has('options')) e.options = { ...e.options, ...fields.options };
             for (const k of PASSTHROUGH_TUNE) if (sent.has(k)) e.tune[k] = (fields as Record<string, unknown>)[k];
           });
+          // Vault tells the operator the kv upgrade happened (ours completes before answering).
+          if (upgrading) return { warnings: [`Upgrading mount from version 1 to version 2. The mount's data was converted; it is ready to use.`] };
         },
       },
     }),

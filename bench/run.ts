@@ -1,0 +1,93 @@
+// `npm run bench`: Lockbox on SQLite with a file audit device, measured by autocannon from a
+// separate process, next to the bare node:http ceiling measured in the same run. Prints a
+// table and writes bench/results/latest.json. Never decides pass/fail.
+//   BENCH_SECONDS (default 5)   BENCH_SECRETS (default 100000: the "many secrets" read)
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runLoad, startChild, stopChild } from './processes.js';
+import type { LoadOptions, LoadResult } from './load.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const manySecrets = Number(process.env.BENCH_SECRETS ?? 100_000);
+
+type Row = { name: string } & LoadResult & { ratio: number };
+
+async function api(base: string, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}/v1/${path}`, {
+    method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as any) : undefined;
+}
+
+/** Writes `count` secrets with 64 requests in flight. */
+async function populate(base: string, token: string, from: number, to: number): Promise<void> {
+  let next = from;
+  const worker = async () => {
+    while (next < to) {
+      const i = next++;
+      await api(base, token, 'POST', `secret/data/fill/${i}`, { data: { value: `v${i}` } });
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-bench-'));
+  const config = join(dir, 'lockbox.hcl');
+  writeFileSync(config, `storage "sqlite" { path = "${join(dir, 'data.db')}" }\nlistener "tcp" {\n address = "127.0.0.1:0"\n tls_disable = true\n}\n`);
+  const ceiling = await startChild([join(repoRoot, 'dist/bench/ceiling-server.js')], /(http:\/\/\S+)/);
+  const lockbox = await startChild([join(repoRoot, 'bin/lockbox'), 'server', `-config=${config}`], /Listening on (http:\/\/\S+)/);
+  const base = lockbox.match[1] as string;
+  try {
+    const init = await api(base, '', 'PUT', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
+    await api(base, '', 'PUT', 'sys/unseal', { key: init.keys[0] });
+    const root = init.root_token as string;
+    await api(base, root, 'POST', 'sys/mounts/secret', { type: 'kv-v2' });
+    await api(base, root, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
+    await api(base, root, 'PUT', 'sys/policies/acl/bench', { policy: 'path "secret/*" { capabilities = ["create", "read", "update", "list"] }' });
+    const token = (await api(base, root, 'POST', 'auth/token/create', { policies: ['bench'] })).auth.client_token as string;
+    await api(base, token, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'p4ssw0rd' } });
+    await populate(base, token, 0, 1000);
+
+    const headers = { 'X-Vault-Token': token };
+    const load = (o: Omit<LoadOptions, 'durationSeconds'>) => runLoad({ durationSeconds: seconds, ...o });
+    const results: Array<{ name: string } & LoadResult> = [];
+    const measure = async (name: string, o: Omit<LoadOptions, 'durationSeconds'>) => {
+      const r = await load(o);
+      results.push({ name, ...r });
+      process.stderr.write(`  ${name}: ${r.rps} req/s\n`);
+    };
+    await measure('node:http ceiling', { url: ceiling.match[1] as string });
+    await measure('kv v2 read (ACL + file audit)', { url: `${base}/v1/secret/data/bench`, headers });
+    await measure('kv v2 read at 1000 req/s', { url: `${base}/v1/secret/data/bench`, headers, overallRate: 1000, connections: 16 });
+    await measure('kv v2 write (durable)', { url: `${base}/v1/secret/data/written`, method: 'POST', headers, body: JSON.stringify({ data: { v: 'x' } }) });
+    await measure('token lookup-self', { url: `${base}/v1/auth/token/lookup-self`, headers });
+    await measure('kv v2 LIST (method LIST)', { url: `${base}/v1/secret/metadata/fill/`, method: 'LIST', headers });
+    await measure(`kv v2 read, 1,000 secrets stored`, { url: `${base}/v1/secret/data/fill/500`, headers, overallRate: 1000, connections: 16 });
+    process.stderr.write(`  populating ${manySecrets} secrets…\n`);
+    await populate(base, token, 1000, manySecrets);
+    await measure(`kv v2 read, ${manySecrets.toLocaleString('en')} secrets stored`, { url: `${base}/v1/secret/data/fill/500`, headers, overallRate: 1000, connections: 16 });
+    report(results);
+  } finally {
+    await stopChild(lockbox.child);
+    await stopChild(ceiling.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(results: Array<{ name: string } & LoadResult>): void {
+  const ceiling = results[0]?.rps ?? 1;
+  const rows: Row[] = results.map((r) => ({ ...r, ratio: Math.round((r.rps / ceiling) * 1000) / 1000 }));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(40) : c.padStart(10))).join(' ');
+  console.log(line(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', 'failed']));
+  for (const r of rows) console.log(line([r.name, String(r.rps), String(r.p50), String(r.p99), `${(r.ratio * 100).toFixed(1)}%`, String(r.failed)]));
+  const out = { date: new Date().toISOString(), node: process.version, seconds, rows };
+  mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
+  writeFileSync(join(repoRoot, 'bench/results/latest.json'), JSON.stringify(out, null, 2) + '\n');
+  console.log(JSON.stringify(out));
+}
+
+await main();

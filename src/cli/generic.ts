@@ -1,0 +1,99 @@
+// The path-level commands that work on any mount: read, write, delete and list.
+import { asObject, type Json } from './client.js';
+import { attempt, expectArgs, parseData, sanitizePath, UsageError, type Context } from './command.js';
+import { err, fieldOf, out, printField, printList, printSecret, printWarnings } from './output.js';
+
+/** Query parameters from `key=value` arguments (reads, deletes). */
+async function queryOf(items: string[]): Promise<Record<string, string>> {
+  const data = await parseData(items);
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+/**
+ * Some sys/ endpoints (health, seal-status) answer outside Vault's envelope; show their
+ * body as the data rather than an empty table.
+ */
+function asSecret(body: Json): Json {
+  return 'data' in body || 'auth' in body ? body : { data: body };
+}
+
+/** Prints a response: one `-field`, or the whole secret. Returns the exit code. */
+export function printResponse(ctx: Context, secret: Json): number {
+  const field = ctx.args.flag('field');
+  if (field !== undefined) return printField(ctx.format, fieldOf(secret, field), field);
+  printSecret(ctx.format, secret);
+  return 0;
+}
+
+/** `lockbox read PATH [K=V...]`. */
+export async function readCommand(ctx: Context): Promise<number> {
+  const [raw = '', ...rest] = expectArgs(ctx.args, 1, Infinity);
+  const path = sanitizePath(raw);
+  const secret = await attempt(`reading ${path}`, ctx.client().read(path, await queryOf(rest)));
+  if (!secret) {
+    err(`No value found at ${path}\n`);
+    return 2;
+  }
+  return printResponse(ctx, asSecret(secret));
+}
+
+/** `lockbox write PATH [K=V... | -]`. */
+export async function writeCommand(ctx: Context): Promise<number> {
+  const [raw = '', ...rest] = expectArgs(ctx.args, 1, Infinity);
+  const path = sanitizePath(raw);
+  const data = await parseData(rest);
+  if (Object.keys(data).length === 0 && !ctx.args.flags.has('force') && !ctx.args.flags.has('f')) {
+    throw new UsageError('Must supply data or use -force');
+  }
+  const secret = await attempt(`writing data to ${path}`, ctx.client().write(path, data));
+  if (!secret) {
+    out(`Success! Data written to: ${path}\n`);
+    return 0;
+  }
+  return printResponse(ctx, asSecret(secret));
+}
+
+/** `lockbox delete PATH [K=V...]`. */
+export async function deleteCommand(ctx: Context): Promise<number> {
+  const [raw = '', ...rest] = expectArgs(ctx.args, 1, Infinity);
+  const path = sanitizePath(raw);
+  const secret = await attempt(`deleting ${path}`, ctx.client().delete(path, await queryOf(rest)));
+  if (secret) printWarnings(secret);
+  out(`Success! Data deleted (if it existed) at: ${path}\n`);
+  return 0;
+}
+
+/** `lockbox list PATH`. */
+export async function listCommand(ctx: Context): Promise<number> {
+  const [raw = ''] = expectArgs(ctx.args, 1);
+  const path = sanitizePath(raw);
+  const secret = await attempt(`listing ${path}`, ctx.client().list(path));
+  return printKeys(ctx, path, secret);
+}
+
+/** `lockbox unwrap [TOKEN]`: the wrapped response, spending the wrapping token. */
+export async function unwrapCommand(ctx: Context): Promise<number> {
+  const [token] = expectArgs(ctx.args, 0, 1);
+  // Without an argument the wrapping token is the caller's token itself, as in Vault.
+  const r = await attempt('unwrapping', ctx.client().request('POST', 'sys/wrapping/unwrap', {
+    body: token === undefined ? {} : { token }, wrap: false,
+  }));
+  if (!r.body) {
+    err('No value found\n');
+    return 2;
+  }
+  return printResponse(ctx, r.body);
+}
+
+/** Prints the `keys` of a list answer; nothing there is exit code 2, as in Vault. */
+export function printKeys(ctx: Context, path: string, secret: Json | undefined): number {
+  if (secret?.wrap_info) return printResponse(ctx, secret);
+  const keys = asObject(secret?.data)?.keys;
+  if (!secret || !Array.isArray(keys)) {
+    err(`No value found at ${path}\n`);
+    return 2;
+  }
+  if (ctx.format !== 'json') printWarnings(secret);
+  printList(ctx.format, keys);
+  return 0;
+}

@@ -1,0 +1,77 @@
+// `lockbox login`: authenticate and keep the token in the token helper file (~/.lockbox-token),
+// which later commands read when no LOCKBOX_TOKEN / VAULT_TOKEN is set.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { asObject, tokenHelperPath, type Json } from './client.js';
+import { attempt, expectArgs, parseData, sanitizePath, secretInput, UsageError, type Context } from './command.js';
+import { err, out, printField, printSecret } from './output.js';
+
+/** Methods whose login path ends in the user name, as Vault's CLI handlers build it. */
+const USERNAME_IN_PATH = new Set(['userpass', 'ldap', 'okta', 'radius']);
+
+/** A token login: the token is checked with lookup-self, then shown as an auth block. */
+async function tokenLogin(ctx: Context): Promise<Json> {
+  const [arg] = expectArgs(ctx.args, 0, 1);
+  const token = await secretInput(arg, 'Token (will be hidden): ');
+  if (token === '') throw new UsageError('no token given');
+  const res = await attempt('authenticating', ctx.client().request('GET', 'auth/token/lookup-self', { token, wrap: false }));
+  const data = asObject(res.body?.data) ?? {};
+  return {
+    request_id: res.body?.request_id,
+    auth: {
+      client_token: token, accessor: data.accessor, policies: data.policies, token_policies: data.policies,
+      identity_policies: data.identity_policies ?? [], metadata: data.meta ?? null,
+      lease_duration: data.ttl ?? 0, renewable: data.renewable ?? false,
+    },
+  };
+}
+
+/** Another method's login: POST auth/<path>/login[/<username>] with the key=value arguments. */
+async function methodLogin(ctx: Context, method: string): Promise<Json> {
+  const mount = sanitizePath(ctx.args.flag('path') ?? method);
+  const data = await parseData(ctx.args.positional);
+  let path = `auth/${mount}/login`;
+  if (USERNAME_IN_PATH.has(method)) {
+    const username = data.username;
+    if (typeof username !== 'string' || username === '') throw new UsageError(`"username" is required for the ${method} method`);
+    delete data.username;
+    if (data.password === undefined && process.stdin.isTTY) data.password = await secretInput(undefined, 'Password (will be hidden): ');
+    path += `/${username}`;
+  }
+  const secret = await attempt('authenticating', ctx.client().write(path, data, 'POST'));
+  if (!asObject(secret?.auth)?.client_token) throw new UsageError('the server returned no token for this login');
+  return secret ?? {};
+}
+
+/** `lockbox login [-method=M] [-path=P] [TOKEN | K=V...]`. */
+export async function loginCommand(ctx: Context): Promise<number> {
+  const method = ctx.args.flag('method') ?? 'token';
+  const secret = method === 'token' ? await tokenLogin(ctx) : await methodLogin(ctx, method);
+  const auth = asObject(secret.auth) ?? {};
+  const token = String(auth.client_token ?? '');
+  if (!ctx.args.flags.has('no-store')) {
+    const file = tokenHelperPath();
+    writeFileSync(file, token, { mode: 0o600 });
+    chmodSync(file, 0o600); // an existing file keeps its old mode through writeFileSync
+  }
+  // An environment token wins over the stored one: say so, or the next command surprises.
+  if (process.env.LOCKBOX_TOKEN || process.env.VAULT_TOKEN) {
+    err('WARNING! LOCKBOX_TOKEN or VAULT_TOKEN is set in the environment. It takes precedence over\n'
+      + 'the token just stored; unset it to use the new token.\n\n');
+  }
+  if (ctx.args.flags.has('no-print')) return 0;
+  if (ctx.args.flags.has('token-only')) return printField('table', token, 'token');
+  const field = ctx.args.flag('field');
+  if (field !== undefined) {
+    const value = field === 'token' ? token : field === 'token_accessor' ? auth.accessor : asObject(secret.data)?.[field];
+    return printField(ctx.format, value, field);
+  }
+  if (ctx.format === 'table') {
+    out(ctx.args.flags.has('no-store')
+      ? 'Success! You are authenticated. The token was not stored (-no-store); pass it yourself\n'
+        + 'with LOCKBOX_TOKEN or VAULT_TOKEN.\n\n'
+      : `Success! You are authenticated. The token below is stored in ${tokenHelperPath()}\n`
+        + 'and later commands use it; there is no need to log in again until it expires.\n\n');
+  }
+  printSecret(ctx.format, secret);
+  return 0;
+}

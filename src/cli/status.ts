@@ -1,0 +1,57 @@
+// `lockbox status`: the seal state at a glance. Exit codes follow Vault so scripts can branch
+// on them: 0 unsealed, 2 sealed (or not initialised), 1 when the server cannot be asked.
+import { ApiError, asObject, ConnectionError, type Client, type Json } from './client.js';
+import { expectArgs, type Context } from './command.js';
+import { err, kvTable, out, printJson, type Format } from './output.js';
+
+/** Vault's status rows for a sys/seal-status body; progress and nonce only while sealed. */
+export function sealStatusPairs(s: Json, haEnabled: boolean): Array<[string, string]> {
+  const rows: Array<[string, string]> = [
+    ['Seal Type', String(s.type ?? '')],
+    ['Initialized', String(s.initialized ?? false)],
+    ['Sealed', String(s.sealed ?? true)],
+    ['Total Shares', String(s.n ?? 0)],
+    ['Threshold', String(s.t ?? 0)],
+  ];
+  if (s.sealed) rows.push(['Unseal Progress', `${String(s.progress ?? 0)}/${String(s.t ?? 0)}`], ['Unseal Nonce', String(s.nonce ?? '')]);
+  rows.push(['Version', String(s.version ?? '')]);
+  if (s.build_date) rows.push(['Build Date', String(s.build_date)]);
+  if (s.storage_type) rows.push(['Storage Type', String(s.storage_type)]);
+  if (s.cluster_name) rows.push(['Cluster Name', String(s.cluster_name)]);
+  if (s.cluster_id) rows.push(['Cluster ID', String(s.cluster_id)]);
+  rows.push(['HA Enabled', String(haEnabled)]);
+  return rows;
+}
+
+/** Prints a seal status in the chosen format. */
+export function printSealStatus(format: Format, status: Json, haEnabled = false): void {
+  if (format === 'json') printJson({ ...status, ha_enabled: haEnabled });
+  else out(`${kvTable(sealStatusPairs(status, haEnabled))}\n`);
+}
+
+/** Whether HA is on, from sys/leader when the server has it; Lockbox has no HA yet. */
+async function haEnabled(client: Client): Promise<boolean> {
+  try {
+    const r = await client.request('GET', 'sys/leader', { accept: [400, 403, 404, 405, 500, 503], wrap: false });
+    return r.status === 200 && asObject(r.body)?.ha_enabled === true;
+  } catch {
+    return false;
+  }
+}
+
+/** `lockbox status`. */
+export async function statusCommand(ctx: Context): Promise<number> {
+  expectArgs(ctx.args, 0);
+  const client = ctx.client();
+  let status: Json;
+  try {
+    status = (await client.request('GET', 'sys/seal-status', { wrap: false })).body ?? {};
+  } catch (e) {
+    if (!(e instanceof ApiError || e instanceof ConnectionError)) throw e;
+    // Vault: status reports a failure to ask with 1, keeping 2 to mean "sealed".
+    err(`Error checking seal status: ${e.message}\n`);
+    return 1;
+  }
+  printSealStatus(ctx.format, status, status.sealed ? false : await haEnabled(client));
+  return status.sealed === false ? 0 : 2;
+}

@@ -1,0 +1,60 @@
+// Runs the compiled `lockbox` CLI as a child process, the way a user would, against a test
+// server. Each runner has its own HOME so the token helper file never touches the real one.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** bin/lockbox at the repository root (tests run from dist/test/cli). */
+export const BIN = fileURLToPath(new URL('../../../bin/lockbox', import.meta.url));
+
+/** What a CLI run produced. */
+export type CliResult = { code: number; stdout: string; stderr: string };
+
+/** Per-call extras: stdin text, and environment overrides (undefined removes a variable). */
+export type RunOptions = { input?: string; env?: Record<string, string | undefined> };
+
+/** A CLI bound to one server address, an optional token and a private HOME. */
+export type Cli = {
+  run(args: string[], opts?: RunOptions): Promise<CliResult>;
+  home: string;
+  cleanup(): void;
+};
+
+/** Runs `node bin/lockbox ...args` with exactly the given environment (nothing inherited but PATH). */
+export function runLockbox(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ PATH: process.env.PATH, ...env })) if (v !== undefined) clean[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A CLI runner for `addr`, sending `token` through LOCKBOX_TOKEN when given. */
+export function cliFor(addr: string, token?: string): Cli {
+  const home = mkdtempSync(join(tmpdir(), 'lockbox-cli-'));
+  return {
+    home,
+    run: (args, opts = {}) => runLockbox(args, { HOME: home, LOCKBOX_ADDR: addr, LOCKBOX_TOKEN: token, ...opts.env }, opts.input),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+/** A TCP port nothing listens on (bound once by us, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
