@@ -1,7 +1,7 @@
 // Core: the seal, the mount table and the token store of one server, and the path every
 // request takes through them (seal check → token → route → ACL → handler).
 import { randomBytes } from 'node:crypto';
-import { BadRequest, Internal, NotFound, PermissionDenied, Sealed } from '../errors.js';
+import { BadRequest, Internal, LockboxError, NotFound, PermissionDenied, Sealed } from '../errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { ShamirSeal } from '../barrier/seal.js';
@@ -9,7 +9,7 @@ import { TokenStore, newTokenValue, type TokenEntry } from '../auth/token/store.
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import { MountTable, type BackendResolver, type MountEntry } from './mounts.js';
-import { resolveWriteOperation, runPath } from './path.js';
+import { resolveWriteOperation, runPath, type PathDef } from './path.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
 import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
@@ -34,6 +34,10 @@ const SYSTEM_MOUNT: MountInfo = {
   path: 'sys/', type: 'system', accessor: '', uuid: '', local: false, options: {},
   config: { default_lease_ttl: 0, max_lease_ttl: 0 },
 };
+
+/** The error text an audit record may carry: ours, or nothing that could quote input. */
+const auditableError = (err: unknown) =>
+  err instanceof LockboxError && !(err instanceof Internal) ? err.message : 'internal error';
 
 /** State that exists only while unsealed. */
 type Unsealed = { mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases };
@@ -216,13 +220,13 @@ export class Core {
       prepared = { match, base: { ...base, operation }, mountType: route.entry.type, operation, authenticated };
     } catch (err) {
       // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
-      await this.#auditOrFail('request', { ...audit, error: err instanceof Error ? err.message : 'error' });
+      await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
       throw err;
     }
     await this.#auditOrFail('request', audit);
     spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
     try {
-      const { response, warnings } = await runPath(prepared.match.def, prepared.match.params, prepared.base);
+      const { response, warnings } = await this.#runAudited(prepared.match, prepared.base, audit);
       if (response?.secret && response.secret.register !== false && !response.leaseId) await this.#registerLease(req, prepared.base.mount as MountEntry, caller, response);
       const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
         ? { wrapInfo: await wrap(this, envelopeOf(response, warnings, prepared.mountType), req.wrapTtl, req.path) }
@@ -243,6 +247,16 @@ export class Core {
     });
     response.leaseId = leaseId;
     response.secret = { ...secret, ttl };
+  }
+
+  /** Runs the handler; a failure is still audited as the response before it propagates. */
+  async #runAudited(match: { def: PathDef; params: Record<string, string> }, base: Parameters<typeof runPath>[2], audit: AuditInput) {
+    try {
+      return await runPath(match.def, match.params, base);
+    } catch (err) {
+      await this.#auditOrFail('response', { ...audit, error: auditableError(err) });
+      throw err;
+    }
   }
 
   /** The audit broker in use (src/audit installs one). */

@@ -77,6 +77,8 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           const rawType = fields.type || fields.plugin_name;
           if (rawType === '') throw new BadRequest('backend type must be specified as a string');
           const { type, options } = normaliseType(rawType, fields.options);
+          // Vault: the token store exists once, at auth/token/.
+          if (table === 'auth' && type === 'token') throw new BadRequest('token credential backend cannot be instantiated');
           const config = fields.config;
           await mounts().mount({
             table, path: fields.path, type, description: fields.description, local: fields.local,

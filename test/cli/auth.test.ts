@@ -31,17 +31,3 @@ test('tune changes the token method\'s TTLs', async () => {
   assert.equal(tuned.body.data.max_lease_ttl, 14400);
 });
 
-// The userpass method is not on the server yet; this passes once sys/auth can mount it.
-test('enable, move and disable a userpass method', { todo: 'server endpoint pending' }, async () => {
-  const r = await cli.run(['auth', 'enable', '-path=people', '-description=humans', 'userpass']);
-  assert.deepEqual([r.code, r.stdout], [0, 'Success! Enabled userpass auth method at: people/\n'], r.stderr);
-  const entry = (await srv.api('GET', 'sys/auth')).body.data['people/'];
-  assert.equal(entry.type, 'userpass');
-  assert.equal(entry.description, 'humans');
-  const m = await cli.run(['auth', 'move', 'people', 'staff']);
-  assert.equal(m.code, 0, m.stderr);
-  assert.match((await cli.run(['auth', 'list'])).stdout, /^staff\/\s+userpass/m);
-  const d = await cli.run(['auth', 'disable', 'staff']);
-  assert.deepEqual([d.code, d.stdout], [0, 'Success! Disabled the auth method (if it existed) at: staff/\n']);
-  assert.equal((await srv.api('GET', 'sys/auth')).body.data['staff/'], undefined);
-});
