@@ -10,6 +10,7 @@ import { ApiError, clientOptions, ConnectionError, createClient, type Client } f
 import { LocalError, type Context } from './command.js';
 import { deleteCommand, listCommand, readCommand, unwrapCommand, writeCommand } from './generic.js';
 import { kvCommand } from './kv.js';
+import { leaseCommand } from './lease.js';
 import { loginCommand } from './login.js';
 import { operatorCommand } from './operator.js';
 import { formatOf } from './output.js';
@@ -42,6 +43,7 @@ Common commands:
 
 Other commands:
     auth        Enable, disable, list and tune auth methods
+    lease       Look up, renew and revoke leases
     operator    init, unseal, seal, rotate, key-status
     policy      Write, read, list, delete and format ACL policies
     secrets     Enable, disable, list, tune and move secrets engines
@@ -68,7 +70,7 @@ function packageVersion(): string {
 
 const COMMANDS: Record<string, Handler> = {
   status: statusCommand, operator: operatorCommand, login: loginCommand, token: tokenCommand,
-  policy: policyCommand, secrets: secretsCommand, auth: authCommand, kv: kvCommand,
+  policy: policyCommand, secrets: secretsCommand, auth: authCommand, kv: kvCommand, lease: leaseCommand,
   read: readCommand, write: writeCommand, delete: deleteCommand, list: listCommand, unwrap: unwrapCommand,
 };
 
