@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { VAULT_API_VERSION } from '../core/version.js';
 import { LockboxError } from '../errors.js';
 import { parseArgs } from './args.js';
+import { auditCommand } from './audit.js';
 import { authCommand } from './auth.js';
 import { ApiError, clientOptions, ConnectionError, createClient, type Client } from './client.js';
 import { LocalError, type Context } from './command.js';
@@ -42,6 +43,7 @@ Common commands:
     kv          Work with key/value secrets (v1 and v2)
 
 Other commands:
+    audit       Enable, disable and list audit devices
     auth        Enable, disable, list and tune auth methods
     lease       Look up, renew and revoke leases
     operator    init, unseal, seal, rotate, key-status
@@ -70,7 +72,7 @@ function packageVersion(): string {
 
 const COMMANDS: Record<string, Handler> = {
   status: statusCommand, operator: operatorCommand, login: loginCommand, token: tokenCommand,
-  policy: policyCommand, secrets: secretsCommand, auth: authCommand, kv: kvCommand, lease: leaseCommand,
+  policy: policyCommand, secrets: secretsCommand, auth: authCommand, kv: kvCommand, lease: leaseCommand, audit: auditCommand,
   read: readCommand, write: writeCommand, delete: deleteCommand, list: listCommand, unwrap: unwrapCommand,
 };
 

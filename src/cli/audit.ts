@@ -1,0 +1,57 @@
+// `lockbox audit`: enable, disable and list audit devices over sys/audit.
+import { asObject } from './client.js';
+import { attempt, boolFlag, dispatch, ensureTrailingSlash, expectArgs, parseData, sanitizePath, UsageError, type Context, type Subcommand } from './command.js';
+import { columns, goValue, out, printJson } from './output.js';
+
+// Vault's CLI: `audit enable [-path=P] TYPE key=value…`; the key/values become the device options.
+async function enable(ctx: Context): Promise<number> {
+  const [type, ...rest] = ctx.args.positional;
+  if (type === undefined) throw new UsageError('Not enough arguments (expected at least 1, got 0)');
+  const options = Object.fromEntries(Object.entries(await parseData(rest)).map(([k, v]) => [k, String(v)]));
+  const path = sanitizePath(ctx.args.flag('path') ?? type);
+  const body = { type, description: ctx.args.flag('description') ?? '', options, local: boolFlag(ctx.args, 'local') ?? false };
+  await attempt('enabling audit device', ctx.client().write(`sys/audit/${path}`, body, 'PUT'));
+  out(`Success! Enabled the ${type} audit device at: ${ensureTrailingSlash(path)}\n`);
+  return 0;
+}
+
+async function disable(ctx: Context): Promise<number> {
+  const [path] = expectArgs(ctx.args, 1);
+  const clean = sanitizePath(path as string);
+  await attempt('disabling audit device', ctx.client().delete(`sys/audit/${clean}`));
+  out(`Success! Disabled audit device (if it was enabled) at: ${ensureTrailingSlash(clean)}\n`);
+  return 0;
+}
+
+async function list(ctx: Context): Promise<number> {
+  expectArgs(ctx.args, 0);
+  const res = await attempt('listing audit devices', ctx.client().read('sys/audit'));
+  const devices = asObject(res?.data) ?? {};
+  if (ctx.format === 'json') {
+    printJson(devices);
+    return 0;
+  }
+  if (Object.keys(devices).length === 0) {
+    out('No audit devices are enabled.\n');
+    return 2;
+  }
+  const detailed = ctx.args.flags.has('detailed');
+  const rows = [detailed ? ['Path', 'Type', 'Description', 'Replication', 'Options'] : ['Path', 'Type', 'Description']];
+  for (const [path, raw] of Object.entries(devices).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const d = asObject(raw) ?? {};
+    const row = [path, String(d.type ?? ''), goValue(d.description ?? '')];
+    if (detailed) row.push(d.local ? 'local' : 'replicated', goValue(d.options ?? {}));
+    rows.push(row);
+  }
+  out(columns(rows));
+  return 0;
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  enable: { synopsis: '[-path=PATH] [-description=TEXT] TYPE [key=value…]', summary: 'Enable an audit device', run: enable },
+  disable: { synopsis: 'PATH', summary: 'Disable an audit device', run: disable },
+  list: { synopsis: '[-detailed]', summary: 'List the enabled audit devices', run: list },
+};
+
+/** The `audit` command group. */
+export const auditCommand = (ctx: Context): Promise<number> => dispatch('audit', ctx, SUBCOMMANDS);
