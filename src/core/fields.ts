@@ -43,10 +43,15 @@ function toInt(raw: unknown): number {
   return n;
 }
 
+// Go's strconv.ParseBool spellings, which Vault's weak decoding accepts: hvac sends Python's
+// True/False in query strings (`sys/health?standbyok=True`).
+const TRUE_TEXT = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE_TEXT = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False', '']);
+
 function toBool(raw: unknown): boolean {
   if (typeof raw === 'boolean') return raw;
-  if (raw === 'true' || raw === '1' || raw === 1) return true;
-  if (raw === 'false' || raw === '0' || raw === 0 || raw === '') return false;
+  if (raw === 1 || (typeof raw === 'string' && TRUE_TEXT.has(raw))) return true;
+  if (raw === 0 || (typeof raw === 'string' && FALSE_TEXT.has(raw))) return false;
   throw 'expected a boolean';
 }
 
@@ -128,7 +133,8 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
   const sent = new Set<string>();
   for (const [name, f] of Object.entries(fields)) {
     const raw = input[name];
-    if (raw === undefined || (raw === null && f.kind !== 'any' && f.kind !== 'object')) {
+    // Vault decodes a JSON null like an absent value (hvac sends `"config": null` when mounting).
+    if (raw === undefined || (raw === null && f.kind !== 'any')) {
       if (f.required && enforceRequired) throw new BadRequest(`missing required field "${name}"`);
       values[name] = structuredClone(f.default ?? zeroOf(f));
       continue;

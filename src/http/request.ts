@@ -10,7 +10,7 @@ export function operationOf(method: string, query: URLSearchParams): Operation {
   switch (method) {
     case 'GET':
     case 'HEAD':
-      return query.get('list') === 'true' ? 'list' : 'read';
+      return listFlag(query.get('list')) ? 'list' : 'read';
     case 'POST':
     case 'PUT':
       return 'update';
@@ -23,6 +23,25 @@ export function operationOf(method: string, query: URLSearchParams): Operation {
       return 'list';
     default:
       throw new Unsupported();
+  }
+}
+
+// Vault parses `?list=` with Go's strconv.ParseBool and refuses anything else with a 400.
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+function listFlag(value: string | null): boolean {
+  if (value === null || value === '' || FALSE.has(value)) return false;
+  if (TRUE.has(value)) return true;
+  throw new BadRequest('invalid value for list parameter: must be a boolean');
+}
+
+/** The path after `/v1/`, percent-decoded; a malformed escape is the caller's mistake. */
+export function decodePath(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new BadRequest('invalid URL escape in request path');
   }
 }
 

@@ -5,13 +5,15 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { NotFound } from '../errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
-import { markRequestBoundary, watchConnection } from './list-method.js';
+import { parseWrapTtl } from '../core/wrapping.js';
+import { noteRequest, watchConnection } from './list-method.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
-import { operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
+import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
 /** Listener settings, as in a config file's `listener "tcp"` block. */
 export type ListenerConfig = {
@@ -23,38 +25,89 @@ export type ListenerConfig = {
 };
 
 /** A running listener. */
-export type HttpServer = { url: string; close(): Promise<void> };
+export type HttpServer = {
+  url: string;
+  /**
+   * Stops accepting connections and lets in-flight requests finish (their handlers included,
+   * even when the client has gone), then resolves. After `graceMs` the remaining connections
+   * are cut; `force()` cuts them at once.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Cuts every connection now; a pending `close()` then resolves as handlers finish. */
+  force(): void;
+};
 
 const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
+const DEFAULT_GRACE_MS = 30_000;
 
 /** Starts listening; resolves once the port is bound. */
 export async function startHttpServer(core: Core, config: ListenerConfig, log: Logger): Promise<HttpServer> {
   const limit = config.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    res.on('finish', () => markRequestBoundary(req.socket));
-    void serve(core, req, limit, log).then((reply) => write(res, reply, req.method === 'HEAD'));
+    noteRequest(req);
+    const done = serve(core, req, limit, log)
+      .then((reply) => write(res, reply, req.method === 'HEAD', closing))
+      .catch((err: unknown) => {
+        // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
+        log.error('writing the response failed', { error: err });
+        if (res.headersSent) res.destroy();
+        else write(res, { status: 500, body: { errors: ['internal error'] } }, false, closing);
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
   };
-  const tls = config.tlsCertFile && config.tlsKeyFile;
-  const server = tls
-    ? https.createServer({ cert: readFileSync(config.tlsCertFile as string), key: readFileSync(config.tlsKeyFile as string) }, handler)
-    : http.createServer(handler);
-  server.on(tls ? 'secureConnection' : 'connection', watchConnection);
-  server.keepAliveTimeout = 65_000;
-  const [host, port] = splitAddress(config.address);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  const { server, tls } = await listen(config, handler, log);
   const bound = server.address() as AddressInfo;
   const shownHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   return {
     url: `${tls ? 'https' : 'http'}://${shownHost}:${bound.port}`,
-    // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
+    close: async (graceMs = DEFAULT_GRACE_MS) => {
+      closing = true; // answers from now on carry `Connection: close`, so keep-alive ends
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-    }),
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      // A handler whose client went away may still be writing to storage: let it finish
+      // before the caller closes storage under it.
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    force: () => server.closeAllConnections(),
   };
+}
+
+/** Creates the http or https server with our connection hooks and binds it. */
+async function listen(config: ListenerConfig, handler: http.RequestListener, log: Logger) {
+  const tls = Boolean(config.tlsCertFile && config.tlsKeyFile);
+  const server = tls
+    ? https.createServer({ cert: readPem(config.tlsCertFile, 'tls_cert_file'), key: readPem(config.tlsKeyFile, 'tls_key_file') }, handler)
+    : http.createServer(handler);
+  // TLS: the rewrite must see decrypted bytes, so it goes on the TLS socket, not the TCP one.
+  server.on(tls ? 'secureConnection' : 'connection', watchConnection);
+  server.on('clientError', answerClientError);
+  server.keepAliveTimeout = 65_000;
+  const [host, port] = splitAddress(config.address);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // After start-up (EMFILE on accept, say) the listener keeps serving what it can.
+  server.on('error', (err) => log.error('listener error', { error: err }));
+  return { server, tls };
+}
+
+/** A certificate or key file; a failure names the setting and the file, not the contents. */
+function readPem(path: string | undefined, setting: string): Buffer {
+  try {
+    return readFileSync(path as string);
+  } catch (err) {
+    throw new Error(`listener: cannot read ${setting} "${path}": ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }
 
 /** `host:port` (or `[v6]:port`) into its parts. */
@@ -71,37 +124,62 @@ async function serve(core: Core, req: http.IncomingMessage, limit: number, log: 
     const outcome = await core.handle(logical);
     return outcomeReply(outcome, requestId);
   } catch (err) {
+    // A client that hung up mid-body is not our failure; nobody will read the answer.
+    if (!req.complete && req.socket.destroyed) {
+      log.debug('client closed the connection mid-request', { request_id: requestId });
+      return { status: 400 };
+    }
     return errorReply(err, requestId, log);
   }
+}
+
+/**
+ * Requests Node's parser refuses (a method it does not know, oversized headers) get Vault's
+ * JSON error shape rather than Node's bare one. The raw packet may hold a token: never logged.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const json = JSON.stringify({ errors: [status === 431 ? 'request headers too large' : status === 408 ? 'request timeout' : 'malformed HTTP request'] });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n`
+    + `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
 }
 
 async function toLogical(req: http.IncomingMessage, limit: number, id: string): Promise<LogicalRequest> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (!url.pathname.startsWith('/v1/')) throw new NotFound();
   const operation = operationOf(req.method ?? 'GET', url.searchParams);
+  // Vault: `list` selects the operation and is not passed on as data.
+  if (operation === 'list') url.searchParams.delete('list');
   const query = queryData(url.searchParams);
   const body = await readBody(req, limit);
   const fromBody = operation === 'read' || operation === 'list' ? {} : parseJsonBody(body);
-  let path = decodeURIComponent(url.pathname.slice('/v1/'.length));
+  let path = decodePath(url.pathname.slice('/v1/'.length));
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   return {
-    id, operation, path, query, headers: req.headers, clientToken: tokenOf(req),
+    id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
     data: operation === 'read' || operation === 'list' || operation === 'delete' ? { ...query, ...fromBody } : fromBody,
   };
 }
 
-function write(res: http.ServerResponse, reply: Reply, head: boolean): void {
+function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: boolean): void {
+  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store' };
+  // While shutting down, a kept-alive connection would hold close() open for keepAliveTimeout.
+  if (closing) headers.Connection = 'close';
   if (reply.body === undefined || reply.status === 204) {
-    res.writeHead(reply.status, { 'Cache-Control': 'no-store' }).end();
+    res.writeHead(reply.status, headers).end();
     return;
   }
   const json = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
+    ...headers,
     'Content-Type': 'application/json',
-    'Cache-Control': 'no-store',
     'Content-Length': Buffer.byteLength(json),
   });
   res.end(head ? undefined : json);

@@ -2,8 +2,11 @@
 //   storage "sqlite" { path = "/var/lib/lockbox/lockbox.db" }
 //   listener "tcp" { address = "127.0.0.1:8200" tls_disable = true }
 //   api_addr = "http://127.0.0.1:8200"  default_lease_ttl = "768h"  max_lease_ttl = "768h"
+// Anything that would change what the server does but that we do not support (a second
+// listener, an auto-unseal `seal` block) is refused rather than silently ignored.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { BadRequest } from '../errors.js';
 import { parseDurationSeconds } from '../core/duration.js';
 import type { LogLevel } from '../core/log.js';
@@ -17,6 +20,7 @@ export type ListenerSettings = {
   tlsDisable: boolean;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Bytes; undefined means the default (32 MiB), Infinity means no limit. */
   maxRequestSize?: number;
 };
 
@@ -36,8 +40,13 @@ export type ServerConfig = {
 /** Vault's default for both lease TTLs: 32 days. */
 export const DEFAULT_LEASE_TTL = 768 * 3600;
 
+/** The SQLite file inside a Vault `storage "file"` directory. */
+export const FILE_STORAGE_DB = 'lockbox.db';
+
 const require = createRequire(import.meta.url);
 const hcl = require('hcl2-parser') as { parseToObject(text: string): [unknown, unknown] };
+
+type Block = Record<string, unknown>;
 
 /** Reads and parses a config file; HCL unless it is JSON. */
 export function loadConfigFile(path: string): ServerConfig {
@@ -46,81 +55,132 @@ export function loadConfigFile(path: string): ServerConfig {
 
 /** Parses config text; JSON when it starts with `{`, else HCL. */
 export function parseConfig(text: string, source = 'config'): ServerConfig {
-  let raw: Record<string, unknown>;
-  if (text.trim().startsWith('{')) {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } else {
-    const [value, error] = hcl.parseToObject(text);
-    if (error) throw new BadRequest(`${source}: ${String(error)}`);
-    raw = (value ?? {}) as Record<string, unknown>;
+  const raw = parseText(text, source);
+  const fail = (msg: string) => new BadRequest(`${source}: ${msg}`);
+  // Vault: a zero TTL means "the default", and the default may not exceed the maximum.
+  const defaultLeaseTtl = durationOf(raw.default_lease_ttl, 'default_lease_ttl', fail) || DEFAULT_LEASE_TTL;
+  const maxLeaseTtl = durationOf(raw.max_lease_ttl, 'max_lease_ttl', fail) || DEFAULT_LEASE_TTL;
+  if (defaultLeaseTtl > maxLeaseTtl) throw fail('default_lease_ttl may not be greater than max_lease_ttl');
+  const seal = blocksOf(raw.seal, 'seal', fail);
+  if (seal.some(([type]) => type !== 'shamir')) {
+    throw fail(`seal "${seal.find(([type]) => type !== 'shamir')?.[0]}" is not supported: only the Shamir seal is`);
   }
   return {
-    storage: storageOf(raw.storage, source),
-    listener: listenerOf(raw.listener, source),
+    storage: storageOf(raw.storage, fail),
+    listener: listenerOf(raw.listener, fail),
     apiAddr: optionalString(raw.api_addr),
-    defaultLeaseTtl: durationOf(raw.default_lease_ttl, 'default_lease_ttl', source) ?? DEFAULT_LEASE_TTL,
-    maxLeaseTtl: durationOf(raw.max_lease_ttl, 'max_lease_ttl', source) ?? DEFAULT_LEASE_TTL,
-    logLevel: logLevelOf(raw.log_level, source),
+    defaultLeaseTtl,
+    maxLeaseTtl,
+    logLevel: logLevelOf(raw.log_level, fail),
     logFile: optionalString(raw.log_file),
     ui: raw.ui === true || raw.ui === 'true',
     clusterName: optionalString(raw.cluster_name),
   };
 }
 
-/** HCL gives `block "label" { … }` as `{ label: [ {…} ] }`; JSON may omit the array. */
-function firstBlock(value: unknown): [string, Record<string, unknown>] | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const entries = Object.entries(value as Record<string, unknown>);
-  const first = entries[0];
-  if (!first) return undefined;
-  const body = Array.isArray(first[1]) ? first[1][0] : first[1];
-  return [first[0], (body ?? {}) as Record<string, unknown>];
+function parseText(text: string, source: string): Block {
+  let value: unknown;
+  if (text.trim().startsWith('{')) {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new BadRequest(`${source}: invalid JSON: ${(err as Error).message}`);
+    }
+  } else {
+    const [parsed, error] = hcl.parseToObject(text);
+    // The parser (Go via GopherJS) hands back its error without the message: say what we can.
+    if (error || parsed === null) throw new BadRequest(`${source}: invalid HCL syntax`);
+    value = parsed;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new BadRequest(`${source}: the configuration must be an object`);
+  }
+  return value as Block;
 }
 
-function storageOf(value: unknown, source: string): StorageConfig {
-  const block = firstBlock(value);
-  if (!block) throw new BadRequest(`${source}: a storage block is required`);
+/**
+ * The `kind "type" { … }` blocks of one kind, as [type, body] pairs. HCL gives
+ * `{ type: [ {…}, … ] }`; Vault's JSON form may write `{ type: {…} }` or `[ { type: {…} } ]`.
+ */
+function blocksOf(value: unknown, kind: string, fail: (msg: string) => Error): Array<[string, Block]> {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value.flatMap((v) => blocksOf(v, kind, fail));
+  if (typeof value !== 'object') throw fail(`${kind} must be a block`);
+  const label = () => fail(`${kind} needs a type label, as in ${kind} "<type>" { … }`);
+  if (Object.keys(value).length === 0) throw label(); // HCL's unlabelled `storage {}`
+  const out: Array<[string, Block]> = [];
+  for (const [type, body] of Object.entries(value)) {
+    for (const b of Array.isArray(body) ? body : [body]) {
+      if (!b || typeof b !== 'object' || Array.isArray(b)) throw label();
+      out.push([type, b as Block]);
+    }
+  }
+  return out;
+}
+
+/** The one block of a kind; more than one is refused. */
+function singleBlock(value: unknown, kind: string, fail: (msg: string) => Error): [string, Block] | undefined {
+  const blocks = blocksOf(value, kind, fail);
+  if (blocks.length > 1) throw fail(`only one ${kind} block is supported, found ${blocks.length}`);
+  return blocks[0];
+}
+
+function storageOf(value: unknown, fail: (msg: string) => Error): StorageConfig {
+  const block = singleBlock(value, 'storage', fail);
+  if (!block) throw fail('a storage block is required, e.g. storage "sqlite" { path = "/var/lib/lockbox/lockbox.db" }');
   const [type, body] = block;
   if (type === 'inmem' || type === 'memory') return { type: 'memory' };
   if (type === 'sqlite' || type === 'file') {
     const path = optionalString(body.path);
-    if (!path) throw new BadRequest(`${source}: storage "${type}" needs a path`);
-    return { type: 'sqlite', path };
+    if (!path) throw fail(`storage "${type}" needs a path`);
+    // Vault's file backend names a directory; we keep one SQLite file inside it.
+    return { type: 'sqlite', path: type === 'file' ? join(path, FILE_STORAGE_DB) : path };
   }
-  throw new BadRequest(`${source}: unknown storage type "${type}" (supported: sqlite, inmem)`);
+  throw fail(`unknown storage type "${type}" (supported: sqlite, file, inmem)`);
 }
 
-function listenerOf(value: unknown, source: string): ListenerSettings {
-  const block = firstBlock(value);
+function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSettings {
+  const block = singleBlock(value, 'listener', fail);
   if (!block) return { address: '127.0.0.1:8200', tlsDisable: true };
   const [type, body] = block;
-  if (type !== 'tcp') throw new BadRequest(`${source}: unknown listener type "${type}"`);
-  const tlsDisable = body.tls_disable === true || body.tls_disable === 'true' || body.tls_disable === 1 || body.tls_disable === '1';
+  if (type !== 'tcp') throw fail(`unknown listener type "${type}" (supported: tcp)`);
   const settings: ListenerSettings = {
     address: optionalString(body.address) ?? '127.0.0.1:8200',
-    tlsDisable,
+    tlsDisable: truthy(body.tls_disable),
     tlsCertFile: optionalString(body.tls_cert_file),
     tlsKeyFile: optionalString(body.tls_key_file),
-    maxRequestSize: typeof body.max_request_size === 'number' ? body.max_request_size : undefined,
+    maxRequestSize: requestSizeOf(body.max_request_size, fail),
   };
-  if (!tlsDisable && (!settings.tlsCertFile || !settings.tlsKeyFile)) {
-    throw new BadRequest(`${source}: listener "tcp" needs tls_cert_file and tls_key_file, or tls_disable = true`);
+  if (!settings.tlsDisable && (!settings.tlsCertFile || !settings.tlsKeyFile)) {
+    throw fail('listener "tcp" needs tls_cert_file and tls_key_file, or tls_disable = true');
   }
   return settings;
 }
 
-function durationOf(value: unknown, name: string, source: string): number | undefined {
+// Vault: 0 or unset means 32 MiB; a negative number turns the limit off.
+function requestSizeOf(value: unknown, fail: (msg: string) => Error): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw fail('max_request_size must be a whole number of bytes');
+  return n === 0 ? undefined : n < 0 ? Infinity : n;
+}
+
+// Vault's HCL takes booleans as true, "true", 1 or "1".
+const truthy = (v: unknown) => v === true || v === 'true' || v === 1 || v === '1';
+
+function durationOf(value: unknown, name: string, fail: (msg: string) => Error): number | undefined {
   if (value === undefined) return undefined;
   const n = parseDurationSeconds(value);
-  if (n === undefined) throw new BadRequest(`${source}: ${name} is not a duration`);
+  if (n === undefined) throw fail(`${name} is not a duration: use seconds or a string such as "768h"`);
   return n;
 }
 
-function logLevelOf(value: unknown, source: string): LogLevel {
+function logLevelOf(value: unknown, fail: (msg: string) => Error): LogLevel {
   if (value === undefined) return 'info';
   const level = String(value).toLowerCase();
+  if (level === 'warning') return 'warn';
   if (['trace', 'debug', 'info', 'warn', 'error'].includes(level)) return level as LogLevel;
-  throw new BadRequest(`${source}: unknown log_level "${String(value)}"`);
+  throw fail(`unknown log_level "${String(value)}" (trace, debug, info, warn, error)`);
 }
 
 const optionalString = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -92,8 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     http = await startHttpServer(core, opts.listener, log);
   } catch (err) {
     // A port in use or an unreadable certificate: release the database before failing.
-    await core.seal.seal();
-    await physical.close();
+    await core.seal.seal().finally(() => physical.close());
     throw err;
   }
   log.info('server started', { address: http.url, storage: opts.storage.type });
@@ -103,8 +102,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // forgets the keys) before storage closes under it, as Vault's shutdown does.
     close: async (graceMs?: number) => {
       await http.close(graceMs);
-      await core.seal.seal();
-      await physical.close();
+      try {
+        await core.seal.seal();
+      } finally {
+        await physical.close(); // even if a seal listener failed: the database must be released
+      }
     },
     forceClose: () => http.force(),
   };

@@ -55,7 +55,9 @@ export function capabilityPaths(core: Core) {
         read: async ({ fields, caller }) => {
           if (!caller) throw new PermissionDenied();
           const route = core.unsealed.mounts.route(fields.path.replace(/^\/+/, ''));
-          if (!route) throw new BadRequest(`no mount found for path "${fields.path}"`);
+          // Vault answers a path under no mount as it answers one the caller may not see, so
+          // this endpoint cannot be used to learn which mounts exist.
+          if (!route) throw new PermissionDenied();
           const acl = await core.unsealed.policies.acl(caller.policies);
           if (!acl.grantsUnder(route.entry.table === 'auth' ? `auth/${route.entry.path}` : route.entry.path)) throw new PermissionDenied();
           const view = mountView(route.entry);

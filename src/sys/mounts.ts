@@ -25,7 +25,10 @@ const tuneFields = {
   max_lease_ttl: field.any({ description: 'Longest lease TTL; "system" or 0 for the server default.' }),
   description: field.any({ description: 'Human-friendly description.' }),
   options: field.stringMap({ description: 'Backend options, e.g. {"version":"2"} for kv.' }),
-  ...Object.fromEntries(PASSTHROUGH_TUNE.map((k) => [k, field.any({ description: `Passed through: ${k}.` })])),
+  // Vault's TypeCommaStringSlice: a list or "a,b" in, always a list out (Go clients decode []string).
+  ...Object.fromEntries(PASSTHROUGH_TUNE.map((k) => [k, k === 'listing_visibility'
+    ? field.string({ description: 'Passed through: listing_visibility ("unauth" or "hidden").' })
+    : field.strings({ description: `Passed through: ${k}.` })])),
 };
 
 /** Parses a TTL for tune: "system" and "" mean "use the server's". */
@@ -34,6 +37,12 @@ function ttlSetting(name: string, value: unknown): number {
   const n = parseDurationSeconds(value);
   if (n === undefined) throw new BadRequest(`error converting input for field "${name}": expected a duration`);
   return n;
+}
+
+/** Vault refuses to disable the built-in mounts (its protectedMounts) and the token store. */
+function refuseBuiltinUnmount(table: MountTableKind, path: string): void {
+  if (table === 'auth' && path === 'token/') throw new BadRequest('token credential backend cannot be disabled');
+  if (table === 'mounts' && /^(sys|cubbyhole|identity|audit|auth)\//.test(path)) throw new BadRequest(`cannot unmount ${JSON.stringify(path)}`);
 }
 
 /** The list/enable/read/disable/tune paths of one table. */
@@ -47,6 +56,15 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
   const mustGet = (path: string) => {
     const e = entryOf(path);
     if (!e) throw new BadRequest(`no mount at ${normaliseMountPath(path)}`);
+    return e;
+  };
+  // Vault finds a tune target through its router, so sys/mounts/auth/<p>/tune reaches the auth
+  // method at auth/<p>/: the Terraform provider tunes and reads every auth method that way.
+  const tuneTarget = (path: string) => {
+    const p = normaliseMountPath(path);
+    if (table !== 'mounts' || !p.startsWith('auth/')) return mustGet(path);
+    const e = mounts().get('auth', p.slice('auth/'.length));
+    if (!e) throw new BadRequest(`no mount at ${p}`);
     return e;
   };
   return [
@@ -93,6 +111,7 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
         delete: async ({ fields }) => {
           const path = normaliseMountPath(fields.path);
           if (!mounts().get(table, path)) return;
+          refuseBuiltinUnmount(table, path);
           await core.unsealed.leases.revokePrefix(table === 'auth' ? `auth/${path}` : path, true);
           await mounts().unmount(table, path);
         },
@@ -102,9 +121,9 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
       pattern: `${prefix}/*path/tune`, summary: 'Read or change a mount\'s tune settings.', sudo: table === 'auth',
       fields: { path: field.string({ description: 'The mount.' }), ...tuneFields },
       operations: {
-        read: async ({ fields }) => ({ data: tuneView(core, mustGet(fields.path)), dataAtTopLevel: true }),
+        read: async ({ fields }) => ({ data: tuneView(core, tuneTarget(fields.path)), dataAtTopLevel: true }),
         update: async ({ fields, sent }) => {
-          const entry = mustGet(fields.path);
+          const entry = tuneTarget(fields.path);
           const ttls = {
             default_lease_ttl: sent.has('default_lease_ttl') ? ttlSetting('default_lease_ttl', fields.default_lease_ttl) : entry.config.default_lease_ttl,
             max_lease_ttl: sent.has('max_lease_ttl') ? ttlSetting('max_lease_ttl', fields.max_lease_ttl) : entry.config.max_lease_ttl,
@@ -119,7 +138,13 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
             e.config = ttls;
             if (sent.has('description')) e.description = String(fields.description ?? '');
             if (sent.has('options')) e.options = { ...e.options, ...fields.options };
-            for (const k of PASSTHROUGH_TUNE) if (sent.has(k)) e.tune[k] = (fields as Record<string, unknown>)[k];
+            for (const k of PASSTHROUGH_TUNE) {
+              if (!sent.has(k)) continue;
+              // Vault shows only settings that are set: an empty list or string clears one.
+              const v = (fields as Record<string, unknown>)[k];
+              if (v === '' || (Array.isArray(v) && v.length === 0)) delete e.tune[k];
+              else e.tune[k] = v;
+            }
           });
           // Vault tells the operator the kv upgrade happened (ours completes before answering).
           if (upgrading) return { warnings: [`Upgrading mount from version 1 to version 2. The mount's data was converted; it is ready to use.`] };

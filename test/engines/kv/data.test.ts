@@ -74,14 +74,15 @@ test('check-and-set: 0 creates only, N must match the current version', async ()
   assert.deepEqual(junk.body.errors, ['error parsing check-and-set parameter']);
 });
 
-test('Terraform style: a top-level cas and string versions are accepted; options.cas wins', async () => {
-  assert.equal((await write('tf', { data: { a: 1 }, cas: 0 })).status, 200);
+test('Terraform style: string versions in options.cas; a top-level cas is ignored with a warning, as in Vault', async () => {
+  assert.equal((await write('tf', { data: { a: 1 }, cas: 0, options: {} })).status, 200);
   assert.equal((await write('tf', { data: { a: 2 }, options: { cas: '1' } })).body.data.version, 2);
-  assert.equal((await write('tf', { data: { a: 3 }, cas: '2' })).body.data.version, 3);
-  assert.equal((await write('tf', { data: { a: 4 }, cas: 1 })).status, 400);
-  const both = await write('tf', { data: { a: 4 }, cas: 1, options: { cas: 3 } });
-  assert.equal(both.body.data.version, 4);
-  assert.equal(both.body.warnings, null);
+  // Terraform sends "cas": 0 whenever its cas is unset; Vault has no such field, so the update goes through.
+  const unset = await write('tf', { data: { a: 3 }, cas: 0, options: {} });
+  assert.equal(unset.body.data.version, 3);
+  assert.deepEqual(unset.body.warnings, ['Endpoint ignored these unrecognized parameters: [cas]']);
+  assert.equal((await write('tf', { data: { a: 4 }, cas: 1, options: { cas: 2 } })).status, 400);
+  assert.equal((await write('tf', { data: { a: 4 }, cas: 1, options: { cas: 3 } })).body.data.version, 4);
 });
 
 test('cas_required on the mount or the key makes cas mandatory', async () => {

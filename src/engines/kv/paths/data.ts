@@ -14,7 +14,6 @@ const dataFields = {
   version: field.int({ description: 'The version to read; 0 or absent means the current one.' }),
   data: field.any({ description: 'The secret: a JSON object stored as sent and returned on read.', sensitive: true }),
   options: field.any({ description: 'Write options: {"cas": N} writes only if the current version is N (0 = key must not exist).' }),
-  cas: field.any({ description: 'Top-level check-and-set version, as the Terraform provider sends it; options.cas wins.' }),
 };
 
 type DataFields = typeof dataFields;
@@ -28,12 +27,16 @@ function dataOf(raw: unknown): Record<string, unknown> {
   return raw;
 }
 
-/** The check-and-set version the caller sent: options.cas first, then a top-level cas. */
+/**
+ * The check-and-set version the caller sent in options.cas. Vault reads nothing else: the
+ * Terraform provider's top-level `cas` (0 whenever unset) is ignored with a warning, or
+ * every update of a vault_kv_secret_v2 would fail its check.
+ */
 function casOf(fields: DataContext['fields']): number | undefined {
   if (fields.options !== undefined && fields.options !== null && !isObject(fields.options)) {
     throw new BadRequest('error converting input for field "options": expected a JSON object');
   }
-  const raw = isObject(fields.options) && fields.options.cas != null ? fields.options.cas : fields.cas;
+  const raw = isObject(fields.options) ? fields.options.cas : undefined;
   if (raw === undefined || raw === null) return undefined;
   // Vault decodes weakly: 1 and "1" are the same version (Terraform sends strings).
   const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;

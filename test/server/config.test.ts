@@ -1,0 +1,142 @@
+// The server config file in Vault's shape, HCL and JSON, and the errors a wrong one gets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_LEASE_TTL, loadConfigFile, parseConfig } from '../../src/server/config.js';
+
+const HCL = `
+storage "sqlite" {
+  path = "/var/lib/lockbox/lockbox.db"
+}
+
+listener "tcp" {
+  address     = "0.0.0.0:8200"
+  tls_disable = true
+}
+
+api_addr          = "http://127.0.0.1:8200"
+default_lease_ttl = "768h"
+max_lease_ttl     = "8760h"
+log_level         = "Debug"
+ui                = true
+cluster_name      = "prod"
+`;
+
+const EXPECTED = {
+  storage: { type: 'sqlite', path: '/var/lib/lockbox/lockbox.db' },
+  listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined },
+  apiAddr: 'http://127.0.0.1:8200',
+  defaultLeaseTtl: 768 * 3600,
+  maxLeaseTtl: 8760 * 3600,
+  logLevel: 'debug',
+  logFile: undefined,
+  ui: true,
+  clusterName: 'prod',
+};
+
+test('an HCL file in Vault\'s shape', () => {
+  assert.deepEqual(parseConfig(HCL), EXPECTED);
+});
+
+test('the same file as JSON, with blocks as objects or as Vault\'s arrays', () => {
+  const json = {
+    storage: { sqlite: { path: '/var/lib/lockbox/lockbox.db' } },
+    listener: { tcp: { address: '0.0.0.0:8200', tls_disable: 1 } },
+    api_addr: 'http://127.0.0.1:8200', default_lease_ttl: '768h', max_lease_ttl: '8760h',
+    log_level: 'debug', ui: true, cluster_name: 'prod',
+  };
+  assert.deepEqual(parseConfig(JSON.stringify(json)), EXPECTED);
+  const arrays = { ...json, listener: [{ tcp: { address: '0.0.0.0:8200', tls_disable: '1' } }], storage: { sqlite: [{ path: '/var/lib/lockbox/lockbox.db' }] } };
+  assert.deepEqual(parseConfig(JSON.stringify(arrays, null, 2)), EXPECTED);
+});
+
+test('TLS files, the request size limit and TTLs in seconds', () => {
+  const c = parseConfig(`
+    storage "sqlite" { path = "x.db" }
+    listener "tcp" {
+      address = "127.0.0.1:8443"
+      tls_cert_file = "/etc/lockbox/cert.pem"
+      tls_key_file = "/etc/lockbox/key.pem"
+      max_request_size = 1048576
+    }
+    default_lease_ttl = 3600
+    max_lease_ttl = "2h"
+  `);
+  assert.deepEqual(c.listener, {
+    address: '127.0.0.1:8443', tlsDisable: false, tlsCertFile: '/etc/lockbox/cert.pem', tlsKeyFile: '/etc/lockbox/key.pem', maxRequestSize: 1048576,
+  });
+  assert.deepEqual([c.defaultLeaseTtl, c.maxLeaseTtl], [3600, 7200]);
+});
+
+test('defaults: a listener on 127.0.0.1:8200, 768h TTLs, info logging, no UI', () => {
+  const c = parseConfig('storage "inmem" {}\nlistener "tcp" { tls_disable = 1 }');
+  assert.deepEqual(c.storage, { type: 'memory' });
+  assert.equal(c.listener.address, '127.0.0.1:8200');
+  assert.deepEqual([c.defaultLeaseTtl, c.maxLeaseTtl, c.logLevel, c.ui], [DEFAULT_LEASE_TTL, DEFAULT_LEASE_TTL, 'info', false]);
+});
+
+test('Vault\'s zero and negative values: 0 TTLs and max_request_size mean the default, < 0 no limit', () => {
+  const c = parseConfig(`storage "inmem" {}
+    listener "tcp" {
+      tls_disable = true
+      max_request_size = 0
+    }
+    default_lease_ttl = 0
+    max_lease_ttl = "0s"`);
+  assert.deepEqual([c.listener.maxRequestSize, c.defaultLeaseTtl, c.maxLeaseTtl], [undefined, DEFAULT_LEASE_TTL, DEFAULT_LEASE_TTL]);
+  const unlimited = parseConfig('storage "inmem" {}\nlistener "tcp" {\n tls_disable = true\n max_request_size = -1\n}');
+  assert.equal(unlimited.listener.maxRequestSize, Infinity);
+});
+
+test('Vault\'s storage "file" names a directory: the SQLite file goes inside it', () => {
+  assert.deepEqual(parseConfig('storage "file" { path = "/vault/data" }\nlistener "tcp" { tls_disable = 1 }').storage,
+    { type: 'sqlite', path: '/vault/data/lockbox.db' });
+});
+
+test('a missing storage block, an unknown storage type and TLS without files are clear errors', () => {
+  const refuse = (text: string, pattern: RegExp) => assert.throws(() => parseConfig(text, 'lockbox.hcl'), (err: Error) => {
+    assert.match(err.message, /^lockbox\.hcl: /);
+    assert.match(err.message, pattern);
+    return true;
+  });
+  refuse('listener "tcp" { tls_disable = 1 }', /a storage block is required/);
+  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem\)/);
+  refuse('storage "sqlite" {}', /storage "sqlite" needs a path/);
+  refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { address = "0.0.0.0:8200" }', /needs tls_cert_file and tls_key_file, or tls_disable = true/);
+  refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { tls_cert_file = "c.pem" }', /needs tls_cert_file and tls_key_file/);
+  refuse('storage "sqlite" { path = "x" }\nlistener "unix" { address = "/run/l.sock" }', /unknown listener type "unix"/);
+});
+
+test('what we would otherwise silently ignore is refused', () => {
+  const base = 'storage "sqlite" { path = "x" }\n';
+  assert.throws(() => parseConfig(`${base}listener "tcp" { tls_disable = 1 }\nlistener "tcp" {\n address = "127.0.0.1:8201"\n tls_disable = 1\n}`),
+    /only one listener block is supported, found 2/);
+  assert.throws(() => parseConfig(`${base}storage "inmem" {}`), /only one storage block/);
+  assert.throws(() => parseConfig(`${base}seal "awskms" { region = "eu-west-1" }`), /seal "awskms" is not supported/);
+  assert.throws(() => parseConfig(`${base}default_lease_ttl = "48h"\nmax_lease_ttl = "24h"`), /default_lease_ttl may not be greater than max_lease_ttl/);
+  assert.throws(() => parseConfig(`${base}default_lease_ttl = "soon"`), /default_lease_ttl is not a duration/);
+  assert.throws(() => parseConfig(`${base}log_level = "chatty"`), /unknown log_level "chatty"/);
+  assert.throws(() => parseConfig('storage {}'), /storage needs a type label/);
+});
+
+test('a syntax error names the file, HCL or JSON', () => {
+  assert.throws(() => parseConfig('storage "sqlite" {\n path = \n}', 'a.hcl'), /^BadRequest: a\.hcl: invalid HCL syntax$/);
+  assert.throws(() => parseConfig('{ "storage": ', 'a.json'), /^BadRequest: a\.json: invalid JSON/);
+  assert.throws(() => parseConfig('[1]', 'a.json'), /a\.json: /);
+});
+
+test('loadConfigFile reads a file from disk and names it in errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-config-'));
+  try {
+    const good = join(dir, 'good.hcl');
+    writeFileSync(good, HCL);
+    assert.deepEqual(loadConfigFile(good), EXPECTED);
+    const bad = join(dir, 'bad.hcl');
+    writeFileSync(bad, 'listener "tcp" { tls_disable = 1 }');
+    assert.throws(() => loadConfigFile(bad), (err: Error) => err.message.startsWith(`${bad}: `));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,122 @@
+// The real CLI, restarted over one SQLite file: a clean stop, a crash right after an
+// acknowledged write, and a tampered ciphertext. Each restart unseals with other key shares.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { call, freePort, spawnServer, unseal, writeConfig, type ServerProcess } from './process.js';
+
+const SECRET = 'restart-canary-3b9e0f';
+const DURABLE = 'durable-canary-c81a44';
+let dir = '';
+let config = '';
+let db = '';
+let keys: string[] = [];
+let root = '';
+const logs: string[] = []; // everything every server process printed
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lockbox-restart-'));
+  config = join(dir, 'lockbox.hcl');
+  db = join(dir, 'data', 'lockbox.db');
+  writeConfig(config, { db, port: await freePort() });
+});
+after(() => {
+  const all = logs.join('\n');
+  for (const secret of [SECRET, DURABLE, root, ...keys]) {
+    assert.ok(secret && !all.includes(secret), 'a secret reached the server output');
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the server; its output joins `logs` once it has exited. */
+async function start(): Promise<ServerProcess> {
+  const server = await spawnServer(config);
+  void server.exited.then(() => logs.push(server.stdout(), server.stderr()));
+  return server;
+}
+
+async function read(server: ServerProcess, path: string) {
+  return call(server.url, 'GET', `cubbyhole/${path}`, { token: root });
+}
+
+test('init 5/3, write, SIGTERM (exit 0, storage closed), restart and unseal with other shares', async () => {
+  const first = await start();
+  try {
+    const init = await call(first.url, 'PUT', 'sys/init', { body: { secret_shares: 5, secret_threshold: 3 } });
+    assert.equal(init.status, 200);
+    keys = init.body.keys;
+    root = init.body.root_token;
+    assert.equal((await unseal(first.url, keys.slice(0, 3))).sealed, false);
+    const write = await call(first.url, 'PUT', 'cubbyhole/restart', { token: root, body: { value: SECRET } });
+    assert.equal(write.status, 204);
+  } finally {
+    assert.equal(await first.stop('SIGTERM'), 0, first.stderr());
+  }
+  assert.match(first.stdout(), /shutdown triggered/);
+  // SQLite checkpoints and removes the WAL when its last connection closes cleanly.
+  assert.ok(!existsSync(`${db}-wal`), 'the WAL is still there: storage was not closed');
+
+  const second = await start();
+  try {
+    assert.equal((await call(second.url, 'GET', 'sys/seal-status')).body.sealed, true);
+    assert.equal((await read(second, 'restart')).status, 503);
+    assert.equal((await unseal(second.url, [keys[4], keys[1], keys[3]] as string[])).sealed, false);
+    const r = await read(second, 'restart');
+    assert.deepEqual([r.status, r.body.data], [200, { value: SECRET }]);
+  } finally {
+    assert.equal(await second.stop('SIGTERM'), 0, second.stderr());
+  }
+});
+
+test('kill -9 right after an acknowledged write loses nothing', async () => {
+  const server = await start();
+  await unseal(server.url, [keys[0], keys[2], keys[4]] as string[]);
+  const write = await call(server.url, 'PUT', 'cubbyhole/durable', { token: root, body: { value: DURABLE } });
+  assert.equal(write.status, 204);
+  assert.equal(await server.stop('SIGKILL'), 'SIGKILL');
+  // The write is only in the WAL (no clean close checkpointed it): recovery must replay it.
+  assert.ok(existsSync(`${db}-wal`));
+
+  const again = await start();
+  try {
+    await unseal(again.url, [keys[3], keys[0], keys[1]] as string[]);
+    const r = await read(again, 'durable');
+    assert.deepEqual([r.status, r.body.data], [200, { value: DURABLE }]);
+    assert.deepEqual((await read(again, 'restart')).body.data, { value: SECRET });
+  } finally {
+    assert.equal(await again.stop('SIGTERM'), 0);
+  }
+});
+
+test('a flipped byte in one stored ciphertext fails that read with a bare 500; others still work', async () => {
+  const sqlite = new Database(db);
+  try {
+    const rows = sqlite.prepare("SELECT key, value FROM entries WHERE key LIKE '%/durable'").all() as Array<{ key: string; value: Buffer }>;
+    assert.equal(rows.length, 1, 'exactly one stored entry for cubbyhole/durable');
+    const { key, value } = rows[0] as { key: string; value: Buffer };
+    assert.ok(!value.includes(DURABLE), 'the value is stored in clear');
+    const middle = Math.floor(value.length / 2);
+    value.writeUInt8(value.readUInt8(middle) ^ 0x01, middle);
+    sqlite.prepare('UPDATE entries SET value = ? WHERE key = ?').run(value, key);
+  } finally {
+    sqlite.close();
+  }
+
+  const server = await start();
+  try {
+    await unseal(server.url, keys.slice(2));
+    const broken = await read(server, 'durable');
+    assert.deepEqual([broken.status, broken.body], [500, { errors: ['internal error'] }]);
+    assert.deepEqual((await read(server, 'restart')).body.data, { value: SECRET });
+    const again = await read(server, 'durable');
+    assert.equal(again.status, 500, 'the failure is not cached as something else');
+  } finally {
+    assert.equal(await server.stop('SIGTERM'), 0);
+  }
+  // The log names the failure by request and error id, not by content.
+  assert.match(server.stderr(), /\[ERROR\] request failed .*request_id="[0-9a-f-]{36}".*error_id="[0-9a-f-]{36}"/);
+  assert.match(server.stderr(), /DecryptFailed/);
+});
