@@ -5,24 +5,27 @@ const UNIT_SECONDS: Record<string, number> = {
   ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400,
 };
 
-/** Parses a duration to whole seconds; undefined when it is not one. */
+const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
+
+/**
+ * Parses a duration to whole seconds (fractions dropped: Vault keeps second granularity);
+ * undefined when it is not a duration or is negative. Used for field values and policies.
+ */
 export function parseDurationSeconds(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text === '') return 0;
   if (/^\d+$/.test(text)) return Number(text);
-  const part = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/y;
   let total = 0;
-  let index = 0;
-  while (index < text.length) {
-    part.lastIndex = index;
-    const m = part.exec(text);
-    if (!m) return undefined;
-    total += Number(m[1]) * (UNIT_SECONDS[m[2] as string] as number);
-    index = part.lastIndex;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < text.length) {
+    const start = PART.lastIndex;
+    const m = PART.exec(text);
+    if (m === null || m.index !== start) return undefined;
+    total += Number(m[1]) * (UNIT_SECONDS[m[2] ?? ''] ?? Number.NaN);
   }
-  return Math.floor(total);
+  return Number.isFinite(total) ? Math.floor(total) : undefined;
 }
 
 /** Formats seconds the way Go's time.Duration prints them ("0s", "1h0m0s", "90s" → "1m30s"). */

@@ -1,32 +1,22 @@
 // `lockbox auth`: list and tune the token method; enable, move and disable another method.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cliFor, type Cli } from './helpers.js';
+import { useCliServer } from './helpers.js';
 
-let srv: TestServer;
-let cli: Cli;
-before(async () => {
-  srv = await startTestServer();
-  cli = cliFor(srv.url, srv.rootToken);
-});
-after(async () => {
-  cli.cleanup();
-  await srv.close();
-});
+const suite = useCliServer();
 
 test('list shows the token method', async () => {
-  const r = await cli.run(['auth', 'list']);
+  const r = await suite.cli.run(['auth', 'list']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Path\s+Type\s+Accessor\s+Description$/m);
   assert.match(r.stdout, /^token\/\s+token\s+\S+/m);
-  assert.equal(JSON.parse((await cli.run(['auth', 'list', '-format=json'])).stdout)['token/'].type, 'token');
+  assert.equal(JSON.parse((await suite.cli.run(['auth', 'list', '-format=json'])).stdout)['token/'].type, 'token');
 });
 
 test('tune changes the token method\'s TTLs', async () => {
-  const r = await cli.run(['auth', 'tune', '-default-lease-ttl=1h', '-max-lease-ttl=4h', 'token']);
+  const r = await suite.cli.run(['auth', 'tune', '-default-lease-ttl=1h', '-max-lease-ttl=4h', 'token']);
   assert.deepEqual([r.code, r.stdout], [0, 'Success! Tuned the auth method at: token/\n'], r.stderr);
-  const tuned = await srv.api('GET', 'sys/auth/token/tune');
+  const tuned = await suite.srv.api('GET', 'sys/auth/token/tune');
   assert.equal(tuned.body.data.default_lease_ttl, 3600);
   assert.equal(tuned.body.data.max_lease_ttl, 14400);
 });

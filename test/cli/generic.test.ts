@@ -4,41 +4,31 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cliFor, type Cli } from './helpers.js';
+import { useCliServer } from './helpers.js';
 
-let srv: TestServer;
-let cli: Cli;
-before(async () => {
-  srv = await startTestServer();
-  cli = cliFor(srv.url, srv.rootToken);
-});
-after(async () => {
-  cli.cleanup();
-  await srv.close();
-});
+const suite = useCliServer();
 
 test('write then read shows a sorted Key/Value table', async () => {
-  const w = await cli.run(['write', 'cubbyhole/app', 'zeta=last', 'alpha=first']);
+  const w = await suite.cli.run(['write', 'cubbyhole/app', 'zeta=last', 'alpha=first']);
   assert.equal(w.code, 0, w.stderr);
   assert.equal(w.stdout, 'Success! Data written to: cubbyhole/app\n');
-  const r = await cli.run(['read', 'cubbyhole/app']);
+  const r = await suite.cli.run(['read', 'cubbyhole/app']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'Key      Value\n---      -----\nalpha    first\nzeta     last\n');
 });
 
 test('-field prints the raw value without a newline; a missing field is exit 1', async () => {
-  await cli.run(['write', 'cubbyhole/field', 'password=s3cr3t']);
-  const r = await cli.run(['read', '-field=password', 'cubbyhole/field']);
+  await suite.cli.run(['write', 'cubbyhole/field', 'password=s3cr3t']);
+  const r = await suite.cli.run(['read', '-field=password', 'cubbyhole/field']);
   assert.deepEqual([r.code, r.stdout], [0, 's3cr3t']);
-  const missing = await cli.run(['read', '-field=nope', 'cubbyhole/field']);
+  const missing = await suite.cli.run(['read', '-field=nope', 'cubbyhole/field']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /Field "nope" not present/);
 });
 
 test('-format=json prints the whole response', async () => {
-  await cli.run(['write', 'cubbyhole/json', 'a=1']);
-  const r = await cli.run(['read', '-format=json', 'cubbyhole/json']);
+  await suite.cli.run(['write', 'cubbyhole/json', 'a=1']);
+  const r = await suite.cli.run(['read', '-format=json', 'cubbyhole/json']);
   assert.equal(r.code, 0, r.stderr);
   const body = JSON.parse(r.stdout);
   assert.deepEqual(body.data, { a: '1' });
@@ -47,89 +37,89 @@ test('-format=json prints the whole response', async () => {
 });
 
 test('data from stdin JSON, from key=@file, from key=- and repeated keys', async () => {
-  const stdin = await cli.run(['write', 'cubbyhole/stdin', '-'], { input: JSON.stringify({ n: 5, list: ['x', 'y'] }) });
+  const stdin = await suite.cli.run(['write', 'cubbyhole/stdin', '-'], { input: JSON.stringify({ n: 5, list: ['x', 'y'] }) });
   assert.equal(stdin.code, 0, stdin.stderr);
-  const read = await srv.api('GET', 'cubbyhole/stdin');
+  const read = await suite.srv.api('GET', 'cubbyhole/stdin');
   assert.deepEqual(read.body.data, { n: 5, list: ['x', 'y'] });
 
-  const file = join(cli.home, 'cert.pem');
+  const file = join(suite.cli.home, 'cert.pem');
   writeFileSync(file, '-----BEGIN-----\nabc\n');
-  assert.equal((await cli.run(['write', 'cubbyhole/file', `cert=@${file}`, 'tag=a', 'tag=b'])).code, 0);
-  const fromFile = await srv.api('GET', 'cubbyhole/file');
+  assert.equal((await suite.cli.run(['write', 'cubbyhole/file', `cert=@${file}`, 'tag=a', 'tag=b'])).code, 0);
+  const fromFile = await suite.srv.api('GET', 'cubbyhole/file');
   assert.deepEqual(fromFile.body.data, { cert: '-----BEGIN-----\nabc\n', tag: ['a', 'b'] });
 
-  assert.equal((await cli.run(['write', 'cubbyhole/dash', 'v=-'], { input: 'piped' })).code, 0);
-  assert.deepEqual((await srv.api('GET', 'cubbyhole/dash')).body.data, { v: 'piped' });
+  assert.equal((await suite.cli.run(['write', 'cubbyhole/dash', 'v=-'], { input: 'piped' })).code, 0);
+  assert.deepEqual((await suite.srv.api('GET', 'cubbyhole/dash')).body.data, { v: 'piped' });
 });
 
 test('list shows Keys; -format=json gives an array; nothing there is exit 2', async () => {
-  await cli.run(['write', 'cubbyhole/dir/one', 'a=1']);
-  await cli.run(['write', 'cubbyhole/dir/sub/two', 'a=1']);
-  const r = await cli.run(['list', 'cubbyhole/dir']);
+  await suite.cli.run(['write', 'cubbyhole/dir/one', 'a=1']);
+  await suite.cli.run(['write', 'cubbyhole/dir/sub/two', 'a=1']);
+  const r = await suite.cli.run(['list', 'cubbyhole/dir']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'Keys\n----\none\nsub/\n');
-  const json = await cli.run(['list', '-format=json', 'cubbyhole/dir/']);
+  const json = await suite.cli.run(['list', '-format=json', 'cubbyhole/dir/']);
   assert.deepEqual(JSON.parse(json.stdout), ['one', 'sub/']);
-  const none = await cli.run(['list', 'cubbyhole/empty']);
+  const none = await suite.cli.run(['list', 'cubbyhole/empty']);
   assert.equal(none.code, 2);
   assert.equal(none.stderr, 'No value found at cubbyhole/empty\n');
 });
 
 test('delete, then read is "No value found" with exit 2', async () => {
-  await cli.run(['write', 'cubbyhole/gone', 'a=1']);
-  const d = await cli.run(['delete', 'cubbyhole/gone']);
+  await suite.cli.run(['write', 'cubbyhole/gone', 'a=1']);
+  const d = await suite.cli.run(['delete', 'cubbyhole/gone']);
   assert.equal(d.code, 0, d.stderr);
   assert.equal(d.stdout, 'Success! Data deleted (if it existed) at: cubbyhole/gone\n');
-  const r = await cli.run(['read', 'cubbyhole/gone']);
+  const r = await suite.cli.run(['read', 'cubbyhole/gone']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', 'No value found at cubbyhole/gone\n']);
 });
 
 test('write without data needs -force (exit 1); a bad pair is exit 1', async () => {
-  const r = await cli.run(['write', 'cubbyhole/x']);
+  const r = await suite.cli.run(['write', 'cubbyhole/x']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Must supply data or use -force/);
-  const bad = await cli.run(['write', 'cubbyhole/x', 'novalue']);
+  const bad = await suite.cli.run(['write', 'cubbyhole/x', 'novalue']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /invalid key\/value pair "novalue"/);
-  const few = await cli.run(['read']);
+  const few = await suite.cli.run(['read']);
   assert.equal(few.code, 1);
   assert.match(few.stderr, /Not enough arguments \(expected at least 1, got 0\)/);
 });
 
 test('an API error is printed in Vault\'s layout with exit 2', async () => {
-  const r = await cli.run(['read', 'cubbyhole/x'], { env: { LOCKBOX_TOKEN: 'not-a-real-token' } });
+  const r = await suite.cli.run(['read', 'cubbyhole/x'], { env: { LOCKBOX_TOKEN: 'not-a-real-token' } });
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, `Error reading cubbyhole/x: Error making API request.\n\nURL: GET ${srv.url}/v1/cubbyhole/x\n`
+  assert.equal(r.stderr, `Error reading cubbyhole/x: Error making API request.\n\nURL: GET ${suite.srv.url}/v1/cubbyhole/x\n`
     + 'Code: 403. Errors:\n\n* permission denied\n');
 });
 
 test('the token comes from LOCKBOX_TOKEN, then VAULT_TOKEN, then ~/.lockbox-token', async () => {
-  await cli.run(['write', 'cubbyhole/who', 'me=root']);
-  const viaVault = await cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { LOCKBOX_TOKEN: undefined, VAULT_TOKEN: srv.rootToken } });
+  await suite.cli.run(['write', 'cubbyhole/who', 'me=root']);
+  const viaVault = await suite.cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { LOCKBOX_TOKEN: undefined, VAULT_TOKEN: suite.srv.rootToken } });
   assert.equal(viaVault.stdout, 'root');
-  const lockboxWins = await cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { VAULT_TOKEN: 'bogus' } });
+  const lockboxWins = await suite.cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { VAULT_TOKEN: 'bogus' } });
   assert.equal(lockboxWins.stdout, 'root');
-  writeFileSync(join(cli.home, '.lockbox-token'), `${srv.rootToken}\n`);
-  const viaFile = await cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { LOCKBOX_TOKEN: undefined } });
+  writeFileSync(join(suite.cli.home, '.lockbox-token'), `${suite.srv.rootToken}\n`);
+  const viaFile = await suite.cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { LOCKBOX_TOKEN: undefined } });
   assert.equal(viaFile.stdout, 'root', viaFile.stderr);
 });
 
 test('an envelope-free sys/ answer reads as data', async () => {
-  const r = await cli.run(['read', 'sys/seal-status']);
+  const r = await suite.cli.run(['read', 'sys/seal-status']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^sealed\s+false$/m);
 });
 
 test('-wrap-ttl wraps a response; unwrap returns it once', async () => {
-  await cli.run(['write', 'cubbyhole/wrapme', 'secret=inside']);
-  const wrapped = await cli.run(['read', '-wrap-ttl=1m', 'cubbyhole/wrapme']);
+  await suite.cli.run(['write', 'cubbyhole/wrapme', 'secret=inside']);
+  const wrapped = await suite.cli.run(['read', '-wrap-ttl=1m', 'cubbyhole/wrapme']);
   assert.equal(wrapped.code, 0, wrapped.stderr);
   assert.match(wrapped.stdout, /^wrapping_token:\s+\S+$/m);
   assert.match(wrapped.stdout, /^wrapping_token_ttl:\s+1m$/m);
   assert.doesNotMatch(wrapped.stdout, /inside/);
-  const token = (await cli.run(['read', '-wrap-ttl=1m', '-field=wrapping_token', 'cubbyhole/wrapme'])).stdout;
-  const unwrapped = await cli.run(['unwrap', '-field=secret', token]);
+  const token = (await suite.cli.run(['read', '-wrap-ttl=1m', '-field=wrapping_token', 'cubbyhole/wrapme'])).stdout;
+  const unwrapped = await suite.cli.run(['unwrap', '-field=secret', token]);
   assert.deepEqual([unwrapped.code, unwrapped.stdout], [0, 'inside'], unwrapped.stderr);
-  assert.equal((await cli.run(['unwrap', token])).code, 2);
+  assert.equal((await suite.cli.run(['unwrap', token])).code, 2);
 });

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
 
 /** bin/lockbox at the repository root (tests run from dist/test/cli). */
 export const BIN = fileURLToPath(new URL('../../../bin/lockbox', import.meta.url));
@@ -57,4 +59,21 @@ export async function closedPort(): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * The usual set-up of a CLI test file: a dev server and a CLI holding its root token, started
+ * before the file's tests and closed after them. Read them through the returned object.
+ */
+export function useCliServer(opts: TestServerOptions = {}): { srv: TestServer; cli: Cli } {
+  const suite = {} as { srv: TestServer; cli: Cli };
+  before(async () => {
+    suite.srv = await startTestServer(opts);
+    suite.cli = cliFor(suite.srv.url, suite.srv.rootToken);
+  });
+  after(async () => {
+    suite.cli.cleanup();
+    await suite.srv.close();
+  });
+  return suite;
 }

@@ -2,22 +2,13 @@
 // for a server that is not there.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cliFor, closedPort, type Cli } from './helpers.js';
+import { startTestServer } from '../helpers/server.js';
+import { cliFor, useCliServer, closedPort, type Cli } from './helpers.js';
 
-let srv: TestServer;
-let cli: Cli;
-before(async () => {
-  srv = await startTestServer();
-  cli = cliFor(srv.url, srv.rootToken);
-});
-after(async () => {
-  cli.cleanup();
-  await srv.close();
-});
+const suite = useCliServer();
 
 test('an unsealed server: exit 0 and the Key/Value table', async () => {
-  const r = await cli.run(['status']);
+  const r = await suite.cli.run(['status']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.match(lines[0] ?? '', /^Key\s{4,}Value$/);
@@ -33,7 +24,7 @@ test('an unsealed server: exit 0 and the Key/Value table', async () => {
 
 test('-format=json and VAULT_FORMAT give the seal status as JSON', async () => {
   for (const [args, env] of [[['status', '-format=json'], {}], [['status'], { VAULT_FORMAT: 'json' }]] as const) {
-    const r = await cli.run([...args], { env });
+    const r = await suite.cli.run([...args], { env });
     assert.equal(r.code, 0, r.stderr);
     const body = JSON.parse(r.stdout);
     assert.equal(body.sealed, false);
@@ -43,7 +34,7 @@ test('-format=json and VAULT_FORMAT give the seal status as JSON', async () => {
 });
 
 test('an unknown output format is a usage error (exit 1)', async () => {
-  const r = await cli.run(['status', '-format=xml']);
+  const r = await suite.cli.run(['status', '-format=xml']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Invalid output format: xml/);
 });
@@ -84,12 +75,12 @@ test('an unreachable server: status exits 1, other commands 2, naming the addres
 test('the address comes from -address, then LOCKBOX_ADDR, then VAULT_ADDR', async () => {
   const port = await closedPort();
   const dead = `http://127.0.0.1:${port}`;
-  const viaVault = await cli.run(['status'], { env: { LOCKBOX_ADDR: undefined, VAULT_ADDR: srv.url } });
+  const viaVault = await suite.cli.run(['status'], { env: { LOCKBOX_ADDR: undefined, VAULT_ADDR: suite.srv.url } });
   assert.equal(viaVault.code, 0, viaVault.stderr);
-  const lockboxWins = await cli.run(['status'], { env: { LOCKBOX_ADDR: srv.url, VAULT_ADDR: dead } });
+  const lockboxWins = await suite.cli.run(['status'], { env: { LOCKBOX_ADDR: suite.srv.url, VAULT_ADDR: dead } });
   assert.equal(lockboxWins.code, 0, lockboxWins.stderr);
-  const flagWins = await cli.run(['status', `-address=${srv.url}`], { env: { LOCKBOX_ADDR: dead } });
+  const flagWins = await suite.cli.run(['status', `-address=${suite.srv.url}`], { env: { LOCKBOX_ADDR: dead } });
   assert.equal(flagWins.code, 0, flagWins.stderr);
-  const defaultAddr = await cli.run(['status', `-address=${dead}`]);
+  const defaultAddr = await suite.cli.run(['status', `-address=${dead}`]);
   assert.match(defaultAddr.stderr, new RegExp(`127\\.0\\.0\\.1:${port}`));
 });

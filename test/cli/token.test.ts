@@ -2,43 +2,33 @@
 // and capabilities.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cliFor, type Cli } from './helpers.js';
+import { useCliServer } from './helpers.js';
 
-let srv: TestServer;
-let cli: Cli;
-before(async () => {
-  srv = await startTestServer();
-  cli = cliFor(srv.url, srv.rootToken);
-});
-after(async () => {
-  cli.cleanup();
-  await srv.close();
-});
+const suite = useCliServer();
 
 /** Creates a token through the CLI and returns its auth block. */
 async function create(...flags: string[]): Promise<{ client_token: string; accessor: string; policies: string[] }> {
-  const r = await cli.run(['token', 'create', '-format=json', ...flags]);
+  const r = await suite.cli.run(['token', 'create', '-format=json', ...flags]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout).auth;
 }
 
 /** lookup's data for a token, as JSON. */
 async function lookup(token: string): Promise<Record<string, unknown>> {
-  const r = await cli.run(['token', 'lookup', '-format=json', token]);
+  const r = await suite.cli.run(['token', 'lookup', '-format=json', token]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout).data;
 }
 
 test('create shows the auth block as a table; -field=token prints the token alone', async () => {
-  const r = await cli.run(['token', 'create', '-policy=reader', '-policy=writer', '-ttl=1h']);
+  const r = await suite.cli.run(['token', 'create', '-policy=reader', '-policy=writer', '-ttl=1h']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^token\s+\S+$/m);
   assert.match(r.stdout, /^token_accessor\s+\S+$/m);
   assert.match(r.stdout, /^token_duration\s+1h$/m);
   assert.match(r.stdout, /^token_renewable\s+true$/m);
   assert.match(r.stdout, /^token_policies\s+\["default" "reader" "writer"\]$/m);
-  const field = await cli.run(['token', 'create', '-field=token']);
+  const field = await suite.cli.run(['token', 'create', '-field=token']);
   assert.equal(field.code, 0, field.stderr);
   assert.match(field.stdout, /^\S+$/);
   assert.equal((await lookup(field.stdout)).id, field.stdout);
@@ -69,13 +59,13 @@ test('-orphan, -period and -type', async () => {
 
 test('lookup: no argument and -self mean the calling token; -accessor looks up by accessor', async () => {
   for (const args of [['token', 'lookup'], ['token', 'lookup', '-self']]) {
-    const r = await cli.run(args);
+    const r = await suite.cli.run(args);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^policies\s+\[root\]$/m);
     assert.match(r.stdout, /^ttl\s+0s$/m);
   }
   const auth = await create('-ttl=1h');
-  const r = await cli.run(['token', 'lookup', '-accessor', auth.accessor]);
+  const r = await suite.cli.run(['token', 'lookup', '-accessor', auth.accessor]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^accessor\\s+${auth.accessor}$`, 'm'));
   assert.match(r.stdout, /^creation_ttl\s+1h$/m);
@@ -83,54 +73,54 @@ test('lookup: no argument and -self mean the calling token; -accessor looks up b
 
 test('renew by token and by accessor applies the increment', async () => {
   const auth = await create('-ttl=10m', '-explicit-max-ttl=5h');
-  const r = await cli.run(['token', 'renew', '-increment=2h', auth.client_token]);
+  const r = await suite.cli.run(['token', 'renew', '-increment=2h', auth.client_token]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^token_duration\s+2h$/m);
-  const byAccessor = await cli.run(['token', 'renew', '-accessor', '-increment=1h', auth.accessor]);
+  const byAccessor = await suite.cli.run(['token', 'renew', '-accessor', '-increment=1h', auth.accessor]);
   assert.equal(byAccessor.code, 0, byAccessor.stderr);
   assert.match(byAccessor.stdout, /^token_duration\s+1h$/m);
-  const self = await cli.run(['token', 'renew', '-increment=1h'], { env: { LOCKBOX_TOKEN: auth.client_token } });
+  const self = await suite.cli.run(['token', 'renew', '-increment=1h'], { env: { LOCKBOX_TOKEN: auth.client_token } });
   assert.equal(self.code, 0, self.stderr);
 });
 
 test('revoke: a token, -self, -accessor, and -mode=orphan which spares the children', async () => {
   const plain = await create();
-  const r = await cli.run(['token', 'revoke', plain.client_token]);
+  const r = await suite.cli.run(['token', 'revoke', plain.client_token]);
   assert.deepEqual([r.code, r.stdout], [0, 'Success! Revoked token (if it existed)\n']);
-  assert.equal((await cli.run(['token', 'lookup', plain.client_token])).code, 2);
+  assert.equal((await suite.cli.run(['token', 'lookup', plain.client_token])).code, 2);
 
   const self = await create();
-  assert.equal((await cli.run(['token', 'revoke', '-self'], { env: { LOCKBOX_TOKEN: self.client_token } })).code, 0);
-  assert.equal((await cli.run(['token', 'lookup', self.client_token])).code, 2);
+  assert.equal((await suite.cli.run(['token', 'revoke', '-self'], { env: { LOCKBOX_TOKEN: self.client_token } })).code, 0);
+  assert.equal((await suite.cli.run(['token', 'lookup', self.client_token])).code, 2);
 
   const byAccessor = await create();
-  assert.equal((await cli.run(['token', 'revoke', '-accessor', byAccessor.accessor])).code, 0);
-  assert.equal((await cli.run(['token', 'lookup', byAccessor.client_token])).code, 2);
+  assert.equal((await suite.cli.run(['token', 'revoke', '-accessor', byAccessor.accessor])).code, 0);
+  assert.equal((await suite.cli.run(['token', 'lookup', byAccessor.client_token])).code, 2);
 
   // The default policy cannot create tokens: the parent needs a policy that can.
   const policy = 'path "auth/token/create" {\n  capabilities = ["update"]\n}\n';
-  assert.equal((await cli.run(['policy', 'write', 'creator', '-'], { input: policy })).code, 0);
+  assert.equal((await suite.cli.run(['policy', 'write', 'creator', '-'], { input: policy })).code, 0);
   const parent = await create('-policy=creator');
-  const child = await cli.run(['token', 'create', '-field=token'], { env: { LOCKBOX_TOKEN: parent.client_token } });
+  const child = await suite.cli.run(['token', 'create', '-field=token'], { env: { LOCKBOX_TOKEN: parent.client_token } });
   assert.equal(child.code, 0, child.stderr);
-  assert.equal((await cli.run(['token', 'revoke', '-mode=orphan', parent.client_token])).code, 0);
-  assert.equal((await cli.run(['token', 'lookup', parent.client_token])).code, 2);
+  assert.equal((await suite.cli.run(['token', 'revoke', '-mode=orphan', parent.client_token])).code, 0);
+  assert.equal((await suite.cli.run(['token', 'lookup', parent.client_token])).code, 2);
   assert.equal((await lookup(child.stdout)).orphan, true);
 });
 
 test('revoke argument rules are usage errors (exit 1)', async () => {
-  assert.equal((await cli.run(['token', 'revoke'])).code, 1);
-  assert.equal((await cli.run(['token', 'revoke', '-self', 'x'])).code, 1);
-  assert.equal((await cli.run(['token', 'revoke', '-mode=bogus', 'x'])).code, 1);
+  assert.equal((await suite.cli.run(['token', 'revoke'])).code, 1);
+  assert.equal((await suite.cli.run(['token', 'revoke', '-self', 'x'])).code, 1);
+  assert.equal((await suite.cli.run(['token', 'revoke', '-mode=bogus', 'x'])).code, 1);
 });
 
 test('capabilities of the caller, of a token and of an accessor', async () => {
-  const self = await cli.run(['token', 'capabilities', 'secret/anything']);
+  const self = await suite.cli.run(['token', 'capabilities', 'secret/anything']);
   assert.deepEqual([self.code, self.stdout], [0, 'root\n']);
   const auth = await create('-policy=default');
-  const other = await cli.run(['token', 'capabilities', auth.client_token, 'sys/mounts']);
+  const other = await suite.cli.run(['token', 'capabilities', auth.client_token, 'sys/mounts']);
   assert.deepEqual([other.code, other.stdout], [0, 'deny\n']);
-  const cubby = await cli.run(['token', 'capabilities', '-format=json', '-accessor', auth.accessor, 'cubbyhole/x']);
+  const cubby = await suite.cli.run(['token', 'capabilities', '-format=json', '-accessor', auth.accessor, 'cubbyhole/x']);
   assert.equal(cubby.code, 0, cubby.stderr);
   assert.ok(JSON.parse(cubby.stdout).includes('read'));
 });
