@@ -105,6 +105,7 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
         read: async ({ fields }) => {
           const s = core.seal.status();
           const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode : fields.activecode;
+          if (code < 100 || code > 999) throw new BadRequest(`invalid status code ${code}: must be between 100 and 999`);
           const body = {
             initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
             replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',

@@ -1,5 +1,7 @@
 // The real CLI, restarted over one SQLite file: a clean stop, a crash right after an
-// acknowledged write, and a tampered ciphertext. Each restart unseals with other key shares.
+// acknowledged write, and a tampered ciphertext. The server is initialised (5 shares,
+// threshold 3) once over HTTP; each test writes its own values, and each restart unseals
+// with a different 3-subset of the shares.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { call, freePort, spawnServer, unseal, writeConfig, type ServerProcess } 
 
 const SECRET = 'restart-canary-3b9e0f';
 const DURABLE = 'durable-canary-c81a44';
+const TAMPERED = 'tampered-canary-5e70d2';
 let dir = '';
 let config = '';
 let db = '';
@@ -22,10 +25,20 @@ before(async () => {
   config = join(dir, 'lockbox.hcl');
   db = join(dir, 'data', 'lockbox.db');
   writeConfig(config, { db, port: await freePort() });
+  const server = await start();
+  try {
+    const init = await call(server.url, 'PUT', 'sys/init', { body: { secret_shares: 5, secret_threshold: 3 } });
+    assert.equal(init.status, 200);
+    assert.equal(init.body.keys.length, 5);
+    keys = init.body.keys;
+    root = init.body.root_token;
+  } finally {
+    assert.equal(await server.stop('SIGTERM'), 0);
+  }
 });
 after(() => {
   const all = logs.join('\n');
-  for (const secret of [SECRET, DURABLE, root, ...keys]) {
+  for (const secret of [SECRET, DURABLE, TAMPERED, root, ...keys]) {
     assert.ok(secret && !all.includes(secret), 'a secret reached the server output');
   }
   rmSync(dir, { recursive: true, force: true });
@@ -42,16 +55,20 @@ async function read(server: ServerProcess, path: string) {
   return call(server.url, 'GET', `cubbyhole/${path}`, { token: root });
 }
 
-test('init 5/3, write, SIGTERM (exit 0, storage closed), restart and unseal with other shares', async () => {
+/** Submits three shares, by index; the server must end up unsealed. */
+async function unsealWith(server: ServerProcess, ...which: number[]): Promise<void> {
+  assert.equal((await unseal(server.url, which.map((i) => keys[i] as string))).sealed, false);
+}
+
+async function write(server: ServerProcess, path: string, value: string): Promise<void> {
+  assert.equal((await call(server.url, 'PUT', `cubbyhole/${path}`, { token: root, body: { value } })).status, 204);
+}
+
+test('write, SIGTERM (exit 0, storage closed), restart, unseal with other shares, read back', async () => {
   const first = await start();
   try {
-    const init = await call(first.url, 'PUT', 'sys/init', { body: { secret_shares: 5, secret_threshold: 3 } });
-    assert.equal(init.status, 200);
-    keys = init.body.keys;
-    root = init.body.root_token;
-    assert.equal((await unseal(first.url, keys.slice(0, 3))).sealed, false);
-    const write = await call(first.url, 'PUT', 'cubbyhole/restart', { token: root, body: { value: SECRET } });
-    assert.equal(write.status, 204);
+    await unsealWith(first, 0, 1, 2);
+    await write(first, 'restart', SECRET);
   } finally {
     assert.equal(await first.stop('SIGTERM'), 0, first.stderr());
   }
@@ -63,7 +80,7 @@ test('init 5/3, write, SIGTERM (exit 0, storage closed), restart and unseal with
   try {
     assert.equal((await call(second.url, 'GET', 'sys/seal-status')).body.sealed, true);
     assert.equal((await read(second, 'restart')).status, 503);
-    assert.equal((await unseal(second.url, [keys[4], keys[1], keys[3]] as string[])).sealed, false);
+    await unsealWith(second, 4, 1, 3);
     const r = await read(second, 'restart');
     assert.deepEqual([r.status, r.body.data], [200, { value: SECRET }]);
   } finally {
@@ -73,31 +90,37 @@ test('init 5/3, write, SIGTERM (exit 0, storage closed), restart and unseal with
 
 test('kill -9 right after an acknowledged write loses nothing', async () => {
   const server = await start();
-  await unseal(server.url, [keys[0], keys[2], keys[4]] as string[]);
-  const write = await call(server.url, 'PUT', 'cubbyhole/durable', { token: root, body: { value: DURABLE } });
-  assert.equal(write.status, 204);
+  await unsealWith(server, 0, 2, 4);
+  await write(server, 'durable', DURABLE);
   assert.equal(await server.stop('SIGKILL'), 'SIGKILL');
   // The write is only in the WAL (no clean close checkpointed it): recovery must replay it.
   assert.ok(existsSync(`${db}-wal`));
 
   const again = await start();
   try {
-    await unseal(again.url, [keys[3], keys[0], keys[1]] as string[]);
+    await unsealWith(again, 3, 0, 1);
     const r = await read(again, 'durable');
     assert.deepEqual([r.status, r.body.data], [200, { value: DURABLE }]);
-    assert.deepEqual((await read(again, 'restart')).body.data, { value: SECRET });
   } finally {
     assert.equal(await again.stop('SIGTERM'), 0);
   }
 });
 
 test('a flipped byte in one stored ciphertext fails that read with a bare 500; others still work', async () => {
+  const writer = await start();
+  try {
+    await unsealWith(writer, 1, 2, 3);
+    await write(writer, 'tampered', TAMPERED);
+    await write(writer, 'intact', 'fine');
+  } finally {
+    assert.equal(await writer.stop('SIGTERM'), 0);
+  }
   const sqlite = new Database(db);
   try {
-    const rows = sqlite.prepare("SELECT key, value FROM entries WHERE key LIKE '%/durable'").all() as Array<{ key: string; value: Buffer }>;
-    assert.equal(rows.length, 1, 'exactly one stored entry for cubbyhole/durable');
+    const rows = sqlite.prepare("SELECT key, value FROM entries WHERE key LIKE '%/tampered'").all() as Array<{ key: string; value: Buffer }>;
+    assert.equal(rows.length, 1, 'exactly one stored entry for cubbyhole/tampered');
     const { key, value } = rows[0] as { key: string; value: Buffer };
-    assert.ok(!value.includes(DURABLE), 'the value is stored in clear');
+    assert.ok(!value.includes(TAMPERED), 'the value is stored in clear');
     const middle = Math.floor(value.length / 2);
     value.writeUInt8(value.readUInt8(middle) ^ 0x01, middle);
     sqlite.prepare('UPDATE entries SET value = ? WHERE key = ?').run(value, key);
@@ -107,12 +130,11 @@ test('a flipped byte in one stored ciphertext fails that read with a bare 500; o
 
   const server = await start();
   try {
-    await unseal(server.url, keys.slice(2));
-    const broken = await read(server, 'durable');
+    await unsealWith(server, 2, 3, 4);
+    const broken = await read(server, 'tampered');
     assert.deepEqual([broken.status, broken.body], [500, { errors: ['internal error'] }]);
-    assert.deepEqual((await read(server, 'restart')).body.data, { value: SECRET });
-    const again = await read(server, 'durable');
-    assert.equal(again.status, 500, 'the failure is not cached as something else');
+    assert.deepEqual((await read(server, 'intact')).body.data, { value: 'fine' });
+    assert.equal((await read(server, 'tampered')).status, 500, 'the failure is not cached as something else');
   } finally {
     assert.equal(await server.stop('SIGTERM'), 0);
   }
