@@ -89,7 +89,10 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
       operations: {
         read: async ({ fields }) => {
           const e = entryOf(fields.path);
-          return e && { data: mountView(e) };
+          // Vault answers a missing mount with a 400 whose text Terraform matches on.
+          if (!e) throw new BadRequest(`${table === 'auth' ? 'No auth engine' : 'No secret engine mount'} at ${normaliseMountPath(fields.path)}`);
+          // Vault's HTTP layer repeats data at the top level for sys/mounts/* and sys/auth/*.
+          return { data: mountView(e), dataAtTopLevel: true };
         },
         update: async ({ fields }) => {
           const rawType = fields.type || fields.plugin_name;
@@ -170,7 +173,7 @@ export function mountPaths(core: Core) {
         const table: MountTableKind = isAuth(fields.from) ? 'auth' : 'mounts';
         const strip = (p: string) => normaliseMountPath(table === 'auth' ? p.replace(/^\/*auth\//, '') : p);
         await mounts.remount(table, strip(fields.from), strip(fields.to));
-        return { data: { migration_id: randomUUID() } };
+        return { data: { migration_id: randomUUID() }, dataAtTopLevel: true };
       },
     },
   });

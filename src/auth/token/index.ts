@@ -23,10 +23,13 @@ export function tokenBackend(core: Core): Backend {
     if (!entry) throw new PermissionDenied();
     return entry;
   };
-  const byToken = async (token: string) => {
-    if (token === '') throw new BadRequest('missing token');
+  // Vault's token store answers an unknown token differently per endpoint: lookup is a 403
+  // "bad token", renew a 400 "token not found", revoke-orphan a 400 "token to revoke not
+  // found", and revoke a 204 (revoking is idempotent). An empty token is "missing token ID".
+  const byToken = async (token: string, unknown: () => Error = () => new PermissionDenied('bad token')) => {
+    if (token === '') throw new BadRequest('missing token ID');
     const entry = await tokens().lookup(token);
-    if (!entry) throw new BadRequest('bad token');
+    if (!entry) throw unknown();
     return entry;
   };
   const byAccessor = async (accessor: string) => {
@@ -65,10 +68,16 @@ export function tokenBackend(core: Core): Backend {
       },
     }),
     definePath({
-      pattern: 'lookup', summary: 'Information about a token.', fields: { token: tokenField },
+      pattern: 'lookup', summary: 'Information about a token; without one, the calling token.', fields: { token: tokenField },
       operations: {
-        read: async ({ fields }) => ({ data: lookupData(await byToken(fields.token), now(), fields.token) }),
-        update: async ({ fields }) => ({ data: lookupData(await byToken(fields.token), now(), fields.token) }),
+        read: async (ctx) => {
+          const token = ctx.fields.token || ctx.request.clientToken;
+          return { data: lookupData(await byToken(token), now(), token) };
+        },
+        update: async (ctx) => {
+          const token = ctx.fields.token || ctx.request.clientToken;
+          return { data: lookupData(await byToken(token), now(), token) };
+        },
       },
     }),
     definePath({
@@ -81,7 +90,12 @@ export function tokenBackend(core: Core): Backend {
     }),
     definePath({
       pattern: 'renew', summary: 'Renew a token.', fields: { token: tokenField, increment },
-      operations: { update: async ({ fields }) => renewToken(core, fields.token, await byToken(fields.token), fields.increment) },
+      operations: {
+        update: async ({ fields }) => {
+          const entry = await byToken(fields.token, () => new BadRequest('token not found'));
+          return renewToken(core, fields.token, entry, fields.increment);
+        },
+      },
     }),
     definePath({
       pattern: 'renew-accessor', summary: 'Renew the token behind an accessor.', fields: { accessor: accessorField, increment },
@@ -93,7 +107,13 @@ export function tokenBackend(core: Core): Backend {
     }),
     definePath({
       pattern: 'revoke', summary: 'Revoke a token and its children.', fields: { token: tokenField },
-      operations: { update: async ({ fields }) => { await revokeTree(core, await byToken(fields.token)); } },
+      operations: {
+        update: async ({ fields }) => {
+          if (fields.token === '') throw new BadRequest('missing token ID');
+          const entry = await tokens().lookup(fields.token);
+          if (entry) await revokeTree(core, entry);
+        },
+      },
     }),
     definePath({
       pattern: 'revoke-accessor', summary: 'Revoke the token behind an accessor, and its children.', fields: { accessor: accessorField },
@@ -101,7 +121,7 @@ export function tokenBackend(core: Core): Backend {
     }),
     definePath({
       pattern: 'revoke-orphan', summary: 'Revoke a token; its children become orphans.', sudo: true, fields: { token: tokenField },
-      operations: { update: async ({ fields }) => { await revokeOrphan(core, await byToken(fields.token)); } },
+      operations: { update: async ({ fields }) => { await revokeOrphan(core, await byToken(fields.token, () => new BadRequest('token to revoke not found'))); } },
     }),
     definePath({
       pattern: 'accessors/', summary: 'List the accessors of all tokens.', sudo: true, fields: {},

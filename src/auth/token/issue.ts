@@ -83,12 +83,23 @@ export async function issueToken(core: Core, creator: Creator, input: CreateInpu
   if (input.id && (await core.unsealed.tokens.lookup(input.id))) throw new BadRequest('token with this id already exists');
   const entry = await core.unsealed.tokens.create(token, {
     parent: orphan ? '' : parent.id, policies, path: opts.path, meta: nonEmpty({ ...input.metadata, ...input.meta }),
-    display_name: input.display_name ? `token-${input.display_name}` : 'token',
+    display_name: displayName(input.display_name),
     num_uses: role?.token_num_uses || input.num_uses, creation_time: Math.floor(now / 1000), ttl,
     explicit_max_ttl: explicitMax, period, renewable: ttl !== 0 && (role ? role.renewable : input.renewable),
     type: 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
   });
+  // Vault creates the token anyway and warns about each policy it does not know.
+  for (const p of policies) {
+    if (!(await core.unsealed.policies.get(p))) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
+  }
   return { auth: authBlock(token, entry, now), warnings };
+}
+
+/** Vault's display name: `token-` plus the given name with anything but [a-zA-Z0-9-] as `-`. */
+function displayName(given: string): string {
+  if (given === '') return 'token';
+  const full = `token-${given}`.replace(/[^a-zA-Z0-9-]/g, '-');
+  return full.endsWith('-') ? full.slice(0, -1) : full;
 }
 
 const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m : null);
