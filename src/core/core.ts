@@ -19,6 +19,7 @@ import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { wrap } from './wrapping.js';
 import { envelopeOf } from './envelope.js';
+import { helpFor, wantsHelp } from './help.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -212,6 +213,7 @@ export class Core {
       const match = route.backend.table.match(route.rest);
       if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
       if (!match.def.unauthenticated && !caller) throw new PermissionDenied();
+      if (req.operation === 'read' && wantsHelp(req.query)) return await this.#help(match.def, req.path, caller);
       const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
       const operation = await resolveWriteOperation(match.def, match.params, base);
       audit.operation = operation;
@@ -270,6 +272,15 @@ export class Core {
       // Fail closed: what cannot be audited does not happen (or is not answered).
       throw new Internal(`failed to audit ${kind}`, { cause });
     }
+  }
+
+  /** Answers `?help=1` to a caller holding any capability on the path. */
+  async #help(def: PathDef, path: string, caller: Caller | undefined): Promise<Outcome> {
+    if (caller) {
+      const acl = await this.unsealed.policies.acl(caller.policies);
+      if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
+    }
+    return { response: { raw: { status: 200, body: helpFor(def, path) } }, warnings: [], mountType: '', operation: 'read' };
   }
 
   /** Counts one use of a limited-use token; returns the entry when that was its last use. */
