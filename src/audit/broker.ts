@@ -17,16 +17,35 @@ import { deleteSalt, loadSalt, loadTable, saveSalt, saveTable, type AuditEntry }
  * An enabled device with what it needs to format records. `seen` remembers, per request, the
  * HMACs already computed: the token and accessor appear four times in a request/response pair.
  */
-type Live = { entry: AuditEntry; salt: Buffer; hash: Hasher; format: FormatOptions; device: AuditDevice; seen: WeakMap<object, Map<string, string>> };
+type Live = {
+  entry: AuditEntry; salt: Buffer; hash: Hasher; format: FormatOptions; device: AuditDevice;
+  seen: WeakMap<object, Map<string, string>>;
+  /**
+   * HMACs of callers' tokens and accessors across requests: the same token comes back on every
+   * request, and an HMAC costs more than the rest of a record. Bounded; never holds data values.
+   */
+  credentials: Map<string, string>;
+};
+
+/** How many caller credentials a device remembers the HMAC of. */
+const CREDENTIAL_CACHE = 4096;
 
 /** `d`'s hasher for one request, computing each distinct value once. */
-function hasherOf(d: Live, request: object): Hasher {
-  let seen = d.seen.get(request);
-  if (!seen) d.seen.set(request, (seen = new Map()));
+function hasherOf(d: Live, input: AuditInput): Hasher {
+  let seen = d.seen.get(input.request);
+  if (!seen) d.seen.set(input.request, (seen = new Map()));
   const memo = seen;
+  const isCredential = (v: string) => v === input.request.clientToken || v === input.caller?.accessor;
   return (value) => {
-    let h = memo.get(value);
-    if (h === undefined) memo.set(value, (h = d.hash(value)));
+    let h = memo.get(value) ?? (isCredential(value) ? d.credentials.get(value) : undefined);
+    if (h === undefined) {
+      h = d.hash(value);
+      if (isCredential(value)) {
+        if (d.credentials.size >= CREDENTIAL_CACHE) d.credentials.clear();
+        d.credentials.set(value, h);
+      }
+    }
+    memo.set(value, h);
     return h;
   };
 }
@@ -99,7 +118,7 @@ export class AuditDevices implements AuditBroker {
 
   async #record(d: Live, kind: AuditKind, input: AuditInput, now: number): Promise<boolean> {
     try {
-      await d.device.write(encodeLine(buildRecord(kind, input, d.format, hasherOf(d, input.request), now), d.format));
+      await d.device.write(encodeLine(buildRecord(kind, input, d.format, hasherOf(d, input), now), d.format));
       return true;
     } catch (err) {
       this.#core.log.error('audit device failed to record', { device: d.entry.path, kind, error: err });
@@ -143,7 +162,7 @@ export class AuditDevices implements AuditBroker {
   }
 
   #opened(entry: AuditEntry, salt: Buffer, device: AuditDevice): Live {
-    return { entry, salt, hash: hasherFor(salt), format: parseFormatOptions(entry.options), device, seen: new WeakMap() };
+    return { entry, salt, hash: hasherFor(salt), format: parseFormatOptions(entry.options), device, seen: new WeakMap(), credentials: new Map() };
   }
 
   /** Closes every device (before seal, at shutdown); the next unseal loads them again. */

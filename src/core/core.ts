@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { BadRequest, Internal, LockboxError, NotFound, PermissionDenied, Sealed } from '../errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
+import { cachedStorage } from '../storage/cache.js';
 import { ShamirSeal } from '../barrier/seal.js';
 import { TokenStore, newTokenValue, type TokenEntry } from '../auth/token/store.js';
 import type { Clock } from './clock.js';
@@ -65,7 +66,8 @@ export class Core {
 
   /** Opens core over a physical backend; the server starts sealed. */
   static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl }): Promise<Core> {
-    const seal = await ShamirSeal.open(physical, deps.clock);
+    // Reads of hot entries (tokens, policies, secrets) skip the backend; the cache holds ciphertext.
+    const seal = await ShamirSeal.open(cachedStorage(physical), deps.clock);
     const core = new Core(seal, deps);
     seal.on('unseal', () => core.#afterUnseal());
     seal.on('seal', async () => {

@@ -136,7 +136,9 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
     // Vault decodes a JSON null like an absent value (hvac sends `"config": null` when mounting).
     if (raw === undefined || (raw === null && f.kind !== 'any')) {
       if (f.required && enforceRequired) throw new BadRequest(`missing required field "${name}"`);
-      values[name] = structuredClone(f.default ?? zeroOf(f));
+      const fallback = f.default ?? zeroOf(f);
+      // Defaults are shared by every request: hand out copies of objects, never the original.
+      values[name] = typeof fallback === 'object' && fallback !== null ? structuredClone(fallback) : fallback;
       continue;
     }
     try {

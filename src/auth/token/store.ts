@@ -70,9 +70,22 @@ export class TokenStore {
     return this.#root.transaction((tx) => fn(scopedView(tx, 'sys/token/'), scopedView(tx, 'sys/expire/')));
   }
 
+  /**
+   * HMACs already computed, by value: every request hashes its token, and the HMAC costs more
+   * than the rest of a token check. A pure memo (revocation removes the entry, not the id);
+   * bounded, cleared when full.
+   */
+  readonly #hashes = new Map<string, string>();
+
   /** The storage id of a token value (or of an accessor). */
   hash(value: string): string {
-    return createHmac('sha256', this.#salt).update(value).digest('hex');
+    let id = this.#hashes.get(value);
+    if (id === undefined) {
+      id = createHmac('sha256', this.#salt).update(value).digest('hex');
+      if (this.#hashes.size >= 4096) this.#hashes.clear();
+      this.#hashes.set(value, id);
+    }
+    return id;
   }
 
   /** Stores a new entry for `token` and returns it. */
@@ -176,6 +189,7 @@ export class TokenStore {
   /** Forgets cached entries (after seal). */
   clearCache(): void {
     this.#cache.clear();
+    this.#hashes.clear();
   }
 }
 

@@ -1,0 +1,78 @@
+// A read-through cache of physical entries in front of a backend. It holds what the backend
+// holds — ciphertext written by the barrier, never plaintext — so hot reads skip the storage
+// round trip. Writes go through first and update the cache once acknowledged.
+//
+// Single-process only: with several nodes on one backend (HA, later) a standby must drop it
+// or invalidate from the active node's write stream.
+import type { ListOptions, PhysicalStorage, Storage } from './storage.js';
+
+/** Entries larger than this are not kept: the cache is for many small hot records. */
+const MAX_VALUE_BYTES = 64 * 1024;
+
+/** Wraps `inner` with a cache of at most `maxEntries` values (least recently used go first). */
+export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): PhysicalStorage {
+  const cache = new Map<string, Buffer>();
+  // Bumped by every acknowledged write: a read that overlapped a write does not fill the cache
+  // with what may already be the old value.
+  let writes = 0;
+
+  const remember = (key: string, value: Buffer) => {
+    if (value.length > MAX_VALUE_BYTES) return cache.delete(key);
+    cache.delete(key);
+    cache.set(key, value);
+    if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+    return true;
+  };
+  const written = (keys: Iterable<string>) => {
+    writes++;
+    for (const key of keys) cache.delete(key);
+  };
+
+  const view: PhysicalStorage = {
+    async get(key) {
+      const hit = cache.get(key);
+      if (hit) {
+        // Refresh its place in the eviction order.
+        cache.delete(key);
+        cache.set(key, hit);
+        return Buffer.from(hit);
+      }
+      const before = writes;
+      const value = await inner.get(key);
+      if (value && writes === before) remember(key, Buffer.from(value));
+      return value;
+    },
+    async put(key, value) {
+      await inner.put(key, value);
+      written([key]);
+      remember(key, Buffer.from(value));
+    },
+    async delete(key) {
+      await inner.delete(key);
+      written([key]);
+    },
+    list: (prefix: string, options?: ListOptions) => inner.list(prefix, options),
+    async transaction(fn) {
+      const touched = new Set<string>();
+      try {
+        return await inner.transaction((tx) => fn(trackingView(tx, touched)));
+      } finally {
+        // Committed or rolled back, these keys may have changed: forget them.
+        written(touched);
+      }
+    },
+    close: () => inner.close(),
+  };
+  return view;
+}
+
+/** A transaction view that notes every key it writes. */
+function trackingView(tx: Storage, touched: Set<string>): Storage {
+  return {
+    get: (key) => tx.get(key),
+    put: (key, value) => { touched.add(key); return tx.put(key, value); },
+    delete: (key) => { touched.add(key); return tx.delete(key); },
+    list: (prefix, options) => tx.list(prefix, options),
+    transaction: (fn) => tx.transaction((inner) => fn(trackingView(inner, touched))),
+  };
+}
