@@ -24,14 +24,20 @@ export type LoadOptions = {
   durationSeconds?: number;
   /** Total request rate across connections; absent = as fast as possible. */
   overallRate?: number;
+  /** Append a counter to the URL path, so each request names a different key. */
+  uniquePaths?: boolean;
 };
 
 /** What one load run measured. */
 export type LoadResult = { rps: number; p50: number; p99: number; ok: number; failed: number };
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+let counter = 0;
+const unique = opts.uniquePaths
+  ? { requests: [{ setupRequest: (req: { path: string }) => ({ ...req, path: `${req.path}-${counter++}` }) }] }
+  : {};
 autocannon({
-  url: opts.url, method: opts.method ?? 'GET', headers: opts.headers ?? {}, body: opts.body,
+  url: opts.url, method: opts.method ?? 'GET', headers: opts.headers ?? {}, body: opts.body, ...unique,
   connections: opts.connections ?? 32, duration: opts.durationSeconds ?? 5, overallRate: opts.overallRate,
   pipelining: 1,
 }, (err, result) => {

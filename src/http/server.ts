@@ -114,7 +114,9 @@ async function listen(config: ListenerConfig, handler: http.RequestListener, log
     ? https.createServer({ cert: readPem(config.tlsCertFile, 'tls_cert_file'), key: readPem(config.tlsKeyFile, 'tls_key_file') }, handler)
     : http.createServer(handler);
   // TLS: the rewrite must see decrypted bytes, so it goes on the TLS socket, not the TCP one.
-  server.on(tls ? 'secureConnection' : 'connection', watchConnection);
+  // LOCKBOX_LIST_METHOD=off leaves Node's native parsing path alone (no `LIST` method; GET
+  // ?list=true still works): the benchmark measures what the rewrite costs with it.
+  if (process.env.LOCKBOX_LIST_METHOD !== 'off') server.on(tls ? 'secureConnection' : 'connection', watchConnection);
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = 65_000;
   const [host, port] = splitAddress(config.address);
