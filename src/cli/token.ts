@@ -1,6 +1,6 @@
 // `lockbox token`: create, look up, renew and revoke tokens, and show what a token may do,
 // over auth/token/* and sys/capabilities*.
-import { asObject, type Json } from './client.js';
+import { ApiError, asObject, type Json } from './client.js';
 import { attempt, boolFlag, dispatch, expectArgs, flagList, flagMap, intFlag, UsageError, type Context, type Subcommand } from './command.js';
 import { printResponse } from './generic.js';
 import { out, printJson } from './output.js';
@@ -54,8 +54,26 @@ async function lookup(ctx: Context): Promise<number> {
     ? await attempt('looking up token', client.read('auth/token/lookup-self'))
     : t.accessor
       ? await attempt('looking up token', client.write('auth/token/lookup-accessor', { accessor: t.value }, 'POST'))
-      : await attempt('looking up token', client.write('auth/token/lookup', { token: t.value }, 'POST'));
+      : await attempt('looking up token', lookupByValue(ctx, t.value as string));
   return printResponse(ctx, secret ?? {});
+}
+
+/**
+ * A token given by value. A response-wrapping token cannot look itself up, and a caller may
+ * lack auth/token/lookup: then sys/wrapping/lookup (unauthenticated) tells what it wraps.
+ */
+async function lookupByValue(ctx: Context, token: string) {
+  const client = ctx.client();
+  try {
+    return await client.write('auth/token/lookup', { token }, 'POST');
+  } catch (err) {
+    if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 400)) throw err;
+    try {
+      return await client.write('sys/wrapping/lookup', { token }, 'POST');
+    } catch {
+      throw err;
+    }
+  }
 }
 
 async function renew(ctx: Context): Promise<number> {

@@ -71,6 +71,17 @@ test('lookup: no argument and -self mean the calling token; -accessor looks up b
   assert.match(r.stdout, /^creation_ttl\s+1h$/m);
 });
 
+test('lookup of a wrapping token answers through sys/wrapping/lookup when the token store will not', async () => {
+  const wrapped = await suite.srv.api('POST', 'sys/wrapping/wrap', { a: 1 }, { 'X-Vault-Wrap-TTL': '5m' });
+  const token = wrapped.body.wrap_info.token as string;
+  // A caller with only the default policy may not use auth/token/lookup.
+  const plain = (await suite.srv.api('POST', 'auth/token/create', { policies: ['default'] })).body.auth.client_token;
+  const r = await suite.cli.run(['token', 'lookup', '-format=json', token], { env: { LOCKBOX_TOKEN: plain } });
+  assert.equal(r.code, 0, r.stderr);
+  const data = JSON.parse(r.stdout).data;
+  assert.deepEqual([data.creation_path, data.creation_ttl], ['sys/wrapping/wrap', 300]);
+});
+
 test('renew by token and by accessor applies the increment', async () => {
   const auth = await create('-ttl=10m', '-explicit-max-ttl=5h');
   const r = await suite.cli.run(['token', 'renew', '-increment=2h', auth.client_token]);
