@@ -41,6 +41,14 @@ const SYSTEM_MOUNT: MountInfo = {
 const auditableError = (err: unknown) =>
   err instanceof LockboxError && !(err instanceof Internal) ? err.message : 'internal error';
 
+/** A request routed and authorised, ready for its handler. */
+type Prepared = {
+  match: { def: PathDef; params: Record<string, string> };
+  base: Parameters<typeof runPath>[2];
+  mount: MountEntry;
+  authenticated: boolean;
+};
+
 /** State that exists only while unsealed. */
 type Unsealed = { mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases };
 
@@ -202,45 +210,60 @@ export class Core {
       const { response, warnings } = await runPath(early.def, early.params, base);
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
-    const { mounts } = this.unsealed;
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
     const caller = await this.resolveCaller(req.clientToken);
     const audit: AuditInput = { request: req, caller, operation: req.operation };
-    let spent: TokenEntry | undefined;
-    let prepared;
+    let prepared: Prepared | Outcome;
     try {
-      const route = mounts.route(req.path);
-      if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
-      audit.mount = route.entry;
-      const match = route.backend.table.match(route.rest);
-      if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
-      if (!match.def.unauthenticated && !caller) throw new PermissionDenied();
-      if (req.operation === 'read' && wantsHelp(req.query)) return await this.#help(match.def, req.path, caller);
-      const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
-      const operation = await resolveWriteOperation(match.def, match.params, base);
-      audit.operation = operation;
-      const authenticated = !match.def.unauthenticated;
-      if (caller && authenticated) await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true, wrapTtl: req.wrapTtl });
-      prepared = { match, base: { ...base, operation }, mountType: route.entry.type, operation, authenticated };
+      prepared = await this.#prepare(req, caller, audit);
     } catch (err) {
       // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
       await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
       throw err;
     }
+    if ('response' in prepared) return prepared;
     await this.#auditOrFail('request', audit);
-    spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
+    const spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
     try {
-      const { response, warnings } = await this.#runAudited(prepared.match, prepared.base, audit);
-      if (response?.secret && response.secret.register !== false && !response.leaseId) await this.#registerLease(req, prepared.base.mount as MountEntry, caller, response);
-      const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
-        ? { wrapInfo: await wrap(this, envelopeOf(response, warnings, prepared.mountType), req.wrapTtl, req.path) }
-        : response;
-      await this.#auditOrFail('response', { ...audit, response: final ?? undefined });
-      return { response: final, warnings: final === response ? warnings : [], mountType: prepared.mountType, operation: prepared.operation };
+      return await this.#execute(req, prepared, audit);
     } finally {
       // Vault: the last use is served, then the token is revoked.
       if (spent) await revokeTree(this, spent);
     }
+  }
+
+  /** Routes, resolves create/update and checks the ACL; `?help=1` is answered right here. */
+  async #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Promise<Prepared | Outcome> {
+    const { mounts } = this.unsealed;
+    const route = mounts.route(req.path);
+    if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
+    audit.mount = route.entry;
+    const match = route.backend.table.match(route.rest);
+    if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
+    const authenticated = !match.def.unauthenticated;
+    if (authenticated && !caller) throw new PermissionDenied();
+    if (req.operation === 'read' && wantsHelp(req.query)) return this.#help(match.def, req.path, caller);
+    const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
+    const operation = await resolveWriteOperation(match.def, match.params, base);
+    audit.operation = operation;
+    if (caller && authenticated) {
+      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true, wrapTtl: req.wrapTtl });
+    }
+    return { match, base: { ...base, operation }, mount: route.entry, authenticated };
+  }
+
+  /** Runs the handler, then leases, wraps and audits what it returned. */
+  async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
+    const { response, warnings } = await this.#runAudited(prepared.match, prepared.base, audit);
+    if (response?.secret && response.secret.register !== false && !response.leaseId) {
+      await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
+    }
+    const mountType = prepared.mount.type;
+    const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
+      ? { wrapInfo: await wrap(this, envelopeOf(response, warnings, mountType), req.wrapTtl, req.path) }
+      : response;
+    await this.#auditOrFail('response', { ...audit, response: final ?? undefined });
+    return { response: final, warnings: final === response ? warnings : [], mountType, operation: prepared.base.operation };
   }
 
   /** Gives a returned secret its lease: the id and granted TTL go back into the response. */
