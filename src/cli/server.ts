@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../server/start.js';
 import { loadConfigFile } from '../server/config.js';
 import { stderrSink, type LogSink } from '../core/log.js';
 import type { ParsedArgs } from './args.js';
+import { reopenAll } from '../audit/index.js';
 
 const DEV_ADDRESS = '127.0.0.1:8200';
 
@@ -93,7 +94,8 @@ function waitForShutdown(running: RunningServer, logFile: LogFile | undefined): 
       logFile?.reopen();
       // Logged before the banner, so a watcher that sees the banner finds the line in the file.
       running.core.log.info('log file reopened');
-      process.stdout.write('==> Lockbox reload triggered\n');
+      // Audit files too: logrotate renames them, and the devices must follow the path.
+      void reopenAll(running.core).then(() => process.stdout.write('==> Lockbox reload triggered\n'));
     });
   });
 }

@@ -107,11 +107,20 @@ test('SIGHUP after logrotate moved the file: the server writes to a new file at 
   try {
     assert.match(readFileSync(logFile, 'utf8'), /\[INFO\] server started/);
     assert.equal(statSync(logFile).mode & 0o777, 0o600);
+    await unseal(server.url, unsealKeys);
+    const auditFile = join(dir, 'audit.log');
+    const enabled = await call(server.url, 'PUT', 'sys/audit/file', { token: root, body: { type: 'file', options: { file_path: auditFile } } });
+    assert.equal(enabled.status, 204);
     renameSync(logFile, `${logFile}.1`);
+    renameSync(auditFile, `${auditFile}.1`);
     assert.ok(!existsSync(logFile));
     server.proc.kill('SIGHUP');
     await stdoutShows(server, 'reload triggered');
     assert.match(readFileSync(logFile, 'utf8'), /\[INFO\] log file reopened/);
+    // The audit device follows its path too: the next request lands in a new file.
+    await call(server.url, 'GET', 'sys/mounts', { token: root });
+    await sleep(50);
+    assert.match(readFileSync(auditFile, 'utf8'), /"path":"sys\/mounts"/);
   } finally {
     assert.equal(await server.stop('SIGTERM'), 0);
   }
