@@ -2,6 +2,14 @@
 // sys/revoke-prefix and sys/revoke-force answer the same.
 import { definePath, field, type PathDef } from '../core/path.js';
 import type { Core } from '../core/core.js';
+import { BadRequest } from '../errors.js';
+
+/** Vault's handlers refuse an empty lease id up front with this 400, before touching storage
+ *  (an empty id would otherwise reach the lease index as the key "/"). */
+function requireLeaseId(id: string): string {
+  if (id === '') throw new BadRequest('lease_id must be specified');
+  return id;
+}
 
 /** The lease paths of the system backend. */
 export function leasePaths(core: Core): PathDef[] {
@@ -13,7 +21,7 @@ export function leasePaths(core: Core): PathDef[] {
     pattern, summary: 'Renew a lease.', fields: { lease_id: leaseId, url_lease_id: field.string({ description: 'The lease id, in the URL.' }), increment },
     operations: {
       update: async ({ fields }) => {
-        const { lease, ttl, warnings } = await leases().renew(fields.url_lease_id || fields.lease_id, fields.increment);
+        const { lease, ttl, warnings } = await leases().renew(requireLeaseId(fields.url_lease_id || fields.lease_id), fields.increment);
         return { leaseId: lease.lease_id, secret: { ttl, renewable: lease.renewable }, warnings: warnings.length ? warnings : undefined };
       },
     },
@@ -21,7 +29,7 @@ export function leasePaths(core: Core): PathDef[] {
   const revoke = (pattern: string) => definePath({
     pattern, summary: 'Revoke a lease now.',
     fields: { lease_id: leaseId, url_lease_id: field.string({ description: 'The lease id, in the URL.' }), sync: field.bool({ description: 'Wait for the revocation (always done).', default: true }) },
-    operations: { update: async ({ fields }) => { await leases().revoke(fields.url_lease_id || fields.lease_id); } },
+    operations: { update: async ({ fields }) => { await leases().revoke(requireLeaseId(fields.url_lease_id || fields.lease_id)); } },
   });
   const revokePrefix = (pattern: string, force: boolean) => definePath({
     pattern, sudo: true, summary: force ? 'Forget every lease under a prefix, even if revoking fails.' : 'Revoke every lease under a prefix.',
@@ -31,7 +39,7 @@ export function leasePaths(core: Core): PathDef[] {
   return [
     definePath({
       pattern: 'leases/lookup', summary: 'Lease metadata: issue, expiry and renewal times, TTL.', fields: { lease_id: leaseId },
-      operations: { update: async ({ fields }) => ({ data: await leases().lookup(fields.lease_id) }) },
+      operations: { update: async ({ fields }) => ({ data: await leases().lookup(requireLeaseId(fields.lease_id)) }) },
     }),
     definePath({
       pattern: 'leases/lookup/', sudo: true, summary: 'List the top level of lease ids.', fields: {},

@@ -3,6 +3,13 @@
 import type { Core } from '../core/core.js';
 import type { MountEntry } from '../core/mounts.js';
 
+/** Vault reports the token type an auth mount issues, in sys/auth's `config` and in
+ *  sys/auth/<path>/tune; it is `default-service` unless tuned (a tuned value, kept in `tune`,
+ *  overrides it). Secret engine mounts carry no such field. */
+function authTokenType(entry: MountEntry): Record<string, string> {
+  return entry.table === 'auth' ? { token_type: 'default-service' } : {};
+}
+
 /** One entry as sys/mounts and sys/auth list it. */
 export function mountView(entry: MountEntry): Record<string, unknown> {
   return {
@@ -11,6 +18,7 @@ export function mountView(entry: MountEntry): Record<string, unknown> {
       default_lease_ttl: entry.config.default_lease_ttl,
       force_no_cache: false,
       max_lease_ttl: entry.config.max_lease_ttl,
+      ...authTokenType(entry),
       ...entry.tune,
     },
     description: entry.description,
@@ -34,6 +42,7 @@ export function tuneView(core: Core, entry: MountEntry): Record<string, unknown>
     max_lease_ttl: entry.config.max_lease_ttl || core.config.maxLeaseTtl,
     force_no_cache: false,
     ...(Object.keys(entry.options).length > 0 ? { options: entry.options } : {}),
+    ...authTokenType(entry),
     ...entry.tune,
   };
 }

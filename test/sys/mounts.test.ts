@@ -18,6 +18,12 @@ test('a new server lists sys/ and cubbyhole/ with Vault\'s fields, at the top le
   }
   const auth = await srv.api('GET', 'sys/auth');
   assert.equal(auth.body.data['token/'].type, 'token');
+  // Vault documents token_type in an auth mount's config and in its tune read; never on secret mounts.
+  assert.equal(auth.body.data['token/'].config.token_type, 'default-service');
+  assert.equal('token_type' in r.body.data['sys/'].config, false);
+  const tune = await srv.api('GET', 'sys/auth/token/tune');
+  assert.equal(tune.body.data.token_type, 'default-service');
+  assert.equal('token_type' in (await srv.api('GET', 'sys/mounts/cubbyhole/tune')).body.data, false);
 });
 
 test('kv-v2 mounts as type kv with options.version "2"; TTL strings become integer seconds', async () => {

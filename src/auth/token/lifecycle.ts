@@ -42,7 +42,7 @@ export async function renewToken(core: Core, token: string, entry: TokenEntry, i
   const { ttl, warnings } = effectiveTtl(core, {
     requested: increment > 0 ? increment : entry.ttl, period: entry.period, explicitMax: entry.explicit_max_ttl, sinceIssue,
   });
-  const renewed: TokenEntry = { ...entry, expire_at: now + ttl * 1000 };
+  const renewed: TokenEntry = { ...entry, expire_at: now + ttl * 1000, last_renewal: now };
   await core.unsealed.tokens.save(renewed);
   return { auth: authBlock(token, renewed, now), warnings };
 }

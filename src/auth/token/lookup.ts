@@ -22,6 +22,9 @@ export function lookupData(entry: TokenEntry, now: number, token: string | undef
     renewable: entry.renewable,
     ttl,
     type: entry.type,
+    // Vault adds these two once the token has been renewed (from its lease's LastRenewalTime):
+    // last_renewal as RFC3339, last_renewal_time as unix seconds.
+    ...(entry.last_renewal ? { last_renewal: new Date(entry.last_renewal).toISOString(), last_renewal_time: Math.floor(entry.last_renewal / 1000) } : {}),
     ...(entry.period > 0 ? { period: entry.period } : {}),
     ...(entry.role ? { role: entry.role } : {}),
   };

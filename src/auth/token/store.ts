@@ -34,6 +34,9 @@ export type TokenEntry = {
   expire_at: number;
   /** The token's own first issue time in ms, bounding renewals by explicit_max_ttl. */
   issued_at: number;
+  /** When the token was last renewed, in ms; absent until the first renewal (and in entries
+   *  stored before this field existed). */
+  last_renewal?: number;
 };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

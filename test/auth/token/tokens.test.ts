@@ -50,6 +50,7 @@ test('create answers Vault\'s auth block with integer TTLs and default added to 
   assert.equal(look.body.data.creation_ttl, 3600);
   assert.equal(look.body.data.expire_time, new Date(clock.now() + 3600_000).toISOString());
   assert.equal(look.body.data.id, auth.client_token);
+  assert.equal('last_renewal' in look.body.data, false, 'Vault shows last_renewal only once renewed');
 });
 
 test('Terraform\'s child token create: type "", entity_alias "", ttl "1200s" inherits the parent\'s policies', async () => {
@@ -122,6 +123,9 @@ test('an expired token is refused with 403; renew is capped by explicit_max_ttl 
   assert.match(renewed.body.warnings[0], /capped/);
   const zero = await as(t.client_token, 'POST', 'auth/token/renew-self', { increment: 0 });
   assert.equal(zero.body.auth.lease_duration, 600, 'increment 0 means the token\'s own TTL');
+  const looked = (await as(t.client_token, 'GET', 'auth/token/lookup-self')).body.data;
+  assert.equal(looked.last_renewal, new Date(clock.now()).toISOString());
+  assert.equal(looked.last_renewal_time, Math.floor(clock.now() / 1000));
   clock.advance(11 * 60_000);
   const expired = await as(t.client_token, 'GET', 'auth/token/lookup-self');
   assert.deepEqual([expired.status, expired.body], [403, { errors: ['permission denied'] }]);

@@ -55,6 +55,11 @@ test('renew extends up to the max TTL, then warns and caps; increment 0 keeps th
   assert.equal(r.body.lease_duration, 60);
   const unknown = await srv.api('PUT', 'sys/leases/renew', { lease_id: 'db/creds/none/x' });
   assert.equal(unknown.status, 400);
+  // Vault: an empty lease id is refused by name on lookup, renew and revoke alike.
+  for (const path of ['sys/leases/lookup', 'sys/leases/renew', 'sys/leases/revoke']) {
+    const empty = await srv.api('PUT', path, {});
+    assert.deepEqual([empty.status, empty.body.errors], [400, ['lease_id must be specified']], path);
+  }
 });
 
 test('revoke and revoke-prefix call the engine and forget the leases', async () => {
