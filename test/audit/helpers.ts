@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestServer } from '../helpers/server.js';
+import { after, before } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Written as secret data; must never appear in an audit file or the server log. */
 export const CANARY = 'canary-audit-9d41b7e3';
@@ -52,4 +53,19 @@ export function canChattr(): boolean {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The usual set-up of an audit test file: a dev server and a temp directory for log files,
+ * both removed after the file's tests, which also check the canary never reached the server log.
+ */
+export function useAuditServer(): { srv: TestServer; dir: string } {
+  const suite = { dir: tempDir() } as { srv: TestServer; dir: string };
+  before(async () => { suite.srv = await startTestServer(); });
+  after(async () => {
+    assert.ok(!suite.srv.log().includes(CANARY), 'a secret value reached the server log');
+    await suite.srv.close();
+    rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
 }

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { CANARY, tempDir } from './helpers.js';
+import { CANARY, tempDir, useAuditServer } from './helpers.js';
 
 /** A line-collecting stream server (TCP, or unix when `path` is given). */
 async function startPeer(at: { port?: number; path?: string } = {}) {
@@ -49,41 +49,35 @@ async function startPeer(at: { port?: number; path?: string } = {}) {
   };
 }
 
-let srv: TestServer;
-const dir = tempDir();
-before(async () => { srv = await startTestServer(); });
-after(async () => {
-  assert.ok(!srv.log().includes(CANARY), 'a secret value reached the server log');
-  await srv.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = useAuditServer();
+const { dir } = suite;
 
 test('a TCP peer receives one JSON line per request and response, secrets hashed', async () => {
   const peer = await startPeer();
-  const res = await srv.api('PUT', 'sys/audit/tcp', { type: 'socket', options: { address: `127.0.0.1:${peer.port}` } });
+  const res = await suite.srv.api('PUT', 'sys/audit/tcp', { type: 'socket', options: { address: `127.0.0.1:${peer.port}` } });
   assert.equal(res.status, 204, JSON.stringify(res.body));
-  assert.equal((await srv.api('PUT', 'cubbyhole/sock', { v: CANARY })).status, 204);
+  assert.equal((await suite.srv.api('PUT', 'cubbyhole/sock', { v: CANARY })).status, 204);
   const line = await peer.waitFor((l) => l.includes('"cubbyhole/sock"') && l.includes('"type":"response"'));
   assert.ok(!peer.lines.join('\n').includes(CANARY));
-  const hash = (await srv.api('POST', 'sys/audit-hash/tcp', { input: CANARY })).body.data.hash;
+  const hash = (await suite.srv.api('POST', 'sys/audit-hash/tcp', { input: CANARY })).body.data.hash;
   assert.equal(JSON.parse(line).request.data.v, hash);
-  assert.equal((await srv.api('DELETE', 'sys/audit/tcp')).status, 204);
+  assert.equal((await suite.srv.api('DELETE', 'sys/audit/tcp')).status, 204);
   await peer.stop();
 });
 
 test('the peer gone: requests fail closed and do not happen; the peer back: they succeed', async () => {
   const peer = await startPeer();
-  await srv.api('PUT', 'sys/audit/tcp-only', { type: 'socket', options: { address: `127.0.0.1:${peer.port}`, socket_type: 'tcp' } });
-  assert.equal((await srv.api('PUT', 'cubbyhole/peer-up', { v: '1' })).status, 204);
+  await suite.srv.api('PUT', 'sys/audit/tcp-only', { type: 'socket', options: { address: `127.0.0.1:${peer.port}`, socket_type: 'tcp' } });
+  assert.equal((await suite.srv.api('PUT', 'cubbyhole/peer-up', { v: '1' })).status, 204);
   await peer.stop();
-  assert.equal((await srv.api('PUT', 'cubbyhole/peer-down', { v: '1' })).status, 500);
+  assert.equal((await suite.srv.api('PUT', 'cubbyhole/peer-down', { v: '1' })).status, 500);
   const back = await startPeer({ port: peer.port });
   try {
-    assert.equal((await srv.api('GET', 'cubbyhole/peer-down')).status, 404, 'the refused write happened');
-    assert.equal((await srv.api('GET', 'cubbyhole/peer-up')).status, 200);
+    assert.equal((await suite.srv.api('GET', 'cubbyhole/peer-down')).status, 404, 'the refused write happened');
+    assert.equal((await suite.srv.api('GET', 'cubbyhole/peer-up')).status, 200);
     await back.waitFor((l) => l.includes('"cubbyhole/peer-up"'));
   } finally {
-    assert.equal((await srv.api('DELETE', 'sys/audit/tcp-only')).status, 204);
+    assert.equal((await suite.srv.api('DELETE', 'sys/audit/tcp-only')).status, 204);
     await back.stop();
   }
 });
@@ -91,10 +85,10 @@ test('the peer gone: requests fail closed and do not happen; the peer back: they
 test('socket_type=unix writes to a unix stream socket', async () => {
   const path = join(dir, 'audit.sock');
   const peer = await startPeer({ path });
-  const res = await srv.api('PUT', 'sys/audit/unix', { type: 'socket', options: { address: path, socket_type: 'unix' } });
+  const res = await suite.srv.api('PUT', 'sys/audit/unix', { type: 'socket', options: { address: path, socket_type: 'unix' } });
   assert.equal(res.status, 204, JSON.stringify(res.body));
-  await srv.api('GET', 'sys/mounts');
+  await suite.srv.api('GET', 'sys/mounts');
   await peer.waitFor((l) => l.includes('"sys/mounts"'));
-  assert.equal((await srv.api('DELETE', 'sys/audit/unix')).status, 204);
+  assert.equal((await suite.srv.api('DELETE', 'sys/audit/unix')).status, 204);
   await peer.stop();
 });

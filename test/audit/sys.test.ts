@@ -5,42 +5,37 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { auditHash, enableFile, recordsFor, tempDir } from './helpers.js';
+import { auditHash, enableFile, recordsFor, tempDir, useAuditServer } from './helpers.js';
 
-let srv: TestServer;
-const dir = tempDir();
-before(async () => { srv = await startTestServer(); });
-after(async () => {
-  await srv.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = useAuditServer();
+const { dir } = suite;
 
 test('a device is enabled, listed in Vault\'s shape (top level and data), and disabled', async () => {
   const file = join(dir, 'listed.log');
-  const put = await srv.api('PUT', 'sys/audit/listed', { type: 'file', description: 'for the auditors', options: { file_path: file } });
+  const put = await suite.srv.api('PUT', 'sys/audit/listed', { type: 'file', description: 'for the auditors', options: { file_path: file } });
   assert.equal(put.status, 204);
   const expected = { type: 'file', description: 'for the auditors', options: { file_path: file }, local: false, path: 'listed/' };
-  const list = await srv.api('GET', 'sys/audit');
+  const list = await suite.srv.api('GET', 'sys/audit');
   assert.equal(list.status, 200);
   assert.deepEqual(list.body['listed/'], expected);
   assert.deepEqual(list.body.data['listed/'], expected);
-  assert.equal((await srv.api('DELETE', 'sys/audit/listed')).status, 204);
-  assert.equal((await srv.api('GET', 'sys/audit')).body.data['listed/'], undefined);
-  assert.equal((await srv.api('DELETE', 'sys/audit/listed')).status, 204, 'disabling twice is not an error');
-  const hash = await srv.api('POST', 'sys/audit-hash/listed', { input: 'x' });
+  assert.equal((await suite.srv.api('DELETE', 'sys/audit/listed')).status, 204);
+  assert.equal((await suite.srv.api('GET', 'sys/audit')).body.data['listed/'], undefined);
+  assert.equal((await suite.srv.api('DELETE', 'sys/audit/listed')).status, 204, 'disabling twice is not an error');
+  const hash = await suite.srv.api('POST', 'sys/audit-hash/listed', { input: 'x' });
   assert.equal(hash.status, 400, 'a disabled device has no salt to hash with');
 });
 
 test('sys/audit-hash answers at the top level and in data', async () => {
-  await enableFile(srv, 'hashing', join(dir, 'hashing.log'));
-  const res = await srv.api('POST', 'sys/audit-hash/hashing', { input: 'some value' });
+  await enableFile(suite.srv, 'hashing', join(dir, 'hashing.log'));
+  const res = await suite.srv.api('POST', 'sys/audit-hash/hashing', { input: 'some value' });
   assert.equal(res.status, 200);
   assert.match(res.body.hash, /^hmac-sha256:[0-9a-f]{64}$/);
   assert.equal(res.body.data.hash, res.body.hash);
-  const again = await srv.api('PUT', 'sys/audit-hash/hashing', { input: 'some value' });
+  const again = await suite.srv.api('PUT', 'sys/audit-hash/hashing', { input: 'some value' });
   assert.equal(again.body.data.hash, res.body.hash, 'the salt is stable');
-  assert.equal((await srv.api('POST', 'sys/audit-hash/hashing', {})).status, 400);
-  await srv.api('DELETE', 'sys/audit/hashing');
+  assert.equal((await suite.srv.api('POST', 'sys/audit-hash/hashing', {})).status, 400);
+  await suite.srv.api('DELETE', 'sys/audit/hashing');
 });
 
 test('bad requests are 400 and leave nothing behind', async () => {
@@ -54,47 +49,47 @@ test('bad requests are 400 and leave nothing behind', async () => {
     ['bad-socket-type', { type: 'socket', options: { address: '127.0.0.1:1', socket_type: 'sctp' } }],
   ];
   for (const [path, body] of cases) {
-    const res = await srv.api('PUT', `sys/audit/${path}`, body);
+    const res = await suite.srv.api('PUT', `sys/audit/${path}`, body);
     assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
   }
-  assert.equal((await srv.api('PUT', 'sys/audit/no-type', { options: {} })).status, 400);
-  assert.deepEqual((await srv.api('GET', 'sys/audit')).body.data, {});
+  assert.equal((await suite.srv.api('PUT', 'sys/audit/no-type', { options: {} })).status, 400);
+  assert.deepEqual((await suite.srv.api('GET', 'sys/audit')).body.data, {});
   assert.ok(!existsSync(join(dir, 'missing')), 'no directory is created');
 });
 
 test('paths nest but may not overlap another device\'s path', async () => {
-  await enableFile(srv, 'team/a', join(dir, 'team-a.log'));
-  assert.equal((await srv.api('PUT', 'sys/audit/team', { type: 'file', options: { file_path: join(dir, 't.log') } })).status, 400);
-  assert.equal((await srv.api('PUT', 'sys/audit/team/a/b', { type: 'file', options: { file_path: join(dir, 't.log') } })).status, 400);
-  const dup = await srv.api('PUT', 'sys/audit/team/a', { type: 'file', options: { file_path: join(dir, 't.log') } });
+  await enableFile(suite.srv, 'team/a', join(dir, 'team-a.log'));
+  assert.equal((await suite.srv.api('PUT', 'sys/audit/team', { type: 'file', options: { file_path: join(dir, 't.log') } })).status, 400);
+  assert.equal((await suite.srv.api('PUT', 'sys/audit/team/a/b', { type: 'file', options: { file_path: join(dir, 't.log') } })).status, 400);
+  const dup = await suite.srv.api('PUT', 'sys/audit/team/a', { type: 'file', options: { file_path: join(dir, 't.log') } });
   assert.deepEqual([dup.status, dup.body.errors], [400, ['path already in use']]);
-  assert.ok((await srv.api('GET', 'sys/audit')).body.data['team/a/']);
-  await srv.api('DELETE', 'sys/audit/team/a');
+  assert.ok((await suite.srv.api('GET', 'sys/audit')).body.data['team/a/']);
+  await suite.srv.api('DELETE', 'sys/audit/team/a');
 });
 
 test('listing, enabling and disabling need sudo; hashing does not', async () => {
-  await enableFile(srv, 'guarded', join(dir, 'guarded.log'));
+  await enableFile(suite.srv, 'guarded', join(dir, 'guarded.log'));
   const all = '["create", "read", "update", "delete", "list"]';
-  await srv.api('PUT', 'sys/policies/acl/audit-nosudo', { policy: `path "sys/audit*" { capabilities = ${all} }` });
-  await srv.api('PUT', 'sys/policies/acl/audit-sudo', { policy: `path "sys/audit*" { capabilities = ["update", "read", "delete", "sudo"] }` });
-  const token = async (policy: string) => (await srv.api('POST', 'auth/token/create', { policies: [policy] })).body.auth.client_token as string;
+  await suite.srv.api('PUT', 'sys/policies/acl/audit-nosudo', { policy: `path "sys/audit*" { capabilities = ${all} }` });
+  await suite.srv.api('PUT', 'sys/policies/acl/audit-sudo', { policy: `path "sys/audit*" { capabilities = ["update", "read", "delete", "sudo"] }` });
+  const token = async (policy: string) => (await suite.srv.api('POST', 'auth/token/create', { policies: [policy] })).body.auth.client_token as string;
   const [plain, sudo] = [await token('audit-nosudo'), await token('audit-sudo')];
   const body = { type: 'file', options: { file_path: join(dir, 'by-operator.log') } };
   try {
-    srv.useToken(plain);
-    assert.equal((await srv.api('GET', 'sys/audit')).status, 403);
-    assert.equal((await srv.api('PUT', 'sys/audit/by-operator', body)).status, 403);
-    assert.equal((await srv.api('DELETE', 'sys/audit/guarded')).status, 403);
-    assert.equal((await srv.api('POST', 'sys/audit-hash/guarded', { input: 'v' })).status, 200);
-    srv.useToken(sudo);
-    assert.equal((await srv.api('GET', 'sys/audit')).status, 200);
-    assert.equal((await srv.api('PUT', 'sys/audit/by-operator', body)).status, 204);
-    assert.equal((await srv.api('DELETE', 'sys/audit/by-operator')).status, 204);
+    suite.srv.useToken(plain);
+    assert.equal((await suite.srv.api('GET', 'sys/audit')).status, 403);
+    assert.equal((await suite.srv.api('PUT', 'sys/audit/by-operator', body)).status, 403);
+    assert.equal((await suite.srv.api('DELETE', 'sys/audit/guarded')).status, 403);
+    assert.equal((await suite.srv.api('POST', 'sys/audit-hash/guarded', { input: 'v' })).status, 200);
+    suite.srv.useToken(sudo);
+    assert.equal((await suite.srv.api('GET', 'sys/audit')).status, 200);
+    assert.equal((await suite.srv.api('PUT', 'sys/audit/by-operator', body)).status, 204);
+    assert.equal((await suite.srv.api('DELETE', 'sys/audit/by-operator')).status, 204);
   } finally {
-    srv.useToken(srv.rootToken);
+    suite.srv.useToken(suite.srv.rootToken);
   }
-  assert.ok((await srv.api('GET', 'sys/audit')).body.data['guarded/'], 'the refused disable did nothing');
-  await srv.api('DELETE', 'sys/audit/guarded');
+  assert.ok((await suite.srv.api('GET', 'sys/audit')).body.data['guarded/'], 'the refused disable did nothing');
+  await suite.srv.api('DELETE', 'sys/audit/guarded');
 });
 
 test('the table and salts survive a seal; devices reopen after unseal, fail closed if they cannot', async () => {
