@@ -1,11 +1,11 @@
 // The file device: Vault's record shape, HMAC of secrets, tokens and accessors, and the
 // options that change it (log_raw, hmac_accessor, prefix, format, mode).
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { CANARY, auditHash, enableFile, records, recordsFor, tempDir, useAuditServer } from './helpers.js';
+import { startTestServer } from '../helpers/server.js';
+import { CANARY, auditHash, enableFile, records, recordsFor, useAuditServer } from './helpers.js';
 
 const suite = useAuditServer();
 const { dir } = suite;

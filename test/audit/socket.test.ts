@@ -1,13 +1,11 @@
 // The socket device against real local peers: lines arrive over TCP and unix sockets, and a
 // peer that goes away makes requests fail closed until it is back.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { CANARY, tempDir, useAuditServer } from './helpers.js';
+import { CANARY, useAuditServer } from './helpers.js';
 
 /** A line-collecting stream server (TCP, or unix when `path` is given). */
 async function startPeer(at: { port?: number; path?: string } = {}) {

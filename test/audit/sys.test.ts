@@ -4,8 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { auditHash, enableFile, recordsFor, tempDir, useAuditServer } from './helpers.js';
+import { startTestServer } from '../helpers/server.js';
+import { auditHash, enableFile, recordsFor, useAuditServer } from './helpers.js';
 
 const suite = useAuditServer();
 const { dir } = suite;
