@@ -186,8 +186,6 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   const pathname = q === -1 ? raw : raw.slice(0, q);
   const params = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
   if (!pathname.startsWith('/v1/')) throw new NotFound();
-  // No request may climb between mounts: `..` is refused here as it is at the storage layer.
-  if (pathname.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
   const operation = operationOf(req.method ?? 'GET', params);
   // Vault: `list` selects the operation and is not passed on as data.
   if (operation === 'list') params.delete('list');
@@ -195,6 +193,9 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   const body = await readBody(req, limit);
   const fromBody = operation === 'read' || operation === 'list' ? {} : parseJsonBody(body);
   let path = decodePath(pathname.slice('/v1/'.length));
+  // No request may climb between mounts (`..`, also spelled `%2e%2e` or behind `%2F`): the ACL
+  // and the router must see the path the storage layer would.
+  if (path.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   return {

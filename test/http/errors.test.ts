@@ -53,6 +53,23 @@ test('a malformed percent-encoding is a 400, not an internal error', async () =>
   assert.equal(r.body.errors.length, 1);
 });
 
+test('a path that climbs with .. (plain, %2e%2e or behind %2F) is refused before the ACL sees it', async () => {
+  await srv.api('PUT', 'sys/policies/acl/secret-only', { policy: 'path "secret/*" { capabilities = ["read"] }' });
+  const token = (await srv.api('POST', 'auth/token/create', { policies: ['secret-only'] })).body.auth.client_token;
+  for (const path of ['secret/../sys/mounts', 'secret/%2e%2e/sys/mounts', 'secret%2F..%2Fsys%2Fmounts']) {
+    // Raw bytes: fetch would resolve the dot segments before sending.
+    const conn = await rawConnect(srv.url);
+    try {
+      await conn.write(rawRequest('GET', `/v1/${path}`, { token }));
+      const r = await conn.response();
+      assert.equal(r.status, 400, path);
+      assert.match(r.body, /relative paths are not supported/, path);
+    } finally {
+      conn.close();
+    }
+  }
+});
+
 test('an unexpected error answers "internal error" and logs its id, never its text', async () => {
   const other = await startTestServer();
   try {
