@@ -310,11 +310,9 @@ export class Core {
 
   /** Counts one use of a limited-use token; returns the entry when that was its last use. */
   async #spendUse(caller: Caller): Promise<TokenEntry | undefined> {
-    const tokens = this.unsealed.tokens;
-    const entry = await tokens.byId(caller.tokenId);
-    if (!entry || entry.num_uses === 0) return undefined;
-    if (entry.num_uses === 1) return entry;
-    await tokens.save({ ...entry, num_uses: entry.num_uses - 1 });
-    return undefined;
+    // Serialised per token in the store: concurrent requests cannot share one remaining use.
+    const spent = await this.unsealed.tokens.spendUse(caller.tokenId);
+    if (spent.outcome === 'refused') throw new PermissionDenied();
+    return spent.outcome === 'last' ? spent.entry : undefined;
   }
 }

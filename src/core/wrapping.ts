@@ -70,6 +70,16 @@ export async function wrappingEntry(core: Core, token: string): Promise<TokenEnt
   return entry;
 }
 
+/**
+ * Takes the wrapping token's one use before unwrap or rewrap reads it: of concurrent callers
+ * only the first gets the entry, the others Vault's 400 (no double unwrap, no unwrap + rewrap).
+ */
+export async function claimWrapping(core: Core, entry: TokenEntry): Promise<TokenEntry> {
+  const spent = await core.unsealed.tokens.spendUse(entry.id);
+  if (spent.outcome !== 'last') throw new BadRequest(INVALID_WRAPPING_TOKEN);
+  return spent.entry;
+}
+
 /** Reads the wrapped response without consuming the token. */
 export async function readWrapped(core: Core, entry: TokenEntry): Promise<Record<string, unknown>> {
   const raw = await cubbyholeOf(core, entry.id).get(RESPONSE_KEY);

@@ -2,7 +2,7 @@
 import { BadRequest } from '../errors.js';
 import { definePath, field, type HandlerContext } from '../core/path.js';
 import type { Core } from '../core/core.js';
-import { readWrapped, wrap, wrappingEntry, wrappingLookup } from '../core/wrapping.js';
+import { claimWrapping, readWrapped, wrap, wrappingEntry, wrappingLookup } from '../core/wrapping.js';
 import { revokeTree } from '../auth/token/lifecycle.js';
 
 /** The wrapping paths of the system backend. */
@@ -27,7 +27,7 @@ export function wrappingPaths(core: Core) {
       fields: { token: tokenField },
       operations: {
         update: async (ctx) => {
-          const entry = await wrappingEntry(core, tokenOf(ctx));
+          const entry = await claimWrapping(core, await wrappingEntry(core, tokenOf(ctx)));
           const body = await readWrapped(core, entry);
           await revokeTree(core, entry);
           return { raw: { status: 200, body: { ...body, request_id: ctx.request.id } } };
@@ -47,7 +47,7 @@ export function wrappingPaths(core: Core) {
       fields: { token: tokenField },
       operations: {
         update: async (ctx) => {
-          const entry = await wrappingEntry(core, tokenOf(ctx));
+          const entry = await claimWrapping(core, await wrappingEntry(core, tokenOf(ctx)));
           const body = await readWrapped(core, entry);
           const info = await wrap(core, body, entry.ttl, entry.path);
           await revokeTree(core, entry);

@@ -102,3 +102,17 @@ test('a malformed wrap TTL header is a 400', async () => {
   const r = await srv.api('GET', 'cubbyhole/app', undefined, { 'X-Vault-Wrap-TTL': 'soon' });
   assert.equal(r.status, 400);
 });
+
+test('concurrent unwraps, or an unwrap racing a rewrap, hand out the wrapped response once', async () => {
+  const unwrapReq = (token: string, path = 'sys/wrapping/unwrap') =>
+    ({ id: 'r', operation: 'update' as const, path, data: { token }, query: {}, headers: {}, clientToken: '', remoteAddress: '' });
+  const wrapOne = async () => (await srv.api('POST', 'sys/wrapping/wrap', { v: 'once-only' }, { 'X-Vault-Wrap-TTL': '5m' })).body.wrap_info.token as string;
+  // Straight into core, all in one turn: over HTTP the requests rarely interleave this tightly.
+  const first = await wrapOne();
+  const unwraps = await Promise.allSettled([1, 2, 3].map(() => srv.core.handle(unwrapReq(first))));
+  assert.deepEqual(unwraps.map((r) => r.status).sort(), ['fulfilled', 'rejected', 'rejected']);
+  for (const r of unwraps) if (r.status === 'rejected') assert.equal((r.reason as Error).message, INVALID);
+  const second = await wrapOne();
+  const mixed = await Promise.allSettled([srv.core.handle(unwrapReq(second)), srv.core.handle(unwrapReq(second, 'sys/wrapping/rewrap'))]);
+  assert.deepEqual(mixed.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+});

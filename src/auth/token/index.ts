@@ -38,11 +38,13 @@ export function tokenBackend(core: Core): Backend {
     if (!entry) throw new BadRequest('invalid accessor');
     return entry;
   };
-  const create = (orphan: boolean) => async (ctx: HandlerContext<CreateInput & { role_name: string }>) => {
+  const create = (orphan: boolean, againstRole = false) => async (ctx: HandlerContext<CreateInput & { role_name: string }>) => {
     const entry = await self(ctx);
     const acl = await core.unsealed.policies.acl(entry.policies);
     const sudo = acl.allowed({ path: ctx.request.path, operation: 'update' }).rootPrivs;
-    const roleName = ctx.fields.role_name;
+    // Only create/:role_name creates against a role: the ACL was checked on that URL. A
+    // role_name in the body of create or create-orphan must not pick up a role's policies.
+    const roleName = againstRole ? ctx.fields.role_name : '';
     const role = roleName ? await getRole(roleStorage(), roleName) : undefined;
     if (roleName && !role) throw new BadRequest(`unknown role ${roleName}`);
     const path = `auth/token/${ctx.path}`;
@@ -58,7 +60,7 @@ export function tokenBackend(core: Core): Backend {
     definePath({ pattern: 'create-orphan', summary: 'Create an orphan token.', fields: createFields, operations: { update: create(true) } }),
     definePath({
       pattern: 'create/:role_name', summary: 'Create a token against a role.',
-      fields: { ...createFields, role_name: field.name({ description: 'The role.' }) }, operations: { update: create(false) },
+      fields: { ...createFields, role_name: field.name({ description: 'The role.' }) }, operations: { update: create(false, true) },
     }),
     definePath({
       pattern: 'lookup-self', summary: 'Information about the calling token.', fields: {},

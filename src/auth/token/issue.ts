@@ -66,6 +66,8 @@ export async function issueToken(core: Core, creator: Creator, input: CreateInpu
   if (input.type !== '' && input.type !== 'service') throw new BadRequest('batch tokens are not supported');
   if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
   if (input.no_parent && !privileged) throw new BadRequest('root or sudo privileges required to create orphan token');
+  if (input.period > 0 && !privileged) throw new BadRequest('root or sudo privileges required to create periodic token');
+  if (input.num_uses < 0) throw new BadRequest('number of uses cannot be negative');
   const role = opts.role;
   const policies = choosePolicies(input, parent, privileged, role);
   const orphan = opts.orphan || input.no_parent || role?.orphan === true;

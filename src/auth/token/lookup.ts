@@ -15,7 +15,8 @@ export function lookupData(entry: TokenEntry, now: number, token: string | undef
     id: token ?? '',
     issue_time: new Date(entry.issued_at).toISOString(),
     meta: entry.meta,
-    num_uses: entry.num_uses,
+    // A token serving its last use is shown with none left, not as "unlimited".
+    num_uses: Math.max(0, entry.num_uses),
     orphan: entry.parent === '',
     path: entry.path,
     policies: entry.policies,

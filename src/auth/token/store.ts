@@ -18,7 +18,7 @@ export type TokenEntry = {
   path: string;
   meta: Record<string, string> | null;
   display_name: string;
-  /** Uses left; 0 means unlimited. */
+  /** Uses left; 0 means unlimited; USES_SPENT while its last use is being served. */
   num_uses: number;
   /** Seconds since the epoch. */
   creation_time: number;
@@ -38,6 +38,9 @@ export type TokenEntry = {
    *  stored before this field existed). */
   last_renewal?: number;
 };
+
+/** num_uses of a token whose last use has been claimed: it authenticates nothing more. */
+export const USES_SPENT = -1;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -113,7 +116,31 @@ export class TokenStore {
     // The map lookup matched on the hash; compare once more in constant time to be explicit.
     const a = Buffer.from(entry.id, 'hex');
     const b = Buffer.from(this.hash(token), 'hex');
+    if (entry.num_uses < 0) return undefined;
     return a.length === b.length && timingSafeEqual(a, b) ? entry : undefined;
+  }
+
+  /** Per-token queue, so that concurrent uses of one token are counted one at a time. */
+  readonly #useQueue = new Map<string, Promise<unknown>>();
+
+  /**
+   * Counts one use of a token. `unlimited` and `counted` mean the use may go ahead; `last`
+   * means it may and the token is spent (the caller revokes it afterwards); `refused` means
+   * the token is gone or its uses were already taken by concurrent requests.
+   */
+  async spendUse(id: string): Promise<{ outcome: 'unlimited' | 'counted' | 'refused' } | { outcome: 'last'; entry: TokenEntry }> {
+    const previous = this.#useQueue.get(id) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const entry = await this.byId(id);
+      if (!entry || entry.num_uses < 0) return { outcome: 'refused' as const };
+      if (entry.num_uses === 0) return { outcome: 'unlimited' as const };
+      await this.save({ ...entry, num_uses: entry.num_uses === 1 ? USES_SPENT : entry.num_uses - 1 });
+      return entry.num_uses === 1 ? { outcome: 'last' as const, entry } : { outcome: 'counted' as const };
+    });
+    const tail = run.catch(() => undefined);
+    this.#useQueue.set(id, tail);
+    void tail.then(() => { if (this.#useQueue.get(id) === tail) this.#useQueue.delete(id); });
+    return run;
   }
 
   /** The live entry with this id; `includeExpired` also finds one past its TTL (to revoke it). */
@@ -138,6 +165,8 @@ export class TokenStore {
   /** Rewrites an entry after a change (renewal, use count). */
   async save(entry: TokenEntry): Promise<void> {
     const before = await this.byId(entry.id, true);
+    // A save racing a revocation must not bring the revoked token back.
+    if (!before) return;
     await this.#write(async (tx, expiry) => {
       await tx.put(`id/${entry.id}`, encode(entry));
       if (before?.expire_at === entry.expire_at) return;

@@ -25,7 +25,13 @@ export function effectiveTtl(
   // Time already lived counts against the maximums (renewals), but not against a period.
   const left = Math.max(0, cap - (req.sinceIssue ?? 0));
   if (req.period > 0) {
-    const ttl = req.explicitMax > 0 ? Math.min(req.period, Math.max(0, req.explicitMax - (req.sinceIssue ?? 0))) : req.period;
+    // Vault caps a period by the mount's (or the server's) max_ttl.
+    let period = req.period;
+    if (period > maxTtl) {
+      warnings.push(`period of "${formatDuration(period)}" exceeded the effective max_ttl of "${formatDuration(maxTtl)}"; period value is capped accordingly`);
+      period = maxTtl;
+    }
+    const ttl = req.explicitMax > 0 ? Math.min(period, Math.max(0, req.explicitMax - (req.sinceIssue ?? 0))) : period;
     return { ttl, warnings };
   }
   const wanted = req.requested > 0 ? req.requested : defaultTtl;

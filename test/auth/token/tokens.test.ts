@@ -174,3 +174,38 @@ test('missing, unknown and garbage tokens are all 403 permission denied', async 
     assert.deepEqual([r.status, r.body], [403, { errors: ['permission denied'] }]);
   }
 });
+
+test('role_name in the body of create does not create against the role (the ACL checked create only)', async () => {
+  const policy = 'path "auth/token/create" { capabilities = ["update"] }';
+  assert.equal((await srv.api('PUT', 'sys/policies/acl/creator', { policy })).status, 204);
+  assert.equal((await srv.api('POST', 'auth/token/roles/powerful', { allowed_policies: ['admin'] })).status, 204);
+  const t = await create({ policies: ['creator'] });
+  const viaBody = await as(t.client_token, 'POST', 'auth/token/create', { role_name: 'powerful', policies: ['admin'] });
+  assert.deepEqual([viaBody.status, viaBody.body.errors], [400, ['child policies must be subset of parent']]);
+  const inherited = await as(t.client_token, 'POST', 'auth/token/create', { role_name: 'powerful' });
+  assert.equal(inherited.status, 200);
+  assert.deepEqual(inherited.body.auth.policies, ['creator', 'default']);
+  assert.equal(inherited.body.auth.orphan, false);
+  assert.equal((await as(t.client_token, 'POST', 'auth/token/create/powerful', {})).status, 403);
+});
+
+test('periodic tokens need root or sudo, and a period is capped by max_ttl; num_uses cannot be negative', async () => {
+  const t = await create({ policies: ['reader'] });
+  const periodic = await as(t.client_token, 'POST', 'auth/token/create', { period: '9999h' });
+  assert.deepEqual([periodic.status, periodic.body.errors], [400, ['root or sudo privileges required to create periodic token']]);
+  const capped = await srv.api('POST', 'auth/token/create', { policies: ['reader'], period: '9999h' });
+  assert.equal(capped.status, 200);
+  assert.equal(capped.body.auth.lease_duration, 768 * 3600);
+  assert.match(capped.body.warnings[0], /period .* capped/);
+  const negative = await as(t.client_token, 'POST', 'auth/token/create', { num_uses: -5 });
+  assert.deepEqual([negative.status, negative.body.errors], [400, ['number of uses cannot be negative']]);
+});
+
+test('concurrent requests cannot share the remaining uses of a limited-use token', async () => {
+  const t = await create({ policies: ['reader'], num_uses: 2 });
+  const req = { id: 'r', operation: 'read' as const, path: 'auth/token/lookup-self', data: {}, query: {}, headers: {}, clientToken: t.client_token, remoteAddress: '' };
+  // Straight into core, all in one turn: over HTTP the requests rarely interleave this tightly.
+  const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => srv.core.handle({ ...req })));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
+  assert.equal((await as(t.client_token, 'GET', 'auth/token/lookup-self')).status, 403);
+});
