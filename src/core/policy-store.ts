@@ -2,6 +2,7 @@
 // in memory and dropped whenever a policy changes (the hot path compiles nothing).
 import { BadRequest } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
+import { WRAPPING_POLICY } from './wrapping.js';
 import {
   compileAcl, parsePolicy, rootPolicy, defaultPolicyText, DEFAULT_POLICY_NAME, ROOT_POLICY_NAME,
   type Acl, type Policy,
@@ -39,6 +40,8 @@ export class PolicyStore {
   async put(name: string, text: string): Promise<void> {
     const key = name.toLowerCase();
     if (key === ROOT_POLICY_NAME) throw new BadRequest('cannot update "root" policy');
+    // The wrapping tokens' policy is core's own: a stored one would give them more than unwrapping.
+    if (key === WRAPPING_POLICY) throw new BadRequest(`cannot update "${WRAPPING_POLICY}" policy`);
     const policy = parsePolicy(key, text);
     await this.#view.put(key, Buffer.from(text));
     this.#changed(key, policy);

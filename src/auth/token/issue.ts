@@ -7,6 +7,7 @@ import type { AuthResult, Caller } from '../../core/request.js';
 import { newTokenValue, type TokenEntry } from './store.js';
 import type { TokenRole } from './roles.js';
 import { effectiveTtl } from './ttl.js';
+import { WRAPPING_POLICY } from '../../core/wrapping.js';
 
 /** The fields of auth/token/create*. */
 export const createFields = {
@@ -70,6 +71,9 @@ export async function issueToken(core: Core, creator: Creator, input: CreateInpu
   if (input.num_uses < 0) throw new BadRequest('number of uses cannot be negative');
   const role = opts.role;
   const policies = choosePolicies(input, parent, privileged, role);
+  // Vault: internal policies are never handed out, not even by root.
+  const internal = policies.find((p) => NON_ASSIGNABLE.has(p));
+  if (internal) throw new BadRequest(`cannot assign policy "${internal}"`);
   const orphan = opts.orphan || input.no_parent || role?.orphan === true;
   const now = core.clock.now();
   const period = role?.token_period || input.period;
@@ -103,6 +107,9 @@ function displayName(given: string): string {
   const full = `token-${given}`.replace(/[^a-zA-Z0-9-]/g, '-');
   return full.endsWith('-') ? full.slice(0, -1) : full;
 }
+
+/** Policies core gives its own tokens (wrapping) that no token creation may assign. */
+const NON_ASSIGNABLE = new Set([WRAPPING_POLICY, 'control-group']);
 
 const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m : null);
 

@@ -209,3 +209,10 @@ test('concurrent requests cannot share the remaining uses of a limited-use token
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
   assert.equal((await as(t.client_token, 'GET', 'auth/token/lookup-self')).status, 403);
 });
+
+test('the response-wrapping policy can be neither assigned nor written', async () => {
+  const r = await srv.api('POST', 'auth/token/create', { policies: ['response-wrapping'] });
+  assert.deepEqual([r.status, r.body.errors], [400, ['cannot assign policy "response-wrapping"']]);
+  const w = await srv.api('PUT', 'sys/policies/acl/response-wrapping', { policy: 'path "*" { capabilities = ["read"] }' });
+  assert.equal(w.status, 400);
+});
