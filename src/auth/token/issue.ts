@@ -1,6 +1,6 @@
 // Issuing tokens: auth/token/create, create-orphan and create/:role, with Vault's rules for
 // inherited policies, orphans, TTLs and the `auth` block a new token is answered with.
-import { BadRequest, PermissionDenied } from '../../errors.js';
+import { BadRequest } from '../../errors.js';
 import type { Core } from '../../core/core.js';
 import { field } from '../../core/path.js';
 import type { AuthResult, Caller } from '../../core/request.js';
@@ -79,7 +79,7 @@ export async function issueToken(core: Core, creator: Creator, input: CreateInpu
   const period = role?.token_period || input.period;
   const explicitMax = role?.token_explicit_max_ttl || input.explicit_max_ttl;
   const isRootToken = policies.includes('root');
-  if (isRootToken && !caller.isRoot) throw new PermissionDenied();
+  if (isRootToken && !caller.isRoot) throw new BadRequest('root tokens may not be created without parent token being root');
   const requested = input.ttl || input.lease;
   const { ttl, warnings } = isRootToken && requested === 0 && period === 0
     ? { ttl: 0, warnings: [] }
