@@ -64,6 +64,9 @@ export type Creator = { caller: Caller; entry: TokenEntry; sudo: boolean };
 export async function issueToken(core: Core, creator: Creator, input: CreateInput, opts: { orphan: boolean; role?: TokenRole; path: string }) {
   const { caller, entry: parent, sudo } = creator;
   const privileged = caller.isRoot || sudo;
+  // Vault: a child would let a limited-use token escape its count (the use of this very request
+  // is already counted, so a token on its last use is no longer "restricted").
+  if (parent.num_uses > 0) throw new BadRequest('restricted use token cannot generate child tokens');
   if (input.type !== '' && input.type !== 'service') throw new BadRequest('batch tokens are not supported');
   if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
   if (input.no_parent && !privileged) throw new BadRequest('root or sudo privileges required to create orphan token');

@@ -216,3 +216,9 @@ test('the response-wrapping policy can be neither assigned nor written', async (
   const w = await srv.api('PUT', 'sys/policies/acl/response-wrapping', { policy: 'path "*" { capabilities = ["read"] }' });
   assert.equal(w.status, 400);
 });
+
+test('a token with uses left cannot create children (it would escape its count)', async () => {
+  const limited = await create({ policies: ['reader'], num_uses: 3 });
+  const r = await as(limited.client_token, 'POST', 'auth/token/create', {});
+  assert.deepEqual([r.status, r.body.errors], [400, ['restricted use token cannot generate child tokens']]);
+});
