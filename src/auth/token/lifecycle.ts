@@ -10,25 +10,33 @@ import { effectiveTtl } from './ttl.js';
 /** Revokes a token and every descendant. */
 export async function revokeTree(core: Core, entry: TokenEntry): Promise<void> {
   const tokens = core.unsealed.tokens;
-  for (const childId of await tokens.children(entry.id)) {
-    const child = await tokens.byId(childId, true);
-    if (child) await revokeTree(core, child);
-    else await tokens.dropChildIndex(entry.id, childId);
-  }
-  await core.tokenRevoked(entry);
-  await tokens.remove(entry);
+  // Under the token's lock, so no child can be created between listing children and removal.
+  await tokens.exclusive(entry.id, async () => {
+    // Re-read: a concurrent revocation may have got there first, or a reparent moved it.
+    const current = await tokens.byId(entry.id, true);
+    if (!current) return;
+    for (const childId of await tokens.children(current.id)) {
+      const child = await tokens.byId(childId, true);
+      if (child) await revokeTree(core, child);
+      else await tokens.dropChildIndex(current.id, childId);
+    }
+    await core.tokenRevoked(current);
+    await tokens.remove(current);
+  });
 }
 
 /** Revokes only the token; its children become orphans. */
 export async function revokeOrphan(core: Core, entry: TokenEntry): Promise<void> {
   const tokens = core.unsealed.tokens;
-  for (const childId of await tokens.children(entry.id)) {
-    const child = await tokens.byId(childId, true);
-    if (child) await tokens.reparent(child, '');
-    else await tokens.dropChildIndex(entry.id, childId);
-  }
-  await core.tokenRevoked(entry);
-  await tokens.remove(entry);
+  await tokens.exclusive(entry.id, async () => {
+    for (const childId of await tokens.children(entry.id)) {
+      const child = await tokens.byId(childId, true);
+      if (child) await tokens.exclusive(child.id, () => tokens.reparent(child, ''));
+      else await tokens.dropChildIndex(entry.id, childId);
+    }
+    await core.tokenRevoked(entry);
+    await tokens.remove(entry);
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
 // token. Accessors are separate random ids, indexed the same way.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
+import { BadRequest } from '../../errors.js';
 import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../core/clock.js';
 import { schedule, unschedule } from '../../core/expiration/queue.js';
@@ -97,6 +98,16 @@ export class TokenStore {
   /** Stores a new entry for `token` and returns it. */
   async create(token: string, fields: Omit<TokenEntry, 'id' | 'accessor'> & { accessor?: string }): Promise<TokenEntry> {
     const entry: TokenEntry = { ...fields, id: this.hash(token), accessor: fields.accessor ?? randomAccessor() };
+    if (!entry.parent) return this.#createNow(entry);
+    // Under the parent's lock: a child is either written before its parent's revocation lists
+    // the children, or it finds the parent gone.
+    return this.exclusive(entry.parent, async () => {
+      if (!(await this.byId(entry.parent, true))) throw new BadRequest('parent token lookup failed: no parent found');
+      return this.#createNow(entry);
+    });
+  }
+
+  async #createNow(entry: TokenEntry): Promise<TokenEntry> {
     await this.#write(async (tx, expiry) => {
       await tx.put(`id/${entry.id}`, encode(entry));
       await tx.put(`accessor/${this.hash(entry.accessor)}`, Buffer.from(entry.id));
@@ -120,27 +131,36 @@ export class TokenStore {
     return a.length === b.length && timingSafeEqual(a, b) ? entry : undefined;
   }
 
-  /** Per-token queue, so that concurrent uses of one token are counted one at a time. */
-  readonly #useQueue = new Map<string, Promise<unknown>>();
+  /** Per-token queues: see `exclusive`. */
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `fn` after every earlier exclusive section of the same token has finished. Use
+   * counting, saves, child creation and revocation of one token go through here, so none of
+   * them acts on a state another is halfway through changing. Never nest the same id.
+   */
+  exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(id) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(id, tail);
+    void tail.then(() => { if (this.#queues.get(id) === tail) this.#queues.delete(id); });
+    return run;
+  }
 
   /**
    * Counts one use of a token. `unlimited` and `counted` mean the use may go ahead; `last`
    * means it may and the token is spent (the caller revokes it afterwards); `refused` means
    * the token is gone or its uses were already taken by concurrent requests.
    */
-  async spendUse(id: string): Promise<{ outcome: 'unlimited' | 'counted' | 'refused' } | { outcome: 'last'; entry: TokenEntry }> {
-    const previous = this.#useQueue.get(id) ?? Promise.resolve();
-    const run = previous.then(async () => {
+  spendUse(id: string): Promise<{ outcome: 'unlimited' | 'counted' | 'refused' } | { outcome: 'last'; entry: TokenEntry }> {
+    return this.exclusive(id, async () => {
       const entry = await this.byId(id);
       if (!entry || entry.num_uses < 0) return { outcome: 'refused' as const };
       if (entry.num_uses === 0) return { outcome: 'unlimited' as const };
-      await this.save({ ...entry, num_uses: entry.num_uses === 1 ? USES_SPENT : entry.num_uses - 1 });
+      await this.#saveNow({ ...entry, num_uses: entry.num_uses === 1 ? USES_SPENT : entry.num_uses - 1 });
       return entry.num_uses === 1 ? { outcome: 'last' as const, entry } : { outcome: 'counted' as const };
     });
-    const tail = run.catch(() => undefined);
-    this.#useQueue.set(id, tail);
-    void tail.then(() => { if (this.#useQueue.get(id) === tail) this.#useQueue.delete(id); });
-    return run;
   }
 
   /** The live entry with this id; `includeExpired` also finds one past its TTL (to revoke it). */
@@ -162,8 +182,12 @@ export class TokenStore {
     return raw ? this.byId(raw.toString('utf8')) : undefined;
   }
 
-  /** Rewrites an entry after a change (renewal, use count). */
-  async save(entry: TokenEntry): Promise<void> {
+  /** Rewrites an entry after a change (renewal). */
+  save(entry: TokenEntry): Promise<void> {
+    return this.exclusive(entry.id, () => this.#saveNow(entry));
+  }
+
+  async #saveNow(entry: TokenEntry): Promise<void> {
     const before = await this.byId(entry.id, true);
     // A save racing a revocation must not bring the revoked token back.
     if (!before) return;

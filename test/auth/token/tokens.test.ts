@@ -222,3 +222,21 @@ test('a token with uses left cannot create children (it would escape its count)'
   const r = await as(limited.client_token, 'POST', 'auth/token/create', {});
   assert.deepEqual([r.status, r.body.errors], [400, ['restricted use token cannot generate child tokens']]);
 });
+
+test('children created while their parent is being revoked do not survive it', async () => {
+  const parent = await create({ policies: ['reader'] });
+  // Straight into core, all in one turn: over HTTP the race is too rare to show reliably.
+  const request = (token: string, path: string, data: Record<string, unknown>) => srv.core.handle({
+    id: 'race', operation: 'update', path, data, query: {}, headers: {}, clientToken: token, remoteAddress: '127.0.0.1',
+  });
+  const createChild = () => request(parent.client_token, 'auth/token/create', {}).catch(() => undefined);
+  const outcomes = await Promise.all([
+    ...Array.from({ length: 8 }, createChild),
+    request(srv.rootToken, 'auth/token/revoke', { token: parent.client_token }),
+    ...Array.from({ length: 8 }, createChild),
+  ]);
+  const children = outcomes.flatMap((o) => (o?.response?.auth ? [o.response.auth.client_token] : []));
+  for (const child of children) {
+    assert.equal(await srv.core.unsealed.tokens.lookup(child), undefined, 'a child outlived its revoked parent');
+  }
+});
