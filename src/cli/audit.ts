@@ -36,14 +36,17 @@ async function list(ctx: Context): Promise<number> {
     return 2;
   }
   const detailed = ctx.args.flags.has('detailed');
-  const rows = [detailed ? ['Path', 'Type', 'Description', 'Replication', 'Options'] : ['Path', 'Type', 'Description']];
+  const header = detailed ? ['Path', 'Type', 'Description', 'Replication', 'Options'] : ['Path', 'Type', 'Description'];
+  const rows = [header, header.map((h) => '-'.repeat(h.length))];
   for (const [path, raw] of Object.entries(devices).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const d = asObject(raw) ?? {};
     const row = [path, String(d.type ?? ''), goValue(d.description ?? '')];
-    if (detailed) row.push(d.local ? 'local' : 'replicated', goValue(d.options ?? {}));
+    // Vault joins the options as `k=v` separated by spaces.
+    const options = Object.entries(asObject(d.options) ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${String(v)}`);
+    if (detailed) row.push(d.local ? 'local' : 'replicated', options.join(' '));
     rows.push(row);
   }
-  out(columns(rows));
+  out(`${columns(rows)}\n`);
   return 0;
 }
 

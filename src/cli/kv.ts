@@ -21,7 +21,7 @@ async function dataArgs(items: string[]): Promise<Json> {
 }
 
 async function put(ctx: Context): Promise<number> {
-  const [path = '', ...items] = expectArgs(ctx.args, 2, Infinity);
+  const [path = '', ...items] = expectArgs(ctx.args, 1, Infinity); // PATH alone: "Must supply data", as Vault
   const data = await dataArgs(items);
   const t = await resolveKv(ctx, path);
   const apiPath = kvPath(t, 'data');
@@ -60,7 +60,7 @@ async function readThenWrite(ctx: Context, t: KvTarget, apiPath: string, patch: 
 }
 
 async function patch(ctx: Context): Promise<number> {
-  const [path = '', ...items] = expectArgs(ctx.args, 2, Infinity);
+  const [path = '', ...items] = expectArgs(ctx.args, 1, Infinity); // PATH alone: "Must supply data", as Vault
   const data = await dataArgs(items);
   const method = ctx.args.flag('method') ?? '';
   if (!['', 'patch', 'rw'].includes(method)) throw new UsageError(`invalid -method "${method}": expected patch or rw`);

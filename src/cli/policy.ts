@@ -2,7 +2,7 @@
 // file locally in canonical HCL.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { asObject } from './client.js';
-import { attempt, dispatch, expectArgs, LocalError, readStdin, type Context, type Subcommand } from './command.js';
+import { attempt, dispatch, expectArgs, NotPossible, readStdin, type Context, type Subcommand } from './command.js';
 import { printKeys } from './generic.js';
 import { formatHcl } from './hcl-format.js';
 import { err, out, printJson, printSecret } from './output.js';
@@ -10,8 +10,11 @@ import { err, out, printJson, printSecret } from './output.js';
 function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
-  } catch {
-    throw new LocalError(`error opening policy file "${file}"`);
+  } catch (e) {
+    // Vault's wording and exit code (2): "Error opening policy file: open F: no such file or directory".
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
+    throw new NotPossible(`Error opening policy file: open ${file}: ${why}`);
   }
 }
 

@@ -27,7 +27,11 @@ test('enable a file device with options, list it, then disable it', async () => 
   await srv.api('GET', 'sys/mounts');
   assert.ok(existsSync(file) && readFileSync(file, 'utf8').includes('"sys/mounts"'));
   const l = await cli.run(['audit', 'list']);
-  assert.match(l.stdout, /^trail\/\s+file\s+all requests$/m);
+  // Vault's layout: header, dashes under each title, rows, and a final newline.
+  assert.deepEqual([l.code, l.stdout], [0, `Path      Type    Description\n----      ----    -----------\ntrail/    file    all requests\n`]);
+  const dl = await cli.run(['audit', 'list', '-detailed']);
+  assert.equal(dl.stdout.split('\n')[1], '----      ----    -----------     -----------    -------');
+  assert.match(dl.stdout, new RegExp(`^trail/\\s+file\\s+all requests\\s+replicated\\s+file_path=${file}\\n$`, 'm'));
   const j = await cli.run(['audit', 'list', '-format=json']);
   assert.equal(JSON.parse(j.stdout)['trail/'].options.file_path, file);
   const d = await cli.run(['audit', 'disable', 'trail']);

@@ -70,6 +70,13 @@ test('values from stdin JSON and from key=@file', async () => {
   assert.equal(await ok('get', '-field=key', 'kv2/file'), 'PEM\nDATA\n');
 });
 
+test('put or patch with a path and no data says "Must supply data" (exit 1), as Vault', async () => {
+  for (const sub of ['put', 'patch']) {
+    const r = await cli.run(['kv', sub, 'kv2/nodata']);
+    assert.deepEqual([r.code, r.stderr.split('\n')[0]], [1, 'Must supply data'], sub);
+  }
+});
+
 test('patch merges into the latest version, by PATCH and by read-then-write', async () => {
   await ok('put', 'kv2/patchme', 'a=1', 'b=2');
   assert.match(await ok('patch', 'kv2/patchme', 'b=20', 'c=3'), /^version\s+2$/m);
