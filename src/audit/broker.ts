@@ -2,7 +2,7 @@
 // enabled devices; Vault's rule: one device recording it is enough, none means the request
 // fails (core turns our throw into a 500 and skips the handler).
 import { randomUUID } from 'node:crypto';
-import { BadRequest, Internal } from '../errors.js';
+import { BadRequest, Internal } from '../util/errors.js';
 import type { AuditBroker, AuditInput } from '../core/audit.js';
 import type { Core } from '../core/core.js';
 import { normaliseMountPath } from '../core/mounts.js';

@@ -1,6 +1,6 @@
 // Options every device type accepts (Vault's common audit options) and the parsing rules Vault
 // applies to them: option values arrive as strings, booleans follow Go's strconv.ParseBool.
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 
 /** How a device turns an audit record into a line. */
 export type FormatOptions = {

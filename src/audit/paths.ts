@@ -1,6 +1,6 @@
 // sys/audit (list), sys/audit/:path (enable, disable) and sys/audit-hash/:path, as Vault
 // declares them: the first two are root-protected (sudo), the hash is not.
-import { Internal } from '../errors.js';
+import { Internal } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
 import { AuditDevices } from './broker.js';

@@ -3,7 +3,7 @@
 // The header and the entry's storage path are authenticated as AAD, so a ciphertext copied to
 // another path, or relabelled with another term, fails to open instead of decrypting.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptFailed } from '../errors.js';
+import { DecryptFailed } from '../util/errors.js';
 
 /** The only format version written today; readers refuse any other. */
 export const AEAD_VERSION = 1;

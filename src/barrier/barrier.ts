@@ -1,8 +1,8 @@
 // The encryption barrier: a Storage that encrypts every value it stores in the physical
 // backend underneath, and refuses everything while sealed. Keys (paths) are not secret, so
 // list and delete pass through; each value is bound to its path so entries cannot be swapped.
-import type { Clock } from '../core/clock.js';
-import { BadRequest, DecryptFailed, Internal, Sealed } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import { BadRequest, DecryptFailed, Internal, Sealed } from '../util/errors.js';
 import type { ListOptions, Storage } from '../storage/storage.js';
 import { ciphertextTerm, decrypt, encrypt } from './aead.js';
 import { Keyring } from './keyring.js';

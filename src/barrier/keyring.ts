@@ -1,7 +1,7 @@
 // The barrier's data keys. Every term ever installed is kept, because entries written under
 // an old term stay readable until rewritten; new writes always use the active (newest) term.
 import { randomBytes } from 'node:crypto';
-import { Internal } from '../errors.js';
+import { Internal } from '../util/errors.js';
 import { MAX_TERM } from './aead.js';
 
 /** One data key: its term, its 32 key bytes, and when it was installed (ms since the epoch). */

@@ -3,8 +3,8 @@
 // barrier's keyring with it. Only the share count and threshold are stored, in plaintext.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { combine, split } from 'shamir-secret-sharing';
-import type { Clock } from '../core/clock.js';
-import { BadRequest, DecryptFailed, Internal, NotInitialized } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import { BadRequest, DecryptFailed, Internal, NotInitialized } from '../util/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { Barrier, encryptKeyring, KEYRING_PATH, SEAL_CONFIG_PATH } from './barrier.js';
 import { Keyring } from './keyring.js';

@@ -3,7 +3,7 @@
 // Vault's CLI: 0 success, 1 a local or usage error, 2 an error from (or reaching) the server.
 import { readFileSync } from 'node:fs';
 import { VAULT_API_VERSION } from '../core/version.js';
-import { LockboxError } from '../errors.js';
+import { LockboxError } from '../util/errors.js';
 import { parseArgs } from './args.js';
 import { auditCommand } from './audit.js';
 import { authCommand } from './auth.js';

@@ -1,7 +1,7 @@
 // `lockbox server`: run a server from a config file, or `-dev` for an in-memory one that is
 // initialised, unsealed and holds a root token, ready to use.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { startServer, type RunningServer } from '../server/start.js';
 import { loadConfigFile } from '../server/config.js';
 import { stderrSink, type LogSink } from '../core/log.js';

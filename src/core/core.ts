@@ -1,13 +1,13 @@
 // Core: the seal, the mount table and the token store of one server, and the path every
 // request takes through them (seal check → token → route → ACL → handler).
 import { randomBytes } from 'node:crypto';
-import { BadRequest, Internal, LockboxError, NotFound, PermissionDenied, Sealed } from '../errors.js';
+import { BadRequest, Internal, LockboxError, NotFound, PermissionDenied, Sealed } from '../util/errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { cachedStorage } from '../storage/cache.js';
 import { ShamirSeal } from '../barrier/seal.js';
 import { TokenStore, newTokenValue, type TokenEntry } from '../auth/token/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
 import { MountTable, type BackendResolver, type MountEntry } from './mounts.js';
 import { resolveWriteOperation, runPath, type PathDef } from './path.js';

@@ -1,8 +1,8 @@
 // Field declarations: what a path accepts, how each value is parsed from JSON or a URL, and
 // its default. Parsing follows Vault's weak decoding: "3" is an int, 3 is a string, "a,b" is
 // a string list — clients such as Terraform send numbers as strings and vice versa.
-import { BadRequest } from '../errors.js';
-import { parseDurationSeconds } from './duration.js';
+import { BadRequest } from '../util/errors.js';
+import { parseDurationSeconds } from '../util/duration.js';
 
 /** What every field declaration carries. */
 type FieldBase<T> = {

@@ -2,7 +2,7 @@
 // barrier; each mount's data lives under its uuid, so a remount moves nothing and disabling a
 // mount deletes exactly its data.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import type { Backend } from './backend.js';

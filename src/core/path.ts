@@ -1,6 +1,6 @@
 // Declarative paths: a pattern with named segments, typed fields, one handler per operation.
 // Field parsing, 405 for undeclared operations and `?help=1` come from here, not from engines.
-import { Unsupported } from '../errors.js';
+import { Unsupported } from '../util/errors.js';
 import { parseFields, type Fields, type FieldValues } from './fields.js';
 import type { HandlerContext, Operation, Response } from './request.js';
 

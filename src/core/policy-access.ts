@@ -1,5 +1,5 @@
 // The ACL check of every authenticated request, against the caller's compiled policies.
-import { PermissionDenied } from '../errors.js';
+import { PermissionDenied } from '../util/errors.js';
 import type { AccessControl, AccessQuery } from './access.js';
 import type { Core } from './core.js';
 import type { Caller } from './request.js';

@@ -1,6 +1,6 @@
 // ACL policies as stored through the barrier, and the compiled ACL of each policy set, cached
 // in memory and dropped whenever a policy changes (the hot path compiles nothing).
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { WRAPPING_POLICY } from './wrapping.js';
 import {

@@ -1,6 +1,6 @@
 // The shapes a request and a response take between the HTTP layer, core and the backends.
 import type { Storage } from '../storage/storage.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import type { WrapInfo } from './wrapping.js';
 
 /** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */

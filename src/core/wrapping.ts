@@ -1,9 +1,9 @@
 // Response wrapping: the real response is stored in the cubbyhole of a new single-use token
 // and only that token travels. Used for any request carrying X-Vault-Wrap-TTL and by
 // sys/wrapping/wrap; sys/wrapping/unwrap, lookup and rewrap read it back.
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import type { Core } from './core.js';
-import { parseDurationSeconds } from './duration.js';
+import { parseDurationSeconds } from '../util/duration.js';
 import { scopedView } from '../storage/view.js';
 import { newTokenValue, type TokenEntry } from '../auth/token/store.js';
 import type { Storage } from '../storage/storage.js';

@@ -1,6 +1,6 @@
 // The one place an error becomes a status code, and a response becomes Vault's envelope.
 import { randomUUID } from 'node:crypto';
-import { Internal, LockboxError } from '../errors.js';
+import { Internal, LockboxError } from '../util/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Outcome } from '../core/core.js';
 import { envelopeOf } from '../core/envelope.js';

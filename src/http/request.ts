@@ -1,7 +1,7 @@
 // Turns a Node HTTP request into a logical request: the operation from the method, the
 // client token from the headers, and the data from the JSON body or the query string.
 import type { IncomingMessage } from 'node:http';
-import { BadRequest, TooLarge, Unsupported } from '../errors.js';
+import { BadRequest, TooLarge, Unsupported } from '../util/errors.js';
 import type { Operation } from '../core/request.js';
 import { REWRITTEN_LIST_METHOD } from './list-method.js';
 

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BadRequest, NotFound } from '../errors.js';
+import { BadRequest, NotFound } from '../util/errors.js';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';

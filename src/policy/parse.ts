@@ -1,8 +1,8 @@
 // Policy text (HCL or JSON, as Vault's `policy` field takes either) → a validated Policy.
 // Every refusal is a BadRequest reading "failed to parse policy: …", Vault's own prefix.
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { ROOT_POLICY_NAME } from './builtin.js';
-import { parseDurationSeconds } from '../core/duration.js';
+import { parseDurationSeconds } from '../util/duration.js';
 import { parseHcl } from './hcl.js';
 import { patternError } from './pattern.js';
 import { CAPABILITIES, type Capability, type ParamConstraints, type PathRule, type Policy } from './types.js';

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { BadRequest } from '../errors.js';
-import { parseDurationSeconds } from '../core/duration.js';
+import { BadRequest } from '../util/errors.js';
+import { parseDurationSeconds } from '../util/duration.js';
 import type { LogLevel } from '../core/log.js';
 
 /** Where physical data lives. */

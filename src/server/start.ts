@@ -2,7 +2,7 @@
 // `lockbox server` and the integration tests both start servers through here.
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../core/backend.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { Core } from '../core/core.js';
 import { createLogger, type LogLevel, type LogSink } from '../core/log.js';
 import type { MountTableKind } from '../core/mounts.js';

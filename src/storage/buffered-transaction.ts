@@ -3,7 +3,7 @@
 // that resolves hands them over. Isolation is read-committed: a transaction does not lock what
 // it reads, and concurrent transactions that write the same key end last-committer-wins.
 
-import { Internal } from '../errors.js';
+import { Internal } from '../util/errors.js';
 import { compareKeys, validateKey, validateListOptions, validatePrefix } from './keys.js';
 import type { ListOptions, Storage, WriteOp } from './storage.js';
 

@@ -3,7 +3,7 @@
 // the batch is applied in one transaction (one fsync) on `setImmediate`, after the turn's
 // microtasks, and only then are its writers answered. A failed batch rejects exactly its writers.
 
-import { Internal } from '../errors.js';
+import { Internal } from '../util/errors.js';
 import type { WriteOp } from './storage.js';
 
 /** A queue of writes that are applied in batches, one atomic apply per event-loop turn. */

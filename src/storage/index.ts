@@ -1,6 +1,6 @@
 // Picks the physical backend named by the server's `storage` config block.
 
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { openMemoryStorage } from './memory.js';
 import { openSqliteStorage } from './sqlite.js';
 import type { PhysicalStorage } from './storage.js';

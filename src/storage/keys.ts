@@ -1,7 +1,7 @@
 // Keys are validated at the bottom of the stack as well as in views: whatever a URL carries,
 // no key can climb out of its mount's prefix, and no key can hide a control character in a log.
 
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import type { ListOptions } from './storage.js';
 
 // In a `u` regexp, \p{Cs} matches only *lone* surrogates, which have no UTF-8 encoding.

@@ -2,7 +2,7 @@
 // sorted bytewise, so listing walks the array from a binary-searched start like SQLite's index.
 // Inserting a new key in the middle costs a splice; fine for the sizes tests and dev use.
 
-import { Internal } from '../errors.js';
+import { Internal } from '../util/errors.js';
 import { bufferedTransaction } from './buffered-transaction.js';
 import { collectChildren } from './children.js';
 import { compareKeys, validateKey, validateListOptions, validatePrefix } from './keys.js';

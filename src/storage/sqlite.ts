@@ -8,7 +8,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { BadRequest, Internal } from '../errors.js';
+import { BadRequest, Internal } from '../util/errors.js';
 import { bufferedTransaction } from './buffered-transaction.js';
 import { collectChildren } from './children.js';
 import { startGroupCommit } from './group-commit.js';

@@ -1,7 +1,7 @@
 // A mount's window on storage: every key is prefixed, and nothing may climb out of the prefix.
 // Data lives under the mount's uuid, not its path, so a remount moves nothing (EXAMPLES.md §4).
 
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { validatePrefix } from './keys.js';
 import type { Storage } from './storage.js';
 

@@ -1,7 +1,7 @@
 // sys/capabilities*: what a token may do on given paths, and sys/internal/ui/mounts: which
 // mount serves a path, answered to anyone holding some capability there (the CLI, Vault
 // Agent and Terraform ask it whether a path is KV v2).
-import { BadRequest, PermissionDenied } from '../errors.js';
+import { BadRequest, PermissionDenied } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
 import type { TokenEntry } from '../auth/token/store.js';

@@ -2,7 +2,7 @@
 // sys/revoke-prefix and sys/revoke-force answer the same.
 import { definePath, field, type PathDef } from '../core/path.js';
 import type { Core } from '../core/core.js';
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 
 /** Vault's handlers refuse an empty lease id up front with this 400, before touching storage
  *  (an empty id would otherwise reach the lease index as the key "/"). */

@@ -1,10 +1,10 @@
 // sys/mounts and sys/auth: list, enable, read, disable and tune mounts; sys/remount moves one.
 import { randomUUID } from 'node:crypto';
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
 import { normaliseMountPath, type MountTableKind } from '../core/mounts.js';
-import { parseDurationSeconds } from '../core/duration.js';
+import { parseDurationSeconds } from '../util/duration.js';
 import { mountView, tuneView } from './mount-view.js';
 
 /** Mount types that are spelled differently on the wire and in the table. */

@@ -1,5 +1,5 @@
 // ACL policy endpoints: the older sys/policy (bodies at the top level too) and sys/policies/acl.
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
 

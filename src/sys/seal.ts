@@ -1,6 +1,6 @@
 // Seal lifecycle endpoints: sys/init, sys/unseal, sys/seal, sys/seal-status and sys/health.
 // All but sys/seal answer unauthenticated and while sealed, outside Vault's envelope.
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
 import { BUILD_DATE, VAULT_API_VERSION } from '../core/version.js';

@@ -1,5 +1,5 @@
 // sys/wrapping/*: wrap arbitrary data, unwrap (once), look up and rewrap a wrapping token.
-import { BadRequest } from '../errors.js';
+import { BadRequest } from '../util/errors.js';
 import { definePath, field, type HandlerContext } from '../core/path.js';
 import type { Core } from '../core/core.js';
 import { claimWrapping, readWrapped, wrap, wrappingEntry, wrappingLookup } from '../core/wrapping.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { AEAD_VERSION, ciphertextTerm, decrypt, encrypt } from '../../src/barrier/aead.js';
-import { DecryptFailed } from '../../src/errors.js';
+import { DecryptFailed } from '../../src/util/errors.js';
 
 const key = randomBytes(32);
 const plaintext = Buffer.from('the quick brown fox');

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { ciphertextTerm } from '../../src/barrier/aead.js';
 import { Barrier, encryptKeyring, KEYRING_PATH } from '../../src/barrier/barrier.js';
 import { Keyring } from '../../src/barrier/keyring.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { BadRequest, DecryptFailed, Sealed } from '../../src/errors.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { BadRequest, DecryptFailed, Sealed } from '../../src/util/errors.js';
 import { FakeStorage } from './fake-storage.js';
 
 async function setup() {

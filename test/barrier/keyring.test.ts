@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Keyring } from '../../src/barrier/keyring.js';
-import { Internal } from '../../src/errors.js';
+import { Internal } from '../../src/util/errors.js';
 
 test('a new keyring starts at term 1 with a 32-byte key and the given install time', () => {
   const ring = Keyring.create(1000);

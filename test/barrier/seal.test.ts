@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShamirSeal } from '../../src/barrier/seal.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { BadRequest, NotInitialized, Sealed } from '../../src/errors.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { BadRequest, NotInitialized, Sealed } from '../../src/util/errors.js';
 import { FakeStorage } from './fake-storage.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -2,7 +2,7 @@
 // engine records every revocation, which can be made to fail like an unreachable database.
 import { defineBackend } from '../../src/core/backend.js';
 import { definePath, field } from '../../src/core/path.js';
-import { Internal } from '../../src/errors.js';
+import { Internal } from '../../src/util/errors.js';
 
 /** What the engine did, for assertions; `failRevocations` makes revokes throw. */
 export type LeaseEngineState = { issued: string[]; revoked: string[]; failRevocations: boolean };

@@ -1,6 +1,6 @@
 // Starts a real server on a random port for integration tests, and talks plain HTTP to it.
 import { startServer, type ServerOptions } from '../../src/server/start.js';
-import type { Clock } from '../../src/core/clock.js';
+import type { Clock } from '../../src/util/clock.js';
 
 /** An answer: status and parsed JSON body (undefined when empty). */
 export type ApiResult = { status: number; body: any; headers: Headers };

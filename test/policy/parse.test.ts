@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BadRequest } from '../../src/errors.js';
+import { BadRequest } from '../../src/util/errors.js';
 import { defaultPolicyText, parsePolicy, type PathRule } from '../../src/policy/index.js';
 
 const rule = (over: Partial<PathRule> & { path: string }): PathRule => ({

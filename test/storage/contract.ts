@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { BadRequest } from '../../src/errors.js';
+import { BadRequest } from '../../src/util/errors.js';
 import type { Storage } from '../../src/storage/storage.js';
 
 /** Opens a fresh, empty storage and says how to release it. */

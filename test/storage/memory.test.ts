@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BadRequest, Internal } from '../../src/errors.js';
+import { BadRequest, Internal } from '../../src/util/errors.js';
 import { openStorage } from '../../src/storage/index.js';
 import { openMemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/storage.js';

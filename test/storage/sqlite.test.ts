@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { BadRequest, Internal } from '../../src/errors.js';
+import { BadRequest, Internal } from '../../src/util/errors.js';
 import { openStorage } from '../../src/storage/index.js';
 import { openSqliteStorage } from '../../src/storage/sqlite.js';
 import { storageContract } from './contract.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BadRequest } from '../../src/errors.js';
+import { BadRequest } from '../../src/util/errors.js';
 import { openMemoryStorage } from '../../src/storage/memory.js';
 import { scopedView } from '../../src/storage/view.js';
 import { storageContract } from './contract.js';

@@ -2,7 +2,7 @@
 // lookup, rewrap, expiry, and the policy limits on wrapping TTLs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const clock = new ManualClock();

@@ -3,7 +3,7 @@
 // event-loop turn) so a failure (EPERM on an immutable file, ENOSPC…) is known before the
 // request goes on: nothing is acknowledged that is not in the file.
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { codeOf, type AuditDevice } from './device.js';
 import { groupWriter } from './group-write.js';
 

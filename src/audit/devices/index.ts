@@ -1,5 +1,5 @@
 // The audit device types that can be enabled. Adding a type is one line here.
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import type { AuditDevice, DeviceFactory } from './device.js';
 import { openFileDevice } from './file.js';
 import { openSocketDevice } from './socket.js';

@@ -3,7 +3,7 @@
 // retry (as Vault does), after which the write fails and the broker fails closed.
 import { createSocket } from 'node:dgram';
 import { connect as netConnect, isIPv6, type NetConnectOpts, type Socket } from 'node:net';
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { durationOption } from '../options.js';
 import { codeOf, type AuditDevice } from './device.js';
 

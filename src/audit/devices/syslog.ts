@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { codeOf, type AuditDevice } from './device.js';
 import { connectStream, reconnecting } from './socket.js';
 

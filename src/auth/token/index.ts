@@ -1,6 +1,6 @@
 // The token auth method, mounted at auth/token/: create, look up, renew and revoke tokens,
 // token roles, and tidy.
-import { BadRequest, PermissionDenied } from '../../errors.js';
+import { BadRequest, PermissionDenied } from '../../util/errors.js';
 import { defineBackend, type Backend } from '../../core/backend.js';
 import type { Core } from '../../core/core.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';

@@ -1,6 +1,6 @@
 // Issuing tokens: auth/token/create, create-orphan and create/:role, with Vault's rules for
 // inherited policies, orphans, TTLs and the `auth` block a new token is answered with.
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import type { Core } from '../../core/core.js';
 import { field } from '../../core/path.js';
 import type { AuthResult, Caller } from '../../core/request.js';

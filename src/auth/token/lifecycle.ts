@@ -1,7 +1,7 @@
 // Renewing and revoking tokens. Revoking a token revokes its children first (depth first) and
 // then whatever hangs off the token itself (its cubbyhole, its leases) through core's hooks;
 // an orphaned revoke leaves the children alive as orphans.
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import type { Core } from '../../core/core.js';
 import type { TokenEntry } from './store.js';
 import { authBlock } from './issue.js';

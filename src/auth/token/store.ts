@@ -3,9 +3,9 @@
 // token. Accessors are separate random ids, indexed the same way.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../util/clock.js';
 import { schedule, unschedule } from '../../core/expiration/queue.js';
 
 /** A stored token, in Vault's field names where it has them. */

@@ -2,7 +2,7 @@
 // mount's default) capped by the mount's or the server's maximum and by the explicit maximum;
 // a periodic token's TTL is its period.
 import type { Core } from '../../core/core.js';
-import { formatDuration } from '../../core/duration.js';
+import { formatDuration } from '../../util/duration.js';
 
 /** Default and maximum TTL of the auth/token/ mount, falling back to the server's. */
 export function tokenMountTtls(core: Core): { defaultTtl: number; maxTtl: number } {

@@ -1,9 +1,9 @@
 // Leases as the API sees them: registering the secret a handler returned, lookup, renewal
 // within the maximum TTLs, and revocation one by one, by prefix or by owning token.
 import { randomBytes } from 'node:crypto';
-import { BadRequest, Internal } from '../../errors.js';
-import type { Clock } from '../clock.js';
-import { formatDuration } from '../duration.js';
+import { BadRequest, Internal } from '../../util/errors.js';
+import type { Clock } from '../../util/clock.js';
+import { formatDuration } from '../../util/duration.js';
 import type { MountEntry, MountTable } from '../mounts.js';
 import type { SecretLease } from '../request.js';
 import { leaseRecords, type LeaseEntry } from './leases.js';

@@ -3,7 +3,7 @@
 // in memory, so a million leases neither delay unseal nor fill the heap. Due items are revoked
 // in small concurrent batches that yield to the event loop, and a revocation that fails is
 // retried with backoff and stays recorded until it succeeds or is forced.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../../storage/storage.js';
 import { earliest, unschedule, type ExpiryItem } from './queue.js';

@@ -1,6 +1,6 @@
 // Cubbyhole: each token's private store. Data lives under the token's id inside the mount, so
 // no other token — not even root — can reach it, and revoking the token destroys it.
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { defineBackend } from '../../core/backend.js';
 import { definePath, type HandlerContext } from '../../core/path.js';
 import type { Storage } from '../../storage/storage.js';

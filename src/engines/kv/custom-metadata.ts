@@ -1,6 +1,6 @@
 // custom_metadata on a v2 key: a string map with Vault's limits (64 keys, keys up to 128
 // bytes, values up to 512, printable). Errors name keys, never values: a value may be secret.
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { multiError } from './request.js';
 
 const MAX_KEYS = 64;

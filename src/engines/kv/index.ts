@@ -1,6 +1,6 @@
 // The KV secrets engine, versions 1 and 2. One mount type, `kv`; options.version picks the
 // backend, as in Vault (`kv-v2` is an alias of `kv` with version 2).
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { configPath } from './paths/config.js';
 import { dataPath } from './paths/data.js';

@@ -1,6 +1,6 @@
 // The rules of KV v2 versions, free of storage: adding a version and pruning past
 // max_versions, when a version counts as deleted, and how versions look on the wire.
-import { formatDuration } from '../../core/duration.js';
+import { formatDuration } from '../../util/duration.js';
 import type { KeyMetadata, KvConfig, VersionMeta } from './store.js';
 
 /** Vault keeps 10 versions when neither the key nor the mount says otherwise. */

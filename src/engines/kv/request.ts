@@ -1,6 +1,6 @@
 // Request plumbing shared by the KV paths: the per-key write lock, LIST paging, PATCH's
 // content type, and Vault's multi-error text.
-import { BadRequest, LockboxError } from '../../errors.js';
+import { BadRequest, LockboxError } from '../../util/errors.js';
 import type { HandlerContext } from '../../core/path.js';
 import type { ListOptions } from '../../storage/storage.js';
 

@@ -4,7 +4,7 @@
 //       meta/<path>                  one secret's metadata, listed folder-style for LIST
 //       ver/<id>/<n>                 version n's data; <id> is random, kept in the metadata
 import { randomBytes } from 'node:crypto';
-import { Internal } from '../../errors.js';
+import { Internal } from '../../util/errors.js';
 import type { ListOptions, Storage } from '../../storage/storage.js';
 
 /** The mount-wide settings of a v2 mount (`<mount>/config`). */

@@ -1,6 +1,6 @@
 // In-place upgrade of a v1 mount to v2 (a tune to options.version=2): each v1 secret becomes
 // version 1 of a v2 key with the same path, under the same storage view.
-import { Internal } from '../../errors.js';
+import { Internal } from '../../util/errors.js';
 import type { Storage } from '../../storage/storage.js';
 import { addVersion } from './model.js';
 import { metadataStore, newMetadata, versionStore } from './store.js';

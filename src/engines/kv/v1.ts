@@ -1,7 +1,7 @@
 // KV version 1: one unversioned JSON object per path, stored as sent.
-import { BadRequest } from '../../errors.js';
+import { BadRequest } from '../../util/errors.js';
 import { definePath, type HandlerContext } from '../../core/path.js';
-import { parseDurationSeconds } from '../../core/duration.js';
+import { parseDurationSeconds } from '../../util/duration.js';
 import { listOptions } from './request.js';
 import { v1Store } from './store.js';
 

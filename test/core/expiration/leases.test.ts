@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../src/core/clock.js';
+import { ManualClock } from '../../../src/util/clock.js';
 import { retryDelayMs } from '../../../src/core/expiration/manager.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { leaseEngine } from '../../helpers/lease-engine.js';

@@ -2,7 +2,7 @@
 // delete_version_after, over HTTP against a real server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ManualClock } from '../../../src/core/clock.js';
+import type { ManualClock } from '../../../src/util/clock.js';
 import type { TestServer } from '../../helpers/server.js';
 import { CANARY, MERGE_PATCH, closeKvServer, startKvServer } from './helpers.js';
 

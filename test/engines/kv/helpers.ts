@@ -1,7 +1,7 @@
 // Shared set-up for the KV tests: a server with a KV mount, and the canary that must never
 // reach the server's log.
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../src/core/clock.js';
+import { ManualClock } from '../../../src/util/clock.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 /** Written as secret data in every suite; the server log must never contain it. */

@@ -1,7 +1,7 @@
 // KV v2 delete/, undelete/, destroy/ and subkeys/ over HTTP.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ManualClock } from '../../../src/core/clock.js';
+import type { ManualClock } from '../../../src/util/clock.js';
 import type { TestServer } from '../../helpers/server.js';
 import { CANARY, closeKvServer, startKvServer } from './helpers.js';
 

@@ -1,5 +1,5 @@
 // <mount>/config: the v2 mount's own max_versions, cas_required and delete_version_after.
-import { BadRequest } from '../../../errors.js';
+import { BadRequest } from '../../../util/errors.js';
 import { definePath, field } from '../../../core/path.js';
 import { formatSignedDuration } from '../model.js';
 import { configStore } from '../store.js';

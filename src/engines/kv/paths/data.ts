@@ -1,6 +1,6 @@
 // <mount>/data/<path>: read a version, write a new one (check-and-set), merge-patch the
 // latest, soft-delete the latest.
-import { BadRequest, NotFound } from '../../../errors.js';
+import { BadRequest, NotFound } from '../../../util/errors.js';
 import { definePath, field, type Handler } from '../../../core/path.js';
 import { isGone, versionView } from '../model.js';
 import { mergePatch } from '../merge-patch.js';

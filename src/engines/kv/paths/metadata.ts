@@ -1,6 +1,6 @@
 // <mount>/metadata/<path>: a key's settings and version history. Written partially, may
 // exist before any version (External Secrets Operator relies on it), deleted with every version.
-import { BadRequest, NotFound } from '../../../errors.js';
+import { BadRequest, NotFound } from '../../../util/errors.js';
 import { definePath, field, type Handler, type HandlerContext } from '../../../core/path.js';
 import { parseCustomMetadata, validateCustomMetadata } from '../custom-metadata.js';
 import { mergePatch } from '../merge-patch.js';

@@ -1,6 +1,6 @@
 // <mount>/delete, undelete and destroy/<path>: act on listed versions of a key. Delete and
 // undelete flip the soft-delete mark; destroy drops the data for good.
-import { BadRequest } from '../../../errors.js';
+import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, type Handler } from '../../../core/path.js';
 import { isDeleted, scheduledDeletion } from '../model.js';
 import { withKeyLock } from '../request.js';
