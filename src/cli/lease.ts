@@ -1,5 +1,6 @@
 // `lockbox lease`: look up, renew and revoke leases over sys/leases/*.
-import { attempt, dispatch, expectArgs, UsageError, type Context, type Subcommand } from './command.js';
+import { attempt, dispatch, expectArgs, type Context, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { printResponse } from './generic.js';
 import { out } from './output.js';
 

@@ -1,8 +1,9 @@
 // `lockbox policy`: ACL policies over sys/policies/acl, and `fmt`, which rewrites a policy
 // file locally in canonical HCL.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { asObject } from './client.js';
-import { attempt, dispatch, expectArgs, NotPossible, readStdin, type Context, type Subcommand } from './command.js';
+import { asObject } from './json.js';
+import { attempt, dispatch, expectArgs, readStdin, type Context, type Subcommand } from './command.js';
+import { NotPossible } from './errors.js';
 import { printKeys } from './generic.js';
 import { formatHcl } from './hcl-format.js';
 import { err, out, printJson, printSecret } from './output.js';
