@@ -40,6 +40,9 @@ export type TokenEntry = {
   last_renewal?: number;
 };
 
+/** Vault's answer when the would-be parent of a new token is gone or revocation pending. */
+export const NO_PARENT = 'parent token lookup failed: no parent found';
+
 /** num_uses of a token whose last use has been claimed: it authenticates nothing more. */
 export const USES_SPENT = -1;
 
@@ -102,7 +105,7 @@ export class TokenStore {
     // Under the parent's lock: a child is either written before its parent's revocation lists
     // the children, or it finds the parent gone.
     return this.exclusive(entry.parent, async () => {
-      if (!(await this.byId(entry.parent, true))) throw new BadRequest('parent token lookup failed: no parent found');
+      if (!(await this.asParent(entry.parent))) throw new BadRequest(NO_PARENT);
       return this.#createNow(entry);
     });
   }
@@ -126,6 +129,16 @@ export class TokenStore {
     // leak through timing how much of a guessed token was right.
     const entry = await this.byId(this.hash(token));
     return entry && entry.num_uses >= 0 ? entry : undefined;
+  }
+
+  /**
+   * The entry of a token that may parent new tokens: it exists (expired ones included, so the
+   * expiry race is decided by the lock in `create`) and is not serving its last use. Vault
+   * calls a token on its last use "revocation pending" and finds no parent in it.
+   */
+  async asParent(id: string): Promise<TokenEntry | undefined> {
+    const entry = await this.byId(id, true);
+    return entry && entry.num_uses !== USES_SPENT ? entry : undefined;
   }
 
   /** Per-token queues: see `exclusive`. */
