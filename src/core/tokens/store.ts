@@ -7,6 +7,7 @@ import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../util/clock.js';
 import { schedule, unschedule } from '../expiration/queue.js';
+import { KeyedLock } from '../../util/keyed-lock.js';
 
 /** A stored token, in Vault's field names where it has them. */
 export type TokenEntry = {
@@ -141,21 +142,15 @@ export class TokenStore {
     return entry && entry.num_uses !== USES_SPENT ? entry : undefined;
   }
 
-  /** Per-token queues: see `exclusive`. */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #lock = new KeyedLock();
 
   /**
    * Runs `fn` after every earlier exclusive section of the same token has finished. Use
-   * counting, saves, child creation and revocation of one token go through here, so none of
+   * counting, updates, child creation and revocation of one token go through here, so none of
    * them acts on a state another is halfway through changing. Never nest the same id.
    */
   exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(id) ?? Promise.resolve();
-    const run = previous.then(fn);
-    const tail = run.catch(() => undefined);
-    this.#queues.set(id, tail);
-    void tail.then(() => { if (this.#queues.get(id) === tail) this.#queues.delete(id); });
-    return run;
+    return this.#lock.run(id, fn);
   }
 
   /**
@@ -192,9 +187,20 @@ export class TokenStore {
     return raw ? this.byId(raw.toString('utf8')) : undefined;
   }
 
-  /** Rewrites an entry after a change (renewal). */
-  save(entry: TokenEntry): Promise<void> {
-    return this.exclusive(entry.id, () => this.#saveNow(entry));
+  /**
+   * Changes some fields of a token under its lock, on a fresh read: `change` sees the entry as
+   * it is now and returns only the fields it owns (a renewal its expiry, never `num_uses`), so
+   * a use counted meanwhile is never written back over. Answers the entry as saved, or
+   * undefined when the token is gone; `change` may throw to refuse.
+   */
+  update(id: string, change: (current: TokenEntry) => Partial<Omit<TokenEntry, 'id' | 'accessor'>>): Promise<TokenEntry | undefined> {
+    return this.exclusive(id, async () => {
+      const current = await this.byId(id, true);
+      if (!current) return undefined;
+      const next = { ...current, ...change(current) };
+      await this.#saveNow(next);
+      return next;
+    });
   }
 
   async #saveNow(entry: TokenEntry): Promise<void> {
@@ -237,14 +243,18 @@ export class TokenStore {
     return out;
   }
 
-  /** Points a child at a new parent ('' makes it an orphan), moving the parent index. */
-  async reparent(entry: TokenEntry, parent: string): Promise<void> {
-    await this.#write(async (tx) => {
-      if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
-      if (parent) await tx.put(`parent/${parent}/${entry.id}`, Buffer.alloc(0));
-      await tx.put(`id/${entry.id}`, encode({ ...entry, parent }));
+  /** Points a token at a new parent ('' makes it an orphan), under its lock, on a fresh read. */
+  reparent(id: string, parent: string): Promise<void> {
+    return this.exclusive(id, async () => {
+      const entry = await this.byId(id, true);
+      if (!entry) return;
+      await this.#write(async (tx) => {
+        if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
+        if (parent) await tx.put(`parent/${parent}/${entry.id}`, Buffer.alloc(0));
+        await tx.put(`id/${entry.id}`, encode({ ...entry, parent }));
+      });
+      this.#cache.set(entry.id, { ...entry, parent });
     });
-    this.#cache.set(entry.id, { ...entry, parent });
   }
 
   /** Drops a parent-index row whose child no longer exists. */
