@@ -1,7 +1,8 @@
 // `lockbox status`: the seal state at a glance. Exit codes follow Vault so scripts can branch
 // on them: 0 unsealed, 2 sealed (or not initialised), 1 when the server cannot be asked.
 import { ApiError, asObject, ConnectionError, type Client, type Json } from './client.js';
-import { expectArgs, type Context } from './command.js';
+import { expectArgs, type Context, type Subcommand } from './command.js';
+import { apiFlags } from './flags.js';
 import { err, kvTable, out, printJson, type Format } from './output.js';
 
 /** Vault's status rows for a sys/seal-status body; progress and nonce only while sealed. */
@@ -55,3 +56,12 @@ export async function statusCommand(ctx: Context): Promise<number> {
   printSealStatus(ctx.format, status, status.sealed ? false : await haEnabled(client));
   return status.sealed === false ? 0 : 2;
 }
+
+/** `lockbox status`, declared. */
+export const status: Subcommand = {
+  synopsis: '[options]', summary: 'Print seal and HA status', run: statusCommand,
+  description: 'Prints whether the server is initialised and sealed. The exit code says it too: 0 unsealed, 2 sealed, '
+    + '1 when the server could not be asked.',
+  examples: ['status'],
+  flags: apiFlags(),
+};
