@@ -1,6 +1,7 @@
 // `lockbox audit`: enable, disable and list audit devices over sys/audit.
-import { asObject } from './client.js';
-import { attempt, boolFlag, ensureTrailingSlash, expectArgs, parseData, sanitizePath, UsageError, type Context, type Group, type Subcommand } from './command.js';
+import { asObject } from './json.js';
+import { attempt, boolFlag, ensureTrailingSlash, expectArgs, parseData, sanitizePath, type Context, type Group, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { apiFlags, bool, str } from './flags.js';
 import { columns, goValue, out, printJson } from './output.js';
 

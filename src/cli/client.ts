@@ -8,16 +8,10 @@ import https from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedArgs } from './args.js';
-import { LocalError } from './command.js';
+import { LocalError } from './errors.js';
+import { asObject, type Json } from './json.js';
 
 /** A decoded JSON object from the server. */
-export type Json = Record<string, unknown>;
-
-/** `v` when it is a JSON object, else undefined: server bodies are data to check, not trust. */
-export function asObject(v: unknown): Json | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-}
-
 /** Where to connect and as whom. */
 export type ClientOptions = { address: string; token: string; tlsSkipVerify: boolean; caCertFile?: string; wrapTtl?: string };
 

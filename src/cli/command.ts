@@ -5,19 +5,7 @@ import type { ParsedArgs } from './args.js';
 import type { CommandGroup, CommandSpec } from './tree.js';
 import type { Client, ClientOptions } from './client.js';
 import type { Format } from './output.js';
-
-/** A local failure (unreadable file, bad input): exit code 1. */
-export class LocalError extends Error {
-  readonly exitCode: number = 1;
-}
-
-/** A request the target cannot serve, found out before sending it (kv patch on v1): exit code 2. */
-export class NotPossible extends LocalError {
-  override readonly exitCode: number = 2;
-}
-
-/** A mistake on the command line: exit code 1, like Vault's usage errors. */
-export class UsageError extends LocalError {}
+import { LocalError, UsageError } from './errors.js';
 
 /** A command's inputs: arguments after its name, the output format, and a lazily built client. */
 export type Context = {

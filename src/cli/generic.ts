@@ -1,6 +1,7 @@
 // The path-level commands that work on any mount: read, write, delete and list.
-import { asObject, type Json } from './client.js';
-import { attempt, expectArgs, parseData, sanitizePath, UsageError, type Context, type Subcommand } from './command.js';
+import { asObject, type Json } from './json.js';
+import { attempt, expectArgs, parseData, sanitizePath, type Context, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { apiFlags, bool } from './flags.js';
 import { err, fieldOf, out, printField, printList, printSecret, printWarnings } from './output.js';
 

@@ -5,7 +5,7 @@
 // rather than silently drop it. The parser returns Go maps, so attributes within a block come
 // out sorted by name; top-level statements keep their order.
 import { createRequire } from 'node:module';
-import { LocalError } from './command.js';
+import { LocalError } from './errors.js';
 
 type Hcl2Parser = { parseToObject(text: string): [unknown, unknown] };
 const parser = createRequire(import.meta.url)('hcl2-parser') as Hcl2Parser;

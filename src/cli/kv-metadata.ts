@@ -1,6 +1,6 @@
 // `lockbox kv metadata`: a v2 key's settings (max versions, check-and-set, deletion delay,
 // custom metadata) and its version history.
-import { asObject, type Json } from './client.js';
+import { asObject, type Json } from './json.js';
 import { attempt, boolFlag, expectArgs, flagMap, intFlag, type Context, type Group, type Subcommand } from './command.js';
 import { apiFlags, bool, dur, int, listFlag, mapFlag, str } from './flags.js';
 import { kvPath, printPathHeader, printSection, requireV2, resolveKv } from './kv-mount.js';

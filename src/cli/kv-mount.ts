@@ -1,9 +1,10 @@
 // How the kv commands find their mount: like Vault's CLI they ask sys/internal/ui/mounts/<path>
 // which mount serves the path and whether it is kv version 2, whose API lives under data/,
 // metadata/, delete/... below the mount. A server that does not answer (404, 403) means v1.
-import { asObject, type Json } from './client.js';
+import { asObject, type Json } from './json.js';
 import { printResponse } from './generic.js';
-import { attempt, ensureTrailingSlash, flagList, NotPossible, sanitizePath, UsageError, type Context } from './command.js';
+import { attempt, ensureTrailingSlash, flagList, sanitizePath, type Context } from './command.js';
+import { NotPossible, UsageError } from './errors.js';
 import { dataPairs, headerFor, kvTable, out, padEqualSigns, printField, printSecret, printWarnings } from './output.js';
 
 /** A kv path split into its mount and the key below it. */

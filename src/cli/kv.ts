@@ -1,7 +1,8 @@
 // `lockbox kv`: key/value secrets on v1 and v2 mounts. The commands take the path as the user
 // thinks of it (secret/app) and build the API path (secret/data/app) once the mount is known.
-import { asObject, type Json } from './client.js';
-import { attempt, expectArgs, intFlag, NotPossible, parseData, UsageError, type Context, type Group, type Subcommand } from './command.js';
+import { asObject, type Json } from './json.js';
+import { attempt, expectArgs, intFlag, parseData, type Context, type Group, type Subcommand } from './command.js';
+import { NotPossible, UsageError } from './errors.js';
 import { apiFlags, int, listFlag, str } from './flags.js';
 import { printKeys } from './generic.js';
 import { metadataCommand } from './kv-metadata.js';

@@ -1,5 +1,6 @@
 // `lockbox lease`: look up, renew and revoke leases over sys/leases/*.
-import { attempt, expectArgs, UsageError, type Context, type Group, type Subcommand } from './command.js';
+import { attempt, expectArgs, type Context, type Group, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { apiFlags, bool, dur } from './flags.js';
 import { printResponse } from './generic.js';
 import { out } from './output.js';

@@ -1,8 +1,10 @@
 // `lockbox login`: authenticate and keep the token in the token helper file (~/.lockbox-token),
 // which later commands read when no LOCKBOX_TOKEN / VAULT_TOKEN is set.
 import { chmodSync, writeFileSync } from 'node:fs';
-import { asObject, tokenHelperPath, type Json } from './client.js';
-import { attempt, expectArgs, parseData, sanitizePath, secretInput, UsageError, type Context, type Subcommand } from './command.js';
+import { tokenHelperPath } from './client.js';
+import { asObject, type Json } from './json.js';
+import { attempt, expectArgs, parseData, sanitizePath, secretInput, type Context, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { apiFlags, bool, str } from './flags.js';
 import { err, out, printField, printSecret } from './output.js';
 

@@ -1,7 +1,8 @@
 // `lockbox operator`: the seal lifecycle (init, unseal, seal) and the keyring (rotate,
 // key-status), over the sys/ endpoints of the same names.
-import { asObject, type Json } from './client.js';
-import { attempt, expectArgs, intFlag, secretInput, UsageError, type Context, type Group, type Subcommand } from './command.js';
+import { asObject, type Json } from './json.js';
+import { attempt, expectArgs, intFlag, secretInput, type Context, type Group, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { apiFlags, bool, int } from './flags.js';
 import { kvTable, out, printJson } from './output.js';
 import { printSealStatus } from './status.js';

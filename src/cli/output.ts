@@ -1,8 +1,8 @@
 // Output in Vault's shapes: `-format=table` (Key/Value columns, Go's %v rendering of values,
 // durations humanised, empty cells as n/a) or `-format=json` (two-space indented JSON).
 import type { ParsedArgs } from './args.js';
-import { asObject, type Json } from './client.js';
-import { UsageError } from './command.js';
+import { asObject, type Json } from './json.js';
+import { UsageError } from './errors.js';
 
 /** Output formats we render; Vault's yaml is not offered. */
 export type Format = 'table' | 'json';

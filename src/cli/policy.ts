@@ -1,8 +1,9 @@
 // `lockbox policy`: ACL policies over sys/policies/acl, and `fmt`, which rewrites a policy
 // file locally in canonical HCL.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { asObject } from './client.js';
-import { attempt, expectArgs, NotPossible, readStdin, type Context, type Group, type Subcommand } from './command.js';
+import { asObject } from './json.js';
+import { attempt, expectArgs, readStdin, type Context, type Group, type Subcommand } from './command.js';
+import { NotPossible } from './errors.js';
 import { apiFlags } from './flags.js';
 import { printKeys } from './generic.js';
 import { formatHcl } from './hcl-format.js';

@@ -1,10 +1,8 @@
 // `lockbox secrets`: enable, disable, list, tune and move secrets engines over sys/mounts and
 // sys/remount. The mount-table helpers here serve `lockbox auth` too.
-import { asObject, type Json } from './client.js';
-import {
-  attempt, boolFlag, ensureTrailingSlash, expectArgs, flagList, flagMap, intFlag, UsageError,
-  type Context, type Group, type Subcommand,
-} from './command.js';
+import { asObject, type Json } from './json.js';
+import { attempt, boolFlag, ensureTrailingSlash, expectArgs, flagList, flagMap, intFlag, type Context, type Group, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { apiFlags, bool, dur, int, listFlag, mapFlag, str } from './flags.js';
 import { columns, goValue, humanDuration, out, printJson } from './output.js';
 

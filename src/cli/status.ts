@@ -1,6 +1,7 @@
 // `lockbox status`: the seal state at a glance. Exit codes follow Vault so scripts can branch
 // on them: 0 unsealed, 2 sealed (or not initialised), 1 when the server cannot be asked.
-import { ApiError, asObject, ConnectionError, type Client, type Json } from './client.js';
+import { ApiError, ConnectionError, type Client } from './client.js';
+import { asObject, type Json } from './json.js';
 import { expectArgs, type Context, type Subcommand } from './command.js';
 import { apiFlags } from './flags.js';
 import { err, kvTable, out, printJson, type Format } from './output.js';

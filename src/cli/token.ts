@@ -1,7 +1,9 @@
 // `lockbox token`: create, look up, renew and revoke tokens, and show what a token may do,
 // over auth/token/* and sys/capabilities*.
-import { ApiError, asObject, type Json } from './client.js';
-import { attempt, boolFlag, expectArgs, flagList, flagMap, intFlag, UsageError, type Context, type Group, type Subcommand } from './command.js';
+import { ApiError } from './client.js';
+import { asObject, type Json } from './json.js';
+import { attempt, boolFlag, expectArgs, flagList, flagMap, intFlag, type Context, type Group, type Subcommand } from './command.js';
+import { UsageError } from './errors.js';
 import { apiFlags, bool, dur, int, listFlag, mapFlag, str } from './flags.js';
 import { printResponse } from './generic.js';
 import { out, printJson } from './output.js';

@@ -1,5 +1,5 @@
 // Who the caller is, and whether their policies allow an operation on a path.
-import type { TokenEntry } from '../auth/token/store.js';
+import type { TokenEntry } from './tokens/store.js';
 import type { Caller, Operation } from './request.js';
 
 /** What the ACL is asked about one request. */

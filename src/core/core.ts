@@ -6,7 +6,7 @@ import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { cachedStorage } from '../storage/cache.js';
 import { ShamirSeal } from '../barrier/seal.js';
-import { TokenStore, newTokenValue, type TokenEntry } from '../auth/token/store.js';
+import { TokenStore, newTokenValue, type TokenEntry } from './tokens/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
 import { MountTable, type BackendResolver, type MountEntry } from './mounts.js';
@@ -15,10 +15,11 @@ import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
 import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
-import { revokeTree } from '../auth/token/lifecycle.js';
+import { revokeTree } from './tokens/lifecycle.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
-import { wrap } from './wrapping.js';
+import { wrap, type WrapDeps } from './wrapping.js';
+import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
 import { helpFor, wantsHelp } from './help.js';
 
@@ -50,7 +51,10 @@ type Prepared = {
 };
 
 /** State that exists only while unsealed. */
-type Unsealed = { mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases };
+type Unsealed = {
+  mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
+  tokenDeps: TokenDeps; wrapDeps: WrapDeps;
+};
 
 /** One Lockbox server's core. */
 export class Core {
@@ -121,13 +125,33 @@ export class Core {
         revokeLease: (lease): Promise<void> => leases.revokeSecret(lease),
         revokeToken: async (id) => {
           const entry = await tokens.byId(id, true);
-          if (entry) await revokeTree(this, entry);
+          if (entry) await revokeTree(tokenDeps, entry);
         },
       },
     });
     const leases: Leases = new Leases(expiration, mounts, this.clock, this.config);
     tokens.onExpiry = (at) => expiration.noteExpiry(at);
-    this.#state = { mounts, tokens, policies, expiration, leases };
+    const tokenDeps: TokenDeps = {
+      clock: this.clock, store: tokens,
+      tokenMountTtls: () => {
+        const entry = mounts.get('auth', 'token/');
+        return {
+          defaultTtl: entry?.config.default_lease_ttl || this.config.defaultLeaseTtl,
+          maxTtl: entry?.config.max_lease_ttl || this.config.maxLeaseTtl,
+        };
+      },
+      policyExists: async (name) => (await policies.get(name)) !== undefined,
+      revoked: (entry) => this.tokenRevoked(entry),
+    };
+    const wrapDeps: WrapDeps = {
+      clock: this.clock, store: tokens, maxLeaseTtl: this.config.maxLeaseTtl,
+      cubbyhole: (tokenId) => {
+        const entry = mounts.get('mounts', 'cubbyhole/');
+        if (!entry) throw new BadRequest('cubbyhole is not mounted');
+        return scopedView(mounts.viewOf(entry), `${tokenId}/`);
+      },
+    };
+    this.#state = { mounts, tokens, policies, expiration, leases, tokenDeps, wrapDeps };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
     for (const hook of this.#unsealHooks) await hook();
@@ -135,6 +159,16 @@ export class Core {
 
   readonly #unsealHooks: Array<() => Promise<void>> = [];
   readonly #sealHooks: Array<() => Promise<void>> = [];
+
+  /** What token issuing, renewal and revocation use (auth methods call core/tokens with it). */
+  get tokenDeps(): TokenDeps {
+    return this.unsealed.tokenDeps;
+  }
+
+  /** What response wrapping uses (sys/wrapping calls core/wrapping with it). */
+  get wrapDeps(): WrapDeps {
+    return this.unsealed.wrapDeps;
+  }
 
   /** Registers a subsystem's start-up after each unseal (audit devices, expiration manager). */
   onUnsealed(hook: () => Promise<void>): void {
@@ -228,7 +262,7 @@ export class Core {
       return await this.#execute(req, prepared, audit);
     } finally {
       // Vault: the last use is served, then the token is revoked.
-      if (spent) await revokeTree(this, spent);
+      if (spent) await revokeTree(this.unsealed.tokenDeps, spent);
     }
   }
 
@@ -260,7 +294,7 @@ export class Core {
     }
     const mountType = prepared.mount.type;
     const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
-      ? { wrapInfo: await wrap(this, envelopeOf(response, warnings, mountType), req.wrapTtl, req.path) }
+      ? { wrapInfo: await wrap(this.unsealed.wrapDeps, envelopeOf(response, warnings, mountType), req.wrapTtl, req.path) }
       : response;
     await this.#auditOrFail('response', { ...audit, response: final ?? undefined });
     return { response: final, warnings: final === response ? warnings : [], mountType, operation: prepared.base.operation };

@@ -1,14 +1,14 @@
 // The ACL check of every authenticated request, against the caller's compiled policies.
 import { PermissionDenied } from '../util/errors.js';
 import type { AccessControl, AccessQuery } from './access.js';
-import type { Core } from './core.js';
+import type { PolicyStore } from './policy-store.js';
 import type { Caller } from './request.js';
 
 /** Access control backed by core's policy store. */
-export function policyAccess(core: () => Core): AccessControl {
+export function policyAccess(policies: () => PolicyStore): AccessControl {
   return {
     async authorize(caller: Caller, query: AccessQuery): Promise<void> {
-      const acl = await core().unsealed.policies.acl(caller.policies);
+      const acl = await policies().acl(caller.policies);
       const decision = acl.allowed({ path: query.path, operation: query.operation, params: query.data, wrapTtlSeconds: query.wrapTtl });
       if (!decision.allowed) throw new PermissionDenied();
       // Root-protected paths need `sudo` on top of the operation's own capability.

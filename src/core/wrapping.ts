@@ -2,10 +2,9 @@
 // and only that token travels. Used for any request carrying X-Vault-Wrap-TTL and by
 // sys/wrapping/wrap; sys/wrapping/unwrap, lookup and rewrap read it back.
 import { BadRequest } from '../util/errors.js';
-import type { Core } from './core.js';
+import type { Clock } from '../util/clock.js';
 import { parseDurationSeconds } from '../util/duration.js';
-import { scopedView } from '../storage/view.js';
-import { newTokenValue, type TokenEntry } from '../auth/token/store.js';
+import { newTokenValue, type TokenEntry, type TokenStore } from './tokens/store.js';
 import type { Storage } from '../storage/storage.js';
 
 /** The policy a wrapping token carries, as Vault reports it. */
@@ -36,26 +35,27 @@ export function parseWrapTtl(header: string | string[] | undefined): number | un
 
 const RESPONSE_KEY = 'response';
 
-/** The cubbyhole storage of one token. */
-function cubbyholeOf(core: Core, tokenId: string): Storage {
-  const { mounts } = core.unsealed;
-  const entry = mounts.get('mounts', 'cubbyhole/');
-  if (!entry) throw new BadRequest('cubbyhole is not mounted');
-  return scopedView(mounts.viewOf(entry), `${tokenId}/`);
+/** What wrapping needs from core: the token store, the clock, the cap, and cubbyholes. */
+export interface WrapDeps {
+  readonly clock: Clock;
+  readonly store: TokenStore;
+  readonly maxLeaseTtl: number;
+  /** The cubbyhole storage of one token (Vault keeps the wrapped response there). */
+  cubbyhole(tokenId: string): Storage;
 }
 
 /** Stores `body` (the response as it would have been sent) under a new wrapping token. */
-export async function wrap(core: Core, body: Record<string, unknown>, ttl: number, creationPath: string): Promise<WrapInfo> {
-  if (ttl > core.config.maxLeaseTtl) throw new BadRequest('wrapping ttl is greater than the max lease ttl');
-  const now = core.clock.now();
+export async function wrap(deps: WrapDeps, body: Record<string, unknown>, ttl: number, creationPath: string): Promise<WrapInfo> {
+  if (ttl > deps.maxLeaseTtl) throw new BadRequest('wrapping ttl is greater than the max lease ttl');
+  const now = deps.clock.now();
   const token = newTokenValue();
   // An orphan with one use: unwrapping spends it, and nothing else can reach the cubbyhole.
-  const entry = await core.unsealed.tokens.create(token, {
+  const entry = await deps.store.create(token, {
     parent: '', policies: [WRAPPING_POLICY], path: creationPath, meta: null, display_name: 'response-wrapping',
     num_uses: 1, creation_time: Math.floor(now / 1000), ttl, explicit_max_ttl: 0, period: 0, renewable: false,
     type: 'service', entity_id: '', role: '', expire_at: now + ttl * 1000, issued_at: now,
   });
-  await cubbyholeOf(core, entry.id).put(RESPONSE_KEY, Buffer.from(JSON.stringify(body)));
+  await deps.cubbyhole(entry.id).put(RESPONSE_KEY, Buffer.from(JSON.stringify(body)));
   const auth = body.auth as { accessor?: string } | null | undefined;
   return {
     token, accessor: entry.accessor, ttl, creation_time: new Date(now).toISOString(), creation_path: creationPath,
@@ -64,8 +64,8 @@ export async function wrap(core: Core, body: Record<string, unknown>, ttl: numbe
 }
 
 /** The live wrapping token entry for a token value, or Vault's 400. */
-export async function wrappingEntry(core: Core, token: string): Promise<TokenEntry> {
-  const entry = token ? await core.unsealed.tokens.lookup(token) : undefined;
+export async function wrappingEntry(deps: WrapDeps, token: string): Promise<TokenEntry> {
+  const entry = token ? await deps.store.lookup(token) : undefined;
   if (!entry || !entry.policies.includes(WRAPPING_POLICY)) throw new BadRequest(INVALID_WRAPPING_TOKEN);
   return entry;
 }
@@ -74,15 +74,15 @@ export async function wrappingEntry(core: Core, token: string): Promise<TokenEnt
  * Takes the wrapping token's one use before unwrap or rewrap reads it: of concurrent callers
  * only the first gets the entry, the others Vault's 400 (no double unwrap, no unwrap + rewrap).
  */
-export async function claimWrapping(core: Core, entry: TokenEntry): Promise<TokenEntry> {
-  const spent = await core.unsealed.tokens.spendUse(entry.id);
+export async function claimWrapping(deps: WrapDeps, entry: TokenEntry): Promise<TokenEntry> {
+  const spent = await deps.store.spendUse(entry.id);
   if (spent.outcome !== 'last') throw new BadRequest(INVALID_WRAPPING_TOKEN);
   return spent.entry;
 }
 
 /** Reads the wrapped response without consuming the token. */
-export async function readWrapped(core: Core, entry: TokenEntry): Promise<Record<string, unknown>> {
-  const raw = await cubbyholeOf(core, entry.id).get(RESPONSE_KEY);
+export async function readWrapped(deps: WrapDeps, entry: TokenEntry): Promise<Record<string, unknown>> {
+  const raw = await deps.cubbyhole(entry.id).get(RESPONSE_KEY);
   if (!raw) throw new BadRequest(INVALID_WRAPPING_TOKEN);
   return JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
 }

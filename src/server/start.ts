@@ -12,7 +12,7 @@ import { startHttpServer, type HttpServer, type ListenerConfig } from '../http/s
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
-import { newTokenValue } from '../auth/token/store.js';
+import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
 import { AuditDevices } from '../audit/index.js';
@@ -56,7 +56,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
     table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? (secretEngines.get(type) ?? opts.extraEngines?.get(type))?.(options);
   const core = await Core.open(physical, {
-    clock, log, resolve, access: policyAccess(() => core),
+    clock, log, resolve, access: policyAccess(() => core.unsealed.policies),
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
   });
   const cluster = {

@@ -4,7 +4,7 @@
 import { BadRequest, PermissionDenied } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
-import type { TokenEntry } from '../auth/token/store.js';
+import type { TokenEntry } from '../core/tokens/store.js';
 import { mountView } from './mount-view.js';
 
 const pathFields = {

@@ -3,7 +3,7 @@ import { BadRequest } from '../util/errors.js';
 import { definePath, field, type HandlerContext } from '../core/path.js';
 import type { Core } from '../core/core.js';
 import { claimWrapping, readWrapped, wrap, wrappingEntry, wrappingLookup } from '../core/wrapping.js';
-import { revokeTree } from '../auth/token/lifecycle.js';
+import { revokeTree } from '../core/tokens/lifecycle.js';
 
 /** The wrapping paths of the system backend. */
 export function wrappingPaths(core: Core) {
@@ -27,9 +27,9 @@ export function wrappingPaths(core: Core) {
       fields: { token: tokenField },
       operations: {
         update: async (ctx) => {
-          const entry = await claimWrapping(core, await wrappingEntry(core, tokenOf(ctx)));
-          const body = await readWrapped(core, entry);
-          await revokeTree(core, entry);
+          const entry = await claimWrapping(core.wrapDeps, await wrappingEntry(core.wrapDeps, tokenOf(ctx)));
+          const body = await readWrapped(core.wrapDeps, entry);
+          await revokeTree(core.tokenDeps, entry);
           return { raw: { status: 200, body: { ...body, request_id: ctx.request.id } } };
         },
       },
@@ -38,8 +38,8 @@ export function wrappingPaths(core: Core) {
       pattern: 'wrapping/lookup', summary: 'Creation time, path and TTL of a wrapping token.', unauthenticated: true,
       fields: { token: tokenField },
       operations: {
-        read: async (ctx) => ({ data: wrappingLookup(await wrappingEntry(core, tokenOf(ctx))) }),
-        update: async (ctx) => ({ data: wrappingLookup(await wrappingEntry(core, tokenOf(ctx))) }),
+        read: async (ctx) => ({ data: wrappingLookup(await wrappingEntry(core.wrapDeps, tokenOf(ctx))) }),
+        update: async (ctx) => ({ data: wrappingLookup(await wrappingEntry(core.wrapDeps, tokenOf(ctx))) }),
       },
     }),
     definePath({
@@ -47,10 +47,10 @@ export function wrappingPaths(core: Core) {
       fields: { token: tokenField },
       operations: {
         update: async (ctx) => {
-          const entry = await claimWrapping(core, await wrappingEntry(core, tokenOf(ctx)));
-          const body = await readWrapped(core, entry);
-          const info = await wrap(core, body, entry.ttl, entry.path);
-          await revokeTree(core, entry);
+          const entry = await claimWrapping(core.wrapDeps, await wrappingEntry(core.wrapDeps, tokenOf(ctx)));
+          const body = await readWrapped(core.wrapDeps, entry);
+          const info = await wrap(core.wrapDeps, body, entry.ttl, entry.path);
+          await revokeTree(core.tokenDeps, entry);
           return { wrapInfo: info };
         },
       },

@@ -6,10 +6,12 @@ import type { Core } from '../../core/core.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
 import { scopedView } from '../../storage/view.js';
 import { lookupData } from './lookup.js';
-import { createFields, issueToken, type CreateInput } from './issue.js';
-import { renewToken, revokeOrphan, revokeTree } from './lifecycle.js';
-import { getRole, rolePaths } from './roles.js';
-import type { TokenEntry } from './store.js';
+import { issueToken } from '../../core/tokens/issue.js';
+import { createFields, type CreateInput } from './create-fields.js';
+import { renewToken, revokeOrphan, revokeTree } from '../../core/tokens/lifecycle.js';
+import { rolePaths } from './roles.js';
+import { getRole } from '../../core/tokens/role.js';
+import type { TokenEntry } from '../../core/tokens/store.js';
 
 /** Builds the token backend for one core (it needs the core's token store). */
 export function tokenBackend(core: Core): Backend {
@@ -48,7 +50,7 @@ export function tokenBackend(core: Core): Backend {
     const role = roleName ? await getRole(roleStorage(), roleName) : undefined;
     if (roleName && !role) throw new BadRequest(`unknown role ${roleName}`);
     const path = `auth/token/${ctx.path}`;
-    const { auth, warnings } = await issueToken(core, { caller: ctx.caller!, entry, sudo }, ctx.fields, { orphan, role, path });
+    const { auth, warnings } = await issueToken(core.tokenDeps, { caller: ctx.caller!, entry, sudo }, ctx.fields, { orphan, role, path });
     return { auth, warnings: warnings.length > 0 ? warnings : undefined };
   };
   const increment = field.duration({ description: 'Requested extension in seconds; 0 = the token\'s own TTL.' });
@@ -88,24 +90,24 @@ export function tokenBackend(core: Core): Backend {
     }),
     definePath({
       pattern: 'renew-self', summary: 'Renew the calling token.', fields: { increment },
-      operations: { update: async (ctx) => renewToken(core, ctx.caller!.token, await self(ctx), ctx.fields.increment) },
+      operations: { update: async (ctx) => renewToken(core.tokenDeps, ctx.caller!.token, await self(ctx), ctx.fields.increment) },
     }),
     definePath({
       pattern: 'renew', summary: 'Renew a token.', fields: { token: tokenField, increment },
       operations: {
         update: async ({ fields }) => {
           const entry = await byToken(fields.token, () => new BadRequest('token not found'));
-          return renewToken(core, fields.token, entry, fields.increment);
+          return renewToken(core.tokenDeps, fields.token, entry, fields.increment);
         },
       },
     }),
     definePath({
       pattern: 'renew-accessor', summary: 'Renew the token behind an accessor.', fields: { accessor: accessorField, increment },
-      operations: { update: async ({ fields }) => renewToken(core, '', await byAccessor(fields.accessor), fields.increment) },
+      operations: { update: async ({ fields }) => renewToken(core.tokenDeps, '', await byAccessor(fields.accessor), fields.increment) },
     }),
     definePath({
       pattern: 'revoke-self', summary: 'Revoke the calling token and its children.', fields: {},
-      operations: { update: async (ctx) => { await revokeTree(core, await self(ctx)); } },
+      operations: { update: async (ctx) => { await revokeTree(core.tokenDeps, await self(ctx)); } },
     }),
     definePath({
       pattern: 'revoke', summary: 'Revoke a token and its children.', fields: { token: tokenField },
@@ -113,17 +115,17 @@ export function tokenBackend(core: Core): Backend {
         update: async ({ fields }) => {
           if (fields.token === '') throw new BadRequest('missing token ID');
           const entry = await tokens().lookup(fields.token);
-          if (entry) await revokeTree(core, entry);
+          if (entry) await revokeTree(core.tokenDeps, entry);
         },
       },
     }),
     definePath({
       pattern: 'revoke-accessor', summary: 'Revoke the token behind an accessor, and its children.', fields: { accessor: accessorField },
-      operations: { update: async ({ fields }) => { await revokeTree(core, await byAccessor(fields.accessor)); } },
+      operations: { update: async ({ fields }) => { await revokeTree(core.tokenDeps, await byAccessor(fields.accessor)); } },
     }),
     definePath({
       pattern: 'revoke-orphan', summary: 'Revoke a token; its children become orphans.', sudo: true, fields: { token: tokenField },
-      operations: { update: async ({ fields }) => { await revokeOrphan(core, await byToken(fields.token, () => new BadRequest('token to revoke not found'))); } },
+      operations: { update: async ({ fields }) => { await revokeOrphan(core.tokenDeps, await byToken(fields.token, () => new BadRequest('token to revoke not found'))); } },
     }),
     definePath({
       pattern: 'accessors/', summary: 'List the accessors of all tokens.', sudo: true, fields: {},
@@ -141,7 +143,7 @@ export function tokenBackend(core: Core): Backend {
           let removed = 0;
           for (const e of await tokens().allEntries()) {
             if (e.expire_at !== 0 && e.expire_at <= now()) {
-              await revokeTree(core, e);
+              await revokeTree(core.tokenDeps, e);
               removed++;
             }
           }

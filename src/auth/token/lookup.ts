@@ -1,5 +1,5 @@
 // How a token entry is shown by auth/token/lookup*: Vault's field names and JSON types.
-import type { TokenEntry } from './store.js';
+import type { TokenEntry } from '../../core/tokens/store.js';
 
 /** Vault's lookup answer for a token entry. `id` is the token itself, only for lookup-self/lookup. */
 export function lookupData(entry: TokenEntry, now: number, token: string | undefined): Record<string, unknown> {

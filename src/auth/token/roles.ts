@@ -1,25 +1,7 @@
 // Token roles (auth/token/roles/:name): presets that auth/token/create/:role applies.
 import { definePath, field, onlySent } from '../../core/path.js';
 import type { Storage } from '../../storage/storage.js';
-
-/** A stored token role, in Vault's field names; TTLs in seconds. */
-export type TokenRole = {
-  name: string;
-  allowed_policies: string[];
-  disallowed_policies: string[];
-  allowed_policies_glob: string[];
-  disallowed_policies_glob: string[];
-  orphan: boolean;
-  renewable: boolean;
-  path_suffix: string;
-  token_period: number;
-  token_explicit_max_ttl: number;
-  token_no_default_policy: boolean;
-  token_num_uses: number;
-  token_type: string;
-  allowed_entity_aliases: string[];
-  token_bound_cidrs: string[];
-};
+import { getRole, ROLE_PREFIX, type TokenRole } from '../../core/tokens/role.js';
 
 const roleFields = {
   name: field.name({ description: 'Role name.' }),
@@ -40,14 +22,6 @@ const roleFields = {
   allowed_entity_aliases: field.strings({ description: 'Entity aliases tokens may be created with.' }),
   token_bound_cidrs: field.strings({ description: 'Networks tokens may be used from.' }),
 };
-
-const ROLE_PREFIX = 'roles/';
-
-/** Reads a role from the token store's storage. */
-export async function getRole(storage: Storage, name: string): Promise<TokenRole | undefined> {
-  const raw = await storage.get(ROLE_PREFIX + name.toLowerCase());
-  return raw ? (JSON.parse(raw.toString('utf8')) as TokenRole) : undefined;
-}
 
 /** roles/ and roles/:name of the token backend, over the token store's storage. */
 export function rolePaths(storage: () => Storage) {

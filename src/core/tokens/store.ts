@@ -6,7 +6,7 @@ import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../util/clock.js';
-import { schedule, unschedule } from '../../core/expiration/queue.js';
+import { schedule, unschedule } from '../expiration/queue.js';
 
 /** A stored token, in Vault's field names where it has them. */
 export type TokenEntry = {

@@ -1,36 +1,19 @@
 // Issuing tokens: auth/token/create, create-orphan and create/:role, with Vault's rules for
 // inherited policies, orphans, TTLs and the `auth` block a new token is answered with.
 import { BadRequest } from '../../util/errors.js';
-import type { Core } from '../../core/core.js';
-import { field } from '../../core/path.js';
-import type { AuthResult, Caller } from '../../core/request.js';
+import type { TokenDeps } from './deps.js';
+import type { AuthResult, Caller } from '../request.js';
 import { newTokenValue, type TokenEntry } from './store.js';
-import type { TokenRole } from './roles.js';
+import type { TokenRole } from './role.js';
 import { effectiveTtl } from './ttl.js';
-import { WRAPPING_POLICY } from '../../core/wrapping.js';
+import { WRAPPING_POLICY } from '../wrapping.js';
 
-/** The fields of auth/token/create*. */
-export const createFields = {
-  id: field.string({ description: 'Token value to use (root only).', sensitive: true }),
-  role_name: field.string({ description: 'Role to create the token against.' }),
-  policies: field.strings({ description: 'Policies; defaults to the creator\'s.' }),
-  meta: field.stringMap({ description: 'Metadata shown in lookups and audit logs.' }),
-  metadata: field.stringMap({ description: 'Alias of meta.' }),
-  no_parent: field.bool({ description: 'Create an orphan (root or sudo only).' }),
-  no_default_policy: field.bool({ description: 'Do not add the default policy.' }),
-  renewable: field.bool({ description: 'Whether the token may be renewed.', default: true }),
-  ttl: field.duration({ description: 'Initial TTL.' }),
-  lease: field.duration({ description: 'Deprecated alias of ttl.' }),
-  type: field.string({ description: 'service or batch; empty means service.' }),
-  explicit_max_ttl: field.duration({ description: 'Hard cap on the token\'s lifetime.' }),
-  display_name: field.string({ description: 'Name shown in lookups and audit logs.' }),
-  num_uses: field.int({ description: 'Number of uses; 0 = unlimited.' }),
-  period: field.duration({ description: 'Make the token periodic with this renewal period.' }),
-  entity_alias: field.string({ description: 'Entity alias to attach (ignored: no identity store yet).' }),
+/** What a token creation request asks for (the fields of auth/token/create*). */
+export type TokenRequest = {
+  id: string; policies: string[]; meta: Record<string, string>; metadata: Record<string, string>;
+  no_parent: boolean; no_default_policy: boolean; renewable: boolean; ttl: number; lease: number;
+  type: string; explicit_max_ttl: number; display_name: string; num_uses: number; period: number;
 };
-
-/** Parsed values of createFields. */
-export type CreateInput = { [K in keyof typeof createFields]: ReturnType<(typeof createFields)[K]['parse']> };
 
 /** Vault's sanitised policy list: lower-case, unique, sorted, `default` unless refused. */
 export function sanitisePolicies(policies: string[], addDefault: boolean): string[] {
@@ -61,7 +44,7 @@ export function authBlock(token: string, entry: TokenEntry, now: number): AuthRe
 export type Creator = { caller: Caller; entry: TokenEntry; sudo: boolean };
 
 /** Creates a token for `creator` from the request; `orphan` for create-orphan. */
-export async function issueToken(core: Core, creator: Creator, input: CreateInput, opts: { orphan: boolean; role?: TokenRole; path: string }) {
+export async function issueToken(deps: TokenDeps, creator: Creator, input: TokenRequest, opts: { orphan: boolean; role?: TokenRole; path: string }) {
   const { caller, entry: parent, sudo } = creator;
   const privileged = caller.isRoot || sudo;
   // Vault: a child would let a limited-use token escape its count (the use of this very request
@@ -78,7 +61,7 @@ export async function issueToken(core: Core, creator: Creator, input: CreateInpu
   const internal = policies.find((p) => NON_ASSIGNABLE.has(p));
   if (internal) throw new BadRequest(`cannot assign policy "${internal}"`);
   const orphan = opts.orphan || input.no_parent || role?.orphan === true;
-  const now = core.clock.now();
+  const now = deps.clock.now();
   const period = role?.token_period || input.period;
   const explicitMax = role?.token_explicit_max_ttl || input.explicit_max_ttl;
   const isRootToken = policies.includes('root');
@@ -86,11 +69,11 @@ export async function issueToken(core: Core, creator: Creator, input: CreateInpu
   const requested = input.ttl || input.lease;
   const { ttl, warnings } = isRootToken && requested === 0 && period === 0
     ? { ttl: 0, warnings: [] }
-    : effectiveTtl(core, { requested, period, explicitMax });
+    : effectiveTtl(deps.tokenMountTtls(), { requested, period, explicitMax });
   if (ttl === 0 && parent.expire_at !== 0) throw new BadRequest('expiring root tokens cannot create non-expiring root tokens');
   const token = input.id || newTokenValue();
-  if (input.id && (await core.unsealed.tokens.lookup(input.id))) throw new BadRequest('token with this id already exists');
-  const entry = await core.unsealed.tokens.create(token, {
+  if (input.id && (await deps.store.lookup(input.id))) throw new BadRequest('token with this id already exists');
+  const entry = await deps.store.create(token, {
     parent: orphan ? '' : parent.id, policies, path: opts.path, meta: nonEmpty({ ...input.metadata, ...input.meta }),
     display_name: displayName(input.display_name),
     num_uses: role?.token_num_uses || input.num_uses, creation_time: Math.floor(now / 1000), ttl,
@@ -99,7 +82,7 @@ export async function issueToken(core: Core, creator: Creator, input: CreateInpu
   });
   // Vault creates the token anyway and warns about each policy it does not know.
   for (const p of policies) {
-    if (!(await core.unsealed.policies.get(p))) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
+    if (!(await deps.policyExists(p))) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
   }
   return { auth: authBlock(token, entry, now), warnings };
 }
@@ -118,7 +101,7 @@ const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m :
 
 // Vault: without `policies` a child inherits its parent's; a non-privileged creator may only
 // hand out policies it holds itself; a role narrows what may be asked for.
-function choosePolicies(input: CreateInput, parent: TokenEntry, privileged: boolean, role: TokenRole | undefined): string[] {
+function choosePolicies(input: TokenRequest, parent: TokenEntry, privileged: boolean, role: TokenRole | undefined): string[] {
   const noDefault = input.no_default_policy || role?.token_no_default_policy === true;
   const asked = input.policies.length > 0 ? input.policies : undefined;
   if (role) return rolePolicies(asked, parent, role, noDefault);

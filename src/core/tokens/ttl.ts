@@ -1,24 +1,15 @@
 // Token TTL arithmetic, as Vault's CalculateTTL does it: the requested TTL (or the token
 // mount's default) capped by the mount's or the server's maximum and by the explicit maximum;
 // a periodic token's TTL is its period.
-import type { Core } from '../../core/core.js';
+import type { TokenTtls } from './deps.js';
 import { formatDuration } from '../../util/duration.js';
-
-/** Default and maximum TTL of the auth/token/ mount, falling back to the server's. */
-export function tokenMountTtls(core: Core): { defaultTtl: number; maxTtl: number } {
-  const entry = core.unsealed.mounts.get('auth', 'token/');
-  return {
-    defaultTtl: entry?.config.default_lease_ttl || core.config.defaultLeaseTtl,
-    maxTtl: entry?.config.max_lease_ttl || core.config.maxLeaseTtl,
-  };
-}
 
 /** The TTL to grant, and Vault's warning when it was capped. */
 export function effectiveTtl(
-  core: Core,
+  limits: TokenTtls,
   req: { requested: number; period: number; explicitMax: number; sinceIssue?: number },
 ): { ttl: number; warnings: string[] } {
-  const { defaultTtl, maxTtl } = tokenMountTtls(core);
+  const { defaultTtl, maxTtl } = limits;
   const warnings: string[] = [];
   let cap = maxTtl;
   if (req.explicitMax > 0 && req.explicitMax < cap) cap = req.explicitMax;

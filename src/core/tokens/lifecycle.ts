@@ -2,14 +2,14 @@
 // then whatever hangs off the token itself (its cubbyhole, its leases) through core's hooks;
 // an orphaned revoke leaves the children alive as orphans.
 import { BadRequest } from '../../util/errors.js';
-import type { Core } from '../../core/core.js';
+import type { TokenDeps } from './deps.js';
 import type { TokenEntry } from './store.js';
 import { authBlock } from './issue.js';
 import { effectiveTtl } from './ttl.js';
 
 /** Revokes a token and every descendant. */
-export async function revokeTree(core: Core, entry: TokenEntry): Promise<void> {
-  const tokens = core.unsealed.tokens;
+export async function revokeTree(deps: TokenDeps, entry: TokenEntry): Promise<void> {
+  const tokens = deps.store;
   // Under the token's lock, so no child can be created between listing children and removal.
   await tokens.exclusive(entry.id, async () => {
     // Re-read: a concurrent revocation may have got there first, or a reparent moved it.
@@ -17,24 +17,24 @@ export async function revokeTree(core: Core, entry: TokenEntry): Promise<void> {
     if (!current) return;
     for (const childId of await tokens.children(current.id)) {
       const child = await tokens.byId(childId, true);
-      if (child) await revokeTree(core, child);
+      if (child) await revokeTree(deps, child);
       else await tokens.dropChildIndex(current.id, childId);
     }
-    await core.tokenRevoked(current);
+    await deps.revoked(current);
     await tokens.remove(current);
   });
 }
 
 /** Revokes only the token; its children become orphans. */
-export async function revokeOrphan(core: Core, entry: TokenEntry): Promise<void> {
-  const tokens = core.unsealed.tokens;
+export async function revokeOrphan(deps: TokenDeps, entry: TokenEntry): Promise<void> {
+  const tokens = deps.store;
   await tokens.exclusive(entry.id, async () => {
     for (const childId of await tokens.children(entry.id)) {
       const child = await tokens.byId(childId, true);
       if (child) await tokens.exclusive(child.id, () => tokens.reparent(child, ''));
       else await tokens.dropChildIndex(entry.id, childId);
     }
-    await core.tokenRevoked(entry);
+    await deps.revoked(entry);
     await tokens.remove(entry);
   });
 }
@@ -43,14 +43,14 @@ export async function revokeOrphan(core: Core, entry: TokenEntry): Promise<void>
  * Renews a token by `increment` seconds (0: its original TTL, as Vault's clients expect),
  * bounded by the maximums counted from when it was issued. Answers Vault's `auth` block.
  */
-export async function renewToken(core: Core, token: string, entry: TokenEntry, increment: number) {
+export async function renewToken(deps: TokenDeps, token: string, entry: TokenEntry, increment: number) {
   if (!entry.renewable || entry.expire_at === 0) throw new BadRequest('lease is not renewable');
-  const now = core.clock.now();
+  const now = deps.clock.now();
   const sinceIssue = Math.floor((now - entry.issued_at) / 1000);
-  const { ttl, warnings } = effectiveTtl(core, {
+  const { ttl, warnings } = effectiveTtl(deps.tokenMountTtls(), {
     requested: increment > 0 ? increment : entry.ttl, period: entry.period, explicitMax: entry.explicit_max_ttl, sinceIssue,
   });
   const renewed: TokenEntry = { ...entry, expire_at: now + ttl * 1000, last_renewal: now };
-  await core.unsealed.tokens.save(renewed);
+  await deps.store.save(renewed);
   return { auth: authBlock(token, renewed, now), warnings };
 }

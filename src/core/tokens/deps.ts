@@ -1,0 +1,19 @@
+// What token issuing, renewal and revocation need from the rest of core. Core builds one of
+// these at each unseal; auth methods reach tokens through it, never through Core itself, so
+// the token rules can be read (and tested) without the request pipeline.
+import type { Clock } from '../../util/clock.js';
+import type { TokenEntry, TokenStore } from './store.js';
+
+/** Default and maximum TTL (seconds) that apply to tokens of one auth mount. */
+export type TokenTtls = { defaultTtl: number; maxTtl: number };
+
+export interface TokenDeps {
+  readonly clock: Clock;
+  readonly store: TokenStore;
+  /** TTL limits of the auth/token/ mount, falling back to the server's. */
+  tokenMountTtls(): TokenTtls;
+  /** Whether a policy of that name exists (Vault warns about unknown ones). */
+  policyExists(name: string): Promise<boolean>;
+  /** Runs core's revocation hooks (cubbyhole, leases) before a token entry is removed. */
+  revoked(entry: TokenEntry): Promise<void>;
+}
