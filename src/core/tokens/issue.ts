@@ -49,16 +49,17 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
   const privileged = caller.isRoot || sudo;
   // Every creation path (child, orphan, role) starts from the creator as a live parent: one
   // serving its last use (this very request spent it) is revocation pending, not a parent.
+  if (creator.entry.type === 'batch') throw new BadRequest('batch tokens cannot create more tokens');
   const parent = await deps.store.asParent(creator.entry.id);
   if (!parent) throw new BadRequest(NO_PARENT);
   // Vault: any token would let a limited-use token escape its count, orphans included.
   if (parent.num_uses > 0) throw new BadRequest('restricted use token cannot generate child tokens');
-  if (input.type !== '' && input.type !== 'service') throw new BadRequest('batch tokens are not supported');
   if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
   if (input.no_parent && !privileged) throw new BadRequest('root or sudo privileges required to create orphan token');
   if (input.period > 0 && !privileged) throw new BadRequest('root or sudo privileges required to create periodic token');
   if (input.num_uses < 0) throw new BadRequest('number of uses cannot be negative');
   const role = opts.role;
+  const batch = batchRequested(input, role);
   const policies = choosePolicies(input, parent, privileged, role);
   // Vault: internal policies are never handed out, not even by root.
   const internal = policies.find((p) => NON_ASSIGNABLE.has(p));
@@ -74,20 +75,47 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
     ? { ttl: 0, warnings: [] }
     : effectiveTtl(deps.tokenMountTtls(), { requested, period, explicitMax });
   if (ttl === 0 && parent.expire_at !== 0) throw new BadRequest('expiring root tokens cannot create non-expiring root tokens');
-  const token = input.id || newTokenValue();
-  if (input.id && (await deps.store.lookup(input.id))) throw new BadRequest('token with this id already exists');
-  const entry = await deps.store.create(token, {
+  if (batch) {
+    if (isRootToken) throw new BadRequest('batch tokens cannot be root tokens');
+    if (input.id) throw new BadRequest('batch tokens cannot have a custom id');
+  }
+  const fields: Omit<TokenEntry, 'id' | 'accessor'> = {
     parent: orphan ? '' : parent.id, policies, path: opts.path, meta: nonEmpty({ ...input.metadata, ...input.meta }),
     display_name: displayName(input.display_name),
     num_uses: role?.token_num_uses || input.num_uses, creation_time: Math.floor(now / 1000), ttl,
     explicit_max_ttl: explicitMax, period, renewable: ttl !== 0 && (role ? role.renewable : input.renewable),
-    type: 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
-  });
+    type: batch ? 'batch' : 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
+  };
+  if (batch) fields.renewable = false;
+  const { token, entry } = batch ? await deps.store.createBatch(fields) : await createService(deps, input.id, fields);
   // Vault creates the token anyway and warns about each policy it does not know.
   for (const p of policies) {
     if (!(await deps.policyExists(p))) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
   }
   return { auth: authBlock(token, entry, now), warnings };
+}
+
+/** A service token with a chosen or a new value. */
+async function createService(deps: TokenDeps, id: string, fields: Omit<TokenEntry, 'id' | 'accessor'>) {
+  const token = id || newTokenValue();
+  if (id && (await deps.store.lookup(id))) throw new BadRequest('token with this id already exists');
+  return { token, entry: await deps.store.create(token, fields) };
+}
+
+/**
+ * Whether a batch token is asked for (`type`, or the role's token_type), with Vault's refusals
+ * of what a batch token cannot be: limited-use, periodic or with an explicit maximum.
+ */
+function batchRequested(input: TokenRequest, role: TokenRole | undefined): boolean {
+  // A role's forced type wins; its default-* type yields to what the request asks.
+  const roleType = role?.token_type ?? '';
+  const forced = roleType === 'batch' || roleType === 'service' ? roleType : '';
+  const type = forced || input.type || (roleType === 'default-batch' ? 'batch' : 'service');
+  if (type === 'service') return false;
+  if (type !== 'batch' && type !== 'default-batch') throw new BadRequest("invalid 'token_type' value");
+  const bad = input.explicit_max_ttl !== 0 ? 'explicit_max_ttl' : input.num_uses !== 0 ? 'num_uses' : input.period !== 0 ? 'period' : '';
+  if (bad) throw new BadRequest(`batch tokens cannot have ${JSON.stringify(bad)} set`);
+  return true;
 }
 
 /** Vault's display name: `token-` plus the given name with anything but [a-zA-Z0-9-] as `-`. */
@@ -98,7 +126,7 @@ function displayName(given: string): string {
 }
 
 /** Policies core gives its own tokens (wrapping) that no token creation may assign. */
-const NON_ASSIGNABLE = new Set([WRAPPING_POLICY, 'control-group']);
+export const NON_ASSIGNABLE = new Set([WRAPPING_POLICY, 'control-group']);
 
 const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m : null);
 
