@@ -120,9 +120,12 @@ export function secretIdPaths() {
   };
   return [
     definePath({
-      pattern: 'role/:role_name/secret-id', summary: 'Generate a secret-id, or list the accessors of the role\'s secret-ids.', fields: generateFields,
+      pattern: 'role/:role_name/secret-id', summary: 'Generate a secret-id.', fields: generateFields,
+      operations: { update: (ctx) => issue(ctx, randomUUID()) },
+    }),
+    definePath({
+      pattern: 'role/:role_name/secret-id/', summary: 'List the accessors of the role\'s secret-ids.', fields: { role_name: roleName },
       operations: {
-        update: (ctx) => issue(ctx, randomUUID()),
         list: async (ctx) => {
           const role = await roleOf(ctx);
           const keys = (await listSecretIds(ctx, role.name)).map((s) => s.entry.secret_id_accessor).sort();
