@@ -398,7 +398,7 @@ export class Core {
     if (!grant) return result;
     if (alias) await locks.succeeded(mount.accessor, alias);
     const { auth, warnings } = await issueLoginToken(this.unsealed.tokenDeps, {
-      path: mount.path, uuid: mount.uuid, ttls: this.mountTtls(mount),
+      path: mount.path, uuid: mount.uuid, ttls: this.mountTtls(mount), requestPath: base.request.path,
       tokenType: (mount.tune.token_type as MountTokenType | undefined) ?? 'default-service',
     }, grant);
     const { login: _login, ...response } = result.response!;

@@ -15,7 +15,8 @@ export const MOUNT_TOKEN_TYPES = ['default-service', 'default-batch', 'service',
 export type MountTokenType = (typeof MOUNT_TOKEN_TYPES)[number];
 
 /** The issuing mount as login needs it. */
-export type LoginMount = { path: string; uuid: string; tokenType: MountTokenType; ttls: TokenTtls };
+/** The issuing mount as login needs it, and the login's request path (the token's `path`). */
+export type LoginMount = { path: string; uuid: string; tokenType: MountTokenType; ttls: TokenTtls; requestPath: string };
 
 /** Vault's rule: a forced mount type wins; a default-* mount yields to the role's explicit choice. */
 export function chooseTokenType(mount: MountTokenType, role: TokenParams['token_type']): 'service' | 'batch' {
@@ -56,7 +57,7 @@ export async function issueLoginToken(deps: TokenDeps, mount: LoginMount, grant:
   const now = deps.clock.now();
   const boundCidrs = grant.boundCidrs ?? params.token_bound_cidrs;
   const fields: Omit<TokenEntry, 'id' | 'accessor'> = {
-    parent: '', policies, path: `auth/${mount.path}login`, meta: Object.keys(grant.metadata).length > 0 ? grant.metadata : null,
+    parent: '', policies, path: mount.requestPath, meta: Object.keys(grant.metadata).length > 0 ? grant.metadata : null,
     display_name: loginDisplayName(mount.path, grant.displayName), num_uses: params.token_num_uses,
     creation_time: Math.floor(now / 1000), ttl, explicit_max_ttl: params.token_explicit_max_ttl, period: params.token_period,
     // Vault: a login token is renewable unless it never expires (a batch token never is).
