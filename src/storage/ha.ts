@@ -42,25 +42,28 @@ export interface LockPrimitives {
 /** What a backend's writes check: whether, and under which generation, they may go out. */
 export class Fence {
   #generation: number | undefined;
-  #everHeld = false;
+  #campaigning = false;
   #deadline = 0;
 
   /**
    * The generation every write must be conditioned on, or undefined for an unconditional write
-   * (a node that has never been active: sys/init before the first election). Throws LockLost
-   * for a node that held the lock and lost it, or whose hold is older than the TTL.
+   * (a node that has not joined the election yet: sys/init on the first node). Throws LockLost
+   * on a standby, on a node that lost the lock, and on one whose hold is older than the TTL.
    */
   check(): number | undefined {
-    if (!this.#everHeld) return undefined;
+    if (!this.#campaigning) return undefined;
     if (this.#generation === undefined || performance.now() > this.#deadline) throw new LockLost();
     return this.#generation;
   }
+
+  /** From now on, writes need the lock. */
+  campaign(): void { this.#campaigning = true; }
 
   /** Whether writes may go out now. */
   get holding(): boolean { return this.#generation !== undefined && performance.now() <= this.#deadline; }
 
   held(generation: number, deadline: number): void {
-    this.#everHeld = true;
+    this.#campaigning = true;
     this.#generation = generation;
     this.#deadline = deadline;
   }
@@ -101,6 +104,7 @@ export class HaLock {
    * reason other than release(): expiry, takeover, a store session lost, a failed renewal.
    */
   async acquire(me: LockHolder, signal: AbortSignal, onLost: () => void): Promise<void> {
+    this.fence.campaign();
     for (;;) {
       signal.throwIfAborted();
       const started = performance.now();
