@@ -1,6 +1,7 @@
 // Every secrets engine type that can be mounted. Adding an engine is one line here.
 import type { Backend } from '../core/backend.js';
 import { cubbyholeBackend } from './cubbyhole/index.js';
+import { databaseBackend } from './database/index.js';
 import { kvEngine, kvV2Backend } from './kv/index.js';
 import { transitBackend } from './transit/index.js';
 
@@ -12,4 +13,5 @@ export const secretEngines: ReadonlyMap<string, EngineFactory> = new Map<string,
   ['cubbyhole', () => cubbyholeBackend],
   ['kv', kvEngine], ['kv-v2', () => kvV2Backend],
   ['transit', () => transitBackend],
+  ['database', () => databaseBackend],
 ]);
