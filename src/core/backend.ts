@@ -10,6 +10,8 @@ export type BackendSpec = {
   paths: PathDef[];
   /** Called when a mount of this type is removed, before its storage is deleted. */
   cleanup?: () => Promise<void>;
+  /** Called before the server seals, once per backend in use: drop key material held in memory. */
+  onSeal?: () => Promise<void>;
   /**
    * Called when a tune changes the mount's options, before they take effect: the backend
    * converts its stored data (kv version 1 → 2) or refuses with an error.

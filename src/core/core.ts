@@ -84,6 +84,10 @@ export class Core {
     seal.on('unseal', () => core.#afterUnseal());
     seal.on('seal', async () => {
       await core.#state?.expiration.stop();
+      // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
+      const mounts = core.#state?.mounts;
+      const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
+      for (const backend of backends) await backend?.onSeal?.();
       for (const hook of core.#sealHooks) await hook();
       core.#state = undefined;
     });
