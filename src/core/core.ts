@@ -16,6 +16,7 @@ import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
+import { remoteAllowed } from './tokens/cidr.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { PeriodicWork } from './periodic.js';
@@ -235,9 +236,14 @@ export class Core {
     await backend.onOptionsChange({ storage: this.unsealed.mounts.viewOf(entry), from: entry.options, to, now: this.clock.now() });
   }
 
-  /** Resolves the token of a request into a caller; undefined when there is no valid token. */
-  async resolveCaller(token: string): Promise<Caller | undefined> {
+  /**
+   * Resolves the token of a request into a caller; undefined when there is no valid token, or
+   * when the token is bound to networks the request does not come from (Vault checks a token's
+   * bound CIDRs on every request).
+   */
+  async resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined> {
     const entry = await this.unsealed.tokens.lookup(token);
+    if (entry?.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
     return entry && callerOf(token, entry);
   }
 
@@ -271,7 +277,7 @@ export class Core {
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
-    const caller = await this.resolveCaller(req.clientToken);
+    const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
     const audit: AuditInput = { request: req, caller, operation: req.operation };
     let prepared: Prepared | Outcome;
     try {
