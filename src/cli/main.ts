@@ -20,6 +20,7 @@ import { policyCommand } from './policy.js';
 import { secretsCommand } from './secrets.js';
 import { statusCommand } from './status.js';
 import { tokenCommand } from './token.js';
+import { sopsCommand } from './sops/command.js';
 
 /**
  * Flags that never take a separate value. One set for every command: Vault gives a flag name
@@ -75,6 +76,7 @@ const COMMANDS: Record<string, Handler> = {
   status: statusCommand, operator: operatorCommand, login: loginCommand, token: tokenCommand,
   policy: policyCommand, secrets: secretsCommand, auth: authCommand, kv: kvCommand, lease: leaseCommand, audit: auditCommand,
   read: readCommand, write: writeCommand, delete: deleteCommand, list: listCommand, unwrap: unwrapCommand,
+  sops: sopsCommand,
 };
 
 /** Runs the CLI and returns its exit code. */
