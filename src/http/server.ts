@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { noteRequest, watchConnection } from './list-method.js';
+import { serveStatic, type StaticSite } from './static-site.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -22,6 +23,8 @@ export type ListenerConfig = {
   tlsKeyFile?: string;
   /** Largest accepted request body in bytes (Vault's default is 32 MiB). */
   maxRequestSize?: number;
+  /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
+  ui?: StaticSite;
 };
 
 /** A running listener. */
@@ -47,6 +50,7 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     noteRequest(req);
+    if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const done = serve(core, req, limit, log)
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
       .catch((err: unknown) => {
@@ -191,7 +195,8 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   if (operation === 'list') params.delete('list');
   const query = queryData(params);
   const body = await readBody(req, limit);
-  const fromBody = operation === 'read' || operation === 'list' ? {} : parseJsonBody(body);
+  const opaque = isOpaqueBody(req.headers['content-type']);
+  const fromBody = operation === 'read' || operation === 'list' || opaque ? {} : parseJsonBody(body);
   let path = decodePath(pathname.slice('/v1/'.length));
   // No request may climb between mounts (`..`, also spelled `%2e%2e` or behind `%2F`): the ACL
   // and the router must see the path the storage layer would.
@@ -199,6 +204,7 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   return {
+    ...(opaque ? { rawBody: body } : {}),
     id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
@@ -206,18 +212,31 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   };
 }
 
+// Binary request bodies that are handed to the path as bytes rather than decoded as JSON.
+const OPAQUE_CONTENT_TYPES = new Set(['application/ocsp-request']);
+
+function isOpaqueBody(contentType: string | undefined): boolean {
+  return contentType !== undefined && OPAQUE_CONTENT_TYPES.has(contentType.split(';')[0]!.trim().toLowerCase());
+}
+
 function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: boolean): void {
-  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store' };
+  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store', ...reply.headers };
   // While shutting down, a kept-alive connection would hold close() open for keepAliveTimeout.
   if (closing) headers.Connection = 'close';
   if (reply.body === undefined || reply.status === 204) {
     res.writeHead(reply.status, headers).end();
     return;
   }
+  if (reply.contentType !== undefined && (typeof reply.body === 'string' || Buffer.isBuffer(reply.body))) {
+    const bytes = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    res.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType, 'Content-Length': bytes.length });
+    res.end(head ? undefined : bytes);
+    return;
+  }
   const json = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     ...headers,
-    'Content-Type': 'application/json',
+    'Content-Type': reply.contentType ?? 'application/json',
     'Content-Length': Buffer.byteLength(json),
   });
   res.end(head ? undefined : json);

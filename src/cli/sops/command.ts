@@ -3,8 +3,9 @@
 // Decryption uses the CLI's token for transit and SOPS_AGE_KEY for age identities.
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { dispatch, type Context, type Subcommand } from '../command.js';
+import { expectArgs, type Context, type Group, type Subcommand } from '../command.js';
 import { LocalError, UsageError } from '../errors.js';
+import { apiFlags, listFlag } from '../flags.js';
 import { decryptDocument, encryptDocument, type VaultKey } from './document.js';
 
 /** Parses sops's hc_vault key URI: <address>/v1/<engine path>/keys/<key name>. */
@@ -26,16 +27,19 @@ const write = (doc: unknown, yaml: boolean): void => {
   process.stdout.write(yaml ? stringify(doc) : `${JSON.stringify(doc, null, '\t')}\n`);
 };
 
-function fileArg(ctx: Context): string {
-  const file = ctx.args.positional[0];
-  if (!file) throw new UsageError('a file to process is required');
-  return file;
-}
+const fileArg = (ctx: Context): string => expectArgs(ctx.args, 1)[0] as string;
 
 const subcommands: Record<string, Subcommand> = {
   encrypt: {
-    synopsis: '-hc-vault-transit=<uri> [-age=<recipient>] FILE',
-    summary: 'Encrypt a JSON or YAML file in SOPS format to stdout.',
+    synopsis: '[options] FILE',
+    summary: 'Encrypt a JSON or YAML file in SOPS format to stdout',
+    description: 'Encrypts every value (keys ending in _unencrypted stay clear) under a new data key, which is '
+      + 'encrypted with each transit key and age recipient given. Files written are readable by sops.',
+    examples: ['sops encrypt -hc-vault-transit=https://127.0.0.1:8200/v1/sops/keys/app secrets.yaml'],
+    flags: apiFlags([
+      listFlag('hc-vault-transit', 'A transit key, as sops names it: <address>/v1/<mount>/keys/<name>. Repeatable.'),
+      listFlag('age', 'An age recipient (age1…) that may also open the file. Repeatable.'),
+    ], 'none'),
     run: async (ctx) => {
       const { doc, yaml } = readDocument(fileArg(ctx));
       const vault = ctx.args.all('hc-vault-transit').map(parseTransitUri);
@@ -45,8 +49,12 @@ const subcommands: Record<string, Subcommand> = {
     },
   },
   decrypt: {
-    synopsis: 'FILE',
-    summary: 'Decrypt a SOPS-format JSON or YAML file to stdout.',
+    synopsis: '[options] FILE',
+    summary: 'Decrypt a SOPS-format JSON or YAML file to stdout',
+    description: 'Opens the data key through transit with the CLI\'s token, or with the age identities in '
+      + 'SOPS_AGE_KEY, and checks the file\'s MAC as sops does.',
+    examples: ['sops decrypt secrets.enc.yaml'],
+    flags: apiFlags([], 'none'),
     run: async (ctx) => {
       const { doc, yaml } = readDocument(fileArg(ctx));
       const ageIdentities = (process.env.SOPS_AGE_KEY ?? '').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('AGE-SECRET-KEY-'));
@@ -61,4 +69,8 @@ const subcommands: Record<string, Subcommand> = {
 };
 
 /** The `sops` command group. */
-export const sopsCommand = (ctx: Context): Promise<number> => dispatch('sops', ctx, subcommands);
+export const sopsCommand: Group = {
+  summary: 'Read and write SOPS-format encrypted files',
+  description: 'Encrypts and decrypts files in the on-disk format of sops, with Lockbox transit keys (sops\'s hc_vault) and age.',
+  subcommands,
+};

@@ -3,7 +3,7 @@
 import { BadRequest } from '../../util/errors.js';
 import type { TokenDeps } from './deps.js';
 import type { AuthResult, Caller } from '../request.js';
-import { newTokenValue, type TokenEntry } from './store.js';
+import { newTokenValue, NO_PARENT, type TokenEntry } from './store.js';
 import type { TokenRole } from './role.js';
 import { effectiveTtl } from './ttl.js';
 import { WRAPPING_POLICY } from '../wrapping.js';
@@ -45,10 +45,13 @@ export type Creator = { caller: Caller; entry: TokenEntry; sudo: boolean };
 
 /** Creates a token for `creator` from the request; `orphan` for create-orphan. */
 export async function issueToken(deps: TokenDeps, creator: Creator, input: TokenRequest, opts: { orphan: boolean; role?: TokenRole; path: string }) {
-  const { caller, entry: parent, sudo } = creator;
+  const { caller, sudo } = creator;
   const privileged = caller.isRoot || sudo;
-  // Vault: a child would let a limited-use token escape its count (the use of this very request
-  // is already counted, so a token on its last use is no longer "restricted").
+  // Every creation path (child, orphan, role) starts from the creator as a live parent: one
+  // serving its last use (this very request spent it) is revocation pending, not a parent.
+  const parent = await deps.store.asParent(creator.entry.id);
+  if (!parent) throw new BadRequest(NO_PARENT);
+  // Vault: any token would let a limited-use token escape its count, orphans included.
   if (parent.num_uses > 0) throw new BadRequest('restricted use token cannot generate child tokens');
   if (input.type !== '' && input.type !== 'service') throw new BadRequest('batch tokens are not supported');
   if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
