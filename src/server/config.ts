@@ -10,9 +10,10 @@ import { BadRequest } from '../util/errors.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import { decodeHcl1OrJson, Hcl1Error, looksLikeJson } from '../util/hcl1/index.js';
 import type { LogLevel } from '../core/log.js';
+import type { StorageConfig } from '../storage/index.js';
+import { sharedStorageOf } from './storage-config.js';
 
-/** Where physical data lives. */
-export type StorageConfig = { type: 'memory' } | { type: 'sqlite'; path: string };
+export type { StorageConfig };
 
 /** A `listener "tcp"` block. */
 export type ListenerSettings = {
@@ -123,7 +124,9 @@ function storageOf(value: unknown, fail: (msg: string) => Error): StorageConfig 
     // Vault's file backend names a directory; we keep one SQLite file inside it.
     return { type: 'sqlite', path: type === 'file' ? join(path, FILE_STORAGE_DB) : path };
   }
-  throw fail(`unknown storage type "${type}" (supported: sqlite, file, inmem)`);
+  const shared = sharedStorageOf(type, body, fail);
+  if (shared) return shared;
+  throw fail(`unknown storage type "${type}" (supported: sqlite, file, inmem, postgresql, etcd)`);
 }
 
 function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSettings {

@@ -54,7 +54,7 @@ export type RunningServer = {
 /** Starts a server; in dev mode it is ready for requests when this resolves. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink });
-  const physical = openStorage(opts.storage);
+  const physical = await openStorage(opts.storage, log);
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
