@@ -102,7 +102,7 @@ test('a missing storage block, an unknown storage type and TLS without files are
     return true;
   });
   refuse('listener "tcp" { tls_disable = 1 }', /a storage block is required/);
-  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem\)/);
+  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem, postgresql, etcd\)/);
   refuse('storage "sqlite" {}', /storage "sqlite" needs a path/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { address = "0.0.0.0:8200" }', /needs tls_cert_file and tls_key_file, or tls_disable = true/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { tls_cert_file = "c.pem" }', /needs tls_cert_file and tls_key_file/);
