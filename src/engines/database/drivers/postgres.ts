@@ -1,7 +1,7 @@
 // PostgreSQL through `pg`: one pool per connection config. Our own SQL escapes identifiers
 // and literals with pg's functions; configured statements are filled in as Vault does.
 import pg from 'pg';
-import { fillConnectionUrl, renderStatements } from './statements.js';
+import { fillConnectionUrl, formatExpiration, renderStatements } from './statements.js';
 import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './types.js';
 
 const { escapeIdentifier, escapeLiteral } = pg;
@@ -59,7 +59,7 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
     async renewUser(statements, values) {
       const queries = statements.length > 0
         ? renderStatements(statements, values)
-        : [`ALTER ROLE ${escapeIdentifier(values.username)} VALID UNTIL ${escapeLiteral(values.expiration.toISOString())}`];
+        : [`ALTER ROLE ${escapeIdentifier(values.username)} VALID UNTIL ${escapeLiteral(formatExpiration(values.expiration))}`];
       await inTransaction(pool, queries);
     },
     async dropUser(statements, values) {
