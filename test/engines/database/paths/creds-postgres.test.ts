@@ -147,3 +147,10 @@ test('disabling the mount drops its users', async () => {
   expectStatus(await srv.api('DELETE', 'sys/mounts/db2'), 204);
   assert.equal(await pgRoleExists(creds.username), false);
 });
+
+test('revoking a user someone already dropped succeeds: revocation is idempotent', async () => {
+  const creds = await issue();
+  await pgAdmin(`DROP ROLE "${creds.data.username}"`);
+  expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.lease_id }), 204);
+  expectStatus(await srv.api('PUT', 'sys/leases/lookup', { lease_id: creds.lease_id }), 400);
+});
