@@ -150,7 +150,7 @@ test('disabling the mount drops its users', async () => {
 
 test('revoking a user someone already dropped succeeds: revocation is idempotent', async () => {
   const creds = await issue();
-  await pgAdmin(`DROP ROLE "${creds.data.username}"`);
+  await pgAdmin(`DROP OWNED BY "${creds.data.username}"; DROP ROLE "${creds.data.username}"`);
   expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.lease_id }), 204);
   expectStatus(await srv.api('PUT', 'sys/leases/lookup', { lease_id: creds.lease_id }), 400);
 });
