@@ -28,6 +28,8 @@ const EXPECTED = {
   storage: { type: 'sqlite', path: '/var/lib/lockbox/lockbox.db' },
   listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined },
   apiAddr: 'http://127.0.0.1:8200',
+  clusterAddr: undefined,
+  disableClustering: false,
   defaultLeaseTtl: 768 * 3600,
   maxLeaseTtl: 8760 * 3600,
   logLevel: 'debug',
@@ -102,7 +104,7 @@ test('a missing storage block, an unknown storage type and TLS without files are
     return true;
   });
   refuse('listener "tcp" { tls_disable = 1 }', /a storage block is required/);
-  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem\)/);
+  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem, postgresql, etcd\)/);
   refuse('storage "sqlite" {}', /storage "sqlite" needs a path/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { address = "0.0.0.0:8200" }', /needs tls_cert_file and tls_key_file, or tls_disable = true/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { tls_cert_file = "c.pem" }', /needs tls_cert_file and tls_key_file/);
