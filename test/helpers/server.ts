@@ -35,7 +35,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     url: server.url,
     core: server.core,
     rootToken: server.rootToken,
-    /** Dev mode: the one unseal key (base64), which also opens other nodes of an HA cluster. */
+    /** Dev mode's single unseal key, to seal and unseal in a test. */
     unsealKey: server.unsealKey,
     /** Changes the token `api` sends ('' sends none). */
     useToken: (t: string) => { token = t; },
