@@ -86,7 +86,6 @@ export class Core {
     const cached = cachedStorage(physical);
     const seal = await ShamirSeal.open(cached, deps.clock);
     const core = new Core(seal, deps);
-<<<<<<< HEAD
     if (isHaStorage(physical)) {
       // HA: unsealing makes the node a standby that campaigns; only winning loads the state.
       const ha = new HaRole(physical.ha, {
@@ -105,19 +104,6 @@ export class Core {
       seal.on('unseal', () => core.#afterUnseal());
       seal.on('seal', () => core.#tearDown());
     }
-=======
-    seal.on('unseal', () => core.#afterUnseal());
-    seal.on('seal', async () => {
-      await core.#state?.expiration.stop();
-      await core.#state?.periodic.stop();
-      // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
-      const mounts = core.#state?.mounts;
-      const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
-      for (const backend of backends) await backend?.onSeal?.();
-      for (const hook of core.#sealHooks) await hook();
-      core.#state = undefined;
-    });
->>>>>>> main
     return core;
   }
 
@@ -127,6 +113,7 @@ export class Core {
   /** Stops what runs while serving (seal, or an HA node turning standby). */
   async #tearDown(): Promise<void> {
     await this.#state?.expiration.stop();
+    await this.#state?.periodic.stop();
     // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
     const mounts = this.#state?.mounts;
     const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
