@@ -24,6 +24,8 @@ import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
 import { helpFor, wantsHelp } from './help.js';
+import { isHaStorage } from '../storage/ha.js';
+import { HaRole, StandbyError } from './ha.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -81,20 +83,43 @@ export class Core {
   /** Opens core over a physical backend; the server starts sealed. */
   static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl }): Promise<Core> {
     // Reads of hot entries (tokens, policies, secrets) skip the backend; the cache holds ciphertext.
-    const seal = await ShamirSeal.open(cachedStorage(physical), deps.clock);
+    const cached = cachedStorage(physical);
+    const seal = await ShamirSeal.open(cached, deps.clock);
     const core = new Core(seal, deps);
-    seal.on('unseal', () => core.#afterUnseal());
-    seal.on('seal', async () => {
-      await core.#state?.expiration.stop();
-      await core.#state?.periodic.stop();
-      // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
-      const mounts = core.#state?.mounts;
-      const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
-      for (const backend of backends) await backend?.onSeal?.();
-      for (const hook of core.#sealHooks) await hook();
-      core.#state = undefined;
-    });
+    if (isHaStorage(physical)) {
+      // HA: unsealing makes the node a standby that campaigns; only winning loads the state.
+      const ha = new HaRole(physical.ha, {
+        becomeActive: async () => {
+          // Another node was active: nothing cached or read while standby is trusted.
+          cached.clear();
+          await seal.barrier.reload();
+          await core.#afterUnseal();
+        },
+        becomeStandby: () => core.#tearDown(),
+      }, deps.log);
+      core.ha = ha;
+      seal.on('unseal', () => ha.unsealed());
+      seal.on('seal', () => ha.sealing());
+    } else {
+      seal.on('unseal', () => core.#afterUnseal());
+      seal.on('seal', () => core.#tearDown());
+    }
     return core;
+  }
+
+  /** Active/standby state when the storage elects an active node; undefined on a single node. */
+  ha: HaRole | undefined;
+
+  /** Stops what runs while serving (seal, or an HA node turning standby). */
+  async #tearDown(): Promise<void> {
+    await this.#state?.expiration.stop();
+    await this.#state?.periodic.stop();
+    // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
+    const mounts = this.#state?.mounts;
+    const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
+    for (const backend of backends) await backend?.onSeal?.();
+    for (const hook of this.#sealHooks) await hook();
+    this.#state = undefined;
   }
 
   /** The barrier-backed storage; throws Sealed while sealed. */
@@ -104,7 +129,7 @@ export class Core {
 
   /** Live state, or Sealed. */
   get unsealed(): Unsealed {
-    if (!this.#state) throw new Sealed();
+    if (!this.#state) throw this.ha?.standby ? new StandbyError() : new Sealed();
     return this.#state;
   }
 
@@ -257,6 +282,11 @@ export class Core {
     const rootToken = await this.createRootToken(newTokenValue());
     await this.seal.seal();
     return { keys, rootToken };
+  }
+
+  /** Whether `path` is answered by this node itself even while sealed or standby (sys/health…). */
+  answersLocally(path: string): boolean {
+    return this.#sealedPath(path) !== undefined;
   }
 
   /** The system paths that answer while sealed (sys/health, sys/unseal…), if `path` is one. */

@@ -13,6 +13,7 @@ import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { noteRequest, watchConnection } from './list-method.js';
 import { serveStatic, type StaticSite } from './static-site.js';
+import { standbyReply } from './forward.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -25,6 +26,8 @@ export type ListenerConfig = {
   maxRequestSize?: number;
   /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
   ui?: StaticSite;
+  /** HA: a standby forwards to the active node (true, the default) or redirects to it. */
+  forwarding?: boolean;
 };
 
 /** A running listener. */
@@ -51,7 +54,7 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     noteRequest(req);
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
-    const done = serve(core, req, limit, log)
+    const done = serve(core, req, limit, log, config.forwarding ?? true)
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
@@ -152,9 +155,11 @@ export function splitAddress(address: string): [string, number] {
   return [m[1] as string, Number(m[2])];
 }
 
-async function serve(core: Core, req: http.IncomingMessage, limit: number, log: Logger): Promise<Reply> {
+async function serve(core: Core, req: http.IncomingMessage, limit: number, log: Logger, forwarding: boolean): Promise<Reply> {
   const requestId = randomUUID();
   try {
+    const relayed = await standbyReply(core, req, limit, forwarding, log);
+    if (relayed) return relayed;
     const logical = await toLogical(req, limit, requestId);
     const outcome = await core.handle(logical);
     return outcomeReply(outcome, requestId);

@@ -30,6 +30,10 @@ export type ServerConfig = {
   storage: StorageConfig;
   listener: ListenerSettings;
   apiAddr?: string;
+  /** HA: the address reported as leader_cluster_address. */
+  clusterAddr?: string;
+  /** HA: standbys redirect (307) rather than forward. */
+  disableClustering: boolean;
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
   logLevel: LogLevel;
@@ -67,6 +71,8 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
     storage: storageOf(raw.storage, fail),
     listener: listenerOf(raw.listener, fail),
     apiAddr: optionalString(raw.api_addr),
+    clusterAddr: optionalString(raw.cluster_addr),
+    disableClustering: truthy(raw.disable_clustering),
     defaultLeaseTtl,
     maxLeaseTtl,
     logLevel: logLevelOf(raw.log_level, fail),

@@ -104,10 +104,13 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
       operations: {
         read: async ({ fields }) => {
           const s = core.seal.status();
-          const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode : fields.activecode;
+          // An HA standby answers standbycode (429) unless standbyok asks for the active code.
+          const standby = !s.sealed && core.ha?.standby === true;
+          const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode
+            : standby && !fields.standbyok ? fields.standbycode : fields.activecode;
           if (code < 100 || code > 999) throw new BadRequest(`invalid status code ${code}: must be between 100 and 999`);
           const body = {
-            initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
+            initialized: s.initialized, sealed: s.sealed, standby, performance_standby: false,
             replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
             server_time_utc: Math.floor(core.clock.now() / 1000), version: VAULT_API_VERSION, enterprise: false,
             echo_duration_ms: 0, clock_skew_ms: 0, replication_primary_canary_age_ms: 0,

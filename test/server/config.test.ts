@@ -28,6 +28,8 @@ const EXPECTED = {
   storage: { type: 'sqlite', path: '/var/lib/lockbox/lockbox.db' },
   listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined },
   apiAddr: 'http://127.0.0.1:8200',
+  clusterAddr: undefined,
+  disableClustering: false,
   defaultLeaseTtl: 768 * 3600,
   maxLeaseTtl: 8760 * 3600,
   logLevel: 'debug',
