@@ -39,6 +39,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
       defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, clusterName: config.clusterName,
       listener: {
         address: config.listener.address, maxRequestSize: config.listener.maxRequestSize,
+        maxUnauthenticatedRequestSize: config.listener.maxUnauthenticatedRequestSize, json: config.listener.json,
         ...(config.listener.tlsDisable ? {} : { tlsCertFile: config.listener.tlsCertFile, tlsKeyFile: config.listener.tlsKeyFile }),
       },
     }).catch((err: unknown) => {

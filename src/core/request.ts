@@ -20,6 +20,13 @@ export type LogicalRequest = {
   remoteAddress: string;
   /** Seconds from `X-Vault-Wrap-TTL`, when asked. */
   wrapTtl?: number;
+  /**
+   * Reads and decodes the body into the request's data. Core calls it once the token and the
+   * ACL have allowed the request as far as its path and operation can tell, so a refused
+   * request never has its body read; `withToken` picks the larger size limit. Absent when
+   * there is no body to read (or it was read).
+   */
+  readBody?: (withToken: boolean) => Promise<Record<string, unknown>>;
 };
 
 /** What a login or token creation hands back: Vault's `auth` block before rendering. */
