@@ -13,6 +13,7 @@ import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { noteRequest, watchConnection } from './list-method.js';
 import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
+import { serveStatic, type StaticSite } from './static-site.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -30,6 +31,8 @@ export type ListenerConfig = {
   maxUnauthenticatedRequestSize?: number;
   /** Vault's max_json_* listener limits; each defaults to Vault's value. */
   json?: Partial<JsonLimits>;
+  /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
+  ui?: StaticSite;
 };
 
 /** The body limits one listener applies. */
@@ -65,6 +68,7 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     noteRequest(req);
+    if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const done = serve(core, req, limit, log)
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
       .catch((err: unknown) => {
@@ -215,7 +219,7 @@ async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: strin
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   const bodiless = operation === 'read' || operation === 'list';
-  return {
+  const logical: LogicalRequest = {
     id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
@@ -223,24 +227,42 @@ async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: strin
     // Core asks for the body once the token and the ACL allow the request this far; reads and
     // lists have none (Node discards what a client sends anyway).
     readBody: bodiless ? undefined : async (withToken) => {
-      const fromBody = parseJsonBody(await readBody(req, withToken ? limit.trusted : limit.untrusted, new JsonShapeCheck(limit.json)));
+      const opaque = isOpaqueBody(req.headers['content-type']);
+      const body = await readBody(req, withToken ? limit.trusted : limit.untrusted, opaque ? undefined : new JsonShapeCheck(limit.json));
+      // A binary body (OCSP) is handed over as bytes, with no data decoded from it.
+      if (opaque) logical.rawBody = body;
+      const fromBody = opaque ? {} : parseJsonBody(body);
       return operation === 'delete' ? { ...query, ...fromBody } : fromBody;
     },
   };
+  return logical;
+}
+
+// Binary request bodies that are handed to the path as bytes rather than decoded as JSON.
+const OPAQUE_CONTENT_TYPES = new Set(['application/ocsp-request']);
+
+function isOpaqueBody(contentType: string | undefined): boolean {
+  return contentType !== undefined && OPAQUE_CONTENT_TYPES.has(contentType.split(';')[0]!.trim().toLowerCase());
 }
 
 function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: boolean): void {
-  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store' };
+  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store', ...reply.headers };
   // While shutting down, a kept-alive connection would hold close() open for keepAliveTimeout.
   if (closing) headers.Connection = 'close';
   if (reply.body === undefined || reply.status === 204) {
     res.writeHead(reply.status, headers).end();
     return;
   }
+  if (reply.contentType !== undefined && (typeof reply.body === 'string' || Buffer.isBuffer(reply.body))) {
+    const bytes = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    res.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType, 'Content-Length': bytes.length });
+    res.end(head ? undefined : bytes);
+    return;
+  }
   const json = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     ...headers,
-    'Content-Type': 'application/json',
+    'Content-Type': reply.contentType ?? 'application/json',
     'Content-Length': Buffer.byteLength(json),
   });
   res.end(head ? undefined : json);
