@@ -40,7 +40,7 @@ export function tempFiles() {
   const dir = mkdtempSync(join(tmpdir(), 'lockbox-pki-'));
   return {
     write: (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text.endsWith('\n') ? text : `${text}\n`); return p; },
-    writeBytes: (name: string, bytes: Buffer) => { const p = join(dir, name); writeFileSync(p, bytes); return p; },
+    writeBytes: (name: string, bytes: Uint8Array) => { const p = join(dir, name); writeFileSync(p, bytes); return p; },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
