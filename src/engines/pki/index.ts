@@ -9,6 +9,7 @@ import { issuerPaths } from './paths/issuers.js';
 import { keyPaths } from './paths/keys.js';
 import { revocationPaths } from './paths/revocation.js';
 import { rolePaths } from './paths/roles.js';
+import { tidyPaths } from './paths/tidy.js';
 import { crlConfig, rebuildCrls } from './crl.js';
 import { getJson } from './store.js';
 import { revokeSerial } from './revoke.js';
@@ -17,7 +18,7 @@ import { normalizeSerial } from './certs.js';
 export const pkiBackend: Backend = defineBackend({
   type: 'pki',
   summary: 'The PKI secrets engine issues X.509 certificates.',
-  paths: [...caPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths],
+  paths: [...caPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths, ...tidyPaths],
   // Vault: revoking a certificate's lease (generate_lease) revokes the certificate.
   // The lease context carries no clock: wall time it is. A certificate that is gone (tidied)
   // has nothing left to revoke.
