@@ -201,7 +201,7 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   return {
     ...(opaque ? { rawBody: body } : {}),
-    id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
+    id, operation, method: req.method, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
     data: operation === 'read' || operation === 'list' || operation === 'delete' ? { ...query, ...fromBody } : fromBody,
