@@ -1,6 +1,7 @@
 // The encryption barrier: a Storage that encrypts every value it stores in the physical
 // backend underneath, and refuses everything while sealed. Keys (paths) are not secret, so
 // list and delete pass through; each value is bound to its path so entries cannot be swapped.
+import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
 import { BadRequest, DecryptFailed, Internal, Sealed } from '../util/errors.js';
 import type { ListOptions, Storage } from '../storage/storage.js';
@@ -100,6 +101,36 @@ export class Barrier implements Storage {
       old.wipe(); // safe: reads and writes use a keyring only synchronously, never across an await
       this.#encryptions = 0;
       return { term: installed.term, install_time: new Date(installed.installTime).toISOString() };
+    });
+  }
+
+  /** Whether `rootKey` is the one this barrier was unsealed with; false while sealed. */
+  isRootKey(rootKey: Buffer): boolean {
+    const current = this.#state?.rootKey;
+    return current !== undefined && current.length === rootKey.length && timingSafeEqual(current, rootKey);
+  }
+
+  /**
+   * Re-encrypts the keyring under a new root key and stores it, with one more plaintext entry
+   * (the seal's new configuration), in one physical transaction; then switches to the new key.
+   */
+  replaceRootKey(rootKey: Buffer, extraPath: string, extraValue: Buffer): Promise<void> {
+    const copy = Buffer.from(rootKey);
+    return this.#serial(async () => {
+      const state = this.#unsealed();
+      try {
+        const blob = encryptKeyring(copy, state.keyring);
+        await this.#physical.transaction(async (tx) => {
+          await tx.put(KEYRING_PATH, blob);
+          await tx.put(extraPath, extraValue);
+        });
+      } catch (err) {
+        copy.fill(0);
+        throw err;
+      }
+      if (this.#state !== state) { copy.fill(0); throw new Sealed(); }
+      state.rootKey.fill(0);
+      state.rootKey = copy;
     });
   }
 

@@ -1,7 +1,8 @@
 // `lockbox audit`: enable, disable and list audit devices over sys/audit.
 import { asObject } from './json.js';
-import { attempt, boolFlag, dispatch, ensureTrailingSlash, expectArgs, parseData, sanitizePath, type Context, type Subcommand } from './command.js';
+import { attempt, boolFlag, ensureTrailingSlash, expectArgs, parseData, sanitizePath, type Context, type Group, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
+import { apiFlags, bool, str } from './flags.js';
 import { columns, goValue, out, printJson } from './output.js';
 
 // Vault's CLI: `audit enable [-path=P] TYPE key=value…`; the key/values become the device options.
@@ -36,7 +37,7 @@ async function list(ctx: Context): Promise<number> {
     out('No audit devices are enabled.\n');
     return 2;
   }
-  const detailed = ctx.args.flags.has('detailed');
+  const detailed = ctx.args.on('detailed');
   const header = detailed ? ['Path', 'Type', 'Description', 'Replication', 'Options'] : ['Path', 'Type', 'Description'];
   const rows = [header, header.map((h) => '-'.repeat(h.length))];
   for (const [path, raw] of Object.entries(devices).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -52,10 +53,34 @@ async function list(ctx: Context): Promise<number> {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  enable: { synopsis: '[-path=PATH] [-description=TEXT] TYPE [key=value…]', summary: 'Enable an audit device', run: enable },
-  disable: { synopsis: 'PATH', summary: 'Disable an audit device', run: disable },
-  list: { synopsis: '[-detailed]', summary: 'List the enabled audit devices', run: list },
+  enable: {
+    synopsis: '[options] TYPE [CONFIG K=V...]', summary: 'Enables an audit device', run: enable,
+    description: 'Enables an audit device of the given type (file, socket, syslog); the key=value arguments are its '
+      + 'options. Once a device is enabled, a request that cannot be logged is refused.',
+    examples: ['audit enable file file_path=/var/log/lockbox-audit.log', 'audit enable -path=net socket address=127.0.0.1:9090'],
+    flags: apiFlags([
+      str('path', 'Where to enable the device, without the trailing slash. The default is the type\'s name.'),
+      str('description', 'A human-friendly description of the device.'),
+      bool('local', 'Mark the device local-only: never replicated.'),
+    ], 'none'),
+  },
+  disable: {
+    synopsis: '[options] PATH', summary: 'Disables an audit device', run: disable,
+    description: 'Disables the audit device at PATH. Its log stays where it was written.',
+    examples: ['audit disable file/'],
+    flags: apiFlags([], 'none'),
+  },
+  list: {
+    synopsis: '[options]', summary: 'Lists enabled audit devices', run: list,
+    description: 'Lists the enabled audit devices.',
+    examples: ['audit list -detailed'],
+    flags: apiFlags([bool('detailed', 'Show the replication setting and options of each device.')]),
+  },
 };
 
 /** The `audit` command group. */
-export const auditCommand = (ctx: Context): Promise<number> => dispatch('audit', ctx, SUBCOMMANDS);
+export const auditCommand: Group = {
+  summary: 'Interact with audit devices',
+  description: 'Enables, disables and lists audit devices, which log every request and response with secrets HMAC-ed.',
+  subcommands: SUBCOMMANDS,
+};

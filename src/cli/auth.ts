@@ -1,7 +1,8 @@
 // `lockbox auth`: enable, disable, list, tune and move auth methods over sys/auth.
-import { attempt, dispatch, ensureTrailingSlash, expectArgs, type Context, type Subcommand } from './command.js';
+import { attempt, ensureTrailingSlash, expectArgs, type Context, type Group, type Subcommand } from './command.js';
+import { apiFlags, bool } from './flags.js';
 import { out } from './output.js';
-import { enableBody, moveMount, printMounts, tuneBody } from './secrets.js';
+import { ENABLE_FLAGS, enableBody, moveMount, printMounts, TUNE_ONLY_FLAGS, tuneBody } from './secrets.js';
 
 async function enable(ctx: Context): Promise<number> {
   const [type = ''] = expectArgs(ctx.args, 1);
@@ -40,17 +41,45 @@ async function move(ctx: Context): Promise<number> {
   return moveMount(ctx, withPrefix(from), withPrefix(to), 'auth method');
 }
 
-const FLAGS = '[-path=P] [-description=S] [-default-lease-ttl=D] [-max-lease-ttl=D] [-listing-visibility=V] [-options=K=V]... [-local]';
+/** The kv shorthand -version has no meaning for an auth method. */
+const withoutVersion = (flags: typeof ENABLE_FLAGS) => flags.filter((f) => f.name !== 'version');
 
 const subcommands: Record<string, Subcommand> = {
-  enable: { synopsis: `${FLAGS} TYPE`, summary: 'Enable an auth method', run: enable },
-  disable: { synopsis: 'PATH', summary: 'Disable an auth method (revoking its tokens)', run: disable },
-  list: { synopsis: '[-detailed]', summary: 'List enabled auth methods', run: list },
-  tune: { synopsis: '[-description=S] [-default-lease-ttl=D] [-max-lease-ttl=D] [-token-type=T] PATH', summary: 'Change an auth method\'s settings', run: tune },
-  move: { synopsis: 'SOURCE DESTINATION', summary: 'Move an auth method to a new path', run: move },
+  enable: {
+    synopsis: '[options] TYPE', summary: 'Enables a new auth method', run: enable,
+    description: 'Mounts an auth method of the given type. Its path is the type\'s name unless -path says another.',
+    examples: ['auth enable userpass', 'auth enable -path=ci -description="build machines" approle'],
+    flags: apiFlags(withoutVersion(ENABLE_FLAGS), 'none'),
+  },
+  disable: {
+    synopsis: '[options] PATH', summary: 'Disables an auth method', run: disable,
+    description: 'Unmounts the auth method at PATH and revokes every token it issued.',
+    examples: ['auth disable userpass/'],
+    flags: apiFlags([], 'none'),
+  },
+  list: {
+    synopsis: '[options]', summary: 'Lists enabled auth methods', run: list,
+    description: 'Lists the mounted auth methods.',
+    examples: ['auth list -detailed'],
+    flags: apiFlags([bool('detailed', 'Show every property of each mount.')]),
+  },
+  tune: {
+    synopsis: '[options] PATH', summary: 'Tunes an auth method configuration', run: tune,
+    description: 'Changes the settings of the auth method at PATH; settings not given keep their values.',
+    examples: ['auth tune -default-lease-ttl=72h github/'],
+    flags: apiFlags(withoutVersion(TUNE_ONLY_FLAGS), 'none'),
+  },
+  move: {
+    synopsis: '[options] SOURCE DESTINATION', summary: 'Move an auth method to a new path', run: move,
+    description: 'Moves the auth method at SOURCE to DESTINATION; tokens it issued are revoked.',
+    examples: ['auth move approle/ ci/'],
+    flags: apiFlags([], 'none'),
+  },
 };
 
 /** `lockbox auth <subcommand>`. */
-export function authCommand(ctx: Context): Promise<number> {
-  return dispatch('auth', ctx, subcommands);
-}
+export const authCommand: Group = {
+  summary: 'Interact with auth methods',
+  description: 'Enables, disables, lists, tunes and moves auth methods.',
+  subcommands,
+};

@@ -2,6 +2,7 @@
 // conventions Vault's commands share (key=value data, k=v flag maps, stdin, hidden prompts).
 import { readFileSync } from 'node:fs';
 import type { ParsedArgs } from './args.js';
+import type { CommandGroup, CommandSpec } from './tree.js';
 import type { Client, ClientOptions } from './client.js';
 import type { Format } from './output.js';
 import { LocalError, UsageError } from './errors.js';
@@ -14,33 +15,11 @@ export type Context = {
   client(): Client;
 };
 
-/** One subcommand of a group. */
-export type Subcommand = { synopsis: string; summary: string; run(ctx: Context): Promise<number> };
+/** A declared command: its synopsis, help and flags (tree.ts), and what it does. */
+export type Subcommand = CommandSpec & { run(ctx: Context): Promise<number> };
 
-/** The context with its first positional argument (a subcommand name) consumed. */
-export function shift(ctx: Context): Context {
-  return { ...ctx, args: { ...ctx.args, positional: ctx.args.positional.slice(1) } };
-}
-
-/** Runs the subcommand named by the first positional; prints the group's usage otherwise. */
-export async function dispatch(group: string, ctx: Context, subs: Record<string, Subcommand>): Promise<number> {
-  const name = ctx.args.positional[0];
-  const sub = name === undefined ? undefined : subs[name];
-  const help = ctx.args.flags.has('help') || ctx.args.flags.has('h');
-  if (!sub) {
-    const lines = Object.entries(subs).map(([n, s]) => `    ${n.padEnd(12)}${s.summary}`);
-    const text = `Usage: lockbox ${group} <subcommand> [options] [args]\n\nSubcommands:\n${lines.join('\n')}\n`;
-    if (name !== undefined && !help) process.stderr.write(`Unknown subcommand "${group} ${name}"\n\n`);
-    (help ? process.stdout : process.stderr).write(text);
-    // Vault: a bare group prints its help with 127; an unknown subcommand is a usage error.
-    return help ? 0 : name === undefined ? 127 : 1;
-  }
-  if (help) {
-    process.stdout.write(`Usage: lockbox ${group} ${name} ${sub.synopsis}\n\n  ${sub.summary}\n`);
-    return 0;
-  }
-  return sub.run(shift(ctx));
-}
+/** A group of commands (token, kv, kv metadata…). */
+export type Group = CommandGroup<Subcommand>;
 
 /** The positional arguments, checked against Vault's "expected N" rules. */
 export function expectArgs(args: ParsedArgs, min: number, max = min): string[] {

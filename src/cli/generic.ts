@@ -1,7 +1,8 @@
 // The path-level commands that work on any mount: read, write, delete and list.
 import { asObject, type Json } from './json.js';
-import { attempt, expectArgs, parseData, sanitizePath, type Context } from './command.js';
+import { attempt, expectArgs, parseData, sanitizePath, type Context, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
+import { apiFlags, bool } from './flags.js';
 import { err, fieldOf, out, printField, printList, printSecret, printWarnings } from './output.js';
 
 /** Query parameters from `key=value` arguments (reads, deletes). */
@@ -43,7 +44,7 @@ export async function writeCommand(ctx: Context): Promise<number> {
   const [raw = '', ...rest] = expectArgs(ctx.args, 1, Infinity);
   const path = sanitizePath(raw);
   const data = await parseData(rest);
-  if (Object.keys(data).length === 0 && !ctx.args.flags.has('force') && !ctx.args.flags.has('f')) {
+  if (Object.keys(data).length === 0 && !ctx.args.on('force')) {
     throw new UsageError('Must supply data or use -force');
   }
   const secret = await attempt(`writing data to ${path}`, ctx.client().write(path, data));
@@ -98,3 +99,39 @@ export function printKeys(ctx: Context, path: string, secret: Json | undefined):
   printList(ctx.format, keys);
   return 0;
 }
+
+/** The path-level commands, declared. */
+export const genericCommands: Record<'read' | 'write' | 'delete' | 'list' | 'unwrap', Subcommand> = {
+  read: {
+    synopsis: '[options] PATH', summary: 'Read data and retrieves secrets', run: readCommand,
+    description: 'Reads data from any path: secrets, configuration, dynamic credentials. key=value arguments after '
+      + 'PATH are sent as query parameters.',
+    examples: ['read secret/foo', 'read -field=password database/creds/readonly'],
+    flags: apiFlags([], 'field'),
+  },
+  write: {
+    synopsis: '[options] PATH [DATA K=V...]', summary: 'Write data, configuration, and secrets', run: writeCommand,
+    description: 'Writes data to any path. Values may be @file or - (stdin); a lone - reads a JSON object from stdin.',
+    examples: ['write secret/foo value=bar', 'write -force auth/token/tidy'],
+    flags: apiFlags([bool('force', 'Write even without any data (for endpoints that take none).', { aliases: ['f'] })], 'field'),
+  },
+  delete: {
+    synopsis: '[options] PATH', summary: 'Delete secrets and configuration', run: deleteCommand,
+    description: 'Deletes the data at any path. key=value arguments after PATH are sent as query parameters.',
+    examples: ['delete secret/foo'],
+    flags: apiFlags([], 'none'),
+  },
+  list: {
+    synopsis: '[options] PATH', summary: 'List data or secrets', run: listCommand,
+    description: 'Lists the keys under a path. Keys ending in / are folders.',
+    examples: ['list secret/'],
+    flags: apiFlags(),
+  },
+  unwrap: {
+    synopsis: '[options] [TOKEN]', summary: 'Unwrap a wrapped secret', run: unwrapCommand,
+    description: 'Returns the response wrapped in a wrapping token, which can be used only once. Without TOKEN the '
+      + 'token the CLI is using is the wrapping token.',
+    examples: ['unwrap 3de9ece1-b347-e143-29b0-dc2dc31caafd'],
+    flags: apiFlags([], 'field'),
+  },
+};

@@ -1,7 +1,8 @@
 // `lockbox kv metadata`: a v2 key's settings (max versions, check-and-set, deletion delay,
 // custom metadata) and its version history.
 import { asObject, type Json } from './json.js';
-import { attempt, boolFlag, dispatch, expectArgs, flagMap, intFlag, type Context, type Subcommand } from './command.js';
+import { attempt, boolFlag, expectArgs, flagMap, intFlag, type Context, type Group, type Subcommand } from './command.js';
+import { apiFlags, bool, dur, int, listFlag, mapFlag, str } from './flags.js';
 import { kvPath, printPathHeader, printSection, requireV2, resolveKv } from './kv-mount.js';
 import { err, out, printSecret } from './output.js';
 
@@ -83,16 +84,44 @@ async function remove(ctx: Context): Promise<number> {
   return 0;
 }
 
-const FLAGS = '[-max-versions=N] [-cas-required[=BOOL]] [-delete-version-after=D] [-custom-metadata=K=V]...';
+const MOUNT = str('mount', 'The kv mount, when PATH is the key below it.');
+const SETTINGS = [
+  int('max-versions', 'How many versions to keep; older ones are removed. 0 means the mount\'s setting.'),
+  bool('cas-required', 'Require check-and-set (-cas) on every write of this key.'),
+  dur('delete-version-after', 'Delete each version this long after it is written; "0s" means never.'),
+  mapFlag('custom-metadata', 'Metadata to store with the key, as key=value. Given at all, it replaces the whole set on put.'),
+];
 
 const subcommands: Record<string, Subcommand> = {
-  get: { synopsis: '[-mount=M] PATH', summary: 'Show a key\'s settings and version history', run: get },
-  put: { synopsis: `[-mount=M] ${FLAGS} PATH`, summary: 'Set a key\'s settings', run: put },
-  patch: { synopsis: `[-mount=M] ${FLAGS} [-remove-custom-metadata=K]... PATH`, summary: 'Change some of a key\'s settings', run: patch },
-  delete: { synopsis: '[-mount=M] PATH', summary: 'Delete a key with all its versions and metadata', run: remove },
+  get: {
+    synopsis: '[options] KEY', summary: 'Retrieves key metadata from the KV store', run: get,
+    description: 'Shows a key\'s settings and the history of its versions (version 2 mounts).',
+    examples: ['kv metadata get -mount=secret foo'],
+    flags: apiFlags([MOUNT]),
+  },
+  put: {
+    synopsis: '[options] KEY', summary: 'Sets or updates key settings in the KV store', run: put,
+    description: 'Writes a key\'s settings; settings not given keep their values. It may come before any version exists.',
+    examples: ['kv metadata put -mount=secret -max-versions=5 foo'],
+    flags: apiFlags([MOUNT, ...SETTINGS], 'none'),
+  },
+  patch: {
+    synopsis: '[options] KEY', summary: 'Patches key settings in the KV store', run: patch,
+    description: 'Changes some of a key\'s settings; custom metadata keys are merged, and -remove-custom-metadata drops some.',
+    examples: ['kv metadata patch -mount=secret -custom-metadata=team=ops foo'],
+    flags: apiFlags([MOUNT, ...SETTINGS, listFlag('remove-custom-metadata', 'A custom metadata key to remove.')], 'none'),
+  },
+  delete: {
+    synopsis: '[options] PATH', summary: 'Deletes all versions and metadata for a key in the KV store', run: remove,
+    description: 'Deletes a key with every version and its metadata, for good.',
+    examples: ['kv metadata delete -mount=secret foo'],
+    flags: apiFlags([MOUNT], 'none'),
+  },
 };
 
 /** `lockbox kv metadata <subcommand>`. */
-export function metadataCommand(ctx: Context): Promise<number> {
-  return dispatch('kv metadata', ctx, subcommands);
-}
+export const metadataCommand: Group = {
+  summary: 'Interact with Lockbox\'s Key-Value storage metadata',
+  description: 'Reads and changes the settings and version history of keys on version 2 kv mounts.',
+  subcommands,
+};

@@ -1,8 +1,9 @@
 // `lockbox kv`: key/value secrets on v1 and v2 mounts. The commands take the path as the user
 // thinks of it (secret/app) and build the API path (secret/data/app) once the mount is known.
 import { asObject, type Json } from './json.js';
-import { attempt, dispatch, expectArgs, intFlag, parseData, type Context, type Subcommand } from './command.js';
+import { attempt, expectArgs, intFlag, parseData, type Context, type Group, type Subcommand } from './command.js';
 import { NotPossible, UsageError } from './errors.js';
+import { apiFlags, int, listFlag, str } from './flags.js';
 import { printKeys } from './generic.js';
 import { metadataCommand } from './kv-metadata.js';
 import { kvPath, printKvRead, printKvWrite, requireV2, resolveKv, versionsFlag, type KvTarget } from './kv-mount.js';
@@ -145,19 +146,71 @@ async function rollback(ctx: Context): Promise<number> {
   return printKvWrite(ctx, t, apiPath, secret);
 }
 
-const subcommands: Record<string, Subcommand> = {
-  put: { synopsis: '[-mount=M] [-cas=N] PATH K=V... | -', summary: 'Write data (a new version on v2)', run: put },
-  get: { synopsis: '[-mount=M] [-version=N] [-field=F] PATH', summary: 'Read data', run: get },
-  patch: { synopsis: '[-mount=M] [-cas=N] [-method=patch|rw] PATH K=V...', summary: 'Update some keys of the latest version (v2)', run: patch },
-  delete: { synopsis: '[-mount=M] [-versions=N,...] PATH', summary: 'Delete the latest (or given) versions', run: remove },
-  undelete: { synopsis: '[-mount=M] -versions=N,... PATH', summary: 'Restore deleted versions (v2)', run: versionsOperation('undelete') },
-  destroy: { synopsis: '[-mount=M] -versions=N,... PATH', summary: 'Remove versions permanently (v2)', run: versionsOperation('destroy') },
-  list: { synopsis: '[-mount=M] PATH', summary: 'List keys under a path', run: list },
-  rollback: { synopsis: '[-mount=M] -version=N PATH', summary: 'Write an older version as the newest (v2)', run: rollback },
-  metadata: { synopsis: 'get|put|patch|delete [options] PATH', summary: 'Work with a key\'s metadata and versions (v2)', run: metadataCommand },
+const MOUNT = str('mount', 'The kv mount, when PATH is the key below it (e.g. -mount=secret foo instead of secret/foo).');
+const CAS = int('cas', 'Check-and-set: write only if the key\'s current version is this one (0: only if the key does not exist).');
+const VERSIONS = listFlag('versions', 'The versions to act on, e.g. -versions=1,3.');
+
+const subcommands: Record<string, Subcommand | Group> = {
+  put: {
+    synopsis: '[options] KEY [DATA]', summary: 'Sets or updates data in the KV store', run: put,
+    description: 'Writes the key=value data to the path, replacing what was there. On a version 2 mount this '
+      + 'is a new version and the old ones are kept. Values may be @file, - (stdin) or a JSON object on stdin.',
+    examples: ['kv put -mount=secret foo bar=baz', 'kv put secret/creds @data.json'],
+    flags: apiFlags([MOUNT, CAS], 'field'),
+  },
+  get: {
+    synopsis: '[options] KEY', summary: 'Retrieves data from the KV store', run: get,
+    description: 'Reads the data at the path. On a version 2 mount this is the latest version unless -version says another.',
+    examples: ['kv get -mount=secret foo', 'kv get -version=1 -field=bar secret/foo'],
+    flags: apiFlags([MOUNT, int('version', 'The version to read (version 2 mounts). Unset means the latest.')], 'field'),
+  },
+  patch: {
+    synopsis: '[options] KEY [DATA]', summary: 'Sets or updates data in the KV store without overwriting', run: patch,
+    description: 'Changes some keys of the latest version and keeps the others (version 2 mounts). It sends a JSON '
+      + 'merge patch, and falls back to read-then-write with check-and-set when the server or a policy refuses PATCH.',
+    examples: ['kv patch -mount=secret foo bar=qux'],
+    flags: apiFlags([MOUNT, CAS, str('method', 'How to patch: "patch" (HTTP PATCH only) or "rw" (read, then write). '
+      + 'Unset tries PATCH and falls back to read-then-write.', { completion: ['patch', 'rw'] })], 'field'),
+  },
+  delete: {
+    synopsis: '[options] PATH', summary: 'Deletes versions in the KV store', run: remove,
+    description: 'Deletes the latest version of the key (soft delete on version 2: "kv undelete" brings it back), or '
+      + 'the versions given with -versions.',
+    examples: ['kv delete -mount=secret foo', 'kv delete -versions=1 secret/foo'],
+    flags: apiFlags([MOUNT, VERSIONS], 'none'),
+  },
+  undelete: {
+    synopsis: '[options] KEY', summary: 'Undeletes versions in the KV store', run: versionsOperation('undelete'),
+    description: 'Restores deleted versions of a key on a version 2 mount.',
+    examples: ['kv undelete -mount=secret -versions=3 foo'],
+    flags: apiFlags([MOUNT, VERSIONS], 'none'),
+  },
+  destroy: {
+    synopsis: '[options] KEY', summary: 'Permanently removes one or more versions in the KV store', run: versionsOperation('destroy'),
+    description: 'Removes the data of the given versions for good (version 2 mounts); the metadata remains.',
+    examples: ['kv destroy -mount=secret -versions=1,2 foo'],
+    flags: apiFlags([MOUNT, VERSIONS], 'none'),
+  },
+  list: {
+    synopsis: '[options] PATH', summary: 'List data or secrets', run: list,
+    description: 'Lists the keys under a path. Keys ending in / are folders.',
+    examples: ['kv list -mount=secret my-app/'],
+    flags: apiFlags([MOUNT]),
+  },
+  rollback: {
+    synopsis: '[options] KEY', summary: 'Rolls back to a previous version of data', run: rollback,
+    description: 'Writes the data of an older version as the newest version (version 2 mounts), with check-and-set '
+      + 'so that a write in between is not lost.',
+    examples: ['kv rollback -mount=secret -version=2 foo'],
+    flags: apiFlags([MOUNT, int('version', 'The version to roll back to.')], 'field'),
+  },
+  metadata: metadataCommand,
 };
 
 /** `lockbox kv <subcommand>`. */
-export function kvCommand(ctx: Context): Promise<number> {
-  return dispatch('kv', ctx, subcommands);
-}
+export const kvCommand: Group = {
+  summary: 'Interact with Lockbox\'s Key-Value storage',
+  description: 'Reads and writes key/value secrets on version 1 and version 2 kv mounts. The commands take the path as '
+    + 'you think of it (secret/app) and find the mount and its version themselves.',
+  subcommands,
+};

@@ -1,6 +1,7 @@
 // `lockbox lease`: look up, renew and revoke leases over sys/leases/*.
-import { attempt, dispatch, expectArgs, type Context, type Subcommand } from './command.js';
+import { attempt, expectArgs, type Context, type Group, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
+import { apiFlags, bool, dur } from './flags.js';
 import { printResponse } from './generic.js';
 import { out } from './output.js';
 
@@ -12,7 +13,7 @@ async function lookup(ctx: Context): Promise<number> {
 
 async function renew(ctx: Context): Promise<number> {
   const [leaseId] = expectArgs(ctx.args, 1);
-  const increment = ctx.args.flag('increment') ?? ctx.args.flag('i');
+  const increment = ctx.args.flag('increment');
   const body = { lease_id: leaseId, ...(increment === undefined ? {} : { increment }) };
   const secret = await attempt('renewing lease', ctx.client().write('sys/leases/renew', body, 'PUT'));
   return printResponse(ctx, secret ?? {});
@@ -22,8 +23,8 @@ async function renew(ctx: Context): Promise<number> {
 // whose backend revocation fails.
 async function revoke(ctx: Context): Promise<number> {
   const [leaseId] = expectArgs(ctx.args, 1);
-  const prefix = ctx.args.flags.has('prefix');
-  const force = ctx.args.flags.has('force') || ctx.args.flags.has('f');
+  const prefix = ctx.args.on('prefix');
+  const force = ctx.args.on('force');
   if (force && !prefix) throw new UsageError('-force requires -prefix');
   const client = ctx.client();
   if (force) {
@@ -40,10 +41,33 @@ async function revoke(ctx: Context): Promise<number> {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  lookup: { synopsis: 'LEASE_ID', summary: 'Show a lease\'s issue time, expiry and TTL', run: lookup },
-  renew: { synopsis: '[-increment=DURATION] LEASE_ID', summary: 'Extend a lease', run: renew },
-  revoke: { synopsis: '[-prefix] [-force] ID', summary: 'Revoke a lease, or every lease under a prefix', run: revoke },
+  lookup: {
+    synopsis: '[options] ID', summary: 'Lookup the lease of a secret', run: lookup,
+    description: 'Shows a lease\'s issue time, expiry, TTL and whether it can be renewed.',
+    examples: ['lease lookup database/creds/readonly/2f6a614c'],
+    flags: apiFlags([], 'field'),
+  },
+  renew: {
+    synopsis: '[options] ID', summary: 'Renews the lease of a secret', run: renew,
+    description: 'Extends a lease. The server may give less than asked, up to the mount\'s maximum TTL.',
+    examples: ['lease renew -increment=1h database/creds/readonly/2f6a614c'],
+    flags: apiFlags([dur('increment', 'Ask for this much more time, counted from now. Unset means the lease\'s own TTL.', { aliases: ['i'] })], 'field'),
+  },
+  revoke: {
+    synopsis: '[options] ID', summary: 'Revokes leases and secrets', run: revoke,
+    description: 'Revokes a lease, or with -prefix every lease under the given prefix; the engine revokes the secret behind each.',
+    examples: ['lease revoke database/creds/readonly/2f6a614c', 'lease revoke -prefix database/creds/'],
+    flags: apiFlags([
+      bool('prefix', 'Treat ID as a prefix and revoke every lease under it.'),
+      bool('force', 'With -prefix: forget the leases even when the engine fails to revoke them. This is dangerous: '
+        + 'the secrets may stay valid with nothing left to revoke them.', { aliases: ['f'] }),
+    ], 'none'),
+  },
 };
 
 /** The `lease` command group. */
-export const leaseCommand = (ctx: Context): Promise<number> => dispatch('lease', ctx, SUBCOMMANDS);
+export const leaseCommand: Group = {
+  summary: 'Interact with leases',
+  description: 'Looks up, renews and revokes the leases of dynamic secrets.',
+  subcommands: SUBCOMMANDS,
+};

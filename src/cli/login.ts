@@ -3,8 +3,9 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { tokenHelperPath } from './client.js';
 import { asObject, type Json } from './json.js';
-import { attempt, expectArgs, parseData, sanitizePath, secretInput, type Context } from './command.js';
+import { attempt, expectArgs, parseData, sanitizePath, secretInput, type Context, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
+import { apiFlags, bool, str } from './flags.js';
 import { err, out, printField, printSecret } from './output.js';
 
 /** Methods whose login path ends in the user name, as Vault's CLI handlers build it. */
@@ -50,7 +51,7 @@ export async function loginCommand(ctx: Context): Promise<number> {
   const secret = method === 'token' ? await tokenLogin(ctx) : await methodLogin(ctx, method);
   const auth = asObject(secret.auth) ?? {};
   const token = String(auth.client_token ?? '');
-  if (!ctx.args.flags.has('no-store')) {
+  if (!ctx.args.on('no-store')) {
     const file = tokenHelperPath();
     writeFileSync(file, token, { mode: 0o600 });
     chmodSync(file, 0o600); // an existing file keeps its old mode through writeFileSync
@@ -60,15 +61,15 @@ export async function loginCommand(ctx: Context): Promise<number> {
     err('WARNING! LOCKBOX_TOKEN or VAULT_TOKEN is set in the environment. It takes precedence over\n'
       + 'the token just stored; unset it to use the new token.\n\n');
   }
-  if (ctx.args.flags.has('no-print')) return 0;
-  if (ctx.args.flags.has('token-only')) return printField('table', token, 'token');
+  if (ctx.args.on('no-print')) return 0;
+  if (ctx.args.on('token-only')) return printField('table', token, 'token');
   const field = ctx.args.flag('field');
   if (field !== undefined) {
     const value = field === 'token' ? token : field === 'token_accessor' ? auth.accessor : asObject(secret.data)?.[field];
     return printField(ctx.format, value, field);
   }
   if (ctx.format === 'table') {
-    out(ctx.args.flags.has('no-store')
+    out(ctx.args.on('no-store')
       ? 'Success! You are authenticated. The token was not stored (-no-store); pass it yourself\n'
         + 'with LOCKBOX_TOKEN or VAULT_TOKEN.\n\n'
       : `Success! You are authenticated. The token below is stored in ${tokenHelperPath()}\n`
@@ -77,3 +78,19 @@ export async function loginCommand(ctx: Context): Promise<number> {
   printSecret(ctx.format, secret);
   return 0;
 }
+
+/** `lockbox login`, declared. */
+export const login: Subcommand = {
+  synopsis: '[options] [AUTH K=V...]', summary: 'Authenticate locally', run: loginCommand,
+  description: 'Authenticates with the given auth method and stores the token in the token helper file, which later '
+    + 'commands read when no LOCKBOX_TOKEN or VAULT_TOKEN is set. Without -method the argument is a token (asked for '
+    + 'without echo when missing).',
+  examples: ['login', 'login -method=userpass username=alice', 'login -method=approle -path=ci role_id=… secret_id=…'],
+  flags: apiFlags([
+    str('method', 'The type of auth method: token, userpass, ldap, approle…', { default: 'token' }),
+    str('path', 'Where the auth method is mounted, when not at its type\'s name.'),
+    bool('no-store', 'Do not keep the token in the token helper file.'),
+    bool('no-print', 'Print nothing on success (the token is still stored unless -no-store).'),
+    bool('token-only', 'Print only the token; same as -field=token.'),
+  ], 'field'),
+};

@@ -1,23 +1,25 @@
 // `lockbox operator`: the seal lifecycle (init, unseal, seal) and the keyring (rotate,
 // key-status), over the sys/ endpoints of the same names.
 import { asObject, type Json } from './json.js';
-import { attempt, dispatch, expectArgs, intFlag, secretInput, type Context, type Subcommand } from './command.js';
+import { attempt, expectArgs, intFlag, secretInput, type Context, type Group, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
+import { apiFlags, bool, int } from './flags.js';
+import { generateRootCommand, rekeyCommand } from './operator-keys.js';
 import { kvTable, out, printJson } from './output.js';
 import { printSealStatus } from './status.js';
 
 async function init(ctx: Context): Promise<number> {
   expectArgs(ctx.args, 0);
   const client = ctx.client();
-  if (ctx.args.flags.has('status')) {
+  if (ctx.args.on('status')) {
     // Vault: -status answers with the exit code alone (0 initialised, 2 not).
     const body = (await attempt('checking initialization status', client.request('GET', 'sys/init'))).body;
     const initialized = body?.initialized === true;
     out(initialized ? 'Lockbox is initialized\n' : 'Lockbox is not initialized\n');
     return initialized ? 0 : 2;
   }
-  const shares = intFlag(ctx.args, 'key-shares') ?? intFlag(ctx.args, 'n') ?? 5;
-  const threshold = intFlag(ctx.args, 'key-threshold') ?? intFlag(ctx.args, 't') ?? 3;
+  const shares = intFlag(ctx.args, 'key-shares') ?? 5;
+  const threshold = intFlag(ctx.args, 'key-threshold') ?? 3;
   const body = (await attempt('initializing', client.write('sys/init', { secret_shares: shares, secret_threshold: threshold }))) ?? {};
   const b64 = (body.keys_base64 as string[] | undefined) ?? [];
   const hex = (body.keys as string[] | undefined) ?? [];
@@ -43,7 +45,7 @@ async function unseal(ctx: Context): Promise<number> {
   const [key] = expectArgs(ctx.args, 0, 1);
   const client = ctx.client();
   let body: Json | undefined;
-  if (ctx.args.flags.has('reset')) {
+  if (ctx.args.on('reset')) {
     if (key !== undefined) throw new UsageError('-reset takes no key argument');
     body = await attempt('resetting unseal', client.write('sys/unseal', { reset: true }));
   } else {
@@ -90,14 +92,49 @@ async function rotate(ctx: Context): Promise<number> {
 }
 
 const subcommands: Record<string, Subcommand> = {
-  init: { synopsis: '[-key-shares=N] [-key-threshold=N] [-status]', summary: 'Initialise a server', run: init },
-  unseal: { synopsis: '[-reset] [KEY]', summary: 'Submit an unseal key share', run: unseal },
-  seal: { synopsis: '', summary: 'Seal the server', run: seal },
-  rotate: { synopsis: '', summary: 'Add a new encryption key term', run: rotate },
-  'key-status': { synopsis: '', summary: 'Show the active encryption key term', run: keyStatus },
+  init: {
+    synopsis: '[options]', summary: 'Initializes a server', run: init,
+    description: 'Initialises a new server: creates the root key, splits it into key shares with Shamir\'s secret '
+      + 'sharing, and prints the shares and the initial root token. This happens once per storage.',
+    examples: ['operator init', 'operator init -key-shares=3 -key-threshold=2', 'operator init -status'],
+    flags: apiFlags([
+      int('key-shares', 'How many key shares to split the root key into.', { default: '5', aliases: ['n'] }),
+      int('key-threshold', 'How many key shares it takes to unseal.', { default: '3', aliases: ['t'] }),
+      bool('status', 'Only report whether the server is initialised: exit code 0 if it is, 2 if not.'),
+    ]),
+  },
+  unseal: {
+    synopsis: '[options] [KEY]', summary: 'Unseals the server', run: unseal,
+    description: 'Submits one key share towards unsealing. Without KEY it asks for it without echo (or reads stdin '
+      + 'when that is not a terminal), so the share stays out of the shell history.',
+    examples: ['operator unseal', 'operator unseal -reset'],
+    flags: apiFlags([bool('reset', 'Discard the key shares submitted so far.')]),
+  },
+  seal: {
+    synopsis: '[options]', summary: 'Seals the server', run: seal,
+    description: 'Seals the server: it forgets its keys and answers nothing but status until unsealed again.',
+    examples: ['operator seal'],
+    flags: apiFlags([], 'none'),
+  },
+  rotate: {
+    synopsis: '[options]', summary: 'Rotates the underlying encryption key', run: rotate,
+    description: 'Adds a new encryption key term; new writes use it, older data stays readable with the older terms.',
+    examples: ['operator rotate'],
+    flags: apiFlags(),
+  },
+  rekey: rekeyCommand,
+  'generate-root': generateRootCommand,
+  'key-status': {
+    synopsis: '[options]', summary: 'Provides information about the active encryption key', run: keyStatus,
+    description: 'Shows the active encryption key term, when it was installed and how often it has been used.',
+    examples: ['operator key-status'],
+    flags: apiFlags(),
+  },
 };
 
 /** `lockbox operator <subcommand>`. */
-export function operatorCommand(ctx: Context): Promise<number> {
-  return dispatch('operator', ctx, subcommands);
-}
+export const operatorCommand: Group = {
+  summary: 'Perform operator-specific tasks',
+  description: 'Initialises, seals and unseals a server, and manages its encryption keys.',
+  subcommands,
+};

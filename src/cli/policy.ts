@@ -2,8 +2,9 @@
 // file locally in canonical HCL.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { asObject } from './json.js';
-import { attempt, dispatch, expectArgs, readStdin, type Context, type Subcommand } from './command.js';
+import { attempt, expectArgs, readStdin, type Context, type Group, type Subcommand } from './command.js';
 import { NotPossible } from './errors.js';
+import { apiFlags } from './flags.js';
 import { printKeys } from './generic.js';
 import { formatHcl } from './hcl-format.js';
 import { err, out, printJson, printSecret } from './output.js';
@@ -78,14 +79,41 @@ async function fmt(ctx: Context): Promise<number> {
 }
 
 const subcommands: Record<string, Subcommand> = {
-  write: { synopsis: 'NAME FILE|-', summary: 'Upload a policy from a file or stdin', run: write },
-  read: { synopsis: 'NAME', summary: 'Print a policy', run: read },
-  list: { synopsis: '', summary: 'List policy names', run: list },
-  delete: { synopsis: 'NAME', summary: 'Delete a policy', run: remove },
-  fmt: { synopsis: 'FILE', summary: 'Rewrite a policy file in canonical HCL', run: fmt },
+  write: {
+    synopsis: '[options] NAME PATH', summary: 'Uploads a named policy from a file', run: write,
+    description: 'Uploads an ACL policy from a file, or from stdin when PATH is "-". A policy of that name is replaced.',
+    examples: ['policy write app-read ./app-read.hcl', 'cat app-read.hcl | lockbox policy write app-read -'],
+    flags: apiFlags([], 'none'),
+  },
+  read: {
+    synopsis: '[options] NAME', summary: 'Prints the contents of a policy', run: read,
+    description: 'Prints the rules of the named policy.',
+    examples: ['policy read app-read'],
+    flags: apiFlags(),
+  },
+  list: {
+    synopsis: '[options]', summary: 'Lists the installed policies', run: list,
+    description: 'Lists the names of the installed ACL policies.',
+    examples: ['policy list'],
+    flags: apiFlags(),
+  },
+  delete: {
+    synopsis: '[options] NAME', summary: 'Deletes a policy by name', run: remove,
+    description: 'Deletes the named policy; tokens that have it lose its rules at once.',
+    examples: ['policy delete app-read'],
+    flags: apiFlags([], 'none'),
+  },
+  fmt: {
+    synopsis: '[options] PATH', summary: 'Formats a policy on disk', run: fmt,
+    description: 'Rewrites a policy file in canonical HCL, keeping the comments above each statement.',
+    examples: ['policy fmt ./app-read.hcl'],
+    flags: [],
+  },
 };
 
 /** `lockbox policy <subcommand>`. */
-export function policyCommand(ctx: Context): Promise<number> {
-  return dispatch('policy', ctx, subcommands);
-}
+export const policyCommand: Group = {
+  summary: 'Interact with policies',
+  description: 'Writes, reads, lists, deletes and formats ACL policies, which say what a token may do on which paths.',
+  subcommands,
+};

@@ -1,8 +1,9 @@
 // `lockbox secrets`: enable, disable, list, tune and move secrets engines over sys/mounts and
 // sys/remount. The mount-table helpers here serve `lockbox auth` too.
 import { asObject, type Json } from './json.js';
-import { attempt, boolFlag, dispatch, ensureTrailingSlash, expectArgs, flagList, flagMap, intFlag, type Context, type Subcommand } from './command.js';
+import { attempt, boolFlag, ensureTrailingSlash, expectArgs, flagList, flagMap, intFlag, type Context, type Group, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
+import { apiFlags, bool, dur, int, listFlag, mapFlag, str } from './flags.js';
 import { columns, goValue, humanDuration, out, printJson } from './output.js';
 
 /** A body with only the values the user gave. */
@@ -79,7 +80,7 @@ const ttlCell = (v: unknown) => (Number(v ?? 0) === 0 ? 'system' : humanDuration
 export function printMounts(ctx: Context, body: Json | undefined, auth: boolean): void {
   const entries = mountEntries(body);
   if (ctx.format === 'json') return printJson(Object.fromEntries(entries));
-  if (!ctx.args.flags.has('detailed')) {
+  if (!ctx.args.on('detailed')) {
     const rows = entries.map(([path, e]) => [path, String(e.type), String(e.accessor ?? ''), String(e.description ?? '')]);
     out(`${columns([['Path', 'Type', 'Accessor', 'Description'], ['----', '----', '--------', '-----------'], ...rows])}\n`);
     return;
@@ -156,17 +157,73 @@ async function move(ctx: Context): Promise<number> {
   return moveMount(ctx, ensureTrailingSlash(from), ensureTrailingSlash(to), 'secrets engine');
 }
 
-const FLAGS = '[-path=P] [-description=S] [-default-lease-ttl=D] [-max-lease-ttl=D] [-options=K=V]... [-version=N] [-local] [-seal-wrap]';
+const TUNE_FLAGS = [
+  str('description', 'A human-friendly description of the mount.'),
+  dur('default-lease-ttl', 'The default lease TTL for this mount; unset means the system default.'),
+  dur('max-lease-ttl', 'The maximum lease TTL for this mount; unset means the system maximum.'),
+  listFlag('audit-non-hmac-request-keys', 'A request key the audit devices log in clear text instead of HMAC-ed.'),
+  listFlag('audit-non-hmac-response-keys', 'A response key the audit devices log in clear text instead of HMAC-ed.'),
+  str('listing-visibility', 'Whether to show the mount in the UI\'s listing: "unauth" or "hidden".', { completion: ['unauth', 'hidden'] }),
+  listFlag('passthrough-request-headers', 'A request header passed through to the backend.'),
+  listFlag('allowed-response-headers', 'A response header the backend may set.'),
+  mapFlag('options', 'A mount option, as key=value (e.g. version=2 for kv).'),
+  int('version', 'Shorthand for -options=version=N (kv).'),
+  str('token-type', 'The token type the mount issues (auth methods): "service", "batch", "default-service" or "default-batch".',
+    { completion: ['service', 'batch', 'default-service', 'default-batch'] }),
+];
+
+/** Flags of `secrets enable` and `auth enable`: the tune settings plus where and how to mount. */
+export const ENABLE_FLAGS = [
+  ...TUNE_FLAGS,
+  str('path', 'Where to mount, without the trailing slash. The default is the type\'s name.'),
+  bool('local', 'Mark the mount local-only: never replicated.'),
+  bool('seal-wrap', 'Seal-wrap the mount\'s critical values.'),
+  bool('external-entropy-access', 'Let the mount use the seal\'s entropy source.'),
+  bool('force-no-cache', 'Do not cache the mount\'s data in memory.'),
+  str('plugin-version', 'The version of the plugin to run.'),
+];
+
+/** Flags of `secrets tune` and `auth tune`. */
+export const TUNE_ONLY_FLAGS = TUNE_FLAGS;
+
+const DETAILED = bool('detailed', 'Show every property of each mount, not only path, type and description.');
 
 const subcommands: Record<string, Subcommand> = {
-  enable: { synopsis: `${FLAGS} TYPE`, summary: 'Enable a secrets engine', run: enable },
-  disable: { synopsis: 'PATH', summary: 'Disable a secrets engine (its data is deleted)', run: disable },
-  list: { synopsis: '[-detailed]', summary: 'List enabled secrets engines', run: list },
-  tune: { synopsis: '[-description=S] [-default-lease-ttl=D] [-max-lease-ttl=D] [-options=K=V]... PATH', summary: 'Change a secrets engine\'s settings', run: tune },
-  move: { synopsis: 'SOURCE DESTINATION', summary: 'Move a secrets engine to a new path', run: move },
+  enable: {
+    synopsis: '[options] TYPE', summary: 'Enable a secrets engine', run: enable,
+    description: 'Mounts a secrets engine of the given type. Its path is the type\'s name unless -path says another.',
+    examples: ['secrets enable -path=secret -version=2 kv', 'secrets enable -description="team secrets" -path=team kv'],
+    flags: apiFlags(ENABLE_FLAGS, 'none'),
+  },
+  disable: {
+    synopsis: '[options] PATH', summary: 'Disable a secrets engine', run: disable,
+    description: 'Unmounts the secrets engine at PATH. Its data is deleted and its leases revoked.',
+    examples: ['secrets disable team/'],
+    flags: apiFlags([], 'none'),
+  },
+  list: {
+    synopsis: '[options]', summary: 'List enabled secrets engines', run: list,
+    description: 'Lists the mounted secrets engines.',
+    examples: ['secrets list -detailed'],
+    flags: apiFlags([DETAILED]),
+  },
+  tune: {
+    synopsis: '[options] PATH', summary: 'Tune a secrets engine configuration', run: tune,
+    description: 'Changes the settings of the secrets engine at PATH; settings not given keep their values.',
+    examples: ['secrets tune -max-lease-ttl=24h team/'],
+    flags: apiFlags(TUNE_ONLY_FLAGS, 'none'),
+  },
+  move: {
+    synopsis: '[options] SOURCE DESTINATION', summary: 'Move a secrets engine to a new path', run: move,
+    description: 'Moves the secrets engine at SOURCE to DESTINATION with its data; leases under the old path are revoked.',
+    examples: ['secrets move team/ platform/'],
+    flags: apiFlags([], 'none'),
+  },
 };
 
 /** `lockbox secrets <subcommand>`. */
-export function secretsCommand(ctx: Context): Promise<number> {
-  return dispatch('secrets', ctx, subcommands);
-}
+export const secretsCommand: Group = {
+  summary: 'Interact with secrets engines',
+  description: 'Enables, disables, lists, tunes and moves secrets engines.',
+  subcommands,
+};

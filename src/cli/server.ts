@@ -27,7 +27,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     const address = args.flag('dev-listen-address') ?? DEV_ADDRESS;
     running = await startServer({
       dev: true, devRootTokenId: args.flag('dev-root-token-id'), storage: { type: 'memory' },
-      listener: { address }, logSink: sink, logLevel: 'info',
+      listener: { address }, logSink: sink, logLevel: 'info', ui: true,
     });
   } else {
     const path = args.flag('config');
@@ -36,7 +36,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     if (config.logFile) logFile = openLogFile(config.logFile);
     running = await startServer({
       storage: config.storage, logSink: sink, logLevel: config.logLevel,
-      defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, clusterName: config.clusterName,
+      defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, clusterName: config.clusterName, ui: config.ui,
       listener: {
         address: config.listener.address, maxRequestSize: config.listener.maxRequestSize,
         ...(config.listener.tlsDisable ? {} : { tlsCertFile: config.listener.tlsCertFile, tlsKeyFile: config.listener.tlsKeyFile }),

@@ -2,7 +2,8 @@
 // on them: 0 unsealed, 2 sealed (or not initialised), 1 when the server cannot be asked.
 import { ApiError, ConnectionError, type Client } from './client.js';
 import { asObject, type Json } from './json.js';
-import { expectArgs, type Context } from './command.js';
+import { expectArgs, type Context, type Subcommand } from './command.js';
+import { apiFlags } from './flags.js';
 import { err, kvTable, out, printJson, type Format } from './output.js';
 
 /** Vault's status rows for a sys/seal-status body; progress and nonce only while sealed. */
@@ -56,3 +57,12 @@ export async function statusCommand(ctx: Context): Promise<number> {
   printSealStatus(ctx.format, status, status.sealed ? false : await haEnabled(client));
   return status.sealed === false ? 0 : 2;
 }
+
+/** `lockbox status`, declared. */
+export const status: Subcommand = {
+  synopsis: '[options]', summary: 'Print seal and HA status', run: statusCommand,
+  description: 'Prints whether the server is initialised and sealed. The exit code says it too: 0 unsealed, 2 sealed, '
+    + '1 when the server could not be asked.',
+  examples: ['status'],
+  flags: apiFlags(),
+};

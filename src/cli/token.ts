@@ -2,8 +2,9 @@
 // over auth/token/* and sys/capabilities*.
 import { ApiError } from './client.js';
 import { asObject, type Json } from './json.js';
-import { attempt, boolFlag, dispatch, expectArgs, flagList, flagMap, intFlag, type Context, type Subcommand } from './command.js';
+import { attempt, boolFlag, expectArgs, flagList, flagMap, intFlag, type Context, type Group, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
+import { apiFlags, bool, dur, int, listFlag, mapFlag, str } from './flags.js';
 import { printResponse } from './generic.js';
 import { out, printJson } from './output.js';
 
@@ -41,9 +42,9 @@ async function create(ctx: Context): Promise<number> {
 /** Where a lookup/renew/revoke goes: the caller's own token, a token, or an accessor. */
 function target(ctx: Context, verb: string): { self: boolean; accessor: boolean; value?: string } {
   const [value] = expectArgs(ctx.args, 0, 1);
-  const accessor = ctx.args.flags.has('accessor');
-  const self = ctx.args.flags.has('self') || (value === undefined && !accessor);
-  if (ctx.args.flags.has('self') && value !== undefined) throw new UsageError(`-self takes no token argument`);
+  const accessor = ctx.args.on('accessor');
+  const self = ctx.args.on('self') || (value === undefined && !accessor);
+  if (ctx.args.on('self') && value !== undefined) throw new UsageError(`-self takes no token argument`);
   if (accessor && value === undefined) throw new UsageError(`-accessor needs an accessor to ${verb}`);
   if (accessor && self) throw new UsageError('-self and -accessor cannot be used together');
   return { self, accessor, value };
@@ -80,7 +81,7 @@ async function lookupByValue(ctx: Context, token: string) {
 
 async function renew(ctx: Context): Promise<number> {
   const t = target(ctx, 'renew');
-  const increment = ctx.args.flag('increment') ?? ctx.args.flag('i');
+  const increment = ctx.args.flag('increment');
   const body = given({ increment });
   const client = ctx.client();
   const secret = t.self
@@ -95,8 +96,8 @@ async function revoke(ctx: Context): Promise<number> {
   const mode = ctx.args.flag('mode') ?? '';
   if (!['', 'orphan', 'path'].includes(mode)) throw new UsageError(`invalid -mode "${mode}": expected orphan or path`);
   const [value] = expectArgs(ctx.args, 0, 1);
-  const self = ctx.args.flags.has('self');
-  const accessor = ctx.args.flags.has('accessor');
+  const self = ctx.args.on('self');
+  const accessor = ctx.args.on('accessor');
   if (self && value !== undefined) throw new UsageError('-self takes no token argument');
   if (!self && value === undefined) throw new UsageError('Not enough arguments (expected 1, got 0)');
   if (self && accessor) throw new UsageError('-self and -accessor cannot be used together');
@@ -116,7 +117,7 @@ async function capabilities(ctx: Context): Promise<number> {
   const args = expectArgs(ctx.args, 1, 2);
   const path = args[args.length - 1] as string;
   const subject = args.length === 2 ? args[0] : undefined;
-  const accessor = ctx.args.flags.has('accessor');
+  const accessor = ctx.args.on('accessor');
   if (accessor && subject === undefined) throw new UsageError('-accessor needs an accessor and a path');
   const client = ctx.client();
   const body = subject === undefined
@@ -132,19 +133,68 @@ async function capabilities(ctx: Context): Promise<number> {
   return 0;
 }
 
+const SELF = bool('self', 'Act on the token the CLI is using (the default when no token is given).');
+const ACCESSOR = bool('accessor', 'Treat the argument as an accessor instead of a token.');
+const INCREMENT = dur('increment', 'Ask for this much more time, counted from now. The server\'s rules may give less; unset means the token\'s own TTL.', { aliases: ['i'] });
+
 const subcommands: Record<string, Subcommand> = {
   create: {
-    synopsis: '[-policy=P]... [-ttl=D] [-period=D] [-orphan] [-no-default-policy] [-use-limit=N] [-display-name=S] '
-      + '[-explicit-max-ttl=D] [-renewable=BOOL] [-type=service|batch] [-metadata=K=V]... [-role=R] [-id=ID]',
-    summary: 'Create a new token', run: create,
+    synopsis: '[options]', summary: 'Create a new token', run: create,
+    description: 'Creates a new token that can be used for authentication. The new token is a child of the token '
+      + 'the CLI uses (unless -orphan) and has at most its policies. With -role, the token role\'s settings apply.',
+    examples: ['token create -policy=app-read -ttl=1h', 'token create -orphan -period=24h -policy=ci'],
+    flags: apiFlags([
+      str('id', 'The value of the new token (root tokens only). Without it one is generated.'),
+      str('display-name', 'A name shown in the token\'s lookup and the audit log.'),
+      dur('ttl', 'Initial time to live. Without it the mount\'s default applies.'),
+      dur('explicit-max-ttl', 'A hard limit on the token\'s life that renewal cannot pass.'),
+      dur('period', 'Make a periodic token: each renewal resets its TTL to this period.'),
+      bool('renewable', 'Whether the token may be renewed up to its maximum TTL.', { default: 'true' }),
+      bool('orphan', 'Create the token without a parent, so revoking the caller does not revoke it.'),
+      bool('no-default-policy', 'Do not attach the "default" policy.'),
+      int('use-limit', 'How many uses the token has; 0 means unlimited.', { default: '0' }),
+      str('role', 'Create the token against this token role (auth/token/create/<role>).'),
+      str('type', 'The type of token: "service" or "batch".', { default: 'service', completion: ['service', 'batch'] }),
+      listFlag('policy', 'A policy to attach. Without any, the token gets the caller\'s policies.'),
+      mapFlag('metadata', 'Metadata to attach to the token, as key=value.'),
+      str('entity-alias', 'The entity alias to tie the token to (with -role only).'),
+    ], 'field'),
   },
-  lookup: { synopsis: '[-accessor] [-self] [TOKEN|ACCESSOR]', summary: 'Show a token\'s properties', run: lookup },
-  renew: { synopsis: '[-accessor] [-self] [-increment=D] [TOKEN|ACCESSOR]', summary: 'Extend a token\'s TTL', run: renew },
-  revoke: { synopsis: '[-accessor] [-self] [-mode=orphan|path] [TOKEN|ACCESSOR]', summary: 'Revoke a token (and its children)', run: revoke },
-  capabilities: { synopsis: '[-accessor] [TOKEN|ACCESSOR] PATH', summary: 'Show a token\'s capabilities on a path', run: capabilities },
+  lookup: {
+    synopsis: '[options] [TOKEN | ACCESSOR]', summary: 'Display information about a token', run: lookup,
+    description: 'Shows a token\'s properties: policies, TTL, uses, metadata. Without an argument it looks up '
+      + 'the token the CLI is using.',
+    examples: ['token lookup', 'token lookup -accessor 8609694a-cdbc-db9b-d345-e782dbb562ed'],
+    flags: apiFlags([ACCESSOR, SELF], 'field'),
+  },
+  renew: {
+    synopsis: '[options] [TOKEN | ACCESSOR]', summary: 'Renew a token lease', run: renew,
+    description: 'Extends a token\'s TTL. Without an argument it renews the token the CLI is using.',
+    examples: ['token renew', 'token renew -increment=30m 96ddf4bc-d217-f3ba-f9bd-017055595017'],
+    flags: apiFlags([ACCESSOR, SELF, INCREMENT], 'field'),
+  },
+  revoke: {
+    synopsis: '[options] [TOKEN | ACCESSOR]', summary: 'Revoke a token and its children', run: revoke,
+    description: 'Revokes a token and, unless -mode=orphan, every token created from it and every lease they hold.',
+    examples: ['token revoke 96ddf4bc-d217-f3ba-f9bd-017055595017', 'token revoke -self'],
+    flags: apiFlags([
+      ACCESSOR, SELF,
+      str('mode', 'How to revoke: "" (the token and its children), "orphan" (the token alone; its children become '
+        + 'orphans) or "path" (every token created under the given path prefix).', { completion: ['orphan', 'path'] }),
+    ], 'none'),
+  },
+  capabilities: {
+    synopsis: '[options] [TOKEN | ACCESSOR] PATH', summary: 'Print capabilities of a token on a path', run: capabilities,
+    description: 'Shows what a token may do on a path (create, read, update, delete, list, sudo, or deny). Without a '
+      + 'token it checks the token the CLI is using.',
+    examples: ['token capabilities secret/foo', 'token capabilities -accessor 8609694a secret/foo'],
+    flags: apiFlags([ACCESSOR]),
+  },
 };
 
 /** `lockbox token <subcommand>`. */
-export function tokenCommand(ctx: Context): Promise<number> {
-  return dispatch('token', ctx, subcommands);
-}
+export const tokenCommand: Group = {
+  summary: 'Interact with tokens',
+  description: 'Creates, looks up, renews and revokes tokens, and shows what a token may do on a path.',
+  subcommands,
+};

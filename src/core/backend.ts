@@ -10,6 +10,8 @@ export type BackendSpec = {
   paths: PathDef[];
   /** Called when a mount of this type is removed, before its storage is deleted. */
   cleanup?: () => Promise<void>;
+  /** Called before the server seals, once per backend in use: drop key material held in memory. */
+  onSeal?: () => Promise<void>;
   /**
    * Called when a tune changes the mount's options, before they take effect: the backend
    * converts its stored data (kv version 1 → 2) or refuses with an error.
@@ -18,7 +20,13 @@ export type BackendSpec = {
   /** Revokes a secret this backend issued with a lease (drop the database user…); throws on failure. */
   revokeSecret?: (lease: SecretContext) => Promise<void>;
   /** Approves a renewal of a secret's lease; throws to refuse it. Without it, renewals only move the expiry. */
-  renewSecret?: (lease: SecretContext & { increment: number }) => Promise<void>;
+  renewSecret?: (lease: SecretContext & { increment: number; now: number }) => Promise<void>;
+  /**
+   * Background work for one mount (rotations that fell due, repairs after a crash). Core runs
+   * it at unseal and then every few seconds while unsealed, never twice at once; whatever it
+   * must remember lives in the mount's storage, so it survives a restart.
+   */
+  periodic?: (ctx: { storage: Storage; now: number }) => Promise<void>;
 };
 
 /** What a backend is told about one of its leased secrets. */

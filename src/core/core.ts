@@ -16,8 +16,10 @@ import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
+import { remoteAllowed } from './tokens/cidr.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
+import { PeriodicWork } from './periodic.js';
 import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
@@ -53,7 +55,7 @@ type Prepared = {
 /** State that exists only while unsealed. */
 type Unsealed = {
   mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
-  tokenDeps: TokenDeps; wrapDeps: WrapDeps;
+  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps;
 };
 
 /** One Lockbox server's core. */
@@ -84,6 +86,11 @@ export class Core {
     seal.on('unseal', () => core.#afterUnseal());
     seal.on('seal', async () => {
       await core.#state?.expiration.stop();
+      await core.#state?.periodic.stop();
+      // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
+      const mounts = core.#state?.mounts;
+      const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
+      for (const backend of backends) await backend?.onSeal?.();
       for (const hook of core.#sealHooks) await hook();
       core.#state = undefined;
     });
@@ -151,10 +158,30 @@ export class Core {
         return scopedView(mounts.viewOf(entry), `${tokenId}/`);
       },
     };
-    this.#state = { mounts, tokens, policies, expiration, leases, tokenDeps, wrapDeps };
+    const periodic = new PeriodicWork(() => this.#runPeriodic(mounts), this.log);
+    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
+    periodic.start();
     for (const hook of this.#unsealHooks) await hook();
+  }
+
+  /** Runs every mount's periodic hook once; one mount's failure does not stop the others. */
+  async #runPeriodic(mounts: MountTable): Promise<void> {
+    for (const entry of [...mounts.list('mounts'), ...mounts.list('auth')]) {
+      const backend = mounts.backendOf(entry);
+      if (!backend?.periodic) continue;
+      try {
+        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now() });
+      } catch (err) {
+        this.log.error('periodic work of a mount failed', { mount: entry.path, error: err });
+      }
+    }
+  }
+
+  /** Runs backends' periodic work now (tests move a clock and call this instead of waiting). */
+  runPeriodicWork(): Promise<void> {
+    return this.unsealed.periodic.runNow();
   }
 
   readonly #unsealHooks: Array<() => Promise<void>> = [];
@@ -209,9 +236,14 @@ export class Core {
     await backend.onOptionsChange({ storage: this.unsealed.mounts.viewOf(entry), from: entry.options, to, now: this.clock.now() });
   }
 
-  /** Resolves the token of a request into a caller; undefined when there is no valid token. */
-  async resolveCaller(token: string): Promise<Caller | undefined> {
+  /**
+   * Resolves the token of a request into a caller; undefined when there is no valid token, or
+   * when the token is bound to networks the request does not come from (Vault checks a token's
+   * bound CIDRs on every request).
+   */
+  async resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined> {
     const entry = await this.unsealed.tokens.lookup(token);
+    if (entry?.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
     return entry && callerOf(token, entry);
   }
 
@@ -245,7 +277,7 @@ export class Core {
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
-    const caller = await this.resolveCaller(req.clientToken);
+    const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
     const audit: AuditInput = { request: req, caller, operation: req.operation };
     let prepared: Prepared | Outcome;
     try {

@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { noteRequest, watchConnection } from './list-method.js';
+import { serveStatic, type StaticSite } from './static-site.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -22,6 +23,8 @@ export type ListenerConfig = {
   tlsKeyFile?: string;
   /** Largest accepted request body in bytes (Vault's default is 32 MiB). */
   maxRequestSize?: number;
+  /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
+  ui?: StaticSite;
 };
 
 /** A running listener. */
@@ -47,6 +50,7 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     noteRequest(req);
+    if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const done = serve(core, req, limit, log)
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
       .catch((err: unknown) => {

@@ -1,18 +1,19 @@
-// The server's configuration file, in Vault's shape, as HCL or JSON:
+// The server's configuration file, in Vault's shape, as HCL1 or JSON (as Vault reads it):
 //   storage "sqlite" { path = "/var/lib/lockbox/lockbox.db" }
 //   listener "tcp" { address = "127.0.0.1:8200" tls_disable = true }
 //   api_addr = "http://127.0.0.1:8200"  default_lease_ttl = "768h"  max_lease_ttl = "768h"
 // Anything that would change what the server does but that we do not support (a second
 // listener, an auto-unseal `seal` block) is refused rather than silently ignored.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BadRequest } from '../util/errors.js';
 import { parseDurationSeconds } from '../util/duration.js';
+import { decodeHcl1OrJson, Hcl1Error, looksLikeJson } from '../util/hcl1/index.js';
 import type { LogLevel } from '../core/log.js';
+import type { StorageConfig } from '../storage/index.js';
+import { sharedStorageOf } from './storage-config.js';
 
-/** Where physical data lives. */
-export type StorageConfig = { type: 'memory' } | { type: 'sqlite'; path: string };
+export type { StorageConfig };
 
 /** A `listener "tcp"` block. */
 export type ListenerSettings = {
@@ -42,9 +43,6 @@ export const DEFAULT_LEASE_TTL = 768 * 3600;
 
 /** The SQLite file inside a Vault `storage "file"` directory. */
 export const FILE_STORAGE_DB = 'lockbox.db';
-
-const require = createRequire(import.meta.url);
-const hcl = require('hcl2-parser') as { parseToObject(text: string): [unknown, unknown] };
 
 type Block = Record<string, unknown>;
 
@@ -78,24 +76,14 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
   };
 }
 
+// Vault reads its config file with HCL1 (or JSON); a syntax error names line and column.
 function parseText(text: string, source: string): Block {
-  let value: unknown;
-  if (text.trim().startsWith('{')) {
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new BadRequest(`${source}: invalid JSON: ${(err as Error).message}`);
-    }
-  } else {
-    const [parsed, error] = hcl.parseToObject(text);
-    // The parser (Go via GopherJS) hands back its error without the message: say what we can.
-    if (error || parsed === null) throw new BadRequest(`${source}: invalid HCL syntax`);
-    value = parsed;
+  try {
+    return decodeHcl1OrJson(text);
+  } catch (err) {
+    if (!(err instanceof Hcl1Error)) throw err;
+    throw new BadRequest(`${source}: ${looksLikeJson(text) ? 'invalid JSON' : 'invalid HCL'}: ${err.message}`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BadRequest(`${source}: the configuration must be an object`);
-  }
-  return value as Block;
 }
 
 /**
@@ -136,7 +124,9 @@ function storageOf(value: unknown, fail: (msg: string) => Error): StorageConfig 
     // Vault's file backend names a directory; we keep one SQLite file inside it.
     return { type: 'sqlite', path: type === 'file' ? join(path, FILE_STORAGE_DB) : path };
   }
-  throw fail(`unknown storage type "${type}" (supported: sqlite, file, inmem)`);
+  const shared = sharedStorageOf(type, body, fail);
+  if (shared) return shared;
+  throw fail(`unknown storage type "${type}" (supported: sqlite, file, inmem, postgresql, etcd)`);
 }
 
 function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSettings {

@@ -1,14 +1,16 @@
 // Assembles one server: storage → seal/barrier → core (with its backends) → HTTP listener.
 // `lockbox server` and the integration tests both start servers through here.
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Backend } from '../core/backend.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Core } from '../core/core.js';
-import { createLogger, type LogLevel, type LogSink } from '../core/log.js';
+import { createLogger, type Logger, type LogLevel, type LogSink } from '../core/log.js';
 import type { MountTableKind } from '../core/mounts.js';
 import { secretEngines, type EngineFactory } from '../engines/registry.js';
 import { destroyCubbyhole } from '../engines/cubbyhole/index.js';
 import { startHttpServer, type HttpServer, type ListenerConfig } from '../http/server.js';
+import { loadStaticSite, type StaticSite } from '../http/static-site.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
@@ -30,6 +32,8 @@ export type ServerOptions = {
   logLevel?: LogLevel;
   logSink?: LogSink;
   clock?: Clock;
+  /** Serve the web UI at /ui/ (dev mode: on). */
+  ui?: boolean;
   /** More mountable engine types, by type name (tests mount fixtures this way). */
   extraEngines?: ReadonlyMap<string, EngineFactory>;
 };
@@ -50,7 +54,7 @@ export type RunningServer = {
 /** Starts a server; in dev mode it is ready for requests when this resolves. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink });
-  const physical = openStorage(opts.storage);
+  const physical = await openStorage(opts.storage, log);
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
@@ -89,7 +93,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   let http: HttpServer;
   try {
-    http = await startHttpServer(core, opts.listener, log);
+    const ui = (opts.ui ?? opts.dev) ? loadUi(log) : undefined;
+    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}) }, log);
   } catch (err) {
     // A port in use or an unreadable certificate: release the database before failing.
     await core.seal.seal().finally(() => physical.close());
@@ -110,4 +115,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     forceClose: () => http.force(),
   };
+}
+
+/** `npm run build` puts the UI beside the compiled server: dist/ui/ next to dist/src/. */
+const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
+
+function loadUi(log: Logger): StaticSite | undefined {
+  const site = loadStaticSite(UI_DIR);
+  if (!site) log.warn('ui = true, but the web UI is not built (npm run build); /ui/ is not served');
+  return site;
 }

@@ -48,6 +48,40 @@ export function capabilityPaths(core: Core) {
         update: async ({ fields }) => answer(core, await tokens().byAccessor(fields.accessor), [...fields.path, ...fields.paths]),
       },
     }),
+    definePath({
+      // Lockbox's own (Vault has no such endpoint): the UI's access review. Which policies
+      // grant what on a path, each policy taken alone. Guarded by the ACL like any path, so
+      // only callers given this path (root, or an auditor's policy) may ask.
+      pattern: 'internal/ui/path-access', summary: 'Which policies grant which capabilities on a path.',
+      fields: { path: field.string({ description: 'The path to review.', required: true }) },
+      operations: {
+        update: async ({ fields }) => {
+          const path = fields.path.replace(/^\/+/, '');
+          const { policies } = core.unsealed;
+          const grants: Array<{ name: string; capabilities: string[] }> = [];
+          for (const name of await policies.list()) {
+            const capabilities = (await policies.acl([name])).capabilities(path);
+            if (capabilities[0] !== 'deny') grants.push({ name, capabilities });
+          }
+          return { data: { path, policies: grants } };
+        },
+      },
+    }),
+    definePath({
+      // Vault's UI and CLI ask which mounts they may show: those the caller holds some
+      // capability under, or, without a token, those tuned with listing_visibility=unauth.
+      pattern: 'internal/ui/mounts', summary: 'The mounts visible to the caller.', unauthenticated: true, fields: {},
+      operations: {
+        read: async ({ caller }) => {
+          const { mounts, policies } = core.unsealed;
+          const acl = caller && (await policies.acl(caller.policies));
+          const visible = (table: 'mounts' | 'auth') => Object.fromEntries(mounts.list(table)
+            .filter((e) => (acl ? acl.grantsUnder(table === 'auth' ? `auth/${e.path}` : e.path) : e.tune?.listing_visibility === 'unauth'))
+            .map((e) => [e.path, mountView(e)]));
+          return { data: { auth: visible('auth'), secret: visible('mounts') } };
+        },
+      },
+    }),
     ...['internal/ui/mounts/*path', 'mounts-all/*path'].map((pattern) => definePath({
       pattern, summary: 'The mount serving a path, for callers with any capability on it.', unauthenticated: true,
       fields: { path: field.string({ description: 'A path inside the mount.' }) },

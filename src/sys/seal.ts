@@ -22,7 +22,7 @@ export function sealStatusBody(status: SealStatus, cluster: ClusterInfo): Record
 }
 
 /** Decodes an unseal key share given as hex or base64. */
-function decodeKey(text: string): Buffer {
+export function decodeKey(text: string): Buffer {
   if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
   const b = Buffer.from(text, 'base64');
   if (b.length === 0 || !/^[A-Za-z0-9+/_-]+=*$/.test(text)) {

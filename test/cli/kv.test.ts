@@ -154,3 +154,15 @@ test('cubbyhole answers the mount probe as a non-kv mount: treated like v1', asy
   assert.equal(await ok('put', 'cubbyhole/kvish', 'a=b'), 'Success! Data written to: cubbyhole/kvish\n');
   assert.equal(await ok('get', '-field=a', 'cubbyhole/kvish'), 'b');
 });
+
+test('the dangerous typo: kv delete -verions=1 exits 1 and deletes nothing', async () => {
+  await ok('put', 'kv2/typo', 'v=1');
+  await ok('put', 'kv2/typo', 'v=2');
+  const r = await cli.run(['kv', 'delete', '-verions=1', 'kv2/typo']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'flag provided but not defined: -verions\n');
+  const meta = JSON.parse(await ok('metadata', 'get', '-format=json', 'kv2/typo')).data.versions;
+  assert.equal(meta['1'].deletion_time, '');
+  assert.equal(meta['2'].deletion_time, '');
+  assert.match(await ok('get', '-field=v', 'kv2/typo'), /^2$/);
+});

@@ -135,3 +135,14 @@ test('capabilities of the caller, of a token and of an accessor', async () => {
   assert.equal(cubby.code, 0, cubby.stderr);
   assert.ok(JSON.parse(cubby.stdout).includes('read'));
 });
+
+test('the dangerous typo: token create -polcy=app-read exits 1 and creates no token', async () => {
+  const before = await suite.cli.run(['list', '-format=json', 'auth/token/accessors']);
+  assert.equal(before.code, 0, before.stderr);
+  const r = await suite.cli.run(['token', 'create', '-polcy=app-read']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'flag provided but not defined: -polcy\n');
+  assert.equal(r.stdout, '');
+  const afterwards = await suite.cli.run(['list', '-format=json', 'auth/token/accessors']);
+  assert.deepEqual(JSON.parse(afterwards.stdout), JSON.parse(before.stdout));
+});

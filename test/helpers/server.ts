@@ -6,7 +6,7 @@ import type { Clock } from '../../src/util/clock.js';
 export type ApiResult = { status: number; body: any; headers: Headers };
 
 /** Options for a test server; dev mode (initialised, unsealed, root token) unless `dev: false`. */
-export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines'] };
+export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean };
 
 /** Starts a server and returns an HTTP helper bound to it. */
 export async function startTestServer(opts: TestServerOptions = {}) {
@@ -18,6 +18,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     logSink: (line) => lines.push(line),
     clock: opts.clock,
     extraEngines: opts.extraEngines,
+    ui: opts.ui ?? false,
   });
   let token = server.rootToken;
   async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult> {
@@ -34,6 +35,8 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     url: server.url,
     core: server.core,
     rootToken: server.rootToken,
+    /** Dev mode's single unseal key, to seal and unseal in a test. */
+    unsealKey: server.unsealKey,
     /** Changes the token `api` sends ('' sends none). */
     useToken: (t: string) => { token = t; },
     log: () => lines.join('\n'),

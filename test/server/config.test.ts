@@ -122,9 +122,29 @@ test('what we would otherwise silently ignore is refused', () => {
 });
 
 test('a syntax error names the file, HCL or JSON', () => {
-  assert.throws(() => parseConfig('storage "sqlite" {\n path = \n}', 'a.hcl'), /^BadRequest: a\.hcl: invalid HCL syntax$/);
-  assert.throws(() => parseConfig('{ "storage": ', 'a.json'), /^BadRequest: a\.json: invalid JSON/);
-  assert.throws(() => parseConfig('[1]', 'a.json'), /a\.json: /);
+  assert.throws(() => parseConfig('storage "sqlite" {\n path = \n}', 'a.hcl'), /^BadRequest: a\.hcl: invalid HCL: At 3:1: Unknown token: RBRACE$/);
+  assert.throws(() => parseConfig('{ "storage": ', 'a.json'), /^BadRequest: a\.json: invalid JSON: At 1:14: unexpected end of input$/);
+  assert.throws(() => parseConfig('[1]', 'a.json'), /^BadRequest: a\.json: invalid HCL: At 1:1: expected: IDENT \| STRING \| ASSIGN \| LBRACE got: LBRACK$/);
+});
+
+// Vault reads config files with HCL1: these are the forms a Vault config may use.
+test('HCL1 forms in a config file mean what they mean to Vault', () => {
+  const hcl1 = (logLevel: string) => `
+# Vault's config, as its operators write it
+storage "sqlite"
+{
+  path = "/var/lib/lockbox/lockbox.db"   // next-line brace
+}
+listener tcp { address = "0.0.0.0:8200" tls_disable = "true" }
+/* several settings on one line, numbers and bools unquoted */
+api_addr = "http://127.0.0.1:8200" default_lease_ttl = 2764800 max_lease_ttl = "8760h"
+log_level = ${logLevel}
+ui = true
+cluster_name = "prod",
+`;
+  assert.deepEqual(parseConfig(hcl1('"Debug"')), EXPECTED);
+  // A heredoc keeps its final newline, as in Vault, so it is not a log level.
+  assert.throws(() => parseConfig(hcl1('<<EOT\nDebug\nEOT')), /unknown log_level "Debug\n"/);
 });
 
 test('loadConfigFile reads a file from disk and names it in errors', () => {

@@ -74,7 +74,12 @@ export class Leases {
   }
 
   /** Extends a lease by `increment` (0: its original TTL), never past its maximum. */
-  async renew(leaseId: string, increment: number): Promise<{ lease: LeaseEntry; ttl: number; warnings: string[] }> {
+  renew(leaseId: string, increment: number): Promise<{ lease: LeaseEntry; ttl: number; warnings: string[] }> {
+    // Under the lease's lock, on a fresh read: see ExpirationManager.leaseLock.
+    return this.#manager.leaseLock.run(leaseId, () => this.#renewNow(leaseId, increment));
+  }
+
+  async #renewNow(leaseId: string, increment: number): Promise<{ lease: LeaseEntry; ttl: number; warnings: string[] }> {
     const lease = await leaseRecords.get(this.#storage, leaseId);
     if (!lease) throw new BadRequest('lease not found');
     if (!lease.renewable) throw new BadRequest('lease is not renewable');
@@ -88,7 +93,7 @@ export class Leases {
     const ttl = Math.min(wanted, left);
     const { backend, entry } = this.#backendOf(lease);
     if (backend?.renewSecret && entry) {
-      await backend.renewSecret({ storage: this.#mounts.viewOf(entry), internal: lease.internal, data: lease.data, leaseId, increment: ttl });
+      await backend.renewSecret({ storage: this.#mounts.viewOf(entry), internal: lease.internal, data: lease.data, leaseId, increment: ttl, now });
     }
     const renewed = { ...lease, expire_time: now + ttl * 1000, last_renewal: now };
     await leaseRecords.reschedule(this.#storage, lease, renewed);
@@ -108,7 +113,12 @@ export class Leases {
     for (const id of await leaseRecords.idsUnder(this.#storage, prefix)) {
       const lease = await leaseRecords.get(this.#storage, id);
       if (!lease || (await this.#manager.revokeOrRetry(lease))) continue;
-      if (force) await leaseRecords.remove(this.#storage, (await leaseRecords.get(this.#storage, id)) ?? lease);
+      if (force) {
+        await this.#manager.leaseLock.run(id, async () => {
+          const current = await leaseRecords.get(this.#storage, id);
+          if (current) await leaseRecords.remove(this.#storage, current);
+        });
+      }
       else failed++;
     }
     if (failed > 0) throw new Internal(`failed to revoke ${failed} lease(s) under the prefix`);

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Storage } from '../../storage/storage.js';
 import { earliest, unschedule, type ExpiryItem } from './queue.js';
 import { leaseRecords, type LeaseEntry } from './leases.js';
+import { KeyedLock } from '../../util/keyed-lock.js';
 
 /** How the manager reaches the things it expires. */
 export type ExpiryActions = {
@@ -125,22 +126,35 @@ export class ExpirationManager {
       await unschedule(this.#storage, item);
       return;
     }
-    await this.revokeOrRetry(lease);
+    await this.revokeOrRetry(lease, item.at);
   }
 
+  /**
+   * Per-lease sections: renewal, revocation and retry bookkeeping of one lease each read the
+   * record fresh under it, so a renewal cannot bring back a lease revoked meanwhile, and two
+   * renewals cannot leave two queue entries behind.
+   */
+  readonly leaseLock = new KeyedLock();
+
   /** Revokes a lease; on failure records the attempt and schedules a retry. Returns success. */
-  async revokeOrRetry(lease: LeaseEntry): Promise<boolean> {
-    try {
-      await this.#actions.revokeLease(lease);
-      await leaseRecords.remove(this.#storage, lease);
-      return true;
-    } catch (err) {
-      const attempts = lease.revoke_attempts + 1;
-      const retryAt = this.#clock.now() + retryDelayMs(attempts);
-      this.#log.warn('lease revocation failed; will retry', { lease_path: lease.path, attempts, error: err });
-      await leaseRecords.reschedule(this.#storage, lease, { ...lease, revoke_attempts: attempts, expire_time: retryAt });
-      this.noteExpiry(retryAt);
-      return false;
-    }
+  revokeOrRetry(stale: LeaseEntry, dueAt?: number): Promise<boolean> {
+    return this.leaseLock.run(stale.lease_id, async () => {
+      const lease = await leaseRecords.get(this.#storage, stale.lease_id);
+      if (!lease) return true; // revoked meanwhile
+      // Expiry of a lease renewed since its queue entry was read: the new entry decides.
+      if (dueAt !== undefined && lease.expire_time !== dueAt) return true;
+      try {
+        await this.#actions.revokeLease(lease);
+        await leaseRecords.remove(this.#storage, lease);
+        return true;
+      } catch (err) {
+        const attempts = lease.revoke_attempts + 1;
+        const retryAt = this.#clock.now() + retryDelayMs(attempts);
+        this.#log.warn('lease revocation failed; will retry', { lease_path: lease.path, attempts, error: err });
+        await leaseRecords.reschedule(this.#storage, lease, { ...lease, revoke_attempts: attempts, expire_time: retryAt });
+        this.noteExpiry(retryAt);
+        return false;
+      }
+    });
   }
 }

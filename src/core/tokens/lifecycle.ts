@@ -31,7 +31,7 @@ export async function revokeOrphan(deps: TokenDeps, entry: TokenEntry): Promise<
   await tokens.exclusive(entry.id, async () => {
     for (const childId of await tokens.children(entry.id)) {
       const child = await tokens.byId(childId, true);
-      if (child) await tokens.exclusive(child.id, () => tokens.reparent(child, ''));
+      if (child) await tokens.reparent(child.id, '');
       else await tokens.dropChildIndex(entry.id, childId);
     }
     await deps.revoked(entry);
@@ -44,13 +44,19 @@ export async function revokeOrphan(deps: TokenDeps, entry: TokenEntry): Promise<
  * bounded by the maximums counted from when it was issued. Answers Vault's `auth` block.
  */
 export async function renewToken(deps: TokenDeps, token: string, entry: TokenEntry, increment: number) {
-  if (!entry.renewable || entry.expire_at === 0) throw new BadRequest('lease is not renewable');
   const now = deps.clock.now();
-  const sinceIssue = Math.floor((now - entry.issued_at) / 1000);
-  const { ttl, warnings } = effectiveTtl(deps.tokenMountTtls(), {
-    requested: increment > 0 ? increment : entry.ttl, period: entry.period, explicitMax: entry.explicit_max_ttl, sinceIssue,
+  let warnings: string[] = [];
+  // Computed from the entry as it is under the lock; only the renewal's own fields change.
+  const renewed = await deps.store.update(entry.id, (current) => {
+    if (!current.renewable || current.expire_at === 0) throw new BadRequest('lease is not renewable');
+    const sinceIssue = Math.floor((now - current.issued_at) / 1000);
+    const granted = effectiveTtl(deps.tokenMountTtls(), {
+      requested: increment > 0 ? increment : current.ttl, period: current.period, explicitMax: current.explicit_max_ttl, sinceIssue,
+    });
+    warnings = granted.warnings;
+    return { expire_at: now + granted.ttl * 1000, last_renewal: now };
   });
-  const renewed: TokenEntry = { ...entry, expire_at: now + ttl * 1000, last_renewal: now };
-  await deps.store.save(renewed);
+  // Revoked between the caller's lookup and the lock: as if it had never been found.
+  if (!renewed) throw new BadRequest('token not found');
   return { auth: authBlock(token, renewed, now), warnings };
 }

@@ -7,6 +7,7 @@ import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../util/clock.js';
 import { schedule, unschedule } from '../expiration/queue.js';
+import { KeyedLock } from '../../util/keyed-lock.js';
 
 /** A stored token, in Vault's field names where it has them. */
 export type TokenEntry = {
@@ -38,7 +39,12 @@ export type TokenEntry = {
   /** When the token was last renewed, in ms; absent until the first renewal (and in entries
    *  stored before this field existed). */
   last_renewal?: number;
+  /** Networks the token may be used from (its role's token_bound_cidrs); absent: anywhere. */
+  bound_cidrs?: string[];
 };
+
+/** Vault's answer when the would-be parent of a new token is gone or revocation pending. */
+export const NO_PARENT = 'parent token lookup failed: no parent found';
 
 /** num_uses of a token whose last use has been claimed: it authenticates nothing more. */
 export const USES_SPENT = -1;
@@ -102,7 +108,7 @@ export class TokenStore {
     // Under the parent's lock: a child is either written before its parent's revocation lists
     // the children, or it finds the parent gone.
     return this.exclusive(entry.parent, async () => {
-      if (!(await this.byId(entry.parent, true))) throw new BadRequest('parent token lookup failed: no parent found');
+      if (!(await this.asParent(entry.parent))) throw new BadRequest(NO_PARENT);
       return this.#createNow(entry);
     });
   }
@@ -128,21 +134,25 @@ export class TokenStore {
     return entry && entry.num_uses >= 0 ? entry : undefined;
   }
 
-  /** Per-token queues: see `exclusive`. */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  /**
+   * The entry of a token that may parent new tokens: it exists (expired ones included, so the
+   * expiry race is decided by the lock in `create`) and is not serving its last use. Vault
+   * calls a token on its last use "revocation pending" and finds no parent in it.
+   */
+  async asParent(id: string): Promise<TokenEntry | undefined> {
+    const entry = await this.byId(id, true);
+    return entry && entry.num_uses !== USES_SPENT ? entry : undefined;
+  }
+
+  readonly #lock = new KeyedLock();
 
   /**
    * Runs `fn` after every earlier exclusive section of the same token has finished. Use
-   * counting, saves, child creation and revocation of one token go through here, so none of
+   * counting, updates, child creation and revocation of one token go through here, so none of
    * them acts on a state another is halfway through changing. Never nest the same id.
    */
   exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(id) ?? Promise.resolve();
-    const run = previous.then(fn);
-    const tail = run.catch(() => undefined);
-    this.#queues.set(id, tail);
-    void tail.then(() => { if (this.#queues.get(id) === tail) this.#queues.delete(id); });
-    return run;
+    return this.#lock.run(id, fn);
   }
 
   /**
@@ -179,9 +189,20 @@ export class TokenStore {
     return raw ? this.byId(raw.toString('utf8')) : undefined;
   }
 
-  /** Rewrites an entry after a change (renewal). */
-  save(entry: TokenEntry): Promise<void> {
-    return this.exclusive(entry.id, () => this.#saveNow(entry));
+  /**
+   * Changes some fields of a token under its lock, on a fresh read: `change` sees the entry as
+   * it is now and returns only the fields it owns (a renewal its expiry, never `num_uses`), so
+   * a use counted meanwhile is never written back over. Answers the entry as saved, or
+   * undefined when the token is gone; `change` may throw to refuse.
+   */
+  update(id: string, change: (current: TokenEntry) => Partial<Omit<TokenEntry, 'id' | 'accessor'>>): Promise<TokenEntry | undefined> {
+    return this.exclusive(id, async () => {
+      const current = await this.byId(id, true);
+      if (!current) return undefined;
+      const next = { ...current, ...change(current) };
+      await this.#saveNow(next);
+      return next;
+    });
   }
 
   async #saveNow(entry: TokenEntry): Promise<void> {
@@ -224,14 +245,18 @@ export class TokenStore {
     return out;
   }
 
-  /** Points a child at a new parent ('' makes it an orphan), moving the parent index. */
-  async reparent(entry: TokenEntry, parent: string): Promise<void> {
-    await this.#write(async (tx) => {
-      if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
-      if (parent) await tx.put(`parent/${parent}/${entry.id}`, Buffer.alloc(0));
-      await tx.put(`id/${entry.id}`, encode({ ...entry, parent }));
+  /** Points a token at a new parent ('' makes it an orphan), under its lock, on a fresh read. */
+  reparent(id: string, parent: string): Promise<void> {
+    return this.exclusive(id, async () => {
+      const entry = await this.byId(id, true);
+      if (!entry) return;
+      await this.#write(async (tx) => {
+        if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
+        if (parent) await tx.put(`parent/${parent}/${entry.id}`, Buffer.alloc(0));
+        await tx.put(`id/${entry.id}`, encode({ ...entry, parent }));
+      });
+      this.#cache.set(entry.id, { ...entry, parent });
     });
-    this.#cache.set(entry.id, { ...entry, parent });
   }
 
   /** Drops a parent-index row whose child no longer exists. */

@@ -5,6 +5,7 @@ Run by hvac.test.ts, which starts the servers and passes them in the environment
 
   LOCKBOX_URL, LOCKBOX_TOKEN   a dev server (kv-v2 at secret/) and its root token
   LOCKBOX_FRESH_URL            an uninitialised server, for the `seal` section
+  LOCKBOX_REKEY_URL            another uninitialised server, for the `rekey` section
   LOCKBOX_AUDIT_DIR            a writable directory, for the `audit` section
 
 Usage: /usr/bin/python3 suite.py SECTION...   (no SECTION: all of them, in order)
@@ -681,6 +682,170 @@ def _():
     raises(exceptions.InvalidRequest, r.sys.enable_audit_device, "file", path="bad", options={"file_path": bad})
     status_of(r.sys.disable_audit_device("file"), 204)
     true("file/" not in r.sys.list_enabled_audit_devices()["data"], "disabled")
+
+
+# --------------------------------------------------------------------------------------------
+# rekey: new key shares (sys.start_rekey/rekey/rekey_multi) and a new root token
+# (sys.start_root_token_generation/generate_root/cancel_root_generation) on a server of its own
+# --------------------------------------------------------------------------------------------
+
+
+def rekey_server(token=None):
+    return client(token, os.environ["LOCKBOX_REKEY_URL"])
+
+
+def decode_root(encoded, otp):
+    raw = __import__("base64").b64decode(encoded + "=" * (-len(encoded) % 4))
+    return bytes(b ^ ord(o) for b, o in zip(raw, otp)).decode()
+
+
+@check("rekey", "sys.start_rekey, then rekey_multi with the current shares hands out new ones")
+def _():
+    c = rekey_server()
+    init = c.sys.initialize(secret_shares=3, secret_threshold=2)
+    state["root"] = init["root_token"]
+    c.sys.submit_unseal_keys(init["keys"][:2])
+    started = c.sys.start_rekey(secret_shares=4, secret_threshold=3)
+    eq([started["started"], started["n"], started["t"], started["required"]], [True, 4, 3, 2], "rekey status")
+    eq(c.sys.read_rekey_progress()["nonce"], started["nonce"], "nonce in progress")
+    first = c.sys.rekey(init["keys"][0], nonce=started["nonce"])
+    eq(first["progress"], 1, "progress after one share")
+    done = c.sys.rekey_multi(init["keys"][1:], nonce=started["nonce"])
+    eq(done["complete"], True, "complete")
+    eq(len(done["keys"]), 4, "new shares")
+    state["keys"] = done["keys"]
+
+
+@check("rekey", "the old shares no longer unseal; three of the new ones do")
+def _():
+    c = rekey_server(state["root"])
+    status_of(c.sys.seal(), 204)
+    c.sys.submit_unseal_keys(state["keys"][:1])
+    eq(c.sys.read_seal_status()["t"], 3, "new threshold")
+    c.sys.submit_unseal_keys(state["keys"][1:3])
+    eq(c.sys.is_sealed(), False, "unsealed with new shares")
+
+
+@check("rekey", "a duplicate share raises InvalidRequest; cancel_rekey ends the attempt")
+def _():
+    c = rekey_server()
+    started = c.sys.start_rekey(secret_shares=1, secret_threshold=1)
+    c.sys.rekey(state["keys"][0], nonce=started["nonce"])
+    err = raises(exceptions.InvalidRequest, c.sys.rekey, state["keys"][0], nonce=started["nonce"])
+    eq(err.errors, ["given key has already been provided during this rekey operation"], "duplicate")
+    status_of(c.sys.cancel_rekey(), 204)
+    eq(c.sys.read_rekey_progress()["started"], False, "cancelled")
+
+
+@check("rekey", "root token generation with the server's OTP; cancel_root_generation")
+def _():
+    c = rekey_server()
+    start = c.sys.start_root_token_generation()
+    eq(start["otp_length"], 28, "otp_length")
+    otp = start["otp"]
+    result = None
+    for key in state["keys"][:3]:
+        result = c.sys.generate_root(key, start["nonce"])
+    eq(result["complete"], True, "complete")
+    token = decode_root(result["encoded_token"], otp)
+    eq(rekey_server(token).auth.token.lookup_self()["data"]["policies"], ["root"], "new root token")
+    c.sys.start_root_token_generation(otp="B" * 28)
+    eq(c.sys.read_root_generation_progress()["started"], True, "started with own OTP")
+    status_of(c.sys.cancel_root_generation(), 204)
+    eq(c.sys.read_root_generation_progress()["started"], False, "cancelled")
+
+
+# --------------------------------------------------------------------------------------------
+# transit: encryption as a service through hvac.secrets.transit
+# --------------------------------------------------------------------------------------------
+
+
+def b64(text):
+    import base64
+    return base64.b64encode(text.encode()).decode()
+
+
+def transit():
+    c = root()
+    mounts = c.sys.list_mounted_secrets_engines()["data"]
+    if "transit/" not in mounts:
+        c.sys.enable_secrets_engine("transit", path="transit")
+    return c.secrets.transit
+
+
+@check("transit", "create_key, read_key, list_keys, encrypt_data and decrypt_data")
+def _():
+    t = transit()
+    t.create_key("hvac-app")
+    key = t.read_key("hvac-app")["data"]
+    eq((key["type"], key["latest_version"], key["supports_encryption"]), ("aes256-gcm96", 1, True), "key read")
+    true("hvac-app" in t.list_keys()["data"]["keys"], "list_keys names the key")
+    ct = t.encrypt_data("hvac-app", b64("card 4111"))["data"]["ciphertext"]
+    true(ct.startswith("vault:v1:"), "ciphertext framing")
+    eq(t.decrypt_data("hvac-app", ct)["data"]["plaintext"], b64("card 4111"), "decrypted plaintext")
+    err = raises(exceptions.InvalidRequest, t.decrypt_data, "hvac-app", "vault:v1:AAAA")
+    true(len(err.errors) == 1, "one error text")
+
+
+@check("transit", "rotate_key, rewrap_data, update_key_configuration(min_decryption_version) and trim_key")
+def _():
+    t = transit()
+    old = t.encrypt_data("hvac-app", b64("pii"))["data"]["ciphertext"]
+    t.rotate_key("hvac-app")
+    new = t.rewrap_data("hvac-app", old)["data"]["ciphertext"]
+    true(new.startswith("vault:v2:"), "rewrapped to v2")
+    t.rotate_key("hvac-app")
+    # hvac itself insists on min_encryption_version > min_decryption_version.
+    t.update_key_configuration("hvac-app", min_decryption_version=2, min_encryption_version=3)
+    err = raises(exceptions.InvalidRequest, t.decrypt_data, "hvac-app", old)
+    eq(err.errors, ["ciphertext or signature version is disallowed by policy (too old)"], "old ciphertext refused")
+    eq(t.decrypt_data("hvac-app", new)["data"]["plaintext"], b64("pii"), "rewrapped decrypts")
+    trimmed = t.trim_key("hvac-app", min_version=2)
+    eq(sorted(trimmed["data"]["keys"].keys()), ["2", "3"], "versions after trim")
+
+
+@check("transit", "batch_input on encrypt_data and decrypt_data, with a bad item reported alone")
+def _():
+    t = transit()
+    items = [{"plaintext": b64("a")}, {"plaintext": "%%%"}]
+    results = t.encrypt_data("hvac-app", plaintext=None, batch_input=items)["data"]["batch_results"]
+    true("ciphertext" in results[0] and "error" in results[1], "per-item results")
+    dec = t.decrypt_data("hvac-app", ciphertext=None, batch_input=[{"ciphertext": results[0]["ciphertext"]}])
+    eq(dec["data"]["batch_results"][0]["plaintext"], b64("a"), "batch decrypt")
+
+
+@check("transit", "sign_data and verify_signed_data (ed25519, ecdsa jws), generate_hmac, hash_data, generate_random_bytes")
+def _():
+    t = transit()
+    t.create_key("hvac-ed", key_type="ed25519")
+    sig = t.sign_data("hvac-ed", b64("doc"))["data"]["signature"]
+    eq(t.verify_signed_data("hvac-ed", b64("doc"), signature=sig)["data"]["valid"], True, "ed25519 verify")
+    eq(t.verify_signed_data("hvac-ed", b64("other"), signature=sig)["data"]["valid"], False, "ed25519 mismatch")
+    t.create_key("hvac-ec", key_type="ecdsa-p256")
+    jws = t.sign_data("hvac-ec", b64("doc"), marshaling_algorithm="jws")["data"]["signature"]
+    eq(t.verify_signed_data("hvac-ec", b64("doc"), signature=jws, marshaling_algorithm="jws")["data"]["valid"], True, "jws verify")
+    mac = t.generate_hmac("hvac-app", b64("doc"), algorithm="sha2-512")["data"]["hmac"]
+    eq(t.verify_signed_data("hvac-app", b64("doc"), hmac=mac, hash_algorithm="sha2-512")["data"]["valid"], True, "hmac verify")
+    import hashlib
+    eq(t.hash_data(b64("abc"), algorithm="sha2-256")["data"]["sum"], hashlib.sha256(b"abc").hexdigest(), "hash")
+    eq(len(t.generate_random_bytes(n_bytes=16, output_format="hex")["data"]["random_bytes"]), 32, "random hex")
+
+
+@check("transit", "generate_data_key, export_key, backup_key, restore_key and delete_key")
+def _():
+    t = transit()
+    t.create_key("hvac-bk", exportable=True, allow_plaintext_backup=True)
+    dk = t.generate_data_key("hvac-bk", key_type="plaintext", bits=256)["data"]
+    eq(t.decrypt_data("hvac-bk", dk["ciphertext"])["data"]["plaintext"], dk["plaintext"], "data key decrypts")
+    exported = t.export_key("hvac-bk", key_type="encryption-key", version="latest")["data"]
+    eq(list(exported["keys"].keys()), ["1"], "export latest")
+    backup = t.backup_key("hvac-bk")["data"]["backup"]
+    status_of(t.restore_key(backup, name="hvac-bk-restored"), 204)
+    eq(t.decrypt_data("hvac-bk-restored", dk["ciphertext"])["data"]["plaintext"], dk["plaintext"], "restored key decrypts")
+    raises(exceptions.InvalidRequest, t.delete_key, "hvac-bk")
+    t.update_key_configuration("hvac-bk", deletion_allowed=True)
+    status_of(t.delete_key("hvac-bk"), 204)
+    raises(exceptions.InvalidPath, t.read_key, "hvac-bk")
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,96 @@
+// Vault's batch_input: a list of objects processed one by one. An item's user error is
+// reported in its own result; the request fails with 400 only when every item failed.
+import { BadRequest } from '../../util/errors.js';
+import type { HandlerContext, Response } from '../../core/path.js';
+
+/** One raw batch item: string fields as sent (Vault decodes them strictly as strings). */
+export type BatchItem = Record<string, unknown>;
+
+/** The items of `batch_input`, or undefined when none was sent. */
+export function batchItems(raw: unknown): BatchItem[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new BadRequest('failed to parse batch input: source data must be an array or slice');
+  raw.forEach((item, i) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new BadRequest(`failed to parse batch input: [${i}] expected a map, got '${Array.isArray(item) ? '[]interface {}' : typeof item}'`);
+    }
+  });
+  if (raw.length === 0) throw new BadRequest('missing batch input to process');
+  return raw as BatchItem[];
+}
+
+/** A string field of an item ('' when absent or null), or Vault's type error for the item. */
+export function itemString(item: BatchItem, name: string, index: number): string {
+  const v = item[name];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new BadRequest(`'[${index}].${name}' expected type 'string', got unconvertible type '${goType(v)}'`);
+  return v;
+}
+
+/** An integer field of an item (0 when absent). */
+export function itemInt(item: BatchItem, name: string, index: number): number {
+  const v = item[name];
+  if (v === undefined || v === null) return 0;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new BadRequest(`'[${index}].${name}' expected type 'int', got unconvertible type '${goType(v)}'`);
+  return n;
+}
+
+const goType = (v: unknown): string =>
+  typeof v === 'number' ? 'json.Number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
+
+/** Runs `one` per item; a BadRequest becomes that item's error, anything else fails the request. */
+export async function runBatch<T extends Record<string, unknown>>(
+  items: BatchItem[],
+  one: (item: BatchItem, index: number) => T | Promise<T>,
+): Promise<{ results: Array<Record<string, unknown>>; failures: number }> {
+  const results: Array<Record<string, unknown>> = [];
+  let failures = 0;
+  for (const [i, item] of items.entries()) {
+    const reference = typeof item.reference === 'string' ? item.reference : '';
+    try {
+      results.push({ ...(await one(item, i)), reference });
+    } catch (err) {
+      if (!(err instanceof BadRequest)) throw err;
+      failures += 1;
+      results.push({ error: err.message, reference });
+    }
+  }
+  return { results, failures };
+}
+
+/** The response of a batch: 400 with the results when every item failed, as Vault answers. */
+export function batchResponse(results: unknown[], failures: number, partialFailureCode = 0): Response {
+  const response: Response = { data: { batch_results: results } };
+  if (failures > 0 && failures === results.length) response.status = 400;
+  // Vault: a caller may ask for another status when only some items failed.
+  else if (failures > 0 && partialFailureCode !== 0) response.status = partialFailureCode;
+  return response;
+}
+
+/** Vault's check of partial_failure_response_code: 0 or a 2xx/4xx status. */
+export function checkPartialFailureCode(code: number): void {
+  if (code !== 0 && (code < 200 || code > 499 || (code >= 300 && code < 400))) {
+    throw new BadRequest('partial_failure_response_code must be a valid HTTP status code between 200 and 499, excluding 3xx');
+  }
+}
+
+/** The single-request fields as one batch item. */
+export const singleItem = (f: Record<string, unknown>, names: string[]): BatchItem =>
+  Object.fromEntries(names.map((n) => [n, f[n]]));
+
+/** A handler context with loosely typed fields, shared by the batch-capable paths. */
+export type Ctx = HandlerContext<Record<string, unknown>>;
+
+/**
+ * Runs an operation on one item or a batch. A single request's error is the request's error;
+ * a batch reports errors per item.
+ */
+export async function singleOrBatch(ctx: Ctx, names: string[], one: (item: BatchItem, i: number) => Record<string, unknown>) {
+  const items = batchItems(ctx.fields.batch_input);
+  if (!items) return { data: one(singleItem(ctx.fields, names), 0) };
+  checkPartialFailureCode(ctx.fields.partial_failure_response_code as number);
+  const { results, failures } = await runBatch(items, one);
+  return batchResponse(results, failures, ctx.fields.partial_failure_response_code as number);
+}
+

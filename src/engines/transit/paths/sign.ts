@@ -1,0 +1,94 @@
+// sign/:name(/:algorithm) and verify/:name(/:algorithm); verify also checks HMACs.
+import { BadRequest } from '../../../util/errors.js';
+import { definePath, field, type PathDef } from '../../../core/path.js';
+import { batchItems, itemInt, itemString, singleOrBatch, type BatchItem, type Ctx } from '../batch.js';
+import { decodeBase64 } from '../encoding.js';
+import { digestName } from '../hashes.js';
+import { requireKey } from '../keyring.js';
+import type { KeyPolicy } from '../policy.js';
+import { signInput, verifyInput, type SignOptions } from '../signing.js';
+import { inputOf, verifyHmac } from './hmac.js';
+
+const signFields = {
+  name: field.name({ description: 'Name of the key.' }),
+  urlalgorithm: field.string({ description: 'Hash algorithm, from the URL.' }),
+  hash_algorithm: field.string({ description: 'Hash of the input for ECDSA and RSA keys.', default: 'sha2-256' }),
+  algorithm: field.string({ description: 'Deprecated name of hash_algorithm.' }),
+  input: field.string({ description: 'Base64 input.', sensitive: true }),
+  context: field.string({ description: 'Base64 context for a derived Ed25519 key.' }),
+  key_version: field.int({ description: 'Key version to sign with; 0 = latest.' }),
+  prehashed: field.bool({ description: 'The input is already a digest.' }),
+  signature_algorithm: field.string({ description: 'RSA: pss or pkcs1v15.', default: 'pss' }),
+  marshaling_algorithm: field.string({ description: 'ECDSA: asn1 or jws.', default: 'asn1' }),
+  salt_length: field.string({ description: 'RSA-PSS salt length: auto, hash or a number of bytes.', default: 'auto' }),
+  batch_input: field.any({ description: 'List of {input, context} items.' }),
+  partial_failure_response_code: field.int({ description: 'Status to answer when only some batch items fail.' }),
+};
+
+const verifyFields = {
+  ...signFields,
+  signature: field.string({ description: 'Signature to verify, as sign returned it.' }),
+  hmac: field.string({ description: 'HMAC to verify, as hmac returned it.' }),
+};
+
+function hashOf(f: Record<string, unknown>): string {
+  if (f.urlalgorithm) return f.urlalgorithm as string;
+  // Vault: the deprecated `algorithm` counts only when hash_algorithm is absent.
+  return (f.algorithm as string) && f.hash_algorithm === 'sha2-256' ? (f.algorithm as string) : (f.hash_algorithm as string);
+}
+
+function optionsOf(f: Record<string, unknown>, item: BatchItem, i: number): SignOptions {
+  const context = itemString(item, 'context', i);
+  let decoded: Buffer | undefined;
+  if (context !== '') decoded = decodeBase64(context);
+  return {
+    hashAlgorithm: hashOf(f), signatureAlgorithm: f.signature_algorithm as string,
+    marshaling: f.marshaling_algorithm as string, prehashed: f.prehashed as boolean,
+    saltLength: f.salt_length as string, context: decoded,
+  };
+}
+
+async function signWrite(ctx: Ctx) {
+  const f = ctx.fields;
+  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string);
+  const one = (item: BatchItem, i: number) =>
+    signInput(p, itemInt(item, 'key_version', i) || (f.key_version as number), inputOf(item, i, 'missing input'), optionsOf(f, item, i));
+  return singleOrBatch(ctx, ['input', 'context', 'key_version'], one);
+}
+
+async function verifyWrite(ctx: Ctx) {
+  const f = ctx.fields;
+  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string);
+  const items = batchItems(f.batch_input) ?? [{ input: f.input, signature: f.signature, hmac: f.hmac, context: f.context }];
+  const usesHmac = items.map((it) => typeof it.hmac === 'string' && it.hmac !== '');
+  const usesSig = items.map((it) => typeof it.signature === 'string' && it.signature !== '');
+  if (usesHmac.some(Boolean) && usesSig.some(Boolean)) {
+    throw new BadRequest(items.length > 1 ? 'batch request must contain only signatures or only HMACs' : 'provide one of "signature" or "hmac"');
+  }
+  const hmacMode = usesHmac.some(Boolean);
+  if (!hmacMode && !usesSig.some(Boolean)) throw new BadRequest('neither a "signature" nor an "hmac" were given to verify');
+  const one = (item: BatchItem, i: number) => verifyOne(p, f, item, i, hmacMode);
+  return singleOrBatch(ctx, ['input', 'signature', 'hmac', 'context'], one);
+}
+
+function verifyOne(p: KeyPolicy, f: Record<string, unknown>, item: BatchItem, i: number, hmacMode: boolean) {
+  const input = inputOf(item, i, 'missing input');
+  if (hmacMode) {
+    const framed = itemString(item, 'hmac', i);
+    if (framed === '') throw new BadRequest('missing hmac');
+    return { valid: verifyHmac(p, digestName(hashOf(f)), input, framed) };
+  }
+  const framed = itemString(item, 'signature', i);
+  if (framed === '') throw new BadRequest('missing signature');
+  return { valid: verifyInput(p, input, framed, optionsOf(f, item, i)) };
+}
+
+/** sign/:name and sign/:name/:urlalgorithm */
+export const signPaths: PathDef[] = ['sign/:name', 'sign/:name/:urlalgorithm'].map((pattern) =>
+  definePath({ pattern, summary: 'Sign base64 input with a named key.', fields: signFields, operations: { update: (ctx) => signWrite(ctx as unknown as Ctx) } }),
+);
+
+/** verify/:name and verify/:name/:urlalgorithm */
+export const verifyPaths: PathDef[] = ['verify/:name', 'verify/:name/:urlalgorithm'].map((pattern) =>
+  definePath({ pattern, summary: 'Verify a signature or HMAC made with a named key.', fields: verifyFields, operations: { update: (ctx) => verifyWrite(ctx as unknown as Ctx) } }),
+);
