@@ -10,6 +10,8 @@ export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'lis
 export type LogicalRequest = {
   id: string;
   operation: Operation;
+  /** The HTTP method, for the rare protocol that tells HEAD from GET (ACME's new-nonce). */
+  method?: string;
   /** Full path after `/v1/`, without a leading slash. */
   path: string;
   /** The decoded JSON body (or query parameters for reads). */
