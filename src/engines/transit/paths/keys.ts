@@ -127,6 +127,7 @@ export async function rotated(current: KeyPolicy, now: number): Promise<KeyPolic
   const p = structuredClone(current);
   p.latest_version += 1;
   p.keys[String(p.latest_version)] = await generateEntry(p, now);
+  if (p.imported) p.rotated_in_place = true;
   return p;
 }
 
