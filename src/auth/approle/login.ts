@@ -3,7 +3,7 @@
 import { BadRequest, InvalidCredentials } from '../../util/errors.js';
 import { definePath, field } from '../../core/path.js';
 import { samePolicies } from '../../core/tokens/params.js';
-import { cidrsAllow } from '../../util/cidr.js';
+import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
 import type { LoginContext } from '../../core/backend.js';
 import { getRole, roleByRoleId } from './role-store.js';
 import { claimSecretId } from './secret-store.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
 import { applyTokenFields, tokenData, tokenFields } from '../../core/tokens/params.js';
-import { CidrError, parseCidrs } from '../../util/cidr.js';
+import { CidrError, parseCidrs } from '../../core/tokens/cidr-rules.js';
 import { getRole, newRole, roleKey, saveRole, type Role } from './role-store.js';
 import { destroyAllOf } from './secret-store.js';
 import { hmacOf, mountKey } from './keys.js';

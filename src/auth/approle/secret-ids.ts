@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
 import type { FieldValues } from '../../core/fields.js';
-import { CidrError, cidrsWithin, parseCidrs } from '../../util/cidr.js';
+import { CidrError, cidrsWithin, parseCidrs } from '../../core/tokens/cidr-rules.js';
 import { getRole, type Role } from './role-store.js';
 import {
   byAccessor, createSecretId, destroyByAccessor, destroySecretId, listSecretIds, lookupSecretId, tidy, type SecretIdEntry,

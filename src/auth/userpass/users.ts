@@ -5,7 +5,7 @@ import { definePath, field, type HandlerContext } from '../../core/path.js';
 import type { FieldValues } from '../../core/fields.js';
 import type { Storage } from '../../storage/storage.js';
 import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
-import { CidrError, parseCidrs } from '../../util/cidr.js';
+import { CidrError, parseCidrs } from '../../core/tokens/cidr-rules.js';
 import { hashPassword, type PasswordHash } from './password.js';
 
 /** A stored user. */

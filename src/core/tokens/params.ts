@@ -2,7 +2,7 @@
 // and validated once, shown once. A method spreads `tokenFields` into its role or user path,
 // stores a `TokenParams` with its entry, and hands it back in its login grant.
 import { BadRequest } from '../../util/errors.js';
-import { CidrError, parseCidrs } from '../../util/cidr.js';
+import { CidrError, parseCidrs } from './cidr-rules.js';
 import { field } from '../fields.js';
 
 /** What a role or user says about the tokens it logs in to; TTLs in seconds. */

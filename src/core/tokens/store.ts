@@ -40,7 +40,7 @@ export type TokenEntry = {
   /** When the token was last renewed, in ms; absent until the first renewal (and in entries
    *  stored before this field existed). */
   last_renewal?: number;
-  /** CIDR blocks the token may be used from (from a login's token_bound_cidrs); absent: any. */
+  /** Networks the token may be used from (its role's or its login's token_bound_cidrs); absent: anywhere. */
   bound_cidrs?: string[];
   /** For a token issued by a login: the issuing mount and what its method asked to be kept,
    *  so a renewal goes back to that method (core/tokens/login.ts). */
