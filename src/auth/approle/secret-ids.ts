@@ -16,7 +16,8 @@ const accessorField = field.string({ description: 'The secret-id\'s accessor.' }
 
 const generateFields = {
   role_name: roleName,
-  metadata: field.string({ description: 'A JSON object of strings, kept with the secret-id and put in the token\'s metadata.' }),
+  // Vault takes a JSON string; hvac's create_custom_secret_id sends the object itself, so both are read.
+  metadata: field.any({ description: 'A JSON object of strings (as a string), kept with the secret-id and put in the token\'s metadata.' }),
   cidr_list: field.strings({ description: 'CIDR blocks logins with this secret-id must come from.' }),
   token_bound_cidrs: field.strings({ description: 'CIDR blocks the login\'s token may be used from.' }),
   num_uses: field.int({ description: 'Uses of this secret-id; 0 takes the role\'s.' }),
@@ -30,13 +31,15 @@ async function roleOf(ctx: HandlerContext<{ role_name: string }>): Promise<Role>
   return role;
 }
 
-function parseMetadata(text: string): Record<string, string> {
-  if (text === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new BadRequest('failed to parse metadata: metadata is not valid JSON');
+function parseMetadata(raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === null || raw === '') return {};
+  let parsed: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new BadRequest('failed to parse metadata: metadata is not valid JSON');
+    }
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
     throw new BadRequest('failed to parse metadata: expected a JSON object of strings');
