@@ -14,6 +14,7 @@ import { loadStaticSite, type StaticSite } from '../http/static-site.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
+import { authMethods } from '../auth/registry.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
@@ -64,7 +65,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
-    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
+    table === 'auth' ? backends.get(`auth:${type}`) ?? authMethods.get(type)?.(options) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core.unsealed.policies),
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
