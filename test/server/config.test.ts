@@ -31,9 +31,11 @@ const EXPECTED = {
   defaultLeaseTtl: 768 * 3600,
   maxLeaseTtl: 8760 * 3600,
   logLevel: 'debug',
+  logFormat: 'standard',
   logFile: undefined,
   ui: true,
   clusterName: 'prod',
+  warnings: [],
 };
 
 test('an HCL file in Vault\'s shape', () => {
@@ -121,21 +123,77 @@ test('what we would otherwise silently ignore is refused', () => {
   assert.throws(() => parseConfig('storage {}'), /storage needs a type label/);
 });
 
-test('a syntax error names the file, HCL or JSON', () => {
-  assert.throws(() => parseConfig('storage "sqlite" {\n path = \n}', 'a.hcl'), /^BadRequest: a\.hcl: invalid HCL syntax$/);
-  assert.throws(() => parseConfig('{ "storage": ', 'a.json'), /^BadRequest: a\.json: invalid JSON/);
+test('a syntax error names the file, line and column with a short reason, HCL or JSON', () => {
+  assert.throws(() => parseConfig('storage "sqlite" {\n path = \n}', 'a.hcl'), /^BadRequest: a\.hcl:2:7: expected a value after "="$/);
+  assert.throws(() => parseConfig('ui = true\nstorage "sqlite" {\n  path = "x.db"\n', 'a.hcl'), /^BadRequest: a\.hcl:2:18: "\{" is never closed$/);
+  assert.throws(() => parseConfig('api_addr = "http://x\n', 'a.hcl'), /a\.hcl:1:12: unterminated string/);
+  assert.throws(() => parseConfig('listener "tcp" {\n  address = ["a"}\n}', 'a.hcl'), /a\.hcl:2:17: "\}" does not close the "\[" opened at 2:13/);
+  assert.throws(() => parseConfig('{ "storage": ', 'a.json'), /^BadRequest: a\.json:1:14: /);
+  assert.throws(() => parseConfig('{\n  "ui": true,\n  "x": tru\n}', 'a.json'), /^BadRequest: a\.json:3:11: Unexpected token/);
+  assert.throws(() => parseConfig('{\n  "listener": [}\n}', 'a.json'), /^BadRequest: a\.json:2:16: Unexpected token '\}'$/);
   assert.throws(() => parseConfig('[1]', 'a.json'), /a\.json: /);
 });
 
-test('loadConfigFile reads a file from disk and names it in errors', () => {
+test('unknown keys and Vault settings that change nothing here are warned about by name', () => {
+  const c = parseConfig(`storage "sqlite" {
+  path = "x.db"
+  synchronous = "full"
+}
+listener "tcp" {
+  tls_disable = 1
+  tls_min_version = "tls12"
+}
+telemetry {
+  prometheus_retention_time = "30s"
+}
+disable_mlock = true
+colour = "blue"
+`);
+  assert.deepEqual(c.warnings, [
+    'unknown configuration key "colour" is ignored',
+    'configuration key "disable_mlock" is not supported by Lockbox and is ignored',
+    'configuration key "telemetry" is not supported by Lockbox and is ignored',
+    'storage "sqlite": key "synchronous" is not supported and is ignored',
+    'listener "tcp": key "tls_min_version" is not supported and is ignored',
+  ]);
+  assert.equal(parseConfig('storage "inmem" {}\nlog_format = "json"').logFormat, 'json');
+  assert.throws(() => parseConfig('storage "inmem" {}\nlog_format = "xml"'), /unknown log_format "xml"/);
+});
+
+test('a -config directory: its .hcl and .json files merged in name order, as Vault merges them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-config-'));
+  try {
+    writeFileSync(join(dir, '10-storage.hcl'), 'storage "sqlite" { path = "first.db" }\nlog_level = "debug"\n');
+    writeFileSync(join(dir, '20-listener.json'), JSON.stringify({ listener: { tcp: { address: '127.0.0.1:9200', tls_disable: true } } }));
+    writeFileSync(join(dir, '30-override.hcl'), 'storage "sqlite" { path = "second.db" }\nui = true\n');
+    writeFileSync(join(dir, 'README.md'), 'not a config file');
+    const c = loadConfigFile(dir);
+    assert.deepEqual(c.storage, { type: 'sqlite', path: 'second.db' });
+    assert.equal(c.listener.address, '127.0.0.1:9200');
+    assert.deepEqual([c.logLevel, c.ui], ['debug', true]);
+    // Listeners add up, and we serve one: a second is refused, naming the files.
+    writeFileSync(join(dir, '40-listener.hcl'), 'listener "tcp" {\n address = "127.0.0.1:9300"\n tls_disable = 1\n}\n');
+    assert.throws(() => loadConfigFile(dir), /^BadRequest: Error loading configuration from .*: .*only one listener block is supported, found 2/);
+    // Several -config paths merge the same way.
+    assert.equal(loadConfigFile(join(dir, '10-storage.hcl'), join(dir, '20-listener.json')).storage.type, 'sqlite');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loadConfigFile: a missing or unreadable path says "Error loading configuration from <path>"', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lockbox-config-'));
   try {
     const good = join(dir, 'good.hcl');
     writeFileSync(good, HCL);
     assert.deepEqual(loadConfigFile(good), EXPECTED);
+    const missing = join(dir, 'missing.hcl');
+    assert.throws(() => loadConfigFile(missing), new RegExp(`^BadRequest: Error loading configuration from ${missing}: open ${missing}: no such file or directory$`));
     const bad = join(dir, 'bad.hcl');
     writeFileSync(bad, 'listener "tcp" { tls_disable = 1 }');
-    assert.throws(() => loadConfigFile(bad), (err: Error) => err.message.startsWith(`${bad}: `));
+    assert.throws(() => loadConfigFile(bad), (err: Error) => err.message.startsWith(`Error loading configuration from ${bad}: ${bad}: a storage block is required`));
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    assert.throws(() => loadConfigFile(empty), /no \.hcl or \.json files found/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
