@@ -64,6 +64,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     running = await startServer({
       storage: config.storage, logSink: sink, logLevel: logLevel ?? config.logLevel, logFormat: logFormat ?? config.logFormat,
       defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, clusterName: config.clusterName, ui: config.ui,
+      telemetry: config.telemetry,
       listener: {
         address: config.listener.address, maxRequestSize: config.listener.maxRequestSize,
         ...(config.listener.tlsDisable ? {} : { tlsCertFile: config.listener.tlsCertFile, tlsKeyFile: config.listener.tlsKeyFile }),

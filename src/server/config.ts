@@ -14,6 +14,7 @@ import { BadRequest } from '../util/errors.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import type { LogLevel } from '../core/log.js';
 import { hclSyntaxError, jsonSyntaxError } from './config-syntax.js';
+import { DEFAULT_TELEMETRY, type TelemetryOptions } from '../util/telemetry.js';
 
 /** Where physical data lives. */
 export type StorageConfig = { type: 'memory' } | { type: 'sqlite'; path: string };
@@ -40,6 +41,8 @@ export type ServerConfig = {
   logFile?: string;
   ui: boolean;
   clusterName?: string;
+  /** The telemetry block and the listener's telemetry { unauthenticated_metrics_access }. */
+  telemetry: TelemetryOptions;
   /** Keys that change nothing here, by name, for the start-up log. */
   warnings: string[];
 };
@@ -56,10 +59,10 @@ const hcl = require('hcl2-parser') as { parseToObject(text: string): [unknown, u
 type Block = Record<string, unknown>;
 
 /** Top-level keys we act on. */
-const SUPPORTED = new Set(['storage', 'listener', 'seal', 'api_addr', 'default_lease_ttl', 'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name']);
+const SUPPORTED = new Set(['storage', 'listener', 'seal', 'telemetry', 'api_addr', 'default_lease_ttl', 'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name']);
 /** Vault's other keys: accepted so a Vault file loads, but they change nothing here. */
 const VAULT_ONLY = new Set([
-  'backend', 'ha_storage', 'ha_backend', 'service_registration', 'telemetry', 'cluster_addr', 'cache_size', 'disable_cache',
+  'backend', 'ha_storage', 'ha_backend', 'service_registration', 'cluster_addr', 'cache_size', 'disable_cache',
   'disable_mlock', 'disable_clustering', 'plugin_directory', 'plugin_file_uid', 'plugin_file_permissions', 'raw_storage_endpoint',
   'pid_file', 'introspection_endpoint', 'enable_response_header_hostname', 'enable_response_header_raft_node_id',
   'log_rotate_duration', 'log_rotate_bytes', 'log_rotate_max_files', 'default_max_request_duration', 'disable_performance_standby',
@@ -68,7 +71,7 @@ const VAULT_ONLY = new Set([
 ]);
 /** Keys we act on inside each block type. */
 const BLOCK_KEYS: Record<string, Set<string>> = {
-  'listener "tcp"': new Set(['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size']),
+  'listener "tcp"': new Set(['address', 'tls_disable', 'tls_cert_file', 'tls_key_file', 'max_request_size', 'telemetry']),
   'storage "sqlite"': new Set(['path']), 'storage "file"': new Set(['path']), 'storage "inmem"': new Set(), 'storage "memory"': new Set(),
   'seal "shamir"': new Set(),
 };
@@ -154,6 +157,7 @@ function buildConfig(raw: Block, source: string): ServerConfig {
     logFile: optionalString(raw.log_file),
     ui: raw.ui === true || raw.ui === 'true',
     clusterName: optionalString(raw.cluster_name),
+    telemetry: telemetryOf(raw, fail),
     warnings: warningsOf(raw, fail),
   };
 }
@@ -166,6 +170,9 @@ function warningsOf(raw: Block, fail: (msg: string) => Error): string[] {
     warnings.push(VAULT_ONLY.has(key)
       ? `configuration key "${key}" is not supported by Lockbox and is ignored`
       : `unknown configuration key "${key}" is ignored`);
+  }
+  for (const key of Object.keys(telemetryBlock(raw.telemetry))) {
+    if (!TELEMETRY_KEYS.has(key)) warnings.push(`telemetry: key "${key}" is not supported and is ignored`);
   }
   for (const kind of ['storage', 'listener', 'seal']) {
     for (const [type, body] of blocksOf(raw[kind], kind, fail)) {
@@ -279,6 +286,26 @@ function logLevelOf(value: unknown, fail: (msg: string) => Error): LogLevel {
   if (level === 'warning') return 'warn';
   if (['trace', 'debug', 'info', 'warn', 'error'].includes(level)) return level as LogLevel;
   throw fail(`unknown log_level "${String(value)}" (trace, debug, info, warn, error)`);
+}
+
+const TELEMETRY_KEYS = new Set(['prometheus_retention_time', 'disable_hostname']);
+
+/** An unlabelled block: HCL gives `[ {…} ]`, JSON `{…}`. */
+function telemetryBlock(value: unknown): Block {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && typeof v === 'object' ? (v as Block) : {};
+}
+
+function telemetryOf(raw: Block, fail: (msg: string) => Error): TelemetryOptions {
+  const t = telemetryBlock(raw.telemetry);
+  const retention = t.prometheus_retention_time === undefined
+    ? DEFAULT_TELEMETRY.prometheusRetentionSeconds : durationOf(t.prometheus_retention_time, 'prometheus_retention_time', fail) ?? 0;
+  const listener = singleBlock(raw.listener, 'listener', fail)?.[1];
+  return {
+    prometheusRetentionSeconds: retention,
+    disableHostname: truthy(t.disable_hostname),
+    unauthenticatedMetricsAccess: truthy(telemetryBlock(listener?.telemetry).unauthenticated_metrics_access),
+  };
 }
 
 function logFormatOf(value: unknown, fail: (msg: string) => Error): 'standard' | 'json' {

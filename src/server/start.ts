@@ -19,6 +19,7 @@ import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
 import { AuditDevices } from '../audit/index.js';
 import { loadClusterIdentity } from './cluster.js';
+import { telemetry, type TelemetryOptions } from '../util/telemetry.js';
 
 /** What it takes to start a server. */
 export type ServerOptions = {
@@ -37,6 +38,8 @@ export type ServerOptions = {
   clock?: Clock;
   /** Serve the web UI at /ui/ (dev mode: on). */
   ui?: boolean;
+  /** The config's telemetry settings (sys/metrics). */
+  telemetry?: TelemetryOptions;
   /** More mountable engine types, by type name (tests mount fixtures this way). */
   extraEngines?: ReadonlyMap<string, EngineFactory>;
 };
@@ -69,7 +72,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Filled in at each unseal from storage (reported only while unsealed, as in Vault).
   const cluster = { cluster_name: '', cluster_id: '', storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type };
   core.onUnsealed(async () => { Object.assign(cluster, await loadClusterIdentity(core.barrier, opts.clusterName)); });
-  backends.set('system', systemBackend(core, cluster));
+  backends.set('system', systemBackend(core, cluster, opts.telemetry));
+  telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
   const audit = new AuditDevices(core);
   core.audit = audit;

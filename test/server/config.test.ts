@@ -35,6 +35,7 @@ const EXPECTED = {
   logFile: undefined,
   ui: true,
   clusterName: 'prod',
+  telemetry: { prometheusRetentionSeconds: 86400, disableHostname: false, unauthenticatedMetricsAccess: false },
   warnings: [],
 };
 
@@ -145,6 +146,7 @@ listener "tcp" {
 }
 telemetry {
   prometheus_retention_time = "30s"
+  dogstatsd_addr = "localhost:8125"
 }
 disable_mlock = true
 colour = "blue"
@@ -152,7 +154,7 @@ colour = "blue"
   assert.deepEqual(c.warnings, [
     'unknown configuration key "colour" is ignored',
     'configuration key "disable_mlock" is not supported by Lockbox and is ignored',
-    'configuration key "telemetry" is not supported by Lockbox and is ignored',
+    'telemetry: key "dogstatsd_addr" is not supported and is ignored',
     'storage "sqlite": key "synchronous" is not supported and is ignored',
     'listener "tcp": key "tls_min_version" is not supported and is ignored',
   ]);

@@ -46,13 +46,13 @@ test('config errors: a missing file, and a syntax error with line and column; ex
 test('start-up: the configuration summary, warnings by name, the next step, and a cluster id that survives restarts', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lockbox-startup-'));
   const config = join(dir, 'lockbox.hcl');
-  writeConfig(config, { db: join(dir, 'lockbox.db'), port: await freePort(), extra: 'telemetry {\n  disable_hostname = true\n}\nshiny = true\n' });
+  writeConfig(config, { db: join(dir, 'lockbox.db'), port: await freePort(), extra: 'disable_mlock = true\nshiny = true\n' });
   let server = await spawnServer(config);
   try {
     await until(() => /not initialized yet/.test(server.stdout()) && /"shiny"/.test(server.stderr()));
     assert.match(server.stdout(), /==> Lockbox server configuration:\n\n\s+Api Address: http:\/\/127\.0\.0\.1:\d+\n\s+Cluster Address: .*\n\s+Listener 1: tcp \(addr: "127\.0\.0\.1:\d+", tls: "disabled"\)\n\s+Log Level: info\n\s+Storage: sqlite\n\s+UI: false\n\s+Version: Lockbox v\S+ \(Vault API [\d.]+\)\n\n==> Lockbox server started!/);
     assert.match(server.stdout(), /The server is not initialized yet: run "lockbox operator init"/);
-    assert.match(server.stderr(), /\[WARN\] configuration key "telemetry" is not supported by Lockbox and is ignored/);
+    assert.match(server.stderr(), /\[WARN\] configuration key "disable_mlock" is not supported by Lockbox and is ignored/);
     assert.match(server.stderr(), /\[WARN\] unknown configuration key "shiny" is ignored/);
     const init = await call(server.url, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
     await unseal(server.url, init.body.keys);
