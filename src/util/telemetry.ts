@@ -5,13 +5,14 @@
 // Unlike Vault's 10-second in-memory intervals, the JSON form is cumulative since start (Rate
 // is per second since start).
 import { hostname } from 'node:os';
-import { Counter, Gauge, Registry, Summary } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 type Labels = Record<string, string>;
 type Stats = { labels: Labels; count: number; sum: number; min: number; max: number; sumSquares: number };
 
 const promName = (dotted: string) => dotted.replace(/[.-]/g, '_');
-const labelKey = (labels: Labels) => JSON.stringify(Object.entries(labels).sort());
+// Cheap on the hot path: most timers have no labels, the others few and always the same names.
+const labelKey = (labels: Labels) => Object.values(labels).join('\u0000');
 
 /** Adds one value to the statistics kept per label set (Vault's JSON form). */
 function record(stats: Map<string, Stats>, labels: Labels, v: number): void {
@@ -25,15 +26,23 @@ function record(stats: Map<string, Stats>, labels: Labels, v: number): void {
   stats.set(key, s);
 }
 
-/** A timing (or any sample) under a dotted name; keeps Vault's JSON statistics beside the summary. */
+/** Millisecond buckets from 0.1 ms to 10 s: barrier reads sit at the bottom, slow requests at the top. */
+const BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+/**
+ * A timing under a dotted name, with Vault's JSON statistics beside it. A histogram rather
+ * than Vault's summary: a summary's quantile sketch cost ~5 µs per observation here, on
+ * every barrier call; a histogram costs a bucket increment, and Prometheus computes
+ * quantiles from it (histogram_quantile).
+ */
 export class Timer {
   readonly name: string;
-  readonly #summary: Summary;
+  readonly #summary: Histogram;
   readonly #stats = new Map<string, Stats>();
 
   constructor(registry: Registry, name: string, help: string, labelNames: string[] = []) {
     this.name = name;
-    this.#summary = new Summary({ name: promName(name), help, labelNames, percentiles: [0.5, 0.9, 0.99], registers: [registry] });
+    this.#summary = new Histogram({ name: promName(name), help, labelNames, buckets: BUCKETS_MS, registers: [registry] });
   }
 
   observe(ms: number, labels: Labels = {}): void {

@@ -45,9 +45,9 @@ const value = (p: ReturnType<typeof parsePrometheus>, name: string, labels: Reco
 
 test('Prometheus text: Vault\'s names with the vault_ prefix, counters moving with requests', async () => {
   const before = await prometheus(srv);
-  assert.equal(before.types.get('vault_core_handle_request'), 'summary');
+  assert.equal(before.types.get('vault_core_handle_request'), 'histogram');
   assert.equal(before.types.get('vault_token_creation'), 'counter');
-  for (const name of ['vault_barrier_get', 'vault_barrier_put', 'vault_audit_log_request', 'vault_route']) assert.equal(before.types.get(name), 'summary', name);
+  for (const name of ['vault_barrier_get', 'vault_barrier_put', 'vault_audit_log_request', 'vault_route']) assert.equal(before.types.get(name), 'histogram', name);
   for (const name of ['vault_runtime_alloc_bytes', 'vault_runtime_sys_bytes', 'vault_core_unsealed']) assert.equal(before.types.get(name), 'gauge', name);
   assert.equal(value(before, 'vault_core_unsealed'), 1);
   for (let i = 0; i < 5; i++) assert.equal((await srv.api('PUT', 'secret/data/m', { data: { n: String(i) } })).status, 200);
@@ -61,7 +61,7 @@ test('Prometheus text: Vault\'s names with the vault_ prefix, counters moving wi
   assert.equal(writes(afterwards) - writes(before), 5);
   assert.equal(value(afterwards, 'vault_token_creation', { token_type: 'service' }) - value(before, 'vault_token_creation', { token_type: 'service' }), 1);
   assert.ok(value(afterwards, 'vault_barrier_put_count') > value(before, 'vault_barrier_put_count'));
-  assert.ok(value(afterwards, 'vault_core_handle_request', { quantile: '0.5' }) >= 0);
+  assert.equal(value(afterwards, 'vault_core_handle_request_bucket', { le: '+Inf' }), value(afterwards, 'vault_core_handle_request_count'));
 });
 
 test('the JSON form has Vault\'s shape: Timestamp, Gauges, Points, Counters, Samples', async () => {
