@@ -20,7 +20,13 @@ export type BackendSpec = {
   /** Revokes a secret this backend issued with a lease (drop the database user…); throws on failure. */
   revokeSecret?: (lease: SecretContext) => Promise<void>;
   /** Approves a renewal of a secret's lease; throws to refuse it. Without it, renewals only move the expiry. */
-  renewSecret?: (lease: SecretContext & { increment: number }) => Promise<void>;
+  renewSecret?: (lease: SecretContext & { increment: number; now: number }) => Promise<void>;
+  /**
+   * Background work for one mount (rotations that fell due, repairs after a crash). Core runs
+   * it at unseal and then every few seconds while unsealed, never twice at once; whatever it
+   * must remember lives in the mount's storage, so it survives a restart.
+   */
+  periodic?: (ctx: { storage: Storage; now: number }) => Promise<void>;
 };
 
 /** What a backend is told about one of its leased secrets. */

@@ -17,12 +17,16 @@ import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
+import { remoteAllowed } from './tokens/cidr.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
+import { PeriodicWork } from './periodic.js';
 import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
 import { helpFor, wantsHelp } from './help.js';
+import { isHaStorage } from '../storage/ha.js';
+import { HaRole, StandbyError } from './ha.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -54,7 +58,7 @@ type Prepared = {
 /** State that exists only while unsealed. */
 type Unsealed = {
   mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
-  tokenDeps: TokenDeps; wrapDeps: WrapDeps;
+  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps;
 };
 
 /** One Lockbox server's core. */
@@ -80,19 +84,43 @@ export class Core {
   /** Opens core over a physical backend; the server starts sealed. */
   static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl }): Promise<Core> {
     // Reads of hot entries (tokens, policies, secrets) skip the backend; the cache holds ciphertext.
-    const seal = await ShamirSeal.open(cachedStorage(physical), deps.clock);
+    const cached = cachedStorage(physical);
+    const seal = await ShamirSeal.open(cached, deps.clock);
     const core = new Core(seal, deps);
-    seal.on('unseal', () => core.#afterUnseal());
-    seal.on('seal', async () => {
-      await core.#state?.expiration.stop();
-      // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
-      const mounts = core.#state?.mounts;
-      const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
-      for (const backend of backends) await backend?.onSeal?.();
-      for (const hook of core.#sealHooks) await hook();
-      core.#state = undefined;
-    });
+    if (isHaStorage(physical)) {
+      // HA: unsealing makes the node a standby that campaigns; only winning loads the state.
+      const ha = new HaRole(physical.ha, {
+        becomeActive: async () => {
+          // Another node was active: nothing cached or read while standby is trusted.
+          cached.clear();
+          await seal.barrier.reload();
+          await core.#afterUnseal();
+        },
+        becomeStandby: () => core.#tearDown(),
+      }, deps.log);
+      core.ha = ha;
+      seal.on('unseal', () => ha.unsealed());
+      seal.on('seal', () => ha.sealing());
+    } else {
+      seal.on('unseal', () => core.#afterUnseal());
+      seal.on('seal', () => core.#tearDown());
+    }
     return core;
+  }
+
+  /** Active/standby state when the storage elects an active node; undefined on a single node. */
+  ha: HaRole | undefined;
+
+  /** Stops what runs while serving (seal, or an HA node turning standby). */
+  async #tearDown(): Promise<void> {
+    await this.#state?.expiration.stop();
+    await this.#state?.periodic.stop();
+    // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
+    const mounts = this.#state?.mounts;
+    const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
+    for (const backend of backends) await backend?.onSeal?.();
+    for (const hook of this.#sealHooks) await hook();
+    this.#state = undefined;
   }
 
   /** The barrier-backed storage; throws Sealed while sealed. */
@@ -102,7 +130,7 @@ export class Core {
 
   /** Live state, or Sealed. */
   get unsealed(): Unsealed {
-    if (!this.#state) throw new Sealed();
+    if (!this.#state) throw this.ha?.standby ? new StandbyError() : new Sealed();
     return this.#state;
   }
 
@@ -156,10 +184,30 @@ export class Core {
         return scopedView(mounts.viewOf(entry), `${tokenId}/`);
       },
     };
-    this.#state = { mounts, tokens, policies, expiration, leases, tokenDeps, wrapDeps };
+    const periodic = new PeriodicWork(() => this.#runPeriodic(mounts), this.log);
+    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
+    periodic.start();
     for (const hook of this.#unsealHooks) await hook();
+  }
+
+  /** Runs every mount's periodic hook once; one mount's failure does not stop the others. */
+  async #runPeriodic(mounts: MountTable): Promise<void> {
+    for (const entry of [...mounts.list('mounts'), ...mounts.list('auth')]) {
+      const backend = mounts.backendOf(entry);
+      if (!backend?.periodic) continue;
+      try {
+        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now() });
+      } catch (err) {
+        this.log.error('periodic work of a mount failed', { mount: entry.path, error: err });
+      }
+    }
+  }
+
+  /** Runs backends' periodic work now (tests move a clock and call this instead of waiting). */
+  runPeriodicWork(): Promise<void> {
+    return this.unsealed.periodic.runNow();
   }
 
   readonly #unsealHooks: Array<() => Promise<void>> = [];
@@ -214,9 +262,14 @@ export class Core {
     await backend.onOptionsChange({ storage: this.unsealed.mounts.viewOf(entry), from: entry.options, to, now: this.clock.now() });
   }
 
-  /** Resolves the token of a request into a caller; undefined when there is no valid token. */
-  async resolveCaller(token: string): Promise<Caller | undefined> {
+  /**
+   * Resolves the token of a request into a caller; undefined when there is no valid token, or
+   * when the token is bound to networks the request does not come from (Vault checks a token's
+   * bound CIDRs on every request).
+   */
+  async resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined> {
     const entry = await this.unsealed.tokens.lookup(token);
+    if (entry?.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
     return entry && callerOf(token, entry);
   }
 
@@ -230,6 +283,11 @@ export class Core {
     const rootToken = await this.createRootToken(newTokenValue());
     await this.seal.seal();
     return { keys, rootToken };
+  }
+
+  /** Whether `path` is answered by this node itself even while sealed or standby (sys/health…). */
+  answersLocally(path: string): boolean {
+    return this.#sealedPath(path) !== undefined;
   }
 
   /** The system paths that answer while sealed (sys/health, sys/unseal…), if `path` is one. */
@@ -248,13 +306,14 @@ export class Core {
   async #handle(req: LogicalRequest): Promise<Outcome> {
     const early = this.#sealedPath(req.path);
     if (early) {
+      await this.#readBody(req, false);
       const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
         mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config };
       const { response, warnings } = await runPath(early.def, early.params, base);
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
-    const caller = await this.resolveCaller(req.clientToken);
+    const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
     const audit: AuditInput = { request: req, caller, operation: req.operation };
     let prepared: Prepared | Outcome;
     try {
@@ -286,13 +345,28 @@ export class Core {
     const authenticated = !match.def.unauthenticated;
     if (authenticated && !caller) throw new PermissionDenied();
     if (req.operation === 'read' && wantsHelp(req.query)) return this.#help(match.def, req.path, caller);
+    const sudo = match.def.sudo === true;
+    // What the path and operation allow is decided before the body is read (parameters and
+    // create-vs-update need it): a refused request never has its body buffered or parsed.
+    if (caller && authenticated) {
+      await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
+    }
+    await this.#readBody(req, caller !== undefined);
     const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
     const operation = await resolveWriteOperation(match.def, match.params, base);
     audit.operation = operation;
     if (caller && authenticated) {
-      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true, wrapTtl: req.wrapTtl });
+      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo, wrapTtl: req.wrapTtl });
     }
     return { match, base: { ...base, operation }, mount: route.entry, authenticated };
+  }
+
+  /** Fills the request's data from its body, if it has one still unread. */
+  async #readBody(req: LogicalRequest, withToken: boolean): Promise<void> {
+    const read = req.readBody;
+    if (!read) return;
+    req.readBody = undefined;
+    req.data = await read(withToken);
   }
 
   /** Runs the handler, then leases, wraps and audits what it returned. */

@@ -21,6 +21,6 @@ export function systemBackend(core: Core, cluster: ClusterInfo, telemetry: Telem
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
-    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(), ...versionHistoryPaths(core), ...rekeyPaths(core), ...generateRootPaths(core), ...metricsPaths(telemetry)],
+    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(core), ...versionHistoryPaths(core), ...rekeyPaths(core), ...generateRootPaths(core), ...metricsPaths(telemetry)],
   });
 }

@@ -36,6 +36,8 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     url: server.url,
     core: server.core,
     rootToken: server.rootToken,
+    /** Dev mode's single unseal key, to seal and unseal in a test. */
+    unsealKey: server.unsealKey,
     /** Changes the token `api` sends ('' sends none). */
     useToken: (t: string) => { token = t; },
     log: () => lines.join('\n'),

@@ -37,7 +37,7 @@ test('config errors: a missing file, and a syntax error with line and column; ex
     writeFileSync(bad, 'storage "sqlite" {\n  path = "x.db"\n}\nlistener "tcp" {\n  address = \n}\n');
     const syntax = await runLockbox(['server', `-config=${bad}`], {});
     assert.equal(syntax.code, 1);
-    assert.equal(syntax.stderr, `Error loading configuration from ${bad}: ${bad}:5:11: expected a value after "="\n`);
+    assert.equal(syntax.stderr, `Error loading configuration from ${bad}: ${bad}: invalid HCL: At 6:1: Unknown token: RBRACE\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

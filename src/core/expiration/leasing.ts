@@ -93,7 +93,7 @@ export class Leases {
     const ttl = Math.min(wanted, left);
     const { backend, entry } = this.#backendOf(lease);
     if (backend?.renewSecret && entry) {
-      await backend.renewSecret({ storage: this.#mounts.viewOf(entry), internal: lease.internal, data: lease.data, leaseId, increment: ttl });
+      await backend.renewSecret({ storage: this.#mounts.viewOf(entry), internal: lease.internal, data: lease.data, leaseId, increment: ttl, now });
     }
     const renewed = { ...lease, expire_time: now + ttl * 1000, last_renewal: now };
     await leaseRecords.reschedule(this.#storage, lease, renewed);

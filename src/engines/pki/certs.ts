@@ -28,12 +28,13 @@ export function normalizeSerial(serial: string): string {
 /** Subject fields of Vault's requests and roles, in Go's pkix.Name order. */
 export type SubjectFields = {
   country?: string[]; province?: string[]; locality?: string[]; street_address?: string[]; postal_code?: string[];
-  organization?: string[]; ou?: string[]; common_name?: string; serial_number?: string;
+  organization?: string[]; ou?: string[]; common_name?: string; serial_number?: string; user_ids?: string[];
 };
 
 const SUBJECT_OIDS: Array<[keyof SubjectFields, string]> = [
   ['country', '2.5.4.6'], ['province', '2.5.4.8'], ['locality', '2.5.4.7'], ['street_address', '2.5.4.9'],
   ['postal_code', '2.5.4.17'], ['organization', '2.5.4.10'], ['ou', '2.5.4.11'], ['common_name', '2.5.4.3'], ['serial_number', '2.5.4.5'],
+  ['user_ids', '0.9.2342.19200300.100.1.1'],
 ];
 
 /** Builds an X.509 name, one RDN per value. */

@@ -1,0 +1,88 @@
+// MySQL and MariaDB through `mysql2`: one pool per connection config. The connection URL is
+// Go's DSN (`user:pass@tcp(host:port)/db?tls=true`), as Vault's plugin takes it; the template
+// is parsed before the credentials go in, so a password may hold any character.
+import mysql from 'mysql2/promise';
+import { BadRequest } from '../../../util/errors.js';
+import { renderStatements } from './statements.js';
+import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './types.js';
+
+const DSN = /^(?:([^:@]*)(?::([^@]*))?@)?(?:(tcp|unix)\(([^)]*)\))?\/([^?]*)(?:\?(.*))?$/;
+const TEMPLATE = /\{\{\s*(username|password)\s*\}\}/g;
+
+/** Turns a DSN template plus credentials into mysql2 pool options. */
+export function dsnOptions(s: ConnectionSettings): mysql.PoolOptions {
+  const m = DSN.exec(s.connectionUrl);
+  if (!m) throw new BadRequest('connection_url is not a MySQL DSN such as "{{username}}:{{password}}@tcp(127.0.0.1:3306)/"');
+  const fill = (part: string | undefined) =>
+    part === undefined ? undefined : part.replace(TEMPLATE, (_w, key: string) => (key === 'username' ? s.username : s.password));
+  const [, user, password, net, address = '', database, query] = m;
+  const options: mysql.PoolOptions = {
+    user: fill(user) || s.username, password: fill(password) ?? s.password, database: database || undefined,
+    connectionLimit: s.maxOpenConnections, maxIdle: s.maxIdleConnections || s.maxOpenConnections, idleTimeout: 10_000,
+    connectTimeout: 5_000, multipleStatements: false,
+  };
+  if (net === 'unix') options.socketPath = address;
+  else {
+    const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), address.slice(address.lastIndexOf(':') + 1)] : [address, '3306'];
+    options.host = host || '127.0.0.1';
+    options.port = Number(port);
+  }
+  const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined } : undefined;
+  for (const [key, value] of new URLSearchParams(query ?? '')) {
+    if (key === 'tls') {
+      if (value === 'true' || value === 'skip-verify') options.ssl = { ...tls, rejectUnauthorized: value === 'true' };
+      else if (value !== 'false') throw new BadRequest(`unsupported tls value in connection_url: ${value}`);
+    } else if (key === 'charset') options.charset = value;
+    else throw new BadRequest(`unsupported parameter in connection_url: ${key}`);
+  }
+  if (tls && !options.ssl) options.ssl = tls;
+  return options;
+}
+
+/** Vault's MySQL plugins create and drop users at host '%'. */
+const HOST = '%';
+
+function connect(settings: ConnectionSettings): DatabaseConnection {
+  const pool = mysql.createPool(dsnOptions(settings));
+  pool.on('connection', (c) => c.on('error', () => undefined));
+  // DDL commits implicitly in MySQL: statements run one by one, not in a transaction.
+  const run = async (queries: string[]) => { for (const q of queries) await pool.query(q); };
+  const dropDefault = (username: string) => pool.query('DROP USER IF EXISTS ?@?', [username, HOST]);
+  return {
+    async verify() { await pool.query('SELECT 1'); },
+    async createUser(statements, rollback, values) {
+      try {
+        await run(renderStatements(statements, values));
+      } catch (err) {
+        // Nothing may be left behind: the rollback statements, or else drop the half-made user.
+        if (rollback.length > 0) await run(renderStatements(rollback, values)).catch(() => undefined);
+        else await dropDefault(values.username).catch(() => undefined);
+        throw err;
+      }
+    },
+    async renewUser(statements, values) { await run(renderStatements(statements, values)); },
+    async dropUser(statements, values) {
+      if (statements.length > 0) await run(renderStatements(statements, values));
+      else await dropDefault(values.username);
+    },
+    async setPassword(statements, values) {
+      if (statements.length > 0) await run(renderStatements(statements, values));
+      else await pool.query('ALTER USER ?@? IDENTIFIED BY ?', [values.username, HOST, values.password]);
+    },
+    async close() { await pool.end(); },
+  };
+}
+
+const template = (display: number, role: number, limit: number) =>
+  `{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate ${display}) (.RoleName | truncate ${role}) (random 20) (unix_time) | truncate ${limit} }}`;
+
+/** mysql-database-plugin: MySQL 5.7+ and MariaDB, 32-character user names. */
+export const mysqlDriver: DatabaseDriver = { usernameLimit: 32, defaultUsernameTemplate: template(10, 10, 32), connect };
+
+/** The rds, aurora and legacy plugins: MySQL before 5.7, 16-character user names. */
+export const mysqlLegacyDriver: DatabaseDriver = {
+  usernameLimit: 16,
+  defaultUsernameTemplate: '{{ printf "v-%s-%s" (.RoleName | truncate 4) (random 20) | truncate 16 }}',
+  connect,
+};
+

@@ -1,0 +1,85 @@
+// PostgreSQL through `pg`: one pool per connection config. Our own SQL escapes identifiers
+// and literals with pg's functions; configured statements are filled in as Vault does.
+import pg from 'pg';
+import { fillConnectionUrl, formatExpiration, renderStatements } from './statements.js';
+import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './types.js';
+
+const { escapeIdentifier, escapeLiteral } = pg;
+
+function poolOptions(s: ConnectionSettings): pg.PoolConfig {
+  const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey
+    ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined }
+    : undefined;
+  return {
+    // Values in the URL win over these, as pg merges them: the URL may name its own user.
+    user: s.username || undefined, password: s.password || undefined,
+    connectionString: fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping),
+    max: s.maxOpenConnections, ...(tls ? { ssl: tls } : {}),
+    idleTimeoutMillis: 10_000, maxLifetimeSeconds: s.maxConnectionLifetime || undefined,
+    connectionTimeoutMillis: 5_000, allowExitOnIdle: true,
+  };
+}
+
+/**
+ * Runs queries as one multi-statement simple query: PostgreSQL runs that as one implicit
+ * transaction (all of them happen, or none) and it costs one round trip, not one per query.
+ */
+async function inTransaction(pool: pg.Pool, queries: string[]): Promise<void> {
+  if (queries.length > 0) await pool.query(queries.join(';\n'));
+}
+
+/** SQLSTATE of "role does not exist". */
+const UNDEFINED_OBJECT = '42704';
+
+function connect(settings: ConnectionSettings): DatabaseConnection {
+  const pool = new pg.Pool(poolOptions(settings));
+  // An idle client's error (server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return {
+    async verify() { await pool.query('SELECT 1'); },
+    async createUser(statements, rollback, values) {
+      try {
+        await inTransaction(pool, renderStatements(statements, values));
+      } catch (err) {
+        // CREATE ROLE is transactional, so the rollback above already undid it; extra
+        // rollback statements cover anything a statement did outside the transaction.
+        if (rollback.length > 0) await inTransaction(pool, renderStatements(rollback, values)).catch(() => undefined);
+        throw err;
+      }
+    },
+    async renewUser(statements, values) {
+      const queries = statements.length > 0
+        ? renderStatements(statements, values)
+        : [`ALTER ROLE ${escapeIdentifier(values.username)} VALID UNTIL ${escapeLiteral(formatExpiration(values.expiration))}`];
+      await inTransaction(pool, queries);
+    },
+    async dropUser(statements, values) {
+      if (statements.length > 0) return inTransaction(pool, renderStatements(statements, values));
+      const who = escapeIdentifier(values.username);
+      await inTransaction(pool, [
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${escapeLiteral(values.username)} AND pid <> pg_backend_pid()`,
+        `REASSIGN OWNED BY ${who} TO CURRENT_USER`,
+        `DROP OWNED BY ${who}`,
+        `DROP ROLE ${who}`,
+      ]).catch((err: unknown) => {
+        // Revoking twice is fine: a user that is already gone (undefined_object) has nothing left to drop.
+        if ((err as { code?: string }).code !== UNDEFINED_OBJECT) throw err;
+      });
+    },
+    async setPassword(statements, values) {
+      const queries = statements.length > 0
+        ? renderStatements(statements, values)
+        : [`ALTER ROLE ${escapeIdentifier(values.username)} WITH PASSWORD ${escapeLiteral(values.password)}`];
+      await inTransaction(pool, queries);
+    },
+    async close() { await pool.end(); },
+  };
+}
+
+/** postgresql-database-plugin. */
+export const postgresDriver: DatabaseDriver = {
+  usernameLimit: 63,
+  defaultUsernameTemplate: '{{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8) (random 20) (unix_time) | truncate 63 }}',
+  connect,
+};
+

@@ -1,0 +1,136 @@
+// config/:name (connections), config/ (list), reset/:name and rotate-root/:name.
+import { randomUUID } from 'node:crypto';
+import { BadRequest } from '../../../util/errors.js';
+import { formatDuration } from '../../../util/duration.js';
+import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
+import { closeConnection, connectionOf, driverOf, openUncached, talk } from '../connection.js';
+import { rotateRoot } from '../root-rotation.js';
+import { renderUsername } from '../username-template.js';
+import { connections, type ConnectionConfig } from '../store.js';
+
+const configFields = {
+  name: field.name({ description: 'Name of the connection.' }),
+  plugin_name: field.string({ description: 'postgresql-database-plugin, mysql-database-plugin, or a mysql-rds/aurora/legacy variant.' }),
+  plugin_version: field.string({ description: 'Only the built-in version ("") exists.' }),
+  verify_connection: field.bool({ description: 'Log in once before saving.', default: true }),
+  allowed_roles: field.strings({ description: 'Roles that may use this connection; "*" for all.', default: [] }),
+  root_rotation_statements: field.strings({ description: 'SQL run by rotate-root; {{username}} and {{password}} are filled in.', default: [] }),
+  password_policy: field.string({ description: 'Password policy for generated passwords.' }),
+  connection_url: field.string({ description: 'URL (PostgreSQL) or DSN (MySQL) with {{username}} and {{password}} templates.' }),
+  username: field.string({ description: 'User the server logs in as.' }),
+  password: field.string({ description: 'Password of that user; never returned.', sensitive: true }),
+  max_open_connections: field.int({ description: 'Pool size.', default: 4 }),
+  max_idle_connections: field.int({ description: 'Idle connections kept; 0 = as many as open.', default: 0 }),
+  max_connection_lifetime: field.duration({ description: 'Longest a pooled connection lives; 0 = no limit.', default: 0 }),
+  username_template: field.string({ description: 'Template of dynamic user names; the plugin\'s default when empty.' }),
+  password_authentication: field.string({ description: 'PostgreSQL: how passwords go into statements; only "password" (as written).', default: 'password' }),
+  disable_escaping: field.bool({ description: 'Fill the URL templates without URL-escaping.' }),
+  tls_ca: field.string({ description: 'PEM CA certificate the server\'s certificate must chain to.' }),
+  tls_certificate: field.string({ description: 'PEM client certificate.' }),
+  private_key: field.string({ description: 'PEM private key of the client certificate; never returned.', sensitive: true }),
+};
+
+type ConfigInput = Omit<ConnectionConfig, 'connection_id' | 'pending_password'>;
+
+function check(c: ConfigInput): void {
+  if (c.plugin_name === '') throw new BadRequest('empty plugin name');
+  driverOf(c);
+  if (c.plugin_version !== '' && c.plugin_version !== 'builtin') throw new BadRequest(`plugin version "${c.plugin_version}" not found`);
+  if (c.connection_url === '') throw new BadRequest('connection_url cannot be empty');
+  if (c.max_open_connections < 1) throw new BadRequest('max_open_connections must be at least 1');
+  if (c.max_idle_connections < 0 || c.max_connection_lifetime < 0) throw new BadRequest('connection pool settings cannot be negative');
+  if (c.max_idle_connections > c.max_open_connections) c.max_idle_connections = c.max_open_connections;
+  if (c.password_authentication !== 'password') throw new BadRequest(`unsupported password_authentication "${c.password_authentication}": only "password" is available`);
+  // No password policies are stored yet: refuse one rather than ignore it.
+  if (c.password_policy !== '') throw new BadRequest(`unable to generate password: password policy "${c.password_policy}" not found`);
+  // A template we cannot evaluate is refused now, not at the first creds request.
+  if (c.username_template !== '') renderUsername(c.username_template, { DisplayName: 'token', RoleName: 'role', now: new Date() });
+}
+
+const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent }) => {
+  const { name, ...input } = fields;
+  const before = await connections(storage).get(name);
+  const { connection_id: _id, pending_password: _p, ...kept } = before ?? ({} as Partial<ConnectionConfig>);
+  const config: ConfigInput = { ...input, ...kept, ...onlySent(input, sent) };
+  check(config);
+  const stored: ConnectionConfig = { ...config, connection_id: randomUUID() };
+  if (config.verify_connection) {
+    const conn = openUncached(stored);
+    await talk('error creating database object', [config.password], () => conn.verify(), 400)
+      .catch(async (err: unknown) => { await conn.close().catch(() => undefined); throw err; });
+    await conn.close();
+  }
+  await connections(storage).put(name, stored);
+  if (before) await closeConnection(before.connection_id);
+};
+
+/** What a read shows: everything but the password and the private key. */
+function configView(c: ConnectionConfig): Record<string, unknown> {
+  const details: Record<string, unknown> = {
+    connection_url: c.connection_url, username: c.username,
+    max_open_connections: c.max_open_connections, max_idle_connections: c.max_idle_connections,
+    max_connection_lifetime: formatDuration(c.max_connection_lifetime), disable_escaping: c.disable_escaping,
+  };
+  if (c.plugin_name === 'postgresql-database-plugin') details.password_authentication = c.password_authentication;
+  if (c.username_template !== '') details.username_template = c.username_template;
+  if (c.tls_ca !== '') details.tls_ca = c.tls_ca;
+  if (c.tls_certificate !== '') details.tls_certificate = c.tls_certificate;
+  return {
+    plugin_name: c.plugin_name, plugin_version: c.plugin_version, connection_details: details,
+    allowed_roles: c.allowed_roles, root_credentials_rotate_statements: c.root_rotation_statements,
+    password_policy: c.password_policy, verify_connection: c.verify_connection,
+  };
+}
+
+/** config/:name */
+export const configPath = definePath({
+  pattern: 'config/:name',
+  summary: 'Configure a connection to a database.',
+  fields: configFields,
+  exists: async ({ storage, fields }) => (await connections(storage).get(fields.name)) !== undefined,
+  operations: {
+    read: async ({ storage, fields }) => {
+      const c = await connections(storage).get(fields.name);
+      return c && { data: configView(c) };
+    },
+    create: writeConfig,
+    update: writeConfig,
+    delete: async ({ storage, fields }) => {
+      const c = await connections(storage).get(fields.name);
+      await connections(storage).delete(fields.name);
+      if (c) await closeConnection(c.connection_id);
+    },
+  },
+});
+
+/** config/ */
+export const configListPath = definePath({
+  pattern: 'config/', fields: {}, summary: 'List connection names.',
+  operations: { list: async ({ storage }) => ({ data: { keys: await connections(storage).list() } }) },
+});
+
+const nameOnly = { name: field.name({ description: 'Name of the connection.' }) };
+
+/** reset/:name: drops the pool and logs in afresh with the stored settings. */
+export const resetPath = definePath({
+  pattern: 'reset/:name', fields: nameOnly, summary: 'Close and reopen a connection.',
+  operations: {
+    update: async ({ storage, fields }) => {
+      const c = await connections(storage).get(fields.name);
+      if (!c) throw new BadRequest('unable to read connection configuration');
+      await closeConnection(c.connection_id);
+      await talk('error creating database object', [c.password], () => connectionOf(c).verify());
+    },
+  },
+});
+
+/** rotate-root/:name */
+export const rotateRootPath = definePath({
+  pattern: 'rotate-root/:name', fields: nameOnly, summary: 'Rotate the password the server logs in with.',
+  operations: { update: async ({ storage, fields }) => rotateRoot(storage, fields.name) },
+});
+
+/** Vault's allowed_roles rule: "*" or the role's name. */
+export function allowsRole(config: ConnectionConfig, role: string): boolean {
+  return config.allowed_roles.includes('*') || config.allowed_roles.includes(role);
+}

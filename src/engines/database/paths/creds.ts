@@ -1,0 +1,42 @@
+// creds/:name: a new database user per request, under a lease the expiration manager ends.
+import { BadRequest } from '../../../util/errors.js';
+import { definePath, field } from '../../../core/path.js';
+import { connectionOf, driverOf, talk } from '../connection.js';
+import { generatePassword } from '../password.js';
+import { renderUsername } from '../username-template.js';
+import { connections, roles } from '../store.js';
+import { allowsRole } from './config.js';
+
+/** What a creds lease remembers, for renew and revoke. */
+export type CredsInternal = { username: string; role: string; db_name: string };
+
+/** creds/:name */
+export const credsPath = definePath({
+  pattern: 'creds/:name',
+  summary: 'Create a database user with its own password and lease.',
+  fields: { name: field.name({ description: 'Name of the role.' }) },
+  operations: {
+    read: async ({ storage, fields, mount, defaults, caller, clock }) => {
+      const role = await roles(storage).get(fields.name);
+      if (!role) throw new BadRequest(`unknown role: ${fields.name}`);
+      const config = await connections(storage).get(role.db_name);
+      if (!config) throw new BadRequest(`could not find database connection "${role.db_name}"`);
+      if (!allowsRole(config, fields.name)) throw new BadRequest(`"${fields.name}" is not an allowed role`);
+      // The lease core will grant, so {{expiration}} and VALID UNTIL match it.
+      const mountMax = mount.config.max_lease_ttl || defaults.maxLeaseTtl;
+      const maxTtl = role.max_ttl ? Math.min(role.max_ttl, mountMax) : mountMax;
+      const ttl = Math.min(role.default_ttl || mount.config.default_lease_ttl || defaults.defaultLeaseTtl, maxTtl);
+      const now = clock.now();
+      const driver = driverOf(config);
+      const username = renderUsername(config.username_template || driver.defaultUsernameTemplate, {
+        DisplayName: caller?.displayName ?? '', RoleName: fields.name, now: new Date(now),
+      }).slice(0, driver.usernameLimit);
+      const password = generatePassword();
+      const expiration = new Date(now + ttl * 1000);
+      await talk('failed to create user', [password, config.password], () =>
+        connectionOf(config).createUser(role.creation_statements, role.rollback_statements, { username, password, expiration }));
+      const internal: CredsInternal = { username, role: fields.name, db_name: role.db_name };
+      return { data: { username, password }, secret: { ttl, maxTtl, renewable: true, internal } };
+    },
+  },
+});

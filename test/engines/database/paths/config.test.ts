@@ -1,0 +1,72 @@
+// config/:name, reset and the checks on connection settings, against the shared PostgreSQL.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestServer } from '../../../helpers/server.js';
+import { CANARY, PG_URL, closeDatabaseServer, expectStatus, startDatabaseServer } from '../helpers.js';
+
+let srv: TestServer;
+before(async () => { srv = await startDatabaseServer(); });
+after(async () => closeDatabaseServer(srv));
+
+const pgConfig = { plugin_name: 'postgresql-database-plugin', connection_url: PG_URL, username: 'postgres', password: CANARY, allowed_roles: 'a,b' };
+
+test('a connection reads back without its password, with Vault\'s shape', async () => {
+  expectStatus(await srv.api('POST', 'database/config/pg', pgConfig), 204);
+  const read = await srv.api('GET', 'database/config/pg');
+  expectStatus(read, 200);
+  assert.ok(!JSON.stringify(read.body).includes(CANARY));
+  assert.deepEqual(read.body.data, {
+    plugin_name: 'postgresql-database-plugin', plugin_version: '', allowed_roles: ['a', 'b'],
+    connection_details: {
+      connection_url: PG_URL, username: 'postgres', max_open_connections: 4, max_idle_connections: 0,
+      max_connection_lifetime: '0s', disable_escaping: false, password_authentication: 'password',
+    },
+    root_credentials_rotate_statements: [], password_policy: '', verify_connection: true,
+  });
+  assert.deepEqual((await srv.api('LIST', 'database/config')).body.data.keys, ['pg']);
+});
+
+test('an update changes only what it sends and keeps the password', async () => {
+  await srv.api('POST', 'database/config/keep', pgConfig);
+  expectStatus(await srv.api('POST', 'database/config/keep', { allowed_roles: ['*'], max_open_connections: 2 }), 204);
+  const { data } = (await srv.api('GET', 'database/config/keep')).body;
+  assert.deepEqual([data.allowed_roles, data.connection_details.max_open_connections, data.connection_details.username], [['*'], 2, 'postgres']);
+  expectStatus(await srv.api('POST', 'database/reset/keep'), 204);
+});
+
+test('a connection that cannot log in is refused with a message that names no credential', async () => {
+  const bad = await srv.api('POST', 'database/config/down', {
+    ...pgConfig, connection_url: `postgresql://{{username}}:{{password}}@127.0.0.1:1/test`,
+  });
+  expectStatus(bad, 400);
+  assert.match(bad.body.errors[0], /^error creating database object: /);
+  assert.ok(!JSON.stringify(bad.body).includes(CANARY));
+  expectStatus(await srv.api('GET', 'database/config/down'), 404);
+  // verify_connection=false stores it anyway, as Vault does.
+  expectStatus(await srv.api('POST', 'database/config/down', { ...pgConfig, connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/test', verify_connection: false }), 204);
+  expectStatus(await srv.api('POST', 'database/reset/down'), 500);
+});
+
+test('bad settings are refused before anything is stored', async () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ ...pgConfig, plugin_name: '' }, /empty plugin name/],
+    [{ ...pgConfig, plugin_name: 'oracle-database-plugin' }, /unknown plugin_name/],
+    [{ ...pgConfig, password_policy: 'strong' }, /password policy "strong" not found/],
+    [{ ...pgConfig, username_template: '{{ nope 3 }}' }, /function "nope" not defined/],
+    [{ ...pgConfig, max_open_connections: 0 }, /max_open_connections/],
+    [{ ...pgConfig, connection_url: '' }, /connection_url/],
+    [{ ...pgConfig, password_authentication: 'scram-sha-256' }, /unsupported password_authentication/],
+  ];
+  for (const [body, message] of cases) {
+    const r = await srv.api('POST', 'database/config/refused', body);
+    expectStatus(r, 400);
+    assert.match(r.body.errors[0], message);
+  }
+  expectStatus(await srv.api('GET', 'database/config/refused'), 404);
+});
+
+test('a deleted connection is gone', async () => {
+  await srv.api('POST', 'database/config/gone', pgConfig);
+  expectStatus(await srv.api('DELETE', 'database/config/gone'), 204);
+  expectStatus(await srv.api('GET', 'database/config/gone'), 404);
+});

@@ -1,0 +1,53 @@
+// A throwaway PostgreSQL cluster with scram-sha-256 password auth, for the tests that must show
+// an old password stops working (the shared server trusts every local login).
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const BIN = '/usr/lib/postgresql/15/bin';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running cluster: its port, the superuser's password, and stop/start for outage tests. */
+export type ScramCluster = { port: number; password: string; url: string; stop(): Promise<void>; start(): Promise<void>; destroy(): Promise<void> };
+
+/** Creates and starts a cluster in a temporary folder, as the postgres user. */
+export async function startScramCluster(): Promise<ScramCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-pg-'));
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  chownSync(dir, uid, gid);
+  chmodSync(dir, 0o700);
+  const password = `root-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(join(dir, 'pw'), password);
+  chownSync(join(dir, 'pw'), uid, gid);
+  const asPostgres = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args]);
+  await asPostgres('initdb', ['-D', join(dir, 'data'), '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${join(dir, 'pw')}`, '--no-sync']);
+  const port = await freePort();
+  const start = async () => {
+    await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  };
+  const stop = async () => { await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']); };
+  await start();
+  return {
+    port, password, start, stop,
+    url: `postgresql://{{username}}:{{password}}@127.0.0.1:${port}/postgres?sslmode=disable`,
+    async destroy() {
+      await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
