@@ -60,6 +60,19 @@ function clusterSuite(name: string, storage: () => Promise<{ config: StorageConf
       }
     });
 
+    test('sys/ha-status (from a standby, forwarded) lists every node, the active one without an echo', async () => {
+      const [a, b] = nodes as [TestServer, TestServer];
+      const res = await b.api('GET', 'sys/ha-status');
+      assert.equal(res.status, 200);
+      const listed = res.body.Nodes as Array<Record<string, unknown>>;
+      assert.deepEqual(listed.map((n) => n.api_address).sort(), nodes.map((n) => n.url).sort());
+      const active = listed.filter((n) => n.active_node === true);
+      assert.equal(active.length, 1);
+      assert.equal(active[0]?.api_address, a.url);
+      assert.equal(active[0]?.last_echo, null);
+      for (const n of listed.filter((x) => x.active_node === false)) assert.ok(Date.parse(n.last_echo as string) > Date.now() - 60_000);
+    });
+
     test('sys/health: 200 on the active, 429 on a standby unless standbyok or standbycode', async () => {
       const [a, b] = nodes as [TestServer, TestServer];
       const active = await a.api('GET', 'sys/health');
