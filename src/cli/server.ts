@@ -40,6 +40,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
       apiAddr: config.apiAddr, clusterAddr: config.clusterAddr, disableForwarding: config.disableClustering,
       listener: {
         address: config.listener.address, maxRequestSize: config.listener.maxRequestSize,
+        maxUnauthenticatedRequestSize: config.listener.maxUnauthenticatedRequestSize, json: config.listener.json,
         ...(config.listener.tlsDisable ? {} : { tlsCertFile: config.listener.tlsCertFile, tlsKeyFile: config.listener.tlsKeyFile }),
       },
     }).catch((err: unknown) => {

@@ -303,6 +303,7 @@ export class Core {
   async handle(req: LogicalRequest): Promise<Outcome> {
     const early = this.#sealedPath(req.path);
     if (early) {
+      await this.#readBody(req, false);
       const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
         mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config };
       const { response, warnings } = await runPath(early.def, early.params, base);
@@ -341,13 +342,28 @@ export class Core {
     const authenticated = !match.def.unauthenticated;
     if (authenticated && !caller) throw new PermissionDenied();
     if (req.operation === 'read' && wantsHelp(req.query)) return this.#help(match.def, req.path, caller);
+    const sudo = match.def.sudo === true;
+    // What the path and operation allow is decided before the body is read (parameters and
+    // create-vs-update need it): a refused request never has its body buffered or parsed.
+    if (caller && authenticated) {
+      await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
+    }
+    await this.#readBody(req, caller !== undefined);
     const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
     const operation = await resolveWriteOperation(match.def, match.params, base);
     audit.operation = operation;
     if (caller && authenticated) {
-      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true, wrapTtl: req.wrapTtl });
+      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo, wrapTtl: req.wrapTtl });
     }
     return { match, base: { ...base, operation }, mount: route.entry, authenticated };
+  }
+
+  /** Fills the request's data from its body, if it has one still unread. */
+  async #readBody(req: LogicalRequest, withToken: boolean): Promise<void> {
+    const read = req.readBody;
+    if (!read) return;
+    req.readBody = undefined;
+    req.data = await read(withToken);
   }
 
   /** Runs the handler, then leases, wraps and audits what it returned. */

@@ -10,6 +10,8 @@ export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'lis
 export type LogicalRequest = {
   id: string;
   operation: Operation;
+  /** The HTTP method, for the rare protocol that tells HEAD from GET (ACME's new-nonce). */
+  method?: string;
   /** Full path after `/v1/`, without a leading slash. */
   path: string;
   /** The decoded JSON body (or query parameters for reads). */
@@ -20,6 +22,13 @@ export type LogicalRequest = {
   remoteAddress: string;
   /** Seconds from `X-Vault-Wrap-TTL`, when asked. */
   wrapTtl?: number;
+  /**
+   * Reads and decodes the body into the request's data. Core calls it once the token and the
+   * ACL have allowed the request as far as its path and operation can tell, so a refused
+   * request never has its body read; `withToken` picks the larger size limit. Absent when
+   * there is no body to read (or it was read).
+   */
+  readBody?: (withToken: boolean) => Promise<Record<string, unknown>>;
   /**
    * The undecoded body, for the few binary protocols served under /v1 (PKI's
    * `application/ocsp-request`); such a body is not parsed as JSON and `data` is empty.

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Core } from '../core/core.js';
 import { createLogger, type Logger, type LogLevel, type LogSink } from '../core/log.js';
 import type { MountTableKind } from '../core/mounts.js';
-import { secretEngines, type EngineFactory } from '../engines/registry.js';
+import { mountAliases, secretEngines, type EngineFactory } from '../engines/registry.js';
 import { destroyCubbyhole } from '../engines/cubbyhole/index.js';
 import { startHttpServer, type HttpServer, type ListenerConfig } from '../http/server.js';
 import { loadStaticSite, type StaticSite } from '../http/static-site.js';
@@ -64,7 +64,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
-    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? (secretEngines.get(type) ?? opts.extraEngines?.get(type))?.(options);
+    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core.unsealed.policies),
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
