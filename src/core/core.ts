@@ -327,6 +327,8 @@ export class Core {
   async initialize(shares: number, threshold: number): Promise<{ keys: Buffer[]; rootToken: string }> {
     const { keys } = await this.seal.initialize({ secret_shares: shares, secret_threshold: threshold });
     for (const key of keys.slice(0, threshold)) await this.seal.unseal(key);
+    // HA: a fresh store has no active node, so this one wins the lock within one interval.
+    await this.ha?.whenActive();
     const rootToken = await this.createRootToken(newTokenValue());
     await this.seal.seal();
     return { keys, rootToken };
