@@ -144,3 +144,24 @@ test('validation retries while the challenge server is unreachable, then the ord
   const done = await client.finalizeOrder(order, csr);
   assert.equal(done.status, 'valid');
 });
+
+test('EAB: always-required refuses accounts without one; a new-eab key works once', async () => {
+  assert.equal((await srv.api('POST', 'pki/config/acme', { eab_policy: 'always-required' })).status, 200);
+  try {
+    const meta = (await (await fetch(directory())).json() as { meta: { externalAccountRequired: boolean } }).meta;
+    assert.equal(meta.externalAccountRequired, true);
+    const plain = await newClient();
+    await assert.rejects(plain.createAccount({ termsOfServiceAgreed: true }), /external account binding/);
+    const eab = (await srv.api('POST', 'pki/acme/new-eab', {})).body.data;
+    assert.deepEqual([eab.key_type, eab.acme_directory], ['hs', 'acme/directory']);
+    assert.ok((await srv.api('LIST', 'pki/eab')).body.data.keys.includes(eab.id));
+    const bound = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    await bound.createAccount({ termsOfServiceAgreed: true });
+    const order = await bound.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
+    assert.equal(order.status, 'pending');
+    const reuse = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    await assert.rejects(reuse.createAccount({ termsOfServiceAgreed: true }), /eab was already used/);
+  } finally {
+    await srv.api('POST', 'pki/config/acme', { eab_policy: 'not-required' });
+  }
+});
