@@ -86,6 +86,24 @@ export class Barrier implements Storage {
     state?.rootKey.fill(0);
   }
 
+  /**
+   * Re-reads the keyring from storage with the root key already held. For a node of an HA
+   * cluster that becomes active: the previous active node may have rotated the keyring since
+   * this node unsealed, and its copy must not be trusted.
+   */
+  reload(): Promise<void> {
+    return this.#serial(async () => {
+      const state = this.#unsealed();
+      const blob = await this.#physical.get(KEYRING_PATH);
+      if (blob === undefined) throw new Internal('barrier keyring is missing');
+      const fresh = decryptKeyring(state.rootKey, blob);
+      if (this.#state !== state) { fresh.wipe(); throw new Sealed(); }
+      const old = state.keyring;
+      state.keyring = fresh;
+      old.wipe();
+    });
+  }
+
   /** Installs a new data key as the next term and persists the keyring; old terms stay readable. */
   rotate(): Promise<RotateResult> {
     // Serialised: two overlapping rotations would each persist a different key under one term.

@@ -17,3 +17,6 @@ export const secretEngines: ReadonlyMap<string, EngineFactory> = new Map<string,
   ['transit', () => transitBackend],
   ['database', () => databaseBackend],
 ]);
+
+/** Vault's older names of engine types: a mount keeps the name it was given, served by the engine it stands for. */
+export const mountAliases: ReadonlyMap<string, string> = new Map([['generic', 'kv']]);

@@ -23,6 +23,10 @@ export type ListenerSettings = {
   tlsKeyFile?: string;
   /** Bytes; undefined means the default (32 MiB), Infinity means no limit. */
   maxRequestSize?: number;
+  /** Bytes a request without a valid token may send (Lockbox's own; default 1 MiB). */
+  maxUnauthenticatedRequestSize?: number;
+  /** Vault's max_json_depth, max_json_string_value_length, max_json_object_entry_count, max_json_array_element_count. */
+  json: { maxDepth?: number; maxStringValueLength?: number; maxObjectEntryCount?: number; maxArrayElementCount?: number };
 };
 
 /** A parsed configuration file. */
@@ -30,6 +34,10 @@ export type ServerConfig = {
   storage: StorageConfig;
   listener: ListenerSettings;
   apiAddr?: string;
+  /** HA: the address reported as leader_cluster_address. */
+  clusterAddr?: string;
+  /** HA: standbys redirect (307) rather than forward. */
+  disableClustering: boolean;
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
   logLevel: LogLevel;
@@ -67,6 +75,8 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
     storage: storageOf(raw.storage, fail),
     listener: listenerOf(raw.listener, fail),
     apiAddr: optionalString(raw.api_addr),
+    clusterAddr: optionalString(raw.cluster_addr),
+    disableClustering: truthy(raw.disable_clustering),
     defaultLeaseTtl,
     maxLeaseTtl,
     logLevel: logLevelOf(raw.log_level, fail),
@@ -131,7 +141,7 @@ function storageOf(value: unknown, fail: (msg: string) => Error): StorageConfig 
 
 function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSettings {
   const block = singleBlock(value, 'listener', fail);
-  if (!block) return { address: '127.0.0.1:8200', tlsDisable: true };
+  if (!block) return { address: '127.0.0.1:8200', tlsDisable: true, json: {} };
   const [type, body] = block;
   if (type !== 'tcp') throw fail(`unknown listener type "${type}" (supported: tcp)`);
   const settings: ListenerSettings = {
@@ -140,6 +150,13 @@ function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSetti
     tlsCertFile: optionalString(body.tls_cert_file),
     tlsKeyFile: optionalString(body.tls_key_file),
     maxRequestSize: requestSizeOf(body.max_request_size, fail),
+    maxUnauthenticatedRequestSize: requestSizeOf(body.max_unauthenticated_request_size, fail, 'max_unauthenticated_request_size'),
+    json: {
+      maxDepth: requestSizeOf(body.max_json_depth, fail, 'max_json_depth'),
+      maxStringValueLength: requestSizeOf(body.max_json_string_value_length, fail, 'max_json_string_value_length'),
+      maxObjectEntryCount: requestSizeOf(body.max_json_object_entry_count, fail, 'max_json_object_entry_count'),
+      maxArrayElementCount: requestSizeOf(body.max_json_array_element_count, fail, 'max_json_array_element_count'),
+    },
   };
   if (!settings.tlsDisable && (!settings.tlsCertFile || !settings.tlsKeyFile)) {
     throw fail('listener "tcp" needs tls_cert_file and tls_key_file, or tls_disable = true');
@@ -147,11 +164,12 @@ function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSetti
   return settings;
 }
 
-// Vault: 0 or unset means 32 MiB; a negative number turns the limit off.
-function requestSizeOf(value: unknown, fail: (msg: string) => Error): number | undefined {
+// Vault: 0 or unset means the default; a negative number turns the limit off. The JSON limits
+// read the same way.
+function requestSizeOf(value: unknown, fail: (msg: string) => Error, name = 'max_request_size'): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw fail('max_request_size must be a whole number of bytes');
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw fail(`${name} must be a whole number`);
   return n === 0 ? undefined : n < 0 ? Infinity : n;
 }
 

@@ -13,12 +13,13 @@ import { generateRootPaths, rekeyPaths } from './rekey.js';
 import { auditPaths } from '../audit/index.js';
 import { leaderPaths } from './leader.js';
 import { versionHistoryPaths } from './version-history.js';
+import { lockedUserPaths } from './locked-users.js';
 
 /** Builds the system backend for one core. */
 export function systemBackend(core: Core, cluster: ClusterInfo): Backend {
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
-    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(), ...versionHistoryPaths(core), ...rekeyPaths(core), ...generateRootPaths(core)],
+    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(core), ...versionHistoryPaths(core), ...rekeyPaths(core), ...generateRootPaths(core), ...lockedUserPaths(core)],
   });
 }

@@ -26,8 +26,11 @@ cluster_name      = "prod"
 
 const EXPECTED = {
   storage: { type: 'sqlite', path: '/var/lib/lockbox/lockbox.db' },
-  listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined },
+  listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined,
+    maxUnauthenticatedRequestSize: undefined, json: { maxDepth: undefined, maxStringValueLength: undefined, maxObjectEntryCount: undefined, maxArrayElementCount: undefined } },
   apiAddr: 'http://127.0.0.1:8200',
+  clusterAddr: undefined,
+  disableClustering: false,
   defaultLeaseTtl: 768 * 3600,
   maxLeaseTtl: 8760 * 3600,
   logLevel: 'debug',
@@ -66,8 +69,25 @@ test('TLS files, the request size limit and TTLs in seconds', () => {
   `);
   assert.deepEqual(c.listener, {
     address: '127.0.0.1:8443', tlsDisable: false, tlsCertFile: '/etc/lockbox/cert.pem', tlsKeyFile: '/etc/lockbox/key.pem', maxRequestSize: 1048576,
+    maxUnauthenticatedRequestSize: undefined, json: { maxDepth: undefined, maxStringValueLength: undefined, maxObjectEntryCount: undefined, maxArrayElementCount: undefined },
   });
   assert.deepEqual([c.defaultLeaseTtl, c.maxLeaseTtl], [3600, 7200]);
+});
+
+test('listener body limits: max_unauthenticated_request_size and Vault\'s max_json_* settings', () => {
+  const c = parseConfig(`
+    storage "inmem" {}
+    listener "tcp" {
+      tls_disable = 1
+      max_unauthenticated_request_size = 4096
+      max_json_depth = 50
+      max_json_string_value_length = "1000"
+      max_json_object_entry_count = 100
+      max_json_array_element_count = -1
+    }
+  `);
+  assert.equal(c.listener.maxUnauthenticatedRequestSize, 4096);
+  assert.deepEqual(c.listener.json, { maxDepth: 50, maxStringValueLength: 1000, maxObjectEntryCount: 100, maxArrayElementCount: Infinity });
 });
 
 test('defaults: a listener on 127.0.0.1:8200, 768h TTLs, info logging, no UI', () => {
@@ -102,7 +122,7 @@ test('a missing storage block, an unknown storage type and TLS without files are
     return true;
   });
   refuse('listener "tcp" { tls_disable = 1 }', /a storage block is required/);
-  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem\)/);
+  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem, postgresql, etcd\)/);
   refuse('storage "sqlite" {}', /storage "sqlite" needs a path/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { address = "0.0.0.0:8200" }', /needs tls_cert_file and tls_key_file, or tls_disable = true/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { tls_cert_file = "c.pem" }', /needs tls_cert_file and tls_key_file/);
