@@ -2,6 +2,7 @@
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { WrapInfo } from './wrapping.js';
+import type { PasswordGenerator } from './password-policy.js';
 
 /** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */
 export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list';
@@ -105,4 +106,6 @@ export type HandlerContext<V> = {
   clock: Clock;
   /** The server's lease TTLs, for a mount that sets none. */
   defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
+  /** Generates a password from a named password policy ('' = Vault's default policy). */
+  passwords: PasswordGenerator;
 };

@@ -5,6 +5,7 @@ import type { Core } from '../core/core.js';
 import { keyPaths } from './keys.js';
 import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
+import { passwordPolicyPaths } from './password-policies.js';
 import { capabilityPaths } from './capabilities.js';
 import { leasePaths } from './leases.js';
 import { wrappingPaths } from './wrapping.js';
@@ -18,6 +19,6 @@ export function systemBackend(core: Core, cluster: ClusterInfo): Backend {
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
-    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(), ...versionHistoryPaths(core)],
+    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...passwordPolicyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(), ...versionHistoryPaths(core)],
   });
 }

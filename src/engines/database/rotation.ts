@@ -6,10 +6,11 @@
 // after unseal) sets that same password again, so the database and the record agree. A failed
 // step 2 keeps the pending password and retries with backoff; static-creds serves the old one.
 import type { Storage } from '../../storage/storage.js';
+import type { PasswordGenerator } from '../../core/password-policy.js';
 import { BadRequest } from '../../util/errors.js';
 import { connectionOf, talk } from './connection.js';
 import { allowsRole } from './paths/config.js';
-import { generatePassword } from './password.js';
+import { policyOf } from './paths/roles.js';
 import { repairPendingRoot } from './root-rotation.js';
 import { connections, staticRoles, type StaticRole } from './store.js';
 
@@ -27,7 +28,7 @@ async function serialised(key: string, fn: () => Promise<void>): Promise<void> {
 }
 
 /** Rotates a static role's password now; throws (after recording a retry) if the database refuses. */
-export async function rotateStatic(storage: Storage, name: string, now: number): Promise<void> {
+export async function rotateStatic(storage: Storage, name: string, now: number, passwords: PasswordGenerator): Promise<void> {
   const first = await staticRoles(storage).get(name);
   if (!first) throw new BadRequest('no static role found for role name');
   await serialised(`${first.db_name}\u0000${first.username}`, async () => {
@@ -36,7 +37,7 @@ export async function rotateStatic(storage: Storage, name: string, now: number):
     const config = await connections(storage).get(role.db_name);
     if (!config) throw new BadRequest(`could not find database connection "${role.db_name}"`);
     if (!allowsRole(config, name)) throw new BadRequest(`"${name}" is not an allowed role`);
-    const password = role.pending_password ?? generatePassword();
+    const password = role.pending_password ?? await passwords(policyOf(role.credential_config, config.password_policy));
     if (role.pending_password === undefined) await staticRoles(storage).put(name, { ...role, pending_password: password });
     try {
       await talk('failed to rotate credentials', [password, role.password, config.password], () =>
@@ -61,11 +62,11 @@ function isDue(role: StaticRole, now: number): boolean {
 }
 
 /** The engine's periodic work: settle interrupted root rotations, then rotate what is due. */
-export async function runDueRotations(storage: Storage, now: number): Promise<void> {
+export async function runDueRotations(storage: Storage, now: number, passwords: PasswordGenerator): Promise<void> {
   for (const name of await connections(storage).list()) await repairPendingRoot(storage, name).catch(() => undefined);
   for (const name of await staticRoles(storage).list()) {
     const role = await staticRoles(storage).get(name);
     // A failure is recorded on the role with its retry time; the others go on.
-    if (role && isDue(role, now)) await rotateStatic(storage, name, now).catch(() => undefined);
+    if (role && isDue(role, now)) await rotateStatic(storage, name, now, passwords).catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 // static-roles/:name, static-roles/, static-creds/:name and rotate-role/:name.
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
+import type { PasswordGenerator } from '../../../core/password-policy.js';
 import { nextRotation, rotateStatic } from '../rotation.js';
 import { connections, staticRoles, type StaticRole } from '../store.js';
 import { allowsRole } from './config.js';
@@ -23,7 +24,7 @@ const staticFields = {
 
 type StaticInput = Pick<StaticRole, 'db_name' | 'username' | 'rotation_period' | 'rotation_statements' | 'credential_type' | 'credential_config'>;
 
-function check(role: StaticInput, sent: Set<string>, fields: { rotation_schedule: string; self_managed_password: string }): void {
+async function check(role: StaticInput, sent: Set<string>, fields: { rotation_schedule: string; self_managed_password: string }, passwords: PasswordGenerator): Promise<void> {
   if (fields.self_managed_password !== '') throw new BadRequest('self-managed static roles are not supported');
   if (fields.rotation_schedule !== '' || sent.has('rotation_window')) {
     throw new BadRequest('rotation_schedule is not supported: use rotation_period');
@@ -33,16 +34,16 @@ function check(role: StaticInput, sent: Set<string>, fields: { rotation_schedule
   if (role.rotation_period === 0) throw new BadRequest('one of rotation_schedule or rotation_period must be provided');
   if (role.rotation_period < MIN_ROTATION_PERIOD) throw new BadRequest(`rotation_period must be ${MIN_ROTATION_PERIOD} seconds or more`);
   checkCredentialType(role.credential_type);
-  checkCredentialConfig(role.credential_config);
+  await checkCredentialConfig(role.credential_config, passwords);
 }
 
-const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent, clock }) => {
+const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent, clock, passwords }) => {
   const { name, rotation_schedule, rotation_window: _w, self_managed_password, ...input } = fields;
   const before = await staticRoles(storage).get(name);
   if (before && sent.has('username') && input.username !== before.username) throw new BadRequest('cannot update static account username');
   if (before && sent.has('db_name') && input.db_name !== before.db_name) throw new BadRequest('cannot update static account db_name');
   const merged: StaticInput = { ...input, ...pickInput(before), ...onlySent(input, sent) };
-  check(merged, sent, { rotation_schedule, self_managed_password });
+  await check(merged, sent, { rotation_schedule, self_managed_password }, passwords);
   const config = await connections(storage).get(merged.db_name);
   if (!config) throw new BadRequest(`could not find database connection "${merged.db_name}"`);
   if (!allowsRole(config, name)) throw new BadRequest(`"${name}" is not an allowed role`);
@@ -54,7 +55,7 @@ const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent
   const now = clock.now();
   await staticRoles(storage).put(name, { ...merged, password: '', last_vault_rotation: now, retry_at: 0, failed_attempts: 0 });
   try {
-    await rotateStatic(storage, name, now);
+    await rotateStatic(storage, name, now, passwords);
   } catch (err) {
     await staticRoles(storage).delete(name);
     throw err;
@@ -120,5 +121,5 @@ export const staticCredsPath = definePath({
 /** rotate-role/:name */
 export const rotateRolePath = definePath({
   pattern: 'rotate-role/:name', fields: nameOnly, summary: 'Rotate a static role\'s password now.',
-  operations: { update: async ({ storage, fields, clock }) => rotateStatic(storage, fields.name, clock.now()) },
+  operations: { update: async ({ storage, fields, clock, passwords }) => rotateStatic(storage, fields.name, clock.now(), passwords) },
 });
