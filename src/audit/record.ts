@@ -95,7 +95,10 @@ function wrapInfo(info: WrapInfo | undefined, h: Hiding): Record<string, unknown
 /** The data a response carried; raw answers in Vault's http_* shape. */
 function responseData(resp: Response, operation: string, opts: FormatOptions): Record<string, unknown> | undefined {
   if (resp.raw) {
-    return { http_content_type: 'application/json', http_raw_body: JSON.stringify(resp.raw.body), http_status_code: resp.raw.status };
+    const { body, contentType } = resp.raw;
+    // Byte answers (DER, PEM, OCSP) are recorded as Vault does: their text, base64 for binary.
+    const text = Buffer.isBuffer(body) ? body.toString('base64') : typeof body === 'string' && contentType ? body : JSON.stringify(body);
+    return { http_content_type: contentType ?? 'application/json', http_raw_body: text, http_status_code: resp.raw.status };
   }
   const data = resp.data ?? undefined;
   if (!data || !opts.elideListResponses || operation !== 'list') return data;

@@ -1,6 +1,7 @@
 // The encryption barrier: a Storage that encrypts every value it stores in the physical
 // backend underneath, and refuses everything while sealed. Keys (paths) are not secret, so
 // list and delete pass through; each value is bound to its path so entries cannot be swapped.
+import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
 import { BadRequest, DecryptFailed, Internal, Sealed } from '../util/errors.js';
 import type { ListOptions, Storage } from '../storage/storage.js';
@@ -85,6 +86,24 @@ export class Barrier implements Storage {
     state?.rootKey.fill(0);
   }
 
+  /**
+   * Re-reads the keyring from storage with the root key already held. For a node of an HA
+   * cluster that becomes active: the previous active node may have rotated the keyring since
+   * this node unsealed, and its copy must not be trusted.
+   */
+  reload(): Promise<void> {
+    return this.#serial(async () => {
+      const state = this.#unsealed();
+      const blob = await this.#physical.get(KEYRING_PATH);
+      if (blob === undefined) throw new Internal('barrier keyring is missing');
+      const fresh = decryptKeyring(state.rootKey, blob);
+      if (this.#state !== state) { fresh.wipe(); throw new Sealed(); }
+      const old = state.keyring;
+      state.keyring = fresh;
+      old.wipe();
+    });
+  }
+
   /** Installs a new data key as the next term and persists the keyring; old terms stay readable. */
   rotate(): Promise<RotateResult> {
     // Serialised: two overlapping rotations would each persist a different key under one term.
@@ -100,6 +119,36 @@ export class Barrier implements Storage {
       old.wipe(); // safe: reads and writes use a keyring only synchronously, never across an await
       this.#encryptions = 0;
       return { term: installed.term, install_time: new Date(installed.installTime).toISOString() };
+    });
+  }
+
+  /** Whether `rootKey` is the one this barrier was unsealed with; false while sealed. */
+  isRootKey(rootKey: Buffer): boolean {
+    const current = this.#state?.rootKey;
+    return current !== undefined && current.length === rootKey.length && timingSafeEqual(current, rootKey);
+  }
+
+  /**
+   * Re-encrypts the keyring under a new root key and stores it, with one more plaintext entry
+   * (the seal's new configuration), in one physical transaction; then switches to the new key.
+   */
+  replaceRootKey(rootKey: Buffer, extraPath: string, extraValue: Buffer): Promise<void> {
+    const copy = Buffer.from(rootKey);
+    return this.#serial(async () => {
+      const state = this.#unsealed();
+      try {
+        const blob = encryptKeyring(copy, state.keyring);
+        await this.#physical.transaction(async (tx) => {
+          await tx.put(KEYRING_PATH, blob);
+          await tx.put(extraPath, extraValue);
+        });
+      } catch (err) {
+        copy.fill(0);
+        throw err;
+      }
+      if (this.#state !== state) { copy.fill(0); throw new Sealed(); }
+      state.rootKey.fill(0);
+      state.rootKey = copy;
     });
   }
 

@@ -2,13 +2,13 @@
 // shares; unseal collects shares until the threshold, rebuilds the root key and opens the
 // barrier's keyring with it. Only the share count and threshold are stored, in plaintext.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { combine, split } from 'shamir-secret-sharing';
 import type { Clock } from '../util/clock.js';
-import { BadRequest, DecryptFailed, Internal, NotInitialized } from '../util/errors.js';
+import { BadRequest, DecryptFailed, Internal, NotInitialized, Sealed } from '../util/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { Barrier, encryptKeyring, KEYRING_PATH, SEAL_CONFIG_PATH } from './barrier.js';
 import { Keyring } from './keyring.js';
 import { serial } from './serial.js';
+import { combineShares, ROOT_KEY_BYTES, splitRootKey } from './shares.js';
 
 /** Vault's sys/seal-status fields that the seal owns. */
 export type SealStatus = {
@@ -33,7 +33,6 @@ export type SealEvent = 'unseal' | 'seal';
 /** A reaction to a SealEvent; it must not call seal() or unseal() itself (they wait for it). */
 export type SealListener = () => void | Promise<void>;
 
-const ROOT_KEY_BYTES = 32;
 // One message for every way a complete set of shares can be wrong: which way is no one's business.
 const INVALID_SHARES = 'Error unsealing: invalid key shares';
 
@@ -116,7 +115,7 @@ export class ShamirSeal {
       const rootKey = randomBytes(ROOT_KEY_BYTES);
       const keyring = Keyring.create(this.#clock.now());
       try {
-        const keys = await splitRootKey(rootKey, config);
+        const keys = await splitRootKey(rootKey, config.secret_shares, config.secret_threshold);
         await this.#physical.transaction(async (tx) => {
           // Another process sharing the backend may have initialised it since we opened.
           if (await tx.get(SEAL_CONFIG_PATH) !== undefined) throw new BadRequest('Vault is already initialized');
@@ -172,6 +171,33 @@ export class ShamirSeal {
     });
   }
 
+  /** The stored share count and threshold; undefined before init. */
+  get config(): SealConfig | undefined { return this.#config; }
+
+  /** The current threshold, for operations that need an unsealed, initialised server (rekey, generate-root). */
+  unsealedThreshold(): number {
+    const config = this.#config;
+    if (config === undefined) throw new BadRequest('server is not yet initialized');
+    if (this.barrier.sealed) throw new Sealed();
+    return config.secret_threshold;
+  }
+
+  /** Whether `rootKey` is the key the open barrier was unsealed with (rekey, generate-root). */
+  isRootKey(rootKey: Buffer): boolean { return this.barrier.isRootKey(rootKey); }
+
+  /**
+   * Rekey's last step: the keyring is re-encrypted under `rootKey` and the new share count
+   * stored, in one transaction; data entries are untouched (they are under the keyring's keys).
+   */
+  replaceRootKey(rootKey: Buffer, shares: number, threshold: number): Promise<void> {
+    validateInitOptions({ secret_shares: shares, secret_threshold: threshold });
+    return this.#serial(async () => {
+      const config: SealConfig = { type: 'shamir', secret_shares: shares, secret_threshold: threshold };
+      await this.barrier.replaceRootKey(rootKey, SEAL_CONFIG_PATH, Buffer.from(JSON.stringify(config), 'utf8'));
+      this.#config = config;
+    });
+  }
+
   #addShare(config: SealConfig, share: Buffer): void {
     // A 1-of-1 key is the root key itself; a real share carries one more byte (its x-coordinate).
     const expected = config.secret_shares === 1 ? ROOT_KEY_BYTES : ROOT_KEY_BYTES + 1;
@@ -188,12 +214,9 @@ export class ShamirSeal {
   }
 
   async #openBarrier(config: SealConfig, shares: Buffer[]): Promise<void> {
-    let rootKey: Buffer;
-    try {
-      rootKey = config.secret_shares === 1 ? Buffer.from(shares[0] as Buffer) : asBuffer(await combine(shares.map(asBytes)));
-    } catch {
-      throw new BadRequest(INVALID_SHARES); // e.g. two shares from different inits with one x-coordinate
-    }
+    // Undefined e.g. for two shares from different inits with one x-coordinate.
+    const rootKey = await combineShares(shares, config.secret_shares);
+    if (rootKey === undefined) throw new BadRequest(INVALID_SHARES);
     try {
       await this.barrier.unseal(rootKey);
     } catch (err) {
@@ -235,15 +258,3 @@ export class ShamirSeal {
 function pickInit(o: InitOptions): InitOptions {
   return { secret_shares: o.secret_shares, secret_threshold: o.secret_threshold };
 }
-
-// Vault: with a single share there is nothing to split, and the unseal key is the root key.
-async function splitRootKey(rootKey: Buffer, config: SealConfig): Promise<Buffer[]> {
-  if (config.secret_shares === 1) return [Buffer.from(rootKey)];
-  const parts = await split(asBytes(rootKey), config.secret_shares, config.secret_threshold);
-  return parts.map(asBuffer);
-}
-
-// Views, not copies, so that wiping one wipes the only copy of the bytes. The library insists
-// on plain Uint8Arrays (it checks `constructor ===`), so a Buffer must be re-viewed to pass.
-const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

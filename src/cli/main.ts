@@ -21,6 +21,7 @@ import { formatOf } from './output.js';
 import { policyCommand } from './policy.js';
 import { secretsCommand } from './secrets.js';
 import { server } from './server-command.js';
+import { sopsCommand } from './sops/command.js';
 import { status } from './status.js';
 import { tokenCommand } from './token.js';
 import { complete, groupHelp, leafHelp, resolve, rootHelp, suggestion } from './tree.js';
@@ -51,7 +52,7 @@ export const ROOT: Group = {
   subcommands: {
     ...genericCommands, login, server, status, version,
     audit: auditCommand, auth: authCommand, kv: kvCommand, lease: leaseCommand, operator: operatorCommand,
-    policy: policyCommand, secrets: secretsCommand, token: tokenCommand,
+    policy: policyCommand, secrets: secretsCommand, sops: sopsCommand, token: tokenCommand,
   },
 };
 

@@ -4,6 +4,7 @@ import { asObject, type Json } from './json.js';
 import { attempt, expectArgs, intFlag, secretInput, type Context, type Group, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
 import { apiFlags, bool, int } from './flags.js';
+import { generateRootCommand, rekeyCommand } from './operator-keys.js';
 import { kvTable, out, printJson } from './output.js';
 import { printSealStatus } from './status.js';
 
@@ -121,6 +122,8 @@ const subcommands: Record<string, Subcommand> = {
     examples: ['operator rotate'],
     flags: apiFlags(),
   },
+  rekey: rekeyCommand,
+  'generate-root': generateRootCommand,
   'key-status': {
     synopsis: '[options]', summary: 'Provides information about the active encryption key', run: keyStatus,
     description: 'Shows the active encryption key term, when it was installed and how often it has been used.',

@@ -37,8 +37,10 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     running = await startServer({
       storage: config.storage, logSink: sink, logLevel: config.logLevel,
       defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, clusterName: config.clusterName, ui: config.ui,
+      apiAddr: config.apiAddr, clusterAddr: config.clusterAddr, disableForwarding: config.disableClustering,
       listener: {
         address: config.listener.address, maxRequestSize: config.listener.maxRequestSize,
+        maxUnauthenticatedRequestSize: config.listener.maxUnauthenticatedRequestSize, json: config.listener.json,
         ...(config.listener.tlsDisable ? {} : { tlsCertFile: config.listener.tlsCertFile, tlsKeyFile: config.listener.tlsKeyFile }),
       },
     }).catch((err: unknown) => {

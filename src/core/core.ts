@@ -16,6 +16,7 @@ import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
+import { remoteAllowed } from './tokens/cidr.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { PeriodicWork } from './periodic.js';
@@ -24,6 +25,8 @@ import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
 import { helpFor, wantsHelp } from './help.js';
+import { isHaStorage } from '../storage/ha.js';
+import { HaRole, StandbyError } from './ha.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -84,20 +87,43 @@ export class Core {
   /** Opens core over a physical backend; the server starts sealed. */
   static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl }): Promise<Core> {
     // Reads of hot entries (tokens, policies, secrets) skip the backend; the cache holds ciphertext.
-    const seal = await ShamirSeal.open(cachedStorage(physical), deps.clock);
+    const cached = cachedStorage(physical);
+    const seal = await ShamirSeal.open(cached, deps.clock);
     const core = new Core(seal, deps);
-    seal.on('unseal', () => core.#afterUnseal());
-    seal.on('seal', async () => {
-      await core.#state?.expiration.stop();
-      await core.#state?.periodic.stop();
-      // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
-      const mounts = core.#state?.mounts;
-      const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
-      for (const backend of backends) await backend?.onSeal?.();
-      for (const hook of core.#sealHooks) await hook();
-      core.#state = undefined;
-    });
+    if (isHaStorage(physical)) {
+      // HA: unsealing makes the node a standby that campaigns; only winning loads the state.
+      const ha = new HaRole(physical.ha, {
+        becomeActive: async () => {
+          // Another node was active: nothing cached or read while standby is trusted.
+          cached.clear();
+          await seal.barrier.reload();
+          await core.#afterUnseal();
+        },
+        becomeStandby: () => core.#tearDown(),
+      }, deps.log);
+      core.ha = ha;
+      seal.on('unseal', () => ha.unsealed());
+      seal.on('seal', () => ha.sealing());
+    } else {
+      seal.on('unseal', () => core.#afterUnseal());
+      seal.on('seal', () => core.#tearDown());
+    }
     return core;
+  }
+
+  /** Active/standby state when the storage elects an active node; undefined on a single node. */
+  ha: HaRole | undefined;
+
+  /** Stops what runs while serving (seal, or an HA node turning standby). */
+  async #tearDown(): Promise<void> {
+    await this.#state?.expiration.stop();
+    await this.#state?.periodic.stop();
+    // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
+    const mounts = this.#state?.mounts;
+    const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
+    for (const backend of backends) await backend?.onSeal?.();
+    for (const hook of this.#sealHooks) await hook();
+    this.#state = undefined;
   }
 
   /** The barrier-backed storage; throws Sealed while sealed. */
@@ -107,7 +133,7 @@ export class Core {
 
   /** Live state, or Sealed. */
   get unsealed(): Unsealed {
-    if (!this.#state) throw new Sealed();
+    if (!this.#state) throw this.ha?.standby ? new StandbyError() : new Sealed();
     return this.#state;
   }
 
@@ -240,9 +266,14 @@ export class Core {
     await backend.onOptionsChange({ storage: this.unsealed.mounts.viewOf(entry), from: entry.options, to, now: this.clock.now() });
   }
 
-  /** Resolves the token of a request into a caller; undefined when there is no valid token. */
-  async resolveCaller(token: string): Promise<Caller | undefined> {
+  /**
+   * Resolves the token of a request into a caller; undefined when there is no valid token, or
+   * when the token is bound to networks the request does not come from (Vault checks a token's
+   * bound CIDRs on every request).
+   */
+  async resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined> {
     const entry = await this.unsealed.tokens.lookup(token);
+    if (entry?.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
     return entry && callerOf(token, entry);
   }
 
@@ -258,6 +289,11 @@ export class Core {
     return { keys, rootToken };
   }
 
+  /** Whether `path` is answered by this node itself even while sealed or standby (sys/health…). */
+  answersLocally(path: string): boolean {
+    return this.#sealedPath(path) !== undefined;
+  }
+
   /** The system paths that answer while sealed (sys/health, sys/unseal…), if `path` is one. */
   #sealedPath(path: string) {
     if (!path.startsWith('sys/')) return undefined;
@@ -270,13 +306,14 @@ export class Core {
   async handle(req: LogicalRequest): Promise<Outcome> {
     const early = this.#sealedPath(req.path);
     if (early) {
+      await this.#readBody(req, false);
       const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
         mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config, passwords: sealedPasswords };
       const { response, warnings } = await runPath(early.def, early.params, base);
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
-    const caller = await this.resolveCaller(req.clientToken);
+    const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
     const audit: AuditInput = { request: req, caller, operation: req.operation };
     let prepared: Prepared | Outcome;
     try {
@@ -308,13 +345,28 @@ export class Core {
     const authenticated = !match.def.unauthenticated;
     if (authenticated && !caller) throw new PermissionDenied();
     if (req.operation === 'read' && wantsHelp(req.query)) return this.#help(match.def, req.path, caller);
+    const sudo = match.def.sudo === true;
+    // What the path and operation allow is decided before the body is read (parameters and
+    // create-vs-update need it): a refused request never has its body buffered or parsed.
+    if (caller && authenticated) {
+      await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
+    }
+    await this.#readBody(req, caller !== undefined);
     const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate };
     const operation = await resolveWriteOperation(match.def, match.params, base);
     audit.operation = operation;
     if (caller && authenticated) {
-      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true, wrapTtl: req.wrapTtl });
+      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo, wrapTtl: req.wrapTtl });
     }
     return { match, base: { ...base, operation }, mount: route.entry, authenticated };
+  }
+
+  /** Fills the request's data from its body, if it has one still unread. */
+  async #readBody(req: LogicalRequest, withToken: boolean): Promise<void> {
+    const read = req.readBody;
+    if (!read) return;
+    req.readBody = undefined;
+    req.data = await read(withToken);
   }
 
   /** Runs the handler, then leases, wraps and audits what it returned. */

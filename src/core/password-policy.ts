@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { BadRequest } from '../util/errors.js';
 import type { Storage } from '../storage/storage.js';
-import { parseHcl } from '../policy/hcl.js';
+import { decodeHcl1OrJson } from '../util/hcl1/index.js';
 
 /** A parsed policy. */
 export type PasswordPolicy = { length: number; rules: Array<{ charset: string; minChars: number }> };
@@ -26,8 +26,12 @@ const MAX_ATTEMPTS = 10_000;
 
 /** Parses and checks policy text; throws BadRequest with Vault's kind of message. */
 export function parsePasswordPolicy(text: string): PasswordPolicy {
-  const doc = parseHcl(text) as { length?: unknown; rule?: { charset?: Array<Record<string, unknown>> } } | undefined;
-  if (!doc || typeof doc !== 'object') throw new BadRequest('unable to parse policy: invalid HCL');
+  let doc: { length?: unknown; rule?: { charset?: Array<Record<string, unknown>> } };
+  try {
+    doc = decodeHcl1OrJson(text) as typeof doc;
+  } catch {
+    throw new BadRequest('unable to parse policy: invalid HCL');
+  }
   const length = doc.length;
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 4 || length > 100) {
     throw new BadRequest('unable to parse policy: length must be an integer from 4 to 100');

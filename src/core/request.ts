@@ -21,6 +21,18 @@ export type LogicalRequest = {
   remoteAddress: string;
   /** Seconds from `X-Vault-Wrap-TTL`, when asked. */
   wrapTtl?: number;
+  /**
+   * Reads and decodes the body into the request's data. Core calls it once the token and the
+   * ACL have allowed the request as far as its path and operation can tell, so a refused
+   * request never has its body read; `withToken` picks the larger size limit. Absent when
+   * there is no body to read (or it was read).
+   */
+  readBody?: (withToken: boolean) => Promise<Record<string, unknown>>;
+  /**
+   * The undecoded body, for the few binary protocols served under /v1 (PKI's
+   * `application/ocsp-request`); such a body is not parsed as JSON and `data` is empty.
+   */
+  rawBody?: Buffer;
 };
 
 /** What a login or token creation hands back: Vault's `auth` block before rendering. */
@@ -60,12 +72,18 @@ export type Response = {
    * Answer this exact status and body, outside Vault's envelope (sys/health, sys/init, …).
    * Such responses are never wrapped.
    */
-  raw?: { status: number; body: unknown };
+  raw?: RawReply;
   /** Vault's older sys/ endpoints also repeat `data`'s keys at the top level. */
   dataAtTopLevel?: boolean;
   /** Status other than 200 for an enveloped answer (e.g. 404 with KV metadata in the body). */
   status?: number;
 };
+
+/**
+ * An answer outside the envelope. A Buffer or string body with a `contentType` is written as
+ * those bytes (PKI's DER and PEM downloads, OCSP, ACME); any other body is sent as JSON.
+ */
+export type RawReply = { status: number; body: unknown; contentType?: string; headers?: Record<string, string> };
 
 /** The mount a request was routed to. */
 export type MountInfo = {

@@ -3,6 +3,7 @@ import type { Backend } from '../core/backend.js';
 import { cubbyholeBackend } from './cubbyhole/index.js';
 import { databaseBackend } from './database/index.js';
 import { kvEngine, kvV2Backend } from './kv/index.js';
+import { pkiBackend } from './pki/index.js';
 import { transitBackend } from './transit/index.js';
 
 /** Picks the backend for a mount from its options (most engines have just one). */
@@ -12,6 +13,10 @@ export type EngineFactory = (options: Record<string, string>) => Backend;
 export const secretEngines: ReadonlyMap<string, EngineFactory> = new Map<string, EngineFactory>([
   ['cubbyhole', () => cubbyholeBackend],
   ['kv', kvEngine], ['kv-v2', () => kvV2Backend],
+  ['pki', () => pkiBackend],
   ['transit', () => transitBackend],
   ['database', () => databaseBackend],
 ]);
+
+/** Vault's older names of engine types: a mount keeps the name it was given, served by the engine it stands for. */
+export const mountAliases: ReadonlyMap<string, string> = new Map([['generic', 'kv']]);

@@ -9,7 +9,7 @@ import { envelopeOf } from '../core/envelope.js';
 export type ErrorBody = { errors: string[] };
 
 /** An HTTP answer before it is written. */
-export type Reply = { status: number; body?: unknown };
+export type Reply = { status: number; body?: unknown; contentType?: string; headers?: Record<string, string> };
 
 /** Turns a thrown value into Vault's error answer; unknown errors are logged, never shown. */
 export function errorReply(err: unknown, requestId: string, log: Logger): Reply {

@@ -12,7 +12,9 @@ import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { noteRequest, watchConnection } from './list-method.js';
+import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
+import { standbyReply } from './forward.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -23,9 +25,21 @@ export type ListenerConfig = {
   tlsKeyFile?: string;
   /** Largest accepted request body in bytes (Vault's default is 32 MiB). */
   maxRequestSize?: number;
+  /**
+   * Largest body of a request without a valid token (login, unseal, unwrap), 1 MiB unless set:
+   * whoever holds no token cannot make the server buffer and parse 32 MiB.
+   */
+  maxUnauthenticatedRequestSize?: number;
+  /** Vault's max_json_* listener limits; each defaults to Vault's value. */
+  json?: Partial<JsonLimits>;
   /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
   ui?: StaticSite;
+  /** HA: a standby forwards to the active node (true, the default) or redirects to it. */
+  forwarding?: boolean;
 };
+
+/** The body limits one listener applies. */
+type BodyLimits = { trusted: number; untrusted: number; json: JsonLimits };
 
 /** A running listener. */
 export type HttpServer = {
@@ -41,17 +55,24 @@ export type HttpServer = {
 };
 
 const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
+const DEFAULT_MAX_UNAUTHENTICATED_REQUEST_SIZE = 1024 * 1024;
 const DEFAULT_GRACE_MS = 30_000;
 
 /** Starts listening; resolves once the port is bound. */
 export async function startHttpServer(core: Core, config: ListenerConfig, log: Logger): Promise<HttpServer> {
-  const limit = config.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+  const trusted = config.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+  const limit: BodyLimits = {
+    trusted,
+    untrusted: Math.min(trusted, config.maxUnauthenticatedRequestSize ?? DEFAULT_MAX_UNAUTHENTICATED_REQUEST_SIZE),
+    // A limit left unset (undefined) keeps Vault's default.
+    json: { ...DEFAULT_JSON_LIMITS, ...Object.fromEntries(Object.entries(config.json ?? {}).filter(([, v]) => v !== undefined)) },
+  };
   const inFlight = new Set<Promise<void>>();
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     noteRequest(req);
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
-    const done = serve(core, req, limit, log)
+    const done = serve(core, req, limit, log, config.forwarding ?? true)
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
@@ -152,9 +173,11 @@ export function splitAddress(address: string): [string, number] {
   return [m[1] as string, Number(m[2])];
 }
 
-async function serve(core: Core, req: http.IncomingMessage, limit: number, log: Logger): Promise<Reply> {
+async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger, forwarding: boolean): Promise<Reply> {
   const requestId = randomUUID();
   try {
+    const relayed = await standbyReply(core, req, limit.trusted, forwarding, log);
+    if (relayed) return relayed;
     const logical = await toLogical(req, limit, requestId);
     const outcome = await core.handle(logical);
     return outcomeReply(outcome, requestId);
@@ -183,7 +206,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     + `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
 }
 
-async function toLogical(req: http.IncomingMessage, limit: number, id: string): Promise<LogicalRequest> {
+async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string): Promise<LogicalRequest> {
   // Split by hand: a full WHATWG URL parse per request costs more than the rest of a health check.
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
@@ -194,34 +217,57 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   // Vault: `list` selects the operation and is not passed on as data.
   if (operation === 'list') params.delete('list');
   const query = queryData(params);
-  const body = await readBody(req, limit);
-  const fromBody = operation === 'read' || operation === 'list' ? {} : parseJsonBody(body);
   let path = decodePath(pathname.slice('/v1/'.length));
   // No request may climb between mounts (`..`, also spelled `%2e%2e` or behind `%2F`): the ACL
   // and the router must see the path the storage layer would.
   if (path.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
-  return {
+  const bodiless = operation === 'read' || operation === 'list';
+  const logical: LogicalRequest = {
     id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
-    data: operation === 'read' || operation === 'list' || operation === 'delete' ? { ...query, ...fromBody } : fromBody,
+    data: bodiless || operation === 'delete' ? { ...query } : {},
+    // Core asks for the body once the token and the ACL allow the request this far; reads and
+    // lists have none (Node discards what a client sends anyway).
+    readBody: bodiless ? undefined : async (withToken) => {
+      const opaque = isOpaqueBody(req.headers['content-type']);
+      const body = await readBody(req, withToken ? limit.trusted : limit.untrusted, opaque ? undefined : new JsonShapeCheck(limit.json));
+      // A binary body (OCSP) is handed over as bytes, with no data decoded from it.
+      if (opaque) logical.rawBody = body;
+      const fromBody = opaque ? {} : parseJsonBody(body);
+      return operation === 'delete' ? { ...query, ...fromBody } : fromBody;
+    },
   };
+  return logical;
+}
+
+// Binary request bodies that are handed to the path as bytes rather than decoded as JSON.
+const OPAQUE_CONTENT_TYPES = new Set(['application/ocsp-request']);
+
+function isOpaqueBody(contentType: string | undefined): boolean {
+  return contentType !== undefined && OPAQUE_CONTENT_TYPES.has(contentType.split(';')[0]!.trim().toLowerCase());
 }
 
 function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: boolean): void {
-  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store' };
+  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store', ...reply.headers };
   // While shutting down, a kept-alive connection would hold close() open for keepAliveTimeout.
   if (closing) headers.Connection = 'close';
   if (reply.body === undefined || reply.status === 204) {
     res.writeHead(reply.status, headers).end();
     return;
   }
+  if (reply.contentType !== undefined && (typeof reply.body === 'string' || Buffer.isBuffer(reply.body))) {
+    const bytes = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    res.writeHead(reply.status, { ...headers, 'Content-Type': reply.contentType, 'Content-Length': bytes.length });
+    res.end(head ? undefined : bytes);
+    return;
+  }
   const json = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     ...headers,
-    'Content-Type': 'application/json',
+    'Content-Type': reply.contentType ?? 'application/json',
     'Content-Length': Buffer.byteLength(json),
   });
   res.end(head ? undefined : json);

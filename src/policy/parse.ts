@@ -3,7 +3,7 @@
 import { BadRequest } from '../util/errors.js';
 import { ROOT_POLICY_NAME } from './builtin.js';
 import { parseDurationSeconds } from '../util/duration.js';
-import { parseHcl } from './hcl.js';
+import { decodeHcl1OrJson, Hcl1Error } from '../util/hcl1/index.js';
 import { patternError } from './pattern.js';
 import { CAPABILITIES, type Capability, type ParamConstraints, type PathRule, type Policy } from './types.js';
 
@@ -41,19 +41,13 @@ export function parsePolicy(name: string, text: string): Policy {
   return { name: policyName, raw: text, paths: parseDocument(decode(text)) };
 }
 
+// Vault reads policies with HCL1 (or its JSON form); a refusal names line and column.
 function decode(text: string): Obj {
-  const trimmed = text.trim();
-  // HCL never starts with "{", so that is how JSON announces itself.
-  const doc = trimmed.startsWith('{') ? parseJson(trimmed) : parseHcl(text);
-  if (doc === undefined) fail(trimmed.startsWith('{') ? 'invalid JSON' : 'invalid HCL syntax');
-  return isObj(doc) ? doc : fail('does not contain a root object');
-}
-
-function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+    return decodeHcl1OrJson(text);
+  } catch (err) {
+    if (err instanceof Hcl1Error) fail(err.message);
+    throw err;
   }
 }
 
@@ -61,9 +55,11 @@ function parseDocument(doc: Obj): PathRule[] {
   for (const key of Object.keys(doc)) if (!TOP_KEYS.has(key)) fail(`invalid key "${key}"`);
   if (doc['path'] === undefined) return [];
   const paths = isObj(doc['path']) ? doc['path'] : fail('"path" must be a block labelled with a pattern');
+  // Blocks keep their order in the text; repeats of one pattern are separate stanzas, which
+  // the ACL then merges as Vault does.
   const rules: PathRule[] = [];
   for (const [pattern, body] of Object.entries(paths)) {
-    // HCL gives every block as a list (repeats of one pattern share it); JSON may give one object.
+    // HCL1 gives every block as a list (repeats of one pattern share it); JSON may give one object.
     for (const stanza of Array.isArray(body) ? body : [body]) {
       rules.push(parseStanza(pattern, isObj(stanza) ? stanza : fail(`path "${pattern}": expected a block`)));
     }
@@ -129,10 +125,11 @@ function stringList(where: string, field: string, value: unknown): string[] {
 
 function paramMap(where: string, field: string, value: unknown): ParamConstraints {
   if (value === undefined) return {};
-  // HCL block form (`allowed_parameters { bar = [] }`) arrives as a one-element list.
-  const map = Array.isArray(value) && value.length === 1 ? value[0] : value;
-  if (!isObj(map)) return fail(`${where}: ${field} must be a map of parameter names to lists`);
-  const entries = Object.entries(map).map(([key, values]): [string, unknown[]] => {
+  // HCL1 gives an object (`allowed_parameters { bar = [] }` or `= { … }`) as a list of
+  // bodies, one per occurrence; like Vault's decoder, repeated occurrences add up.
+  const maps = Array.isArray(value) ? value : [value];
+  if (maps.length === 0 || !maps.every(isObj)) return fail(`${where}: ${field} must be a map of parameter names to lists`);
+  const entries = maps.flatMap((map) => Object.entries(map)).map(([key, values]): [string, unknown[]] => {
     checkParamKey(`${where}: ${field}`, key, true);
     if (!Array.isArray(values)) fail(`${where}: ${field}: the value for "${key}" must be a list`);
     return [key.toLowerCase(), values as unknown[]]; // Vault matches parameter names case-insensitively

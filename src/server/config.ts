@@ -1,18 +1,19 @@
-// The server's configuration file, in Vault's shape, as HCL or JSON:
+// The server's configuration file, in Vault's shape, as HCL1 or JSON (as Vault reads it):
 //   storage "sqlite" { path = "/var/lib/lockbox/lockbox.db" }
 //   listener "tcp" { address = "127.0.0.1:8200" tls_disable = true }
 //   api_addr = "http://127.0.0.1:8200"  default_lease_ttl = "768h"  max_lease_ttl = "768h"
 // Anything that would change what the server does but that we do not support (a second
 // listener, an auto-unseal `seal` block) is refused rather than silently ignored.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BadRequest } from '../util/errors.js';
 import { parseDurationSeconds } from '../util/duration.js';
+import { decodeHcl1OrJson, Hcl1Error, looksLikeJson } from '../util/hcl1/index.js';
 import type { LogLevel } from '../core/log.js';
+import type { StorageConfig } from '../storage/index.js';
+import { sharedStorageOf } from './storage-config.js';
 
-/** Where physical data lives. */
-export type StorageConfig = { type: 'memory' } | { type: 'sqlite'; path: string };
+export type { StorageConfig };
 
 /** A `listener "tcp"` block. */
 export type ListenerSettings = {
@@ -22,6 +23,10 @@ export type ListenerSettings = {
   tlsKeyFile?: string;
   /** Bytes; undefined means the default (32 MiB), Infinity means no limit. */
   maxRequestSize?: number;
+  /** Bytes a request without a valid token may send (Lockbox's own; default 1 MiB). */
+  maxUnauthenticatedRequestSize?: number;
+  /** Vault's max_json_depth, max_json_string_value_length, max_json_object_entry_count, max_json_array_element_count. */
+  json: { maxDepth?: number; maxStringValueLength?: number; maxObjectEntryCount?: number; maxArrayElementCount?: number };
 };
 
 /** A parsed configuration file. */
@@ -29,6 +34,10 @@ export type ServerConfig = {
   storage: StorageConfig;
   listener: ListenerSettings;
   apiAddr?: string;
+  /** HA: the address reported as leader_cluster_address. */
+  clusterAddr?: string;
+  /** HA: standbys redirect (307) rather than forward. */
+  disableClustering: boolean;
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
   logLevel: LogLevel;
@@ -42,9 +51,6 @@ export const DEFAULT_LEASE_TTL = 768 * 3600;
 
 /** The SQLite file inside a Vault `storage "file"` directory. */
 export const FILE_STORAGE_DB = 'lockbox.db';
-
-const require = createRequire(import.meta.url);
-const hcl = require('hcl2-parser') as { parseToObject(text: string): [unknown, unknown] };
 
 type Block = Record<string, unknown>;
 
@@ -69,6 +75,8 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
     storage: storageOf(raw.storage, fail),
     listener: listenerOf(raw.listener, fail),
     apiAddr: optionalString(raw.api_addr),
+    clusterAddr: optionalString(raw.cluster_addr),
+    disableClustering: truthy(raw.disable_clustering),
     defaultLeaseTtl,
     maxLeaseTtl,
     logLevel: logLevelOf(raw.log_level, fail),
@@ -78,24 +86,14 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
   };
 }
 
+// Vault reads its config file with HCL1 (or JSON); a syntax error names line and column.
 function parseText(text: string, source: string): Block {
-  let value: unknown;
-  if (text.trim().startsWith('{')) {
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new BadRequest(`${source}: invalid JSON: ${(err as Error).message}`);
-    }
-  } else {
-    const [parsed, error] = hcl.parseToObject(text);
-    // The parser (Go via GopherJS) hands back its error without the message: say what we can.
-    if (error || parsed === null) throw new BadRequest(`${source}: invalid HCL syntax`);
-    value = parsed;
+  try {
+    return decodeHcl1OrJson(text);
+  } catch (err) {
+    if (!(err instanceof Hcl1Error)) throw err;
+    throw new BadRequest(`${source}: ${looksLikeJson(text) ? 'invalid JSON' : 'invalid HCL'}: ${err.message}`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BadRequest(`${source}: the configuration must be an object`);
-  }
-  return value as Block;
 }
 
 /**
@@ -136,12 +134,14 @@ function storageOf(value: unknown, fail: (msg: string) => Error): StorageConfig 
     // Vault's file backend names a directory; we keep one SQLite file inside it.
     return { type: 'sqlite', path: type === 'file' ? join(path, FILE_STORAGE_DB) : path };
   }
-  throw fail(`unknown storage type "${type}" (supported: sqlite, file, inmem)`);
+  const shared = sharedStorageOf(type, body, fail);
+  if (shared) return shared;
+  throw fail(`unknown storage type "${type}" (supported: sqlite, file, inmem, postgresql, etcd)`);
 }
 
 function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSettings {
   const block = singleBlock(value, 'listener', fail);
-  if (!block) return { address: '127.0.0.1:8200', tlsDisable: true };
+  if (!block) return { address: '127.0.0.1:8200', tlsDisable: true, json: {} };
   const [type, body] = block;
   if (type !== 'tcp') throw fail(`unknown listener type "${type}" (supported: tcp)`);
   const settings: ListenerSettings = {
@@ -150,6 +150,13 @@ function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSetti
     tlsCertFile: optionalString(body.tls_cert_file),
     tlsKeyFile: optionalString(body.tls_key_file),
     maxRequestSize: requestSizeOf(body.max_request_size, fail),
+    maxUnauthenticatedRequestSize: requestSizeOf(body.max_unauthenticated_request_size, fail, 'max_unauthenticated_request_size'),
+    json: {
+      maxDepth: requestSizeOf(body.max_json_depth, fail, 'max_json_depth'),
+      maxStringValueLength: requestSizeOf(body.max_json_string_value_length, fail, 'max_json_string_value_length'),
+      maxObjectEntryCount: requestSizeOf(body.max_json_object_entry_count, fail, 'max_json_object_entry_count'),
+      maxArrayElementCount: requestSizeOf(body.max_json_array_element_count, fail, 'max_json_array_element_count'),
+    },
   };
   if (!settings.tlsDisable && (!settings.tlsCertFile || !settings.tlsKeyFile)) {
     throw fail('listener "tcp" needs tls_cert_file and tls_key_file, or tls_disable = true');
@@ -157,11 +164,12 @@ function listenerOf(value: unknown, fail: (msg: string) => Error): ListenerSetti
   return settings;
 }
 
-// Vault: 0 or unset means 32 MiB; a negative number turns the limit off.
-function requestSizeOf(value: unknown, fail: (msg: string) => Error): number | undefined {
+// Vault: 0 or unset means the default; a negative number turns the limit off. The JSON limits
+// read the same way.
+function requestSizeOf(value: unknown, fail: (msg: string) => Error, name = 'max_request_size'): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw fail('max_request_size must be a whole number of bytes');
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw fail(`${name} must be a whole number`);
   return n === 0 ? undefined : n < 0 ? Infinity : n;
 }
 

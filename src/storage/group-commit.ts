@@ -3,7 +3,7 @@
 // the batch is applied in one transaction (one fsync) on `setImmediate`, after the turn's
 // microtasks, and only then are its writers answered. A failed batch rejects exactly its writers.
 
-import { Internal } from '../util/errors.js';
+import { Internal, LockboxError } from '../util/errors.js';
 import type { WriteOp } from './storage.js';
 
 /** A queue of writes that are applied in batches, one atomic apply per event-loop turn. */
@@ -59,6 +59,70 @@ export function startGroupCommit(applyBatch: (ops: WriteOp[]) => void): GroupCom
       flush();
       stopped = true;
     },
+    commits: () => commits,
+  };
+}
+
+/** Says whether one more writer's ops still fit in a batch (a backend's request limits). */
+export type BatchFits = (batch: readonly WriteOp[], next: readonly WriteOp[]) => boolean;
+
+/**
+ * Group commit for a networked driver whose apply is asynchronous: one batch is in flight at a
+ * time, and every write that arrives meanwhile joins the next one. `fits` caps a batch (etcd's
+ * per-request limits); a writer's own ops are never split across batches.
+ */
+export function startAsyncGroupCommit(
+  applyBatch: (ops: WriteOp[]) => Promise<void>,
+  fits: BatchFits = () => true,
+): GroupCommit & { idle(): Promise<void> } {
+  let queue: Pending[] = [];
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  let commits = 0;
+
+  const takeBatch = (): Pending[] => {
+    const ops: WriteOp[] = [];
+    let n = 0;
+    for (const p of queue) {
+      if (n > 0 && !fits(ops, p.ops)) break;
+      n++;
+      ops.push(...p.ops);
+    }
+    const batch = queue.slice(0, n);
+    queue = queue.slice(n);
+    return batch;
+  };
+
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = takeBatch();
+      try {
+        await applyBatch(batch.flatMap((p) => p.ops));
+      } catch (cause) {
+        // A LockboxError (a fencing refusal, a size limit) is already safe to show; anything
+        // else may quote a key and goes to the log as the cause only.
+        const err = cause instanceof LockboxError ? cause : new Internal('storage commit failed', { cause });
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      commits++;
+      for (const p of batch) p.resolve();
+    }
+    running = undefined;
+  };
+
+  return {
+    enqueue(ops) {
+      if (stopped) return Promise.reject(new Internal('storage is closed'));
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ ops, resolve, reject });
+        // Started on the next turn, so the writes of this turn join the first batch.
+        running ??= new Promise<void>((done) => setImmediate(done)).then(drain);
+      });
+    },
+    flush() { /* batches leave on their own; idle() waits for them */ },
+    stop() { stopped = true; },
+    idle: () => running ?? Promise.resolve(),
     commits: () => commits,
   };
 }

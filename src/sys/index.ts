@@ -10,6 +10,7 @@ import { capabilityPaths } from './capabilities.js';
 import { leasePaths } from './leases.js';
 import { wrappingPaths } from './wrapping.js';
 import { sealPaths, type ClusterInfo } from './seal.js';
+import { generateRootPaths, rekeyPaths } from './rekey.js';
 import { auditPaths } from '../audit/index.js';
 import { leaderPaths } from './leader.js';
 import { versionHistoryPaths } from './version-history.js';
@@ -19,6 +20,6 @@ export function systemBackend(core: Core, cluster: ClusterInfo): Backend {
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
-    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...passwordPolicyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(), ...versionHistoryPaths(core)],
+    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...passwordPolicyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(core), ...versionHistoryPaths(core), ...rekeyPaths(core), ...generateRootPaths(core)],
   });
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
-import { normaliseMountPath, type MountTableKind } from '../core/mounts.js';
+import { normaliseMountPath, type MountEntry, type MountTableKind } from '../core/mounts.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import { mountView, tuneView } from './mount-view.js';
 
@@ -60,13 +60,16 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
   };
   // Vault finds a tune target through its router, so sys/mounts/auth/<p>/tune reaches the auth
   // method at auth/<p>/: the Terraform provider tunes and reads every auth method that way.
-  const tuneTarget = (path: string) => {
+  // That route needs sudo like sys/auth/<p>/tune, or it would be a way around it.
+  const authTarget = (path: string) => {
     const p = normaliseMountPath(path);
-    if (table !== 'mounts' || !p.startsWith('auth/')) return mustGet(path);
-    const e = mounts().get('auth', p.slice('auth/'.length));
-    if (!e) throw new BadRequest(`no mount at ${p}`);
+    const e = mounts().get('auth', p);
+    if (!e) throw new BadRequest(`no mount at auth/${p}`);
     return e;
   };
+  const tunePaths = table === 'auth'
+    ? [tunePath(core, `${prefix}/*path/tune`, true, mustGet)]
+    : [tunePath(core, `${prefix}/*path/tune`, false, mustGet), tunePath(core, `${prefix}/auth/*path/tune`, true, authTarget)];
   return [
     definePath({
       pattern: prefix, summary: `List the ${table === 'auth' ? 'auth methods' : 'secrets engines'} and where they are mounted.`,
@@ -120,13 +123,19 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
         },
       },
     }),
-    definePath({
-      pattern: `${prefix}/*path/tune`, summary: 'Read or change a mount\'s tune settings.', sudo: table === 'auth',
+    ...tunePaths,
+  ];
+}
+
+/** A tune path: read or change the tune settings of the mount `target` finds. */
+function tunePath(core: Core, pattern: string, sudo: boolean, target: (path: string) => MountEntry) {
+  return definePath({
+      pattern, summary: 'Read or change a mount\'s tune settings.', sudo,
       fields: { path: field.string({ description: 'The mount.' }), ...tuneFields },
       operations: {
-        read: async ({ fields }) => ({ data: tuneView(core, tuneTarget(fields.path)), dataAtTopLevel: true }),
+        read: async ({ fields }) => ({ data: tuneView(core, target(fields.path)), dataAtTopLevel: true }),
         update: async ({ fields, sent }) => {
-          const entry = tuneTarget(fields.path);
+          const entry = target(fields.path);
           const ttls = {
             default_lease_ttl: sent.has('default_lease_ttl') ? ttlSetting('default_lease_ttl', fields.default_lease_ttl) : entry.config.default_lease_ttl,
             max_lease_ttl: sent.has('max_lease_ttl') ? ttlSetting('max_lease_ttl', fields.max_lease_ttl) : entry.config.max_lease_ttl,
@@ -137,7 +146,7 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           // The backend converts its data first (kv v1 → v2), so the new options never meet old data.
           const upgrading = sent.has('options') && entry.type === 'kv' && fields.options.version === '2' && entry.options.version !== '2';
           if (sent.has('options')) await core.changeMountOptions(entry, { ...entry.options, ...fields.options });
-          await mounts().update(entry, (e) => {
+          await core.unsealed.mounts.update(entry, (e) => {
             e.config = ttls;
             if (sent.has('description')) e.description = String(fields.description ?? '');
             if (sent.has('options')) e.options = { ...e.options, ...fields.options };
@@ -153,8 +162,7 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           if (upgrading) return { warnings: [`Upgrading mount from version 1 to version 2. The mount's data was converted; it is ready to use.`] };
         },
       },
-    }),
-  ];
+    });
 }
 
 /** sys/mounts, sys/auth and sys/remount. */

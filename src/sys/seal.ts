@@ -22,7 +22,7 @@ export function sealStatusBody(status: SealStatus, cluster: ClusterInfo): Record
 }
 
 /** Decodes an unseal key share given as hex or base64. */
-function decodeKey(text: string): Buffer {
+export function decodeKey(text: string): Buffer {
   if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
   const b = Buffer.from(text, 'base64');
   if (b.length === 0 || !/^[A-Za-z0-9+/_-]+=*$/.test(text)) {
@@ -42,6 +42,9 @@ const healthCodeFields = {
   sealedcode: field.int({ description: 'Status when sealed.', default: 503 }),
   uninitcode: field.int({ description: 'Status when not initialised.', default: 501 }),
 };
+
+/** The health parameters that are status codes. */
+const STATUS_CODE_FIELDS = ['activecode', 'standbycode', 'drsecondarycode', 'performancestandbycode', 'sealedcode', 'uninitcode'] as const;
 
 /** The seal lifecycle paths of the system backend. */
 export function sealPaths(core: Core, cluster: ClusterInfo) {
@@ -103,11 +106,19 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
       unauthenticated: true, whileSealed: true, fields: healthCodeFields,
       operations: {
         read: async ({ fields }) => {
+          // Every override is checked, used or not: a 1xx would break the connection's framing
+          // (the client reads it as an interim answer), and Node refuses anything past 599.
+          for (const name of STATUS_CODE_FIELDS) {
+            const code = fields[name];
+            if (code < 200 || code > 599) throw new BadRequest(`invalid status code ${code} for ${name}: must be between 200 and 599`);
+          }
           const s = core.seal.status();
-          const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode : fields.activecode;
-          if (code < 100 || code > 999) throw new BadRequest(`invalid status code ${code}: must be between 100 and 999`);
+          // An HA standby answers standbycode (429) unless standbyok asks for the active code.
+          const standby = !s.sealed && core.ha?.standby === true;
+          const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode
+            : standby && !fields.standbyok ? fields.standbycode : fields.activecode;
           const body = {
-            initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
+            initialized: s.initialized, sealed: s.sealed, standby, performance_standby: false,
             replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
             server_time_utc: Math.floor(core.clock.now() / 1000), version: VAULT_API_VERSION, enterprise: false,
             echo_duration_ms: 0, clock_skew_ms: 0, replication_primary_canary_age_ms: 0,

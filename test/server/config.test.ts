@@ -26,8 +26,11 @@ cluster_name      = "prod"
 
 const EXPECTED = {
   storage: { type: 'sqlite', path: '/var/lib/lockbox/lockbox.db' },
-  listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined },
+  listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined,
+    maxUnauthenticatedRequestSize: undefined, json: { maxDepth: undefined, maxStringValueLength: undefined, maxObjectEntryCount: undefined, maxArrayElementCount: undefined } },
   apiAddr: 'http://127.0.0.1:8200',
+  clusterAddr: undefined,
+  disableClustering: false,
   defaultLeaseTtl: 768 * 3600,
   maxLeaseTtl: 8760 * 3600,
   logLevel: 'debug',
@@ -66,8 +69,25 @@ test('TLS files, the request size limit and TTLs in seconds', () => {
   `);
   assert.deepEqual(c.listener, {
     address: '127.0.0.1:8443', tlsDisable: false, tlsCertFile: '/etc/lockbox/cert.pem', tlsKeyFile: '/etc/lockbox/key.pem', maxRequestSize: 1048576,
+    maxUnauthenticatedRequestSize: undefined, json: { maxDepth: undefined, maxStringValueLength: undefined, maxObjectEntryCount: undefined, maxArrayElementCount: undefined },
   });
   assert.deepEqual([c.defaultLeaseTtl, c.maxLeaseTtl], [3600, 7200]);
+});
+
+test('listener body limits: max_unauthenticated_request_size and Vault\'s max_json_* settings', () => {
+  const c = parseConfig(`
+    storage "inmem" {}
+    listener "tcp" {
+      tls_disable = 1
+      max_unauthenticated_request_size = 4096
+      max_json_depth = 50
+      max_json_string_value_length = "1000"
+      max_json_object_entry_count = 100
+      max_json_array_element_count = -1
+    }
+  `);
+  assert.equal(c.listener.maxUnauthenticatedRequestSize, 4096);
+  assert.deepEqual(c.listener.json, { maxDepth: 50, maxStringValueLength: 1000, maxObjectEntryCount: 100, maxArrayElementCount: Infinity });
 });
 
 test('defaults: a listener on 127.0.0.1:8200, 768h TTLs, info logging, no UI', () => {
@@ -102,7 +122,7 @@ test('a missing storage block, an unknown storage type and TLS without files are
     return true;
   });
   refuse('listener "tcp" { tls_disable = 1 }', /a storage block is required/);
-  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem\)/);
+  refuse('storage "consul" { address = "x" }', /unknown storage type "consul" \(supported: sqlite, file, inmem, postgresql, etcd\)/);
   refuse('storage "sqlite" {}', /storage "sqlite" needs a path/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { address = "0.0.0.0:8200" }', /needs tls_cert_file and tls_key_file, or tls_disable = true/);
   refuse('storage "sqlite" { path = "x" }\nlistener "tcp" { tls_cert_file = "c.pem" }', /needs tls_cert_file and tls_key_file/);
@@ -122,9 +142,29 @@ test('what we would otherwise silently ignore is refused', () => {
 });
 
 test('a syntax error names the file, HCL or JSON', () => {
-  assert.throws(() => parseConfig('storage "sqlite" {\n path = \n}', 'a.hcl'), /^BadRequest: a\.hcl: invalid HCL syntax$/);
-  assert.throws(() => parseConfig('{ "storage": ', 'a.json'), /^BadRequest: a\.json: invalid JSON/);
-  assert.throws(() => parseConfig('[1]', 'a.json'), /a\.json: /);
+  assert.throws(() => parseConfig('storage "sqlite" {\n path = \n}', 'a.hcl'), /^BadRequest: a\.hcl: invalid HCL: At 3:1: Unknown token: RBRACE$/);
+  assert.throws(() => parseConfig('{ "storage": ', 'a.json'), /^BadRequest: a\.json: invalid JSON: At 1:14: unexpected end of input$/);
+  assert.throws(() => parseConfig('[1]', 'a.json'), /^BadRequest: a\.json: invalid HCL: At 1:1: expected: IDENT \| STRING \| ASSIGN \| LBRACE got: LBRACK$/);
+});
+
+// Vault reads config files with HCL1: these are the forms a Vault config may use.
+test('HCL1 forms in a config file mean what they mean to Vault', () => {
+  const hcl1 = (logLevel: string) => `
+# Vault's config, as its operators write it
+storage "sqlite"
+{
+  path = "/var/lib/lockbox/lockbox.db"   // next-line brace
+}
+listener tcp { address = "0.0.0.0:8200" tls_disable = "true" }
+/* several settings on one line, numbers and bools unquoted */
+api_addr = "http://127.0.0.1:8200" default_lease_ttl = 2764800 max_lease_ttl = "8760h"
+log_level = ${logLevel}
+ui = true
+cluster_name = "prod",
+`;
+  assert.deepEqual(parseConfig(hcl1('"Debug"')), EXPECTED);
+  // A heredoc keeps its final newline, as in Vault, so it is not a log level.
+  assert.throws(() => parseConfig(hcl1('<<EOT\nDebug\nEOT')), /unknown log_level "Debug\n"/);
 });
 
 test('loadConfigFile reads a file from disk and names it in errors', () => {

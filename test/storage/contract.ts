@@ -10,8 +10,17 @@ import type { Storage } from '../../src/storage/storage.js';
 /** Opens a fresh, empty storage and says how to release it. */
 export type OpenStorage = () => Promise<{ storage: Storage; close(): Promise<void> }>;
 
+/** What a backend may legitimately limit. */
+export type ContractOptions = {
+  /**
+   * The largest value the backend stores (etcd's request limit); values above it must be
+   * refused with BadRequest and leave nothing behind. Unlimited backends round-trip 5 MiB.
+   */
+  maxValueBytes?: number;
+};
+
 /** Registers the shared storage tests under `name`, each on a fresh storage from `open`. */
-export function storageContract(name: string, open: OpenStorage): void {
+export function storageContract(name: string, open: OpenStorage, options: ContractOptions = {}): void {
   const it = (title: string, body: (s: Storage) => Promise<void>): void => {
     test(`${name}: ${title}`, async () => {
       const { storage, close } = await open();
@@ -24,7 +33,7 @@ export function storageContract(name: string, open: OpenStorage): void {
   };
   basics(it);
   listing(it);
-  values(it);
+  values(it, options);
   transactions(it);
   concurrencyAndKeys(it);
 }
@@ -109,12 +118,20 @@ function listing(it: It): void {
   });
 }
 
-function values(it: It): void {
-  it('a 5 MiB value round-trips', async (s) => {
-    const big = randomBytes(5 * 1024 * 1024);
+function values(it: It, options: ContractOptions): void {
+  const max = options.maxValueBytes;
+  it(max === undefined ? 'a 5 MiB value round-trips' : 'the largest value round-trips, a larger one is refused', async (s) => {
+    const big = randomBytes(max ?? 5 * 1024 * 1024);
     await s.put('big', big);
     const back = await s.get('big');
     assert.ok(back !== undefined && back.equals(big));
+    if (max === undefined) return;
+    await assert.rejects(s.put('too/big', randomBytes(max + 1)), BadRequest);
+    await assert.rejects(s.transaction(async (tx) => {
+      await tx.put('too/small', b('x'));
+      await tx.put('too/big', randomBytes(max + 1));
+    }), BadRequest);
+    assert.deepEqual(await s.list('too/'), []);
   });
 
   it('binary values round-trip exactly, including empty ones', async (s) => {

@@ -27,10 +27,10 @@ test('memory: a transaction view used after the transaction ended is refused', a
 });
 
 test('openStorage: memory opens, an unknown type is refused by name', async () => {
-  const storage = openStorage({ type: 'memory' });
+  const storage = await openStorage({ type: 'memory' });
   await storage.put('x', Buffer.from('1'));
   assert.deepEqual(await storage.list(''), ['x']);
   await storage.close();
-  assert.throws(() => openStorage({ type: 'consul' } as never), (err: unknown) =>
+  await assert.rejects(openStorage({ type: 'consul' } as never), (err: unknown) =>
     err instanceof BadRequest && err.message === 'unknown storage type "consul"');
 });

@@ -100,7 +100,7 @@ test('sqlite: a file that is not a database gives a clear error', () => {
 
 test('openStorage: sqlite opens at the configured path, creating its directory', async () => {
   const path = join(dir, 'nested', 'deeper', 'config.db');
-  const storage = openStorage({ type: 'sqlite', path });
+  const storage = await openStorage({ type: 'sqlite', path });
   await storage.put('k', Buffer.from('v'));
   assert.ok(statSync(path).isFile());
   await storage.close();

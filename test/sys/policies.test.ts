@@ -58,3 +58,16 @@ test('sys/capabilities for root is ["root"]', async () => {
   const r = await srv.api('POST', 'sys/capabilities', { token: srv.rootToken, path: 'anything/at/all' });
   assert.deepEqual(r.body.capabilities, ['root']);
 });
+
+test('a policy in HCL1 form (brace on the next line) is taken; a syntax error is a located 400', async () => {
+  const hcl1 = '# from a client\'s published policies\npath "sys/mounts"\n{\n  capabilities = [\n    "read",\n  ]\n}\n';
+  assert.equal((await srv.api('PUT', 'sys/policies/acl/hcl1', { policy: hcl1 })).status, 204);
+  assert.equal((await srv.api('GET', 'sys/policies/acl/hcl1')).body.data.policy, hcl1);
+  const token = (await srv.api('POST', 'auth/token/create', { policies: ['hcl1'] })).body.auth.client_token;
+  const caps = await srv.api('POST', 'sys/capabilities', { token, path: 'sys/mounts' });
+  assert.deepEqual(caps.body.capabilities, ['read']);
+  const bad = await srv.api('PUT', 'sys/policies/acl/hcl1', { policy: 'path "sys/mounts" {\n  capabilities = ["read"\n}\n' });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.body, { errors: ['failed to parse policy: At 3:1: unexpected token while parsing list: RBRACE'] });
+  assert.equal((await srv.api('GET', 'sys/policies/acl/hcl1')).body.data.policy, hcl1);
+});

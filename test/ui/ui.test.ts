@@ -264,6 +264,27 @@ test('the access review answers who can read a path, across three policies', { s
   await context.close();
 });
 
+test('the transit tool encrypts and decrypts with a key that never leaves the server', { skip }, async () => {
+  await api('POST', 'sys/mounts/transit', rootToken, { type: 'transit' });
+  await api('POST', 'transit/keys/orders', rootToken, {});
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await openPage(context);
+  await login(page, rootToken);
+  await page.getByRole('link', { name: 'transit/' }).click();
+  await page.getByLabel('Plaintext').fill('card 4111 1111');
+  await page.getByRole('button', { name: 'Run encrypt' }).click();
+  const ciphertext = (await page.locator('p', { hasText: 'Ciphertext:' }).locator('code').textContent()) ?? '';
+  assert.match(ciphertext, /^vault:v1:/);
+  await page.getByLabel('decrypt').check();
+  await page.getByLabel('Ciphertext (vault:v1:…)').fill(ciphertext);
+  await page.getByRole('button', { name: 'Run decrypt' }).click();
+  await page.getByRole('button', { name: 'Reveal' }).click();
+  await page.getByText('card 4111 1111').waitFor();
+  a11y.transit = await accessibilityProblems(page);
+  await shoot(page, 'transit');
+  await context.close();
+});
+
 test('a revoked token is logged out on its next request', { skip }, async () => {
   const token = (await api('POST', 'auth/token/create', rootToken, { policies: ['default'] })).body.auth.client_token as string;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -27,6 +27,7 @@ export function lookupData(entry: TokenEntry, now: number, token: string | undef
     // last_renewal as RFC3339, last_renewal_time as unix seconds.
     ...(entry.last_renewal ? { last_renewal: new Date(entry.last_renewal).toISOString(), last_renewal_time: Math.floor(entry.last_renewal / 1000) } : {}),
     ...(entry.period > 0 ? { period: entry.period } : {}),
+    ...(entry.bound_cidrs?.length ? { bound_cidrs: entry.bound_cidrs } : {}),
     ...(entry.role ? { role: entry.role } : {}),
   };
 }

@@ -1,7 +1,8 @@
 // Token roles (auth/token/roles/:name): presets that auth/token/create/:role applies.
 import { definePath, field, onlySent } from '../../core/path.js';
 import type { Storage } from '../../storage/storage.js';
-import { getRole, ROLE_PREFIX, type TokenRole } from '../../core/tokens/role.js';
+import { getRole, ROLE_PREFIX, validateRole, type TokenRole } from '../../core/tokens/role.js';
+import { sanitisePolicies } from '../../core/tokens/issue.js';
 
 const roleFields = {
   name: field.name({ description: 'Role name.' }),
@@ -57,6 +58,16 @@ async function writeRole(storage: Storage, fields: RoleInput, sent: Set<string>,
     sent.add('token_explicit_max_ttl');
   }
   const base: TokenRole = before ?? { ...input, name: input.name.toLowerCase() };
-  const role: TokenRole = { ...base, ...onlySent(input, sent), name: base.name };
+  const merged: TokenRole = { ...base, ...onlySent(input, sent), name: base.name };
+  // Stored as Vault stores them: policy names lower-cased, unique and sorted; CIDRs trimmed.
+  const role: TokenRole = {
+    ...merged,
+    allowed_policies: sanitisePolicies(merged.allowed_policies, false),
+    allowed_policies_glob: sanitisePolicies(merged.allowed_policies_glob, false),
+    disallowed_policies: sanitisePolicies(merged.disallowed_policies, false),
+    disallowed_policies_glob: sanitisePolicies(merged.disallowed_policies_glob, false),
+    token_bound_cidrs: merged.token_bound_cidrs.map((c) => c.trim()).filter((c) => c !== ''),
+  };
+  validateRole(role);
   await storage.put(ROLE_PREFIX + role.name, Buffer.from(JSON.stringify(role)));
 }

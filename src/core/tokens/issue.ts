@@ -13,6 +13,7 @@ export type TokenRequest = {
   id: string; policies: string[]; meta: Record<string, string>; metadata: Record<string, string>;
   no_parent: boolean; no_default_policy: boolean; renewable: boolean; ttl: number; lease: number;
   type: string; explicit_max_ttl: number; display_name: string; num_uses: number; period: number;
+  entity_alias: string;
 };
 
 /** Vault's sanitised policy list: lower-case, unique, sorted, `default` unless refused. */
@@ -53,35 +54,47 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
   if (!parent) throw new BadRequest(NO_PARENT);
   // Vault: any token would let a limited-use token escape its count, orphans included.
   if (parent.num_uses > 0) throw new BadRequest('restricted use token cannot generate child tokens');
-  if (input.type !== '' && input.type !== 'service') throw new BadRequest('batch tokens are not supported');
-  if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
-  if (input.no_parent && !privileged) throw new BadRequest('root or sudo privileges required to create orphan token');
-  if (input.period > 0 && !privileged) throw new BadRequest('root or sudo privileges required to create periodic token');
-  if (input.num_uses < 0) throw new BadRequest('number of uses cannot be negative');
   const role = opts.role;
+  if (tokenTypeFor(role, input.type) !== 'service') throw new BadRequest('batch tokens are not supported');
+  if (input.num_uses < 0) throw new BadRequest('number of uses cannot be negative');
+  // Entity aliases need an identity store, which Lockbox does not have yet.
+  if (input.entity_alias !== '') {
+    if (!role) throw new BadRequest("'entity_alias' is only allowed in combination with token role");
+    throw new BadRequest("'entity_alias' is not supported: there is no identity store");
+  }
+  if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
+  if (input.no_parent && !role && !privileged) throw new BadRequest('root or sudo privileges required to create orphan token');
+  if (input.period > 0 && !privileged) throw new BadRequest('root or sudo privileges required to create periodic token');
   const policies = choosePolicies(input, parent, privileged, role);
   // Vault: internal policies are never handed out, not even by root.
   const internal = policies.find((p) => NON_ASSIGNABLE.has(p));
   if (internal) throw new BadRequest(`cannot assign policy "${internal}"`);
-  const orphan = opts.orphan || input.no_parent || role?.orphan === true;
+  const orphan = role ? role.orphan || opts.orphan : opts.orphan || input.no_parent;
   const now = deps.clock.now();
-  const period = role?.token_period || input.period;
-  const explicitMax = role?.token_explicit_max_ttl || input.explicit_max_ttl;
+  const { period, explicitMax, warnings: roleWarnings } = roleLimits(role, input);
   const isRootToken = policies.includes('root');
   if (isRootToken && !caller.isRoot) throw new BadRequest('root tokens may not be created without parent token being root');
   const requested = input.ttl || input.lease;
-  const { ttl, warnings } = isRootToken && requested === 0 && period === 0
+  const granted = isRootToken && requested === 0 && period === 0
     ? { ttl: 0, warnings: [] }
     : effectiveTtl(deps.tokenMountTtls(), { requested, period, explicitMax });
+  const { ttl } = granted;
+  const warnings = [...roleWarnings, ...granted.warnings];
   if (ttl === 0 && parent.expire_at !== 0) throw new BadRequest('expiring root tokens cannot create non-expiring root tokens');
   const token = input.id || newTokenValue();
   if (input.id && (await deps.store.lookup(input.id))) throw new BadRequest('token with this id already exists');
+  // Vault: a role's networks bind its tokens; a child without a role inherits its parent's;
+  // a token that never expires is not bound.
+  const boundCidrs = ttl === 0 ? [] : role ? role.token_bound_cidrs : orphan ? [] : parent.bound_cidrs ?? [];
   const entry = await deps.store.create(token, {
-    parent: orphan ? '' : parent.id, policies, path: opts.path, meta: nonEmpty({ ...input.metadata, ...input.meta }),
+    parent: orphan ? '' : parent.id, policies,
+    path: role?.path_suffix ? `${opts.path}/${role.path_suffix}` : opts.path,
+    meta: nonEmpty({ ...input.metadata, ...input.meta }),
     display_name: displayName(input.display_name),
-    num_uses: role?.token_num_uses || input.num_uses, creation_time: Math.floor(now / 1000), ttl,
-    explicit_max_ttl: explicitMax, period, renewable: ttl !== 0 && (role ? role.renewable : input.renewable),
+    num_uses: fewerUses(role?.token_num_uses ?? 0, input.num_uses), creation_time: Math.floor(now / 1000), ttl,
+    explicit_max_ttl: explicitMax, period, renewable: ttl !== 0 && input.renewable && (role?.renewable ?? true),
     type: 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
+    ...(boundCidrs.length > 0 ? { bound_cidrs: boundCidrs } : {}),
   });
   // Vault creates the token anyway and warns about each policy it does not know.
   for (const p of policies) {
@@ -102,35 +115,94 @@ const NON_ASSIGNABLE = new Set([WRAPPING_POLICY, 'control-group']);
 
 const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m : null);
 
-// Vault: without `policies` a child inherits its parent's; a non-privileged creator may only
-// hand out policies it holds itself; a role narrows what may be asked for.
-function choosePolicies(input: TokenRequest, parent: TokenEntry, privileged: boolean, role: TokenRole | undefined): string[] {
-  const noDefault = input.no_default_policy || role?.token_no_default_policy === true;
-  const asked = input.policies.length > 0 ? input.policies : undefined;
-  if (role) return rolePolicies(asked, parent, role, noDefault);
-  if (!asked) return sanitisePolicies(parent.policies.filter((p) => !noDefault || p !== 'default'), false);
-  const wanted = sanitisePolicies(asked, !noDefault);
-  if (!privileged) {
-    const held = new Set(parent.policies);
-    if (wanted.some((p) => p !== 'default' && !held.has(p))) throw new BadRequest('child policies must be subset of parent');
-  }
-  return wanted;
+/** The type a role lets a request have: `default-*` fall back to that type, the others force it. */
+function tokenTypeFor(role: TokenRole | undefined, asked: string): string {
+  const type = !role || role.token_type === 'default-service' || role.token_type === ''
+    ? asked || 'service'
+    : role.token_type === 'default-batch' ? asked || 'batch' : role.token_type;
+  if (type !== 'service' && type !== 'batch') throw new BadRequest("invalid 'token_type' value");
+  return type;
 }
 
-function rolePolicies(asked: string[] | undefined, parent: TokenEntry, role: TokenRole, noDefault: boolean): string[] {
-  const allowed = role.allowed_policies.map((p) => p.toLowerCase());
-  const disallowed = new Set(role.disallowed_policies.map((p) => p.toLowerCase()));
-  const base = asked ?? (allowed.length > 0 ? allowed : parent.policies);
-  const wanted = sanitisePolicies(base, !noDefault);
-  for (const p of wanted) {
-    if (disallowed.has(p)) throw new BadRequest(`token policies (${wanted.join(', ')}) contains disallowed policies (${p})`);
-    if (allowed.length > 0 && p !== 'default' && !allowed.includes(p)) {
-      throw new BadRequest(`token policies (${wanted.join(', ')}) must be subset of the role's allowed policies (${allowed.join(', ')})`);
+/** Vault: 0 means unlimited, so the lesser of two use counts is the lesser non-zero one. */
+const fewerUses = (a: number, b: number) => (a === 0 ? b : b === 0 ? a : Math.min(a, b));
+
+/** A role's period and explicit max TTL merged with the request's: the lesser, with Vault's warnings. */
+function roleLimits(role: TokenRole | undefined, input: TokenRequest) {
+  const warnings: string[] = [];
+  let explicitMax = input.explicit_max_ttl;
+  let period = input.period;
+  if (role?.token_explicit_max_ttl) {
+    if (explicitMax !== 0) warnings.push(`Explicit max TTL specified both during creation call and in role; using the lesser value of ${Math.min(explicitMax, role.token_explicit_max_ttl)} seconds`);
+    explicitMax = fewerUses(explicitMax, role.token_explicit_max_ttl);
+  }
+  if (role?.token_period) {
+    if (period !== 0) warnings.push(`Period specified both during creation call and in role; using the lesser value of ${Math.min(period, role.token_period)} seconds`);
+    period = fewerUses(period, role.token_period);
+  }
+  return { explicitMax, period, warnings };
+}
+
+/** Vault's glob for policy names: `*` matches any run of characters, nothing else is special. */
+function globMatches(pattern: string, value: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern === value;
+  const first = parts[0] as string;
+  const last = parts[parts.length - 1] as string;
+  if (!value.startsWith(first) || value.length < first.length + last.length) return false;
+  let at = first.length;
+  for (const middle of parts.slice(1, -1)) {
+    const found = value.indexOf(middle, at);
+    if (found === -1 || found + middle.length > value.length - last.length) return false;
+    at = found + middle.length;
+  }
+  return value.endsWith(last);
+}
+
+const anyGlob = (patterns: string[], value: string) => patterns.some((p) => globMatches(p, value));
+
+/** Go's %q of a string list, as Vault's role errors print it: ["a" "b"]. */
+const quoteList = (list: string[]) => `[${list.map((p) => JSON.stringify(p)).join(' ')}]`;
+
+// Vault: without `policies` a child inherits its parent's; a non-privileged creator may only
+// hand out policies it holds itself; a role with policy rules replaces both with its own.
+function choosePolicies(input: TokenRequest, parent: TokenEntry, privileged: boolean, role: TokenRole | undefined): string[] {
+  const noDefault = input.no_default_policy || role?.token_no_default_policy === true;
+  const asked = input.policies;
+  let chosen: string[];
+  if (role && (role.allowed_policies.length > 0 || role.disallowed_policies.length > 0
+    || role.allowed_policies_glob.length > 0 || role.disallowed_policies_glob.length > 0)) {
+    chosen = rolePolicies(asked, parent, role, noDefault);
+  } else if (asked.length === 0) {
+    chosen = sanitisePolicies(parent.policies, false);
+  } else if (!privileged) {
+    const held = new Set(sanitisePolicies(parent.policies, false));
+    if (sanitisePolicies(asked, false).some((p) => !held.has(p))) throw new BadRequest('child policies must be subset of parent');
+    chosen = sanitisePolicies(asked, !noDefault && held.has('default'));
+  } else {
+    chosen = sanitisePolicies(asked, !noDefault);
+  }
+  return noDefault ? chosen.filter((p) => p !== 'default') : chosen;
+}
+
+// Vault: with allowed policies (or globs) a role lets anything matching them be asked for, and
+// gives exactly its allowed list when nothing is asked; disallowed ones are refused either way.
+function rolePolicies(asked: string[], parent: TokenEntry, role: TokenRole, noDefault: boolean): string[] {
+  const addDefault = !noDefault && !role.disallowed_policies.includes('default') && !anyGlob(role.disallowed_policies_glob, 'default');
+  let chosen = asked.length > 0 ? sanitisePolicies(asked, addDefault) : [];
+  if (role.allowed_policies.length > 0 || role.allowed_policies_glob.length > 0) {
+    const allowed = sanitisePolicies(role.allowed_policies, addDefault);
+    if (chosen.length === 0) chosen = allowed;
+    else {
+      const globs = sanitisePolicies(role.allowed_policies_glob, false);
+      if (chosen.some((p) => !allowed.includes(p) && !anyGlob(globs, p))) {
+        throw new BadRequest(`token policies (${quoteList(chosen)}) must be subset of the role's allowed policies (${quoteList(allowed)}) or glob policies (${quoteList(globs)})`);
+      }
     }
+  } else if (chosen.length === 0) {
+    chosen = sanitisePolicies(parent.policies, addDefault);
   }
-  if (allowed.length === 0 && asked && !parent.policies.includes('root')) {
-    const held = new Set(parent.policies);
-    if (wanted.some((p) => p !== 'default' && !held.has(p))) throw new BadRequest('child policies must be subset of parent');
-  }
-  return wanted;
+  const refused = chosen.find((p) => role.disallowed_policies.includes(p) || anyGlob(role.disallowed_policies_glob, p));
+  if (refused !== undefined) throw new BadRequest(`token policy ${JSON.stringify(refused)} is disallowed by this role`);
+  return chosen;
 }

@@ -39,6 +39,8 @@ export type TokenEntry = {
   /** When the token was last renewed, in ms; absent until the first renewal (and in entries
    *  stored before this field existed). */
   last_renewal?: number;
+  /** Networks the token may be used from (its role's token_bound_cidrs); absent: anywhere. */
+  bound_cidrs?: string[];
 };
 
 /** Vault's answer when the would-be parent of a new token is gone or revocation pending. */

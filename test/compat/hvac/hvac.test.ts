@@ -20,14 +20,16 @@ const SCRIPT = fileURLToPath(new URL('../../../../test/compat/hvac/suite.py', im
 
 let dev: TestServer;
 let fresh: TestServer;
+let rekeyed: TestServer;
 let auditDir: string;
 before(async () => {
   dev = await startTestServer({ extraEngines: leaseEngine().factories });
   fresh = await startTestServer({ dev: false });
+  rekeyed = await startTestServer({ dev: false });
   auditDir = mkdtempSync(join(tmpdir(), 'lockbox-hvac-'));
 });
 after(async () => {
-  await Promise.all([dev.close(), fresh.close()]);
+  await Promise.all([dev.close(), fresh.close(), rekeyed.close()]);
   rmSync(auditDir, { recursive: true, force: true });
 });
 
@@ -38,6 +40,7 @@ function runSuite(...sections: string[]): Promise<string> {
     LOCKBOX_URL: dev.url,
     LOCKBOX_TOKEN: dev.rootToken,
     LOCKBOX_FRESH_URL: fresh.url,
+    LOCKBOX_REKEY_URL: rekeyed.url,
     LOCKBOX_AUDIT_DIR: auditDir,
     // hvac would otherwise pick these up from the environment of whoever runs the tests.
     VAULT_ADDR: '', VAULT_TOKEN: '', VAULT_CACERT: '', VAULT_CAPATH: '',
@@ -61,7 +64,7 @@ test('hvac 0.11.2 is installed for /usr/bin/python3 (Debian: apt-get install pyt
   assert.equal(version, '0.11.2');
 });
 
-for (const section of ['seal', 'tokens', 'policies', 'mounts', 'kv2', 'kv1', 'cubbyhole', 'wrapping', 'leases', 'audit', 'transit', 'database']) {
+for (const section of ['seal', 'tokens', 'policies', 'mounts', 'kv2', 'kv1', 'cubbyhole', 'wrapping', 'leases', 'audit', 'transit', 'rekey', 'database']) {
   test(`hvac: ${section}`, async (t) => {
     const out = await runSuite(section);
     const checks = out.split('\n').filter((l) => l.startsWith('ok - '));

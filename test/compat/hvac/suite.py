@@ -5,6 +5,7 @@ Run by hvac.test.ts, which starts the servers and passes them in the environment
 
   LOCKBOX_URL, LOCKBOX_TOKEN   a dev server (kv-v2 at secret/) and its root token
   LOCKBOX_FRESH_URL            an uninitialised server, for the `seal` section
+  LOCKBOX_REKEY_URL            another uninitialised server, for the `rekey` section
   LOCKBOX_AUDIT_DIR            a writable directory, for the `audit` section
 
 Usage: /usr/bin/python3 suite.py SECTION...   (no SECTION: all of them, in order)
@@ -263,7 +264,8 @@ def _():
     r = root()
     r.auth.token.create_or_update_role("ci", allowed_policies=["default", "ci"], orphan=True)
     role = r.auth.token.read_role("ci")["data"]
-    eq(role["allowed_policies"], ["default", "ci"], "allowed_policies")
+    # Vault sanitises the list: lower-case, de-duplicated, sorted.
+    eq(role["allowed_policies"], ["ci", "default"], "allowed_policies")
     eq(role["orphan"], True, "orphan")
     eq(r.auth.token.list_roles()["data"]["keys"], ["ci"], "list_roles")
     auth = r.auth.token.create(role_name="ci", policies=["ci"])["auth"]
@@ -681,6 +683,77 @@ def _():
     raises(exceptions.InvalidRequest, r.sys.enable_audit_device, "file", path="bad", options={"file_path": bad})
     status_of(r.sys.disable_audit_device("file"), 204)
     true("file/" not in r.sys.list_enabled_audit_devices()["data"], "disabled")
+
+
+# --------------------------------------------------------------------------------------------
+# rekey: new key shares (sys.start_rekey/rekey/rekey_multi) and a new root token
+# (sys.start_root_token_generation/generate_root/cancel_root_generation) on a server of its own
+# --------------------------------------------------------------------------------------------
+
+
+def rekey_server(token=None):
+    return client(token, os.environ["LOCKBOX_REKEY_URL"])
+
+
+def decode_root(encoded, otp):
+    raw = __import__("base64").b64decode(encoded + "=" * (-len(encoded) % 4))
+    return bytes(b ^ ord(o) for b, o in zip(raw, otp)).decode()
+
+
+@check("rekey", "sys.start_rekey, then rekey_multi with the current shares hands out new ones")
+def _():
+    c = rekey_server()
+    init = c.sys.initialize(secret_shares=3, secret_threshold=2)
+    state["root"] = init["root_token"]
+    c.sys.submit_unseal_keys(init["keys"][:2])
+    started = c.sys.start_rekey(secret_shares=4, secret_threshold=3)
+    eq([started["started"], started["n"], started["t"], started["required"]], [True, 4, 3, 2], "rekey status")
+    eq(c.sys.read_rekey_progress()["nonce"], started["nonce"], "nonce in progress")
+    first = c.sys.rekey(init["keys"][0], nonce=started["nonce"])
+    eq(first["progress"], 1, "progress after one share")
+    done = c.sys.rekey_multi(init["keys"][1:], nonce=started["nonce"])
+    eq(done["complete"], True, "complete")
+    eq(len(done["keys"]), 4, "new shares")
+    state["keys"] = done["keys"]
+
+
+@check("rekey", "the old shares no longer unseal; three of the new ones do")
+def _():
+    c = rekey_server(state["root"])
+    status_of(c.sys.seal(), 204)
+    c.sys.submit_unseal_keys(state["keys"][:1])
+    eq(c.sys.read_seal_status()["t"], 3, "new threshold")
+    c.sys.submit_unseal_keys(state["keys"][1:3])
+    eq(c.sys.is_sealed(), False, "unsealed with new shares")
+
+
+@check("rekey", "a duplicate share raises InvalidRequest; cancel_rekey ends the attempt")
+def _():
+    c = rekey_server()
+    started = c.sys.start_rekey(secret_shares=1, secret_threshold=1)
+    c.sys.rekey(state["keys"][0], nonce=started["nonce"])
+    err = raises(exceptions.InvalidRequest, c.sys.rekey, state["keys"][0], nonce=started["nonce"])
+    eq(err.errors, ["given key has already been provided during this rekey operation"], "duplicate")
+    status_of(c.sys.cancel_rekey(), 204)
+    eq(c.sys.read_rekey_progress()["started"], False, "cancelled")
+
+
+@check("rekey", "root token generation with the server's OTP; cancel_root_generation")
+def _():
+    c = rekey_server()
+    start = c.sys.start_root_token_generation()
+    eq(start["otp_length"], 28, "otp_length")
+    otp = start["otp"]
+    result = None
+    for key in state["keys"][:3]:
+        result = c.sys.generate_root(key, start["nonce"])
+    eq(result["complete"], True, "complete")
+    token = decode_root(result["encoded_token"], otp)
+    eq(rekey_server(token).auth.token.lookup_self()["data"]["policies"], ["root"], "new root token")
+    c.sys.start_root_token_generation(otp="B" * 28)
+    eq(c.sys.read_root_generation_progress()["started"], True, "started with own OTP")
+    status_of(c.sys.cancel_root_generation(), 204)
+    eq(c.sys.read_root_generation_progress()["started"], False, "cancelled")
 
 
 # --------------------------------------------------------------------------------------------

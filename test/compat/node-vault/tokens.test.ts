@@ -152,7 +152,7 @@ test('token roles: addTokenRole, getTokenRole, tokenRoles (GET ?list=true), toke
   const vault = root();
   await vault.addTokenRole({ role_name: 'ci', allowed_policies: 'default,ci', orphan: true, period: 3600, renewable: true });
   const role = await vault.getTokenRole({ role_name: 'ci' });
-  assert.deepEqual(role.data.allowed_policies, ['default', 'ci']);
+  assert.deepEqual(role.data.allowed_policies, ['ci', 'default']);
   assert.equal(role.data.orphan, true);
   assert.equal(role.data.period, 3600);
   assert.equal(role.data.token_period, 3600);

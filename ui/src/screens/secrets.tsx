@@ -5,6 +5,7 @@ import { href } from '../router';
 import { ErrorBox, Loading, Page, useLoad } from '../widgets';
 import { KvBrowser } from './kv-browser';
 import { SecretView } from './secret-view';
+import { TransitTool } from './transit';
 
 /** A mount as sys/internal/ui/mounts shows it, with its path. */
 export type Mount = { path: string; type: string; version: 1 | 2; description: string };
@@ -31,6 +32,7 @@ export function SecretsScreen({ route }: { route: string[] }) {
   const mount = all.filter((m) => `${joined}/`.startsWith(m.path) || joined === m.path.slice(0, -1))
     .sort((a, b) => b.path.length - a.path.length)[0];
   if (!mount) return <MountList mounts={all} />;
+  if (mount.type === 'transit') return <TransitTool mount={mount} />;
   if (!BROWSABLE.has(mount.type)) {
     return <Page title={mount.path}><p>This is a <code>{mount.type}</code> mount; the UI browses KV and cubbyhole mounts. Use the CLI or the API for it.</p></Page>;
   }

@@ -1,0 +1,119 @@
+// CRLs: one complete CRL per issuer (with an incrementing CRL number and the issuer's AKI),
+// and optionally a delta CRL of revocations since the last complete one.
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { CRLNumber, BaseCRLNumber, id_ce_cRLNumber, id_ce_deltaCRLIndicator } from '@peculiar/asn1-x509';
+import type { Storage } from '../../storage/storage.js';
+import { parseDurationSeconds } from '../../util/duration.js';
+import { normalizeSerial } from './certs.js';
+import { allIssuers, signerOf } from './issuers.js';
+import { cryptoSigningKey, signingAlgorithm } from './keys.js';
+import { getJson, listAll, putJson, type IssuerEntry, type RevokedEntry } from './store.js';
+import { x509 } from './x509.js';
+
+/** Vault's config/crl, durations kept as written. */
+export type CrlConfig = {
+  expiry: string; disable: boolean; ocsp_disable: boolean; ocsp_expiry: string; auto_rebuild: boolean;
+  auto_rebuild_grace_period: string; enable_delta: boolean; delta_rebuild_interval: string;
+};
+
+export const DEFAULT_CRL_CONFIG: CrlConfig = {
+  expiry: '72h', disable: false, ocsp_disable: false, ocsp_expiry: '12h', auto_rebuild: false,
+  auto_rebuild_grace_period: '12h', enable_delta: false, delta_rebuild_interval: '15m',
+};
+
+export async function crlConfig(storage: Storage): Promise<CrlConfig> {
+  return { ...DEFAULT_CRL_CONFIG, ...(await getJson<Partial<CrlConfig>>(storage, 'config/crl')) };
+}
+
+/** A built CRL as stored. */
+export type StoredCrl = { number: number; der: string; this_update: number; next_update: number; delta_number?: number; delta_der?: string; delta_base_time?: number };
+
+const seconds = (d: string) => parseDurationSeconds(d) ?? 0;
+
+/** Every revocation, from the revoked/ prefix only (the cert store is never scanned). */
+export async function allRevoked(storage: Storage): Promise<RevokedEntry[]> {
+  const serials = await listAll(storage, 'revoked/');
+  const entries = await Promise.all(serials.map((s) => getJson<RevokedEntry>(storage, `revoked/${s}`)));
+  return entries.filter((e): e is RevokedEntry => e !== undefined);
+}
+
+async function signCrl(storage: Storage, issuer: IssuerEntry, entries: RevokedEntry[], nowMs: number, expiry: number, extensions: x509.Extension[]) {
+  const signer = await signerOf(storage, issuer);
+  const alg = signingAlgorithm(signer.key, 0, issuer.revocation_signature_algorithm.toUpperCase().includes('PSS'));
+  const signingKey = await cryptoSigningKey(signer.keyId, signer.key, alg);
+  const ski = signer.cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: signer.cert.subjectName,
+    thisUpdate: new Date(nowMs),
+    nextUpdate: new Date(nowMs + expiry * 1000),
+    signingAlgorithm: alg.sign,
+    signingKey,
+    extensions: [...(ski ? [new x509.AuthorityKeyIdentifierExtension(ski)] : []), ...extensions],
+    entries: entries.map((e) => ({ serialNumber: normalizeSerial(e.serial), revocationDate: new Date(e.revocation_time * 1000) })),
+  });
+  return Buffer.from(crl.rawData);
+}
+
+/** Revocations an issuer's CRL lists: its own, not yet expired, and only while CRLs are enabled. */
+function listedFor(issuer: IssuerEntry, revoked: RevokedEntry[], config: CrlConfig, nowS: number): RevokedEntry[] {
+  if (config.disable) return [];
+  return revoked.filter((r) => r.issuer_id === issuer.id && r.not_after > nowS);
+}
+
+/** Rebuilds every issuer's complete CRL (and the delta, when enabled). */
+export async function rebuildCrls(storage: Storage, nowMs: number): Promise<void> {
+  const config = await crlConfig(storage);
+  const revoked = await allRevoked(storage);
+  for (const issuer of await allIssuers(storage)) {
+    if (issuer.key_id === '' || !issuer.usage.includes('crl-signing')) continue;
+    const previous = await getJson<StoredCrl>(storage, `crl/${issuer.id}`);
+    const number = (previous ? Math.max(previous.number, previous.delta_number ?? 0) : 0) + 1;
+    const ext = new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(number)));
+    const der = await signCrl(storage, issuer, listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)), nowMs, seconds(config.expiry), [ext]);
+    const stored: StoredCrl = { number, der: der.toString('base64'), this_update: nowMs, next_update: nowMs + seconds(config.expiry) * 1000, delta_base_time: Math.floor(nowMs / 1000) };
+    if (config.enable_delta) Object.assign(stored, await deltaFor(storage, issuer, revoked, config, nowMs, stored, number + 1));
+    await putJson(storage, `crl/${issuer.id}`, stored);
+  }
+}
+
+/** A delta CRL over `complete`: revocations since it was built, marked with its number. */
+async function deltaFor(storage: Storage, issuer: IssuerEntry, revoked: RevokedEntry[], config: CrlConfig, nowMs: number, complete: StoredCrl, number: number) {
+  const since = complete.delta_base_time ?? 0;
+  const entries = listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)).filter((r) => r.revocation_time >= since);
+  const extensions = [
+    new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(number))),
+    new x509.Extension(id_ce_deltaCRLIndicator, true, AsnConvert.serialize(new BaseCRLNumber(complete.number))),
+  ];
+  const der = await signCrl(storage, issuer, entries, nowMs, seconds(config.expiry), extensions);
+  return { delta_number: number, delta_der: der.toString('base64') };
+}
+
+/** Rebuilds only the delta CRLs (crl/rotate-delta, and after a revoke with auto_rebuild). */
+export async function rebuildDeltas(storage: Storage, nowMs: number): Promise<void> {
+  const config = await crlConfig(storage);
+  if (!config.enable_delta) return;
+  const revoked = await allRevoked(storage);
+  for (const issuer of await allIssuers(storage)) {
+    const complete = await getJson<StoredCrl>(storage, `crl/${issuer.id}`);
+    if (!complete || issuer.key_id === '') continue;
+    const number = Math.max(complete.number, complete.delta_number ?? 0) + 1;
+    await putJson(storage, `crl/${issuer.id}`, { ...complete, ...(await deltaFor(storage, issuer, revoked, config, nowMs, complete, number)) });
+  }
+}
+
+/**
+ * The stored CRL of an issuer, building it when missing, or (with auto_rebuild) when it
+ * expires within the grace period.
+ */
+export async function currentCrl(storage: Storage, issuer: IssuerEntry, nowMs: number): Promise<StoredCrl | undefined> {
+  let crl = await getJson<StoredCrl>(storage, `crl/${issuer.id}`);
+  const config = await crlConfig(storage);
+  const stale = crl && config.auto_rebuild && crl.next_update - seconds(config.auto_rebuild_grace_period) * 1000 <= nowMs;
+  if (!crl || stale) {
+    if (issuer.key_id === '') return undefined;
+    await rebuildCrls(storage, nowMs);
+    crl = await getJson<StoredCrl>(storage, `crl/${issuer.id}`);
+  }
+  return crl;
+}
+
