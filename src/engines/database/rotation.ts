@@ -9,6 +9,7 @@ import type { Storage } from '../../storage/storage.js';
 import type { PasswordGenerator } from '../../core/password-policy.js';
 import { BadRequest } from '../../util/errors.js';
 import { connectionOf, talk } from './connection.js';
+import { nextCronTime, parseCron } from './cron.js';
 import { allowsRole } from './paths/config.js';
 import { policyOf } from './paths/roles.js';
 import { repairPendingRoot } from './root-rotation.js';
@@ -53,12 +54,21 @@ export async function rotateStatic(storage: Storage, name: string, now: number, 
 }
 
 /** When a role's next rotation falls due (epoch ms). */
-export const nextRotation = (role: StaticRole) => role.last_vault_rotation + role.rotation_period * 1000;
+export function nextRotation(role: StaticRole): number {
+  if (role.rotation_schedule) return nextCronTime(parseCron(role.rotation_schedule), role.last_vault_rotation);
+  return role.last_vault_rotation + role.rotation_period * 1000;
+}
 
 function isDue(role: StaticRole, now: number): boolean {
   if (role.retry_at > 0) return now >= role.retry_at;
   // A pending password without a retry time is a crash between steps 1 and 3: repair now.
-  return role.pending_password !== undefined || now >= nextRotation(role);
+  if (role.pending_password !== undefined) return true;
+  if (role.rotation_schedule && role.rotation_window > 0) {
+    // Vault: a scheduled rotation happens only inside its window; a missed window waits for the next.
+    const opened = nextCronTime(parseCron(role.rotation_schedule), now - role.rotation_window * 1000);
+    return opened <= now && opened > role.last_vault_rotation;
+  }
+  return now >= nextRotation(role);
 }
 
 /** The engine's periodic work: settle interrupted root rotations, then rotate what is due. */
