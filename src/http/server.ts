@@ -225,7 +225,7 @@ async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: strin
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   const bodiless = operation === 'read' || operation === 'list';
   const logical: LogicalRequest = {
-    id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
+    id, operation, method: req.method, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
     data: bodiless || operation === 'delete' ? { ...query } : {},
