@@ -17,6 +17,7 @@ import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
 import { remoteAllowed } from './tokens/cidr.js';
+import { tokenLeases } from './tokens/leases.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { PeriodicWork } from './periodic.js';
@@ -150,6 +151,7 @@ export class Core {
       policyExists: async (name) => (await policies.get(name)) !== undefined,
       revoked: (entry) => this.tokenRevoked(entry),
     };
+    leases.tokens = tokenLeases(tokenDeps);
     const wrapDeps: WrapDeps = {
       clock: this.clock, store: tokens, maxLeaseTtl: this.config.maxLeaseTtl,
       cubbyhole: (tokenId) => {
