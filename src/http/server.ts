@@ -11,7 +11,7 @@ import type { Core } from '../core/core.js';
 import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
-import { noteRequest, watchConnection } from './list-method.js';
+import { watchConnection } from './list-method.js';
 import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
@@ -67,7 +67,6 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   const inFlight = new Set<Promise<void>>();
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    noteRequest(req);
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const done = serve(core, req, limit, log)
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
