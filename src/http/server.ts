@@ -14,6 +14,7 @@ import { parseWrapTtl } from '../core/wrapping.js';
 import { watchConnection } from './list-method.js';
 import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
+import { standbyReply } from './forward.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -33,6 +34,8 @@ export type ListenerConfig = {
   json?: Partial<JsonLimits>;
   /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
   ui?: StaticSite;
+  /** HA: a standby forwards to the active node (true, the default) or redirects to it. */
+  forwarding?: boolean;
 };
 
 /** The body limits one listener applies. */
@@ -68,7 +71,7 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
-    const done = serve(core, req, limit, log)
+    const done = serve(core, req, limit, log, config.forwarding ?? true)
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing || largeBodyUnread(req))))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
@@ -184,9 +187,11 @@ export function splitAddress(address: string): [string, number] {
   return [m[1] as string, Number(m[2])];
 }
 
-async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger): Promise<Reply> {
+async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger, forwarding: boolean): Promise<Reply> {
   const requestId = randomUUID();
   try {
+    const relayed = await standbyReply(core, req, limit.trusted, forwarding, log);
+    if (relayed) return relayed;
     const logical = await toLogical(req, limit, requestId);
     const outcome = await core.handle(logical);
     return outcomeReply(outcome, requestId);
@@ -234,7 +239,7 @@ async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: strin
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   const bodiless = operation === 'read' || operation === 'list';
   const logical: LogicalRequest = {
-    id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
+    id, operation, method: req.method, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
     data: bodiless || operation === 'delete' ? { ...query } : {},

@@ -14,6 +14,7 @@ const CANONICAL = `path "secret/data/app" {
 
 const forms: [form: string, text: string][] = [
   ['brace on the next line', 'path "secret/data/app"\n{\n  capabilities = ["read", "update"]\n  allowed_parameters = { "color" = ["red\\n"] }\n}\n'],
+  ['the block header split across lines', 'path\n  "secret/data/app"\n{\n  capabilities\n    =\n    ["read", "update"]\n  allowed_parameters = { "color" = ["red\\n"] }\n}\n'],
   ['everything on one line', 'path "secret/data/app" { capabilities = ["read", "update"] allowed_parameters = { "color" = ["red\\n"] } }'],
   ['items separated by commas', 'path "secret/data/app" { capabilities = ["read", "update"], allowed_parameters = { "color" = ["red\\n"] }, }'],
   ['a list over several lines, trailing comma', 'path "secret/data/app" {\n  capabilities = [\n    "read",\n    "update",\n  ]\n  allowed_parameters = { "color" = ["red\\n",] }\n}'],

@@ -14,7 +14,9 @@ export type Token = {
   pos: Position;
 };
 
-const isLetter = (c: string) => /^[\p{L}_]$/u.test(c);
+// ASCII first: the Unicode test is only for the rare non-ASCII identifier.
+const isLetter = (c: string) =>
+  (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || (c > '\x7f' && /^\p{L}$/u.test(c));
 const isDigit = (c: string) => c >= '0' && c <= '9';
 const isHexDigit = (c: string) => /^[0-9a-fA-F]$/.test(c);
 const SIMPLE: Readonly<Record<string, TokenType>> = { '=': '=', ',': ',', '{': '{', '}': '}', '[': '[', ']': ']' };
