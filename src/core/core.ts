@@ -12,12 +12,14 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
 import { MountTable, type BackendResolver, type MountEntry } from './mounts.js';
 import { resolveWriteOperation, runPath, type PathDef } from './path.js';
+import { parametersForAcl } from './fields.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
 import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
 import { remoteAllowed } from './tokens/cidr.js';
+import { tokenLeases } from './tokens/leases.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { PeriodicWork } from './periodic.js';
@@ -63,6 +65,8 @@ type Prepared = {
   base: Parameters<typeof runPath>[2];
   mount: MountEntry;
   authenticated: boolean;
+  /** `?help=1`: answered from the declaration instead of the handler, after audit and use count. */
+  help?: true;
 };
 
 /** State that exists only while unsealed. */
@@ -182,6 +186,7 @@ export class Core {
       policyExists: async (name) => (await policies.get(name)) !== undefined,
       revoked: (entry) => this.tokenRevoked(entry),
     };
+    leases.tokens = tokenLeases(tokenDeps);
     const wrapDeps: WrapDeps = {
       clock: this.clock, store: tokens, maxLeaseTtl: this.config.maxLeaseTtl,
       cubbyhole: (tokenId) => {
@@ -369,7 +374,7 @@ export class Core {
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
     const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
     const audit: AuditInput = { request: req, caller, operation: req.operation };
-    let prepared: Prepared | Outcome;
+    let prepared: Prepared;
     try {
       prepared = await this.#prepare(req, caller, audit);
     } catch (err) {
@@ -377,7 +382,6 @@ export class Core {
       await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
       throw err;
     }
-    if ('response' in prepared) return prepared;
     await this.#auditOrFail('request', audit);
     const spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
     try {
@@ -388,8 +392,8 @@ export class Core {
     }
   }
 
-  /** Routes, resolves create/update and checks the ACL; `?help=1` is answered right here. */
-  async #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Promise<Prepared | Outcome> {
+  /** Routes, resolves create/update and checks the ACL (for help: any capability on the path). */
+  async #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Promise<Prepared> {
     const { mounts } = this.unsealed;
     const route = mounts.route(req.path);
     if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
@@ -398,7 +402,14 @@ export class Core {
     if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
     const authenticated = !match.def.unauthenticated;
     if (authenticated && !caller) throw new PermissionDenied();
-    if (req.operation === 'read' && wantsHelp(req.query)) return this.#help(match.def, req.path, caller);
+    const base = {
+      operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller,
+      clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate,
+    };
+    if (req.operation === 'read' && wantsHelp(req.query)) {
+      await this.#authorizeHelp(caller, req.path);
+      return { match, base, mount: route.entry, authenticated, help: true };
+    }
     const sudo = match.def.sudo === true;
     // What the path and operation allow is decided before the body is read (parameters and
     // create-vs-update need it): a refused request never has its body buffered or parsed.
@@ -406,11 +417,11 @@ export class Core {
       await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
     }
     await this.#readBody(req, caller !== undefined);
-    const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate };
     const operation = await resolveWriteOperation(match.def, match.params, base);
     audit.operation = operation;
     if (caller && authenticated) {
-      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo, wrapTtl: req.wrapTtl });
+      const data = parametersForAcl(match.def.fields, req.data);
+      await this.#access.authorize(caller, { path: req.path, operation, data, sudo, wrapTtl: req.wrapTtl });
     }
     return { match, base: { ...base, operation }, mount: route.entry, authenticated };
   }
@@ -426,7 +437,9 @@ export class Core {
   /** Runs the handler, then leases, wraps and audits what it returned. */
   async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
     const labels = { mount: prepared.mount.path, operation: prepared.base.operation };
-    const { response, warnings } = await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
+    const { response, warnings } = prepared.help
+      ? { response: { raw: { status: 200, body: helpFor(prepared.match.def, req.path) } }, warnings: [] }
+      : await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
     if (response?.secret && response.secret.register !== false && !response.leaseId) {
       await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
     }
@@ -504,13 +517,11 @@ export class Core {
     }
   }
 
-  /** Answers `?help=1` to a caller holding any capability on the path. */
-  async #help(def: PathDef, path: string, caller: Caller | undefined): Promise<Outcome> {
-    if (caller) {
-      const acl = await this.unsealed.policies.acl(caller.policies);
-      if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
-    }
-    return { response: { raw: { status: 200, body: helpFor(def, path) } }, warnings: [], mountType: '', operation: 'read' };
+  /** Vault: help on a path needs any capability on it (an unauthenticated path needs none). */
+  async #authorizeHelp(caller: Caller | undefined, path: string): Promise<void> {
+    if (!caller) return;
+    const acl = await this.unsealed.policies.acl(caller.policies);
+    if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
   }
 
   /** Counts one use of a limited-use token; returns the entry when that was its last use. */
