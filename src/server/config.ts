@@ -10,6 +10,7 @@ import { BadRequest } from '../util/errors.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import { decodeHcl1OrJson, Hcl1Error, looksLikeJson } from '../util/hcl1/index.js';
 import type { LogLevel } from '../core/log.js';
+import { parseLockoutTune, type LockoutTune } from '../core/lockout.js';
 import type { StorageConfig } from '../storage/index.js';
 import { sharedStorageOf } from './storage-config.js';
 
@@ -44,6 +45,8 @@ export type ServerConfig = {
   logFile?: string;
   ui: boolean;
   clusterName?: string;
+  /** `user_lockout "all" {…}` and `user_lockout "<auth type>" {…}` blocks, by label. */
+  userLockout: Record<string, LockoutTune>;
 };
 
 /** Vault's default for both lease TTLs: 32 days. */
@@ -83,6 +86,7 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
     logFile: optionalString(raw.log_file),
     ui: raw.ui === true || raw.ui === 'true',
     clusterName: optionalString(raw.cluster_name),
+    userLockout: userLockoutOf(raw.user_lockout, fail),
   };
 }
 
@@ -111,6 +115,24 @@ function blocksOf(value: unknown, kind: string, fail: (msg: string) => Error): A
     for (const b of Array.isArray(body) ? body : [body]) {
       if (!b || typeof b !== 'object' || Array.isArray(b)) throw label();
       out.push([type, b as Block]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Vault's `user_lockout` stanzas: "all" or an auth type (userpass, approle, ldap), with
+ * lockout_threshold, lockout_duration, lockout_counter_reset and disable_lockout.
+ */
+function userLockoutOf(value: unknown, fail: (msg: string) => Error): Record<string, LockoutTune> {
+  const out: Record<string, LockoutTune> = {};
+  for (const [label, body] of blocksOf(value, 'user_lockout', fail)) {
+    if (!['all', 'userpass', 'approle', 'ldap'].includes(label)) throw fail(`user_lockout "${label}": unsupported auth method type`);
+    const { disable_lockout: disable, ...rest } = body as Record<string, unknown>;
+    try {
+      out[label] = parseLockoutTune({ ...rest, ...(disable !== undefined ? { lockout_disable: String(disable) } : {}) }, {});
+    } catch (err) {
+      throw fail(`user_lockout "${label}": ${(err as Error).message}`);
     }
   }
   return out;
