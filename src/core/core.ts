@@ -6,6 +6,7 @@ import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { cachedStorage } from '../storage/cache.js';
 import { ShamirSeal } from '../barrier/seal.js';
+import { telemetry } from '../util/telemetry.js';
 import { TokenStore, newTokenValue, type TokenEntry } from './tokens/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
@@ -327,6 +328,8 @@ export class Core {
   async initialize(shares: number, threshold: number): Promise<{ keys: Buffer[]; rootToken: string }> {
     const { keys } = await this.seal.initialize({ secret_shares: shares, secret_threshold: threshold });
     for (const key of keys.slice(0, threshold)) await this.seal.unseal(key);
+    // HA: a fresh store has no active node, so this one wins the lock within one interval.
+    await this.ha?.whenActive();
     const rootToken = await this.createRootToken(newTokenValue());
     await this.seal.seal();
     return { keys, rootToken };
@@ -347,6 +350,10 @@ export class Core {
 
   /** Runs one logical request through routing, ACL, audit and the handler. */
   async handle(req: LogicalRequest): Promise<Outcome> {
+    return telemetry.handleRequest.time(() => this.#handle(req));
+  }
+
+  async #handle(req: LogicalRequest): Promise<Outcome> {
     const early = this.#sealedPath(req.path);
     if (early) {
       await this.#readBody(req, false);
@@ -414,7 +421,8 @@ export class Core {
 
   /** Runs the handler, then leases, wraps and audits what it returned. */
   async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
-    const { response, warnings } = await this.#runAudited(prepared, audit);
+    const labels = { mount: prepared.mount.path, operation: prepared.base.operation };
+    const { response, warnings } = await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
     if (response?.secret && response.secret.register !== false && !response.leaseId) {
       await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
     }
@@ -483,7 +491,9 @@ export class Core {
   async #auditOrFail(kind: 'request' | 'response', input: AuditInput): Promise<void> {
     if (!this.audit.enabled()) return;
     try {
-      await (kind === 'request' ? this.audit.logRequest(input) : this.audit.logResponse(input));
+      await (kind === 'request'
+        ? telemetry.audit.logRequest.time(() => this.audit.logRequest(input))
+        : telemetry.audit.logResponse.time(() => this.audit.logResponse(input)));
     } catch (cause) {
       // Fail closed: what cannot be audited does not happen (or is not answered).
       throw new Internal(`failed to audit ${kind}`, { cause });

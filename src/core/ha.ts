@@ -7,10 +7,12 @@
 // Losing the lock (expiry, takeover, store session lost) turns the node back into a standby at
 // once: its live state is torn down exactly as on seal, and rebuilt from storage — never from
 // what it held before — the next time it wins.
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LockboxError } from '../util/errors.js';
-import type { HaLock, LockHolder } from '../storage/ha.js';
+import type { HaLock, LockHolder, Member } from '../storage/ha.js';
 import type { Logger } from './log.js';
+import { VAULT_API_VERSION } from './version.js';
 
 /** A request that only the active node can answer reached a standby. */
 export class StandbyError extends LockboxError {
@@ -46,6 +48,7 @@ export class HaRole {
   /** After a step-down, this node waits this long before campaigning again. */
   #holdOffUntil = 0;
   #activeWaiters: Array<() => void> = [];
+  #announcer: NodeJS.Timeout | undefined;
 
   constructor(lock: HaLock, hooks: RoleHooks, log: Logger) {
     this.#lock = lock;
@@ -65,18 +68,20 @@ export class HaRole {
   /** Starts taking part once the node knows its advertised address (after the listener binds). */
   start(address: NodeAddress): void {
     this.#address = address;
-    if (this.#unsealed) this.#runCampaign();
+    if (this.#unsealed) this.#join();
   }
 
   /** The seal opened: campaign for the lock. */
   unsealed(): void {
     this.#unsealed = true;
-    if (this.#address) this.#runCampaign();
+    if (this.#address) this.#join();
   }
 
   /** The seal is closing: stop campaigning, give up the lock, tear down. */
   async sealing(): Promise<void> {
     this.#unsealed = false;
+    clearInterval(this.#announcer);
+    this.#announcer = undefined;
     this.#campaign?.abort(new Error('sealing'));
     this.#campaign = undefined;
     await this.#change(() => this.#resign());
@@ -102,6 +107,25 @@ export class HaRole {
     }
     const holder = await this.#lock.holder().catch(() => undefined);
     return { isSelf: false, leaderAddress: holder?.apiAddr ?? '', leaderClusterAddress: holder?.clusterAddr ?? '' };
+  }
+
+  /** The nodes heard from lately, for sys/ha-status; the holder is marked active. */
+  async members(): Promise<Array<Member & { active: boolean }>> {
+    const [members, holder] = await Promise.all([this.#lock.members(), this.#lock.holder()]);
+    return members.map((m) => ({ ...m, active: m.nodeId === holder?.nodeId }));
+  }
+
+  /** Announces this node every interval (sys/ha-status) and campaigns for the lock. */
+  #join(): void {
+    const address = this.#address;
+    if (!address) return;
+    const announce = () => void this.#lock.announce({ ...address, hostname: hostname(), version: VAULT_API_VERSION })
+      .catch((error: unknown) => this.#log.debug('ha: announcing this node failed', { error }));
+    if (!this.#announcer) {
+      announce();
+      this.#announcer = setInterval(announce, this.#lock.intervalMs);
+    }
+    this.#runCampaign();
   }
 
   #runCampaign(): void {

@@ -39,6 +39,20 @@ export function leaderPaths(core: Core) {
       },
     }),
     definePath({
+      pattern: 'ha-status', summary: 'The nodes of the HA cluster: the active one and the standbys heard from lately.', fields: {},
+      operations: {
+        read: async () => {
+          if (!core.ha) throw new BadRequest('high availability is not enabled');
+          const nodes = (await core.ha.members()).map((m) => ({
+            hostname: m.hostname, api_address: m.apiAddr, cluster_address: m.clusterAddr, active_node: m.active,
+            // Vault: the active node does not echo to itself.
+            last_echo: m.active ? null : new Date(m.lastEcho).toISOString(), version: m.version,
+          }));
+          return { raw: { status: 200, body: { Nodes: nodes } } };
+        },
+      },
+    }),
+    definePath({
       // Reaches only the active node: a standby forwards it there like any other request.
       pattern: 'step-down', summary: 'Give up the active role so that a standby takes over.', sudo: true, fields: {},
       operations: {

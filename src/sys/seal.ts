@@ -49,6 +49,8 @@ const STATUS_CODE_FIELDS = ['activecode', 'standbycode', 'drsecondarycode', 'per
 /** The seal lifecycle paths of the system backend. */
 export function sealPaths(core: Core, cluster: ClusterInfo) {
   const status = () => sealStatusBody(core.seal.status(), cluster);
+  // A node that shares its store may have been initialised through another node.
+  const refreshed = async () => { await core.seal.refresh(); return status(); };
   return [
     definePath({
       pattern: 'init', summary: 'Initialise a new server: create the root key and split it into key shares.',
@@ -63,7 +65,7 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
         recovery_threshold: field.int({ description: 'Not used by a Shamir seal.' }),
       },
       operations: {
-        read: async () => ({ raw: { status: 200, body: { initialized: core.seal.status().initialized } } }),
+        read: async () => ({ raw: { status: 200, body: { initialized: (await refreshed()).initialized } } }),
         update: async ({ fields }) => {
           if (fields.pgp_keys.length > 0 || fields.root_token_pgp_key !== '') {
             throw new BadRequest('PGP-encrypted key shares are not supported');
@@ -77,7 +79,7 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
     definePath({
       pattern: 'seal-status', summary: 'Seal state, key-share threshold and unseal progress.',
       unauthenticated: true, whileSealed: true, fields: {},
-      operations: { read: async () => ({ raw: { status: 200, body: status() } }) },
+      operations: { read: async () => ({ raw: { status: 200, body: await refreshed() } }) },
     }),
     definePath({
       pattern: 'unseal', summary: 'Submit one unseal key share, or reset the unseal attempt.',
@@ -112,6 +114,7 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
             const code = fields[name];
             if (code < 200 || code > 599) throw new BadRequest(`invalid status code ${code} for ${name}: must be between 200 and 599`);
           }
+          await core.seal.refresh();
           const s = core.seal.status();
           // An HA standby answers standbycode (429) unless standbyok asks for the active code.
           const standby = !s.sealed && core.ha?.standby === true;

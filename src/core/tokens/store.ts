@@ -2,6 +2,7 @@
 // under the HMAC of its token with a per-server salt, so a copy of storage yields no usable
 // token. Accessors are separate random ids, indexed the same way.
 import { createHmac, randomBytes } from 'node:crypto';
+import { telemetry } from '../../util/telemetry.js';
 import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
@@ -114,6 +115,7 @@ export class TokenStore {
   /** Stores a new entry for `token` and returns it. */
   async create(token: string, fields: Omit<TokenEntry, 'id' | 'accessor'> & { accessor?: string }): Promise<TokenEntry> {
     const entry: TokenEntry = { ...fields, id: this.hash(token), accessor: fields.accessor ?? randomAccessor() };
+    telemetry.tokenCreation.inc({ token_type: entry.type });
     if (!entry.parent) return this.#createNow(entry);
     // Under the parent's lock: a child is either written before its parent's revocation lists
     // the children, or it finds the parent gone.

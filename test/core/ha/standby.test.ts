@@ -7,6 +7,7 @@ import type { StorageConfig } from '../../../src/storage/index.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { dropTables, PG_URL, uniqueTableName } from '../../helpers/postgres.js';
 import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
+import { runLockbox } from '../../cli/helpers.js';
 
 const LOCK_TTL_MS = 2000;
 
@@ -60,6 +61,19 @@ function clusterSuite(name: string, storage: () => Promise<{ config: StorageConf
       }
     });
 
+    test('sys/ha-status (from a standby, forwarded) lists every node, the active one without an echo', async () => {
+      const [a, b] = nodes as [TestServer, TestServer];
+      const res = await b.api('GET', 'sys/ha-status');
+      assert.equal(res.status, 200);
+      const listed = res.body.Nodes as Array<Record<string, unknown>>;
+      assert.deepEqual(listed.map((n) => n.api_address).sort(), nodes.map((n) => n.url).sort());
+      const active = listed.filter((n) => n.active_node === true);
+      assert.equal(active.length, 1);
+      assert.equal(active[0]?.api_address, a.url);
+      assert.equal(active[0]?.last_echo, null);
+      for (const n of listed.filter((x) => x.active_node === false)) assert.ok(Date.parse(n.last_echo as string) > Date.now() - 60_000);
+    });
+
     test('sys/health: 200 on the active, 429 on a standby unless standbyok or standbycode', async () => {
       const [a, b] = nodes as [TestServer, TestServer];
       const active = await a.api('GET', 'sys/health');
@@ -101,10 +115,29 @@ function clusterSuite(name: string, storage: () => Promise<{ config: StorageConf
       assert.equal(res.headers.get('location'), `${a.url}/v1/secret/data/app?version=1`);
     });
 
+    test('lockbox status and operator members show the HA roles', async () => {
+      const [a, b] = nodes as [TestServer, TestServer];
+      const env = (url: string) => ({ VAULT_ADDR: url, VAULT_TOKEN: root });
+      const active = await runLockbox(['status'], env(a.url));
+      assert.equal(active.code, 0);
+      assert.match(active.stdout, /HA Enabled\s+true\n/);
+      assert.match(active.stdout, /HA Mode\s+active\n/);
+      assert.match(active.stdout, /Active Since\s+\d{4}-/);
+      const standby = await runLockbox(['status'], env(b.url));
+      assert.match(standby.stdout, /HA Mode\s+standby\n/);
+      assert.match(standby.stdout, new RegExp(`Active Node Address\\s+${a.url}\n`));
+      const members = await runLockbox(['operator', 'members'], env(b.url));
+      assert.equal(members.code, 0);
+      assert.match(members.stdout, /^Host Name\s+API Address\s+Cluster Address\s+Active Node\s+Version/);
+      assert.equal(members.stdout.trim().split('\n').length, 1 + nodes.length);
+    });
+
     test('step-down hands the active role to a standby, which serves what was written', async () => {
       const [a] = nodes as [TestServer];
       // Sent to a standby: forwarded to the active node, as with Vault.
-      assert.equal((await (nodes[1] as TestServer).api('PUT', 'sys/step-down')).status, 204);
+      const standby = nodes[1] as TestServer;
+      const stepped = await runLockbox(['operator', 'step-down'], { VAULT_ADDR: standby.url, VAULT_TOKEN: root });
+      assert.equal(stepped.stdout, `Success! Stepped down: ${standby.url}\n`);
       const next = await until('a new active node', async () => {
         for (const node of nodes.slice(1)) {
           if ((await node.api('GET', 'sys/leader')).body.is_self === true) return node;
