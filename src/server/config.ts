@@ -52,7 +52,7 @@ export type ServerConfig = {
   ui: boolean;
   clusterName?: string;
   /** `user_lockout "all" {…}` and `user_lockout "<auth type>" {…}` blocks, by label. */
-  userLockout: Record<string, LockoutTune>;
+  userLockout?: Record<string, LockoutTune>;
   /** The telemetry block and the listener's telemetry { unauthenticated_metrics_access }. */
   telemetry: TelemetryOptions;
   /** Keys that change nothing here, by name, for the start-up log. */
@@ -172,7 +172,7 @@ function buildConfig(raw: Block, source: string): ServerConfig {
     logFile: optionalString(raw.log_file),
     ui: raw.ui === true || raw.ui === 'true',
     clusterName: optionalString(raw.cluster_name),
-    userLockout: userLockoutOf(raw.user_lockout, fail),
+    ...userLockoutOf(raw.user_lockout, fail),
     telemetry: telemetryOf(raw, fail),
     warnings: warningsOf(raw, fail),
   };
@@ -259,7 +259,7 @@ function blocksOf(value: unknown, kind: string, fail: (msg: string) => Error): A
  * Vault's `user_lockout` stanzas: "all" or an auth type (userpass, approle, ldap), with
  * lockout_threshold, lockout_duration, lockout_counter_reset and disable_lockout.
  */
-function userLockoutOf(value: unknown, fail: (msg: string) => Error): Record<string, LockoutTune> {
+function userLockoutOf(value: unknown, fail: (msg: string) => Error): { userLockout?: Record<string, LockoutTune> } {
   const out: Record<string, LockoutTune> = {};
   for (const [label, body] of blocksOf(value, 'user_lockout', fail)) {
     if (!['all', 'userpass', 'approle', 'ldap'].includes(label)) throw fail(`user_lockout "${label}": unsupported auth method type`);
@@ -270,7 +270,8 @@ function userLockoutOf(value: unknown, fail: (msg: string) => Error): Record<str
       throw fail(`user_lockout "${label}": ${(err as Error).message}`);
     }
   }
-  return out;
+  // Absent when the file has none, so a config without lockout reads as before.
+  return Object.keys(out).length > 0 ? { userLockout: out } : {};
 }
 
 /** The one block of a kind; more than one is refused. */
