@@ -149,16 +149,16 @@ test('vault_kv_secret_v2: writes carry a top-level cas and a string options map;
   tf.equal(tf.errors(await tf.send({ method: 'GET', path }), 404, `GET ${path} after destroy`), [], 'the destroyed secret\'s errors');
 });
 
-test('vault_auth_backend: only the token method exists; enabling it again or an unknown type is a 400 with errors', async () => {
+test('vault_auth_backend: enabling the token method again or an unknown type is a 400 with errors', async () => {
   const enable = (type: string) => ({
     type, description: '', config: { default_lease_ttl: '0s', max_lease_ttl: '0s' },
     local: false, seal_wrap: false, external_entropy_access: false, options: null,
   });
   const again = await tf.send({ method: 'POST', path: 'sys/auth/tf-token', body: enable('token') });
   tf.equal(tf.errors(again, 400, 'POST sys/auth/tf-token {type: token}'), ['token credential backend cannot be instantiated'], 'enabling token auth twice');
-  const unknown = await tf.send({ method: 'POST', path: 'sys/auth/tf-approle', body: enable('approle') });
-  const errors = tf.errors(unknown, 400, 'POST sys/auth/tf-approle {type: approle} (not built in)');
-  tf.ok(errors.length === 1 && errors[0]!.includes('approle'), `the unknown-type error does not name the type: ${JSON.stringify(errors)}`);
+  const unknown = await tf.send({ method: 'POST', path: 'sys/auth/tf-github', body: enable('github') });
+  const errors = tf.errors(unknown, 400, 'POST sys/auth/tf-github {type: github} (not built in)');
+  tf.ok(errors.length === 1 && errors[0]!.includes('github'), `the unknown-type error does not name the type: ${JSON.stringify(errors)}`);
 
   // authBackendRead: ListAuth, mapstructure into map[string]*api.AuthMount.
   const auths = tf.envelope(await tf.send({ method: 'GET', path: 'sys/auth' }), 'GET sys/auth').data as Record<string, any>;
