@@ -46,14 +46,9 @@ function authTune(entry: Pick<MountEntry, 'table' | 'type' | 'tune'>, input: { t
   const out: Record<string, unknown> = {};
   if (input.token_type !== undefined && input.token_type !== '') {
     if (entry.table !== 'auth') throw new BadRequest("'token_type' can only be modified on auth mounts");
-    // The token store issues what its create call asks for. Its one shown value is accepted as a
-    // no-op, because the Terraform provider sends it when tuning auth/token/; any other is refused.
-    if (entry.type === 'token') {
-      if (input.token_type !== 'default-service') throw new BadRequest("'token_type' cannot be set for 'token' or 'ns_token' auth mounts");
-    } else {
-      if (!(MOUNT_TOKEN_TYPES as readonly unknown[]).includes(input.token_type)) throw new BadRequest("invalid value for 'token_type'");
-      out.token_type = input.token_type as MountTokenType;
-    }
+    if (entry.type === 'token') throw new BadRequest("'token_type' cannot be set for 'token' or 'ns_token' auth mounts");
+    if (!(MOUNT_TOKEN_TYPES as readonly unknown[]).includes(input.token_type)) throw new BadRequest("invalid value for 'token_type'");
+    out.token_type = input.token_type as MountTokenType;
   }
   const lockout = input.user_lockout_config;
   if (lockout !== undefined && lockout !== null && typeof lockout === 'object' && Object.keys(lockout).length > 0) {
