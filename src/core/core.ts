@@ -39,8 +39,8 @@ import { HaRole, StandbyError } from './ha.js';
 export type CoreConfig = {
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
-  /** Server-wide user lockout settings (a config file's `user_lockout "all"`), under each mount's tune. */
-  userLockout?: LockoutTune;
+  /** Server-wide user lockout settings by auth type or "all" (a config file's `user_lockout` blocks), under each mount's tune. */
+  userLockout?: Record<string, LockoutTune>;
 };
 
 /** The outcome of a request: the handler's response plus the warnings core adds. */
@@ -246,7 +246,8 @@ export class Core {
 
   /** The effective lockout settings of an auth mount. */
   lockoutOf(entry: MountEntry) {
-    return effectiveLockout(entry.tune.user_lockout_config as LockoutTune | undefined, this.config.userLockout);
+    const server = this.config.userLockout ?? {};
+    return effectiveLockout(entry.tune.user_lockout_config as LockoutTune | undefined, { ...server.all, ...server[entry.type] });
   }
 
   /** Runs every mount's periodic hook once; one mount's failure does not stop the others. */
