@@ -1,11 +1,12 @@
 // Core: the seal, the mount table and the token store of one server, and the path every
 // request takes through them (seal check → token → route → ACL → handler).
 import { randomBytes } from 'node:crypto';
-import { BadRequest, Internal, LockboxError, NotFound, PermissionDenied, Sealed } from '../util/errors.js';
+import { BadRequest, Internal, InvalidCredentials, LockboxError, NotFound, PermissionDenied, Sealed } from '../util/errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { cachedStorage } from '../storage/cache.js';
 import { ShamirSeal } from '../barrier/seal.js';
+import { telemetry } from '../util/telemetry.js';
 import { TokenStore, newTokenValue, type TokenEntry } from './tokens/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
@@ -24,6 +25,10 @@ import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
 import { helpFor, wantsHelp } from './help.js';
+import { BatchTokens } from './tokens/batch.js';
+import { issueLoginToken, loginLimits, type MountTokenType } from './tokens/login.js';
+import { Lockout, effectiveLockout, type LockoutTune } from './lockout.js';
+import type { Backend } from './backend.js';
 import { isHaStorage } from '../storage/ha.js';
 import { HaRole, StandbyError } from './ha.js';
 
@@ -31,6 +36,8 @@ import { HaRole, StandbyError } from './ha.js';
 export type CoreConfig = {
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
+  /** Server-wide user lockout settings (a config file's `user_lockout "all"`), under each mount's tune. */
+  userLockout?: LockoutTune;
 };
 
 /** The outcome of a request: the handler's response plus the warnings core adds. */
@@ -57,7 +64,7 @@ type Prepared = {
 /** State that exists only while unsealed. */
 type Unsealed = {
   mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
-  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps;
+  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
 };
 
 /** One Lockbox server's core. */
@@ -149,6 +156,7 @@ export class Core {
       ]);
     }
     const tokens = new TokenStore(barrier, salt, this.clock);
+    tokens.batch = new BatchTokens(await this.#batchKey());
     const policies = new PolicyStore(scopedView(barrier, 'sys/policy/'));
     await policies.bootstrap();
     const expiration: ExpirationManager = new ExpirationManager(scopedView(barrier, 'sys/expire/'), {
@@ -165,13 +173,8 @@ export class Core {
     tokens.onExpiry = (at) => expiration.noteExpiry(at);
     const tokenDeps: TokenDeps = {
       clock: this.clock, store: tokens,
-      tokenMountTtls: () => {
-        const entry = mounts.get('auth', 'token/');
-        return {
-          defaultTtl: entry?.config.default_lease_ttl || this.config.defaultLeaseTtl,
-          maxTtl: entry?.config.max_lease_ttl || this.config.maxLeaseTtl,
-        };
-      },
+      tokenMountTtls: () => this.mountTtls(mounts.get('auth', 'token/')),
+      renewalLimits: (entry) => this.#renewalLimits(mounts, entry),
       policyExists: async (name) => (await policies.get(name)) !== undefined,
       revoked: (entry) => this.tokenRevoked(entry),
     };
@@ -184,11 +187,56 @@ export class Core {
       },
     };
     const periodic = new PeriodicWork(() => this.#runPeriodic(mounts), this.log);
-    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps };
+    const lockout = new Lockout(scopedView(barrier, 'core/locked-users/'), this.clock);
+    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps, lockout };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
     periodic.start();
     for (const hook of this.#unsealHooks) await hook();
+  }
+
+  /** The key batch tokens are sealed with, made on the first unseal and kept in the barrier. */
+  async #batchKey(): Promise<Buffer> {
+    const barrier = this.seal.barrier;
+    let key = await barrier.get('core/batch-token-key');
+    if (!key) {
+      key = randomBytes(32);
+      await barrier.put('core/batch-token-key', key);
+    }
+    return key;
+  }
+
+  /** A mount's TTL limits, falling back to the server's. */
+  mountTtls(entry: Pick<MountEntry, 'config'> | undefined): { defaultTtl: number; maxTtl: number } {
+    return {
+      defaultTtl: entry?.config.default_lease_ttl || this.config.defaultLeaseTtl,
+      maxTtl: entry?.config.max_lease_ttl || this.config.maxLeaseTtl,
+    };
+  }
+
+  /** Renewal limits of a token: a login token's go back to the method that issued it. */
+  async #renewalLimits(mounts: MountTable, entry: TokenEntry) {
+    if (!entry.login) return this.mountTtls(mounts.get('auth', 'token/'));
+    const mount = mounts.byUuid(entry.login.mount_uuid);
+    const backend = mount && mounts.backendOf(mount);
+    if (!mount || !backend) throw new BadRequest('lease is not renewable');
+    const limits = this.mountTtls(mount);
+    if (!backend.renewLogin) return limits;
+    const granted = await backend.renewLogin({ storage: mounts.viewOf(mount), internal: entry.login.internal, policies: entry.policies });
+    return loginLimits(limits, granted.maxTtl, granted.ttl);
+  }
+
+  /** Revokes every token the logins of one auth mount issued (when the mount is disabled). */
+  async revokeLoginTokens(mountUuid: string): Promise<void> {
+    const { tokens, tokenDeps } = this.unsealed;
+    for (const entry of await tokens.allEntries()) {
+      if (entry.login?.mount_uuid === mountUuid) await revokeTree(tokenDeps, entry);
+    }
+  }
+
+  /** The effective lockout settings of an auth mount. */
+  lockoutOf(entry: MountEntry) {
+    return effectiveLockout(entry.tune.user_lockout_config as LockoutTune | undefined, this.config.userLockout);
   }
 
   /** Runs every mount's periodic hook once; one mount's failure does not stop the others. */
@@ -301,6 +349,10 @@ export class Core {
 
   /** Runs one logical request through routing, ACL, audit and the handler. */
   async handle(req: LogicalRequest): Promise<Outcome> {
+    return telemetry.handleRequest.time(() => this.#handle(req));
+  }
+
+  async #handle(req: LogicalRequest): Promise<Outcome> {
     const early = this.#sealedPath(req.path);
     if (early) {
       await this.#readBody(req, false);
@@ -368,7 +420,8 @@ export class Core {
 
   /** Runs the handler, then leases, wraps and audits what it returned. */
   async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
-    const { response, warnings } = await this.#runAudited(prepared.match, prepared.base, audit);
+    const labels = { mount: prepared.mount.path, operation: prepared.base.operation };
+    const { response, warnings } = await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
     if (response?.secret && response.secret.register !== false && !response.leaseId) {
       await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
     }
@@ -391,13 +444,44 @@ export class Core {
   }
 
   /** Runs the handler; a failure is still audited as the response before it propagates. */
-  async #runAudited(match: { def: PathDef; params: Record<string, string> }, base: Parameters<typeof runPath>[2], audit: AuditInput) {
+  async #runAudited(prepared: Prepared, audit: AuditInput) {
     try {
-      return await runPath(match.def, match.params, base);
+      const backend = this.unsealed.mounts.backendOf(prepared.mount);
+      if (prepared.mount.table === 'auth' && backend) return await this.#runLogin(prepared, backend);
+      return await runPath(prepared.match.def, prepared.match.params, prepared.base);
     } catch (err) {
       await this.#auditOrFail('response', { ...audit, error: auditableError(err) });
       throw err;
     }
+  }
+
+  /**
+   * Runs a path of an auth method: a locked alias is refused before its method sees the
+   * request (Vault's "permission denied", no hint), wrong credentials count towards the
+   * lock, and a returned login grant becomes a token here.
+   */
+  async #runLogin(prepared: Prepared, backend: Backend) {
+    const { mount, base } = prepared;
+    const alias = backend.loginAlias?.(base.path, base.request.data);
+    const lockout = alias ? this.lockoutOf(mount) : undefined;
+    const { lockout: locks } = this.unsealed;
+    if (alias && lockout && !lockout.disabled && (await locks.isLocked(mount.accessor, alias, lockout))) throw new PermissionDenied();
+    let result: Awaited<ReturnType<typeof runPath>>;
+    try {
+      result = await runPath(prepared.match.def, prepared.match.params, base);
+    } catch (err) {
+      if (err instanceof InvalidCredentials && alias && lockout && !lockout.disabled) await locks.failed(mount.accessor, alias, lockout);
+      throw err;
+    }
+    const grant = result.response?.login;
+    if (!grant) return result;
+    if (alias) await locks.succeeded(mount.accessor, alias);
+    const { auth, warnings } = await issueLoginToken(this.unsealed.tokenDeps, {
+      path: mount.path, uuid: mount.uuid, ttls: this.mountTtls(mount), requestPath: base.request.path,
+      tokenType: (mount.tune.token_type as MountTokenType | undefined) ?? 'default-service',
+    }, grant);
+    const { login: _login, ...response } = result.response!;
+    return { response: { ...response, auth, warnings: [...(response.warnings ?? []), ...warnings] }, warnings: result.warnings };
   }
 
   /** The audit broker in use (src/audit installs one). */
@@ -406,7 +490,9 @@ export class Core {
   async #auditOrFail(kind: 'request' | 'response', input: AuditInput): Promise<void> {
     if (!this.audit.enabled()) return;
     try {
-      await (kind === 'request' ? this.audit.logRequest(input) : this.audit.logResponse(input));
+      await (kind === 'request'
+        ? telemetry.audit.logRequest.time(() => this.audit.logRequest(input))
+        : telemetry.audit.logResponse.time(() => this.audit.logResponse(input)));
     } catch (cause) {
       // Fail closed: what cannot be audited does not happen (or is not answered).
       throw new Internal(`failed to audit ${kind}`, { cause });
@@ -424,6 +510,8 @@ export class Core {
 
   /** Counts one use of a limited-use token; returns the entry when that was its last use. */
   async #spendUse(caller: Caller): Promise<TokenEntry | undefined> {
+    // A batch token has no stored entry and no use count.
+    if (caller.tokenType === 'batch') return undefined;
     // Serialised per token in the store: concurrent requests cannot share one remaining use.
     const spent = await this.unsealed.tokens.spendUse(caller.tokenId);
     if (spent.outcome === 'refused') throw new PermissionDenied();

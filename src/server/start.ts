@@ -14,10 +14,13 @@ import { loadStaticSite, type StaticSite } from '../http/static-site.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
+import { authMethods } from '../auth/registry.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
 import { AuditDevices } from '../audit/index.js';
+import { loadClusterIdentity } from './cluster.js';
+import { telemetry, type TelemetryOptions } from '../util/telemetry.js';
 
 /** What it takes to start a server. */
 export type ServerOptions = {
@@ -36,10 +39,14 @@ export type ServerOptions = {
   /** HA: standbys answer 307 to the active node instead of forwarding (Vault's disable_clustering). */
   disableForwarding?: boolean;
   logLevel?: LogLevel;
+  /** Vault's log_format: standard (text lines) or json. */
+  logFormat?: 'standard' | 'json';
   logSink?: LogSink;
   clock?: Clock;
   /** Serve the web UI at /ui/ (dev mode: on). */
   ui?: boolean;
+  /** The config's telemetry settings (sys/metrics). */
+  telemetry?: TelemetryOptions;
   /** More mountable engine types, by type name (tests mount fixtures this way). */
   extraEngines?: ReadonlyMap<string, EngineFactory>;
 };
@@ -59,21 +66,21 @@ export type RunningServer = {
 
 /** Starts a server; in dev mode it is ready for requests when this resolves. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink });
+  const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink, format: opts.logFormat === 'json' ? 'json' : 'text' });
   const physical = await openStorage(opts.storage, log);
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
-    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
+    table === 'auth' ? backends.get(`auth:${type}`) ?? authMethods.get(type)?.(options) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core.unsealed.policies),
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
   });
-  const cluster = {
-    cluster_name: opts.clusterName ?? `lockbox-cluster-${randomUUID().slice(0, 8)}`,
-    cluster_id: randomUUID(), storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type,
-  };
-  backends.set('system', systemBackend(core, cluster));
+  // Filled in at each unseal from storage (reported only while unsealed, as in Vault).
+  const cluster = { cluster_name: '', cluster_id: '', storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type };
+  core.onUnsealed(async () => { Object.assign(cluster, await loadClusterIdentity(core.barrier, opts.clusterName)); });
+  backends.set('system', systemBackend(core, cluster, opts.telemetry));
+  telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
   const audit = new AuditDevices(core);
   core.audit = audit;

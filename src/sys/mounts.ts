@@ -6,6 +6,8 @@ import type { Core } from '../core/core.js';
 import { normaliseMountPath, type MountEntry, type MountTableKind } from '../core/mounts.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import { mountView, tuneView } from './mount-view.js';
+import { MOUNT_TOKEN_TYPES, type MountTokenType } from '../core/tokens/login.js';
+import { parseLockoutTune, type LockoutTune } from '../core/lockout.js';
 
 /** Mount types that are spelled differently on the wire and in the table. */
 function normaliseType(type: string, options: Record<string, string>): { type: string; options: Record<string, string> } {
@@ -29,7 +31,34 @@ const tuneFields = {
   ...Object.fromEntries(PASSTHROUGH_TUNE.map((k) => [k, k === 'listing_visibility'
     ? field.string({ description: 'Passed through: listing_visibility ("unauth" or "hidden").' })
     : field.strings({ description: `Passed through: ${k}.` })])),
+  token_type: field.string({ description: 'Auth mounts: default-service, default-batch, service or batch.' }),
+  user_lockout_config: field.object({ description: 'Auth mounts: lockout_threshold, lockout_duration, lockout_counter_reset, lockout_disable.' }),
 };
+
+/** Auth methods whose logins can lock an alias out (Vault: userpass, approle, ldap). */
+const LOCKOUT_TYPES = new Set(['userpass', 'approle', 'ldap']);
+
+/**
+ * Checks the auth-only tune settings and returns the `tune` entries they set. Vault keeps the
+ * token store's type fixed, and refuses lockout settings on methods without lockout.
+ */
+function authTune(entry: Pick<MountEntry, 'table' | 'type' | 'tune'>, input: { token_type?: unknown; user_lockout_config?: unknown }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (input.token_type !== undefined && input.token_type !== '') {
+    if (entry.table !== 'auth') throw new BadRequest('token_type can only be set on auth mounts');
+    if (entry.type === 'token') throw new BadRequest('the token type of the token auth method cannot be changed');
+    if (!(MOUNT_TOKEN_TYPES as readonly unknown[]).includes(input.token_type)) throw new BadRequest("invalid value for 'token_type'");
+    out.token_type = input.token_type as MountTokenType;
+  }
+  const lockout = input.user_lockout_config;
+  if (lockout !== undefined && lockout !== null && typeof lockout === 'object' && Object.keys(lockout).length > 0) {
+    if (entry.table !== 'auth' || !LOCKOUT_TYPES.has(entry.type)) {
+      throw new BadRequest(`tuning of user lockout configuration for auth type ${JSON.stringify(entry.type)} not allowed`);
+    }
+    out.user_lockout_config = parseLockoutTune(lockout as Record<string, unknown>, (entry.tune.user_lockout_config ?? {}) as LockoutTune);
+  }
+  return out;
+}
 
 /** Parses a TTL for tune: "system" and "" mean "use the server's". */
 function ttlSetting(name: string, value: unknown): number {
@@ -104,7 +133,9 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           // Vault: the token store exists once, at auth/token/.
           if (table === 'auth' && type === 'token') throw new BadRequest('token credential backend cannot be instantiated');
           const config = fields.config;
-          await mounts().mount({
+          // Settings only auth mounts have are checked before anything is mounted.
+          const extra = authTune({ table, type, tune: {} }, config);
+          const entry = await mounts().mount({
             table, path: fields.path, type, description: fields.description, local: fields.local,
             seal_wrap: fields.seal_wrap, options,
             config: {
@@ -112,6 +143,7 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
               max_lease_ttl: config.max_lease_ttl === undefined ? 0 : ttlSetting('max_lease_ttl', config.max_lease_ttl),
             },
           });
+          if (Object.keys(extra).length > 0) await mounts().update(entry, (e) => { Object.assign(e.tune, extra); });
         },
         // Vault: disabling a path that is not mounted succeeds; the mount's leases go first.
         delete: async ({ fields }) => {
@@ -119,6 +151,9 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           if (!mounts().get(table, path)) return;
           refuseBuiltinUnmount(table, path);
           await core.unsealed.leases.revokePrefix(table === 'auth' ? `auth/${path}` : path, true);
+          // Vault: an auth method's tokens go with it.
+          const entry = mounts().get(table, path);
+          if (table === 'auth' && entry) await core.revokeLoginTokens(entry.uuid);
           await mounts().unmount(table, path);
         },
       },
@@ -144,12 +179,14 @@ function tunePath(core: Core, pattern: string, sudo: boolean, target: (path: str
             throw new BadRequest('backend max lease TTL cannot be less than backend default lease TTL');
           }
           // The backend converts its data first (kv v1 → v2), so the new options never meet old data.
+          const extra = authTune(entry, { token_type: sent.has('token_type') ? fields.token_type : undefined, user_lockout_config: sent.has('user_lockout_config') ? fields.user_lockout_config : undefined });
           const upgrading = sent.has('options') && entry.type === 'kv' && fields.options.version === '2' && entry.options.version !== '2';
           if (sent.has('options')) await core.changeMountOptions(entry, { ...entry.options, ...fields.options });
           await core.unsealed.mounts.update(entry, (e) => {
             e.config = ttls;
             if (sent.has('description')) e.description = String(fields.description ?? '');
             if (sent.has('options')) e.options = { ...e.options, ...fields.options };
+            Object.assign(e.tune, extra);
             for (const k of PASSTHROUGH_TUNE) {
               if (!sent.has(k)) continue;
               // Vault shows only settings that are set: an empty list or string clears one.
