@@ -3,7 +3,7 @@
 // from clients that retry on 5xx; the time from the kill to the next acknowledged write is the
 // failover time. Every acknowledged write is read back (lost writes are counted). Repeated
 // BENCH_RUNS times (20 by default); prints median and worst. Never decides pass/fail.
-//   node dist/bench/ha-failover.js
+//   node dist/bench/ha-failover.js      BENCH_BACKENDS=etcd (default: postgresql,etcd)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { dropTables, PG_URL, uniqueTableName } from '../test/helpers/postgres.js
 import { call } from '../test/server/process.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 20);
+const only = (process.env.BENCH_BACKENDS ?? 'postgresql,etcd').split(',');
 const LOCK_TIMEOUT = '3s';
 
 type Backend = { name: string; fresh(run: number): Promise<{ block: string; cleanup(): Promise<void> }> };
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     },
   ];
   try {
-    for (const backend of backends) {
+    for (const backend of backends.filter((b) => only.includes(b.name))) {
       const times: number[] = [];
       let lost = 0;
       for (let run = 0; run < runs; run++) {
