@@ -21,6 +21,7 @@ import { remoteAllowed } from './tokens/cidr.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { PeriodicWork } from './periodic.js';
+import { PasswordPolicyStore } from './password-policy.js';
 import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
@@ -49,6 +50,9 @@ const SYSTEM_MOUNT: MountInfo = {
   config: { default_lease_ttl: 0, max_lease_ttl: 0 },
 };
 
+/** Paths answered while sealed have no stored password policies to draw on. */
+const sealedPasswords = async (): Promise<string> => { throw new Sealed(); };
+
 /** The error text an audit record may carry: ours, or nothing that could quote input. */
 const auditableError = (err: unknown) =>
   err instanceof LockboxError && !(err instanceof Internal) ? err.message : 'internal error';
@@ -64,7 +68,7 @@ type Prepared = {
 /** State that exists only while unsealed. */
 type Unsealed = {
   mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
-  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
+  periodic: PeriodicWork; passwordPolicies: PasswordPolicyStore; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
 };
 
 /** One Lockbox server's core. */
@@ -195,9 +199,10 @@ export class Core {
         return scopedView(mounts.viewOf(entry), `${tokenId}/`);
       },
     };
-    const periodic = new PeriodicWork(() => this.#runPeriodic(mounts), this.log);
+    const passwordPolicies = new PasswordPolicyStore(scopedView(barrier, 'sys/password-policy/'));
+    const periodic = new PeriodicWork(() => this.#runPeriodic(mounts, passwordPolicies), this.log);
     const lockout = new Lockout(scopedView(barrier, 'core/locked-users/'), this.clock);
-    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps, lockout };
+    this.#state = { mounts, tokens, policies, expiration, leases, periodic, passwordPolicies, tokenDeps, wrapDeps, lockout };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
     periodic.start();
@@ -249,12 +254,12 @@ export class Core {
   }
 
   /** Runs every mount's periodic hook once; one mount's failure does not stop the others. */
-  async #runPeriodic(mounts: MountTable): Promise<void> {
+  async #runPeriodic(mounts: MountTable, passwordPolicies: PasswordPolicyStore): Promise<void> {
     for (const entry of [...mounts.list('mounts'), ...mounts.list('auth')]) {
       const backend = mounts.backendOf(entry);
       if (!backend?.periodic) continue;
       try {
-        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now() });
+        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now(), passwords: passwordPolicies.generate });
       } catch (err) {
         this.log.error('periodic work of a mount failed', { mount: entry.path, error: err });
       }
@@ -366,7 +371,7 @@ export class Core {
     if (early) {
       await this.#readBody(req, false);
       const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
-        mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config };
+        mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config, passwords: sealedPasswords };
       const { response, warnings } = await runPath(early.def, early.params, base);
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
@@ -410,7 +415,7 @@ export class Core {
       await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
     }
     await this.#readBody(req, caller !== undefined);
-    const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
+    const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate };
     const operation = await resolveWriteOperation(match.def, match.params, base);
     audit.operation = operation;
     if (caller && authenticated) {
