@@ -125,6 +125,11 @@ export class Core {
   /** Active/standby state when the storage elects an active node; undefined on a single node. */
   ha: HaRole | undefined;
 
+  /** Throws unless this node may act: always on a single node, only while active under HA. */
+  #mustBeActive(): void {
+    if (this.ha && !this.ha.active) throw new StandbyError();
+  }
+
   /** Stops what runs while serving (seal, or an HA node turning standby). */
   async #tearDown(): Promise<void> {
     await this.#state?.expiration.stop();
@@ -170,8 +175,12 @@ export class Core {
     const expiration: ExpirationManager = new ExpirationManager(scopedView(barrier, 'sys/expire/'), {
       clock: this.clock, log: this.log,
       actions: {
-        revokeLease: (lease): Promise<void> => leases.revokeSecret(lease),
+        // HA: a node that has just lost the lock (paused past its TTL, say) may wake with expiry
+        // timers due before its heartbeat notices. Checked first, synchronously, so it never
+        // revokes at a backend what the new active node revokes too.
+        revokeLease: async (lease): Promise<void> => { this.#mustBeActive(); await leases.revokeSecret(lease); },
         revokeToken: async (id) => {
+          this.#mustBeActive();
           const entry = await tokens.byId(id, true);
           if (entry) await revokeTree(tokenDeps, entry);
         },

@@ -19,7 +19,14 @@ export async function standbyReply(core: Core, req: http.IncomingMessage, limit:
   if (!core.ha?.standby) return undefined;
   const raw = req.url ?? '/';
   const pathname = raw.split('?')[0] as string;
-  if (!pathname.startsWith('/v1/') || core.answersLocally(decodePath(pathname.slice('/v1/'.length)))) return undefined;
+  if (!pathname.startsWith('/v1/')) return undefined;
+  const path = decodePath(pathname.slice('/v1/'.length));
+  if (core.answersLocally(path)) return undefined;
+  // Vault seals the node asked, never the active one; a standby here has no token store to check
+  // the caller's sudo with, so it refuses rather than forward and seal the wrong node.
+  if (path === 'sys/seal') {
+    return { status: 400, body: { errors: ['this node is a standby: seal it by stopping its process, or seal the active node'] } };
+  }
   const { leaderAddress } = await core.ha.leader();
   if (leaderAddress === '') {
     return { status: 503, body: { errors: ['local node not active but active cluster node not found'] } };

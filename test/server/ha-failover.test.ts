@@ -4,65 +4,16 @@
 // back. Then a stale active (SIGSTOP past the lock TTL, then SIGCONT) finds its writes refused.
 // The failover time is printed, not asserted: the benchmark (bench/ha-failover.ts) measures it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { dropTables, PG_URL, uniqueTableName } from '../helpers/postgres.js';
-import { call, freePort, spawnServer, unseal, type ServerProcess } from './process.js';
+import { call } from './process.js';
+import { activeNode, killActiveUnderLoad, startCluster, type Node } from '../helpers/ha-cluster.js';
 
 const LOCK_TIMEOUT = '2s';
-
-type Node = { proc: ServerProcess; url: string };
-
-/** Starts `count` nodes (into `nodes`, for clean-up) over `storageBlock`, initialises through the first, unseals all. */
-async function startCluster(dir: string, storageBlock: string, nodes: Node[], count = 3) {
-  for (let i = 0; i < count; i++) {
-    const port = await freePort();
-    const file = join(dir, `node${i}.hcl`);
-    writeFileSync(file, `${storageBlock}
-listener "tcp" {
-  address     = "127.0.0.1:${port}"
-  tls_disable = true
-}
-api_addr = "http://127.0.0.1:${port}"
-`);
-    const proc = await spawnServer(file);
-    nodes.push({ proc, url: proc.url });
-  }
-  const init = await call(nodes[0]!.url, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
-  assert.equal(init.status, 200);
-  for (const node of nodes) assert.equal((await unseal(node.url, init.body.keys)).sealed, false);
-  return { root: init.body.root_token as string };
-}
-
-/** The node that says it is active, once one does. */
-async function activeNode(nodes: Node[], timeoutMs = 20_000): Promise<Node> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const node of nodes) {
-      const leader = await call(node.url, 'GET', 'sys/leader').catch(() => undefined);
-      if (leader?.body?.is_self === true) return node;
-    }
-    if (Date.now() > deadline) throw new Error('no active node');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A write that retries on 5xx and connection errors, across the given nodes, until it lands. */
-async function writeWithRetry(nodes: () => Node[], path: string, token: string, body: unknown, giveUpMs = 30_000): Promise<void> {
-  const deadline = Date.now() + giveUpMs;
-  for (let attempt = 0; ; attempt++) {
-    const list = nodes();
-    const node = list[attempt % list.length]!;
-    const res = await call(node.url, 'POST', path, { token, body }).catch(() => ({ status: 599, body: undefined }));
-    if (res.status < 300) return;
-    if (res.status < 500) throw new Error(`write refused: ${res.status} ${JSON.stringify(res.body)}`);
-    if (Date.now() > deadline) throw new Error(`write never landed: ${path}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function failoverSuite(name: string, storage: () => Promise<{ block: string; cleanup(): Promise<void> }>): void {
   describe(`HA failover on ${name}`, () => {
@@ -81,31 +32,8 @@ function failoverSuite(name: string, storage: () => Promise<{ block: string; cle
       cleanup = shared.cleanup;
       root = (await startCluster(dir, shared.block, nodes)).root;
       assert.equal((await call(nodes[1]!.url, 'POST', 'sys/mounts/kv', { token: root, body: { type: 'kv', options: { version: '2' } } })).status, 204);
-      const first = await activeNode(nodes);
-      let alive = [...nodes];
-      const acknowledged: number[] = [];
-      let stop = false;
-      let killedAt = 0;
-      let firstAfterKill = 0;
-      // Two writers, each retrying on 5xx; each acknowledged write is noted.
-      let next = 0;
-      const writer = async () => {
-        while (!stop) {
-          const i = next++;
-          await writeWithRetry(() => alive, `kv/data/w${i}`, root, { data: { i } });
-          acknowledged.push(i);
-          if (killedAt && !firstAfterKill) firstAfterKill = Date.now();
-        }
-      };
-      const writers = [writer(), writer()];
-      while (acknowledged.length < 30) await new Promise((r) => setTimeout(r, 20));
-      killedAt = Date.now();
-      alive = nodes.filter((n) => n !== first);
-      await first.proc.stop('SIGKILL');
-      while (!firstAfterKill || acknowledged.length < 80) await new Promise((r) => setTimeout(r, 20));
-      stop = true;
-      await Promise.all(writers);
-      console.log(`# ${name}: failover (kill -9 to the next acknowledged write): ${firstAfterKill - killedAt} ms, ${acknowledged.length} writes acknowledged`);
+      const { failoverMs, acknowledged, killed: first, alive } = await killActiveUnderLoad(nodes, root);
+      console.log(`# ${name}: failover (kill -9 to the next acknowledged write): ${failoverMs} ms, ${acknowledged.length} writes acknowledged`);
 
       const second = await activeNode(alive);
       assert.notEqual(second, first);

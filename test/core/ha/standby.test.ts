@@ -106,6 +106,14 @@ function clusterSuite(name: string, storage: () => Promise<{ config: StorageConf
       for (const node of nodes) assert.doesNotMatch(node.log(), /forwarded-canary/);
     });
 
+    test('sys/seal on a standby is refused, never forwarded to seal the active node', async () => {
+      const [a, b] = nodes as [TestServer, TestServer];
+      const res = await b.api('PUT', 'sys/seal');
+      assert.equal(res.status, 400);
+      assert.equal((await a.api('GET', 'sys/seal-status')).body.sealed, false);
+      assert.equal((await b.api('GET', 'sys/seal-status')).body.sealed, false);
+    });
+
     test('with X-Vault-No-Request-Forwarding a standby answers 307 to the active node', async () => {
       const [a, b] = nodes as [TestServer, TestServer];
       const res = await fetch(`${b.url}/v1/secret/data/app?version=1`, {
