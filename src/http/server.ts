@@ -25,6 +25,11 @@ export type ListenerConfig = {
   maxRequestSize?: number;
   /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
   ui?: StaticSite;
+  /**
+   * Another protocol on this listener (AWS's JSON API at `POST /`): it claims a request by
+   * returning the function that answers it from the body, or leaves it to the Vault API.
+   */
+  otherProtocol?: (req: http.IncomingMessage) => ((body: Buffer) => Promise<Reply>) | undefined;
 };
 
 /** A running listener. */
@@ -51,7 +56,8 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     noteRequest(req);
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
-    const done = serve(core, req, limit, log)
+    const other = config.otherProtocol?.(req);
+    const done = (other ? readBody(req, limit).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log))
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.

@@ -14,6 +14,8 @@ import { loadStaticSite, type StaticSite } from '../http/static-site.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
+import { sigv4Backend } from '../auth/sigv4/index.js';
+import { awsWireHandler } from '../engines/aws-sm/index.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
@@ -69,6 +71,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   backends.set('system', systemBackend(core, cluster));
   backends.set('auth:token', tokenBackend(core));
+  backends.set('auth:sigv4', sigv4Backend(core));
   const audit = new AuditDevices(core);
   core.audit = audit;
   core.onUnsealed(() => audit.load());
@@ -94,7 +97,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let http: HttpServer;
   try {
     const ui = (opts.ui ?? opts.dev) ? loadUi(log) : undefined;
-    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}) }, log);
+    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), otherProtocol: awsWireHandler(core) }, log);
   } catch (err) {
     // A port in use or an unreadable certificate: release the database before failing.
     await core.seal.seal().finally(() => physical.close());
