@@ -8,6 +8,8 @@ import { startTestServer, type TestServer, type TestServerOptions } from '../../
 export type AwsTestServer = TestServer & {
   keyFor(role: string, policy: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   rootKey: { accessKeyId: string; secretAccessKey: string };
+  /** The server's time, to date signatures by (tests may inject a clock). */
+  now(): Date;
 };
 
 export async function startAwsServer(opts: TestServerOptions = {}): Promise<AwsTestServer> {
@@ -22,7 +24,7 @@ export async function startAwsServer(opts: TestServerOptions = {}): Promise<AwsT
     return { accessKeyId: key.body.data.access_key_id as string, secretAccessKey: key.body.data.secret_access_key as string };
   };
   const rootKey = await keyFor('admin', 'path "*" { capabilities = ["create", "read", "update", "delete", "list", "sudo"] }');
-  return Object.assign(srv, { keyFor, rootKey });
+  return Object.assign(srv, { keyFor, rootKey, now: () => new Date((opts.clock ?? Date).now()) });
 }
 
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
@@ -71,4 +73,4 @@ export async function signedCall(url: string, body: string, opts: SignOptions) {
 
 /** A signed call of one action with the key, members as JSON. */
 export const call = (srv: AwsTestServer, action: string, members: unknown, key = srv.rootKey) =>
-  signedCall(srv.url, JSON.stringify(members), { key, target: `secretsmanager.${action}` });
+  signedCall(srv.url, JSON.stringify(members), { key, target: `secretsmanager.${action}`, date: srv.now() });
