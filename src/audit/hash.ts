@@ -21,15 +21,33 @@ export const hasherFor = (salt: Buffer): Hasher => (value) => hmacOf(salt, value
 export const rawHasher: Hasher = (value) => value;
 
 /**
- * Hashes every string in a JSON-like value, recursively. Keys stay readable and non-strings
- * (numbers, booleans, null) stay as they are: Vault's HashStructure hashes strings only.
+ * Hashes every string in a JSON-like value. Keys stay readable and non-strings (numbers,
+ * booleans, null) stay as they are: Vault's HashStructure hashes strings only. Walks with an
+ * explicit stack, not recursion: however deep a value is, logging it cannot overflow the stack
+ * (a request that cannot be audited is refused, so a crash here would block reads for good).
  */
 export function hashStrings(value: unknown, hash: Hasher): unknown {
-  if (typeof value === 'string') return hash(value);
-  if (Array.isArray(value)) return value.map((v) => hashStrings(v, hash));
-  if (value === null || typeof value !== 'object') return value;
-  if (Buffer.isBuffer(value)) return hash(value.toString('base64'));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = hashStrings(v, hash);
-  return out;
+  const leaf = (v: unknown): unknown => {
+    if (typeof v === 'string') return hash(v);
+    if (Buffer.isBuffer(v)) return hash(v.toString('base64'));
+    return v;
+  };
+  const isContainer = (v: unknown): v is object => v !== null && typeof v === 'object' && !Buffer.isBuffer(v);
+  if (!isContainer(value)) return leaf(value);
+  const copyOf = (v: object): Record<string, unknown> | unknown[] => (Array.isArray(v) ? new Array(v.length) : {});
+  const root = copyOf(value);
+  // Each item: a source container and the copy its hashed children go into.
+  const stack: Array<[object, Record<string, unknown> | unknown[]]> = [[value, root]];
+  while (stack.length > 0) {
+    const [source, target] = stack.pop() as [object, Record<string, unknown> | unknown[]];
+    for (const [key, child] of Object.entries(source)) {
+      let out: unknown;
+      if (isContainer(child)) {
+        out = copyOf(child);
+        stack.push([child, out as Record<string, unknown> | unknown[]]);
+      } else out = leaf(child);
+      (target as Record<string, unknown>)[key] = out;
+    }
+  }
+  return root;
 }

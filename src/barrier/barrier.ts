@@ -3,6 +3,7 @@
 // list and delete pass through; each value is bound to its path so entries cannot be swapped.
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
+import { telemetry } from '../util/telemetry.js';
 import { BadRequest, DecryptFailed, Internal, Sealed } from '../util/errors.js';
 import type { ListOptions, Storage } from '../storage/storage.js';
 import { ciphertextTerm, decrypt, encrypt } from './aead.js';
@@ -86,6 +87,24 @@ export class Barrier implements Storage {
     state?.rootKey.fill(0);
   }
 
+  /**
+   * Re-reads the keyring from storage with the root key already held. For a node of an HA
+   * cluster that becomes active: the previous active node may have rotated the keyring since
+   * this node unsealed, and its copy must not be trusted.
+   */
+  reload(): Promise<void> {
+    return this.#serial(async () => {
+      const state = this.#unsealed();
+      const blob = await this.#physical.get(KEYRING_PATH);
+      if (blob === undefined) throw new Internal('barrier keyring is missing');
+      const fresh = decryptKeyring(state.rootKey, blob);
+      if (this.#state !== state) { fresh.wipe(); throw new Sealed(); }
+      const old = state.keyring;
+      state.keyring = fresh;
+      old.wipe();
+    });
+  }
+
   /** Installs a new data key as the next term and persists the keyring; old terms stay readable. */
   rotate(): Promise<RotateResult> {
     // Serialised: two overlapping rotations would each persist a different key under one term.
@@ -164,7 +183,7 @@ export class Barrier implements Storage {
   // method re-checks the seal, so a transaction still running when the barrier seals fails.
   #view(inner: Storage): Storage {
     return {
-      get: async (key) => {
+      get: (key) => telemetry.barrier.get.time(async () => {
         this.#unsealed();
         checkKey(key);
         const blob = await inner.get(key);
@@ -173,24 +192,24 @@ export class Barrier implements Storage {
         const found = keyring.term(ciphertextTerm(blob));
         if (found === undefined) throw new DecryptFailed();
         return decrypt(found.key, blob, key);
-      },
-      put: async (key, value) => {
+      }),
+      put: (key, value) => telemetry.barrier.put.time(async () => {
         const { keyring } = this.#unsealed();
         checkKey(key);
         const { term, key: dataKey } = keyring.active;
         const blob = encrypt(dataKey, term, value, key);
         this.#encryptions += 1;
         await inner.put(key, blob);
-      },
-      delete: async (key) => {
+      }),
+      delete: (key) => telemetry.barrier.delete.time(async () => {
         this.#unsealed();
         checkKey(key);
         await inner.delete(key);
-      },
-      list: async (prefix, options) => {
+      }),
+      list: (prefix, options) => telemetry.barrier.list.time(async () => {
         this.#unsealed();
         return inner.list(prefix, options);
-      },
+      }),
       transaction: async (fn) => {
         this.#unsealed();
         return inner.transaction((tx) => fn(this.#view(tx)));

@@ -85,6 +85,16 @@ export class ShamirSeal {
     return new ShamirSeal(physical, clock, raw === undefined ? undefined : parseConfig(raw));
   }
 
+  /**
+   * Re-reads the seal configuration while none is known: with several nodes over one store
+   * (HA), another node may have run sys/init since this one opened it.
+   */
+  async refresh(): Promise<void> {
+    if (this.#config !== undefined) return;
+    const raw = await this.#physical.get(SEAL_CONFIG_PATH);
+    if (raw !== undefined && this.#config === undefined) this.#config = parseConfig(raw);
+  }
+
   /** Vault's seal-status, minus the fields the server adds (version, cluster name…). */
   status(): SealStatus {
     const c = this.#config;
@@ -138,6 +148,7 @@ export class ShamirSeal {
   async unseal(key: Buffer): Promise<SealStatus> {
     const share = Buffer.from(key); // ours to wipe, whatever the caller does with theirs
     return this.#serial(async () => {
+      await this.refresh();
       const config = this.#config;
       if (config === undefined) { share.fill(0); throw new NotInitialized(); }
       if (!this.barrier.sealed) { share.fill(0); return this.status(); }

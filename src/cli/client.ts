@@ -191,6 +191,12 @@ function connectionError(method: string, url: URL, err: Error & { code?: string 
     case 'ETIMEDOUT': detail = `dial tcp ${hostPort}: i/o timeout`; break;
     case 'ECONNRESET': detail = `read tcp ${hostPort}: connection reset by peer`; break;
     case 'EHOSTUNREACH': detail = `dial tcp ${hostPort}: connect: no route to host`; break;
+    // An https:// address at a plain-HTTP listener: OpenSSL reads "HTTP/1.1 …" as a bad record.
+    case 'EPROTO': if (/wrong version number|packet length too long|record layer failure/.test(err.message)) {
+      detail = 'http: server gave HTTP response to HTTPS client';
+      break;
+    }
+    // falls through
     default:
       detail = err.code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/.test(err.code)
         ? `tls: failed to verify certificate: ${err.message} (use -ca-cert, or -tls-skip-verify to skip verification)`

@@ -127,7 +127,8 @@ if (process.argv[1] !== undefined && /(^|[\\/])(lockbox|main\.js)$/.test(process
     (code) => { process.exitCode = code; },
     (err: unknown) => {
       const message = err instanceof LockboxError ? err.message : err instanceof Error ? err.message : String(err);
-      process.stderr.write(`Error: ${message}\n`);
+      // Messages that already say what failed ("Error loading configuration from …") stand alone.
+      process.stderr.write(message.startsWith('Error') ? `${message}\n` : `Error: ${message}\n`);
       process.exitCode = 1;
     },
   );

@@ -5,7 +5,7 @@ import { attempt, expectArgs, intFlag, secretInput, type Context, type Group, ty
 import { UsageError } from './errors.js';
 import { apiFlags, bool, int } from './flags.js';
 import { generateRootCommand, rekeyCommand } from './operator-keys.js';
-import { kvTable, out, printJson } from './output.js';
+import { columns, kvTable, out, printJson } from './output.js';
 import { printSealStatus } from './status.js';
 
 async function init(ctx: Context): Promise<number> {
@@ -61,6 +61,28 @@ async function seal(ctx: Context): Promise<number> {
   expectArgs(ctx.args, 0);
   await attempt('sealing', ctx.client().write('sys/seal'));
   out('Success! Lockbox is sealed.\n');
+  return 0;
+}
+
+async function stepDown(ctx: Context): Promise<number> {
+  expectArgs(ctx.args, 0);
+  const client = ctx.client();
+  await attempt('stepping down', client.write('sys/step-down'));
+  out(`Success! Stepped down: ${client.address}\n`);
+  return 0;
+}
+
+async function members(ctx: Context): Promise<number> {
+  expectArgs(ctx.args, 0);
+  const body = await attempt('retrieving HA status', ctx.client().read('sys/ha-status'));
+  const nodes = (Array.isArray(body?.Nodes) ? body.Nodes : []) as Json[];
+  if (ctx.format === 'json') return (printJson({ Nodes: nodes }), 0);
+  // Vault's columns; upgrade version and redundancy zone are Enterprise-only, so n/a here.
+  out(`${columns([
+    ['Host Name', 'API Address', 'Cluster Address', 'Active Node', 'Version', 'Upgrade Version', 'Redundancy Zone', 'Last Echo'],
+    ...nodes.map((n) => [String(n.hostname ?? ''), String(n.api_address ?? ''), String(n.cluster_address ?? ''),
+      String(n.active_node ?? false), String(n.version ?? ''), '', '', n.last_echo ? String(n.last_echo) : '']),
+  ])}\n`);
   return 0;
 }
 
@@ -120,6 +142,19 @@ const subcommands: Record<string, Subcommand> = {
     synopsis: '[options]', summary: 'Rotates the underlying encryption key', run: rotate,
     description: 'Adds a new encryption key term; new writes use it, older data stays readable with the older terms.',
     examples: ['operator rotate'],
+    flags: apiFlags(),
+  },
+  'step-down': {
+    synopsis: '[options]', summary: 'Forces the active node to give up the active role', run: stepDown,
+    description: 'Asks the active node of an HA cluster to step down: it becomes a standby and one of the other '
+      + 'nodes takes over. Sent to a standby, the request is forwarded to the active node.',
+    examples: ['operator step-down'],
+    flags: apiFlags([], 'none'),
+  },
+  members: {
+    synopsis: '[options]', summary: 'Lists the nodes of an HA cluster', run: members,
+    description: 'Lists the active node and the standbys that have announced themselves lately, with the time each was last heard from.',
+    examples: ['operator members'],
     flags: apiFlags(),
   },
   rekey: rekeyCommand,

@@ -7,7 +7,7 @@ import { apiFlags } from './flags.js';
 import { err, kvTable, out, printJson, type Format } from './output.js';
 
 /** Vault's status rows for a sys/seal-status body; progress and nonce only while sealed. */
-export function sealStatusPairs(s: Json, haEnabled: boolean): Array<[string, string]> {
+export function sealStatusPairs(s: Json, haEnabled: boolean, leader?: Json): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['Seal Type', String(s.type ?? '')],
     ['Initialized', String(s.initialized ?? false)],
@@ -22,22 +22,41 @@ export function sealStatusPairs(s: Json, haEnabled: boolean): Array<[string, str
   if (s.cluster_name) rows.push(['Cluster Name', String(s.cluster_name)]);
   if (s.cluster_id) rows.push(['Cluster ID', String(s.cluster_id)]);
   rows.push(['HA Enabled', String(haEnabled)]);
+  if (haEnabled && leader) rows.push(...haPairs(leader));
   return rows;
 }
 
-/** Prints a seal status in the chosen format. */
-export function printSealStatus(format: Format, status: Json, haEnabled = false): void {
-  if (format === 'json') printJson({ ...status, ha_enabled: haEnabled });
-  else out(`${kvTable(sealStatusPairs(status, haEnabled))}\n`);
+/** Vault's HA rows from a sys/leader body: the mode, and the active node's address or start. */
+function haPairs(leader: Json): Array<[string, string]> {
+  const rows: Array<[string, string]> = [['HA Cluster', String(leader.leader_cluster_address ?? '')]];
+  if (leader.is_self === true) {
+    rows.push(['HA Mode', 'active']);
+    if (leader.active_time && leader.active_time !== '0001-01-01T00:00:00Z') rows.push(['Active Since', String(leader.active_time)]);
+  } else {
+    rows.push(['HA Mode', 'standby'], ['Active Node Address', String(leader.leader_address || '<none>')]);
+  }
+  return rows;
 }
 
-/** Whether HA is on, from sys/leader when the server has it; Lockbox has no HA yet. */
-async function haEnabled(client: Client): Promise<boolean> {
+/** Prints a seal status in the chosen format; `leader` is a sys/leader body when HA is on. */
+export function printSealStatus(format: Format, status: Json, leader?: Json): void {
+  const haEnabled = leader?.ha_enabled === true;
+  if (format === 'json') {
+    const ha = haEnabled && leader ? {
+      leader_address: leader.leader_address, leader_cluster_address: leader.leader_cluster_address,
+      is_self: leader.is_self, active_time: leader.active_time,
+    } : {};
+    printJson({ ...status, ha_enabled: haEnabled, ...ha });
+  } else out(`${kvTable(sealStatusPairs(status, haEnabled, leader))}\n`);
+}
+
+/** The sys/leader body, when the server answers it. */
+async function leaderStatus(client: Client): Promise<Json | undefined> {
   try {
     const r = await client.request('GET', 'sys/leader', { accept: [400, 403, 404, 405, 500, 503], wrap: false });
-    return r.status === 200 && asObject(r.body)?.ha_enabled === true;
+    return r.status === 200 ? asObject(r.body) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -54,7 +73,7 @@ export async function statusCommand(ctx: Context): Promise<number> {
     err(`Error checking seal status: ${e.message}\n`);
     return 1;
   }
-  printSealStatus(ctx.format, status, status.sealed ? false : await haEnabled(client));
+  printSealStatus(ctx.format, status, status.sealed ? undefined : await leaderStatus(client));
   return status.sealed === false ? 0 : 2;
 }
 

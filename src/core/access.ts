@@ -3,7 +3,14 @@ import type { TokenEntry } from './tokens/store.js';
 import type { Caller, Operation } from './request.js';
 
 /** What the ACL is asked about one request. */
-export type AccessQuery = { path: string; operation: Operation; data: Record<string, unknown>; sudo: boolean; wrapTtl?: number };
+export type AccessQuery = {
+  path: string; operation: Operation; data: Record<string, unknown>; sudo: boolean; wrapTtl?: number;
+  /**
+   * Asked before the body is read: parameters are not known yet (they are checked with the
+   * full query afterwards), and a write may still turn out to be a create or an update.
+   */
+  beforeBody?: boolean;
+};
 
 /** Decides whether a caller may make a request; throws PermissionDenied when not. */
 export interface AccessControl {

@@ -27,6 +27,26 @@ export type BackendSpec = {
    * must remember lives in the mount's storage, so it survives a restart.
    */
   periodic?: (ctx: { storage: Storage; now: number }) => Promise<void>;
+  /**
+   * Auth methods: approves the renewal of a token one of this mount's logins issued, and says
+   * which TTL and max TTL apply now (the role's or user's current token_ttl and token_max_ttl;
+   * 0 means the mount's). Throws to refuse (the role or user is gone, its policies changed).
+   */
+  renewLogin?: (login: LoginContext) => Promise<{ ttl: number; maxTtl: number }>;
+  /**
+   * Auth methods with lockout: who a login request is for (username, role_id), read from the
+   * path inside the mount and the body before the handler runs; undefined when not a login.
+   */
+  loginAlias?: (path: string, data: Record<string, unknown>) => string | undefined;
+};
+
+/** What an auth method is told about one of its tokens being renewed. */
+export type LoginContext = {
+  storage: Storage;
+  /** What the login put in its grant's `internal`. */
+  internal: Record<string, unknown>;
+  /** The token's policies as issued. */
+  policies: string[];
 };
 
 /** What a backend is told about one of its leased secrets. */

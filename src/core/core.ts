@@ -1,11 +1,12 @@
 // Core: the seal, the mount table and the token store of one server, and the path every
 // request takes through them (seal check → token → route → ACL → handler).
 import { randomBytes } from 'node:crypto';
-import { BadRequest, Internal, LockboxError, NotFound, PermissionDenied, Sealed } from '../util/errors.js';
+import { BadRequest, Internal, InvalidCredentials, LockboxError, NotFound, PermissionDenied, Sealed } from '../util/errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { cachedStorage } from '../storage/cache.js';
 import { ShamirSeal } from '../barrier/seal.js';
+import { telemetry } from '../util/telemetry.js';
 import { TokenStore, newTokenValue, type TokenEntry } from './tokens/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
@@ -24,11 +25,19 @@ import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
 import { helpFor, wantsHelp } from './help.js';
+import { BatchTokens } from './tokens/batch.js';
+import { issueLoginToken, loginLimits, type MountTokenType } from './tokens/login.js';
+import { Lockout, effectiveLockout, type LockoutTune } from './lockout.js';
+import type { Backend } from './backend.js';
+import { isHaStorage } from '../storage/ha.js';
+import { HaRole, StandbyError } from './ha.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
+  /** Server-wide user lockout settings (a config file's `user_lockout "all"`), under each mount's tune. */
+  userLockout?: LockoutTune;
 };
 
 /** The outcome of a request: the handler's response plus the warnings core adds. */
@@ -55,7 +64,7 @@ type Prepared = {
 /** State that exists only while unsealed. */
 type Unsealed = {
   mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
-  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps;
+  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
 };
 
 /** One Lockbox server's core. */
@@ -81,20 +90,43 @@ export class Core {
   /** Opens core over a physical backend; the server starts sealed. */
   static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl }): Promise<Core> {
     // Reads of hot entries (tokens, policies, secrets) skip the backend; the cache holds ciphertext.
-    const seal = await ShamirSeal.open(cachedStorage(physical), deps.clock);
+    const cached = cachedStorage(physical);
+    const seal = await ShamirSeal.open(cached, deps.clock);
     const core = new Core(seal, deps);
-    seal.on('unseal', () => core.#afterUnseal());
-    seal.on('seal', async () => {
-      await core.#state?.expiration.stop();
-      await core.#state?.periodic.stop();
-      // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
-      const mounts = core.#state?.mounts;
-      const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
-      for (const backend of backends) await backend?.onSeal?.();
-      for (const hook of core.#sealHooks) await hook();
-      core.#state = undefined;
-    });
+    if (isHaStorage(physical)) {
+      // HA: unsealing makes the node a standby that campaigns; only winning loads the state.
+      const ha = new HaRole(physical.ha, {
+        becomeActive: async () => {
+          // Another node was active: nothing cached or read while standby is trusted.
+          cached.clear();
+          await seal.barrier.reload();
+          await core.#afterUnseal();
+        },
+        becomeStandby: () => core.#tearDown(),
+      }, deps.log);
+      core.ha = ha;
+      seal.on('unseal', () => ha.unsealed());
+      seal.on('seal', () => ha.sealing());
+    } else {
+      seal.on('unseal', () => core.#afterUnseal());
+      seal.on('seal', () => core.#tearDown());
+    }
     return core;
+  }
+
+  /** Active/standby state when the storage elects an active node; undefined on a single node. */
+  ha: HaRole | undefined;
+
+  /** Stops what runs while serving (seal, or an HA node turning standby). */
+  async #tearDown(): Promise<void> {
+    await this.#state?.expiration.stop();
+    await this.#state?.periodic.stop();
+    // Backends that cache secrets in memory (transit keys) forget them before the barrier closes.
+    const mounts = this.#state?.mounts;
+    const backends = new Set(mounts ? [...mounts.list('mounts'), ...mounts.list('auth')].map((e) => mounts.backendOf(e)) : []);
+    for (const backend of backends) await backend?.onSeal?.();
+    for (const hook of this.#sealHooks) await hook();
+    this.#state = undefined;
   }
 
   /** The barrier-backed storage; throws Sealed while sealed. */
@@ -104,7 +136,7 @@ export class Core {
 
   /** Live state, or Sealed. */
   get unsealed(): Unsealed {
-    if (!this.#state) throw new Sealed();
+    if (!this.#state) throw this.ha?.standby ? new StandbyError() : new Sealed();
     return this.#state;
   }
 
@@ -124,6 +156,7 @@ export class Core {
       ]);
     }
     const tokens = new TokenStore(barrier, salt, this.clock);
+    tokens.batch = new BatchTokens(await this.#batchKey());
     const policies = new PolicyStore(scopedView(barrier, 'sys/policy/'));
     await policies.bootstrap();
     const expiration: ExpirationManager = new ExpirationManager(scopedView(barrier, 'sys/expire/'), {
@@ -140,13 +173,8 @@ export class Core {
     tokens.onExpiry = (at) => expiration.noteExpiry(at);
     const tokenDeps: TokenDeps = {
       clock: this.clock, store: tokens,
-      tokenMountTtls: () => {
-        const entry = mounts.get('auth', 'token/');
-        return {
-          defaultTtl: entry?.config.default_lease_ttl || this.config.defaultLeaseTtl,
-          maxTtl: entry?.config.max_lease_ttl || this.config.maxLeaseTtl,
-        };
-      },
+      tokenMountTtls: () => this.mountTtls(mounts.get('auth', 'token/')),
+      renewalLimits: (entry) => this.#renewalLimits(mounts, entry),
       policyExists: async (name) => (await policies.get(name)) !== undefined,
       revoked: (entry) => this.tokenRevoked(entry),
     };
@@ -159,11 +187,56 @@ export class Core {
       },
     };
     const periodic = new PeriodicWork(() => this.#runPeriodic(mounts), this.log);
-    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps };
+    const lockout = new Lockout(scopedView(barrier, 'core/locked-users/'), this.clock);
+    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps, lockout };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
     periodic.start();
     for (const hook of this.#unsealHooks) await hook();
+  }
+
+  /** The key batch tokens are sealed with, made on the first unseal and kept in the barrier. */
+  async #batchKey(): Promise<Buffer> {
+    const barrier = this.seal.barrier;
+    let key = await barrier.get('core/batch-token-key');
+    if (!key) {
+      key = randomBytes(32);
+      await barrier.put('core/batch-token-key', key);
+    }
+    return key;
+  }
+
+  /** A mount's TTL limits, falling back to the server's. */
+  mountTtls(entry: Pick<MountEntry, 'config'> | undefined): { defaultTtl: number; maxTtl: number } {
+    return {
+      defaultTtl: entry?.config.default_lease_ttl || this.config.defaultLeaseTtl,
+      maxTtl: entry?.config.max_lease_ttl || this.config.maxLeaseTtl,
+    };
+  }
+
+  /** Renewal limits of a token: a login token's go back to the method that issued it. */
+  async #renewalLimits(mounts: MountTable, entry: TokenEntry) {
+    if (!entry.login) return this.mountTtls(mounts.get('auth', 'token/'));
+    const mount = mounts.byUuid(entry.login.mount_uuid);
+    const backend = mount && mounts.backendOf(mount);
+    if (!mount || !backend) throw new BadRequest('lease is not renewable');
+    const limits = this.mountTtls(mount);
+    if (!backend.renewLogin) return limits;
+    const granted = await backend.renewLogin({ storage: mounts.viewOf(mount), internal: entry.login.internal, policies: entry.policies });
+    return loginLimits(limits, granted.maxTtl, granted.ttl);
+  }
+
+  /** Revokes every token the logins of one auth mount issued (when the mount is disabled). */
+  async revokeLoginTokens(mountUuid: string): Promise<void> {
+    const { tokens, tokenDeps } = this.unsealed;
+    for (const entry of await tokens.allEntries()) {
+      if (entry.login?.mount_uuid === mountUuid) await revokeTree(tokenDeps, entry);
+    }
+  }
+
+  /** The effective lockout settings of an auth mount. */
+  lockoutOf(entry: MountEntry) {
+    return effectiveLockout(entry.tune.user_lockout_config as LockoutTune | undefined, this.config.userLockout);
   }
 
   /** Runs every mount's periodic hook once; one mount's failure does not stop the others. */
@@ -254,9 +327,16 @@ export class Core {
   async initialize(shares: number, threshold: number): Promise<{ keys: Buffer[]; rootToken: string }> {
     const { keys } = await this.seal.initialize({ secret_shares: shares, secret_threshold: threshold });
     for (const key of keys.slice(0, threshold)) await this.seal.unseal(key);
+    // HA: a fresh store has no active node, so this one wins the lock within one interval.
+    await this.ha?.whenActive();
     const rootToken = await this.createRootToken(newTokenValue());
     await this.seal.seal();
     return { keys, rootToken };
+  }
+
+  /** Whether `path` is answered by this node itself even while sealed or standby (sys/health…). */
+  answersLocally(path: string): boolean {
+    return this.#sealedPath(path) !== undefined;
   }
 
   /** The system paths that answer while sealed (sys/health, sys/unseal…), if `path` is one. */
@@ -269,8 +349,13 @@ export class Core {
 
   /** Runs one logical request through routing, ACL, audit and the handler. */
   async handle(req: LogicalRequest): Promise<Outcome> {
+    return telemetry.handleRequest.time(() => this.#handle(req));
+  }
+
+  async #handle(req: LogicalRequest): Promise<Outcome> {
     const early = this.#sealedPath(req.path);
     if (early) {
+      await this.#readBody(req, false);
       const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
         mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config };
       const { response, warnings } = await runPath(early.def, early.params, base);
@@ -309,18 +394,34 @@ export class Core {
     const authenticated = !match.def.unauthenticated;
     if (authenticated && !caller) throw new PermissionDenied();
     if (req.operation === 'read' && wantsHelp(req.query)) return this.#help(match.def, req.path, caller);
+    const sudo = match.def.sudo === true;
+    // What the path and operation allow is decided before the body is read (parameters and
+    // create-vs-update need it): a refused request never has its body buffered or parsed.
+    if (caller && authenticated) {
+      await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
+    }
+    await this.#readBody(req, caller !== undefined);
     const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
     const operation = await resolveWriteOperation(match.def, match.params, base);
     audit.operation = operation;
     if (caller && authenticated) {
-      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo: match.def.sudo === true, wrapTtl: req.wrapTtl });
+      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo, wrapTtl: req.wrapTtl });
     }
     return { match, base: { ...base, operation }, mount: route.entry, authenticated };
   }
 
+  /** Fills the request's data from its body, if it has one still unread. */
+  async #readBody(req: LogicalRequest, withToken: boolean): Promise<void> {
+    const read = req.readBody;
+    if (!read) return;
+    req.readBody = undefined;
+    req.data = await read(withToken);
+  }
+
   /** Runs the handler, then leases, wraps and audits what it returned. */
   async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
-    const { response, warnings } = await this.#runAudited(prepared.match, prepared.base, audit);
+    const labels = { mount: prepared.mount.path, operation: prepared.base.operation };
+    const { response, warnings } = await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
     if (response?.secret && response.secret.register !== false && !response.leaseId) {
       await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
     }
@@ -343,13 +444,44 @@ export class Core {
   }
 
   /** Runs the handler; a failure is still audited as the response before it propagates. */
-  async #runAudited(match: { def: PathDef; params: Record<string, string> }, base: Parameters<typeof runPath>[2], audit: AuditInput) {
+  async #runAudited(prepared: Prepared, audit: AuditInput) {
     try {
-      return await runPath(match.def, match.params, base);
+      const backend = this.unsealed.mounts.backendOf(prepared.mount);
+      if (prepared.mount.table === 'auth' && backend) return await this.#runLogin(prepared, backend);
+      return await runPath(prepared.match.def, prepared.match.params, prepared.base);
     } catch (err) {
       await this.#auditOrFail('response', { ...audit, error: auditableError(err) });
       throw err;
     }
+  }
+
+  /**
+   * Runs a path of an auth method: a locked alias is refused before its method sees the
+   * request (Vault's "permission denied", no hint), wrong credentials count towards the
+   * lock, and a returned login grant becomes a token here.
+   */
+  async #runLogin(prepared: Prepared, backend: Backend) {
+    const { mount, base } = prepared;
+    const alias = backend.loginAlias?.(base.path, base.request.data);
+    const lockout = alias ? this.lockoutOf(mount) : undefined;
+    const { lockout: locks } = this.unsealed;
+    if (alias && lockout && !lockout.disabled && (await locks.isLocked(mount.accessor, alias, lockout))) throw new PermissionDenied();
+    let result: Awaited<ReturnType<typeof runPath>>;
+    try {
+      result = await runPath(prepared.match.def, prepared.match.params, base);
+    } catch (err) {
+      if (err instanceof InvalidCredentials && alias && lockout && !lockout.disabled) await locks.failed(mount.accessor, alias, lockout);
+      throw err;
+    }
+    const grant = result.response?.login;
+    if (!grant) return result;
+    if (alias) await locks.succeeded(mount.accessor, alias);
+    const { auth, warnings } = await issueLoginToken(this.unsealed.tokenDeps, {
+      path: mount.path, uuid: mount.uuid, ttls: this.mountTtls(mount), requestPath: base.request.path,
+      tokenType: (mount.tune.token_type as MountTokenType | undefined) ?? 'default-service',
+    }, grant);
+    const { login: _login, ...response } = result.response!;
+    return { response: { ...response, auth, warnings: [...(response.warnings ?? []), ...warnings] }, warnings: result.warnings };
   }
 
   /** The audit broker in use (src/audit installs one). */
@@ -358,7 +490,9 @@ export class Core {
   async #auditOrFail(kind: 'request' | 'response', input: AuditInput): Promise<void> {
     if (!this.audit.enabled()) return;
     try {
-      await (kind === 'request' ? this.audit.logRequest(input) : this.audit.logResponse(input));
+      await (kind === 'request'
+        ? telemetry.audit.logRequest.time(() => this.audit.logRequest(input))
+        : telemetry.audit.logResponse.time(() => this.audit.logResponse(input)));
     } catch (cause) {
       // Fail closed: what cannot be audited does not happen (or is not answered).
       throw new Internal(`failed to audit ${kind}`, { cause });
@@ -376,6 +510,8 @@ export class Core {
 
   /** Counts one use of a limited-use token; returns the entry when that was its last use. */
   async #spendUse(caller: Caller): Promise<TokenEntry | undefined> {
+    // A batch token has no stored entry and no use count.
+    if (caller.tokenType === 'batch') return undefined;
     // Serialised per token in the store: concurrent requests cannot share one remaining use.
     const spent = await this.unsealed.tokens.spendUse(caller.tokenId);
     if (spent.outcome === 'refused') throw new PermissionDenied();

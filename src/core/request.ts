@@ -2,6 +2,7 @@
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { WrapInfo } from './wrapping.js';
+import type { TokenParams } from './tokens/params.js';
 
 /** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */
 export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list';
@@ -10,6 +11,8 @@ export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'lis
 export type LogicalRequest = {
   id: string;
   operation: Operation;
+  /** The HTTP method, for the rare protocol that tells HEAD from GET (ACME's new-nonce). */
+  method?: string;
   /** Full path after `/v1/`, without a leading slash. */
   path: string;
   /** The decoded JSON body (or query parameters for reads). */
@@ -20,6 +23,13 @@ export type LogicalRequest = {
   remoteAddress: string;
   /** Seconds from `X-Vault-Wrap-TTL`, when asked. */
   wrapTtl?: number;
+  /**
+   * Reads and decodes the body into the request's data. Core calls it once the token and the
+   * ACL have allowed the request as far as its path and operation can tell, so a refused
+   * request never has its body read; `withToken` picks the larger size limit. Absent when
+   * there is no body to read (or it was read).
+   */
+  readBody?: (withToken: boolean) => Promise<Record<string, unknown>>;
   /**
    * The undecoded body, for the few binary protocols served under /v1 (PKI's
    * `application/ocsp-request`); such a body is not parsed as JSON and `data` is empty.
@@ -45,6 +55,25 @@ export type AuthResult = {
 };
 
 /**
+ * What a login path returns instead of a token: who logged in and what their role or user
+ * says about the token. Core turns it into the token and the `auth` block (core/tokens/login.ts),
+ * so every auth method gets the same TTL caps, token types, CIDR binding and lease handling.
+ */
+export type LoginGrant = {
+  params: TokenParams;
+  /** Shown as the token's `meta` and the auth block's `metadata`. */
+  metadata: Record<string, string>;
+  /** Appended to the mount path for the token's display name (userpass: the username). */
+  displayName: string;
+  /** Who logged in as the method names them (username, role_id): the lockout key. */
+  alias: string;
+  /** Kept with the token and given back to the method's `renewLogin` (role name, username). */
+  internal: Record<string, unknown>;
+  /** Overrides params.token_bound_cidrs for this login (an AppRole secret-id's own list). */
+  boundCidrs?: string[];
+};
+
+/**
  * A lease the handler asks core to register for the secret it returns. With `register: false`
  * the TTL is only advisory and no lease is made (Vault does this for kv).
  */
@@ -59,6 +88,8 @@ export type Response = {
   /** Set when the response was wrapped: the envelope then carries only this. */
   wrapInfo?: WrapInfo;
   auth?: AuthResult;
+  /** From a login path: core issues the token and replaces this with `auth`. */
+  login?: LoginGrant;
   warnings?: string[];
   /**
    * Answer this exact status and body, outside Vault's envelope (sys/health, sys/init, …).

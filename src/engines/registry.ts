@@ -19,3 +19,6 @@ export const secretEngines: ReadonlyMap<string, EngineFactory> = new Map<string,
   ['database', () => databaseBackend],
   ['aws-sm', () => awsSmBackend],
 ]);
+
+/** Vault's older names of engine types: a mount keeps the name it was given, served by the engine it stands for. */
+export const mountAliases: ReadonlyMap<string, string> = new Map([['generic', 'kv']]);

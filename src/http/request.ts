@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { BadRequest, TooLarge, Unsupported } from '../util/errors.js';
 import type { Operation } from '../core/request.js';
 import { REWRITTEN_LIST_METHOD } from './list-method.js';
+import type { JsonShapeCheck } from './json-limits.js';
 
 /** The operation an HTTP method asks for; POST/PUT start as `update` until core checks existence. */
 export function operationOf(method: string, query: URLSearchParams): Operation {
@@ -54,20 +55,29 @@ export function tokenOf(req: IncomingMessage): string {
   return '';
 }
 
-/** Reads the whole body, refusing more than `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole body as it streams in, refusing more than `limit` bytes and (through
+ * `shape`) JSON beyond the listener's limits as soon as a chunk crosses one. After a refusal
+ * the rest is drained unbuffered, so the connection stays usable for the answer.
+ */
+export function readBody(req: IncomingMessage, limit: number, shape?: JsonShapeCheck): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(new TooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = (err: unknown) => {
+      reject(err);
+      req.removeAllListeners('data');
+      req.resume();
+    };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new TooLarge());
-        req.removeAllListeners('data');
-        req.resume();
-        return;
+      if (size > limit) return refuse(new TooLarge());
+      try {
+        shape?.feed(chunk);
+      } catch (err) {
+        return refuse(err);
       }
       chunks.push(chunk);
     });

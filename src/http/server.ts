@@ -12,7 +12,9 @@ import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { noteRequest, watchConnection } from './list-method.js';
+import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
+import { standbyReply } from './forward.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -23,14 +25,27 @@ export type ListenerConfig = {
   tlsKeyFile?: string;
   /** Largest accepted request body in bytes (Vault's default is 32 MiB). */
   maxRequestSize?: number;
+  /**
+   * Largest body of a request without a valid token (login, unseal, unwrap), 1 MiB unless set:
+   * whoever holds no token cannot make the server buffer and parse 32 MiB.
+   */
+  maxUnauthenticatedRequestSize?: number;
+  /** Vault's max_json_* listener limits; each defaults to Vault's value. */
+  json?: Partial<JsonLimits>;
   /** The web UI's files, served at /ui/ (`ui = true`); absent means no UI. */
   ui?: StaticSite;
+  /** HA: a standby forwards to the active node (true, the default) or redirects to it. */
+  forwarding?: boolean;
   /**
    * Another protocol on this listener (AWS's JSON API at `POST /`): it claims a request by
    * returning the function that answers it from the body, or leaves it to the Vault API.
+   * Its body is read under the limit for requests without a token: it is authenticated later.
    */
   otherProtocol?: (req: http.IncomingMessage) => ((body: Buffer) => Promise<Reply>) | undefined;
 };
+
+/** The body limits one listener applies. */
+type BodyLimits = { trusted: number; untrusted: number; json: JsonLimits };
 
 /** A running listener. */
 export type HttpServer = {
@@ -46,18 +61,25 @@ export type HttpServer = {
 };
 
 const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
+const DEFAULT_MAX_UNAUTHENTICATED_REQUEST_SIZE = 1024 * 1024;
 const DEFAULT_GRACE_MS = 30_000;
 
 /** Starts listening; resolves once the port is bound. */
 export async function startHttpServer(core: Core, config: ListenerConfig, log: Logger): Promise<HttpServer> {
-  const limit = config.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+  const trusted = config.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+  const limit: BodyLimits = {
+    trusted,
+    untrusted: Math.min(trusted, config.maxUnauthenticatedRequestSize ?? DEFAULT_MAX_UNAUTHENTICATED_REQUEST_SIZE),
+    // A limit left unset (undefined) keeps Vault's default.
+    json: { ...DEFAULT_JSON_LIMITS, ...Object.fromEntries(Object.entries(config.json ?? {}).filter(([, v]) => v !== undefined)) },
+  };
   const inFlight = new Set<Promise<void>>();
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     noteRequest(req);
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const other = config.otherProtocol?.(req);
-    const done = (other ? readBody(req, limit).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log))
+    const done = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true))
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
@@ -158,9 +180,11 @@ export function splitAddress(address: string): [string, number] {
   return [m[1] as string, Number(m[2])];
 }
 
-async function serve(core: Core, req: http.IncomingMessage, limit: number, log: Logger): Promise<Reply> {
+async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger, forwarding: boolean): Promise<Reply> {
   const requestId = randomUUID();
   try {
+    const relayed = await standbyReply(core, req, limit.trusted, forwarding, log);
+    if (relayed) return relayed;
     const logical = await toLogical(req, limit, requestId);
     const outcome = await core.handle(logical);
     return outcomeReply(outcome, requestId);
@@ -189,7 +213,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     + `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
 }
 
-async function toLogical(req: http.IncomingMessage, limit: number, id: string): Promise<LogicalRequest> {
+async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string): Promise<LogicalRequest> {
   // Split by hand: a full WHATWG URL parse per request costs more than the rest of a health check.
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
@@ -200,22 +224,30 @@ async function toLogical(req: http.IncomingMessage, limit: number, id: string): 
   // Vault: `list` selects the operation and is not passed on as data.
   if (operation === 'list') params.delete('list');
   const query = queryData(params);
-  const body = await readBody(req, limit);
-  const opaque = isOpaqueBody(req.headers['content-type']);
-  const fromBody = operation === 'read' || operation === 'list' || opaque ? {} : parseJsonBody(body);
   let path = decodePath(pathname.slice('/v1/'.length));
   // No request may climb between mounts (`..`, also spelled `%2e%2e` or behind `%2F`): the ACL
   // and the router must see the path the storage layer would.
   if (path.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
-  return {
-    ...(opaque ? { rawBody: body } : {}),
-    id, operation, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
+  const bodiless = operation === 'read' || operation === 'list';
+  const logical: LogicalRequest = {
+    id, operation, method: req.method, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
     remoteAddress: req.socket.remoteAddress ?? '',
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
-    data: operation === 'read' || operation === 'list' || operation === 'delete' ? { ...query, ...fromBody } : fromBody,
+    data: bodiless || operation === 'delete' ? { ...query } : {},
+    // Core asks for the body once the token and the ACL allow the request this far; reads and
+    // lists have none (Node discards what a client sends anyway).
+    readBody: bodiless ? undefined : async (withToken) => {
+      const opaque = isOpaqueBody(req.headers['content-type']);
+      const body = await readBody(req, withToken ? limit.trusted : limit.untrusted, opaque ? undefined : new JsonShapeCheck(limit.json));
+      // A binary body (OCSP) is handed over as bytes, with no data decoded from it.
+      if (opaque) logical.rawBody = body;
+      const fromBody = opaque ? {} : parseJsonBody(body);
+      return operation === 'delete' ? { ...query, ...fromBody } : fromBody;
+    },
   };
+  return logical;
 }
 
 // Binary request bodies that are handed to the path as bytes rather than decoded as JSON.

@@ -41,6 +41,8 @@ export type AclRequest = {
   operation: Operation;
   params?: Readonly<Record<string, unknown>>;
   wrapTtlSeconds?: number;
+  /** false: decide on path, capability and wrapping only (the parameters come later). */
+  checkParameters?: boolean;
 };
 
 /** The ACL's answer. `rootPrivs` is the applying rule's `sudo`; `reason` is for logs, never the client. */

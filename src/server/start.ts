@@ -7,19 +7,22 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Core } from '../core/core.js';
 import { createLogger, type Logger, type LogLevel, type LogSink } from '../core/log.js';
 import type { MountTableKind } from '../core/mounts.js';
-import { secretEngines, type EngineFactory } from '../engines/registry.js';
+import { mountAliases, secretEngines, type EngineFactory } from '../engines/registry.js';
 import { destroyCubbyhole } from '../engines/cubbyhole/index.js';
 import { startHttpServer, type HttpServer, type ListenerConfig } from '../http/server.js';
 import { loadStaticSite, type StaticSite } from '../http/static-site.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
+import { authMethods } from '../auth/registry.js';
 import { sigv4Backend } from '../auth/sigv4/index.js';
 import { awsWireHandler } from '../engines/aws-sm/index.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
 import { AuditDevices } from '../audit/index.js';
+import { loadClusterIdentity } from './cluster.js';
+import { telemetry, type TelemetryOptions } from '../util/telemetry.js';
 
 /** What it takes to start a server. */
 export type ServerOptions = {
@@ -31,11 +34,21 @@ export type ServerOptions = {
   defaultLeaseTtl?: number;
   maxLeaseTtl?: number;
   clusterName?: string;
+  /** HA: the address other nodes send clients to (Vault's api_addr); the listener's URL by default. */
+  apiAddr?: string;
+  /** HA: reported as leader_cluster_address (Vault's cluster_addr). */
+  clusterAddr?: string;
+  /** HA: standbys answer 307 to the active node instead of forwarding (Vault's disable_clustering). */
+  disableForwarding?: boolean;
   logLevel?: LogLevel;
+  /** Vault's log_format: standard (text lines) or json. */
+  logFormat?: 'standard' | 'json';
   logSink?: LogSink;
   clock?: Clock;
   /** Serve the web UI at /ui/ (dev mode: on). */
   ui?: boolean;
+  /** The config's telemetry settings (sys/metrics). */
+  telemetry?: TelemetryOptions;
   /** More mountable engine types, by type name (tests mount fixtures this way). */
   extraEngines?: ReadonlyMap<string, EngineFactory>;
 };
@@ -55,21 +68,21 @@ export type RunningServer = {
 
 /** Starts a server; in dev mode it is ready for requests when this resolves. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink });
+  const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink, format: opts.logFormat === 'json' ? 'json' : 'text' });
   const physical = await openStorage(opts.storage, log);
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
-    table === 'auth' ? backends.get(`auth:${type}`) : backends.get(type) ?? (secretEngines.get(type) ?? opts.extraEngines?.get(type))?.(options);
+    table === 'auth' ? backends.get(`auth:${type}`) ?? authMethods.get(type)?.(options) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core.unsealed.policies),
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
   });
-  const cluster = {
-    cluster_name: opts.clusterName ?? `lockbox-cluster-${randomUUID().slice(0, 8)}`,
-    cluster_id: randomUUID(), storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type,
-  };
-  backends.set('system', systemBackend(core, cluster));
+  // Filled in at each unseal from storage (reported only while unsealed, as in Vault).
+  const cluster = { cluster_name: '', cluster_id: '', storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type };
+  core.onUnsealed(async () => { Object.assign(cluster, await loadClusterIdentity(core.barrier, opts.clusterName)); });
+  backends.set('system', systemBackend(core, cluster, opts.telemetry));
+  telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
   backends.set('auth:sigv4', sigv4Backend(core));
   const audit = new AuditDevices(core);
@@ -89,21 +102,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const { keys } = await core.seal.initialize({ secret_shares: 1, secret_threshold: 1 });
     const key = keys[0] as Buffer;
     await core.seal.unseal(key);
-    rootToken = await core.createRootToken(opts.devRootTokenId ?? newTokenValue());
-    // Like Vault's dev server: a kv-v2 engine at secret/, ready for a first `kv put`.
-    await core.unsealed.mounts.mount({ table: 'mounts', path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
     unsealKey = key.toString('base64');
   }
   let http: HttpServer;
   try {
     const ui = (opts.ui ?? opts.dev) ? loadUi(log) : undefined;
-    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), otherProtocol: awsWireHandler(core) }, log);
+    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), forwarding: !opts.disableForwarding, otherProtocol: awsWireHandler(core) }, log);
   } catch (err) {
     // A port in use or an unreadable certificate: release the database before failing.
     await core.seal.seal().finally(() => physical.close());
     throw err;
   }
-  log.info('server started', { address: http.url, storage: opts.storage.type });
+  // HA: the node competes for the lock once it can tell others where it listens.
+  core.ha?.start({ nodeId: randomUUID(), apiAddr: opts.apiAddr ?? http.url, clusterAddr: opts.clusterAddr ?? defaultClusterAddr(opts.apiAddr ?? http.url) });
+  if (opts.dev) {
+    await core.ha?.whenActive();
+    rootToken = await core.createRootToken(opts.devRootTokenId ?? newTokenValue());
+    // Like Vault's dev server: a kv-v2 engine at secret/, ready for a first `kv put`.
+    await core.unsealed.mounts.mount({ table: 'mounts', path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
+  }
+  log.info('server started', { address: http.url, storage: opts.storage.type, ...(core.ha ? { ha_enabled: true } : {}) });
   return {
     url: http.url, core, rootToken, unsealKey,
     // In-flight requests finish first; sealing then stops what runs while unsealed (and
@@ -118,6 +136,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     forceClose: () => http.force(),
   };
+}
+
+/** Vault's default cluster address: the API host on the next port, over TLS. */
+function defaultClusterAddr(apiAddr: string): string {
+  const url = new URL(apiAddr);
+  return `https://${url.hostname}:${Number(url.port || (url.protocol === 'https:' ? 443 : 80)) + 1}`;
 }
 
 /** `npm run build` puts the UI beside the compiled server: dist/ui/ next to dist/src/. */

@@ -2,15 +2,18 @@
 // holds — ciphertext written by the barrier, never plaintext — so hot reads skip the storage
 // round trip. Writes go through first and update the cache once acknowledged.
 //
-// Single-process only: with several nodes on one backend (HA, later) a standby must drop it
-// or invalidate from the active node's write stream.
+// Single-process only: with several nodes on one backend (HA) another node's writes do not
+// reach it, so a node that becomes active clears it before trusting anything in it.
 import type { ListOptions, PhysicalStorage, Storage } from './storage.js';
+
+/** A cached storage; `clear` forgets every entry (a standby becoming active). */
+export type CachedStorage = PhysicalStorage & { clear(): void };
 
 /** Entries larger than this are not kept: the cache is for many small hot records. */
 const MAX_VALUE_BYTES = 64 * 1024;
 
 /** Wraps `inner` with a cache of at most `maxEntries` values (least recently used go first). */
-export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): PhysicalStorage {
+export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): CachedStorage {
   const cache = new Map<string, Buffer>();
   // Bumped by every acknowledged write: a read that overlapped a write does not fill the cache
   // with what may already be the old value.
@@ -28,7 +31,7 @@ export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): Phys
     for (const key of keys) cache.delete(key);
   };
 
-  const view: PhysicalStorage = {
+  const view: CachedStorage = {
     async get(key) {
       const hit = cache.get(key);
       if (hit) {
@@ -62,6 +65,7 @@ export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): Phys
       }
     },
     close: () => inner.close(),
+    clear: () => { written([...cache.keys()]); },
   };
   return view;
 }

@@ -12,7 +12,7 @@
 // carries a compare on it (fencing): once the lease lapses the key is gone and the compare fails.
 import { Etcd3, type IOptions, type IRequestOp, type ICompare, type Lease } from 'etcd3';
 import { BadRequest, Internal } from '../util/errors.js';
-import { HaLock, LockLost, type LockHolder, type LockPrimitives } from './ha.js';
+import { HaLock, LockLost, type LockHolder, type LockPrimitives, type Member } from './ha.js';
 import { networkedStorage, type NetworkedStorage } from './networked.js';
 import type { WriteOp } from './storage.js';
 
@@ -131,6 +131,8 @@ function clientOptions(options: EtcdOptions): IOptions {
 /** The lease-backed lock key. */
 function etcdLock(client: Etcd3, lockKey: Buffer, ttlMs: number) {
   let lease: Lease | undefined;
+  let memberLease: Lease | undefined;
+  const membersPrefix = `${lockKey.toString().slice(0, -'lock'.length)}members/`;
   const ttlSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
   const primitives: LockPrimitives = {
     async take(me) {
@@ -156,6 +158,19 @@ function etcdLock(client: Etcd3, lockKey: Buffer, ttlMs: number) {
       const held = lease;
       lease = undefined;
       await held?.revoke();
+    },
+    // Each member's key lives on a short lease of its own, so a dead node's entry lapses.
+    async announce(member, ttl) {
+      const lease = client.lease(Math.max(1, Math.ceil(ttl / 1000)), { autoKeepAlive: false });
+      const id = await lease.grant();
+      await client.kv.put({ key: Buffer.from(`${membersPrefix}${member.nodeId}`), value: Buffer.from(JSON.stringify({ ...member, lastEcho: Date.now() })), lease: id });
+      const previous = memberLease;
+      memberLease = lease;
+      await previous?.revoke().catch(() => undefined);
+    },
+    async members() {
+      const found = await client.getAll().prefix(membersPrefix).sort('Key', 'Ascend').strings();
+      return Object.values(found).map((json) => JSON.parse(json) as Member);
     },
     async holder() {
       const value = await client.get(lockKey.toString()).string();

@@ -21,6 +21,12 @@ export type LockHolder = {
   acquiredAt: number;
 };
 
+/** One node as it announces itself to the cluster (sys/ha-status). */
+export type MemberInfo = { nodeId: string; hostname: string; apiAddr: string; clusterAddr: string; version: string };
+
+/** A member and when it last announced itself (ms since the epoch, the store's view). */
+export type Member = MemberInfo & { lastEcho: number };
+
 /** A write refused because this node does not (or no longer) hold the HA lock. */
 export class LockLost extends LockboxError {
   override readonly status = 503;
@@ -37,6 +43,10 @@ export interface LockPrimitives {
   release(generation: number): Promise<void>;
   /** The current, unexpired holder, if any. */
   holder(): Promise<LockHolder | undefined>;
+  /** Records that `member` is alive, for `ttlMs`; outside the fence, since standbys do it too. */
+  announce(member: MemberInfo, ttlMs: number): Promise<void>;
+  /** The members heard from within their TTL. */
+  members(): Promise<Member[]>;
 }
 
 /** What a backend's writes check: whether, and under which generation, they may go out. */
@@ -130,6 +140,12 @@ export class HaLock {
 
   /** The current holder, as the store says. */
   holder(): Promise<LockHolder | undefined> { return this.#primitives.holder(); }
+
+  /** Says this node is alive; a member unheard of for three intervals drops out of `members`. */
+  announce(member: MemberInfo): Promise<void> { return this.#primitives.announce(member, this.intervalMs * 3); }
+
+  /** The nodes heard from lately, this one included. */
+  members(): Promise<Member[]> { return this.#primitives.members(); }
 
   async #renew(): Promise<void> {
     const generation = this.#generation;

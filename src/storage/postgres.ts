@@ -11,7 +11,7 @@
 // that lost the lock cannot write, whatever it believes.
 import pg from 'pg';
 import { BadRequest } from '../util/errors.js';
-import { HaLock, LockLost, type LockHolder, type LockPrimitives } from './ha.js';
+import { HaLock, LockLost, type LockHolder, type LockPrimitives, type MemberInfo } from './ha.js';
 import { networkedStorage, type NetworkedStorage } from './networked.js';
 
 /** The `storage "postgresql"` settings. */
@@ -36,6 +36,7 @@ export type PostgresStorage = NetworkedStorage;
 export const DEFAULT_PG_TABLE = 'lockbox_kv_store';
 export const DEFAULT_PG_HA_TABLE = 'lockbox_ha_locks';
 const LOCK_NAME = 'active';
+const MEMBER_PREFIX = 'member/';
 
 /** Opens the backend; tables are created on first use, and the first use is awaited here. */
 export async function openPostgresStorage(options: PostgresOptions): Promise<PostgresStorage> {
@@ -178,6 +179,25 @@ async function sessionLock(options: PostgresOptions, haTable: string, ttlMs: num
           WHERE name = $1 AND holder = $2 AND generation = $3`,
         [LOCK_NAME, me.nodeId, generation],
       );
+    },
+    // Members share the lock table under names of their own; the lock is only ever 'active'.
+    async announce(member, ttl) {
+      await session.query(
+        `INSERT INTO ${haTable} AS h (name, holder, generation, expires_at, pid, info)
+           VALUES ($1, $2, 0, clock_timestamp() + $3::interval, pg_backend_pid(), $4)
+         ON CONFLICT (name) DO UPDATE SET expires_at = EXCLUDED.expires_at, info = EXCLUDED.info`,
+        [`${MEMBER_PREFIX}${member.nodeId}`, member.nodeId, interval(ttl), JSON.stringify({ ...member, ttlMs: ttl })],
+      );
+    },
+    async members() {
+      const result = await session.query(
+        `SELECT info, (extract(epoch FROM expires_at) * 1000)::bigint AS expires FROM ${haTable}
+          WHERE starts_with(name, $1) AND expires_at > clock_timestamp() ORDER BY name`, [MEMBER_PREFIX]);
+      // The announcement's time: its expiry less the TTL it was given.
+      return result.rows.map((row) => {
+        const { ttlMs, ...member } = JSON.parse(row.info as string) as MemberInfo & { ttlMs: number };
+        return { ...member, lastEcho: Number(row.expires) - ttlMs };
+      });
     },
     async holder() {
       const result = await session.query(

@@ -10,15 +10,22 @@ import { leasePaths } from './leases.js';
 import { wrappingPaths } from './wrapping.js';
 import { sealPaths, type ClusterInfo } from './seal.js';
 import { generateRootPaths, rekeyPaths } from './rekey.js';
+import { metricsPaths } from './metrics.js';
+import { DEFAULT_TELEMETRY, type TelemetryOptions } from '../util/telemetry.js';
 import { auditPaths } from '../audit/index.js';
 import { leaderPaths } from './leader.js';
 import { versionHistoryPaths } from './version-history.js';
+import { lockedUserPaths } from './locked-users.js';
 
 /** Builds the system backend for one core. */
-export function systemBackend(core: Core, cluster: ClusterInfo): Backend {
+export function systemBackend(core: Core, cluster: ClusterInfo, telemetry: TelemetryOptions = DEFAULT_TELEMETRY): Backend {
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
-    paths: [...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core), ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(), ...versionHistoryPaths(core), ...rekeyPaths(core), ...generateRootPaths(core)],
+    paths: [
+      ...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core),
+      ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(core), ...versionHistoryPaths(core),
+      ...rekeyPaths(core), ...generateRootPaths(core), ...lockedUserPaths(core), ...metricsPaths(telemetry),
+    ],
   });
 }

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../util/errors.js';
 import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
-import { normaliseMountPath, type MountTableKind } from '../core/mounts.js';
+import { normaliseMountPath, type MountEntry, type MountTableKind } from '../core/mounts.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import { mountView, tuneView } from './mount-view.js';
+import { MOUNT_TOKEN_TYPES, type MountTokenType } from '../core/tokens/login.js';
+import { parseLockoutTune, type LockoutTune } from '../core/lockout.js';
 
 /** Mount types that are spelled differently on the wire and in the table. */
 function normaliseType(type: string, options: Record<string, string>): { type: string; options: Record<string, string> } {
@@ -29,7 +31,34 @@ const tuneFields = {
   ...Object.fromEntries(PASSTHROUGH_TUNE.map((k) => [k, k === 'listing_visibility'
     ? field.string({ description: 'Passed through: listing_visibility ("unauth" or "hidden").' })
     : field.strings({ description: `Passed through: ${k}.` })])),
+  token_type: field.string({ description: 'Auth mounts: default-service, default-batch, service or batch.' }),
+  user_lockout_config: field.object({ description: 'Auth mounts: lockout_threshold, lockout_duration, lockout_counter_reset, lockout_disable.' }),
 };
+
+/** Auth methods whose logins can lock an alias out (Vault: userpass, approle, ldap). */
+const LOCKOUT_TYPES = new Set(['userpass', 'approle', 'ldap']);
+
+/**
+ * Checks the auth-only tune settings and returns the `tune` entries they set. Vault keeps the
+ * token store's type fixed, and refuses lockout settings on methods without lockout.
+ */
+function authTune(entry: Pick<MountEntry, 'table' | 'type' | 'tune'>, input: { token_type?: unknown; user_lockout_config?: unknown }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (input.token_type !== undefined && input.token_type !== '') {
+    if (entry.table !== 'auth') throw new BadRequest('token_type can only be set on auth mounts');
+    if (entry.type === 'token') throw new BadRequest('the token type of the token auth method cannot be changed');
+    if (!(MOUNT_TOKEN_TYPES as readonly unknown[]).includes(input.token_type)) throw new BadRequest("invalid value for 'token_type'");
+    out.token_type = input.token_type as MountTokenType;
+  }
+  const lockout = input.user_lockout_config;
+  if (lockout !== undefined && lockout !== null && typeof lockout === 'object' && Object.keys(lockout).length > 0) {
+    if (entry.table !== 'auth' || !LOCKOUT_TYPES.has(entry.type)) {
+      throw new BadRequest(`tuning of user lockout configuration for auth type ${JSON.stringify(entry.type)} not allowed`);
+    }
+    out.user_lockout_config = parseLockoutTune(lockout as Record<string, unknown>, (entry.tune.user_lockout_config ?? {}) as LockoutTune);
+  }
+  return out;
+}
 
 /** Parses a TTL for tune: "system" and "" mean "use the server's". */
 function ttlSetting(name: string, value: unknown): number {
@@ -60,13 +89,16 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
   };
   // Vault finds a tune target through its router, so sys/mounts/auth/<p>/tune reaches the auth
   // method at auth/<p>/: the Terraform provider tunes and reads every auth method that way.
-  const tuneTarget = (path: string) => {
+  // That route needs sudo like sys/auth/<p>/tune, or it would be a way around it.
+  const authTarget = (path: string) => {
     const p = normaliseMountPath(path);
-    if (table !== 'mounts' || !p.startsWith('auth/')) return mustGet(path);
-    const e = mounts().get('auth', p.slice('auth/'.length));
-    if (!e) throw new BadRequest(`no mount at ${p}`);
+    const e = mounts().get('auth', p);
+    if (!e) throw new BadRequest(`no mount at auth/${p}`);
     return e;
   };
+  const tunePaths = table === 'auth'
+    ? [tunePath(core, `${prefix}/*path/tune`, true, mustGet)]
+    : [tunePath(core, `${prefix}/*path/tune`, false, mustGet), tunePath(core, `${prefix}/auth/*path/tune`, true, authTarget)];
   return [
     definePath({
       pattern: prefix, summary: `List the ${table === 'auth' ? 'auth methods' : 'secrets engines'} and where they are mounted.`,
@@ -101,7 +133,9 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           // Vault: the token store exists once, at auth/token/.
           if (table === 'auth' && type === 'token') throw new BadRequest('token credential backend cannot be instantiated');
           const config = fields.config;
-          await mounts().mount({
+          // Settings only auth mounts have are checked before anything is mounted.
+          const extra = authTune({ table, type, tune: {} }, config);
+          const entry = await mounts().mount({
             table, path: fields.path, type, description: fields.description, local: fields.local,
             seal_wrap: fields.seal_wrap, options,
             config: {
@@ -109,6 +143,7 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
               max_lease_ttl: config.max_lease_ttl === undefined ? 0 : ttlSetting('max_lease_ttl', config.max_lease_ttl),
             },
           });
+          if (Object.keys(extra).length > 0) await mounts().update(entry, (e) => { Object.assign(e.tune, extra); });
         },
         // Vault: disabling a path that is not mounted succeeds; the mount's leases go first.
         delete: async ({ fields }) => {
@@ -116,17 +151,26 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           if (!mounts().get(table, path)) return;
           refuseBuiltinUnmount(table, path);
           await core.unsealed.leases.revokePrefix(table === 'auth' ? `auth/${path}` : path, true);
+          // Vault: an auth method's tokens go with it.
+          const entry = mounts().get(table, path);
+          if (table === 'auth' && entry) await core.revokeLoginTokens(entry.uuid);
           await mounts().unmount(table, path);
         },
       },
     }),
-    definePath({
-      pattern: `${prefix}/*path/tune`, summary: 'Read or change a mount\'s tune settings.', sudo: table === 'auth',
+    ...tunePaths,
+  ];
+}
+
+/** A tune path: read or change the tune settings of the mount `target` finds. */
+function tunePath(core: Core, pattern: string, sudo: boolean, target: (path: string) => MountEntry) {
+  return definePath({
+      pattern, summary: 'Read or change a mount\'s tune settings.', sudo,
       fields: { path: field.string({ description: 'The mount.' }), ...tuneFields },
       operations: {
-        read: async ({ fields }) => ({ data: tuneView(core, tuneTarget(fields.path)), dataAtTopLevel: true }),
+        read: async ({ fields }) => ({ data: tuneView(core, target(fields.path)), dataAtTopLevel: true }),
         update: async ({ fields, sent }) => {
-          const entry = tuneTarget(fields.path);
+          const entry = target(fields.path);
           const ttls = {
             default_lease_ttl: sent.has('default_lease_ttl') ? ttlSetting('default_lease_ttl', fields.default_lease_ttl) : entry.config.default_lease_ttl,
             max_lease_ttl: sent.has('max_lease_ttl') ? ttlSetting('max_lease_ttl', fields.max_lease_ttl) : entry.config.max_lease_ttl,
@@ -135,12 +179,14 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
             throw new BadRequest('backend max lease TTL cannot be less than backend default lease TTL');
           }
           // The backend converts its data first (kv v1 → v2), so the new options never meet old data.
+          const extra = authTune(entry, { token_type: sent.has('token_type') ? fields.token_type : undefined, user_lockout_config: sent.has('user_lockout_config') ? fields.user_lockout_config : undefined });
           const upgrading = sent.has('options') && entry.type === 'kv' && fields.options.version === '2' && entry.options.version !== '2';
           if (sent.has('options')) await core.changeMountOptions(entry, { ...entry.options, ...fields.options });
-          await mounts().update(entry, (e) => {
+          await core.unsealed.mounts.update(entry, (e) => {
             e.config = ttls;
             if (sent.has('description')) e.description = String(fields.description ?? '');
             if (sent.has('options')) e.options = { ...e.options, ...fields.options };
+            Object.assign(e.tune, extra);
             for (const k of PASSTHROUGH_TUNE) {
               if (!sent.has(k)) continue;
               // Vault shows only settings that are set: an empty list or string clears one.
@@ -153,8 +199,7 @@ function tablePaths(core: Core, table: MountTableKind, prefix: 'mounts' | 'auth'
           if (upgrading) return { warnings: [`Upgrading mount from version 1 to version 2. The mount's data was converted; it is ready to use.`] };
         },
       },
-    }),
-  ];
+    });
 }
 
 /** sys/mounts, sys/auth and sys/remount. */

@@ -43,9 +43,14 @@ const healthCodeFields = {
   uninitcode: field.int({ description: 'Status when not initialised.', default: 501 }),
 };
 
+/** The health parameters that are status codes. */
+const STATUS_CODE_FIELDS = ['activecode', 'standbycode', 'drsecondarycode', 'performancestandbycode', 'sealedcode', 'uninitcode'] as const;
+
 /** The seal lifecycle paths of the system backend. */
 export function sealPaths(core: Core, cluster: ClusterInfo) {
   const status = () => sealStatusBody(core.seal.status(), cluster);
+  // A node that shares its store may have been initialised through another node.
+  const refreshed = async () => { await core.seal.refresh(); return status(); };
   return [
     definePath({
       pattern: 'init', summary: 'Initialise a new server: create the root key and split it into key shares.',
@@ -60,7 +65,7 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
         recovery_threshold: field.int({ description: 'Not used by a Shamir seal.' }),
       },
       operations: {
-        read: async () => ({ raw: { status: 200, body: { initialized: core.seal.status().initialized } } }),
+        read: async () => ({ raw: { status: 200, body: { initialized: (await refreshed()).initialized } } }),
         update: async ({ fields }) => {
           if (fields.pgp_keys.length > 0 || fields.root_token_pgp_key !== '') {
             throw new BadRequest('PGP-encrypted key shares are not supported');
@@ -74,7 +79,7 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
     definePath({
       pattern: 'seal-status', summary: 'Seal state, key-share threshold and unseal progress.',
       unauthenticated: true, whileSealed: true, fields: {},
-      operations: { read: async () => ({ raw: { status: 200, body: status() } }) },
+      operations: { read: async () => ({ raw: { status: 200, body: await refreshed() } }) },
     }),
     definePath({
       pattern: 'unseal', summary: 'Submit one unseal key share, or reset the unseal attempt.',
@@ -103,11 +108,20 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
       unauthenticated: true, whileSealed: true, fields: healthCodeFields,
       operations: {
         read: async ({ fields }) => {
+          // Every override is checked, used or not: a 1xx would break the connection's framing
+          // (the client reads it as an interim answer), and Node refuses anything past 599.
+          for (const name of STATUS_CODE_FIELDS) {
+            const code = fields[name];
+            if (code < 200 || code > 599) throw new BadRequest(`invalid status code ${code} for ${name}: must be between 200 and 599`);
+          }
+          await core.seal.refresh();
           const s = core.seal.status();
-          const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode : fields.activecode;
-          if (code < 100 || code > 999) throw new BadRequest(`invalid status code ${code}: must be between 100 and 999`);
+          // An HA standby answers standbycode (429) unless standbyok asks for the active code.
+          const standby = !s.sealed && core.ha?.standby === true;
+          const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode
+            : standby && !fields.standbyok ? fields.standbycode : fields.activecode;
           const body = {
-            initialized: s.initialized, sealed: s.sealed, standby: false, performance_standby: false,
+            initialized: s.initialized, sealed: s.sealed, standby, performance_standby: false,
             replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
             server_time_utc: Math.floor(core.clock.now() / 1000), version: VAULT_API_VERSION, enterprise: false,
             echo_duration_ms: 0, clock_skew_ms: 0, replication_primary_canary_age_ms: 0,

@@ -13,6 +13,12 @@ export abstract class LockboxError extends Error {
 /** The caller's request is malformed or not acceptable. */
 export class BadRequest extends LockboxError { override readonly status: number = 400; }
 
+/**
+ * A login whose credentials were wrong (bad password, unknown secret-id). Answered as the
+ * BadRequest it is; core also counts it towards the alias's lockout.
+ */
+export class InvalidCredentials extends BadRequest {}
+
 /** Nothing at that path. Vault answers `{"errors":[]}` when the message is empty. */
 export class NotFound extends LockboxError {
   override readonly status = 404;

@@ -123,3 +123,9 @@ test('-wrap-ttl wraps a response; unwrap returns it once', async () => {
   assert.deepEqual([unwrapped.code, unwrapped.stdout], [0, 'inside'], unwrapped.stderr);
   assert.equal((await suite.cli.run(['unwrap', token])).code, 2);
 });
+
+test('https:// at a plain-HTTP listener says so, in Go\'s words', async () => {
+  const r = await suite.cli.run(['read', 'sys/mounts'], { env: { LOCKBOX_ADDR: suite.srv.url.replace('http://', 'https://') } });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^Error reading sys\/mounts: Get "https:\/\/127\.0\.0\.1:\d+\/v1\/sys\/mounts": http: server gave HTTP response to HTTPS client\n$/);
+});

@@ -26,14 +26,20 @@ cluster_name      = "prod"
 
 const EXPECTED = {
   storage: { type: 'sqlite', path: '/var/lib/lockbox/lockbox.db' },
-  listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined },
+  listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined,
+    maxUnauthenticatedRequestSize: undefined, json: { maxDepth: undefined, maxStringValueLength: undefined, maxObjectEntryCount: undefined, maxArrayElementCount: undefined } },
   apiAddr: 'http://127.0.0.1:8200',
+  clusterAddr: undefined,
+  disableClustering: false,
   defaultLeaseTtl: 768 * 3600,
   maxLeaseTtl: 8760 * 3600,
   logLevel: 'debug',
+  logFormat: 'standard',
   logFile: undefined,
   ui: true,
   clusterName: 'prod',
+  telemetry: { prometheusRetentionSeconds: 86400, disableHostname: false, unauthenticatedMetricsAccess: false },
+  warnings: [],
 };
 
 test('an HCL file in Vault\'s shape', () => {
@@ -66,8 +72,25 @@ test('TLS files, the request size limit and TTLs in seconds', () => {
   `);
   assert.deepEqual(c.listener, {
     address: '127.0.0.1:8443', tlsDisable: false, tlsCertFile: '/etc/lockbox/cert.pem', tlsKeyFile: '/etc/lockbox/key.pem', maxRequestSize: 1048576,
+    maxUnauthenticatedRequestSize: undefined, json: { maxDepth: undefined, maxStringValueLength: undefined, maxObjectEntryCount: undefined, maxArrayElementCount: undefined },
   });
   assert.deepEqual([c.defaultLeaseTtl, c.maxLeaseTtl], [3600, 7200]);
+});
+
+test('listener body limits: max_unauthenticated_request_size and Vault\'s max_json_* settings', () => {
+  const c = parseConfig(`
+    storage "inmem" {}
+    listener "tcp" {
+      tls_disable = 1
+      max_unauthenticated_request_size = 4096
+      max_json_depth = 50
+      max_json_string_value_length = "1000"
+      max_json_object_entry_count = 100
+      max_json_array_element_count = -1
+    }
+  `);
+  assert.equal(c.listener.maxUnauthenticatedRequestSize, 4096);
+  assert.deepEqual(c.listener.json, { maxDepth: 50, maxStringValueLength: 1000, maxObjectEntryCount: 100, maxArrayElementCount: Infinity });
 });
 
 test('defaults: a listener on 127.0.0.1:8200, 768h TTLs, info logging, no UI', () => {
@@ -147,15 +170,67 @@ cluster_name = "prod",
   assert.throws(() => parseConfig(hcl1('<<EOT\nDebug\nEOT')), /unknown log_level "Debug\n"/);
 });
 
-test('loadConfigFile reads a file from disk and names it in errors', () => {
+test('unknown keys and Vault settings that change nothing here are warned about by name', () => {
+  const c = parseConfig(`storage "sqlite" {
+  path = "x.db"
+  synchronous = "full"
+}
+listener "tcp" {
+  tls_disable = 1
+  tls_min_version = "tls12"
+}
+telemetry {
+  prometheus_retention_time = "30s"
+  dogstatsd_addr = "localhost:8125"
+}
+disable_mlock = true
+colour = "blue"
+`);
+  assert.deepEqual(c.warnings, [
+    'unknown configuration key "colour" is ignored',
+    'configuration key "disable_mlock" is not supported by Lockbox and is ignored',
+    'telemetry: key "dogstatsd_addr" is not supported and is ignored',
+    'storage "sqlite": key "synchronous" is not supported and is ignored',
+    'listener "tcp": key "tls_min_version" is not supported and is ignored',
+  ]);
+  assert.equal(parseConfig('storage "inmem" {}\nlog_format = "json"').logFormat, 'json');
+  assert.throws(() => parseConfig('storage "inmem" {}\nlog_format = "xml"'), /unknown log_format "xml"/);
+});
+
+test('a -config directory: its .hcl and .json files merged in name order, as Vault merges them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-config-'));
+  try {
+    writeFileSync(join(dir, '10-storage.hcl'), 'storage "sqlite" { path = "first.db" }\nlog_level = "debug"\n');
+    writeFileSync(join(dir, '20-listener.json'), JSON.stringify({ listener: { tcp: { address: '127.0.0.1:9200', tls_disable: true } } }));
+    writeFileSync(join(dir, '30-override.hcl'), 'storage "sqlite" { path = "second.db" }\nui = true\n');
+    writeFileSync(join(dir, 'README.md'), 'not a config file');
+    const c = loadConfigFile(dir);
+    assert.deepEqual(c.storage, { type: 'sqlite', path: 'second.db' });
+    assert.equal(c.listener.address, '127.0.0.1:9200');
+    assert.deepEqual([c.logLevel, c.ui], ['debug', true]);
+    // Listeners add up, and we serve one: a second is refused, naming the files.
+    writeFileSync(join(dir, '40-listener.hcl'), 'listener "tcp" {\n address = "127.0.0.1:9300"\n tls_disable = 1\n}\n');
+    assert.throws(() => loadConfigFile(dir), /^BadRequest: Error loading configuration from .*: .*only one listener block is supported, found 2/);
+    // Several -config paths merge the same way.
+    assert.equal(loadConfigFile(join(dir, '10-storage.hcl'), join(dir, '20-listener.json')).storage.type, 'sqlite');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loadConfigFile: a missing or unreadable path says "Error loading configuration from <path>"', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lockbox-config-'));
   try {
     const good = join(dir, 'good.hcl');
     writeFileSync(good, HCL);
     assert.deepEqual(loadConfigFile(good), EXPECTED);
+    const missing = join(dir, 'missing.hcl');
+    assert.throws(() => loadConfigFile(missing), new RegExp(`^BadRequest: Error loading configuration from ${missing}: open ${missing}: no such file or directory$`));
     const bad = join(dir, 'bad.hcl');
     writeFileSync(bad, 'listener "tcp" { tls_disable = 1 }');
-    assert.throws(() => loadConfigFile(bad), (err: Error) => err.message.startsWith(`${bad}: `));
+    assert.throws(() => loadConfigFile(bad), (err: Error) => err.message.startsWith(`Error loading configuration from ${bad}: ${bad}: a storage block is required`));
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    assert.throws(() => loadConfigFile(empty), /no \.hcl or \.json files found/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

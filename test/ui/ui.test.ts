@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import pg from 'pg';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { haveChromium, launchChromium } from './browser.js';
 
@@ -16,6 +17,7 @@ const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = join(process.cwd(), 'docs', 'ui');
 const CANARY = 'canary-value-7f3a91c2';
+const pgClient = pg.Client;
 
 let dir: string;
 let server: RunningServer;
@@ -282,6 +284,53 @@ test('the transit tool encrypts and decrypts with a key that never leaves the se
   await page.getByText('card 4111 1111').waitFor();
   a11y.transit = await accessibilityProblems(page);
   await shoot(page, 'transit');
+  await context.close();
+});
+
+test('database credentials from the UI: a user is created with a lease and dropped on revoke', { skip }, async () => {
+  const pg = new pgClient({ connectionString: 'postgresql://postgres@127.0.0.1:5432/test' });
+  await pg.connect();
+  try {
+    await api('POST', 'sys/mounts/database', rootToken, { type: 'database' });
+    await api('POST', 'database/config/pg', rootToken, {
+      plugin_name: 'postgresql-database-plugin', connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test',
+      username: 'postgres', password: 'unused-on-trust', allowed_roles: '*',
+    });
+    await api('POST', 'database/roles/ui-reader', rootToken, { db_name: 'pg', default_ttl: '1h', creation_statements: `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}'` });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await openPage(context);
+    await login(page, rootToken);
+    await page.getByRole('link', { name: 'database/' }).click();
+    await page.getByRole('button', { name: 'Generate credentials' }).click();
+    const username = (await page.getByRole('table', { name: 'Issued credentials' }).locator('td code').first().textContent()) ?? '';
+    assert.equal((await pg.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).rowCount, 1, 'the user exists');
+    a11y.database = await accessibilityProblems(page);
+    await shoot(page, 'database');
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('table', { name: 'Issued credentials' }).waitFor({ state: 'detached' });
+    assert.equal((await pg.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).rowCount, 0, 'the user is dropped');
+    await context.close();
+  } finally {
+    await pg.end();
+  }
+});
+
+test('PKI from the UI: issue a certificate from a role; the key stays masked', { skip }, async () => {
+  await api('POST', 'sys/mounts/pki', rootToken, { type: 'pki' });
+  await api('POST', 'pki/root/generate/internal', rootToken, { common_name: 'UI Test Root', ttl: '87600h' });
+  await api('POST', 'pki/roles/web', rootToken, { allowed_domains: 'example.com', allow_subdomains: true, max_ttl: '72h' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await openPage(context);
+  await login(page, rootToken);
+  await page.getByRole('link', { name: 'pki/' }).click();
+  await page.getByLabel('Common name').fill('app.example.com');
+  await page.getByRole('button', { name: 'Issue certificate' }).click();
+  const pem = (await page.getByLabel('Certificate').textContent()) ?? '';
+  assert.match(pem, /^-----BEGIN CERTIFICATE-----/);
+  assert.ok(!(await page.content()).includes('PRIVATE KEY'), 'the private key is not in the DOM until revealed');
+  a11y.pki = await accessibilityProblems(page);
+  await shoot(page, 'pki');
   await context.close();
 });
 

@@ -21,7 +21,8 @@ export function tokenBackend(core: Core): Backend {
 
   /** The calling token's entry; its absence was already a 403. */
   const self = async (ctx: HandlerContext<unknown>): Promise<TokenEntry> => {
-    const entry = ctx.caller && (await tokens().byId(ctx.caller.tokenId));
+    // A batch token has no stored entry: it is its own (core/tokens/batch.ts).
+    const entry = ctx.caller && (ctx.caller.tokenType === 'batch' ? await tokens().lookup(ctx.caller.token) : await tokens().byId(ctx.caller.tokenId));
     if (!entry) throw new PermissionDenied();
     return entry;
   };

@@ -1,99 +1,136 @@
-// A SOPS document: the encrypted tree plus its `sops` metadata block. The data key is sent to
-// Lockbox transit (the `hc_vault` key source, as sops's Go client calls it) and optionally
-// encrypted to age recipients; the MAC over the cleartext is encrypted with the data key.
-import { randomBytes } from 'node:crypto';
-import { armor, Decrypter, Encrypter } from 'age-encryption';
+// A SOPS document: the encrypted tree plus its `sops` metadata block (key sources, the MAC
+// over the cleartext encrypted with the data key, lastmodified, selectors, version).
+import { parseDocument, type Document } from 'yaml';
+import { newDataKey, openDataKey, sealDataKey, type Credentials, type GroupEntries, type KeyGroup, type VaultKey } from './keys.js';
 import { decryptTree, encryptTree, type Selectors } from './tree.js';
 import { decryptLeaf, encryptLeaf } from './value-cipher.js';
+import { transformYaml } from './yaml-tree.js';
+
+export type { Credentials, KeyGroup, VaultKey } from './keys.js';
 
 /** The sops version written into metadata (the on-disk format of sops 3.x). */
 export const SOPS_FORMAT_VERSION = '3.9.0';
 
-/** A transit key as sops's hc_vault source names it. */
-export type VaultKey = { vault_address: string; engine_path: string; key_name: string };
+/** What encryption needs: key groups (usually one), who may call transit, which keys stay clear. */
+export type EncryptOptions = {
+  groups: KeyGroup[];
+  token: string;
+  shamirThreshold?: number;
+  selectors?: Selectors;
+  now?: Date;
+};
 
-/** What encryption needs: where the data key goes, and which keys stay clear. */
-export type EncryptOptions = { vault: VaultKey[]; age: string[]; token: string; selectors?: Selectors; now?: Date };
-
-/** What decryption may use: a token for transit, or age identities. */
-export type DecryptOptions = { token?: string; ageIdentities?: string[] };
-
-type HcVaultEntry = VaultKey & { created_at: string; enc: string };
-type AgeEntry = { recipient: string; enc: string };
-type Metadata = Selectors & { hc_vault?: HcVaultEntry[] | null; age?: AgeEntry[] | null; lastmodified: string; mac: string; version: string };
+/** The `sops` block as written. */
+export type Metadata = Selectors & GroupEntries & {
+  key_groups?: GroupEntries[];
+  shamir_threshold?: number;
+  lastmodified: string;
+  mac: string;
+  version: string;
+};
 
 /** sops writes times as RFC 3339 in UTC, to the second. */
 const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-async function transit(key: VaultKey, token: string, op: 'encrypt' | 'decrypt', body: Record<string, string>): Promise<string> {
-  // As sops's client does: the key's URL is <address>/v1/<engine_path>/<op>/<key_name>.
-  const res = await fetch(`${key.vault_address.replace(/\/+$/, '')}/v1/${key.engine_path}/${op}/${key.key_name}`, {
-    method: 'PUT', headers: { 'X-Vault-Token': token }, body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { data?: Record<string, string>; errors?: string[] };
-  if (!res.ok || !json.data) throw new Error(`transit ${op} with ${key.key_name} failed: ${json.errors?.[0] ?? res.status}`);
-  return op === 'encrypt' ? (json.data.ciphertext as string) : (json.data.plaintext as string);
-}
+const DEFAULT_SELECTORS: Selectors = { unencrypted_suffix: '_unencrypted' };
 
-/** Encrypts a cleartext document into SOPS's format. */
-export async function encryptDocument(doc: Record<string, unknown>, opts: EncryptOptions): Promise<Record<string, unknown>> {
-  if (opts.vault.length === 0 && opts.age.length === 0) throw new Error('no key sources: give an hc_vault key or an age recipient');
-  const dataKey = randomBytes(32);
-  const selectors = opts.selectors ?? { unencrypted_suffix: '_unencrypted' };
-  const { tree, mac } = encryptTree(doc, dataKey, selectors);
+/** Builds the metadata for a data key and a cleartext MAC. */
+export async function metadataFor(dataKey: Buffer, mac: string, opts: EncryptOptions, selectors: Selectors): Promise<Metadata> {
   const lastmodified = rfc3339(opts.now ?? new Date());
-  const hcVault: HcVaultEntry[] = [];
-  for (const key of opts.vault) {
-    hcVault.push({ ...key, created_at: lastmodified, enc: await transit(key, opts.token, 'encrypt', { plaintext: dataKey.toString('base64') }) });
-  }
-  const age: AgeEntry[] = [];
-  for (const recipient of opts.age) {
-    const e = new Encrypter();
-    e.addRecipient(recipient);
-    age.push({ recipient, enc: armor.encode(await e.encrypt(dataKey)) });
-  }
-  const sops: Metadata = {
-    ...(hcVault.length > 0 ? { hc_vault: hcVault } : {}),
-    ...(age.length > 0 ? { age } : {}),
-    lastmodified,
-    mac: encryptLeaf(mac, dataKey, lastmodified, 'str'),
-    ...selectors,
-    version: SOPS_FORMAT_VERSION,
-  };
-  return { ...tree, sops };
+  const threshold = opts.shamirThreshold ?? opts.groups.length;
+  const sealed = await sealDataKey(dataKey, opts.groups, threshold, opts.token, lastmodified);
+  // One group is written flat (hc_vault:, age:), several as key_groups with a threshold.
+  const groups: Partial<Metadata> = sealed.length === 1 ? sealed[0] as GroupEntries : { key_groups: sealed, shamir_threshold: threshold };
+  return { ...groups, lastmodified, mac: encryptLeaf(mac, dataKey, lastmodified, 'str'), ...selectors, version: SOPS_FORMAT_VERSION };
 }
 
-/** The data key, from the first key source that opens it. */
-async function dataKeyOf(meta: Metadata, opts: DecryptOptions): Promise<Buffer> {
-  const problems: string[] = [];
-  for (const entry of meta.hc_vault ?? []) {
-    if (!opts.token) break;
-    try {
-      return Buffer.from(await transit(entry, opts.token, 'decrypt', { ciphertext: entry.enc }), 'base64');
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  for (const entry of meta.age ?? []) {
-    if (!opts.ageIdentities?.length) break;
-    try {
-      const d = new Decrypter();
-      for (const id of opts.ageIdentities) d.addIdentity(id);
-      return Buffer.from(await d.decrypt(armor.decode(entry.enc)));
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  throw new Error(`Error getting data key: 0 successful groups required, got 0${problems.length ? ` (${problems.join('; ')})` : ''}`);
+/** The data key of a file, from its metadata. */
+export function dataKeyFor(meta: Metadata, creds: Credentials): Promise<Buffer> {
+  const groups = meta.key_groups ?? [{ hc_vault: meta.hc_vault ?? undefined, age: meta.age ?? undefined }];
+  return openDataKey(groups, meta.shamir_threshold ?? groups.length, creds);
 }
 
-/** Decrypts a SOPS document, checking its MAC as sops does. */
-export async function decryptDocument(doc: Record<string, unknown>, opts: DecryptOptions): Promise<Record<string, unknown>> {
-  const meta = doc.sops as Metadata | undefined;
-  if (!meta || typeof meta !== 'object') throw new Error('sops metadata not found');
-  const dataKey = await dataKeyOf(meta, opts);
-  const { tree, mac } = decryptTree(doc, dataKey, meta);
+function checkMac(meta: Metadata, dataKey: Buffer, computed: string): void {
   const stored = String(decryptLeaf(meta.mac, dataKey, meta.lastmodified));
-  if (stored !== mac) throw new Error(`MAC mismatch. File has ${stored}, computed ${mac}`);
+  if (stored !== computed) throw new Error(`MAC mismatch. File has ${stored}, computed ${computed}`);
+}
+
+function metadataOf(doc: unknown): Metadata {
+  const meta = (doc as { sops?: unknown } | null)?.sops;
+  if (!meta || typeof meta !== 'object') throw new Error('sops metadata not found');
+  return meta as Metadata;
+}
+
+/** Encrypts a cleartext document (a JSON value tree) into SOPS's format. */
+export async function encryptDocument(doc: Record<string, unknown>, opts: EncryptOptions): Promise<Record<string, unknown>> {
+  const selectors = opts.selectors ?? DEFAULT_SELECTORS;
+  const dataKey = newDataKey();
+  const { tree, mac } = encryptTree(doc, dataKey, selectors);
+  return { ...tree, sops: await metadataFor(dataKey, mac, opts, selectors) };
+}
+
+/** Decrypts a SOPS document (a JSON value tree), checking its MAC as sops does. */
+export async function decryptDocument(doc: Record<string, unknown>, creds: Credentials): Promise<Record<string, unknown>> {
+  const meta = metadataOf(doc);
+  const dataKey = await dataKeyFor(meta, creds);
+  const { tree, mac } = decryptTree(doc, dataKey, meta);
+  checkMac(meta, dataKey, mac);
   return tree;
+}
+
+/** Encrypts YAML text, keeping comments (encrypted) and key order. */
+export async function encryptYaml(text: string, opts: EncryptOptions): Promise<string> {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new Error(`Error unmarshalling input YAML: ${doc.errors[0]?.message}`);
+  const selectors = opts.selectors ?? DEFAULT_SELECTORS;
+  const dataKey = newDataKey();
+  const mac = transformYaml(doc, 'encrypt', dataKey, selectors);
+  doc.set('sops', doc.createNode(await metadataFor(dataKey, mac, opts, selectors)));
+  return doc.toString();
+}
+
+/** Decrypts SOPS YAML text, checking the MAC; comments and key order are kept. */
+export async function decryptYaml(text: string, creds: Credentials): Promise<string> {
+  const doc: Document = parseDocument(text);
+  const meta = metadataOf(doc.toJS());
+  const dataKey = await dataKeyFor(meta, creds);
+  const mac = transformYaml(doc, 'decrypt', dataKey, meta);
+  checkMac(meta, dataKey, mac);
+  doc.delete('sops');
+  return doc.toString();
+}
+
+/** The metadata and data key of YAML or JSON text, for rotate and updatekeys. */
+export async function openText(text: string, yaml: boolean, creds: Credentials): Promise<{ clear: string; meta: Metadata }> {
+  if (yaml) {
+    const meta = metadataOf(parseDocument(text).toJS());
+    return { clear: await decryptYaml(text, creds), meta };
+  }
+  const doc = JSON.parse(text) as Record<string, unknown>;
+  return { clear: JSON.stringify(await decryptDocument(doc, creds)), meta: metadataOf(doc) };
+}
+
+/** The key groups a file's metadata names, to encrypt it again to the same keys. */
+export function groupsOf(meta: Metadata): KeyGroup[] {
+  const groups = meta.key_groups ?? [{ hc_vault: meta.hc_vault, age: meta.age }];
+  return groups.map((g) => ({
+    vault: (g.hc_vault ?? []).map(({ vault_address, engine_path, key_name }): VaultKey => ({ vault_address, engine_path, key_name })),
+    age: (g.age ?? []).map((a) => a.recipient),
+  }));
+}
+
+/** The selectors a file was encrypted with. */
+export function selectorsOf(meta: Metadata): Selectors {
+  const s: Selectors = {};
+  for (const k of ['unencrypted_suffix', 'encrypted_suffix', 'unencrypted_regex', 'encrypted_regex'] as const) if (meta[k] !== undefined) s[k] = meta[k];
+  return s;
+}
+
+/** Metadata re-sealed for new key groups, keeping the data key, MAC and selectors (updatekeys). */
+export async function rekeyMetadata(meta: Metadata, dataKey: Buffer, opts: Pick<EncryptOptions, 'groups' | 'token' | 'shamirThreshold'>): Promise<Metadata> {
+  const threshold = opts.shamirThreshold ?? opts.groups.length;
+  const sealed = await sealDataKey(dataKey, opts.groups, threshold, opts.token, meta.lastmodified);
+  const { hc_vault: _v, age: _a, key_groups: _g, shamir_threshold: _t, ...rest } = meta;
+  const groups: Partial<Metadata> = sealed.length === 1 ? sealed[0] as GroupEntries : { key_groups: sealed, shamir_threshold: threshold };
+  return { ...groups, ...rest };
 }

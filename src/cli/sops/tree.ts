@@ -12,7 +12,7 @@ export type Selectors = {
 };
 
 /** Whether a key at this path is encrypted; once a key matches, its whole subtree follows. */
-function encrypts(key: string, s: Selectors): boolean | undefined {
+export function encrypts(key: string, s: Selectors): boolean | undefined {
   if (s.unencrypted_suffix !== undefined) return key.endsWith(s.unencrypted_suffix) ? false : undefined;
   if (s.encrypted_suffix !== undefined) return key.endsWith(s.encrypted_suffix) ? true : undefined;
   if (s.unencrypted_regex !== undefined) return new RegExp(s.unencrypted_regex).test(key) ? false : undefined;
@@ -21,7 +21,7 @@ function encrypts(key: string, s: Selectors): boolean | undefined {
 }
 
 /** The default for leaves no selector decided: encrypted unless an encrypt-selector is in use. */
-const defaultEncrypts = (s: Selectors): boolean => s.encrypted_suffix === undefined && s.encrypted_regex === undefined;
+export const defaultEncrypts = (s: Selectors): boolean => s.encrypted_suffix === undefined && s.encrypted_regex === undefined;
 
 type Visit = (value: Leaf, aad: string, encrypted: boolean) => Leaf | string;
 

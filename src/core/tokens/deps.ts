@@ -12,6 +12,11 @@ export interface TokenDeps {
   readonly store: TokenStore;
   /** TTL limits of the auth/token/ mount, falling back to the server's. */
   tokenMountTtls(): TokenTtls;
+  /**
+   * The limits a renewal of this token is computed with: the token mount's for tokens made by
+   * auth/token/create, the issuing mount's (after its method approved) for login tokens.
+   */
+  renewalLimits(entry: TokenEntry): Promise<TokenTtls>;
   /** Whether a policy of that name exists (Vault warns about unknown ones). */
   policyExists(name: string): Promise<boolean>;
   /** Runs core's revocation hooks (cubbyhole, leases) before a token entry is removed. */

@@ -50,12 +50,14 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
   const privileged = caller.isRoot || sudo;
   // Every creation path (child, orphan, role) starts from the creator as a live parent: one
   // serving its last use (this very request spent it) is revocation pending, not a parent.
+  if (creator.entry.type === 'batch') throw new BadRequest('batch tokens cannot create more tokens');
   const parent = await deps.store.asParent(creator.entry.id);
   if (!parent) throw new BadRequest(NO_PARENT);
   // Vault: any token would let a limited-use token escape its count, orphans included.
   if (parent.num_uses > 0) throw new BadRequest('restricted use token cannot generate child tokens');
   const role = opts.role;
-  if (tokenTypeFor(role, input.type) !== 'service') throw new BadRequest('batch tokens are not supported');
+  const batch = tokenTypeFor(role, input.type) === 'batch';
+  if (batch) refuseBatchSettings(input);
   if (input.num_uses < 0) throw new BadRequest('number of uses cannot be negative');
   // Entity aliases need an identity store, which Lockbox does not have yet.
   if (input.entity_alias !== '') {
@@ -81,26 +83,42 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
   const { ttl } = granted;
   const warnings = [...roleWarnings, ...granted.warnings];
   if (ttl === 0 && parent.expire_at !== 0) throw new BadRequest('expiring root tokens cannot create non-expiring root tokens');
-  const token = input.id || newTokenValue();
-  if (input.id && (await deps.store.lookup(input.id))) throw new BadRequest('token with this id already exists');
+  if (batch) {
+    if (isRootToken) throw new BadRequest('batch tokens cannot be root tokens');
+    if (input.id) throw new BadRequest('batch tokens cannot have a custom id');
+  }
   // Vault: a role's networks bind its tokens; a child without a role inherits its parent's;
   // a token that never expires is not bound.
   const boundCidrs = ttl === 0 ? [] : role ? role.token_bound_cidrs : orphan ? [] : parent.bound_cidrs ?? [];
-  const entry = await deps.store.create(token, {
+  const fields: Omit<TokenEntry, 'id' | 'accessor'> = {
     parent: orphan ? '' : parent.id, policies,
     path: role?.path_suffix ? `${opts.path}/${role.path_suffix}` : opts.path,
     meta: nonEmpty({ ...input.metadata, ...input.meta }),
     display_name: displayName(input.display_name),
     num_uses: fewerUses(role?.token_num_uses ?? 0, input.num_uses), creation_time: Math.floor(now / 1000), ttl,
-    explicit_max_ttl: explicitMax, period, renewable: ttl !== 0 && input.renewable && (role?.renewable ?? true),
-    type: 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
+    explicit_max_ttl: explicitMax, period, renewable: !batch && ttl !== 0 && input.renewable && (role?.renewable ?? true),
+    type: batch ? 'batch' : 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
     ...(boundCidrs.length > 0 ? { bound_cidrs: boundCidrs } : {}),
-  });
+  };
+  const { token, entry } = batch ? await deps.store.createBatch(fields) : await createService(deps, input.id, fields);
   // Vault creates the token anyway and warns about each policy it does not know.
   for (const p of policies) {
     if (!(await deps.policyExists(p))) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
   }
   return { auth: authBlock(token, entry, now), warnings };
+}
+
+/** A service token with a chosen or a new value. */
+async function createService(deps: TokenDeps, id: string, fields: Omit<TokenEntry, 'id' | 'accessor'>) {
+  const token = id || newTokenValue();
+  if (id && (await deps.store.lookup(id))) throw new BadRequest('token with this id already exists');
+  return { token, entry: await deps.store.create(token, fields) };
+}
+
+/** Vault's refusals of what a batch token cannot be: limited-use, periodic, with an explicit maximum. */
+function refuseBatchSettings(input: TokenRequest): void {
+  const bad = input.explicit_max_ttl !== 0 ? 'explicit_max_ttl' : input.num_uses !== 0 ? 'num_uses' : input.period !== 0 ? 'period' : '';
+  if (bad) throw new BadRequest(`batch tokens cannot have ${JSON.stringify(bad)} set`);
 }
 
 /** Vault's display name: `token-` plus the given name with anything but [a-zA-Z0-9-] as `-`. */
@@ -111,7 +129,7 @@ function displayName(given: string): string {
 }
 
 /** Policies core gives its own tokens (wrapping) that no token creation may assign. */
-const NON_ASSIGNABLE = new Set([WRAPPING_POLICY, 'control-group']);
+export const NON_ASSIGNABLE = new Set([WRAPPING_POLICY, 'control-group']);
 
 const nonEmpty = (m: Record<string, string>) => (Object.keys(m).length > 0 ? m : null);
 

@@ -9,6 +9,7 @@ import { effectiveTtl } from './ttl.js';
 
 /** Revokes a token and every descendant. */
 export async function revokeTree(deps: TokenDeps, entry: TokenEntry): Promise<void> {
+  refuseBatch(entry, 'revoked');
   const tokens = deps.store;
   // Under the token's lock, so no child can be created between listing children and removal.
   await tokens.exclusive(entry.id, async () => {
@@ -27,6 +28,7 @@ export async function revokeTree(deps: TokenDeps, entry: TokenEntry): Promise<vo
 
 /** Revokes only the token; its children become orphans. */
 export async function revokeOrphan(deps: TokenDeps, entry: TokenEntry): Promise<void> {
+  refuseBatch(entry, 'revoked');
   const tokens = deps.store;
   await tokens.exclusive(entry.id, async () => {
     for (const childId of await tokens.children(entry.id)) {
@@ -44,13 +46,16 @@ export async function revokeOrphan(deps: TokenDeps, entry: TokenEntry): Promise<
  * bounded by the maximums counted from when it was issued. Answers Vault's `auth` block.
  */
 export async function renewToken(deps: TokenDeps, token: string, entry: TokenEntry, increment: number) {
+  refuseBatch(entry, 'renewed');
   const now = deps.clock.now();
+  // Asked first, outside the token's lock: a login token's method may refuse or re-cap it.
+  const limits = await deps.renewalLimits(entry);
   let warnings: string[] = [];
   // Computed from the entry as it is under the lock; only the renewal's own fields change.
   const renewed = await deps.store.update(entry.id, (current) => {
     if (!current.renewable || current.expire_at === 0) throw new BadRequest('lease is not renewable');
     const sinceIssue = Math.floor((now - current.issued_at) / 1000);
-    const granted = effectiveTtl(deps.tokenMountTtls(), {
+    const granted = effectiveTtl(limits, {
       requested: increment > 0 ? increment : current.ttl, period: current.period, explicitMax: current.explicit_max_ttl, sinceIssue,
     });
     warnings = granted.warnings;
@@ -59,4 +64,10 @@ export async function renewToken(deps: TokenDeps, token: string, entry: TokenEnt
   // Revoked between the caller's lookup and the lock: as if it had never been found.
   if (!renewed) throw new BadRequest('token not found');
   return { auth: authBlock(token, renewed, now), warnings };
+}
+
+/** Vault: a batch token lives exactly its TTL (or until its parent goes); it is never revoked
+ *  or renewed on its own. */
+function refuseBatch(entry: TokenEntry, what: 'revoked' | 'renewed'): void {
+  if (entry.type === 'batch') throw new BadRequest(`batch tokens cannot be ${what}`);
 }

@@ -2,12 +2,14 @@
 // under the HMAC of its token with a per-server salt, so a copy of storage yields no usable
 // token. Accessors are separate random ids, indexed the same way.
 import { createHmac, randomBytes } from 'node:crypto';
+import { telemetry } from '../../util/telemetry.js';
 import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../util/clock.js';
 import { schedule, unschedule } from '../expiration/queue.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
+import { BatchTokens, isBatchToken } from './batch.js';
 
 /** A stored token, in Vault's field names where it has them. */
 export type TokenEntry = {
@@ -39,9 +41,18 @@ export type TokenEntry = {
   /** When the token was last renewed, in ms; absent until the first renewal (and in entries
    *  stored before this field existed). */
   last_renewal?: number;
-  /** Networks the token may be used from (its role's token_bound_cidrs); absent: anywhere. */
+  /** Networks the token may be used from (its role's or its login's token_bound_cidrs); absent: anywhere. */
   bound_cidrs?: string[];
+  /** For a token issued by a login: the issuing mount and what its method asked to be kept,
+   *  so a renewal goes back to that method (core/tokens/login.ts). */
+  login?: LoginRecord;
 };
+
+/** What a batch token carries: parent, policies, path, meta, display name, issue time, TTL, CIDRs. */
+type BatchCarried = [string, string[], string, Record<string, string> | null, string, number, number, string[]];
+
+/** What a login token remembers of its login. */
+export type LoginRecord = { mount_uuid: string; internal: Record<string, unknown> };
 
 /** Vault's answer when the would-be parent of a new token is gone or revocation pending. */
 export const NO_PARENT = 'parent token lookup failed: no parent found';
@@ -104,6 +115,7 @@ export class TokenStore {
   /** Stores a new entry for `token` and returns it. */
   async create(token: string, fields: Omit<TokenEntry, 'id' | 'accessor'> & { accessor?: string }): Promise<TokenEntry> {
     const entry: TokenEntry = { ...fields, id: this.hash(token), accessor: fields.accessor ?? randomAccessor() };
+    telemetry.tokenCreation.inc({ token_type: entry.type });
     if (!entry.parent) return this.#createNow(entry);
     // Under the parent's lock: a child is either written before its parent's revocation lists
     // the children, or it finds the parent gone.
@@ -128,6 +140,7 @@ export class TokenStore {
   /** The live entry for a token value, or undefined (unknown, or expired by the clock). */
   async lookup(token: string): Promise<TokenEntry | undefined> {
     if (token === '') return undefined;
+    if (isBatchToken(token)) return this.#openBatch(token);
     // Found by its keyed HMAC: no stored secret is compared byte by byte, so nothing here can
     // leak through timing how much of a guessed token was right.
     const entry = await this.byId(this.hash(token));
@@ -142,6 +155,40 @@ export class TokenStore {
   async asParent(id: string): Promise<TokenEntry | undefined> {
     const entry = await this.byId(id, true);
     return entry && entry.num_uses !== USES_SPENT ? entry : undefined;
+  }
+
+  /** Seals batch tokens; core sets it at unseal from the key in the barrier. */
+  batch: BatchTokens | undefined;
+
+  /** Issues a batch token: nothing is written (core/tokens/batch.ts). */
+  async createBatch(fields: Omit<TokenEntry, 'id' | 'accessor'>): Promise<{ token: string; entry: TokenEntry }> {
+    if (!this.batch) throw new BadRequest('batch tokens are not available');
+    if (fields.parent && !(await this.asParent(fields.parent))) throw new BadRequest(NO_PARENT);
+    // Only what can differ between batch tokens is carried, as a short array: the value stays short.
+    const carried: BatchCarried = [fields.parent, fields.policies, fields.path, fields.meta, fields.display_name, fields.issued_at, fields.ttl, fields.bound_cidrs ?? []];
+    const token = this.batch.seal(carried);
+    return { token, entry: this.#batchEntry(token, carried) };
+  }
+
+  // A batch token's id is what leases and audit know the caller by; it is never a storage key.
+  // It has no accessor, no use count, no period or explicit maximum, and is never renewable.
+  #batchEntry(token: string, c: BatchCarried): TokenEntry {
+    const [parent, policies, path, meta, display_name, issued_at, ttl, bound_cidrs] = c;
+    return {
+      id: `batch.${this.hash(token)}`, accessor: '', parent, policies, path, meta, display_name, num_uses: 0,
+      creation_time: Math.floor(issued_at / 1000), ttl, explicit_max_ttl: 0, period: 0, renewable: false, type: 'batch',
+      entity_id: '', role: '', expire_at: ttl === 0 ? 0 : issued_at + ttl * 1000, issued_at,
+      ...(bound_cidrs.length > 0 ? { bound_cidrs } : {}),
+    };
+  }
+
+  /** A batch token is live while unexpired and while its parent (if any) is live. */
+  async #openBatch(token: string): Promise<TokenEntry | undefined> {
+    const carried = this.batch?.open(token);
+    const entry = Array.isArray(carried) && carried.length === 8 ? this.#batchEntry(token, carried as BatchCarried) : undefined;
+    if (!entry || (entry.expire_at !== 0 && entry.expire_at <= this.#clock.now())) return undefined;
+    if (entry.parent && !(await this.byId(entry.parent))) return undefined;
+    return entry;
   }
 
   readonly #lock = new KeyedLock();

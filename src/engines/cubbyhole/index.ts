@@ -9,6 +9,8 @@ import { scopedView } from '../../storage/view.js';
 /** The caller's own corner of the mount. */
 function ownStorage(ctx: HandlerContext<unknown>): Storage {
   if (!ctx.caller) throw new BadRequest('client token empty');
+  // A batch token has no stored entry, so nothing to tie a cubbyhole's lifetime to (Vault's rule).
+  if (ctx.caller.tokenType === 'batch') throw new BadRequest('cubbyhole operations are only supported by "service" type tokens');
   return scopedView(ctx.storage, `${ctx.caller.tokenId}/`);
 }
 

@@ -19,6 +19,8 @@ export type ConnectionConfig = {
   max_connection_lifetime: number;
   password_policy: string;
   username_template: string;
+  /** PostgreSQL only: always "password" (Vault can also send scram-sha-256 hashes). */
+  password_authentication: string;
   disable_escaping: boolean;
   tls_ca: string;
   tls_certificate: string;

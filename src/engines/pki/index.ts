@@ -1,6 +1,7 @@
 // The PKI secrets engine: a Vault-compatible certificate authority (issuers, keys, roles,
 // issue/sign, revocation, CRLs).
 import { defineBackend, type Backend } from '../../core/backend.js';
+import { acmePaths } from './paths/acme.js';
 import { caPaths } from './paths/ca.js';
 import { configPaths } from './paths/config.js';
 import { fetchPaths } from './paths/fetch.js';
@@ -9,6 +10,7 @@ import { issuerPaths } from './paths/issuers.js';
 import { keyPaths } from './paths/keys.js';
 import { revocationPaths } from './paths/revocation.js';
 import { rolePaths } from './paths/roles.js';
+import { tidyPaths } from './paths/tidy.js';
 import { crlConfig, rebuildCrls } from './crl.js';
 import { getJson } from './store.js';
 import { revokeSerial } from './revoke.js';
@@ -17,7 +19,7 @@ import { normalizeSerial } from './certs.js';
 export const pkiBackend: Backend = defineBackend({
   type: 'pki',
   summary: 'The PKI secrets engine issues X.509 certificates.',
-  paths: [...caPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths],
+  paths: [...caPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths, ...tidyPaths, ...acmePaths],
   // Vault: revoking a certificate's lease (generate_lease) revokes the certificate.
   // The lease context carries no clock: wall time it is. A certificate that is gone (tidied)
   // has nothing left to revoke.

@@ -71,7 +71,7 @@ export function parsePrivateKey(pem: string): KeyObject {
 
 /** The SubjectPublicKeyInfo DER of a key. */
 export function spkiOf(key: KeyObject): Buffer {
-  return createPublicKey(key).export({ type: 'spki', format: 'der' });
+  return (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
 }
 
 /** Whether two keys (private or public) share one public key. */

@@ -40,20 +40,23 @@ const goType = (v: unknown): string =>
   typeof v === 'number' ? 'json.Number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
 
 /** Runs `one` per item; a BadRequest becomes that item's error, anything else fails the request. */
-export async function runBatch<T extends Record<string, unknown>>(
+export function runBatch(
   items: BatchItem[],
-  one: (item: BatchItem, index: number) => T | Promise<T>,
-): Promise<{ results: Array<Record<string, unknown>>; failures: number }> {
-  const results: Array<Record<string, unknown>> = [];
+  one: (item: BatchItem, index: number) => Record<string, unknown>,
+): { results: Array<Record<string, unknown>>; failures: number } {
+  const results: Array<Record<string, unknown>> = new Array(items.length);
   let failures = 0;
-  for (const [i, item] of items.entries()) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as BatchItem;
     const reference = typeof item.reference === 'string' ? item.reference : '';
     try {
-      results.push({ ...(await one(item, i)), reference });
+      const result = one(item, i);
+      result.reference = reference;
+      results[i] = result;
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       failures += 1;
-      results.push({ error: err.message, reference });
+      results[i] = { error: err.message, reference };
     }
   }
   return { results, failures };
@@ -90,7 +93,7 @@ export async function singleOrBatch(ctx: Ctx, names: string[], one: (item: Batch
   const items = batchItems(ctx.fields.batch_input);
   if (!items) return { data: one(singleItem(ctx.fields, names), 0) };
   checkPartialFailureCode(ctx.fields.partial_failure_response_code as number);
-  const { results, failures } = await runBatch(items, one);
+  const { results, failures } = runBatch(items, one);
   return batchResponse(results, failures, ctx.fields.partial_failure_response_code as number);
 }
 

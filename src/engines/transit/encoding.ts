@@ -3,10 +3,13 @@
 import { BadRequest } from '../../util/errors.js';
 
 const STD = /^[A-Za-z0-9+/]*$/;
+const STD_PADDED = /^[A-Za-z0-9+/]*={0,2}$/;
 const URL_SAFE = /^[A-Za-z0-9_-]*$/;
 
 /** Decodes standard padded base64 as Go does, or throws Go's error text as a BadRequest. */
 export function decodeBase64(text: string): Buffer {
+  // Fast path: one regex over the whole string; the slow path below only words the error.
+  if (text.length % 4 === 0 && STD_PADDED.test(text)) return Buffer.from(text, 'base64');
   const body = text.replace(/=+$/, '');
   const pad = text.length - body.length;
   const bad = [...body].findIndex((c) => !STD.test(c));

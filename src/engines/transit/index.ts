@@ -7,6 +7,7 @@ import { datakeyPath } from './paths/datakey.js';
 import { decryptPath, encryptPath, rewrapPath } from './paths/encrypt.js';
 import { exportPaths } from './paths/export.js';
 import { hmacPaths } from './paths/hmac.js';
+import { importPath, importVersionPath, wrappingKeyPath } from './paths/import.js';
 import { keyListPath, keyPath, rotatePath, trimPath } from './paths/keys.js';
 import { hashPaths, randomPaths } from './paths/misc.js';
 import { signPaths, verifyPaths } from './paths/sign.js';
@@ -19,7 +20,7 @@ export const transitBackend: Backend = defineBackend({
     keyPath, keyListPath, keyConfigPath, rotatePath, trimPath, cacheConfigPath,
     encryptPath, decryptPath, rewrapPath, datakeyPath,
     ...hmacPaths, ...signPaths, ...verifyPaths, ...hashPaths, ...randomPaths,
-    ...exportPaths, backupPath, ...restorePaths,
+    ...exportPaths, backupPath, ...restorePaths, wrappingKeyPath, importPath, importVersionPath,
   ],
   onSeal: async () => keyCache.clear(),
 });

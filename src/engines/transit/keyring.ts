@@ -2,8 +2,9 @@
 // config write cannot lose either change.
 import { BadRequest } from '../../util/errors.js';
 import type { Storage } from '../../storage/storage.js';
-import { policies, type KeyPolicy } from './policy.js';
 import { keyCache } from './cache.js';
+import { generateEntry } from './material.js';
+import { entryOf, policies, type KeyPolicy } from './policy.js';
 
 const locks = new Map<string, Promise<unknown>>();
 
@@ -31,10 +32,42 @@ export async function loadKey(storage: Storage, mountUuid: string, name: string)
   return p;
 }
 
-/** The key, or Vault's "encryption key not found" (a 400, as in Vault). */
-export async function requireKey(storage: Storage, mountUuid: string, name: string): Promise<KeyPolicy> {
+/** The key, or Vault's "encryption key not found" (a 400, as in Vault); rotated first when due. */
+export async function requireKey(storage: Storage, mountUuid: string, name: string, now: number): Promise<KeyPolicy> {
   const p = await loadKey(storage, mountUuid, name);
   if (!p) throw new BadRequest('encryption key not found');
+  return rotationDue(p, now) ? rotateIfDue(storage, mountUuid, name, now) : p;
+}
+
+/**
+ * Whether auto_rotate_period has run out since the latest version was made. Vault checks
+ * every key hourly; Lockbox checks on each use, from the stored creation time, so a restart
+ * loses nothing and an idle key rotates on its next use.
+ */
+export function rotationDue(p: KeyPolicy, now: number): boolean {
+  if (p.auto_rotate_period <= 0 || (p.imported && !p.allow_imported_key_rotation)) return false;
+  const latest = entryOf(p, p.latest_version);
+  return latest !== undefined && now - Date.parse(latest.time) >= p.auto_rotate_period * 1000;
+}
+
+/** Rotates the key under its lock if it is (still) due; returns the key as it now is. */
+export async function rotateIfDue(storage: Storage, mountUuid: string, name: string, now: number): Promise<KeyPolicy> {
+  return withKeyLock(mountUuid, name, async () => {
+    const p = await loadKey(storage, mountUuid, name);
+    if (!p) throw new BadRequest('encryption key not found');
+    if (!rotationDue(p, now)) return p;
+    const next = await rotated(p, now);
+    await saveKey(storage, mountUuid, next);
+    return next;
+  });
+}
+
+/** A copy of the key with one more version, made at `now`. */
+export async function rotated(current: KeyPolicy, now: number): Promise<KeyPolicy> {
+  const p = structuredClone(current);
+  p.latest_version += 1;
+  p.keys[String(p.latest_version)] = await generateEntry(p, now);
+  if (p.imported) p.rotated_in_place = true;
   return p;
 }
 

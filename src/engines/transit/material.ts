@@ -78,21 +78,38 @@ export function ed25519PublicKey(seed: Buffer): Buffer {
   return Buffer.from(jwk.x as string, 'base64url');
 }
 
+// Decoded key objects, per stored entry. Entries of cached keys are never mutated, so an
+// entry object identifies its material; when the key cache lets an entry go (eviction, seal),
+// its decoded forms go with it.
+const privateKeys = new WeakMap<KeyEntry, KeyObject>();
+const publicKeys = new WeakMap<KeyEntry, KeyObject>();
+const rawKeys = new WeakMap<KeyEntry, Buffer>();
+
+function memo<V>(map: WeakMap<KeyEntry, V>, entry: KeyEntry, make: () => V): V {
+  let v = map.get(entry);
+  if (v === undefined) map.set(entry, (v = make()));
+  return v;
+}
+
 /** The private signing key of a version. */
 export function privateKeyOf(type: KeyType, entry: KeyEntry): KeyObject {
-  if (type === 'ed25519') return ed25519FromSeed(Buffer.from(entry.key ?? '', 'base64').subarray(0, 32));
-  if (!entry.private_pem) throw new TypeError('version has no private key');
-  return createPrivateKey(entry.private_pem);
+  return memo(privateKeys, entry, () => {
+    if (type === 'ed25519') return ed25519FromSeed(Buffer.from(entry.key ?? '', 'base64').subarray(0, 32));
+    if (!entry.private_pem) throw new TypeError('version has no private key');
+    return createPrivateKey(entry.private_pem);
+  });
 }
 
 /** The public key of a version. */
 export function publicKeyOf(type: KeyType, entry: KeyEntry): KeyObject {
-  if (type === 'ed25519') {
-    const x = Buffer.from(entry.public_key ?? '', 'base64').toString('base64url');
-    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
-  }
-  return createPublicKey(entry.public_key ?? '');
+  return memo(publicKeys, entry, () => {
+    if (type === 'ed25519') {
+      const x = Buffer.from(entry.public_key ?? '', 'base64').toString('base64url');
+      return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+    }
+    return createPublicKey(entry.public_key ?? '');
+  });
 }
 
 /** The symmetric key bytes of a version (AES, ChaCha20, hmac). */
-export const symmetricKeyOf = (entry: KeyEntry): Buffer => Buffer.from(entry.key ?? '', 'base64');
+export const symmetricKeyOf = (entry: KeyEntry): Buffer => memo(rawKeys, entry, () => Buffer.from(entry.key ?? '', 'base64'));

@@ -40,6 +40,8 @@ export type KeyPolicy = {
   key_size: number;
   imported: boolean;
   allow_imported_key_rotation: boolean;
+  /** Set once an imported key is rotated here: Vault then refuses further imports. */
+  rotated_in_place?: boolean;
   keys: Record<string, KeyEntry>;
   backup_info?: { time: string; version: number };
   restore_info?: { time: string; version: number };

@@ -2,7 +2,7 @@
 // nonce(12) ‖ ciphertext ‖ tag(16); derived keys come from HKDF-SHA256(key, no salt, context);
 // convergent (version 3) nonces are HMAC-SHA256(second half of the derived key, plaintext).
 import {
-  constants, createCipheriv, createDecipheriv, createHmac, hkdfSync, privateDecrypt, publicEncrypt, randomBytes,
+  constants, createCipheriv, createDecipheriv, createHmac, hkdfSync, privateDecrypt, publicEncrypt, randomFillSync,
   type CipherGCM, type CipherGCMTypes, type DecipherGCM,
 } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
@@ -51,6 +51,22 @@ export function keyFor(p: KeyPolicy, version: number, context: Buffer | undefine
   return Buffer.from(hkdfSync('sha256', symmetricKeyOf(entry), Buffer.alloc(0), context, bytes));
 }
 
+// Random nonces are cut from a pool refilled from the CSPRNG 4,096 at a time: one call to the
+// generator per nonce costs more than the encryption itself in large batches.
+const NONCE_POOL = Buffer.alloc(NONCE_BYTES * 4096);
+let poolOffset = NONCE_POOL.length;
+
+function randomNonce(): Buffer {
+  if (poolOffset === NONCE_POOL.length) {
+    randomFillSync(NONCE_POOL);
+    poolOffset = 0;
+  }
+  // A copy: the pool is overwritten on the next refill.
+  const nonce = Buffer.from(NONCE_POOL.subarray(poolOffset, poolOffset + NONCE_BYTES));
+  poolOffset += NONCE_BYTES;
+  return nonce;
+}
+
 const convergentVersionOf = (p: KeyPolicy, version: number): number =>
   p.convergent_encryption ? (entryOf(p, version)?.convergent_version ?? 3) : 0;
 
@@ -71,7 +87,7 @@ export function encrypt(p: KeyPolicy, requested: number, plaintext: Buffer, opts
   const key = keyFor(p, version, opts.context, convergent ? encBytes + 32 : encBytes);
   const nonce = convergent
     ? createHmac('sha256', key.subarray(encBytes)).update(plaintext).digest().subarray(0, NONCE_BYTES)
-    : randomBytes(NONCE_BYTES);
+    : randomNonce();
   const cipher = createCipheriv(cipherName(p.type) as CipherGCMTypes, key.subarray(0, encBytes), nonce, { authTagLength: TAG_BYTES }) as CipherGCM;
   if (opts.associatedData?.length) cipher.setAAD(opts.associatedData, { plaintextLength: plaintext.length });
   const body = Buffer.concat([nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);

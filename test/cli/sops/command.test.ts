@@ -1,7 +1,7 @@
 // `lockbox sops encrypt|decrypt` on YAML and JSON files, with a transit key and an age key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
@@ -45,4 +45,61 @@ test('JSON: a tampered file fails with sops\'s MAC error', async () => {
   const dec = await cli.run(['sops', 'decrypt', tampered]);
   assert.equal(dec.code, 1);
   assert.match(dec.stderr, /MAC mismatch/);
+});
+
+test('.sops.yaml creation_rules pick keys and selectors by path; rotate and updatekeys keep the file readable', async () => {
+  const { srv, cli } = suite;
+  await srv.api('POST', 'sys/mounts/rules', { type: 'transit' });
+  await srv.api('POST', 'rules/keys/prod', {});
+  await srv.api('POST', 'rules/keys/dev', {});
+  const config = join(cli.home, '.sops.yaml');
+  writeFileSync(config, [
+    'creation_rules:',
+    '  - path_regex: prod/.*\\.yaml$',
+    `    hc_vault_transit_uri: "${srv.url}/v1/rules/keys/prod"`,
+    '    encrypted_regex: ^(data|stringData)$',
+    `  - hc_vault_transit_uri: "${srv.url}/v1/rules/keys/dev"`,
+    '',
+  ].join('\n'));
+  mkdirSync(join(cli.home, 'prod'), { recursive: true });
+  const secret = join(cli.home, 'prod', 'secret.yaml');
+  writeFileSync(secret, 'kind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n');
+  const enc = await cli.run(['sops', 'encrypt', `-config=${config}`, '-in-place', secret]);
+  assert.equal(enc.code, 0, enc.stderr);
+  const written = readFileSync(secret, 'utf8');
+  assert.match(written, /name: db/); // outside encrypted_regex: clear
+  assert.match(written, /password: ENC\[/);
+  assert.match(written, /key_name: prod/);
+  assert.match(written, /encrypted_regex: \^\(data\|stringData\)\$/);
+  const other = join(cli.home, 'other.json');
+  writeFileSync(other, JSON.stringify({ a: 'b' }));
+  const enc2 = await cli.run(['sops', 'encrypt', `-config=${config}`, other]);
+  assert.match(enc2.stdout, /"key_name": "dev"/);
+
+  const rotated = await cli.run(['sops', 'rotate', '-in-place', secret]);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.notEqual(readFileSync(secret, 'utf8'), written);
+  // Point the prod rule at the dev key, then updatekeys: the file now opens through dev only.
+  writeFileSync(config, `creation_rules:\n  - hc_vault_transit_uri: "${srv.url}/v1/rules/keys/dev"\n`);
+  const updated = await cli.run(['sops', 'updatekeys', `-config=${config}`, secret]);
+  assert.equal(updated.code, 0, updated.stderr);
+  assert.match(readFileSync(secret, 'utf8'), /key_name: dev/);
+  const dec = await cli.run(['sops', 'decrypt', secret]);
+  assert.equal(dec.code, 0, dec.stderr);
+  assert.match(dec.stdout, /password: hunter2/);
+});
+
+test('exec-env and exec-file hand the cleartext to a command without writing it to stdout', async () => {
+  const { srv, cli } = suite;
+  await srv.api('POST', 'sys/mounts/exec', { type: 'transit' });
+  await srv.api('POST', 'exec/keys/app', {});
+  const plain = join(cli.home, 'app.json');
+  writeFileSync(plain, JSON.stringify({ APP_SECRET: 'hunter2' }));
+  const enc = await cli.run(['sops', 'encrypt', `-hc-vault-transit=${srv.url}/v1/exec/keys/app`, plain]);
+  const encrypted = join(cli.home, 'app.enc.json');
+  writeFileSync(encrypted, enc.stdout);
+  const env = await cli.run(['sops', 'exec-env', encrypted, 'test "$APP_SECRET" = hunter2 && echo matched']);
+  assert.deepEqual([env.code, env.stdout.trim()], [0, 'matched']);
+  const file = await cli.run(['sops', 'exec-file', encrypted, 'grep -c hunter2 {}']);
+  assert.deepEqual([file.code, file.stdout.trim()], [0, '1']);
 });

@@ -64,7 +64,7 @@ test('hvac 0.11.2 is installed for /usr/bin/python3 (Debian: apt-get install pyt
   assert.equal(version, '0.11.2');
 });
 
-for (const section of ['seal', 'tokens', 'policies', 'mounts', 'kv2', 'kv1', 'cubbyhole', 'wrapping', 'leases', 'audit', 'transit', 'rekey']) {
+for (const section of ['seal', 'tokens', 'policies', 'mounts', 'kv2', 'kv1', 'cubbyhole', 'wrapping', 'leases', 'audit', 'transit', 'rekey', 'database', 'approle', 'userpass']) {
   test(`hvac: ${section}`, async (t) => {
     const out = await runSuite(section);
     const checks = out.split('\n').filter((l) => l.startsWith('ok - '));

@@ -60,7 +60,7 @@ export async function mysqlAdmin(sql: string, values: unknown[] = []) {
 /** Tries to log in to MariaDB; answers the error code, or 'ok'. */
 export async function mysqlLogin(user: string, password: string, sql = 'SELECT 1'): Promise<string> {
   try {
-    const conn = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user, password, database: 'test' });
+    const conn = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user, password });
     try {
       await conn.query(sql);
       return 'ok';
@@ -68,7 +68,9 @@ export async function mysqlLogin(user: string, password: string, sql = 'SELECT 1
       await conn.end();
     }
   } catch (err) {
-    return String((err as { code?: string }).code ?? 'error');
+    const code = String((err as { code?: string }).code ?? 'error');
+    // mysql2 names error 1045 by whether a password was sent; both mean "refused".
+    return code.startsWith('ER_ACCESS_DENIED') ? 'ER_ACCESS_DENIED_ERROR' : code;
   }
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
+import type { Clock } from '../../../src/util/clock.js';
 
 const run = promisify(execFile);
 
@@ -15,8 +16,8 @@ export async function mountPki(srv: TestServer, path: string, maxLeaseTtl = '876
 }
 
 /** A server with an RSA root CA in pki/. */
-export async function startPkiServer(): Promise<{ srv: TestServer; rootPem: string }> {
-  const srv = await startTestServer();
+export async function startPkiServer(clock?: Clock): Promise<{ srv: TestServer; rootPem: string }> {
+  const srv = await startTestServer({ clock });
   await mountPki(srv, 'pki');
   const r = await srv.api('POST', 'pki/root/generate/internal', { common_name: 'Lockbox Test Root', ttl: '87600h', issuer_name: 'root' });
   if (r.status !== 200) throw new Error(`root failed: ${JSON.stringify(r.body)}`);
@@ -40,7 +41,7 @@ export function tempFiles() {
   const dir = mkdtempSync(join(tmpdir(), 'lockbox-pki-'));
   return {
     write: (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text.endsWith('\n') ? text : `${text}\n`); return p; },
-    writeBytes: (name: string, bytes: Buffer) => { const p = join(dir, name); writeFileSync(p, bytes); return p; },
+    writeBytes: (name: string, bytes: Uint8Array) => { const p = join(dir, name); writeFileSync(p, bytes); return p; },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

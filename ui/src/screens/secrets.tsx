@@ -6,6 +6,8 @@ import { ErrorBox, Loading, Page, useLoad } from '../widgets';
 import { KvBrowser } from './kv-browser';
 import { SecretView } from './secret-view';
 import { TransitTool } from './transit';
+import { DatabaseScreen } from './database';
+import { PkiScreen } from './pki';
 
 /** A mount as sys/internal/ui/mounts shows it, with its path. */
 export type Mount = { path: string; type: string; version: 1 | 2; description: string };
@@ -33,6 +35,8 @@ export function SecretsScreen({ route }: { route: string[] }) {
     .sort((a, b) => b.path.length - a.path.length)[0];
   if (!mount) return <MountList mounts={all} />;
   if (mount.type === 'transit') return <TransitTool mount={mount} />;
+  if (mount.type === 'database') return <DatabaseScreen mount={mount} />;
+  if (mount.type === 'pki') return <PkiScreen mount={mount} />;
   if (!BROWSABLE.has(mount.type)) {
     return <Page title={mount.path}><p>This is a <code>{mount.type}</code> mount; the UI browses KV and cubbyhole mounts. Use the CLI or the API for it.</p></Page>;
   }

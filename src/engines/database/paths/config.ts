@@ -23,6 +23,7 @@ const configFields = {
   max_idle_connections: field.int({ description: 'Idle connections kept; 0 = as many as open.', default: 0 }),
   max_connection_lifetime: field.duration({ description: 'Longest a pooled connection lives; 0 = no limit.', default: 0 }),
   username_template: field.string({ description: 'Template of dynamic user names; the plugin\'s default when empty.' }),
+  password_authentication: field.string({ description: 'PostgreSQL: how passwords go into statements; only "password" (as written).', default: 'password' }),
   disable_escaping: field.bool({ description: 'Fill the URL templates without URL-escaping.' }),
   tls_ca: field.string({ description: 'PEM CA certificate the server\'s certificate must chain to.' }),
   tls_certificate: field.string({ description: 'PEM client certificate.' }),
@@ -39,6 +40,7 @@ function check(c: ConfigInput): void {
   if (c.max_open_connections < 1) throw new BadRequest('max_open_connections must be at least 1');
   if (c.max_idle_connections < 0 || c.max_connection_lifetime < 0) throw new BadRequest('connection pool settings cannot be negative');
   if (c.max_idle_connections > c.max_open_connections) c.max_idle_connections = c.max_open_connections;
+  if (c.password_authentication !== 'password') throw new BadRequest(`unsupported password_authentication "${c.password_authentication}": only "password" is available`);
   // No password policies are stored yet: refuse one rather than ignore it.
   if (c.password_policy !== '') throw new BadRequest(`unable to generate password: password policy "${c.password_policy}" not found`);
   // A template we cannot evaluate is refused now, not at the first creds request.
@@ -69,6 +71,7 @@ function configView(c: ConnectionConfig): Record<string, unknown> {
     max_open_connections: c.max_open_connections, max_idle_connections: c.max_idle_connections,
     max_connection_lifetime: formatDuration(c.max_connection_lifetime), disable_escaping: c.disable_escaping,
   };
+  if (c.plugin_name === 'postgresql-database-plugin') details.password_authentication = c.password_authentication;
   if (c.username_template !== '') details.username_template = c.username_template;
   if (c.tls_ca !== '') details.tls_ca = c.tls_ca;
   if (c.tls_certificate !== '') details.tls_certificate = c.tls_certificate;

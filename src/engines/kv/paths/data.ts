@@ -38,9 +38,10 @@ function casOf(fields: DataContext['fields']): number | undefined {
   }
   const raw = isObject(fields.options) ? fields.options.cas : undefined;
   if (raw === undefined || raw === null) return undefined;
-  // Vault decodes weakly: 1 and "1" are the same version (Terraform sends strings).
+  // Vault decodes weakly: 1 and "1" are the same version (Terraform sends strings). Any
+  // integer decodes, so a negative one is simply a version that never matches.
   const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new BadRequest('error parsing check-and-set parameter');
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new BadRequest('error parsing check-and-set parameter');
   return n;
 }
 

@@ -22,11 +22,11 @@ export const datakeyPath = definePath({
     associated_data: field.string({ description: 'Base64 associated data (AEAD keys).' }),
   },
   operations: {
-    update: async ({ storage, mount, fields }) => {
+    update: async ({ storage, mount, fields, clock }) => {
       const mode = fields.plaintext;
       if (mode !== 'plaintext' && mode !== 'wrapped') throw new BadRequest('Invalid path, must be "plaintext" or "wrapped"');
       if (![128, 256, 512].includes(fields.bits)) throw new BadRequest('invalid bits value');
-      const p = await requireKey(storage, mount.uuid, fields.name);
+      const p = await requireKey(storage, mount.uuid, fields.name, clock.now());
       const key = randomBytes(fields.bits / 8);
       const { ciphertext, version } = encrypt(p, fields.key_version, key, {
         context: optional(fields.context), nonce: optional(fields.nonce), associatedData: optional(fields.associated_data),

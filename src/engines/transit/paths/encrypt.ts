@@ -54,7 +54,7 @@ async function encryptWrite(ctx: Ctx, upsert: boolean) {
   items.forEach((item, i) => {
     if ((itemString(item, 'context', i) !== '') !== contextSet) throw new BadRequest('context should be set either in all the request blocks or in none');
   });
-  const p = upsert ? await upsertKey(ctx, contextSet) : await requireKey(ctx.storage, ctx.mount.uuid, f.name as string);
+  const p = upsert ? await upsertKey(ctx, contextSet) : await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const one = (item: BatchItem, i: number) => {
     const plaintext = decodeBase64(itemString(item, 'plaintext', i));
     const { ciphertext, version } = encrypt(p, itemInt(item, 'key_version', i), plaintext, optionsOf(item, i));
@@ -84,7 +84,7 @@ async function upsertKey(ctx: Ctx, derived: boolean): Promise<KeyPolicy> {
 /** Runs a ciphertext-consuming operation (decrypt, rewrap) on one item or a batch. */
 async function withCiphertexts(c: Ctx, names: string[], op: (p: KeyPolicy, item: BatchItem, i: number) => Record<string, unknown>) {
   if (!batchItems(c.fields.batch_input) && c.fields.ciphertext === '') throw new BadRequest('missing ciphertext to decrypt');
-  const p = await requireKey(c.storage, c.mount.uuid, c.fields.name as string);
+  const p = await requireKey(c.storage, c.mount.uuid, c.fields.name as string, c.clock.now());
   return singleOrBatch(c, names, (item, i) => op(p, item, i));
 }
 

@@ -39,7 +39,7 @@ const hmacFields = {
 
 async function hmacWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string);
+  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   let version = f.key_version as number;
   if (version === 0) version = p.latest_version;
   else if (version !== p.latest_version && p.min_encryption_version > 0 && version < p.min_encryption_version) {

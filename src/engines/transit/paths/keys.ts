@@ -4,7 +4,7 @@ import { definePath, field } from '../../../core/path.js';
 import { isKeyType, type KeyType } from '../key-types.js';
 import { generateEntry, HMAC_MAX_KEY_SIZE, HMAC_MIN_KEY_SIZE } from '../material.js';
 import { decodeContext, formatKey } from '../format.js';
-import { dropKey, loadKey, requireKey, saveKey, withKeyLock } from '../keyring.js';
+import { dropKey, loadKey, rotated, rotateIfDue, rotationDue, saveKey, withKeyLock } from '../keyring.js';
 import { policies, type KeyPolicy } from '../policy.js';
 
 const HOUR = 3600;
@@ -57,9 +57,10 @@ export const keyPath = definePath({
   summary: 'Create, read and delete named encryption keys.',
   fields: keyFields,
   operations: {
-    read: async ({ storage, mount, fields }) => {
-      const p = await loadKey(storage, mount.uuid, fields.name);
-      if (!p) return undefined;
+    read: async ({ storage, mount, fields, clock }) => {
+      const found = await loadKey(storage, mount.uuid, fields.name);
+      if (!found) return undefined;
+      const p = rotationDue(found, clock.now()) ? await rotateIfDue(storage, mount.uuid, fields.name, clock.now()) : found;
       return { data: formatKey(p, decodeContext(fields.context)) };
     },
     update: async ({ storage, mount, fields, clock }) => {
@@ -121,14 +122,6 @@ export const rotatePath = definePath({
       }),
   },
 });
-
-/** A copy of the key with one more version, made at `now`. */
-export async function rotated(current: KeyPolicy, now: number): Promise<KeyPolicy> {
-  const p = structuredClone(current);
-  p.latest_version += 1;
-  p.keys[String(p.latest_version)] = await generateEntry(p, now);
-  return p;
-}
 
 /** keys/:name/trim */
 export const trimPath = definePath({

@@ -50,7 +50,7 @@ function optionsOf(f: Record<string, unknown>, item: BatchItem, i: number): Sign
 
 async function signWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string);
+  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const one = (item: BatchItem, i: number) =>
     signInput(p, itemInt(item, 'key_version', i) || (f.key_version as number), inputOf(item, i, 'missing input'), optionsOf(f, item, i));
   return singleOrBatch(ctx, ['input', 'context', 'key_version'], one);
@@ -58,7 +58,7 @@ async function signWrite(ctx: Ctx) {
 
 async function verifyWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string);
+  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const items = batchItems(f.batch_input) ?? [{ input: f.input, signature: f.signature, hmac: f.hmac, context: f.context }];
   const usesHmac = items.map((it) => typeof it.hmac === 'string' && it.hmac !== '');
   const usesSig = items.map((it) => typeof it.signature === 'string' && it.signature !== '');

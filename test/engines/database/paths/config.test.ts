@@ -19,7 +19,7 @@ test('a connection reads back without its password, with Vault\'s shape', async 
     plugin_name: 'postgresql-database-plugin', plugin_version: '', allowed_roles: ['a', 'b'],
     connection_details: {
       connection_url: PG_URL, username: 'postgres', max_open_connections: 4, max_idle_connections: 0,
-      max_connection_lifetime: '0s', disable_escaping: false,
+      max_connection_lifetime: '0s', disable_escaping: false, password_authentication: 'password',
     },
     root_credentials_rotate_statements: [], password_policy: '', verify_connection: true,
   });
@@ -55,6 +55,7 @@ test('bad settings are refused before anything is stored', async () => {
     [{ ...pgConfig, username_template: '{{ nope 3 }}' }, /function "nope" not defined/],
     [{ ...pgConfig, max_open_connections: 0 }, /max_open_connections/],
     [{ ...pgConfig, connection_url: '' }, /connection_url/],
+    [{ ...pgConfig, password_authentication: 'scram-sha-256' }, /unsupported password_authentication/],
   ];
   for (const [body, message] of cases) {
     const r = await srv.api('POST', 'database/config/refused', body);

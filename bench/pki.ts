@@ -1,0 +1,109 @@
+// `node dist/bench/pki.js`: PKI issue rates (ec-256 and rsa-2048, concurrency 1 and 8) next to
+// their ceilings measured in the same run (bare @peculiar/x509 create+sign, bare async key
+// generation), the event-loop delay and sys/health latency during the rsa-2048 run, and CRL
+// rebuild time and RSS growth at N revoked entries. Prints numbers; never decides pass/fail.
+//   BENCH_PKI_EC (default 300) · BENCH_PKI_RSA (default 24) · BENCH_PKI_REVOKED (default 2000)
+import { generateKeyPair } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { startTestServer } from '../test/helpers/server.js';
+import { generateKey } from '../src/engines/pki/keys.js';
+import { buildCertificate, newSerialHex, subjectName } from '../src/engines/pki/certs.js';
+import { rebuildCrls } from '../src/engines/pki/crl.js';
+import { putJson } from '../src/engines/pki/store.js';
+import { colonSerial } from '../src/engines/pki/certs.js';
+
+const genKey = promisify(generateKeyPair);
+const EC_COUNT = Number(process.env.BENCH_PKI_EC ?? 300);
+const RSA_COUNT = Number(process.env.BENCH_PKI_RSA ?? 24);
+const REVOKED = Number(process.env.BENCH_PKI_REVOKED ?? 2000);
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const fmt = (n: number) => n.toFixed(1);
+
+/** Runs `count` calls with `concurrency` in flight; answers rate and latency percentiles. */
+async function measure(count: number, concurrency: number, call: () => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < count) {
+      const t = performance.now();
+      await call();
+      latencies.push(performance.now() - t);
+    }
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rate: latencies.length / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+async function main() {
+  const srv = await startTestServer();
+  await srv.api('POST', 'sys/mounts/pki', { type: 'pki', config: { max_lease_ttl: '87600h' } });
+  await srv.api('POST', 'pki/root/generate/internal', { common_name: 'bench root', key_type: 'ec', ttl: '87600h' });
+  await srv.api('POST', 'pki/roles/ec', { allow_any_name: true, key_type: 'ec', ttl: '1h' });
+  await srv.api('POST', 'pki/roles/rsa', { allow_any_name: true, key_type: 'rsa', ttl: '1h' });
+  const issue = (role: string) => async () => {
+    const r = await srv.api('POST', `pki/issue/${role}`, { common_name: 'bench.example.com' });
+    if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+  };
+
+  // Ceilings.
+  const signerKey = await generateKey('ec', 256);
+  const leafKey = await generateKey('ec', 256);
+  const bareSign = await measure(EC_COUNT, 8, async () => {
+    await buildCertificate({
+      subject: subjectName({ common_name: 'x' }), publicKey: leafKey, notBefore: new Date(), notAfter: new Date(Date.now() + 3600e3),
+      serialHex: newSerialHex(), sans: { dns: ['x'], ip: [], uri: [], email: [] }, isCa: false, keyUsage: 1, extKeyUsage: [], signatureBits: 0, usePss: false,
+    }, { selfKey: signerKey, keyId: 'bench' });
+  });
+  const ecKeygen = await measure(EC_COUNT * 4, 8, async () => { await genKey('ec', { namedCurve: 'P-256' }); });
+  const rsaKeygen = await measure(RSA_COUNT, 8, async () => { await genKey('rsa', { modulusLength: 2048 }); });
+  console.log(`ceiling  x509 create+sign (ec-256)   ${fmt(bareSign.rate)}/s`);
+  console.log(`ceiling  keygen ec-256               ${fmt(ecKeygen.rate)}/s`);
+  console.log(`ceiling  keygen rsa-2048             ${fmt(rsaKeygen.rate)}/s`);
+
+  for (const concurrency of [1, 8]) {
+    const ec = await measure(EC_COUNT, concurrency, issue('ec'));
+    console.log(`issue ec-256   c=${concurrency}  ${fmt(ec.rate)}/s  p50 ${fmt(ec.p50)} ms  p99 ${fmt(ec.p99)} ms  (${fmt(ec.rate / bareSign.rate)}x of the sign ceiling)`);
+  }
+  for (const concurrency of [1, 8]) {
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    const health: number[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const t = performance.now();
+        await fetch(`${srv.url}/v1/sys/health`);
+        health.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const rsa = await measure(RSA_COUNT, concurrency, issue('rsa'));
+    polling = false;
+    await poller;
+    loop.disable();
+    health.sort((a, b) => a - b);
+    console.log(`issue rsa-2048 c=${concurrency}  ${fmt(rsa.rate)}/s  p50 ${fmt(rsa.p50)} ms  p99 ${fmt(rsa.p99)} ms  (${fmt(rsa.rate / rsaKeygen.rate)}x of keygen)  `
+      + `loop delay p99 ${fmt(loop.percentile(99) / 1e6)} ms  sys/health p99 ${fmt(pct(health, 99))} ms`);
+  }
+
+  // CRL rebuild at REVOKED entries, seeded straight into the mount's storage.
+  const route = srv.core.unsealed.mounts.route('pki/crl');
+  const storage = srv.core.unsealed.mounts.viewOf(route!.entry);
+  const issuerId = (await srv.api('GET', 'pki/issuer/default')).body.data.issuer_id as string;
+  const notAfter = Math.floor(Date.now() / 1000) + 3600;
+  for (let i = 0; i < REVOKED; i++) {
+    const hex = newSerialHex();
+    await putJson(storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: notAfter - 3600, issuer_id: issuerId, certificate: '', not_after: notAfter });
+  }
+  const rss = process.memoryUsage().rss;
+  const t = performance.now();
+  await rebuildCrls(storage, Date.now());
+  console.log(`CRL rebuild with ${REVOKED} revoked: ${fmt(performance.now() - t)} ms, RSS +${fmt((process.memoryUsage().rss - rss) / 2 ** 20)} MB`);
+  await srv.close();
+}
+
+await main();

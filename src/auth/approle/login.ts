@@ -1,0 +1,61 @@
+// auth/approle/login: role_id (and secret_id unless the role does not bind one) in, a login
+// grant out; core makes the token. Every way a login can be wrong answers the same text.
+import { BadRequest, InvalidCredentials } from '../../util/errors.js';
+import { definePath, field } from '../../core/path.js';
+import { samePolicies } from '../../core/tokens/params.js';
+import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
+import type { LoginContext } from '../../core/backend.js';
+import { getRole, roleByRoleId } from './role-store.js';
+import { claimSecretId } from './secret-store.js';
+
+const INVALID = 'invalid role or secret ID';
+
+export const loginPath = definePath({
+  pattern: 'login', summary: 'Log in with a role-id and a secret-id.', unauthenticated: true,
+  fields: {
+    role_id: field.string({ description: 'The role-id.' }),
+    secret_id: field.string({ description: 'The secret-id.', sensitive: true }),
+  },
+  operations: {
+    update: async (ctx) => {
+      const { role_id: roleId, secret_id: secretId } = ctx.fields;
+      if (roleId === '') throw new BadRequest('missing role_id');
+      const role = await roleByRoleId(ctx, roleId);
+      if (!role) throw new BadRequest(INVALID);
+      const address = ctx.request.remoteAddress;
+      let metadata: Record<string, string> = {};
+      let tokenCidrs: string[] = [];
+      if (role.bind_secret_id && secretId === '') throw new BadRequest('missing secret_id');
+      // The role's CIDR binding is checked before a use of the secret-id is spent.
+      if (!cidrsAllow(role.secret_id_bound_cidrs, address)) {
+        throw new BadRequest(`source address ${JSON.stringify(address)} unauthorized through CIDR restrictions on the role`);
+      }
+      if (role.bind_secret_id) {
+        const claimed = await claimSecretId(ctx, role.name, secretId, ctx.clock.now());
+        // Only an unknown secret-id counts towards lockout, as in Vault.
+        if (claimed === 'unknown') throw new InvalidCredentials(INVALID);
+        if (claimed === 'expired') throw new BadRequest(INVALID);
+        if (!cidrsAllow(claimed.cidr_list, address)) {
+          throw new BadRequest(`source address ${JSON.stringify(address)} unauthorized through CIDR restrictions on the secret ID`);
+        }
+        metadata = claimed.metadata;
+        tokenCidrs = claimed.token_bound_cidrs;
+      }
+      return {
+        login: {
+          params: role.token, metadata: { ...metadata, role_name: role.name }, displayName: '', alias: roleId,
+          internal: { role_name: role.name }, ...(tokenCidrs.length > 0 ? { boundCidrs: tokenCidrs } : {}),
+        },
+      };
+    },
+  },
+});
+
+/** Vault re-checks the role on renewal: gone, or its policies changed, means no renewal. */
+export async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
+  const name = String(login.internal.role_name ?? '');
+  const role = name === '' ? undefined : await getRole(login, name);
+  if (!role) throw new BadRequest(`role ${JSON.stringify(name)} does not exist during renewal`);
+  if (!samePolicies(role.token.token_policies, login.policies)) throw new BadRequest('policies on role have changed, not renewing');
+  return { ttl: role.token.token_ttl, maxTtl: role.token.token_max_ttl };
+}

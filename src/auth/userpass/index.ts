@@ -1,0 +1,47 @@
+// The userpass auth method: people log in with a username and a password.
+import { BadRequest, InvalidCredentials } from '../../util/errors.js';
+import { defineBackend, type LoginContext } from '../../core/backend.js';
+import { definePath, field } from '../../core/path.js';
+import { samePolicies } from '../../core/tokens/params.js';
+import { checkPassword } from './password.js';
+import { getUser, userPaths } from './users.js';
+
+const INVALID = 'invalid username or password';
+
+const loginPath = definePath({
+  pattern: 'login/:username', summary: 'Log in with a username and password.', unauthenticated: true,
+  fields: {
+    username: field.name({ description: 'The username.' }),
+    password: field.string({ description: 'The password.', sensitive: true }),
+  },
+  operations: {
+    update: async (ctx) => {
+      const name = ctx.fields.username.toLowerCase();
+      const user = await getUser(ctx.storage, name);
+      // An unknown user costs one scrypt too, so timing tells no one which users exist.
+      const ok = await checkPassword(ctx.fields.password, user?.password);
+      if (!user) throw new BadRequest(INVALID);
+      if (!ok) throw new InvalidCredentials(INVALID);
+      return {
+        login: { params: user.token, metadata: { username: name }, displayName: name, alias: name, internal: { username: name } },
+      };
+    },
+  },
+});
+
+/** Vault re-checks the user on renewal: gone, or its policies changed, means no renewal. */
+async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
+  const name = String(login.internal.username ?? '');
+  const user = name === '' ? undefined : await getUser(login.storage, name);
+  if (!user) throw new BadRequest('user no longer exists');
+  if (!samePolicies(user.token.token_policies, login.policies)) throw new BadRequest('policies have changed, not renewing');
+  return { ttl: user.token.token_ttl, maxTtl: user.token.token_max_ttl };
+}
+
+export const userpassBackend = defineBackend({
+  type: 'userpass',
+  summary: 'The userpass auth method: log in with a username and password.',
+  paths: [...userPaths(), loginPath],
+  renewLogin,
+  loginAlias: (path) => (path.startsWith('login/') && path.length > 'login/'.length ? path.slice('login/'.length).toLowerCase() : undefined),
+});

@@ -1,0 +1,35 @@
+// Statement templating, message scrubbing and the MySQL DSN: the drivers' pure parts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fillConnectionUrl, renderStatements, scrubMessage } from '../../../../src/engines/database/drivers/statements.js';
+import { dsnOptions } from '../../../../src/engines/database/drivers/mysql.js';
+
+const settings = {
+  connectionUrl: '', username: 'admin', password: 'p@ss:w/rd;', disableEscaping: false,
+  maxOpenConnections: 4, maxIdleConnections: 0, maxConnectionLifetime: 0, tls: { ca: '', certificate: '', privateKey: '' },
+};
+
+test('statements are split on ";" before values go in, so a value cannot add a query', () => {
+  const out = renderStatements([`CREATE ROLE "{{name}}" PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT x TO "{{username}}";`], {
+    username: 'u1', password: 'a;b', expiration: new Date(Date.UTC(2026, 4, 6, 7, 8, 9)),
+  });
+  assert.deepEqual(out, [`CREATE ROLE "u1" PASSWORD 'a;b' VALID UNTIL '2026-05-06 07:08:09+0000'`, 'GRANT x TO "u1"']);
+});
+
+test('driver messages lose passwords and URL credentials', () => {
+  assert.equal(scrubMessage('failed for postgres://admin:hunter22@db/x with hunter22', ['hunter22']), 'failed for postgres://*****@db/x with *****');
+});
+
+test('connection URLs get escaped credentials unless escaping is disabled', () => {
+  assert.equal(fillConnectionUrl('postgresql://{{username}}:{{password}}@h/db', 'a b', 'p@ss', false), 'postgresql://a%20b:p%40ss@h/db');
+  assert.equal(fillConnectionUrl('postgresql://{{username}}:{{password}}@h/db', 'a', 'p%40', true), 'postgresql://a:p%40@h/db');
+});
+
+test('a Go DSN template becomes mysql2 options with the raw credentials', () => {
+  const o = dsnOptions({ ...settings, connectionUrl: '{{username}}:{{password}}@tcp(db.example:3307)/app?charset=utf8mb4' });
+  assert.deepEqual([o.user, o.password, o.host, o.port, o.database, o.charset], ['admin', 'p@ss:w/rd;', 'db.example', 3307, 'app', 'utf8mb4']);
+  const bare = dsnOptions({ ...settings, connectionUrl: '/' });
+  assert.deepEqual([bare.user, bare.host, bare.port], ['admin', '127.0.0.1', 3306]);
+  assert.throws(() => dsnOptions({ ...settings, connectionUrl: 'mysql://x' }), { name: 'BadRequest' });
+  assert.throws(() => dsnOptions({ ...settings, connectionUrl: '{{username}}@tcp(h)/?parseTime=true' }), /unsupported parameter/);
+});

@@ -1,0 +1,146 @@
+// The ACME server end to end with acme-client: auto() with http-01 answered by the test's own
+// loopback server, an IP identifier through createOrder, and the failures RFC 8555 names.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import acme from 'acme-client';
+import type { TestServer } from '../../helpers/server.js';
+import { openssl, startPkiServer, tempFiles } from './helpers.js';
+
+let srv: TestServer;
+let rootPem: string;
+const files = tempFiles();
+const answers = new Map<string, string>();
+let challengeServer: http.Server;
+let challengePort: number;
+
+before(async () => {
+  challengeServer = http.createServer((req, res) => {
+    const token = (req.url ?? '').split('/').pop() ?? '';
+    const answer = answers.get(token);
+    res.writeHead(answer ? 200 : 404).end(answer ?? '');
+  });
+  await new Promise<void>((r) => challengeServer.listen(0, '127.0.0.1', r));
+  challengePort = (challengeServer.address() as { port: number }).port;
+  process.env.LOCKBOX_ACME_HTTP01_PORT = String(challengePort);
+  (acme.axios.defaults as unknown as { acmeSettings: { httpChallengePort: number } }).acmeSettings.httpChallengePort = challengePort;
+  ({ srv, rootPem } = await startPkiServer());
+  assert.equal((await srv.api('POST', 'pki/config/cluster', { path: `${srv.url}/v1/pki` })).status, 200);
+  const cfg = await srv.api('POST', 'pki/config/acme', { enabled: true });
+  assert.equal(cfg.status, 200, JSON.stringify(cfg.body));
+  await srv.api('POST', 'pki/roles/acme-web', { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'any' });
+});
+after(async () => { files.cleanup(); challengeServer.close(); await srv.close(); });
+
+const directory = (suffix = 'acme') => `${srv.url}/v1/pki/${suffix}/directory`;
+
+async function newClient(dir = directory()) {
+  return new acme.Client({ directoryUrl: dir, accountKey: await acme.crypto.createPrivateEcdsaKey() });
+}
+
+const http01 = {
+  challengePriority: ['http-01'],
+  challengeCreateFn: async (_a: unknown, c: { token: string }, keyAuthorization: string) => { answers.set(c.token, keyAuthorization); },
+  challengeRemoveFn: async (_a: unknown, c: { token: string }) => { answers.delete(c.token); },
+};
+
+test('disabled ACME answers 404; the directory lists Vault fields', async () => {
+  const res = await fetch(directory());
+  assert.equal(res.status, 200);
+  const body = await res.json() as Record<string, unknown>;
+  for (const k of ['newNonce', 'newAccount', 'newOrder', 'revokeCert', 'keyChange']) assert.equal(typeof body[k], 'string');
+  assert.deepEqual(body.meta, { externalAccountRequired: false });
+  const head = await fetch(`${srv.url}/v1/pki/acme/new-nonce`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.ok(head.headers.get('replay-nonce'));
+  assert.match(head.headers.get('link') ?? '', /rel="index"/);
+  assert.equal(head.headers.get('cache-control'), 'no-store');
+  assert.equal((await fetch(`${srv.url}/v1/pki/acme/new-nonce`)).status, 204);
+});
+
+test('auto() gets a localhost certificate that openssl verifies against the root', async () => {
+  const client = await newClient();
+  const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost' });
+  const chain = await client.auto({ csr, email: 'ops@example.com', termsOfServiceAgreed: true, ...http01 });
+  const leaf = chain.split(/(?<=-----END CERTIFICATE-----)\n/)[0]!;
+  const out = await openssl('verify', '-CAfile', files.write('root.pem', rootPem), files.write('leaf.pem', leaf));
+  assert.equal(out.code, 0, out.out);
+  const text = await openssl('x509', '-in', files.write('leaf2.pem', leaf), '-noout', '-text');
+  assert.match(text.out, /DNS:localhost/);
+  assert.match(text.out, /TLS Web Server Authentication/);
+  assert.doesNotMatch(text.out, /Client Authentication/);
+});
+
+test('an IP identifier through createOrder, finalized and downloaded', async () => {
+  const client = await newClient();
+  await client.createAccount({ termsOfServiceAgreed: true });
+  const order = await client.createOrder({ identifiers: [{ type: 'ip', value: '127.0.0.1' }] });
+  const [authz] = await client.getAuthorizations(order);
+  const challenge = authz!.challenges.find((c) => c.type === 'http-01')!;
+  answers.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+  await client.completeChallenge(challenge);
+  await client.waitForValidStatus(challenge);
+  const [, csr] = await acme.crypto.createCsr({ altNames: ['127.0.0.1'] });
+  const finalized = await client.finalizeOrder(order, csr);
+  const chain = await client.getCertificate(finalized);
+  const text = await openssl('x509', '-in', files.write('ip.pem', chain.split(/(?<=-----END CERTIFICATE-----)\n/)[0]!), '-noout', '-text');
+  assert.match(text.out, /IP Address:127\.0\.0\.1/);
+});
+
+test('a wrong key authorization leaves the challenge invalid', async () => {
+  const client = await newClient();
+  await client.createAccount({ termsOfServiceAgreed: true });
+  const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
+  const [authz] = await client.getAuthorizations(order);
+  const challenge = authz!.challenges.find((c) => c.type === 'http-01')!;
+  answers.set(challenge.token, `${challenge.token}.wrong-thumbprint`);
+  await client.completeChallenge(challenge);
+  await assert.rejects(client.waitForValidStatus(challenge));
+  const [again] = await client.getAuthorizations(order);
+  assert.equal(again!.status, 'invalid');
+  assert.equal(again!.challenges[0]!.status, 'invalid');
+});
+
+test('a role directory refuses names its role does not allow with rejectedIdentifier', async () => {
+  const client = await newClient(directory('roles/acme-web/acme'));
+  await client.createAccount({ termsOfServiceAgreed: true });
+  await assert.rejects(client.createOrder({ identifiers: [{ type: 'dns', value: 'evil.org' }] }), (err: Error) => /evil\.org not allowed by this role/.test(err.message));
+  const ok = await client.createOrder({ identifiers: [{ type: 'dns', value: 'www.example.com' }] });
+  assert.equal(ok.status, 'pending');
+});
+
+test('a replayed nonce gets badNonce', async () => {
+  const jose = await import('jose');
+  const { privateKey, publicKey } = await jose.generateKeyPair('ES256');
+  const jwk = await jose.exportJWK(publicKey);
+  const nonce = (await fetch(`${srv.url}/v1/pki/acme/new-nonce`, { method: 'HEAD' })).headers.get('replay-nonce')!;
+  const url = `${srv.url}/v1/pki/acme/new-account`;
+  const sign = () => new jose.FlattenedSign(new TextEncoder().encode(JSON.stringify({ termsOfServiceAgreed: true })))
+    .setProtectedHeader({ alg: 'ES256', jwk, nonce, url }).sign(privateKey);
+  const post = async () => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/jose+json' }, body: JSON.stringify(await sign()) });
+  const first = await post();
+  assert.equal(first.status, 201);
+  assert.match(first.headers.get('location') ?? '', /\/acme\/account\//);
+  const second = await post();
+  assert.equal(second.status, 400);
+  assert.equal(second.headers.get('content-type'), 'application/problem+json');
+  assert.equal(((await second.json()) as { type: string }).type, 'urn:ietf:params:acme:error:badNonce');
+});
+
+test('validation retries while the challenge server is unreachable, then the order completes', async () => {
+  const client = await newClient();
+  await client.createAccount({ termsOfServiceAgreed: true });
+  const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
+  const [authz] = await client.getAuthorizations(order);
+  const challenge = authz!.challenges.find((c) => c.type === 'http-01')!;
+  answers.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+  // Connections are refused for a while: each attempt fails and is retried.
+  await new Promise<void>((r) => challengeServer.close(() => r()));
+  await client.completeChallenge(challenge);
+  await new Promise((r) => setTimeout(r, 1200));
+  await new Promise<void>((r) => challengeServer.listen(challengePort, '127.0.0.1', r));
+  await client.waitForValidStatus(challenge);
+  const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost' });
+  const done = await client.finalizeOrder(order, csr);
+  assert.equal(done.status, 'valid');
+});
