@@ -1,4 +1,4 @@
-// boto3 from the machine's Python against a running server, configured only by environment
+// boto3 and the AWS CLI from the machine's Python against a running server, configured only by environment
 // variables (endpoint included), as an application would be.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +35,18 @@ test('boto3 1.43 (pyenv python3) over every action, the paginator and modeled ex
 
 test('Debian\'s python3-boto3 over the core flow, with an explicit endpoint_url', { skip: !hasDebianBoto3() && 'python3-boto3 is not installed' }, async () => {
   assert.equal(await runPython('/usr/bin/python3', { EXPLICIT_ENDPOINT: srv.url }), 'ok');
+});
+
+test('the AWS CLI with --endpoint-url creates and reads a secret', async () => {
+  const env = {
+    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_ACCESS_KEY_ID: srv.rootKey.accessKeyId, AWS_SECRET_ACCESS_KEY: srv.rootKey.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1',
+  };
+  const aws = (...args: string[]) => promisify(execFile)('aws', ['--endpoint-url', srv.url, '--output', 'json', 'secretsmanager', ...args], { env });
+  const name = `cli-${randomUUID().slice(0, 8)}`;
+  await aws('create-secret', '--name', name, '--secret-string', CANARY);
+  const { stdout } = await aws('get-secret-value', '--secret-id', name);
+  assert.equal(JSON.parse(stdout).SecretString, CANARY);
 });
 
 function hasDebianBoto3(): boolean {
