@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { AwsError } from '../../../util/aws-error.js';
 import { LockboxError, PermissionDenied, Sealed } from '../../../util/errors.js';
 import type { Core } from '../../../core/core.js';
+import type { MountEntry } from '../../../core/mounts.js';
 import type { LogicalRequest, Operation } from '../../../core/request.js';
 import { sha256Hex } from './hash.js';
 import { aclNameOf, store } from '../model.js';
@@ -76,7 +77,7 @@ async function serve(core: Core, req: IncomingMessage, body: Buffer, requestId: 
   const action = m[1]!;
   const input = parseBody(body);
   if (REPLICATION_ACTIONS.has(action)) throw replicationRefused();
-  const account = (await store(core.unsealed.mounts.viewOf(entry)).config(region)).account;
+  const account = await accountOf(core, entry);
   const run: Runner = async (operation, path, data, act) => {
     try {
       const outcome = await core.handle(logical(requestId, req, operation, `${mount}${path}`, { action: act, input: data }, caller.token));
@@ -94,6 +95,18 @@ async function serve(core: Core, req: IncomingMessage, body: Buffer, requestId: 
   const visible = await readable(core, caller, mount);
   const list = (result.SecretList as Array<{ Name: string }>).filter((s) => visible(s.Name));
   return pageListing(list, input);
+}
+
+/** Account ids by mount uuid: fixed once made, so read from storage once per process. */
+const accounts = new Map<string, string>();
+
+async function accountOf(core: Core, entry: MountEntry) {
+  let account = accounts.get(entry.uuid);
+  if (account === undefined) {
+    account = (await store(core.unsealed.mounts.viewOf(entry)).config(regionOf(entry.options))).account;
+    accounts.set(entry.uuid, account);
+  }
+  return account;
 }
 
 /** The engine path a route names. */
