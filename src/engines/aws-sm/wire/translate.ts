@@ -55,7 +55,8 @@ function answer(status: number, body: unknown, requestId: string): WireReply {
 
 /** AWS's error shape; anything not ours is logged under the request id and shown as internal. */
 function errorAnswer(core: Core, err: unknown, requestId: string): WireReply {
-  if (err instanceof AwsError) return answer(err.status, { __type: err.code, Message: err.message }, requestId);
+  // AWS omits Message when there is none (UnknownOperationException).
+  if (err instanceof AwsError) return answer(err.status, { __type: err.code, ...(err.message ? { Message: err.message } : {}) }, requestId);
   if (err instanceof Sealed) return answer(503, { __type: 'ServiceUnavailable', Message: 'Lockbox is sealed.' }, requestId);
   if (err instanceof LockboxError && err.status < 500) return answer(400, { __type: 'InvalidRequestException', Message: err.message }, requestId);
   core.log.error('aws-sm request failed', { request_id: requestId, error: err });
