@@ -63,7 +63,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     if (config.logFile) logFile = openLogFile(config.logFile);
     running = await startServer({
       storage: config.storage, logSink: sink, logLevel: logLevel ?? config.logLevel, logFormat: logFormat ?? config.logFormat,
-      defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, clusterName: config.clusterName, ui: config.ui,
+      defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, userLockout: config.userLockout, clusterName: config.clusterName, ui: config.ui,
       telemetry: config.telemetry,
       apiAddr: config.apiAddr, clusterAddr: config.clusterAddr, disableForwarding: config.disableClustering,
       listener: {

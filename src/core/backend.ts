@@ -2,6 +2,7 @@
 // It declares its paths; core does routing, field parsing, ACL and audit for all of them.
 import type { Storage } from '../storage/storage.js';
 import { PathTable, type PathDef } from './path.js';
+import type { PasswordGenerator } from './password-policy.js';
 
 /** A backend declaration, as an engine's index.ts writes it. */
 export type BackendSpec = {
@@ -26,7 +27,7 @@ export type BackendSpec = {
    * it at unseal and then every few seconds while unsealed, never twice at once; whatever it
    * must remember lives in the mount's storage, so it survives a restart.
    */
-  periodic?: (ctx: { storage: Storage; now: number }) => Promise<void>;
+  periodic?: (ctx: { storage: Storage; now: number; passwords: PasswordGenerator }) => Promise<void>;
   /**
    * Auth methods: approves the renewal of a token one of this mount's logins issued, and says
    * which TTL and max TTL apply now (the role's or user's current token_ttl and token_max_ttl;

@@ -12,15 +12,18 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
 import { MountTable, type BackendResolver, type MountEntry } from './mounts.js';
 import { resolveWriteOperation, runPath, type PathDef } from './path.js';
+import { parametersForAcl } from './fields.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
 import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
 import { remoteAllowed } from './tokens/cidr.js';
+import { tokenLeases } from './tokens/leases.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { PeriodicWork } from './periodic.js';
+import { PasswordPolicyStore } from './password-policy.js';
 import { wrap, type WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
 import { envelopeOf } from './envelope.js';
@@ -36,8 +39,8 @@ import { HaRole, StandbyError } from './ha.js';
 export type CoreConfig = {
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
-  /** Server-wide user lockout settings (a config file's `user_lockout "all"`), under each mount's tune. */
-  userLockout?: LockoutTune;
+  /** Server-wide user lockout settings by auth type or "all" (a config file's `user_lockout` blocks), under each mount's tune. */
+  userLockout?: Record<string, LockoutTune>;
 };
 
 /** The outcome of a request: the handler's response plus the warnings core adds. */
@@ -49,6 +52,9 @@ const SYSTEM_MOUNT: MountInfo = {
   config: { default_lease_ttl: 0, max_lease_ttl: 0 },
 };
 
+/** Paths answered while sealed have no stored password policies to draw on. */
+const sealedPasswords = async (): Promise<string> => { throw new Sealed(); };
+
 /** The error text an audit record may carry: ours, or nothing that could quote input. */
 const auditableError = (err: unknown) =>
   err instanceof LockboxError && !(err instanceof Internal) ? err.message : 'internal error';
@@ -59,12 +65,14 @@ type Prepared = {
   base: Parameters<typeof runPath>[2];
   mount: MountEntry;
   authenticated: boolean;
+  /** `?help=1`: answered from the declaration instead of the handler, after audit and use count. */
+  help?: true;
 };
 
 /** State that exists only while unsealed. */
 type Unsealed = {
   mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
-  periodic: PeriodicWork; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
+  periodic: PeriodicWork; passwordPolicies: PasswordPolicyStore; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
 };
 
 /** One Lockbox server's core. */
@@ -178,6 +186,7 @@ export class Core {
       policyExists: async (name) => (await policies.get(name)) !== undefined,
       revoked: (entry) => this.tokenRevoked(entry),
     };
+    leases.tokens = tokenLeases(tokenDeps);
     const wrapDeps: WrapDeps = {
       clock: this.clock, store: tokens, maxLeaseTtl: this.config.maxLeaseTtl,
       cubbyhole: (tokenId) => {
@@ -186,9 +195,10 @@ export class Core {
         return scopedView(mounts.viewOf(entry), `${tokenId}/`);
       },
     };
-    const periodic = new PeriodicWork(() => this.#runPeriodic(mounts), this.log);
+    const passwordPolicies = new PasswordPolicyStore(scopedView(barrier, 'sys/password-policy/'));
+    const periodic = new PeriodicWork(() => this.#runPeriodic(mounts, passwordPolicies), this.log);
     const lockout = new Lockout(scopedView(barrier, 'core/locked-users/'), this.clock);
-    this.#state = { mounts, tokens, policies, expiration, leases, periodic, tokenDeps, wrapDeps, lockout };
+    this.#state = { mounts, tokens, policies, expiration, leases, periodic, passwordPolicies, tokenDeps, wrapDeps, lockout };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
     periodic.start();
@@ -236,16 +246,17 @@ export class Core {
 
   /** The effective lockout settings of an auth mount. */
   lockoutOf(entry: MountEntry) {
-    return effectiveLockout(entry.tune.user_lockout_config as LockoutTune | undefined, this.config.userLockout);
+    const server = this.config.userLockout ?? {};
+    return effectiveLockout(entry.tune.user_lockout_config as LockoutTune | undefined, { ...server.all, ...server[entry.type] });
   }
 
   /** Runs every mount's periodic hook once; one mount's failure does not stop the others. */
-  async #runPeriodic(mounts: MountTable): Promise<void> {
+  async #runPeriodic(mounts: MountTable, passwordPolicies: PasswordPolicyStore): Promise<void> {
     for (const entry of [...mounts.list('mounts'), ...mounts.list('auth')]) {
       const backend = mounts.backendOf(entry);
       if (!backend?.periodic) continue;
       try {
-        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now() });
+        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now(), passwords: passwordPolicies.generate });
       } catch (err) {
         this.log.error('periodic work of a mount failed', { mount: entry.path, error: err });
       }
@@ -357,14 +368,14 @@ export class Core {
     if (early) {
       await this.#readBody(req, false);
       const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
-        mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config };
+        mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config, passwords: sealedPasswords };
       const { response, warnings } = await runPath(early.def, early.params, base);
       return { response, warnings, mountType: 'system', operation: req.operation };
     }
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
     const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
     const audit: AuditInput = { request: req, caller, operation: req.operation };
-    let prepared: Prepared | Outcome;
+    let prepared: Prepared;
     try {
       prepared = await this.#prepare(req, caller, audit);
     } catch (err) {
@@ -372,7 +383,6 @@ export class Core {
       await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
       throw err;
     }
-    if ('response' in prepared) return prepared;
     await this.#auditOrFail('request', audit);
     const spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
     try {
@@ -383,8 +393,8 @@ export class Core {
     }
   }
 
-  /** Routes, resolves create/update and checks the ACL; `?help=1` is answered right here. */
-  async #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Promise<Prepared | Outcome> {
+  /** Routes, resolves create/update and checks the ACL (for help: any capability on the path). */
+  async #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Promise<Prepared> {
     const { mounts } = this.unsealed;
     const route = mounts.route(req.path);
     if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
@@ -393,7 +403,14 @@ export class Core {
     if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
     const authenticated = !match.def.unauthenticated;
     if (authenticated && !caller) throw new PermissionDenied();
-    if (req.operation === 'read' && wantsHelp(req.query)) return this.#help(match.def, req.path, caller);
+    const base = {
+      operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller,
+      clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate,
+    };
+    if (req.operation === 'read' && wantsHelp(req.query)) {
+      await this.#authorizeHelp(caller, req.path);
+      return { match, base, mount: route.entry, authenticated, help: true };
+    }
     const sudo = match.def.sudo === true;
     // What the path and operation allow is decided before the body is read (parameters and
     // create-vs-update need it): a refused request never has its body buffered or parsed.
@@ -401,11 +418,11 @@ export class Core {
       await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
     }
     await this.#readBody(req, caller !== undefined);
-    const base = { operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller, clock: this.clock, defaults: this.config };
     const operation = await resolveWriteOperation(match.def, match.params, base);
     audit.operation = operation;
     if (caller && authenticated) {
-      await this.#access.authorize(caller, { path: req.path, operation, data: req.data, sudo, wrapTtl: req.wrapTtl });
+      const data = parametersForAcl(match.def.fields, req.data);
+      await this.#access.authorize(caller, { path: req.path, operation, data, sudo, wrapTtl: req.wrapTtl });
     }
     return { match, base: { ...base, operation }, mount: route.entry, authenticated };
   }
@@ -421,7 +438,9 @@ export class Core {
   /** Runs the handler, then leases, wraps and audits what it returned. */
   async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
     const labels = { mount: prepared.mount.path, operation: prepared.base.operation };
-    const { response, warnings } = await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
+    const { response, warnings } = prepared.help
+      ? { response: { raw: { status: 200, body: helpFor(prepared.match.def, req.path) } }, warnings: [] }
+      : await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
     if (response?.secret && response.secret.register !== false && !response.leaseId) {
       await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
     }
@@ -499,13 +518,11 @@ export class Core {
     }
   }
 
-  /** Answers `?help=1` to a caller holding any capability on the path. */
-  async #help(def: PathDef, path: string, caller: Caller | undefined): Promise<Outcome> {
-    if (caller) {
-      const acl = await this.unsealed.policies.acl(caller.policies);
-      if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
-    }
-    return { response: { raw: { status: 200, body: helpFor(def, path) } }, warnings: [], mountType: '', operation: 'read' };
+  /** Vault: help on a path needs any capability on it (an unauthenticated path needs none). */
+  async #authorizeHelp(caller: Caller | undefined, path: string): Promise<void> {
+    if (!caller) return;
+    const acl = await this.unsealed.policies.acl(caller.policies);
+    if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
   }
 
   /** Counts one use of a limited-use token; returns the entry when that was its last use. */

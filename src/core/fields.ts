@@ -12,6 +12,12 @@ type FieldBase<T> = {
   required?: boolean;
   /** Never logged, never echoed in help examples. */
   sensitive?: boolean;
+  /**
+   * The handler reads only the parsed form (policy names: trimmed, lower-cased), so the ACL's
+   * allowed/denied parameters are checked against that form too, never against the spelling
+   * sent: `["NOSUDO"]` must meet a rule about `nosudo`.
+   */
+  aclSeesParsed?: boolean;
   /** Parses one raw value; throws a message (not an error) when it does not fit. */
   parse(raw: unknown): T;
 };
@@ -25,7 +31,7 @@ export type Fields = Record<string, Field<unknown>>;
 /** The parsed values a handler receives for its declared fields. */
 export type FieldValues<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
 
-type Options<T> = { description: string; default?: T; required?: boolean; sensitive?: boolean };
+type Options<T> = { description: string; default?: T; required?: boolean; sensitive?: boolean; aclSeesParsed?: boolean };
 
 function declare<T>(kind: string, parse: (raw: unknown) => T, options: Options<T>): Field<T> {
   return { kind, parse, ...options };
@@ -67,6 +73,11 @@ function toInts(raw: unknown): number[] {
   return items.map(toInt);
 }
 
+// Vault treats policy names case-insensitively and ignores surrounding blanks and empty names.
+function toPolicyNames(raw: unknown): string[] {
+  return toStrings(raw).map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+}
+
 function toStringMap(raw: unknown): Record<string, string> {
   if (raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw 'expected an object of strings';
@@ -103,6 +114,8 @@ export const field = {
   /** Seconds, possibly negative; accepts -1, "-1s" and "1h". */
   signedDuration: (o: Options<number>) => declare('duration', toSignedDuration, o),
   strings: (o: Options<string[]>) => declare('strings', toStrings, o),
+  /** Policy names from a list or "a,b": trimmed and lower-cased, which is also what the ACL checks. */
+  policies: (o: Options<string[]>) => declare('strings', toPolicyNames, { ...o, aclSeesParsed: true }),
   /** Integers from a list or a comma-separated string (Vault's TypeCommaIntSlice). */
   ints: (o: Options<number[]>) => declare('ints', toInts, o),
   stringMap: (o: Options<Record<string, string>>) => declare('map', toStringMap, o),
@@ -157,4 +170,23 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
 /** The subset of `values` whose names were sent: Vault's "omitted fields keep their value". */
 export function onlySent<T extends Record<string, unknown>>(values: T, sent: Set<string>): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([k]) => sent.has(k))) as Partial<T>;
+}
+
+/**
+ * The request's data as the ACL's parameter rules must see it: fields marked `aclSeesParsed`
+ * in their parsed form, everything else as sent. A value that does not parse stays as sent;
+ * the handler refuses it with a 400 anyway.
+ */
+export function parametersForAcl(fields: Fields, data: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [name, f] of Object.entries(fields)) {
+    const raw = data[name];
+    if (!f.aclSeesParsed || raw === undefined || raw === null) continue;
+    try {
+      (out ??= { ...data })[name] = f.parse(raw);
+    } catch {
+      // left as sent
+    }
+  }
+  return out ?? data;
 }

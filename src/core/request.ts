@@ -2,6 +2,7 @@
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { WrapInfo } from './wrapping.js';
+import type { PasswordGenerator } from './password-policy.js';
 import type { TokenParams } from './tokens/params.js';
 
 /** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */
@@ -147,4 +148,6 @@ export type HandlerContext<V> = {
   clock: Clock;
   /** The server's lease TTLs, for a mount that sets none. */
   defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
+  /** Generates a password from a named password policy ('' = Vault's default policy). */
+  passwords: PasswordGenerator;
 };

@@ -4,16 +4,13 @@
 // method the parser knows and Vault never uses; the router reads LOCK as LIST (so a raw LOCK
 // request is served as a list too).
 //
-// Only bytes at a request boundary are touched: the first bytes of a connection, or the first
-// bytes after the parser has read the previous request to its end. "Its end" is the request's
-// `complete` flag, not its response: an answer may go out before its body has arrived (a 404
-// or 413 sent early), and bytes of that body must be neither rewritten nor mistaken for the
-// next request line.
-//
-// Limitation: a pipelined request (sent before the previous answer, in the same TCP chunk as
-// the end of the previous request) is not rewritten, so a pipelined LIST gets Node's 400.
-// No Vault client pipelines; Go, undici, hvac and curl all wait for each answer.
-import type { IncomingMessage } from 'node:http';
+// Only bytes at a request boundary are touched. To know where each request ends, the listener
+// follows the framing of the byte stream itself, as the parser will: the head up to its blank
+// line, then a body of Content-Length bytes or a chunked body to its last chunk and trailers.
+// So every request of a pipelined stream is rewritten, wherever a TCP chunk happens to split
+// it, and no byte of a body is ever taken for a request line. A stream the follower cannot
+// frame (a head over 64 KiB, a malformed length) is left alone from there on: the parser
+// refuses such a stream anyway.
 import type { Socket } from 'node:net';
 
 /** The method the parser reports for a rewritten LIST. */
@@ -21,62 +18,146 @@ export const REWRITTEN_LIST_METHOD = 'LOCK';
 
 const FROM = Buffer.from('LIST ');
 const TO = Buffer.from('LOCK ');
+const HEAD_END = Buffer.from('\r\n\r\n');
 const CR = 0x0d;
 const LF = 0x0a;
+/** Longer than Node's own header limit (16 KiB): past this the parser has refused the request. */
+const MAX_HEAD = 64 * 1024;
+const MAX_LINE = 1024;
 
-/** Per-connection progress through a possible `LIST ` at a request boundary. */
-type State = {
-  /** Bytes of `LIST ` matched (and rewritten) so far in the current request line. */
+type Phase = 'line' | 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'lost';
+
+/** Where one connection's byte stream stands. */
+type Framing = {
+  phase: Phase;
+  /** `line`: bytes of `LIST ` matched (and rewritten) so far. */
   matched: number;
-  /** The current request line is settled: rewritten, or not a LIST. */
-  decided: boolean;
-  /** The newest request the parser has handed to us on this connection. */
-  last: IncomingMessage | undefined;
-  /** `last` as it was when the current request line was settled. */
-  lastWhenDecided: IncomingMessage | undefined;
+  /** `head`: the head's bytes so far. */
+  head: Buffer[];
+  headLength: number;
+  /** `body`, `chunk-data`: bytes still to skip. */
+  remaining: number;
+  /** `chunk-size`, `chunk-end`, `trailers`: the current line's text so far. */
+  line: string;
 };
-const states = new WeakMap<Socket, State>();
 
 /** Installs the rewriting listener on a new connection (plain or TLS). */
 export function watchConnection(socket: Socket): void {
-  const state: State = { matched: 0, decided: false, last: undefined, lastWhenDecided: undefined };
-  states.set(socket, state);
+  const state: Framing = { phase: 'line', matched: 0, head: [], headLength: 0, remaining: 0, line: '' };
   // Prepended so it runs before the HTTP parser's own listener sees the chunk.
-  socket.prependListener('data', (chunk: Buffer) => rewriteChunk(state, chunk));
+  socket.prependListener('data', (chunk: Buffer) => follow(state, chunk));
 }
 
-/** Records a request the parser produced; its completion opens the next boundary. */
-export function noteRequest(req: IncomingMessage): void {
-  const state = states.get(req.socket);
-  if (state) state.last = req;
-}
-
-/** Rewrites the method bytes of `chunk` in place; a request line may span chunks. */
-function rewriteChunk(state: State, chunk: Buffer): void {
-  if (state.decided) {
-    // A boundary once the request whose line we settled has been parsed to its end.
-    const { last } = state;
-    if (last === undefined || last === state.lastWhenDecided || !last.complete) return;
-    state.decided = false;
-    state.matched = 0;
-  }
+/** Walks one chunk, rewriting the method of every request line that starts in it. */
+function follow(state: Framing, chunk: Buffer): void {
   let i = 0;
-  // HTTP/1.1 lets a client send stray CRLFs between requests; the parser skips them too.
+  while (i < chunk.length && state.phase !== 'lost') {
+    switch (state.phase) {
+      case 'line': i = requestLine(state, chunk, i); break;
+      case 'head': i = head(state, chunk, i); break;
+      case 'body':
+      case 'chunk-data': {
+        const skip = Math.min(state.remaining, chunk.length - i);
+        i += skip;
+        state.remaining -= skip;
+        if (state.remaining === 0) state.phase = state.phase === 'body' ? 'line' : 'chunk-end';
+        break;
+      }
+      default: i = chunkedLine(state, chunk, i);
+    }
+  }
+}
+
+/** At a boundary: skips stray CRLFs (HTTP/1.1 allows them), then rewrites `LIST `. */
+function requestLine(state: Framing, chunk: Buffer, start: number): number {
+  let i = start;
   while (state.matched === 0 && i < chunk.length && (chunk[i] === CR || chunk[i] === LF)) i++;
   while (i < chunk.length && state.matched < FROM.length) {
     if (chunk[i] !== FROM[state.matched]) {
-      // Not LIST: leave this request alone until it has been read in full.
-      settle(state);
-      return;
+      startHead(state);
+      return i;
     }
     chunk[i] = TO[state.matched] as number;
     state.matched++;
     i++;
   }
-  if (state.matched === FROM.length) settle(state);
+  if (state.matched === FROM.length) startHead(state);
+  return i;
 }
 
-function settle(state: State): void {
-  state.decided = true;
-  state.lastWhenDecided = state.last;
+function startHead(state: Framing): void {
+  state.phase = 'head';
+  state.matched = 0;
+  state.head = [];
+  state.headLength = 0;
+}
+
+/** Collects the head up to its blank line, then decides how the body is framed. */
+function head(state: Framing, chunk: Buffer, start: number): number {
+  const end = headEnd(state, chunk, start);
+  const upTo = end === -1 ? chunk.length : end;
+  state.head.push(chunk.subarray(start, upTo));
+  state.headLength += upTo - start;
+  if (state.headLength > MAX_HEAD) {
+    state.phase = 'lost';
+    return chunk.length;
+  }
+  if (end === -1) return chunk.length;
+  const text = Buffer.concat(state.head).toString('latin1');
+  state.head = [];
+  const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(text);
+  const length = /\r\ncontent-length:[ \t]*([^\r]*)/i.exec(text)?.[1]?.trim();
+  if (chunked) {
+    state.phase = 'chunk-size';
+    state.line = '';
+  } else if (length === undefined || length === '0') {
+    state.phase = 'line';
+  } else if (/^\d{1,15}$/.test(length)) {
+    state.phase = 'body';
+    state.remaining = Number(length);
+  } else {
+    state.phase = 'lost';
+  }
+  return end;
+}
+
+/** The index just past the head's blank line in `chunk`, or -1; the line may straddle chunks. */
+function headEnd(state: Framing, chunk: Buffer, start: number): number {
+  // Up to three bytes of the terminator may already be in the collected head.
+  const before = Buffer.concat(state.head.slice(-3)).subarray(-3);
+  if (before.length > 0) {
+    const joined = Buffer.concat([before, chunk.subarray(start, start + 3)]);
+    const at = joined.indexOf(HEAD_END);
+    if (at !== -1) return start + at + HEAD_END.length - before.length;
+  }
+  const at = chunk.indexOf(HEAD_END, start);
+  return at === -1 ? -1 : at + HEAD_END.length;
+}
+
+/** Chunk-size lines, the CRLF after each chunk's data, and the trailers after the last chunk. */
+function chunkedLine(state: Framing, chunk: Buffer, start: number): number {
+  const lf = chunk.indexOf(LF, start);
+  const upTo = lf === -1 ? chunk.length : lf;
+  state.line += chunk.subarray(start, upTo).toString('latin1');
+  if (state.line.length > MAX_LINE) {
+    state.phase = 'lost';
+    return chunk.length;
+  }
+  if (lf === -1) return chunk.length;
+  const line = state.line.replace(/\r$/, '');
+  state.line = '';
+  if (state.phase === 'chunk-end') {
+    state.phase = 'chunk-size';
+  } else if (state.phase === 'trailers') {
+    if (line === '') state.phase = 'line';
+  } else {
+    const size = /^([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(line);
+    if (!size) state.phase = 'lost';
+    else if (Number.parseInt(size[1] as string, 16) === 0) state.phase = 'trailers';
+    else {
+      state.phase = 'chunk-data';
+      state.remaining = Number.parseInt(size[1] as string, 16);
+    }
+  }
+  return lf + 1;
 }

@@ -11,7 +11,7 @@ import type { Core } from '../core/core.js';
 import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
-import { noteRequest, watchConnection } from './list-method.js';
+import { watchConnection } from './list-method.js';
 import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
 import { standbyReply } from './forward.js';
@@ -76,11 +76,10 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   const inFlight = new Set<Promise<void>>();
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    noteRequest(req);
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const other = config.otherProtocol?.(req);
     const done = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true))
-      .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing)))
+      .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing || largeBodyUnread(req))))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
         log.error('writing the response failed', { error: err });
@@ -108,6 +107,21 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
     },
     force: () => server.closeAllConnections(),
   };
+}
+
+/** Past this much unread body, a connection is closed after the answer instead of drained. */
+const MAX_DRAIN = 256 * 1024;
+
+/**
+ * Whether a request is answered with most of its body unread (refused before the body was
+ * wanted). Draining 30 MB only to keep the connection alive would hand the sender the very
+ * cost the early refusal avoids, so such a connection closes after the answer, as Go's server
+ * (and so Vault) does past 256 KiB. A body being read (or drained after a 413) is not affected.
+ */
+function largeBodyUnread(req: http.IncomingMessage): boolean {
+  if (req.complete || req.readableFlowing === true) return false;
+  const declared = Number(req.headers['content-length'] ?? 0);
+  return declared > MAX_DRAIN || req.headers['transfer-encoding'] !== undefined;
 }
 
 /** Responses waiting for the end of the current event-loop turn. */

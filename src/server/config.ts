@@ -14,6 +14,7 @@ import { BadRequest } from '../util/errors.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import { decodeHcl1OrJson, Hcl1Error, looksLikeJson } from '../util/hcl1/index.js';
 import type { LogLevel } from '../core/log.js';
+import { parseLockoutTune, type LockoutTune } from '../core/lockout.js';
 import { DEFAULT_TELEMETRY, type TelemetryOptions } from '../util/telemetry.js';
 import type { StorageConfig } from '../storage/index.js';
 import { sharedStorageOf } from './storage-config.js';
@@ -50,6 +51,8 @@ export type ServerConfig = {
   logFile?: string;
   ui: boolean;
   clusterName?: string;
+  /** `user_lockout "all" {…}` and `user_lockout "<auth type>" {…}` blocks, by label. */
+  userLockout?: Record<string, LockoutTune>;
   /** The telemetry block and the listener's telemetry { unauthenticated_metrics_access }. */
   telemetry: TelemetryOptions;
   /** Keys that change nothing here, by name, for the start-up log. */
@@ -67,7 +70,7 @@ type Block = Record<string, unknown>;
 /** Top-level keys we act on. */
 const SUPPORTED = new Set([
   'storage', 'listener', 'seal', 'telemetry', 'api_addr', 'cluster_addr', 'disable_clustering', 'default_lease_ttl',
-  'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name',
+  'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name', 'user_lockout',
 ]);
 /** Vault's other keys: accepted so a Vault file loads, but they change nothing here. */
 const VAULT_ONLY = new Set([
@@ -76,7 +79,7 @@ const VAULT_ONLY = new Set([
   'introspection_endpoint', 'enable_response_header_hostname', 'enable_response_header_raft_node_id',
   'log_rotate_duration', 'log_rotate_bytes', 'log_rotate_max_files', 'default_max_request_duration',
   'disable_performance_standby', 'disable_sealwrap', 'disable_printable_check', 'disable_sentinel_trace', 'license_path',
-  'experiments', 'user_lockout', 'entropy', 'imprecise_lease_role_tracking', 'detect_deadlocks',
+  'experiments', 'entropy', 'imprecise_lease_role_tracking', 'detect_deadlocks',
   'administrative_namespace_path', 'api_proxy',
 ]);
 /** Keys we act on inside the blocks whose keys are fixed. */
@@ -169,6 +172,7 @@ function buildConfig(raw: Block, source: string): ServerConfig {
     logFile: optionalString(raw.log_file),
     ui: raw.ui === true || raw.ui === 'true',
     clusterName: optionalString(raw.cluster_name),
+    ...userLockoutOf(raw.user_lockout, fail),
     telemetry: telemetryOf(raw, fail),
     warnings: warningsOf(raw, fail),
   };
@@ -249,6 +253,25 @@ function blocksOf(value: unknown, kind: string, fail: (msg: string) => Error): A
     }
   }
   return out;
+}
+
+/**
+ * Vault's `user_lockout` stanzas: "all" or an auth type (userpass, approle, ldap), with
+ * lockout_threshold, lockout_duration, lockout_counter_reset and disable_lockout.
+ */
+function userLockoutOf(value: unknown, fail: (msg: string) => Error): { userLockout?: Record<string, LockoutTune> } {
+  const out: Record<string, LockoutTune> = {};
+  for (const [label, body] of blocksOf(value, 'user_lockout', fail)) {
+    if (!['all', 'userpass', 'approle', 'ldap'].includes(label)) throw fail(`user_lockout "${label}": unsupported auth method type`);
+    const { disable_lockout: disable, ...rest } = body as Record<string, unknown>;
+    try {
+      out[label] = parseLockoutTune({ ...rest, ...(disable !== undefined ? { lockout_disable: String(disable) } : {}) }, {});
+    } catch (err) {
+      throw fail(`user_lockout "${label}": ${(err as Error).message}`);
+    }
+  }
+  // Absent when the file has none, so a config without lockout reads as before.
+  return Object.keys(out).length > 0 ? { userLockout: out } : {};
 }
 
 /** The one block of a kind; more than one is refused. */

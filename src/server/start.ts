@@ -17,6 +17,7 @@ import { tokenBackend } from '../auth/token/index.js';
 import { authMethods } from '../auth/registry.js';
 import { sigv4Backend } from '../auth/sigv4/index.js';
 import { awsWireHandler } from '../engines/aws-sm/index.js';
+import type { LockoutTune } from '../core/lockout.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
 import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
@@ -32,6 +33,8 @@ export type ServerOptions = {
   dev?: boolean;
   devRootTokenId?: string;
   defaultLeaseTtl?: number;
+  /** The config file's `user_lockout` blocks, by label ("all" or an auth type). */
+  userLockout?: Record<string, LockoutTune>;
   maxLeaseTtl?: number;
   clusterName?: string;
   /** HA: the address other nodes send clients to (Vault's api_addr); the listener's URL by default. */
@@ -76,7 +79,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     table === 'auth' ? backends.get(`auth:${type}`) ?? authMethods.get(type)?.(options) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core.unsealed.policies),
-    config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL },
+    config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL, userLockout: opts.userLockout },
   });
   // Filled in at each unseal from storage (reported only while unsealed, as in Vault).
   const cluster = { cluster_name: '', cluster_id: '', storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type };

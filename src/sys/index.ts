@@ -5,6 +5,7 @@ import type { Core } from '../core/core.js';
 import { keyPaths } from './keys.js';
 import { mountPaths } from './mounts.js';
 import { policyPaths } from './policies.js';
+import { passwordPolicyPaths } from './password-policies.js';
 import { capabilityPaths } from './capabilities.js';
 import { leasePaths } from './leases.js';
 import { wrappingPaths } from './wrapping.js';
@@ -23,7 +24,7 @@ export function systemBackend(core: Core, cluster: ClusterInfo, telemetry: Telem
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
     paths: [
-      ...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...capabilityPaths(core),
+      ...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...passwordPolicyPaths(core), ...capabilityPaths(core),
       ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(core), ...versionHistoryPaths(core),
       ...rekeyPaths(core), ...generateRootPaths(core), ...lockedUserPaths(core), ...metricsPaths(telemetry),
     ],

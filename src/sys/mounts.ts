@@ -45,8 +45,8 @@ const LOCKOUT_TYPES = new Set(['userpass', 'approle', 'ldap']);
 function authTune(entry: Pick<MountEntry, 'table' | 'type' | 'tune'>, input: { token_type?: unknown; user_lockout_config?: unknown }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (input.token_type !== undefined && input.token_type !== '') {
-    if (entry.table !== 'auth') throw new BadRequest('token_type can only be set on auth mounts');
-    if (entry.type === 'token') throw new BadRequest('the token type of the token auth method cannot be changed');
+    if (entry.table !== 'auth') throw new BadRequest("'token_type' can only be modified on auth mounts");
+    if (entry.type === 'token') throw new BadRequest("'token_type' cannot be set for 'token' or 'ns_token' auth mounts");
     if (!(MOUNT_TOKEN_TYPES as readonly unknown[]).includes(input.token_type)) throw new BadRequest("invalid value for 'token_type'");
     out.token_type = input.token_type as MountTokenType;
   }

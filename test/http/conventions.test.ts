@@ -170,26 +170,17 @@ test('an empty body and a literal null body both mean "no data"', async () => {
   assert.match(unseal.body.errors[0], /'key' must be specified/);
 });
 
-// The documented limitation of the rewrite: it looks only at the start of a TCP chunk, so a
-// LIST pipelined behind another request in the same chunk reaches Node's parser unchanged,
-// and the parser's refusal closes the connection before the first answer is written.
-test('pipelined requests are served in order; a LIST pipelined in the same chunk is a JSON 400', async () => {
+test('pipelined requests are served in order, a LIST among them too', async () => {
   const token = srv.rootToken;
   const conn = await rawConnect(srv.url);
   try {
-    await conn.write(rawRequest('GET', '/v1/cubbyhole/lst/a', { token }) + rawRequest('GET', '/v1/cubbyhole/lst/b/c', { token }));
+    await conn.write(rawRequest('GET', '/v1/cubbyhole/lst/a', { token }) + rawRequest('GET', '/v1/cubbyhole/lst/b/c', { token }) + rawRequest('LIST', '/v1/cubbyhole/lst', { token }));
     assert.deepEqual(JSON.parse((await conn.response()).body).data, { v: '1' });
     assert.deepEqual(JSON.parse((await conn.response()).body).data, { v: '2' });
+    const list = await conn.response();
+    assert.equal(list.status, 200);
+    assert.ok(JSON.parse(list.body).data.keys.includes('a'));
   } finally {
     conn.close();
-  }
-  const refused = await rawConnect(srv.url);
-  try {
-    await refused.write(rawRequest('GET', '/v1/cubbyhole/lst/a', { token }) + rawRequest('LIST', '/v1/cubbyhole/lst', { token }));
-    const r = await refused.response();
-    assert.deepEqual([r.status, JSON.parse(r.body)], [400, { errors: ['malformed HTTP request'] }]);
-    await refused.closed;
-  } finally {
-    refused.close();
   }
 });

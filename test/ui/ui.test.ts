@@ -326,7 +326,9 @@ test('PKI from the UI: issue a certificate from a role; the key stays masked', {
   await page.getByRole('link', { name: 'pki/' }).click();
   await page.getByLabel('Common name').fill('app.example.com');
   await page.getByRole('button', { name: 'Issue certificate' }).click();
-  const pem = (await page.getByLabel('Certificate').textContent()) ?? '';
+  const certificate = page.getByLabel('Certificate', { exact: true });
+  await certificate.waitFor();
+  const pem = (await certificate.textContent()) ?? '';
   assert.match(pem, /^-----BEGIN CERTIFICATE-----/);
   assert.ok(!(await page.content()).includes('PRIVATE KEY'), 'the private key is not in the DOM until revealed');
   a11y.pki = await accessibilityProblems(page);

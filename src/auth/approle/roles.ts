@@ -130,7 +130,8 @@ export function rolePaths() {
   return [
     definePath({
       pattern: 'role/', summary: 'List the roles.', fields: {},
-      operations: { list: async (ctx) => ({ data: { keys: (await ctx.storage.list('role/')).sort() } }) },
+      // Vault answers an empty list with a 404.
+      operations: { list: async (ctx) => { const keys = (await ctx.storage.list('role/')).sort(); return keys.length > 0 ? { data: { keys } } : undefined; } },
     }),
     definePath({
       pattern: 'role/:role_name', summary: 'Create, read, update or delete a role.', fields: roleFields,

@@ -6,7 +6,7 @@ import type { TokenRequest } from '../../core/tokens/issue.js';
 export const createFields = {
   id: field.string({ description: 'Token value to use (root only).', sensitive: true }),
   role_name: field.string({ description: 'Role to create the token against.' }),
-  policies: field.strings({ description: 'Policies; defaults to the creator\'s.' }),
+  policies: field.policies({ description: 'Policies; defaults to the creator\'s.' }),
   meta: field.stringMap({ description: 'Metadata shown in lookups and audit logs.' }),
   metadata: field.stringMap({ description: 'Alias of meta.' }),
   no_parent: field.bool({ description: 'Create an orphan (root or sudo only).' }),

@@ -6,10 +6,10 @@ import { sanitisePolicies } from '../../core/tokens/issue.js';
 
 const roleFields = {
   name: field.name({ description: 'Role name.' }),
-  allowed_policies: field.strings({ description: 'Policies tokens of this role may have; empty = the creator\'s.' }),
-  disallowed_policies: field.strings({ description: 'Policies tokens of this role may never have.' }),
-  allowed_policies_glob: field.strings({ description: 'Glob patterns of allowed policies.' }),
-  disallowed_policies_glob: field.strings({ description: 'Glob patterns of disallowed policies.' }),
+  allowed_policies: field.policies({ description: 'Policies tokens of this role may have; empty = the creator\'s.' }),
+  disallowed_policies: field.policies({ description: 'Policies tokens of this role may never have.' }),
+  allowed_policies_glob: field.policies({ description: 'Glob patterns of allowed policies.' }),
+  disallowed_policies_glob: field.policies({ description: 'Glob patterns of disallowed policies.' }),
   orphan: field.bool({ description: 'Tokens have no parent.' }),
   renewable: field.bool({ description: 'Tokens may be renewed.', default: true }),
   path_suffix: field.string({ description: 'Appended to the creation path of tokens.' }),

@@ -98,7 +98,8 @@ export function userPaths() {
   return [
     definePath({
       pattern: 'users/', summary: 'List the users.', fields: {},
-      operations: { list: async (ctx) => ({ data: { keys: (await ctx.storage.list('user/')).sort() } }) },
+      // Vault answers an empty list with a 404.
+      operations: { list: async (ctx) => { const keys = (await ctx.storage.list('user/')).sort(); return keys.length > 0 ? { data: { keys } } : undefined; } },
     }),
     definePath({
       pattern: 'users/:username', summary: 'Create, read, update or delete a user.', fields: userFields,

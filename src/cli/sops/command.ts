@@ -5,12 +5,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { parse } from 'yaml';
 import { expectArgs, type Context, type Group, type Subcommand } from '../command.js';
 import { LocalError, UsageError } from '../errors.js';
 import { apiFlags, bool, int, listFlag, str } from '../flags.js';
-import { groupsOf, rekeyMetadata, selectorsOf, dataKeyFor } from './document.js';
+import { dataKeyFor, groupsOf, rekeyMetadata, selectorsOf, type Metadata } from './document.js';
 import { decryptFile, encryptFile, formatOf, metadataOfFile, withMetadata, type Format } from './formats.js';
 import type { Credentials } from './keys.js';
 import { findConfig, parseTransitUri, ruleFor, type Creation } from './rules.js';
@@ -75,6 +75,12 @@ async function decrypt(ctx: Context): Promise<number> {
   return emit(ctx, file, await local(decryptFile(readFileSync(file), formatFor(ctx, file), credentials(ctx))));
 }
 
+/** Encryption options naming the same key groups, threshold and selectors as a file's metadata. */
+const sameKeys = (ctx: Context, meta: Metadata) => ({
+  groups: groupsOf(meta), token: ctx.options.token, selectors: selectorsOf(meta),
+  ...(meta.shamir_threshold ? { shamirThreshold: meta.shamir_threshold } : {}),
+});
+
 /** rotate: a new data key for the same key groups and selectors. */
 async function rotate(ctx: Context): Promise<number> {
   const [file] = expectArgs(ctx.args, 1) as [string];
@@ -82,8 +88,7 @@ async function rotate(ctx: Context): Promise<number> {
   const input = readFileSync(file);
   const meta = metadataOfFile(input, format);
   const clear = await local(decryptFile(input, format, credentials(ctx)));
-  const opts = { groups: groupsOf(meta), token: ctx.options.token, selectors: selectorsOf(meta), ...(meta.shamir_threshold ? { shamirThreshold: meta.shamir_threshold } : {}) };
-  return emit(ctx, file, await local(encryptFile(clear, format, opts)));
+  return emit(ctx, file, await local(encryptFile(clear, format, sameKeys(ctx, meta))));
 }
 
 /** updatekeys: the data key re-sealed for the keys the .sops.yaml rule names now. */
@@ -100,6 +105,32 @@ async function updatekeys(ctx: Context): Promise<number> {
   writeFileSync(file, withMetadata(input, format, next));
   process.stderr.write(`File ${file} synchronized with new keys\n`);
   return 0;
+}
+
+/** edit: the cleartext in $EDITOR; saved changes are encrypted again to the same keys. */
+async function edit(ctx: Context): Promise<number> {
+  const [file] = expectArgs(ctx.args, 1) as [string];
+  const format = formatFor(ctx, file);
+  const input = readFileSync(file);
+  const meta = metadataOfFile(input, format);
+  const clear = await local(decryptFile(input, format, credentials(ctx)));
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-sops-'));
+  const path = join(dir, `edit${extname(file)}`);
+  try {
+    writeFileSync(path, clear, { mode: 0o600 });
+    const editor = process.env.SOPS_EDITOR ?? process.env.EDITOR ?? 'vi';
+    const code = await run(`${editor} "${path}"`, process.env);
+    if (code !== 0) throw new LocalError(`Could not run editor: exit status ${code}`);
+    const changed = readFileSync(path);
+    if (changed.equals(clear)) {
+      process.stderr.write('File has not changed, exiting.\n');
+      return 0;
+    }
+    writeFileSync(file, await local(encryptFile(changed, format, sameKeys(ctx, meta))));
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs a shell command, passing its exit code through. */
@@ -165,6 +196,13 @@ const subcommands: Record<string, Subcommand> = {
     description: 'Decrypts the file and encrypts it again, with a fresh data key, to the same keys and selectors.',
     examples: ['sops rotate -in-place secrets.enc.yaml'],
     flags: apiFlags([inputType, inPlace], 'none'),
+  },
+  edit: {
+    synopsis: '[options] FILE', summary: 'Edit a SOPS file in $EDITOR', run: edit,
+    description: 'Decrypts the file to a private temporary file, opens SOPS_EDITOR or EDITOR on it, and encrypts the saved '
+      + 'result again to the same keys and selectors (under a new data key).',
+    examples: ['sops edit secrets.enc.yaml'],
+    flags: apiFlags([inputType], 'none'),
   },
   updatekeys: {
     synopsis: '[options] FILE', summary: 'Seal a SOPS file\'s data key for the keys .sops.yaml names now', run: updatekeys,

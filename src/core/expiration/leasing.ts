@@ -8,6 +8,7 @@ import type { MountEntry, MountTable } from '../mounts.js';
 import type { SecretLease } from '../request.js';
 import { leaseRecords, type LeaseEntry } from './leases.js';
 import type { ExpirationManager } from './manager.js';
+import type { TokenLeases } from '../tokens/leases.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const randomSuffix = () => [...randomBytes(24)].map((b) => BASE62[b % 62]).join('');
@@ -68,9 +69,19 @@ export class Leases {
     };
   }
 
-  /** Direct children of a folder of lease ids. */
-  list(folder: string): Promise<string[]> {
-    return leaseRecords.children(this.#storage, folder);
+  /** The tokens that count as leases (core sets this once the token store exists). */
+  tokens: TokenLeases | undefined;
+
+  /** Direct children of a folder of lease ids, token leases included. */
+  async list(folder: string): Promise<string[]> {
+    const names = new Set(await leaseRecords.children(this.#storage, folder));
+    for (const id of (await this.tokens?.ids()) ?? []) {
+      if (!id.startsWith(folder)) continue;
+      const rest = id.slice(folder.length);
+      const slash = rest.indexOf('/');
+      names.add(slash === -1 ? rest : rest.slice(0, slash + 1));
+    }
+    return [...names].sort();
   }
 
   /** Extends a lease by `increment` (0: its original TTL), never past its maximum. */
@@ -107,10 +118,19 @@ export class Leases {
     if (lease && !(await this.#manager.revokeOrRetry(lease))) throw new Internal('failed to revoke lease');
   }
 
-  /** Revokes every lease under a prefix; `force` forgets those whose engine fails. */
-  async revokePrefix(prefix: string, force: boolean): Promise<void> {
+  /**
+   * Revokes every lease under a prefix, tokens included; `force` forgets those whose engine
+   * fails. As in Vault, a prefix without a trailing "/" is one lease's id when such a lease
+   * exists, and a folder otherwise: `creds/app` does not reach `creds/application/...`.
+   */
+  async revokePrefix(given: string, force: boolean): Promise<void> {
+    const exact = given !== '' && !given.endsWith('/') && (await leaseRecords.get(this.#storage, given)) !== undefined;
+    const prefix = exact || given === '' || given.endsWith('/') ? given : `${given}/`;
+    const tokenIds = ((await this.tokens?.ids()) ?? []).filter((id) => (exact ? id === prefix : id.startsWith(prefix)));
+    await this.tokens?.revoke(tokenIds);
     let failed = 0;
-    for (const id of await leaseRecords.idsUnder(this.#storage, prefix)) {
+    const ids = exact ? [prefix] : await leaseRecords.idsUnder(this.#storage, prefix);
+    for (const id of ids) {
       const lease = await leaseRecords.get(this.#storage, id);
       if (!lease || (await this.#manager.revokeOrRetry(lease))) continue;
       if (force) {

@@ -20,6 +20,6 @@ export const databaseBackend: Backend = defineBackend({
   ],
   revokeSecret: revokeCreds,
   renewSecret: renewCreds,
-  periodic: ({ storage, now }) => runDueRotations(storage, now),
+  periodic: ({ storage, now, passwords }) => runDueRotations(storage, now, passwords),
   onSeal: closeAllConnections,
 });

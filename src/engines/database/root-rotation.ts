@@ -3,17 +3,17 @@
 // record that repairPendingRoot settles at the next unseal: whichever password logs in wins.
 import { randomUUID } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
+import type { PasswordGenerator } from '../../core/password-policy.js';
 import { BadRequest } from '../../util/errors.js';
 import { closeConnection, connectionOf, openUncached, talk } from './connection.js';
-import { generatePassword } from './password.js';
 import { connections, type ConnectionConfig } from './store.js';
 
 /** Rotates a connection's root password; afterwards only the server knows it. */
-export async function rotateRoot(storage: Storage, name: string): Promise<void> {
+export async function rotateRoot(storage: Storage, name: string, passwords: PasswordGenerator): Promise<void> {
   const config = await connections(storage).get(name);
   if (!config) throw new BadRequest('unable to read connection configuration');
   if (config.username === '') throw new BadRequest('unable to rotate root credentials: no username in configuration');
-  const password = generatePassword();
+  const password = await passwords(config.password_policy);
   await connections(storage).put(name, { ...config, pending_password: password });
   try {
     await talk('failed to update user', [config.password, password], () =>

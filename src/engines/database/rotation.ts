@@ -6,10 +6,12 @@
 // after unseal) sets that same password again, so the database and the record agree. A failed
 // step 2 keeps the pending password and retries with backoff; static-creds serves the old one.
 import type { Storage } from '../../storage/storage.js';
+import type { PasswordGenerator } from '../../core/password-policy.js';
 import { BadRequest } from '../../util/errors.js';
 import { connectionOf, talk } from './connection.js';
+import { nextCronTime, parseCron } from './cron.js';
 import { allowsRole } from './paths/config.js';
-import { generatePassword } from './password.js';
+import { policyOf } from './paths/roles.js';
 import { repairPendingRoot } from './root-rotation.js';
 import { connections, staticRoles, type StaticRole } from './store.js';
 
@@ -27,7 +29,7 @@ async function serialised(key: string, fn: () => Promise<void>): Promise<void> {
 }
 
 /** Rotates a static role's password now; throws (after recording a retry) if the database refuses. */
-export async function rotateStatic(storage: Storage, name: string, now: number): Promise<void> {
+export async function rotateStatic(storage: Storage, name: string, now: number, passwords: PasswordGenerator): Promise<void> {
   const first = await staticRoles(storage).get(name);
   if (!first) throw new BadRequest('no static role found for role name');
   await serialised(`${first.db_name}\u0000${first.username}`, async () => {
@@ -36,7 +38,7 @@ export async function rotateStatic(storage: Storage, name: string, now: number):
     const config = await connections(storage).get(role.db_name);
     if (!config) throw new BadRequest(`could not find database connection "${role.db_name}"`);
     if (!allowsRole(config, name)) throw new BadRequest(`"${name}" is not an allowed role`);
-    const password = role.pending_password ?? generatePassword();
+    const password = role.pending_password ?? await passwords(policyOf(role.credential_config, config.password_policy));
     if (role.pending_password === undefined) await staticRoles(storage).put(name, { ...role, pending_password: password });
     try {
       await talk('failed to rotate credentials', [password, role.password, config.password], () =>
@@ -52,20 +54,29 @@ export async function rotateStatic(storage: Storage, name: string, now: number):
 }
 
 /** When a role's next rotation falls due (epoch ms). */
-export const nextRotation = (role: StaticRole) => role.last_vault_rotation + role.rotation_period * 1000;
+export function nextRotation(role: StaticRole): number {
+  if (role.rotation_schedule) return nextCronTime(parseCron(role.rotation_schedule), role.last_vault_rotation);
+  return role.last_vault_rotation + role.rotation_period * 1000;
+}
 
 function isDue(role: StaticRole, now: number): boolean {
   if (role.retry_at > 0) return now >= role.retry_at;
   // A pending password without a retry time is a crash between steps 1 and 3: repair now.
-  return role.pending_password !== undefined || now >= nextRotation(role);
+  if (role.pending_password !== undefined) return true;
+  if (role.rotation_schedule && role.rotation_window > 0) {
+    // Vault: a scheduled rotation happens only inside its window; a missed window waits for the next.
+    const opened = nextCronTime(parseCron(role.rotation_schedule), now - role.rotation_window * 1000);
+    return opened <= now && opened > role.last_vault_rotation;
+  }
+  return now >= nextRotation(role);
 }
 
 /** The engine's periodic work: settle interrupted root rotations, then rotate what is due. */
-export async function runDueRotations(storage: Storage, now: number): Promise<void> {
+export async function runDueRotations(storage: Storage, now: number, passwords: PasswordGenerator): Promise<void> {
   for (const name of await connections(storage).list()) await repairPendingRoot(storage, name).catch(() => undefined);
   for (const name of await staticRoles(storage).list()) {
     const role = await staticRoles(storage).get(name);
     // A failure is recorded on the role with its retry time; the others go on.
-    if (role && isDue(role, now)) await rotateStatic(storage, name, now).catch(() => undefined);
+    if (role && isDue(role, now)) await rotateStatic(storage, name, now, passwords).catch(() => undefined);
   }
 }

@@ -49,8 +49,12 @@ export type Role = {
 export type StaticRole = {
   db_name: string;
   username: string;
-  /** Seconds. */
+  /** Seconds; 0 when the role rotates on rotation_schedule instead. */
   rotation_period: number;
+  /** Five-field cron, UTC; '' when the role rotates every rotation_period. */
+  rotation_schedule: string;
+  /** Seconds after each scheduled time in which the rotation may still happen; 0 = any time. */
+  rotation_window: number;
   rotation_statements: string[];
   credential_type: string;
   credential_config: Record<string, unknown>;

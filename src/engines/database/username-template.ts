@@ -4,7 +4,7 @@
 // unix_time_millis, timestamp, uuid, sha256, base64). Anything else is refused at config time.
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
-import { randomAlphanumeric } from './password.js';
+import { randomAlphanumeric } from './random.js';
 
 /** What a template may name: `.DisplayName` and `.RoleName`. */
 export type TemplateInput = { DisplayName: string; RoleName: string; now: Date };

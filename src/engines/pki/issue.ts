@@ -95,6 +95,7 @@ export async function issueLeaf(req: LeafRequest): Promise<Issued> {
   if (!issuer.usage.includes('issuing-certificates')) {
     throw new BadRequest(`error fetching CA certificate: unable to use issuer of type ${issuer.id}: issuer's usage is not permitted: issuing-certificates`);
   }
+  if (issuer.revoked) throw new BadRequest(`unable to use issuer ${issuer.id} for issuance: the issuer has been revoked`);
   const signer = await signerOf(req.storage, issuer);
   const { notAfter, warnings } = computeNotAfter({
     now: req.now, ttl: req.ttl, notAfter: req.notAfter || role.not_after, roleTtl: role.ttl, roleMaxTtl: role.max_ttl,

@@ -84,6 +84,11 @@ export function normalizeRole(role: Role): Role {
     if (!/^\d+(\.\d+)+$/.test(oid)) throw new BadRequest(`"${oid}" could not be parsed as a valid oid for an extended key usage`);
   }
   checkCnValidations(out.cn_validations);
+  // Identity templating needs the caller's entity, which this server does not resolve yet:
+  // refused rather than accepted and ignored.
+  if (out.allowed_domains_template || out.allowed_uri_sans_template) {
+    throw new BadRequest('allowed_domains_template and allowed_uri_sans_template are not supported by this server');
+  }
   if (out.not_after !== '' && Number.isNaN(Date.parse(out.not_after))) throw new BadRequest(`parsing time "${out.not_after}" as "2006-01-02T15:04:05Z07:00": cannot parse`);
   return out;
 }

@@ -74,7 +74,8 @@ async function checkpoint(run: Run, options: TidyOptions): Promise<void> {
 
 async function tidy(run: Run, storage: Storage, o: TidyOptions, now: () => number): Promise<void> {
   const nowS = Math.floor(now() / 1000);
-  if (o.tidy_cert_store || o.tidy_invalid_certs) await tidyCertStore(run, storage, o, nowS - o.safety_buffer);
+  if (o.tidy_cert_store) await tidyCertStore(run, storage, o, nowS - o.safety_buffer);
+  if (o.tidy_invalid_certs) await tidyInvalid(run, storage, o);
   let revokedChanged = false;
   if (o.tidy_revoked_certs || o.tidy_revoked_cert_issuer_associations) revokedChanged = await tidyRevoked(run, storage, o, nowS);
   if (o.tidy_expired_issuers) revokedChanged = (await tidyIssuers(run, storage, o, nowS)) || revokedChanged;
@@ -101,6 +102,27 @@ async function tidyCertStore(run: Run, storage: Storage, o: TidyOptions, cutoff:
     }
     if (folders.length < o.page_size) return;
     after = folders[folders.length - 1];
+  }
+}
+
+/** Pages through the whole cert store, removing entries that are not a parseable certificate. */
+async function tidyInvalid(run: Run, storage: Storage, o: TidyOptions): Promise<void> {
+  run.status.message = 'Tidying invalid certificates';
+  let after: string | undefined;
+  for (;;) {
+    const page = await storage.list('certs/', { after, limit: o.page_size });
+    for (const hex of page) {
+      const entry = await getJson<{ certificate?: string }>(storage, `certs/${hex}`).catch(() => undefined);
+      let valid = false;
+      try { valid = entry?.certificate !== undefined && new NodeCertificate(entry.certificate).serialNumber !== ''; } catch { valid = false; }
+      if (!valid) {
+        await storage.delete(`certs/${hex}`);
+        run.status.cert_store_deleted_count++;
+      }
+    }
+    await checkpoint(run, o);
+    if (page.length < o.page_size) return;
+    after = page[page.length - 1];
   }
 }
 

@@ -6,6 +6,7 @@ import { capabilitiesOf, curveOf, rsaBitsOf } from './key-types.js';
 import { decodeBase64, decodeBase64Url, frame, unframe } from './encoding.js';
 import { digestBytes, signingDigestName } from './hashes.js';
 import { ed25519FromSeed, ed25519PublicKey, privateKeyOf, publicKeyOf } from './material.js';
+import { signPrehashedPkcs1, verifyPrehashedPkcs1 } from './pkcs1-prehashed.js';
 import type { KeyPolicy } from './policy.js';
 import { encryptionVersion, ERR_TOO_OLD, keyFor, liveEntry } from './symmetric.js';
 
@@ -23,12 +24,22 @@ export type SignOptions = {
 function checkOptions(p: KeyPolicy, o: SignOptions): void {
   if (!capabilitiesOf(p.type).signing) throw new BadRequest(`key type ${p.type} does not support signing`);
   if (o.marshaling !== 'asn1' && o.marshaling !== 'jws') throw new BadRequest(`invalid marshaling type ${o.marshaling}`);
-  // node:crypto signs only messages it hashes itself, so a digest cannot be signed as is.
-  if (o.prehashed && p.type !== 'ed25519') throw new BadRequest(`prehashed input is not supported for key type ${p.type}`);
+  // node:crypto signs only messages it hashes itself; a digest can be signed as is only with
+  // RSA PKCS #1 v1.5 (pkcs1-prehashed.ts). ECDSA and RSA-PSS digests are refused.
+  if (o.prehashed && p.type !== 'ed25519' && !isPrehashedPkcs1(p, o)) {
+    throw new BadRequest(`prehashed input is not supported for key type ${p.type}${rsaBitsOf(p.type) ? ' with signature_algorithm pss' : ''}`);
+  }
+  if (o.hashAlgorithm === 'none' && !isPrehashedPkcs1(p, o)) throw new BadRequest('hash algorithm none requires prehashed input and signature_algorithm pkcs1v15');
   if (rsaBitsOf(p.type) && o.signatureAlgorithm !== 'pss' && o.signatureAlgorithm !== 'pkcs1v15') {
     throw new BadRequest(`unsupported rsa signature algorithm ${o.signatureAlgorithm}`);
   }
 }
+
+const isPrehashedPkcs1 = (p: KeyPolicy, o: SignOptions): boolean =>
+  rsaBitsOf(p.type) !== undefined && o.prehashed && o.signatureAlgorithm === 'pkcs1v15';
+
+/** node's hash name for a prehashed PKCS #1 request; undefined for "none". */
+const prehashName = (o: SignOptions): string | undefined => (o.hashAlgorithm === 'none' ? undefined : signingDigestName(o.hashAlgorithm));
 
 function saltLengthOf(p: KeyPolicy, o: SignOptions, signing: boolean): number {
   if (o.saltLength === 'auto') return signing ? constants.RSA_PSS_SALTLEN_MAX_SIGN : constants.RSA_PSS_SALTLEN_AUTO;
@@ -58,13 +69,17 @@ function signingKey(p: KeyPolicy, version: number, context?: Buffer): { key: Key
   return { key: privateKeyOf(p.type, liveEntry(p, version)) };
 }
 
+function signWith(p: KeyPolicy, key: KeyObject, o: SignOptions, input: Buffer): Buffer {
+  const args = keyArgs(p, key, o, true);
+  return sign(args.algorithm, input, args.key);
+}
+
 /** Signs input with a version (0 = latest); returns the framed signature. */
 export function signInput(p: KeyPolicy, requested: number, input: Buffer, o: SignOptions) {
   checkOptions(p, o);
   const version = encryptionVersion(p, requested, 'signing');
   const { key, publicKey } = signingKey(p, version, o.context);
-  const args = keyArgs(p, key, o, true);
-  const sig = sign(args.algorithm, input, args.key);
+  const sig = isPrehashedPkcs1(p, o) ? signPrehashedPkcs1(key, prehashName(o), input) : signWith(p, key, o, input);
   const text = o.marshaling === 'jws' ? sig.toString('base64url') : sig.toString('base64');
   return { signature: frame(version, text), key_version: version, ...(publicKey ? { publickey: publicKey.toString('base64') } : {}) };
 }
@@ -85,6 +100,7 @@ export function verifyInput(p: KeyPolicy, input: Buffer, framed: string, o: Sign
   const key = p.type === 'ed25519' && p.derived
     ? signingKey(p, version, o.context).key
     : publicKeyOf(p.type, liveEntry(p, version));
+  if (isPrehashedPkcs1(p, o)) return verifyPrehashedPkcs1(key, prehashName(o), input, sig);
   const args = keyArgs(p, key, o, false);
   try {
     return verify(args.algorithm, input, args.key, sig);

@@ -70,6 +70,21 @@ function randomNonce(): Buffer {
 const convergentVersionOf = (p: KeyPolicy, version: number): number =>
   p.convergent_encryption ? (entryOf(p, version)?.convergent_version ?? 3) : 0;
 
+/**
+ * The nonce of one encryption. Convergent schemes, as Vault numbers them: 1 takes the
+ * caller's nonce, 2 is HMAC-SHA256(context, plaintext), 3 HMAC-SHA256 under the derived
+ * key's second half; otherwise it is random.
+ */
+function nonceFor(scheme: number, hmacKey: Buffer, plaintext: Buffer, opts: CipherOptions): Buffer {
+  if (scheme === 1) {
+    if (opts.nonce?.length !== NONCE_BYTES) throw new BadRequest(`base64-decoded nonce must be ${NONCE_BYTES} bytes long when using convergent encryption with this key`);
+    return opts.nonce;
+  }
+  if (scheme === 2) return createHmac('sha256', opts.context ?? Buffer.alloc(0)).update(plaintext).digest().subarray(0, NONCE_BYTES);
+  if (scheme >= 3) return createHmac('sha256', hmacKey).update(plaintext).digest().subarray(0, NONCE_BYTES);
+  return randomNonce();
+}
+
 /** Encrypts base64-decoded plaintext; returns Vault's framed ciphertext. */
 export function encrypt(p: KeyPolicy, requested: number, plaintext: Buffer, opts: CipherOptions): { ciphertext: string; version: number } {
   if (!capabilitiesOf(p.type).encryption) throw new BadRequest(`message encryption not supported for key type ${p.type}`);
@@ -83,11 +98,9 @@ export function encrypt(p: KeyPolicy, requested: number, plaintext: Buffer, opts
     return { ciphertext: frame(version, sealed.toString('base64')), version };
   }
   const encBytes = aeadKeyBytes(p.type);
-  const convergent = convergentVersionOf(p, version) >= 3;
-  const key = keyFor(p, version, opts.context, convergent ? encBytes + 32 : encBytes);
-  const nonce = convergent
-    ? createHmac('sha256', key.subarray(encBytes)).update(plaintext).digest().subarray(0, NONCE_BYTES)
-    : randomNonce();
+  const scheme = convergentVersionOf(p, version);
+  const key = keyFor(p, version, opts.context, scheme >= 3 ? encBytes + 32 : encBytes);
+  const nonce = nonceFor(scheme, key.subarray(encBytes), plaintext, opts);
   const cipher = createCipheriv(cipherName(p.type) as CipherGCMTypes, key.subarray(0, encBytes), nonce, { authTagLength: TAG_BYTES }) as CipherGCM;
   if (opts.associatedData?.length) cipher.setAAD(opts.associatedData, { plaintextLength: plaintext.length });
   const body = Buffer.concat([nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -101,6 +114,7 @@ export function decrypt(p: KeyPolicy, ciphertext: string, opts: CipherOptions): 
   const version = framed.version === 0 ? 1 : framed.version;
   if (version > p.latest_version) throw new BadRequest('invalid ciphertext: version is too new');
   if (p.min_decryption_version > 0 && version < p.min_decryption_version) throw new BadRequest(ERR_TOO_OLD);
+  if (convergentVersionOf(p, version) === 1 && !opts.nonce?.length) throw new BadRequest('invalid convergent nonce supplied');
   let body: Buffer;
   try {
     body = decodeBase64(framed.payload);

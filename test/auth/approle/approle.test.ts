@@ -40,6 +40,7 @@ test('sys/auth lists approle with Vault\'s shape and tune shows the token type',
   const tune = await srv.api('GET', 'sys/auth/approle/tune');
   assert.equal(tune.body.data.token_type, 'default-service');
   assert.equal(tune.body.data.max_lease_ttl, 768 * 3600);
+  assert.equal((await srv.api('LIST', 'auth/approle/role')).status, 404, 'an empty list is a 404, as in Vault');
 });
 
 test('a role reads back with Vault\'s fields and types; LIST names it', async () => {

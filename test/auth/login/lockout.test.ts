@@ -86,3 +86,27 @@ test('AppRole locks by role-id after unknown secret-ids', async () => {
   const list = await srv.api('GET', `sys/locked-users?mount_accessor=${approleAccessor}`);
   assert.deepEqual(list.body.data.by_namespace[0].mount_accessors[0].alias_identifiers, [roleId]);
 });
+
+test('user_lockout blocks in the server config set the defaults under each mount\'s tune', async () => {
+  const { parseConfig } = await import('../../../src/server/config.js');
+  const { startServer } = await import('../../../src/server/start.js');
+  const config = parseConfig(`
+    storage "inmem" {}
+    listener "tcp" { address = "127.0.0.1:0" tls_disable = true }
+    user_lockout "all" { lockout_threshold = "3" lockout_duration = "2m" }
+    user_lockout "approle" { disable_lockout = "true" }
+  `);
+  assert.deepEqual(config.userLockout, { all: { threshold: 3, duration: 120 }, approle: { disabled: true } });
+  assert.throws(() => parseConfig('storage "inmem" {}\nlistener "tcp" {\n address = "127.0.0.1:0"\n tls_disable = true\n}\nuser_lockout "github" { lockout_threshold = "1" }\n'), /unsupported auth method type/);
+  const server = await startServer({ dev: true, storage: { type: 'memory' }, listener: { address: '127.0.0.1:0' }, logSink: () => {}, userLockout: config.userLockout });
+  try {
+    const core = server.core;
+    await core.unsealed.mounts.mount({ table: 'auth', path: 'up/', type: 'userpass' });
+    await core.unsealed.mounts.mount({ table: 'auth', path: 'ar/', type: 'approle' });
+    const up = core.lockoutOf(core.unsealed.mounts.get('auth', 'up/')!);
+    assert.deepEqual(up, { threshold: 3, duration: 120, counterReset: 900, disabled: false });
+    assert.equal(core.lockoutOf(core.unsealed.mounts.get('auth', 'ar/')!).disabled, true);
+  } finally {
+    await server.close();
+  }
+});

@@ -103,3 +103,19 @@ test('exec-env and exec-file hand the cleartext to a command without writing it 
   const file = await cli.run(['sops', 'exec-file', encrypted, 'grep -c hunter2 {}']);
   assert.deepEqual([file.code, file.stdout.trim()], [0, '1']);
 });
+
+test('edit re-encrypts what the editor saved, to the same keys', async () => {
+  const { srv, cli } = suite;
+  await srv.api('POST', 'sys/mounts/edit', { type: 'transit' });
+  await srv.api('POST', 'edit/keys/app', {});
+  const plain = join(cli.home, 'edit.yaml');
+  writeFileSync(plain, 'password: old\n');
+  const enc = await cli.run(['sops', 'encrypt', `-hc-vault-transit=${srv.url}/v1/edit/keys/app`, '-in-place', plain]);
+  assert.equal(enc.code, 0, enc.stderr);
+  // The "editor" is a shell command that rewrites the value, as a person would.
+  const edited = await cli.run(['sops', 'edit', plain], { env: { EDITOR: "sed -i 's/old/new/'" } });
+  assert.equal(edited.code, 0, edited.stderr);
+  assert.ok(!readFileSync(plain, 'utf8').includes('new'));
+  const dec = await cli.run(['sops', 'decrypt', plain]);
+  assert.equal(dec.stdout, 'password: new\n');
+});

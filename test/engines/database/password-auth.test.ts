@@ -65,9 +65,10 @@ test('with the database down, a revocation is kept and completes once it is back
 });
 
 /** Creates a database user with a known password and a static role over it. */
-async function staticRole(name: string, period = '1h') {
+async function staticRole(name: string, period: string | Record<string, unknown> = '1h') {
   await admin(`CREATE ROLE ${name} LOGIN PASSWORD 'before-${name}'`);
-  expectStatus(await srv.api('POST', `database/static-roles/${name}`, { db_name: 'pg', username: name, rotation_period: period }), 204);
+  const schedule = typeof period === 'string' ? { rotation_period: period } : period;
+  expectStatus(await srv.api('POST', `database/static-roles/${name}`, { db_name: 'pg', username: name, ...schedule }), 204);
   assert.equal(await pgLogin(db.port, name, `before-${name}`), BAD_PASSWORD);
   return (await srv.api('GET', `database/static-creds/${name}`)).body.data as { password: string; ttl: number; last_vault_rotation: string };
 }
@@ -93,6 +94,33 @@ test('the scheduler rotates a static role when its period has passed, and not be
   assert.equal(next.ttl, 600);
   assert.equal(await pgLogin(db.port, 'svc_sched', first.password), BAD_PASSWORD);
   assert.equal(await pgLogin(db.port, 'svc_sched', next.password), 'ok');
+});
+
+test('rotation_schedule rotates at the scheduled time, and only inside its window', async () => {
+  const HOUR = 3_600_000;
+  // Move to 00:10 UTC so the schedule's times are easy to reason about.
+  clock.advance(24 * HOUR - (clock.now() % (24 * HOUR)) + 10 * 60_000);
+  const first = await staticRole('svc_cron', { rotation_schedule: '0 3 * * *', rotation_window: '1h' });
+  const role = (await srv.api('GET', 'database/static-roles/svc_cron')).body.data;
+  assert.deepEqual([role.rotation_schedule, role.rotation_window, role.rotation_period], ['0 3 * * *', 3600, undefined]);
+  const creds = (await srv.api('GET', 'database/static-creds/svc_cron')).body.data;
+  assert.equal(creds.ttl, 2 * 3600 + 50 * 60); // until 03:00
+  clock.advance(2 * HOUR + 40 * 60_000); // 02:50: not yet
+  await srv.core.runPeriodicWork();
+  assert.equal((await srv.api('GET', 'database/static-creds/svc_cron')).body.data.password, first.password);
+  clock.advance(20 * 60_000); // 03:10: inside the window
+  await srv.core.runPeriodicWork();
+  const second = (await srv.api('GET', 'database/static-creds/svc_cron')).body.data;
+  assert.notEqual(second.password, first.password);
+  assert.equal(await pgLogin(db.port, 'svc_cron', second.password), 'ok');
+  // The next day's window is missed entirely (the server was "down" 02:00–05:00): no rotation
+  // at 05:00; the one after happens at 03:xx the day after.
+  clock.advance(25 * HOUR + 50 * 60_000); // next day 05:00
+  await srv.core.runPeriodicWork();
+  assert.equal((await srv.api('GET', 'database/static-creds/svc_cron')).body.data.password, second.password);
+  clock.advance(22 * HOUR + 30 * 60_000); // the day after, 03:30
+  await srv.core.runPeriodicWork();
+  assert.notEqual((await srv.api('GET', 'database/static-creds/svc_cron')).body.data.password, second.password);
 });
 
 test('a rotation that fails keeps the old password working and is retried', async () => {

@@ -38,6 +38,16 @@ async function newClient(dir = directory()) {
   return new acme.Client({ directoryUrl: dir, accountKey: await acme.crypto.createPrivateEcdsaKey() });
 }
 
+/** A new account with one order for `identifier`; answers its http-01 challenge. */
+async function orderWithChallenge(identifier: { type: 'dns' | 'ip'; value: string }) {
+  const client = await newClient();
+  await client.createAccount({ termsOfServiceAgreed: true });
+  const order = await client.createOrder({ identifiers: [identifier] });
+  const [authz] = await client.getAuthorizations(order);
+  const challenge = authz!.challenges.find((c) => c.type === 'http-01')!;
+  return { client, order, challenge };
+}
+
 const http01 = {
   challengePriority: ['http-01'],
   challengeCreateFn: async (_a: unknown, c: { token: string }, keyAuthorization: string) => { answers.set(c.token, keyAuthorization); },
@@ -72,11 +82,7 @@ test('auto() gets a localhost certificate that openssl verifies against the root
 });
 
 test('an IP identifier through createOrder, finalized and downloaded', async () => {
-  const client = await newClient();
-  await client.createAccount({ termsOfServiceAgreed: true });
-  const order = await client.createOrder({ identifiers: [{ type: 'ip', value: '127.0.0.1' }] });
-  const [authz] = await client.getAuthorizations(order);
-  const challenge = authz!.challenges.find((c) => c.type === 'http-01')!;
+  const { client, order, challenge } = await orderWithChallenge({ type: 'ip', value: '127.0.0.1' });
   answers.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
   await client.completeChallenge(challenge);
   await client.waitForValidStatus(challenge);
@@ -88,11 +94,7 @@ test('an IP identifier through createOrder, finalized and downloaded', async () 
 });
 
 test('a wrong key authorization leaves the challenge invalid', async () => {
-  const client = await newClient();
-  await client.createAccount({ termsOfServiceAgreed: true });
-  const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
-  const [authz] = await client.getAuthorizations(order);
-  const challenge = authz!.challenges.find((c) => c.type === 'http-01')!;
+  const { client, order, challenge } = await orderWithChallenge({ type: 'dns', value: 'localhost' });
   answers.set(challenge.token, `${challenge.token}.wrong-thumbprint`);
   await client.completeChallenge(challenge);
   await assert.rejects(client.waitForValidStatus(challenge));
@@ -128,11 +130,7 @@ test('a replayed nonce gets badNonce', async () => {
 });
 
 test('validation retries while the challenge server is unreachable, then the order completes', async () => {
-  const client = await newClient();
-  await client.createAccount({ termsOfServiceAgreed: true });
-  const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
-  const [authz] = await client.getAuthorizations(order);
-  const challenge = authz!.challenges.find((c) => c.type === 'http-01')!;
+  const { client, order, challenge } = await orderWithChallenge({ type: 'dns', value: 'localhost' });
   answers.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
   // Connections are refused for a while: each attempt fails and is retried.
   await new Promise<void>((r) => challengeServer.close(() => r()));
@@ -143,4 +141,25 @@ test('validation retries while the challenge server is unreachable, then the ord
   const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost' });
   const done = await client.finalizeOrder(order, csr);
   assert.equal(done.status, 'valid');
+});
+
+test('EAB: always-required refuses accounts without one; a new-eab key works once', async () => {
+  assert.equal((await srv.api('POST', 'pki/config/acme', { eab_policy: 'always-required' })).status, 200);
+  try {
+    const meta = (await (await fetch(directory())).json() as { meta: { externalAccountRequired: boolean } }).meta;
+    assert.equal(meta.externalAccountRequired, true);
+    const plain = await newClient();
+    await assert.rejects(plain.createAccount({ termsOfServiceAgreed: true }), /external account binding/);
+    const eab = (await srv.api('POST', 'pki/acme/new-eab', {})).body.data;
+    assert.deepEqual([eab.key_type, eab.acme_directory], ['hs', 'acme/directory']);
+    assert.ok((await srv.api('LIST', 'pki/eab')).body.data.keys.includes(eab.id));
+    const bound = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    await bound.createAccount({ termsOfServiceAgreed: true });
+    const order = await bound.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
+    assert.equal(order.status, 'pending');
+    const reuse = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    await assert.rejects(reuse.createAccount({ termsOfServiceAgreed: true }), /eab was already used/);
+  } finally {
+    await srv.api('POST', 'pki/config/acme', { eab_policy: 'not-required' });
+  }
 });

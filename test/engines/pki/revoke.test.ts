@@ -156,3 +156,18 @@ test('ca, ca/pem, ca_chain and cert/ca answer the default issuer with Vault cont
   const page = await srv.api('LIST', `pki_int/certs?limit=1&after=${list.body.data.keys[0]}`);
   assert.deepEqual(page.body.data.keys, [list.body.data.keys[1]]);
 });
+
+test('issuer/:ref/revoke puts the intermediate on the root CRL and stops it issuing', async () => {
+  const r = await srv.api('POST', 'pki_int/issuer/default/revoke', {});
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.data.revoked, true);
+  assert.ok(r.body.warnings.some((w: string) => w.includes('lacks another parent issuer') || w.includes('default issuer')));
+  const refused = await srv.api('POST', 'pki_int/issue/web', { common_name: 'after.example.com' });
+  assert.equal(refused.status, 400);
+  // In pki/ the intermediate is no issuer, so revoke it there by its stored certificate.
+  const serial = new x509.X509Certificate(intPem).serialNumber;
+  const rootRevoke = await srv.api('POST', 'pki/revoke', { serial_number: serial });
+  assert.equal(rootRevoke.status, 200, JSON.stringify(rootRevoke.body));
+  const crl = new x509.X509Crl(new Uint8Array((await download('pki/crl')).bytes));
+  assert.ok(crl.findRevoked(new x509.X509Certificate(intPem)));
+});

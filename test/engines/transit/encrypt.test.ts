@@ -164,3 +164,22 @@ test('SOPS hc_vault replay: JSON bodies without Content-Type, base64 plaintext b
   const dec = await post('transit/decrypt/sops', { ciphertext: enc.body.data.ciphertext });
   assert.deepEqual([dec.status, dec.body.data.plaintext], [200, dataKey]);
 });
+
+test('a convergent key restored from Vault with the oldest nonce scheme takes the caller\'s 12-byte nonce', async () => {
+  const key = randomBytes(32);
+  const policy = {
+    name: 'conv-v1', type: 0, latest_version: 1, min_decryption_version: 1, derived: true, kdf: 1,
+    convergent_encryption: true, convergent_version: 1,
+    keys: { 1: { key: key.toString('base64'), hmac_key: randomBytes(32).toString('base64'), time: '2016-01-01T00:00:00Z', creation_time: 1451606400 } },
+  };
+  const backup = Buffer.from(JSON.stringify({ policy, archived_keys: { keys: [] } })).toString('base64');
+  assert.equal((await srv.api('POST', 'transit/restore', { backup })).status, 204);
+  const nonce = randomBytes(12).toString('base64');
+  const context = b64('ctx');
+  assert.equal(await refused(srv, 'transit/encrypt/conv-v1', { plaintext: CANARY_B64, context }), 'base64-decoded nonce must be 12 bytes long when using convergent encryption with this key');
+  const a = (await ok(srv, 'transit/encrypt/conv-v1', { plaintext: CANARY_B64, context, nonce })).data.ciphertext;
+  assert.equal((await ok(srv, 'transit/encrypt/conv-v1', { plaintext: CANARY_B64, context, nonce })).data.ciphertext, a);
+  assert.equal(Buffer.from(a.slice(9), 'base64').subarray(0, 12).toString('base64'), nonce);
+  assert.equal((await ok(srv, 'transit/decrypt/conv-v1', { ciphertext: a, context, nonce })).data.plaintext, CANARY_B64);
+  assert.equal(await refused(srv, 'transit/decrypt/conv-v1', { ciphertext: a, context }), 'invalid convergent nonce supplied');
+});

@@ -69,7 +69,20 @@ test('rsa: pss (default) and pkcs1v15 verify with node:crypto; salt_length is ch
   const hashSalt = (await ok(srv, 'transit/sign/rsa', { input: b64('doc'), salt_length: 'hash' })).data.signature;
   assert.ok(verify('sha256', Buffer.from('doc'), { key: pem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sigBytes(hashSalt)));
   assert.equal(await refused(srv, 'transit/sign/rsa', { input: b64('doc'), salt_length: '9999' }), 'requested salt length 9999 is invalid');
-  assert.equal(await refused(srv, 'transit/sign/rsa', { input: b64('doc'), prehashed: true }), 'prehashed input is not supported for key type rsa-2048');
+  assert.equal(await refused(srv, 'transit/sign/rsa', { input: b64('doc'), prehashed: true }), 'prehashed input is not supported for key type rsa-2048 with signature_algorithm pss');
+});
+
+test('rsa pkcs1v15 over a prehashed digest equals node\'s signature of the message; hash_algorithm none signs the input as is', async () => {
+  const pem = (await srv.api('GET', 'transit/keys/rsa')).body.data.keys['1'].public_key;
+  const digest = createHash('sha384').update('doc').digest();
+  const sig = (await ok(srv, 'transit/sign/rsa/sha2-384', { input: digest.toString('base64'), prehashed: true, signature_algorithm: 'pkcs1v15' })).data.signature;
+  assert.ok(verify('sha384', Buffer.from('doc'), { key: pem, padding: constants.RSA_PKCS1_PADDING }, sigBytes(sig)));
+  assert.equal((await ok(srv, 'transit/verify/rsa/sha2-384', { input: digest.toString('base64'), signature: sig, prehashed: true, signature_algorithm: 'pkcs1v15' })).data.valid, true);
+  assert.equal((await ok(srv, 'transit/verify/rsa/sha2-384', { input: b64('x'.repeat(48)), signature: sig, prehashed: true, signature_algorithm: 'pkcs1v15' })).data.valid, false);
+  const raw = (await ok(srv, 'transit/sign/rsa/none', { input: b64('raw bytes'), prehashed: true, signature_algorithm: 'pkcs1v15' })).data.signature;
+  assert.equal((await ok(srv, 'transit/verify/rsa/none', { input: b64('raw bytes'), signature: raw, prehashed: true, signature_algorithm: 'pkcs1v15' })).data.valid, true);
+  assert.match(await refused(srv, 'transit/sign/rsa/sha2-256', { input: b64('short'), prehashed: true, signature_algorithm: 'pkcs1v15' }), /length of the hash algorithm's digest/);
+  assert.equal(await refused(srv, 'transit/sign/ecdsa-p256', { input: digest.toString('base64'), prehashed: true }), 'prehashed input is not supported for key type ecdsa-p256');
 });
 
 test('sign batch: per-item errors; keys that cannot sign are refused', async () => {

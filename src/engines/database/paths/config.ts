@@ -41,18 +41,18 @@ function check(c: ConfigInput): void {
   if (c.max_idle_connections < 0 || c.max_connection_lifetime < 0) throw new BadRequest('connection pool settings cannot be negative');
   if (c.max_idle_connections > c.max_open_connections) c.max_idle_connections = c.max_open_connections;
   if (c.password_authentication !== 'password') throw new BadRequest(`unsupported password_authentication "${c.password_authentication}": only "password" is available`);
-  // No password policies are stored yet: refuse one rather than ignore it.
-  if (c.password_policy !== '') throw new BadRequest(`unable to generate password: password policy "${c.password_policy}" not found`);
   // A template we cannot evaluate is refused now, not at the first creds request.
   if (c.username_template !== '') renderUsername(c.username_template, { DisplayName: 'token', RoleName: 'role', now: new Date() });
 }
 
-const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent }) => {
+const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent, passwords }) => {
   const { name, ...input } = fields;
   const before = await connections(storage).get(name);
   const { connection_id: _id, pending_password: _p, ...kept } = before ?? ({} as Partial<ConnectionConfig>);
   const config: ConfigInput = { ...input, ...kept, ...onlySent(input, sent) };
   check(config);
+  // A policy that does not exist (or cannot be met) is refused now, not at the first rotation.
+  if (config.password_policy !== '') await passwords(config.password_policy);
   const stored: ConnectionConfig = { ...config, connection_id: randomUUID() };
   if (config.verify_connection) {
     const conn = openUncached(stored);
@@ -127,7 +127,7 @@ export const resetPath = definePath({
 /** rotate-root/:name */
 export const rotateRootPath = definePath({
   pattern: 'rotate-root/:name', fields: nameOnly, summary: 'Rotate the password the server logs in with.',
-  operations: { update: async ({ storage, fields }) => rotateRoot(storage, fields.name) },
+  operations: { update: async ({ storage, fields, passwords }) => rotateRoot(storage, fields.name, passwords) },
 });
 
 /** Vault's allowed_roles rule: "*" or the role's name. */

@@ -2,10 +2,10 @@
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field } from '../../../core/path.js';
 import { connectionOf, driverOf, talk } from '../connection.js';
-import { generatePassword } from '../password.js';
 import { renderUsername } from '../username-template.js';
 import { connections, roles } from '../store.js';
 import { allowsRole } from './config.js';
+import { policyOf } from './roles.js';
 
 /** What a creds lease remembers, for renew and revoke. */
 export type CredsInternal = { username: string; role: string; db_name: string };
@@ -16,7 +16,7 @@ export const credsPath = definePath({
   summary: 'Create a database user with its own password and lease.',
   fields: { name: field.name({ description: 'Name of the role.' }) },
   operations: {
-    read: async ({ storage, fields, mount, defaults, caller, clock }) => {
+    read: async ({ storage, fields, mount, defaults, caller, clock, passwords }) => {
       const role = await roles(storage).get(fields.name);
       if (!role) throw new BadRequest(`unknown role: ${fields.name}`);
       const config = await connections(storage).get(role.db_name);
@@ -31,7 +31,7 @@ export const credsPath = definePath({
       const username = renderUsername(config.username_template || driver.defaultUsernameTemplate, {
         DisplayName: caller?.displayName ?? '', RoleName: fields.name, now: new Date(now),
       }).slice(0, driver.usernameLimit);
-      const password = generatePassword();
+      const password = await passwords(policyOf(role.credential_config, config.password_policy));
       const expiration = new Date(now + ttl * 1000);
       await talk('failed to create user', [password, config.password], () =>
         connectionOf(config).createUser(role.creation_statements, role.rollback_statements, { username, password, expiration }));

@@ -1,6 +1,7 @@
 // roles/:name and roles/: the dynamic roles credentials are issued from.
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
+import type { PasswordGenerator } from '../../../core/password-policy.js';
 import { roles, type Role } from '../store.js';
 
 /** Vault's credential types; only passwords are issued by these plugins. */
@@ -12,13 +13,18 @@ export function checkCredentialType(type: string): void {
   throw new BadRequest(`invalid credential_type "${type}"`);
 }
 
-/** credential_config for passwords may name only a password_policy, which is not available. */
-export function checkCredentialConfig(config: Record<string, unknown>): void {
-  for (const key of Object.keys(config)) {
-    if (key === 'password_policy') throw new BadRequest(`unable to generate password: password policy "${String(config[key])}" not found`);
-    throw new BadRequest(`invalid credential_config key "${key}" for credential_type "password"`);
+/** credential_config for passwords may name only a password_policy, which must exist. */
+export async function checkCredentialConfig(config: Record<string, unknown>, passwords: PasswordGenerator): Promise<void> {
+  for (const [key, value] of Object.entries(config)) {
+    if (key !== 'password_policy') throw new BadRequest(`invalid credential_config key "${key}" for credential_type "password"`);
+    if (typeof value !== 'string') throw new BadRequest('credential_config.password_policy must be a string');
+    await passwords(value);
   }
 }
+
+/** The password policy a role names, else its connection's ('' = the default policy). */
+export const policyOf = (credentialConfig: Record<string, unknown>, connectionPolicy: string): string =>
+  typeof credentialConfig.password_policy === 'string' && credentialConfig.password_policy !== '' ? credentialConfig.password_policy : connectionPolicy;
 
 const roleFields = {
   name: field.name({ description: 'Name of the role.' }),
@@ -33,14 +39,14 @@ const roleFields = {
   credential_config: field.object({ description: 'Settings of the credential type.', default: {} }),
 };
 
-const writeRole: Handler<typeof roleFields> = async ({ storage, fields, sent, operation }) => {
+const writeRole: Handler<typeof roleFields> = async ({ storage, fields, sent, operation, passwords }) => {
   const { name, ...input } = fields;
   const before = operation === 'update' ? await roles(storage).get(name) : undefined;
   const role: Role = { ...input, ...before, ...onlySent(input, sent) };
   if (role.db_name === '') throw new BadRequest('empty database name attribute');
   if (role.creation_statements.length === 0) throw new BadRequest('empty creation statements');
   checkCredentialType(role.credential_type);
-  checkCredentialConfig(role.credential_config);
+  await checkCredentialConfig(role.credential_config, passwords);
   if (role.max_ttl !== 0 && role.default_ttl > role.max_ttl) throw new BadRequest('ttl cannot be greater than max_ttl');
   await roles(storage).put(name, role);
 };

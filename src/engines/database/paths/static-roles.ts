@@ -1,48 +1,63 @@
 // static-roles/:name, static-roles/, static-creds/:name and rotate-role/:name.
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
+import type { PasswordGenerator } from '../../../core/password-policy.js';
+import { nextCronTime, parseCron } from '../cron.js';
 import { nextRotation, rotateStatic } from '../rotation.js';
 import { connections, staticRoles, type StaticRole } from '../store.js';
 import { allowsRole } from './config.js';
 import { checkCredentialConfig, checkCredentialType } from './roles.js';
 
 const MIN_ROTATION_PERIOD = 5;
+const MIN_ROTATION_WINDOW = 3600;
 
 const staticFields = {
   name: field.name({ description: 'Name of the static role.' }),
   db_name: field.string({ description: 'Connection (config/<name>) the user lives on.' }),
   username: field.string({ description: 'Existing database user whose password is rotated; cannot change.' }),
   rotation_period: field.duration({ description: 'Rotate this often; at least 5 seconds.' }),
-  rotation_schedule: field.string({ description: 'Cron schedule; not supported, use rotation_period.' }),
-  rotation_window: field.duration({ description: 'Window for rotation_schedule; not supported.' }),
+  rotation_schedule: field.string({ description: 'Five-field cron schedule (UTC), instead of rotation_period.' }),
+  rotation_window: field.duration({ description: 'With rotation_schedule: how long after each time a rotation may still happen; at least 1 hour.' }),
   rotation_statements: field.strings({ description: 'SQL that sets the password; {{name}} and {{password}}.', default: [] }),
   credential_type: field.string({ description: 'Only "password".', default: 'password' }),
   credential_config: field.object({ description: 'Settings of the credential type.', default: {} }),
   self_managed_password: field.string({ description: 'Not supported.', sensitive: true }),
 };
 
-type StaticInput = Pick<StaticRole, 'db_name' | 'username' | 'rotation_period' | 'rotation_statements' | 'credential_type' | 'credential_config'>;
+type StaticInput = Pick<StaticRole, 'db_name' | 'username' | 'rotation_period' | 'rotation_schedule' | 'rotation_window' | 'rotation_statements' | 'credential_type' | 'credential_config'>;
 
-function check(role: StaticInput, sent: Set<string>, fields: { rotation_schedule: string; self_managed_password: string }): void {
-  if (fields.self_managed_password !== '') throw new BadRequest('self-managed static roles are not supported');
-  if (fields.rotation_schedule !== '' || sent.has('rotation_window')) {
-    throw new BadRequest('rotation_schedule is not supported: use rotation_period');
-  }
+async function check(role: StaticInput, passwords: PasswordGenerator): Promise<void> {
   if (role.db_name === '') throw new BadRequest('database name is a required field');
   if (role.username === '') throw new BadRequest('username is a required field to create a static account');
-  if (role.rotation_period === 0) throw new BadRequest('one of rotation_schedule or rotation_period must be provided');
-  if (role.rotation_period < MIN_ROTATION_PERIOD) throw new BadRequest(`rotation_period must be ${MIN_ROTATION_PERIOD} seconds or more`);
+  if (role.rotation_period === 0 && role.rotation_schedule === '') throw new BadRequest('one of rotation_schedule or rotation_period must be provided');
+  if (role.rotation_schedule === '') {
+    if (role.rotation_period < MIN_ROTATION_PERIOD) throw new BadRequest(`rotation_period must be ${MIN_ROTATION_PERIOD} seconds or more`);
+    if (role.rotation_window !== 0) throw new BadRequest('rotation_window is invalid with use of rotation_period');
+  } else {
+    nextCronTime(parseCron(role.rotation_schedule), Date.now());
+    if (role.rotation_window !== 0 && role.rotation_window < MIN_ROTATION_WINDOW) throw new BadRequest('rotation_window must be 3600 seconds (1 hour) or more');
+  }
   checkCredentialType(role.credential_type);
-  checkCredentialConfig(role.credential_config);
+  await checkCredentialConfig(role.credential_config, passwords);
 }
 
-const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent, clock }) => {
-  const { name, rotation_schedule, rotation_window: _w, self_managed_password, ...input } = fields;
+const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent, clock, passwords }) => {
+  const { name, self_managed_password, ...input } = fields;
+  if (self_managed_password !== '') throw new BadRequest('self-managed static roles are not supported');
+  if (sent.has('rotation_period') && sent.has('rotation_schedule') && input.rotation_period !== 0 && input.rotation_schedule !== '') {
+    throw new BadRequest('mutually exclusive fields rotation_period and rotation_schedule were both specified');
+  }
   const before = await staticRoles(storage).get(name);
   if (before && sent.has('username') && input.username !== before.username) throw new BadRequest('cannot update static account username');
   if (before && sent.has('db_name') && input.db_name !== before.db_name) throw new BadRequest('cannot update static account db_name');
   const merged: StaticInput = { ...input, ...pickInput(before), ...onlySent(input, sent) };
-  check(merged, sent, { rotation_schedule, self_managed_password });
+  // Switching between the two ways of scheduling drops the other one, as Vault does.
+  if (sent.has('rotation_schedule') && input.rotation_schedule !== '') merged.rotation_period = 0;
+  if (sent.has('rotation_period') && input.rotation_period !== 0) {
+    merged.rotation_schedule = '';
+    if (!sent.has('rotation_window')) merged.rotation_window = 0;
+  }
+  await check(merged, passwords);
   const config = await connections(storage).get(merged.db_name);
   if (!config) throw new BadRequest(`could not find database connection "${merged.db_name}"`);
   if (!allowsRole(config, name)) throw new BadRequest(`"${name}" is not an allowed role`);
@@ -54,7 +69,7 @@ const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent
   const now = clock.now();
   await staticRoles(storage).put(name, { ...merged, password: '', last_vault_rotation: now, retry_at: 0, failed_attempts: 0 });
   try {
-    await rotateStatic(storage, name, now);
+    await rotateStatic(storage, name, now, passwords);
   } catch (err) {
     await staticRoles(storage).delete(name);
     throw err;
@@ -63,11 +78,17 @@ const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent
 
 function pickInput(role: StaticRole | undefined): Partial<StaticInput> {
   if (!role) return {};
-  const { db_name, username, rotation_period, rotation_statements, credential_type, credential_config } = role;
-  return { db_name, username, rotation_period, rotation_statements, credential_type, credential_config };
+  const { db_name, username, rotation_period, rotation_schedule, rotation_window, rotation_statements, credential_type, credential_config } = role;
+  return { db_name, username, rotation_period, rotation_schedule, rotation_window, rotation_statements, credential_type, credential_config };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Vault shows rotation_period, or rotation_schedule (with rotation_window when set). */
+function scheduleView(r: StaticRole): Record<string, unknown> {
+  if (r.rotation_schedule === '') return { rotation_period: r.rotation_period };
+  return { rotation_schedule: r.rotation_schedule, ...(r.rotation_window ? { rotation_window: r.rotation_window } : {}) };
+}
 
 /** static-roles/:name */
 export const staticRolePath = definePath({
@@ -80,7 +101,7 @@ export const staticRolePath = definePath({
       const r = await staticRoles(storage).get(fields.name);
       return r && {
         data: {
-          db_name: r.db_name, username: r.username, rotation_period: r.rotation_period,
+          db_name: r.db_name, username: r.username, ...scheduleView(r),
           rotation_statements: r.rotation_statements, credential_type: r.credential_type,
           credential_config: r.credential_config, last_vault_rotation: iso(r.last_vault_rotation),
         },
@@ -110,7 +131,7 @@ export const staticCredsPath = definePath({
       return {
         data: {
           username: r.username, password: r.password, last_vault_rotation: iso(r.last_vault_rotation),
-          rotation_period: r.rotation_period, ttl: Math.max(0, Math.floor((nextRotation(r) - clock.now()) / 1000)),
+          ...scheduleView(r), ttl: Math.max(0, Math.floor((nextRotation(r) - clock.now()) / 1000)),
         },
       };
     },
@@ -120,5 +141,5 @@ export const staticCredsPath = definePath({
 /** rotate-role/:name */
 export const rotateRolePath = definePath({
   pattern: 'rotate-role/:name', fields: nameOnly, summary: 'Rotate a static role\'s password now.',
-  operations: { update: async ({ storage, fields, clock }) => rotateStatic(storage, fields.name, clock.now()) },
+  operations: { update: async ({ storage, fields, clock, passwords }) => rotateStatic(storage, fields.name, clock.now(), passwords) },
 });

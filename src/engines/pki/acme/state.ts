@@ -21,7 +21,7 @@ export async function acmeConfig(storage: Storage): Promise<AcmeConfig> {
 
 export type Identifier = { type: 'dns' | 'ip'; value: string };
 
-export type Account = { id: string; jwk: Record<string, unknown>; thumbprint: string; status: 'valid' | 'deactivated' | 'revoked'; contact: string[]; created: number };
+export type Account = { id: string; jwk: Record<string, unknown>; thumbprint: string; status: 'valid' | 'deactivated' | 'revoked'; contact: string[]; created: number; /** The EAB id the account was bound with, or ''. */ eab?: string };
 
 export type Challenge = { type: 'http-01'; token: string; status: 'pending' | 'processing' | 'valid' | 'invalid'; validated?: string; error?: Problem; attempts: number; retry_at?: number };
 

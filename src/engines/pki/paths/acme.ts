@@ -20,6 +20,7 @@ import {
   type Account, type AcmeConfig, type Authorization, type DirectoryRef, type Identifier, type Order,
 } from '../acme/state.js';
 import { enqueueValidation } from '../acme/validate.js';
+import { consumeEab, createEab, deleteEab, listEabs } from '../acme/eab.js';
 import { revokeAndRebuild } from './revocation.js';
 import { mountTtls } from './ca.js';
 import { defaultRole, getRole } from './roles.js';
@@ -94,7 +95,20 @@ function problemReply(p: AcmeProblem): { raw: RawReply } {
   return { raw: { status: p.problem.status, body: Buffer.from(JSON.stringify(p.problem)), contentType: 'application/problem+json' } };
 }
 
-const jws = (a: Acme, mode: 'jwk' | 'kid' | 'either') => verifyJws(a.ctx.storage, a.ctx.fields as never, a.url, `${a.base}/account/`, a.now, mode);
+/** Verifies the request JWS; under always-required, accounts made without EAB are refused. */
+async function jws(a: Acme, mode: 'jwk' | 'kid' | 'either'): Promise<Verified> {
+  const v = await verifyJws(a.ctx.storage, a.ctx.fields as never, a.url, `${a.base}/account/`, a.now, mode);
+  if (v.account && a.config.eab_policy === 'always-required' && !v.account.eab) {
+    throw new AcmeProblem('externalAccountRequired', 'this account was not created with an external account binding', 403);
+  }
+  return v;
+}
+
+/** The directory a request came through, as new-eab names it (`roles/web/acme/directory`). */
+function directoryName(a: Acme): string {
+  const path = a.ctx.path;
+  return `${path.slice(0, path.indexOf('acme/') + 'acme'.length)}/directory`;
+}
 
 function accountView(a: Acme, account: Account) {
   return { status: account.status, contact: account.contact, orders: `${a.base}/account/${account.id}/orders` };
@@ -106,11 +120,14 @@ async function newAccount(a: Acme) {
   const existing = await accounts.byThumbprint(a.ctx.storage, v.thumbprint);
   if (existing) return json(200, accountView(a, existing), { Location: `${a.base}/account/${existing.id}` });
   if (p.onlyReturnExisting === true) throw new AcmeProblem('accountDoesNotExist', 'no account exists for this key');
-  if (p.externalAccountBinding !== undefined || a.config.eab_policy !== 'not-required') {
-    throw unauthorized('external account binding is not supported by this server');
+  let eab = '';
+  if (p.externalAccountBinding !== undefined) {
+    eab = await consumeEab(a.ctx.storage, p.externalAccountBinding, v.jwk, a.url, directoryName(a));
+  } else if (a.config.eab_policy !== 'not-required') {
+    throw new AcmeProblem('externalAccountRequired', 'this directory requires an external account binding', 403);
   }
   const contact = Array.isArray(p.contact) ? p.contact.map(String) : [];
-  const account: Account = { id: newId(), jwk: v.jwk as Record<string, unknown>, thumbprint: v.thumbprint, status: 'valid', contact, created: a.now };
+  const account: Account = { id: newId(), jwk: v.jwk as Record<string, unknown>, thumbprint: v.thumbprint, status: 'valid', contact, created: a.now, eab };
   await accounts.put(a.ctx.storage, account);
   await accounts.link(a.ctx.storage, account);
   return json(201, accountView(a, account), { Location: `${a.base}/account/${account.id}` });
@@ -295,7 +312,7 @@ async function directory(a: Acme) {
   return json(200, {
     newNonce: `${a.base}/new-nonce`, newAccount: `${a.base}/new-account`, newOrder: `${a.base}/new-order`,
     revokeCert: `${a.base}/revoke-cert`, keyChange: `${a.base}/key-change`,
-    meta: { externalAccountRequired: false },
+    meta: { externalAccountRequired: a.config.eab_policy !== 'not-required' },
   });
 }
 
@@ -351,6 +368,7 @@ function pathsUnder(prefix: Prefix): PathDef[] {
 }
 
 const POLICY = /^(sign-verbatim|forbid|role:.+)$/;
+const EAB_POLICIES = new Set(['not-required', 'new-account-required', 'always-required']);
 
 const configFields = {
   enabled: field.bool({ description: 'Serve the ACME directories.', default: false }),
@@ -358,12 +376,37 @@ const configFields = {
   allowed_roles: field.strings({ description: 'Roles ACME may use.', default: ['*'] }),
   allow_role_ext_key_usage: field.bool({ description: 'Use the role EKUs instead of serverAuth only.', default: false }),
   default_directory_policy: field.string({ description: 'sign-verbatim, forbid or role:<name>.', default: 'sign-verbatim' }),
-  eab_policy: field.string({ description: 'not-required (external account binding is not offered).', default: 'not-required' }),
+  eab_policy: field.string({ description: 'not-required, new-account-required or always-required.', default: 'not-required' }),
   dns_resolver: field.string({ description: 'DNS resolver for dns-01 (not offered).' }),
 };
 
+/** acme/new-eab under each directory prefix: token-authenticated, answers the new key. */
+const eabPaths = PREFIXES.map((prefix) => definePath({
+  pattern: `${prefix.pattern}/new-eab`, fields: prefix.params, summary: 'Create an external account binding key.',
+  operations: {
+    update: async (ctx) => {
+      const eab = await createEab(ctx.storage, `${ctx.path.slice(0, -'new-eab'.length)}directory`, ctx.clock.now());
+      return { data: { id: eab.id, key_type: eab.key_type, key: eab.key, acme_directory: eab.acme_directory, created_on: eab.created_on } };
+    },
+  },
+}));
+
 export const acmePaths: PathDef[] = [
   ...PREFIXES.flatMap(pathsUnder),
+  ...eabPaths,
+  definePath({
+    pattern: 'eab/', fields: {}, summary: 'List unused external account binding keys.',
+    operations: {
+      list: async (ctx) => {
+        const eabs = await listEabs(ctx.storage);
+        return { data: { keys: eabs.map((e) => e.id), key_info: Object.fromEntries(eabs.map((e) => [e.id, { key_type: e.key_type, acme_directory: e.acme_directory, created_on: e.created_on }])) } };
+      },
+    },
+  }),
+  definePath({
+    pattern: 'eab/:key_id', fields: { key_id: field.name({ description: 'The EAB id.' }) }, summary: 'Delete an external account binding key.',
+    operations: { delete: async (ctx) => { await deleteEab(ctx.storage, ctx.fields.key_id); } },
+  }),
   definePath({
     pattern: 'config/acme', fields: configFields, summary: 'ACME settings.',
     operations: {
@@ -374,7 +417,7 @@ export const acmePaths: PathDef[] = [
           if (ctx.sent.has(name)) (next as Record<string, unknown>)[name] = ctx.fields[name];
         }
         if (!POLICY.test(next.default_directory_policy)) throw new BadRequest(`invalid default_directory_policy: ${next.default_directory_policy}`);
-        if (next.eab_policy !== 'not-required') throw new BadRequest('eab_policy: external account binding is not supported by this server; only not-required is accepted');
+        if (!EAB_POLICIES.has(next.eab_policy)) throw new BadRequest(`invalid eab_policy: ${next.eab_policy}`);
         if (next.dns_resolver !== '') throw new BadRequest('dns_resolver: dns-01 challenges are not offered by this server');
         if (next.enabled && (await clusterConfig(ctx.storage)).path === '') throw new BadRequest("ACME feature requires local cluster 'path' field configuration to be set");
         await putJson(ctx.storage, 'config/acme', next);

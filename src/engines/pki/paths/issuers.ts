@@ -3,8 +3,9 @@
 import { definePath, field, type HandlerContext } from '../../../core/path.js';
 import { BadRequest } from '../../../util/errors.js';
 import type { FieldValues } from '../../../core/fields.js';
-import { colonSerial, parseCertificate } from '../certs.js';
-import { allIssuers, caChain, checkIssuerName, DEFAULT_USAGE, findIssuer, issuersConfig, resolveIssuer } from '../issuers.js';
+import { colonSerial, normalizeSerial, parseCertificate, unix } from '../certs.js';
+import { rebuildCrls } from '../crl.js';
+import { allIssuers, caChain, checkIssuerName, DEFAULT_USAGE, findIssuer, isSelfSigned, issuersConfig, resolveIssuer } from '../issuers.js';
 import { pemToDerBase64 } from '../output.js';
 import { putJson, type IssuerEntry, type KeyEntry } from '../store.js';
 import { checkUrls } from '../urls.js';
@@ -120,6 +121,35 @@ async function rawIssuer(ctx: HandlerContext<{ issuer_ref: string }>, kind: 'jso
   return { data: { issuer_id: issuer.id, issuer_name: issuer.name, certificate: issuer.certificate, ca_chain: chain } };
 }
 
+/**
+ * issuer/:ref/revoke: the issuer can sign nothing more, and lands on its parent's CRL when
+ * the parent is an issuer of this mount. Vault's warnings for roots and orphans.
+ */
+async function revokeIssuer(ctx: HandlerContext<{ issuer_ref: string }>) {
+  const issuer = await resolveIssuer(ctx.storage, ctx.fields.issuer_ref);
+  if (issuer.revoked) return { data: await issuerView(ctx, issuer) };
+  const now = Math.floor(ctx.clock.now() / 1000);
+  const next: IssuerEntry = { ...issuer, revoked: true, revocation_time: now };
+  const warnings: string[] = [];
+  const chain = await caChain(ctx.storage, issuer);
+  if (isSelfSigned(issuer.certificate)) {
+    warnings.push("This issuer is a self-signed (potentially root) certificate. This means it may not be considered revoked if there is not an external, cross-signed variant of this certificate. This issuer's serial number will not appear on its own CRL.");
+  } else if (chain.length < 2) {
+    warnings.push('This issuer lacks another parent issuer within the mount. This means it will not appear on any other CRLs and may not be considered revoked by clients. Consider adding this issuer to its issuer\'s CRL as well if it is not self-signed.');
+  } else {
+    const parent = (await allIssuers(ctx.storage)).find((i) => i.certificate === chain[1]);
+    const cert = parseCertificate(issuer.certificate);
+    const hex = normalizeSerial(cert.serialNumber);
+    await putJson(ctx.storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: now, issuer_id: parent?.id ?? '', certificate: issuer.certificate, not_after: unix(cert.notAfter) });
+  }
+  await putJson(ctx.storage, `issuer/${issuer.id}`, next);
+  if ((await issuersConfig(ctx.storage)).default === issuer.id) {
+    warnings.push('This issuer is currently configured as the default issuer for this mount; operations such as certificate issuance may not work until a new default issuer is selected.');
+  }
+  await rebuildCrls(ctx.storage, ctx.clock.now());
+  return { data: await issuerView(ctx, next), warnings };
+}
+
 /** Sets the default issuer; answers the configuration. */
 async function setDefault(ctx: HandlerContext<{ default: string; default_follows_latest_issuer: boolean }>) {
   const config = await issuersConfig(ctx.storage);
@@ -159,6 +189,7 @@ export const issuerPaths = [
     pattern: `issuer/:issuer_ref/${kind}`, fields: refField, summary: `The issuer certificate (${kind}).`, unauthenticated: true,
     operations: { read: (ctx) => rawIssuer(ctx, kind) },
   })),
+  definePath({ pattern: 'issuer/:issuer_ref/revoke', fields: refField, summary: 'Revoke an issuer.', sudo: true, operations: { update: revokeIssuer } }),
   definePath({ pattern: 'config/issuers', fields: defaultFields, summary: 'The default issuer.', operations: { read: async (ctx) => ({ data: await issuersConfig(ctx.storage) }), update: setDefault } }),
   definePath({
     pattern: 'root/replace', summary: 'Make another issuer the default.',

@@ -51,7 +51,7 @@ test('bad settings are refused before anything is stored', async () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ ...pgConfig, plugin_name: '' }, /empty plugin name/],
     [{ ...pgConfig, plugin_name: 'oracle-database-plugin' }, /unknown plugin_name/],
-    [{ ...pgConfig, password_policy: 'strong' }, /password policy "strong" not found/],
+    [{ ...pgConfig, password_policy: 'strong' }, /^unable to generate password: password policy "strong" not found$/],
     [{ ...pgConfig, username_template: '{{ nope 3 }}' }, /function "nope" not defined/],
     [{ ...pgConfig, max_open_connections: 0 }, /max_open_connections/],
     [{ ...pgConfig, connection_url: '' }, /connection_url/],

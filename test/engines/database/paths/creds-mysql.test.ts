@@ -82,7 +82,10 @@ test('static role settings Vault refuses are refused', async () => {
     [{ db_name: 'my', rotation_period: 60 }, 'username is a required field to create a static account'],
     [{ db_name: 'my', username: appUser }, 'one of rotation_schedule or rotation_period must be provided'],
     [{ db_name: 'my', username: appUser, rotation_period: 2 }, 'rotation_period must be 5 seconds or more'],
-    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *' }, 'rotation_schedule is not supported: use rotation_period'],
+    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_period: 60 }, 'mutually exclusive fields rotation_period and rotation_schedule were both specified'],
+    [{ db_name: 'my', username: appUser, rotation_period: 60, rotation_window: 3600 }, 'rotation_window is invalid with use of rotation_period'],
+    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_window: 60 }, 'rotation_window must be 3600 seconds (1 hour) or more'],
+    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * *' }, 'invalid rotation_schedule: expected 5 fields (minute hour day-of-month month day-of-week)'],
     [{ db_name: 'nope', username: appUser, rotation_period: 60 }, 'could not find database connection "nope"'],
   ];
   for (const [body, message] of cases) assert.deepEqual((await srv.api('POST', 'database/static-roles/refused', body)).body.errors, [message]);

@@ -154,3 +154,18 @@ test('revoking a user someone already dropped succeeds: revocation is idempotent
   expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.lease_id }), 204);
   expectStatus(await srv.api('PUT', 'sys/leases/lookup', { lease_id: creds.lease_id }), 400);
 });
+
+test('a password policy on the connection, or on the role, shapes generated passwords', async () => {
+  const digits = 'length = 24\nrule "charset" {\n  charset = "0123456789"\n  min-chars = 24\n}';
+  const letters = 'length = 30\nrule "charset" {\n  charset = "xyz"\n}';
+  expectStatus(await srv.api('PUT', 'sys/policies/password/digits', { policy: digits }), 204);
+  expectStatus(await srv.api('PUT', 'sys/policies/password/letters', { policy: letters }), 204);
+  expectStatus(await srv.api('POST', 'database/config/pg', { password_policy: 'digits' }), 204);
+  const fromConnection = await issue();
+  assert.match(fromConnection.data.password, /^\d{24}$/);
+  expectStatus(await srv.api('POST', 'database/roles/short', { credential_config: { password_policy: 'letters' } }), 204);
+  assert.match((await issue('short')).data.password, /^[xyz]{30}$/);
+  const missing = await srv.api('POST', 'database/roles/short', { credential_config: { password_policy: 'absent' } });
+  assert.deepEqual(missing.body.errors, ['unable to generate password: password policy "absent" not found']);
+  expectStatus(await srv.api('POST', 'database/config/pg', { password_policy: '' }), 204);
+});
