@@ -23,6 +23,7 @@ import { secretsCommand } from './secrets.js';
 import { server } from './server-command.js';
 import { sopsCommand } from './sops/command.js';
 import { status } from './status.js';
+import { awsCommand } from './aws.js';
 import { tokenCommand } from './token.js';
 import { complete, groupHelp, leafHelp, resolve, rootHelp, suggestion } from './tree.js';
 
@@ -51,7 +52,7 @@ export const ROOT: Group = {
   summary: 'Lockbox',
   subcommands: {
     ...genericCommands, login, server, status, version,
-    audit: auditCommand, auth: authCommand, kv: kvCommand, lease: leaseCommand, operator: operatorCommand,
+    audit: auditCommand, auth: authCommand, aws: awsCommand, kv: kvCommand, lease: leaseCommand, operator: operatorCommand,
     policy: policyCommand, secrets: secretsCommand, sops: sopsCommand, token: tokenCommand,
   },
 };

@@ -1,5 +1,6 @@
 // Every secrets engine type that can be mounted. Adding an engine is one line here.
 import type { Backend } from '../core/backend.js';
+import { awsSmBackend } from './aws-sm/index.js';
 import { cubbyholeBackend } from './cubbyhole/index.js';
 import { databaseBackend } from './database/index.js';
 import { kvEngine, kvV2Backend } from './kv/index.js';
@@ -16,6 +17,7 @@ export const secretEngines: ReadonlyMap<string, EngineFactory> = new Map<string,
   ['pki', () => pkiBackend],
   ['transit', () => transitBackend],
   ['database', () => databaseBackend],
+  ['aws-sm', () => awsSmBackend],
 ]);
 
 /** Vault's older names of engine types: a mount keeps the name it was given, served by the engine it stands for. */

@@ -36,6 +36,12 @@ export type ListenerConfig = {
   ui?: StaticSite;
   /** HA: a standby forwards to the active node (true, the default) or redirects to it. */
   forwarding?: boolean;
+  /**
+   * Another protocol on this listener (AWS's JSON API at `POST /`): it claims a request by
+   * returning the function that answers it from the body, or leaves it to the Vault API.
+   * Its body is read under the limit for requests without a token: it is authenticated later.
+   */
+  otherProtocol?: (req: http.IncomingMessage) => ((body: Buffer) => Promise<Reply>) | undefined;
 };
 
 /** The body limits one listener applies. */
@@ -71,7 +77,8 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
-    const done = serve(core, req, limit, log, config.forwarding ?? true)
+    const other = config.otherProtocol?.(req);
+    const done = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true))
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing || largeBodyUnread(req))))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.

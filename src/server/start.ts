@@ -15,6 +15,8 @@ import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
 import { authMethods } from '../auth/registry.js';
+import { sigv4Backend } from '../auth/sigv4/index.js';
+import { awsWireHandler } from '../engines/aws-sm/index.js';
 import type { LockoutTune } from '../core/lockout.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
@@ -85,6 +87,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   backends.set('system', systemBackend(core, cluster, opts.telemetry));
   telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
+  backends.set('auth:sigv4', sigv4Backend(core));
   const audit = new AuditDevices(core);
   core.audit = audit;
   core.onUnsealed(() => audit.load());
@@ -107,7 +110,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let http: HttpServer;
   try {
     const ui = (opts.ui ?? opts.dev) ? loadUi(log) : undefined;
-    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), forwarding: !opts.disableForwarding }, log);
+    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), forwarding: !opts.disableForwarding, otherProtocol: awsWireHandler(core) }, log);
   } catch (err) {
     // A port in use or an unreadable certificate: release the database before failing.
     await core.seal.seal().finally(() => physical.close());
