@@ -9,6 +9,7 @@ import { issuePaths } from './paths/issue.js';
 import { issuerPaths } from './paths/issuers.js';
 import { keyPaths } from './paths/keys.js';
 import { revocationPaths } from './paths/revocation.js';
+import { ocspPaths } from './paths/ocsp.js';
 import { rolePaths } from './paths/roles.js';
 import { tidyPaths } from './paths/tidy.js';
 import { crlConfig, rebuildCrls } from './crl.js';
@@ -19,7 +20,7 @@ import { normalizeSerial } from './certs.js';
 export const pkiBackend: Backend = defineBackend({
   type: 'pki',
   summary: 'The PKI secrets engine issues X.509 certificates.',
-  paths: [...caPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths, ...tidyPaths, ...acmePaths],
+  paths: [...caPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths, ...ocspPaths, ...tidyPaths, ...acmePaths],
   // Vault: revoking a certificate's lease (generate_lease) revokes the certificate.
   // The lease context carries no clock: wall time it is. A certificate that is gone (tidied)
   // has nothing left to revoke.
