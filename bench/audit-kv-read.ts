@@ -6,40 +6,18 @@
 // so every request gains event-loop turns; on this server that batching by itself can raise
 // throughput, which can hide the device's own cost (HMAC + JSON, ~35–50 µs a request).
 //   node dist/bench/audit-kv-read.js        BENCH_SECONDS (default 5), BENCH_ROUNDS (default 2)
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../src/server/start.js';
+import { childLoad, loadArgument, mean, meanRow, measureInChild } from './forked-load.js';
+import type { LoadResult } from './load.js';
 
 type Load = { url: string; headers: Record<string, string>; seconds: number; connections: number };
-type Result = { rps: number; p50: number; p99: number; ok: number; failed: number };
 
-/** Child side: one autocannon run, its summary sent back over IPC. */
-function runAutocannon(load: Load): void {
-  const require = createRequire(import.meta.url);
-  const autocannon = require('autocannon') as (o: Record<string, unknown>, cb: (err: unknown, r: any) => void) => void;
-  autocannon({ url: load.url, headers: load.headers, connections: load.connections, duration: load.seconds }, (err, r) => {
-    if (err) throw err;
-    const result: Result = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts };
-    process.send?.(result, () => process.exit(0));
-  });
-}
-
-/** Parent side: forks the load generator and waits for its result. */
-function measure(load: Load): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--load', JSON.stringify(load)]);
-    child.once('message', (m) => resolve(m as Result));
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`load generator exited with ${code}`)); });
-  });
-}
-
-const mean = (rs: Result[], k: keyof Result) => rs.reduce((s, r) => s + r[k], 0) / rs.length;
-const row = (name: string, rs: Result[]) =>
-  `${name.padEnd(18)} ${mean(rs, 'rps').toFixed(0).padStart(8)} req/s   p50 ${mean(rs, 'p50').toFixed(2).padStart(6)} ms   p99 ${mean(rs, 'p99').toFixed(2).padStart(6)} ms   failed ${mean(rs, 'failed')}`;
+const measure = (load: Load) => measureInChild(fileURLToPath(import.meta.url), load);
+const row = (name: string, rs: LoadResult[]) => meanRow(name, 18, rs);
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -62,8 +40,8 @@ async function main(): Promise<void> {
     const load: Load = { url: `${server.url}/v1/secret/data/bench`, headers: { 'X-Vault-Token': token }, seconds, connections: 32 };
     const auditFile = join(dir, 'audit.log');
     await measure({ ...load, seconds: 2 }); // warm-up: JIT, caches
-    const without: Result[] = [];
-    const withFile: Result[] = [];
+    const without: LoadResult[] = [];
+    const withFile: LoadResult[] = [];
     for (let i = 0; i < rounds; i++) {
       without.push(await measure(load));
       await api('PUT', 'sys/audit/file', { type: 'file', options: { file_path: auditFile } });
@@ -82,6 +60,6 @@ async function main(): Promise<void> {
   }
 }
 
-const at = process.argv.indexOf('--load');
-if (at !== -1) runAutocannon(JSON.parse(process.argv[at + 1] ?? '{}') as Load);
+const childOf = loadArgument<Load>();
+if (childOf) childLoad({ url: childOf.url, headers: childOf.headers, connections: childOf.connections, duration: childOf.seconds });
 else await main();
