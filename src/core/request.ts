@@ -72,6 +72,13 @@ export type LoginGrant = {
   internal: Record<string, unknown>;
   /** Overrides params.token_bound_cidrs for this login (an AppRole secret-id's own list). */
   boundCidrs?: string[];
+  /**
+   * Identity: the metadata written on this login's entity alias (the alias is named by `alias`
+   * on this mount). Absent means the alias keeps no metadata.
+   */
+  aliasMetadata?: Record<string, string>;
+  /** Identity: the group-alias names (on this mount) the login is a member of, e.g. a JWT groups claim. */
+  groupAliases?: string[];
 };
 
 /**
