@@ -1,0 +1,75 @@
+// `node dist/bench/profile.js [read|write]`: a CPU profile of one hot path, summarised. Starts
+// Lockbox under `--cpu-prof` (SQLite, file audit device, policy-bound token, as `npm run bench`),
+// drives the path with autocannon from its own process, stops the server so the profile is
+// written, and prints the functions with the most self time, grouped by source file. The raw
+// `.cpuprofile` stays in the printed directory for Chrome DevTools or speedscope.
+//   BENCH_SECONDS (default 10)
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { repoRoot, runLoad, startChild, stopChild } from './processes.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const scenario = process.argv[2] === 'write' ? 'write' : 'read';
+
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+
+async function api(base: string, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as any) : undefined;
+}
+
+/** Self time per function and per file, in percent of all samples. */
+function summarise(profile: Profile): { functions: [string, number][]; files: [string, number][] } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
+  const fns = new Map<string, number>();
+  const files = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) continue;
+    const file = frame.url ? relative(repoRoot, frame.url.replace(/^file:\/\//, '')) : '(native)';
+    const fn = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+    fns.set(fn, (fns.get(fn) ?? 0) + us);
+    const group = file.startsWith('node_modules/') ? file.split('/').slice(0, 2).join('/') : file;
+    files.set(group, (files.get(group) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => [k, Math.round((v / total) * 1000) / 10] as [string, number]);
+  return { functions: top(fns), files: top(files) };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-profile-'));
+  const config = join(dir, 'server.hcl');
+  writeFileSync(config, `storage "sqlite" { path = "${join(dir, 'lockbox.db')}" }\nlistener "tcp" {\n address = "127.0.0.1:0"\n tls_disable = true\n}\n`);
+  const server = await startChild(['--cpu-prof', `--cpu-prof-dir=${dir}`, join(repoRoot, 'bin/lockbox'), 'server', `-config=${config}`], /Listening on (http:\/\/\S+)/);
+  const base = server.match[1] as string;
+  const init = await api(base, '', 'PUT', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
+  await api(base, '', 'PUT', 'sys/unseal', { key: init.keys[0] });
+  const root = init.root_token as string;
+  await api(base, root, 'POST', 'sys/mounts/secret', { type: 'kv-v2' });
+  await api(base, root, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
+  await api(base, root, 'PUT', 'sys/policies/acl/bench', { policy: 'path "secret/*" { capabilities = ["create", "read", "update"] }' });
+  const token = (await api(base, root, 'POST', 'auth/token/create', { policies: ['bench'] })).auth.client_token as string;
+  await api(base, token, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'p4ssw0rd' } });
+  const headers = { 'X-Vault-Token': token };
+  const result = scenario === 'read'
+    ? await runLoad({ url: `${base}/v1/secret/data/bench`, headers, durationSeconds: seconds })
+    : await runLoad({ url: `${base}/v1/secret/data/written`, method: 'POST', headers, body: JSON.stringify({ data: { v: 'x' } }), uniquePaths: true, durationSeconds: seconds });
+  await stopChild(server.child);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  const { functions, files } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile);
+  console.log(`${scenario}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms; profile ${join(dir, file)}`);
+  console.log('\nself time by file (%)');
+  for (const [k, v] of files) console.log(`${String(v).padStart(6)}  ${k}`);
+  console.log('\nself time by function (%)');
+  for (const [k, v] of functions) console.log(`${String(v).padStart(6)}  ${k}`);
+}
+
+await main();
