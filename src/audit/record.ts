@@ -39,8 +39,10 @@ function callerAuth(caller: Caller | undefined, h: Hiding): Record<string, unkno
     client_token: hideOptional(h.secret, caller.token),
     accessor: hideOptional(h.accessor, caller.accessor),
     display_name: caller.displayName,
-    policies: caller.policies,
+    // Vault: `policies` is the token's and its entity's together.
+    policies: caller.identityPolicies.length > 0 ? [...new Set([...caller.policies, ...caller.identityPolicies])].sort() : caller.policies,
     token_policies: caller.policies,
+    identity_policies: caller.identityPolicies,
     metadata: caller.metadata,
     entity_id: caller.entityId,
     token_type: caller.tokenType,
@@ -64,7 +66,7 @@ function requestBlock(input: AuditInput, h: Hiding): Record<string, unknown> {
 }
 
 /** An issued token (login, token create): Vault hashes the token and, by default, its accessor. */
-function issuedAuth(auth: AuthResult, h: Hiding): Record<string, unknown> {
+function issuedAuth(auth: AuthResult, h: Hiding, entityCreated: boolean): Record<string, unknown> {
   return compact({
     client_token: hideOptional(h.secret, auth.client_token),
     accessor: hideOptional(h.accessor, auth.accessor),
@@ -76,6 +78,8 @@ function issuedAuth(auth: AuthResult, h: Hiding): Record<string, unknown> {
     entity_id: auth.entity_id,
     token_type: auth.token_type,
     token_ttl: auth.lease_duration,
+    // Vault marks the login that created its entity.
+    entity_created: entityCreated,
   });
 }
 
@@ -114,7 +118,7 @@ function responseBlock(input: AuditInput, h: Hiding, opts: FormatOptions): Recor
   if (!resp) return compact(mountFields(input.mount));
   return compact({
     ...mountFields(input.mount),
-    auth: resp.auth && issuedAuth(resp.auth, h),
+    auth: resp.auth && issuedAuth(resp.auth, h, resp.entityCreated === true),
     // Vault logs lease ids as they are: they are handles, not credentials.
     secret: resp.leaseId ? { lease_id: resp.leaseId } : undefined,
     data: h.data(responseData(resp, input.operation, opts)),

@@ -1,6 +1,7 @@
 // Who the caller is, and whether their policies allow an operation on a path.
 import type { TokenEntry } from './tokens/store.js';
 import type { Caller, Operation } from './request.js';
+import type { TokenIdentity } from './identity/index.js';
 
 /** What the ACL is asked about one request. */
 export type AccessQuery = {
@@ -17,11 +18,17 @@ export interface AccessControl {
   authorize(caller: Caller, query: AccessQuery): Promise<void>;
 }
 
-/** The caller a token entry describes. */
-export function callerOf(token: string, entry: TokenEntry): Caller {
+/** The caller a token entry describes, with what its entity adds (when it has one). */
+export function callerOf(token: string, entry: TokenEntry, identity?: TokenIdentity): Caller {
   return {
     token, accessor: entry.accessor, policies: entry.policies, tokenId: entry.id,
-    displayName: entry.display_name, entityId: entry.entity_id, metadata: entry.meta ?? {},
+    displayName: entry.display_name, entityId: identity?.entityId ?? entry.entity_id, metadata: entry.meta ?? {},
     isRoot: entry.policies.includes('root'), tokenType: entry.type,
+    identityPolicies: identity?.policies ?? [],
+    ...(identity ? { identity: identity.template } : {}),
   };
 }
+
+/** The policies a caller's ACL is built from: the token's and its entity's. */
+export const aclPolicies = (caller: Caller): string[] =>
+  caller.identityPolicies.length === 0 ? caller.policies : [...new Set([...caller.policies, ...caller.identityPolicies])];

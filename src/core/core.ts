@@ -10,11 +10,11 @@ import { telemetry } from '../util/telemetry.js';
 import { TokenStore, newTokenValue, type TokenEntry } from './tokens/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
-import { MountTable, type BackendResolver, type MountEntry } from './mounts.js';
+import { MountTable, routePrefix, type BackendResolver, type MountEntry } from './mounts.js';
 import { resolveWriteOperation, runPath, type PathDef } from './path.js';
 import { parametersForAcl } from './fields.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
-import { callerOf, type AccessControl } from './access.js';
+import { aclPolicies, callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
@@ -34,6 +34,7 @@ import { Lockout, effectiveLockout, type LockoutTune } from './lockout.js';
 import type { Backend } from './backend.js';
 import { isHaStorage } from '../storage/ha.js';
 import { HaRole, StandbyError } from './ha.js';
+import { IdentityStore } from './identity/index.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -73,6 +74,7 @@ type Prepared = {
 type Unsealed = {
   mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
   periodic: PeriodicWork; passwordPolicies: PasswordPolicyStore; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
+  identity: IdentityStore;
 };
 
 /** One Lockbox server's core. */
@@ -168,6 +170,14 @@ export class Core {
         { table: 'auth', path: 'token/', type: 'token', description: 'token based credentials' },
       ]);
     }
+    // The identity store is always mounted; servers from before it existed get it now.
+    if (!mounts.get('mounts', 'identity/')) {
+      await mounts.bootstrap([{ table: 'mounts', path: 'identity/', type: 'identity', description: 'identity store' }]);
+    }
+    const identity = await IdentityStore.open(mounts.viewOf(mounts.get('mounts', 'identity/')!), this.clock, (accessor) => {
+      const entry = [...mounts.list('auth'), ...mounts.list('mounts')].find((e) => e.accessor === accessor);
+      return entry && { path: routePrefix(entry), type: entry.type, local: entry.local };
+    });
     const tokens = new TokenStore(barrier, salt, this.clock);
     tokens.batch = new BatchTokens(await this.#batchKey());
     const policies = new PolicyStore(scopedView(barrier, 'sys/policy/'));
@@ -207,7 +217,7 @@ export class Core {
     const passwordPolicies = new PasswordPolicyStore(scopedView(barrier, 'sys/password-policy/'));
     const periodic = new PeriodicWork(() => this.#runPeriodic(mounts, passwordPolicies), this.log);
     const lockout = new Lockout(scopedView(barrier, 'core/locked-users/'), this.clock);
-    this.#state = { mounts, tokens, policies, expiration, leases, periodic, passwordPolicies, tokenDeps, wrapDeps, lockout };
+    this.#state = { mounts, tokens, policies, expiration, leases, periodic, passwordPolicies, tokenDeps, wrapDeps, lockout, identity };
     // Loads in the background: unseal does not wait for a large lease table.
     expiration.start();
     periodic.start();
@@ -337,7 +347,12 @@ export class Core {
   async resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined> {
     const entry = await this.unsealed.tokens.lookup(token);
     if (entry?.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
-    return entry && callerOf(token, entry);
+    if (!entry?.entity_id) return entry && callerOf(token, entry);
+    // Identity is read as it is now: group changes reach tokens already issued, and a disabled
+    // entity's tokens are refused (Vault's "permission denied") without being revoked.
+    const identity = this.unsealed.identity.forToken(entry.entity_id);
+    if (identity?.disabled) return undefined;
+    return callerOf(token, entry, identity);
   }
 
   /**
@@ -504,12 +519,19 @@ export class Core {
     const grant = result.response?.login;
     if (!grant) return result;
     if (alias) await locks.succeeded(mount.accessor, alias);
+    // Every login has an entity: found by its alias on this mount, or created with it.
+    const { entity, created } = await this.unsealed.identity.login({
+      accessor: mount.accessor, alias: grant.alias, metadata: grant.aliasMetadata ?? {}, groupAliases: grant.groupAliases ?? [],
+    });
+    const identity = this.unsealed.identity.forToken(entity.id);
+    if (!identity || identity.disabled) throw new PermissionDenied();
     const { auth, warnings } = await issueLoginToken(this.unsealed.tokenDeps, {
       path: mount.path, uuid: mount.uuid, ttls: this.mountTtls(mount), requestPath: base.request.path,
       tokenType: (mount.tune.token_type as MountTokenType | undefined) ?? 'default-service',
-    }, grant);
+    }, grant, { entityId: identity.entityId, policies: identity.policies });
     const { login: _login, ...response } = result.response!;
-    return { response: { ...response, auth, warnings: [...(response.warnings ?? []), ...warnings] }, warnings: result.warnings };
+    const audited = created ? { entityCreated: true as const } : {};
+    return { response: { ...response, ...audited, auth, warnings: [...(response.warnings ?? []), ...warnings] }, warnings: result.warnings };
   }
 
   /** The audit broker in use (src/audit installs one). */
@@ -530,7 +552,7 @@ export class Core {
   /** Vault: help on a path needs any capability on it (an unauthenticated path needs none). */
   async #authorizeHelp(caller: Caller | undefined, path: string): Promise<void> {
     if (!caller) return;
-    const acl = await this.unsealed.policies.acl(caller.policies);
+    const acl = await this.unsealed.policies.acl(aclPolicies(caller), caller.identity);
     if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
   }
 

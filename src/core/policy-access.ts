@@ -1,6 +1,6 @@
 // The ACL check of every authenticated request, against the caller's compiled policies.
 import { PermissionDenied } from '../util/errors.js';
-import type { AccessControl, AccessQuery } from './access.js';
+import { aclPolicies, type AccessControl, type AccessQuery } from './access.js';
 import type { PolicyStore } from './policy-store.js';
 import type { Caller } from './request.js';
 
@@ -8,7 +8,7 @@ import type { Caller } from './request.js';
 export function policyAccess(policies: () => PolicyStore): AccessControl {
   return {
     async authorize(caller: Caller, query: AccessQuery): Promise<void> {
-      const acl = await policies().acl(caller.policies);
+      const acl = await policies().acl(aclPolicies(caller), caller.identity);
       const ask = (operation: AccessQuery['operation']) => acl.allowed({
         path: query.path, operation, params: query.data, wrapTtlSeconds: query.wrapTtl, checkParameters: !query.beforeBody,
       });

@@ -4,8 +4,8 @@ import { BadRequest } from '../util/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { WRAPPING_POLICY } from './wrapping.js';
 import {
-  compileAcl, parsePolicy, rootPolicy, defaultPolicyText, DEFAULT_POLICY_NAME, ROOT_POLICY_NAME,
-  type Acl, type Policy,
+  compileAcl, isTemplated, parsePolicy, rootPolicy, defaultPolicyText, DEFAULT_POLICY_NAME, ROOT_POLICY_NAME,
+  type Acl, type Policy, type TemplateIdentity,
 } from '../policy/index.js';
 
 /** Policy texts under `sys/policy/<name>`, and compiled ACLs by policy set. */
@@ -13,6 +13,9 @@ export class PolicyStore {
   readonly #view: Storage;
   readonly #policies = new Map<string, Policy | null>();
   readonly #acls = new Map<string, Acl>();
+  /** Policy sets with templated paths, and their ACLs compiled per entity (by its template key). */
+  readonly #templated = new Set<string>();
+  readonly #entityAcls = new Map<string, Acl>();
 
   constructor(view: Storage) {
     this.#view = view;
@@ -62,24 +65,44 @@ export class PolicyStore {
     return [...new Set([...names, ROOT_POLICY_NAME])].sort();
   }
 
-  /** The compiled ACL for a token's policy names; unknown names grant nothing. */
-  async acl(names: readonly string[]): Promise<Acl> {
+  /**
+   * The compiled ACL for a token's policy names; unknown names grant nothing. With an entity,
+   * templated paths are filled from it; a set without templates shares one ACL for everyone.
+   */
+  async acl(names: readonly string[], identity?: TemplateIdentity): Promise<Acl> {
     const key = [...names].sort().join('\n');
     let acl = this.#acls.get(key);
     if (!acl) {
-      const policies: Policy[] = [];
-      for (const name of names) {
-        const p = await this.get(name);
-        if (p) policies.push(p);
-      }
+      const policies = await this.#load(names);
       acl = compileAcl(policies);
       this.#acls.set(key, acl);
+      if (policies.some((p) => p.paths.some((r) => isTemplated(r.path)))) this.#templated.add(key);
     }
-    return acl;
+    if (!identity || !this.#templated.has(key)) return acl;
+    const entityKey = `${key}\0${identity.key}`;
+    let filled = this.#entityAcls.get(entityKey);
+    if (!filled) {
+      filled = compileAcl(await this.#load(names), identity);
+      // Bounded: a key goes stale whenever identity data changes, so old ones are never reused.
+      if (this.#entityAcls.size >= 4096) this.#entityAcls.clear();
+      this.#entityAcls.set(entityKey, filled);
+    }
+    return filled;
+  }
+
+  async #load(names: readonly string[]): Promise<Policy[]> {
+    const policies: Policy[] = [];
+    for (const name of names) {
+      const p = await this.get(name);
+      if (p) policies.push(p);
+    }
+    return policies;
   }
 
   #changed(key: string, policy: Policy | null): void {
     this.#policies.set(key, policy);
     this.#acls.clear();
+    this.#templated.clear();
+    this.#entityAcls.clear();
   }
 }

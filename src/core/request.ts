@@ -4,6 +4,7 @@ import type { Clock } from '../util/clock.js';
 import type { WrapInfo } from './wrapping.js';
 import type { PasswordGenerator } from './password-policy.js';
 import type { TokenParams } from './tokens/params.js';
+import type { TemplateIdentity } from '../policy/index.js';
 
 /** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */
 export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list';
@@ -98,6 +99,8 @@ export type Response = {
   auth?: AuthResult;
   /** From a login path: core issues the token and replaces this with `auth`. */
   login?: LoginGrant;
+  /** Set by core when a login created its entity (audited as `auth.entity_created`). */
+  entityCreated?: true;
   warnings?: string[];
   /**
    * Answer this exact status and body, outside Vault's envelope (sys/health, sys/init, …).
@@ -139,6 +142,10 @@ export type Caller = {
   metadata: Record<string, string>;
   isRoot: boolean;
   tokenType: string;
+  /** The entity's policies and its groups', computed for this request ([] without an entity). */
+  identityPolicies: string[];
+  /** What templated policy paths read; absent for a token without an entity. */
+  identity?: TemplateIdentity;
 };
 
 /** Everything a handler may use: its mount's storage, a clock, the parsed request. */

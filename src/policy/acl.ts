@@ -6,7 +6,8 @@
 // - a `root` policy grants everything, `sudo` included.
 import { ROOT_POLICY_NAME } from './builtin.js';
 import { paramsError } from './params.js';
-import { classifyPattern, comparePriority, segmentsMatch, type Pattern } from './pattern.js';
+import { classifyPattern, comparePriority, patternError, segmentsMatch, type Pattern } from './pattern.js';
+import { renderPath, type TemplateIdentity } from './template.js';
 import type {
   Acl, AclDecision, AclRequest, Capability, Operation, ParamConstraints, PathRule, Policy,
 } from './types.js';
@@ -38,11 +39,26 @@ const rootAcl: Acl = {
   grantsUnder: () => true,
 };
 
-/** Compiles a token's policies into one ACL (compile once, check many requests). */
-export function compileAcl(policies: readonly Policy[]): Acl {
+/**
+ * Compiles a token's policies into one ACL (compile once, check many requests). Templated
+ * paths are filled from `identity`; without one (a token with no entity) they are left out.
+ */
+export function compileAcl(policies: readonly Policy[], identity?: TemplateIdentity): Acl {
   if (policies.some((p) => p.name === ROOT_POLICY_NAME)) return rootAcl;
   const rules: Rules = { exact: new Map(), prefix: new Map(), segment: new Map() };
-  for (const policy of policies) for (const rule of policy.paths) addRule(rules, rule);
+  for (const policy of policies) {
+    for (const rule of policy.paths) {
+      if (!isTemplated(rule.path)) {
+        addRule(rules, rule);
+        continue;
+      }
+      // Vault: a path whose template cannot be filled is skipped; the rest of the policy applies.
+      // A filled-in value that makes the pattern unusable (a stray "+*") is skipped likewise.
+      for (const path of renderPath(rule.path, identity) ?? []) {
+        if (patternError(path) === undefined) addRule(rules, { ...rule, path });
+      }
+    }
+  }
   return {
     root: false,
     allowed: (request) => decide(rules, request),
@@ -52,11 +68,10 @@ export function compileAcl(policies: readonly Policy[]): Acl {
   };
 }
 
+/** Whether a policy path holds identity template directives. */
+export const isTemplated = (path: string): boolean => path.includes('{{');
+
 function addRule(rules: Rules, rule: PathRule): void {
-  // Identity templating ({{identity.entity.id}} …) is not implemented. Vault drops a templated
-  // rule it cannot fill (as for a token without an entity); taking it literally instead would
-  // let every holder share one literal path, so we drop it too.
-  if (rule.path.includes('{{')) return;
   const pattern = classifyPattern(rule.path);
   const table = rules[pattern.kind];
   const id = pattern.kind === 'prefix' ? pattern.base : pattern.key;

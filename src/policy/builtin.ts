@@ -1,6 +1,6 @@
 // The two policies every Vault has. `root` has no text: its name alone grants everything.
 // `default` is attached to tokens unless they opt out; this is our own text granting what
-// Vault's shipped default grants, less the identity paths that need policy templating.
+// Vault's shipped default grants, its templated identity paths included.
 
 /** Name of the built-in policy that grants everything; it cannot be written or deleted. */
 export const ROOT_POLICY_NAME = 'root';
@@ -9,7 +9,15 @@ export const ROOT_POLICY_NAME = 'root';
 export const DEFAULT_POLICY_NAME = 'default';
 
 /** Text of the built-in `default` policy, as written on first start. */
-export const defaultPolicyText = `# A token may look itself up, renew itself and revoke itself.
+export const defaultPolicyText = `# A token may read its own entity, by id or by name.
+path "identity/entity/id/{{identity.entity.id}}" {
+  capabilities = ["read"]
+}
+path "identity/entity/name/{{identity.entity.name}}" {
+  capabilities = ["read"]
+}
+
+# A token may look itself up, renew itself and revoke itself.
 path "auth/token/lookup-self" {
   capabilities = ["read"]
 }

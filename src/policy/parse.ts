@@ -5,6 +5,7 @@ import { ROOT_POLICY_NAME } from './builtin.js';
 import { parseDurationSeconds } from '../util/duration.js';
 import { decodeHcl1OrJson, Hcl1Error } from '../util/hcl1/index.js';
 import { patternError } from './pattern.js';
+import { templateBalanced, UNBALANCED } from './template.js';
 import { CAPABILITIES, type Capability, type ParamConstraints, type PathRule, type Policy } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -75,7 +76,9 @@ function parseStanza(pattern: string, body: Obj): PathRule {
   }
   // Vault strips a leading "/": policy paths start after the "/v1/" of the API path.
   const path = pattern.startsWith('/') ? pattern.slice(1) : pattern;
-  const bad = patternError(path);
+  if (!templateBalanced(path)) fail(`failed to validate policy templating: ${UNBALANCED}`);
+  // A templated pattern is checked with its directives stood in for by one plain segment.
+  const bad = patternError(path.replace(/\{\{[^}]*\}\}/g, 'x'));
   if (bad !== undefined) fail(`${where}: ${bad}`);
   const capabilities = parseCapabilities(where, body['capabilities'], body['policy']);
   const rule: PathRule = {

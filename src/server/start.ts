@@ -14,6 +14,7 @@ import { loadStaticSite, type StaticSite } from '../http/static-site.js';
 import { openStorage } from '../storage/index.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
+import { identityBackend } from '../core/identity/backend.js';
 import { authMethods } from '../auth/registry.js';
 import { sigv4Backend } from '../auth/sigv4/index.js';
 import { awsWireHandler } from '../engines/aws-sm/index.js';
@@ -87,6 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   backends.set('system', systemBackend(core, cluster, opts.telemetry));
   telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
+  backends.set('identity', identityBackend(() => core.unsealed.identity));
   backends.set('auth:sigv4', sigv4Backend(core));
   const audit = new AuditDevices(core);
   core.audit = audit;

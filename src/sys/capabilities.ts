@@ -6,6 +6,7 @@ import { definePath, field } from '../core/path.js';
 import type { Core } from '../core/core.js';
 import type { TokenEntry } from '../core/tokens/store.js';
 import { mountView } from './mount-view.js';
+import { aclPolicies } from '../core/access.js';
 
 const pathFields = {
   path: field.strings({ description: 'Path to check (deprecated; use paths).' }),
@@ -16,7 +17,9 @@ const pathFields = {
 async function answer(core: Core, entry: TokenEntry | undefined, paths: string[]) {
   if (!entry) throw new BadRequest('invalid token');
   if (paths.length === 0) throw new BadRequest('paths must be supplied');
-  const acl = await core.unsealed.policies.acl(entry.policies);
+  // The token's entity counts too: its policies, and the values templated paths read.
+  const identity = entry.entity_id ? core.unsealed.identity.forToken(entry.entity_id) : undefined;
+  const acl = await core.unsealed.policies.acl([...new Set([...entry.policies, ...(identity?.policies ?? [])])], identity?.template);
   const data: Record<string, unknown> = {};
   for (const p of paths) data[p] = acl.capabilities(p.replace(/^\/+/, ''));
   if (paths.length === 1) data.capabilities = data[paths[0] as string];
@@ -74,7 +77,7 @@ export function capabilityPaths(core: Core) {
       operations: {
         read: async ({ caller }) => {
           const { mounts, policies } = core.unsealed;
-          const acl = caller && (await policies.acl(caller.policies));
+          const acl = caller && (await policies.acl(aclPolicies(caller), caller.identity));
           const visible = (table: 'mounts' | 'auth') => Object.fromEntries(mounts.list(table)
             .filter((e) => (acl ? acl.grantsUnder(table === 'auth' ? `auth/${e.path}` : e.path) : e.tune?.listing_visibility === 'unauth'))
             .map((e) => [e.path, mountView(e)]));
@@ -92,7 +95,7 @@ export function capabilityPaths(core: Core) {
           // Vault answers a path under no mount as it answers one the caller may not see, so
           // this endpoint cannot be used to learn which mounts exist.
           if (!route) throw new PermissionDenied();
-          const acl = await core.unsealed.policies.acl(caller.policies);
+          const acl = await core.unsealed.policies.acl(aclPolicies(caller), caller.identity);
           if (!acl.grantsUnder(route.entry.table === 'auth' ? `auth/${route.entry.path}` : route.entry.path)) throw new PermissionDenied();
           const view = mountView(route.entry);
           return { data: { ...view, path: route.entry.table === 'auth' ? `auth/${route.entry.path}` : route.entry.path } };

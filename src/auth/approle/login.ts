@@ -41,9 +41,11 @@ export const loginPath = definePath({
         metadata = claimed.metadata;
         tokenCidrs = claimed.token_bound_cidrs;
       }
+      // Vault: the entity alias is the role_id, with the token's metadata as alias metadata.
+      const tokenMetadata = { ...metadata, role_name: role.name };
       return {
         login: {
-          params: role.token, metadata: { ...metadata, role_name: role.name }, displayName: '', alias: roleId,
+          params: role.token, metadata: tokenMetadata, aliasMetadata: tokenMetadata, displayName: '', alias: roleId,
           internal: { role_name: role.name }, ...(tokenCidrs.length > 0 ? { boundCidrs: tokenCidrs } : {}),
         },
       };

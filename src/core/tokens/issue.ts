@@ -97,7 +97,8 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
     display_name: displayName(input.display_name),
     num_uses: fewerUses(role?.token_num_uses ?? 0, input.num_uses), creation_time: Math.floor(now / 1000), ttl,
     explicit_max_ttl: explicitMax, period, renewable: !batch && ttl !== 0 && input.renewable && (role?.renewable ?? true),
-    type: batch ? 'batch' : 'service', entity_id: '', role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
+    // Vault: a child (not an orphan) carries its parent's entity.
+    type: batch ? 'batch' : 'service', entity_id: orphan ? '' : parent.entity_id, role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
     ...(boundCidrs.length > 0 ? { bound_cidrs: boundCidrs } : {}),
   };
   const { token, entry } = batch ? await deps.store.createBatch(fields) : await createService(deps, input.id, fields);

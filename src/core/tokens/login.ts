@@ -39,8 +39,17 @@ function loginDisplayName(mountPath: string, name: string): string {
   return `${source}${name}`.replace(/-+$/, '');
 }
 
+/** The login's entity, from the identity store: its id and its (and its groups') policies. */
+export type LoginIdentity = { entityId: string; policies: string[] };
+
+/** Vault's login `auth` block: `policies` is the sorted union, `identity_policies` only when some. */
+function withIdentity(auth: AuthResult, identity: LoginIdentity): AuthResult {
+  if (identity.policies.length === 0) return auth;
+  return { ...auth, policies: [...new Set([...auth.token_policies, ...identity.policies])].sort(), identity_policies: identity.policies };
+}
+
 /** Issues the token for a login; answers the `auth` block and Vault's TTL warnings. */
-export async function issueLoginToken(deps: TokenDeps, mount: LoginMount, grant: LoginGrant): Promise<{ auth: AuthResult; warnings: string[] }> {
+export async function issueLoginToken(deps: TokenDeps, mount: LoginMount, grant: LoginGrant, identity: LoginIdentity): Promise<{ auth: AuthResult; warnings: string[] }> {
   const { params } = grant;
   const policies = sanitisePolicies(params.token_policies, !params.token_no_default_policy);
   for (const p of policies) {
@@ -61,16 +70,16 @@ export async function issueLoginToken(deps: TokenDeps, mount: LoginMount, grant:
     display_name: loginDisplayName(mount.path, grant.displayName), num_uses: params.token_num_uses,
     creation_time: Math.floor(now / 1000), ttl, explicit_max_ttl: params.token_explicit_max_ttl, period: params.token_period,
     // Vault: a login token is renewable unless it never expires (a batch token never is).
-    renewable: type === 'service' && ttl !== 0, type, entity_id: '', role: '',
+    renewable: type === 'service' && ttl !== 0, type, entity_id: identity.entityId, role: '',
     expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
     ...(boundCidrs.length > 0 ? { bound_cidrs: boundCidrs } : {}),
     login: { mount_uuid: mount.uuid, internal: grant.internal },
   };
   if (type === 'batch') {
     const { token, entry } = await deps.store.createBatch(fields);
-    return { auth: authBlock(token, entry, now), warnings };
+    return { auth: withIdentity(authBlock(token, entry, now), identity), warnings };
   }
   const token = newTokenValue();
   const entry = await deps.store.create(token, fields);
-  return { auth: authBlock(token, entry, now), warnings };
+  return { auth: withIdentity(authBlock(token, entry, now), identity), warnings };
 }

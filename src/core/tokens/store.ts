@@ -48,8 +48,8 @@ export type TokenEntry = {
   login?: LoginRecord;
 };
 
-/** What a batch token carries: parent, policies, path, meta, display name, issue time, TTL, CIDRs. */
-type BatchCarried = [string, string[], string, Record<string, string> | null, string, number, number, string[]];
+/** What a batch token carries: parent, policies, path, meta, display name, issue time, TTL, CIDRs, and its entity id when it has one. */
+type BatchCarried = [string, string[], string, Record<string, string> | null, string, number, number, string[], string?];
 
 /** What a login token remembers of its login. */
 export type LoginRecord = { mount_uuid: string; internal: Record<string, unknown> };
@@ -166,6 +166,7 @@ export class TokenStore {
     if (fields.parent && !(await this.asParent(fields.parent))) throw new BadRequest(NO_PARENT);
     // Only what can differ between batch tokens is carried, as a short array: the value stays short.
     const carried: BatchCarried = [fields.parent, fields.policies, fields.path, fields.meta, fields.display_name, fields.issued_at, fields.ttl, fields.bound_cidrs ?? []];
+    if (fields.entity_id) carried.push(fields.entity_id);
     const token = this.batch.seal(carried);
     return { token, entry: this.#batchEntry(token, carried) };
   }
@@ -173,11 +174,11 @@ export class TokenStore {
   // A batch token's id is what leases and audit know the caller by; it is never a storage key.
   // It has no accessor, no use count, no period or explicit maximum, and is never renewable.
   #batchEntry(token: string, c: BatchCarried): TokenEntry {
-    const [parent, policies, path, meta, display_name, issued_at, ttl, bound_cidrs] = c;
+    const [parent, policies, path, meta, display_name, issued_at, ttl, bound_cidrs, entity_id = ''] = c;
     return {
       id: `batch.${this.hash(token)}`, accessor: '', parent, policies, path, meta, display_name, num_uses: 0,
       creation_time: Math.floor(issued_at / 1000), ttl, explicit_max_ttl: 0, period: 0, renewable: false, type: 'batch',
-      entity_id: '', role: '', expire_at: ttl === 0 ? 0 : issued_at + ttl * 1000, issued_at,
+      entity_id, role: '', expire_at: ttl === 0 ? 0 : issued_at + ttl * 1000, issued_at,
       ...(bound_cidrs.length > 0 ? { bound_cidrs } : {}),
     };
   }
@@ -185,7 +186,7 @@ export class TokenStore {
   /** A batch token is live while unexpired and while its parent (if any) is live. */
   async #openBatch(token: string): Promise<TokenEntry | undefined> {
     const carried = this.batch?.open(token);
-    const entry = Array.isArray(carried) && carried.length === 8 ? this.#batchEntry(token, carried as BatchCarried) : undefined;
+    const entry = Array.isArray(carried) && (carried.length === 8 || carried.length === 9) ? this.#batchEntry(token, carried as BatchCarried) : undefined;
     if (!entry || (entry.expire_at !== 0 && entry.expire_at <= this.#clock.now())) return undefined;
     if (entry.parent && !(await this.byId(entry.parent))) return undefined;
     return entry;
