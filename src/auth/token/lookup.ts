@@ -2,7 +2,7 @@
 import type { TokenEntry } from '../../core/tokens/store.js';
 
 /** Vault's lookup answer for a token entry. `id` is the token itself, only for lookup-self/lookup. */
-export function lookupData(entry: TokenEntry, now: number, token: string | undefined): Record<string, unknown> {
+export function lookupData(entry: TokenEntry, now: number, token: string | undefined, identityPolicies: string[] = []): Record<string, unknown> {
   const ttl = entry.expire_at === 0 ? 0 : Math.max(0, Math.ceil((entry.expire_at - now) / 1000));
   return {
     accessor: entry.accessor,
@@ -29,5 +29,7 @@ export function lookupData(entry: TokenEntry, now: number, token: string | undef
     ...(entry.period > 0 ? { period: entry.period } : {}),
     ...(entry.bound_cidrs?.length ? { bound_cidrs: entry.bound_cidrs } : {}),
     ...(entry.role ? { role: entry.role } : {}),
+    // Vault shows the entity's (and its groups') policies when there are any.
+    ...(identityPolicies.length > 0 ? { identity_policies: identityPolicies } : {}),
   };
 }

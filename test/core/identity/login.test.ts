@@ -83,6 +83,8 @@ test('a pre-created entity alias is the one a login uses', async () => {
   assert.equal(auth.entity_id, e.id);
   assert.deepEqual(auth.identity_policies, ['pre-p']);
   assert.deepEqual(auth.policies, ['default', 'pre-p']);
+  const self = (await call(srv, auth.client_token, 'GET', 'auth/token/lookup-self')).body.data;
+  assert.deepEqual([self.entity_id, self.identity_policies, self.policies], [e.id, ['pre-p'], ['default']]);
 });
 
 test('group policies reach tokens already issued; a disabled entity gets 403 and is not revoked', async () => {
