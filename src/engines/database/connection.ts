@@ -2,7 +2,7 @@
 // named by the config's random connection_id, so rewriting a config (or rotating its root
 // password) starts a new pool and closes the old; seal closes them all.
 import { BadRequest, LockboxError } from '../../util/errors.js';
-import { driverFor, scrubMessage, type DatabaseConnection, type DatabaseDriver } from './drivers/index.js';
+import { driverFor, scrubMessage, type DatabaseConnection, type DatabaseDriver } from '../../util/sql/index.js';
 import type { ConnectionConfig } from './store.js';
 
 /** A database's own failure, told to the caller with every credential removed. */

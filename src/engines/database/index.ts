@@ -1,5 +1,5 @@
 // The database secrets engine: dynamic users with leases, static users with rotated passwords,
-// for PostgreSQL and MySQL/MariaDB. Database access lives in drivers/, which knows nothing of
+// for PostgreSQL and MySQL/MariaDB. Database access lives in src/util/sql/, which knows nothing of
 // this engine's paths or storage.
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { closeAllConnections } from './connection.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderUsername } from '../../../src/engines/database/username-template.js';
-import { driverFor } from '../../../src/engines/database/drivers/index.js';
+import { driverFor } from '../../../src/util/sql/index.js';
 
 const input = { DisplayName: 'token-with-a-long-name', RoleName: 'readonly-role', now: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) };
 const unix = String(Date.UTC(2026, 0, 2, 3, 4, 5) / 1000);

@@ -1,8 +1,8 @@
 // Statement templating, message scrubbing and the MySQL DSN: the drivers' pure parts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillConnectionUrl, renderStatements, scrubMessage } from '../../../../src/engines/database/drivers/statements.js';
-import { dsnOptions } from '../../../../src/engines/database/drivers/mysql.js';
+import { fillConnectionUrl, renderStatements, scrubMessage } from '../../../src/util/sql/statements.js';
+import { dsnOptions } from '../../../src/util/sql/mysql.js';
 
 const settings = {
   connectionUrl: '', username: 'admin', password: 'p@ss:w/rd;', disableEscaping: false,

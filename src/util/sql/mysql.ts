@@ -2,7 +2,7 @@
 // Go's DSN (`user:pass@tcp(host:port)/db?tls=true`), as Vault's plugin takes it; the template
 // is parsed before the credentials go in, so a password may hold any character.
 import mysql from 'mysql2/promise';
-import { BadRequest } from '../../../util/errors.js';
+import { BadRequest } from '../errors.js';
 import { renderStatements } from './statements.js';
 import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './types.js';
 

@@ -1,4 +1,4 @@
-// Database drivers by Vault plugin name: the entry point for any engine that talks to databases.
+// Database drivers by Vault plugin name: the connection layer shared by every engine that talks to databases.
 import { mysqlDriver, mysqlLegacyDriver } from './mysql.js';
 import { postgresDriver } from './postgres.js';
 import type { DatabaseDriver } from './types.js';
