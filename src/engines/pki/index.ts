@@ -16,6 +16,7 @@ import { crlConfig, rebuildCrls } from './crl.js';
 import { getJson } from './store.js';
 import { revokeSerial } from './revoke.js';
 import { normalizeSerial } from './certs.js';
+import { pkiPeriodic } from './periodic.js';
 
 export const pkiBackend: Backend = defineBackend({
   type: 'pki',
@@ -24,6 +25,8 @@ export const pkiBackend: Backend = defineBackend({
   // Vault: revoking a certificate's lease (generate_lease) revokes the certificate.
   // The lease context carries no clock: wall time it is. A certificate that is gone (tidied)
   // has nothing left to revoke.
+  // Auto-tidy, CRL auto-rebuild and the ACME validation queue.
+  periodic: pkiPeriodic,
   revokeSecret: async ({ storage, internal }) => {
     const serial = String(internal.serial_number ?? '');
     if (!(await getJson(storage, `certs/${normalizeSerial(serial)}`))) return;
