@@ -11,6 +11,7 @@ import { keyPaths } from './paths/keys.js';
 import { revocationPaths } from './paths/revocation.js';
 import { ocspPaths } from './paths/ocsp.js';
 import { rolePaths } from './paths/roles.js';
+import { selfIssuedPaths } from './paths/self-issued.js';
 import { tidyPaths } from './paths/tidy.js';
 import { crlConfig, rebuildCrls } from './crl.js';
 import { getJson } from './store.js';
@@ -21,7 +22,7 @@ import { pkiPeriodic } from './periodic.js';
 export const pkiBackend: Backend = defineBackend({
   type: 'pki',
   summary: 'The PKI secrets engine issues X.509 certificates.',
-  paths: [...caPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths, ...ocspPaths, ...tidyPaths, ...acmePaths],
+  paths: [...caPaths, ...selfIssuedPaths, ...issuerPaths, ...keyPaths, ...configPaths, ...rolePaths, ...issuePaths, ...fetchPaths, ...revocationPaths, ...ocspPaths, ...tidyPaths, ...acmePaths],
   // Vault: revoking a certificate's lease (generate_lease) revokes the certificate.
   // The lease context carries no clock: wall time it is. A certificate that is gone (tidied)
   // has nothing left to revoke.
