@@ -25,9 +25,10 @@ export type BackendSpec = {
   /**
    * Background work for one mount (rotations that fell due, repairs after a crash). Core runs
    * it at unseal and then every few seconds while unsealed, never twice at once; whatever it
-   * must remember lives in the mount's storage, so it survives a restart.
+   * must remember lives in the mount's storage, so it survives a restart. `mountUuid` names
+   * the mount for state a backend keeps in memory per mount (PKI's tidy status).
    */
-  periodic?: (ctx: { storage: Storage; now: number; passwords: PasswordGenerator }) => Promise<void>;
+  periodic?: (ctx: { storage: Storage; now: number; passwords: PasswordGenerator; mountUuid: string }) => Promise<void>;
   /**
    * Auth methods: approves the renewal of a token one of this mount's logins issued, and says
    * which TTL and max TTL apply now (the role's or user's current token_ttl and token_max_ttl;

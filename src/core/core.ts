@@ -275,7 +275,7 @@ export class Core {
       const backend = mounts.backendOf(entry);
       if (!backend?.periodic) continue;
       try {
-        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now(), passwords: passwordPolicies.generate });
+        await backend.periodic({ storage: mounts.viewOf(entry), now: this.clock.now(), passwords: passwordPolicies.generate, mountUuid: entry.uuid });
       } catch (err) {
         this.log.error('periodic work of a mount failed', { mount: entry.path, error: err });
       }

@@ -121,6 +121,20 @@ function nameConstraintsExtension(domains: string[]): x509.Extension {
   return new x509.Extension(id_ce_nameConstraints, true, value);
 }
 
+/** The AIA and CRL distribution point extensions for these URLs (none when empty). */
+export function urlExtensions(urls: Urls): x509.Extension[] {
+  const out: x509.Extension[] = [];
+  const { issuing_certificates: caIssuers, ocsp_servers: ocsp, crl_distribution_points: crl } = urls;
+  if (caIssuers.length > 0 || ocsp.length > 0) {
+    out.push(new x509.AuthorityInfoAccessExtension({
+      ...(ocsp.length > 0 ? { ocsp: ocsp.map((value) => new x509.GeneralName('url', value)) } : {}),
+      ...(caIssuers.length > 0 ? { caIssuers: caIssuers.map((value) => new x509.GeneralName('url', value)) } : {}),
+    }));
+  }
+  if (crl.length > 0) out.push(new x509.CRLDistributionPointsExtension(crl));
+  return out;
+}
+
 /** Signs a certificate with `signer` (or self-signs with `selfKey`). */
 export async function buildCertificate(req: CertRequest, signer: Signer | { selfKey: KeyObject; keyId: string }): Promise<x509.X509Certificate> {
   const spki = new Uint8Array(Buffer.isBuffer(req.publicKey) ? req.publicKey : spkiOf(req.publicKey));
@@ -145,16 +159,7 @@ export async function buildCertificate(req: CertRequest, signer: Signer | { self
     ...req.sans.uri.map((value) => ({ type: 'url' as const, value })),
   ];
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
-  if (req.urls) {
-    const { issuing_certificates: caIssuers, ocsp_servers: ocsp, crl_distribution_points: crl } = req.urls;
-    if (caIssuers.length > 0 || ocsp.length > 0) {
-      extensions.push(new x509.AuthorityInfoAccessExtension({
-        ...(ocsp.length > 0 ? { ocsp: ocsp.map((value) => new x509.GeneralName('url', value)) } : {}),
-        ...(caIssuers.length > 0 ? { caIssuers: caIssuers.map((value) => new x509.GeneralName('url', value)) } : {}),
-      }));
-    }
-    if (crl.length > 0) extensions.push(new x509.CRLDistributionPointsExtension(crl));
-  }
+  if (req.urls) extensions.push(...urlExtensions(req.urls));
   if (req.permittedDnsDomains && req.permittedDnsDomains.length > 0) extensions.push(nameConstraintsExtension(req.permittedDnsDomains));
   if (req.policyOids && req.policyOids.length > 0) extensions.push(new x509.CertificatePolicyExtension(req.policyOids));
   return x509.X509CertificateGenerator.create({

@@ -1,21 +1,25 @@
 // Tidy: removes expired certificates (through the expiry index, so only expired entries are
-// visited), expired revocations (then rebuilds the CRLs) and expired issuers. One run per
-// mount at a time, in the background; its status is kept in memory, as Vault does.
+// visited), expired revocations (then rebuilds the CRLs), expired issuers and stale ACME state.
+// One run per mount at a time, in the background; its status is kept in memory, as Vault does.
+// Manual runs (pki/tidy) and auto-tidy (auto-tidy.ts) both start here.
 import { X509Certificate as NodeCertificate } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
+import { tidyAcme, type AcmeTidyCounts } from './acme/tidy.js';
 import { rebuildCrls } from './crl.js';
 import { allIssuers, issuersConfig } from './issuers.js';
 import { getJson, type RevokedEntry } from './store.js';
 
+/** One run's settings; buffers and the pause in seconds. */
 export type TidyOptions = {
   tidy_cert_store: boolean; tidy_revoked_certs: boolean; tidy_invalid_certs: boolean;
-  tidy_revoked_cert_issuer_associations: boolean; tidy_expired_issuers: boolean;
-  safety_buffer: number; revoked_safety_buffer: number; issuer_safety_buffer: number; pause_duration: number; page_size: number;
+  tidy_revoked_cert_issuer_associations: boolean; tidy_expired_issuers: boolean; tidy_acme: boolean;
+  safety_buffer: number; revoked_safety_buffer: number; issuer_safety_buffer: number; acme_account_safety_buffer: number;
+  pause_duration: number; page_size: number;
 };
 
 export type TidyState = 'Inactive' | 'Running' | 'Finished' | 'Error' | 'Cancelling' | 'Cancelled';
 
-export type TidyStatus = {
+export type TidyStatus = AcmeTidyCounts & {
   options: TidyOptions | undefined; state: TidyState; error: string | null; message: string | null;
   time_started: string | null; time_finished: string | null;
   cert_store_deleted_count: number; revoked_cert_deleted_count: number; missing_issuer_cert_count: number;
@@ -30,6 +34,7 @@ const runs = new Map<string, Run>();
 const fresh = (): TidyStatus => ({
   options: undefined, state: 'Inactive', error: null, message: null, time_started: null, time_finished: null,
   cert_store_deleted_count: 0, revoked_cert_deleted_count: 0, missing_issuer_cert_count: 0, expired_issuers_deleted_count: 0,
+  total_acme_account_count: 0, acme_account_deleted_count: 0, acme_account_revoked_count: 0, acme_orders_deleted_count: 0,
 });
 
 export function tidyStatus(mountUuid: string): TidyStatus {
@@ -50,21 +55,33 @@ export function cancelTidy(mountUuid: string): TidyStatus | undefined {
   return run.status;
 }
 
+/** Forgets a mount's run (the mount was removed). */
+export function forgetTidy(mountUuid: string): void {
+  runs.delete(mountUuid);
+}
+
 class Cancelled extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a tidy in the background; the caller has checked none is running. */
-export function startTidy(mountUuid: string, storage: Storage, options: TidyOptions, now: () => number): void {
+/**
+ * Starts a tidy in the background; the caller has checked none is running. `onSuccess` runs
+ * once it finished without error (auto-tidy records the time then, as Vault does).
+ */
+export function startTidy(mountUuid: string, storage: Storage, options: TidyOptions, now: () => number, onSuccess?: (finishedMs: number) => Promise<void>): Promise<void> {
   const run: Run = { status: { ...fresh(), options, state: 'Running', time_started: new Date(now()).toISOString() }, cancel: false };
   runs.set(mountUuid, run);
-  void tidy(run, storage, options, now).then(
-    () => { run.status.state = 'Finished'; },
+  return tidy(run, storage, options, now).then(
+    async () => {
+      run.status.state = 'Finished';
+      run.status.message = null;
+      await onSuccess?.(now());
+    },
     (err: unknown) => {
       if (err instanceof Cancelled) run.status.state = 'Cancelled';
       else { run.status.state = 'Error'; run.status.error = 'tidy failed; see the server log'; }
     },
-  ).finally(() => { run.status.time_finished = new Date(now()).toISOString(); run.status.message = null; });
+  ).catch(() => undefined).finally(() => { run.status.time_finished = new Date(now()).toISOString(); });
 }
 
 async function checkpoint(run: Run, options: TidyOptions): Promise<void> {
@@ -80,6 +97,11 @@ async function tidy(run: Run, storage: Storage, o: TidyOptions, now: () => numbe
   if (o.tidy_revoked_certs || o.tidy_revoked_cert_issuer_associations) revokedChanged = await tidyRevoked(run, storage, o, nowS);
   if (o.tidy_expired_issuers) revokedChanged = (await tidyIssuers(run, storage, o, nowS)) || revokedChanged;
   if (revokedChanged) await rebuildCrls(storage, now());
+  if (o.tidy_acme) {
+    run.status.message = 'Tidying ACME accounts, orders and authorizations';
+    const opts = { safetyBufferMs: o.safety_buffer * 1000, accountBufferMs: o.acme_account_safety_buffer * 1000, nowMs: nowS * 1000 };
+    await tidyAcme(storage, opts, run.status, () => checkpoint(run, o));
+  }
 }
 
 /** Walks the expiry index from the oldest time up to `cutoff`: only expired entries are read. */

@@ -143,6 +143,21 @@ test('validation retries while the challenge server is unreachable, then the ord
   assert.equal(done.status, 'valid');
 });
 
+test('a seal and unseal during validation: the durable queue resumes the job and the order completes', async () => {
+  const { client, order, challenge } = await orderWithChallenge({ type: 'dns', value: 'localhost' });
+  answers.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+  await new Promise<void>((r) => challengeServer.close(() => r()));
+  await client.completeChallenge(challenge);
+  // Sealed, the job fails on storage and this process forgets it; only its stored queue entry remains.
+  assert.equal((await srv.api('PUT', 'sys/seal')).status, 204);
+  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise<void>((r) => challengeServer.listen(challengePort, '127.0.0.1', r));
+  assert.equal((await srv.api('PUT', 'sys/unseal', { key: srv.unsealKey })).body.sealed, false);
+  await client.waitForValidStatus(challenge);
+  const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost' });
+  assert.equal((await client.finalizeOrder(order, csr)).status, 'valid');
+});
+
 test('EAB: always-required refuses accounts without one; a new-eab key works once', async () => {
   assert.equal((await srv.api('POST', 'pki/config/acme', { eab_policy: 'always-required' })).status, 200);
   try {

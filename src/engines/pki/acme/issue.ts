@@ -52,7 +52,7 @@ export async function checkFinalizeCsr(order: Order, csrB64: string, accountJwk:
 /** Issues the order's certificate; answers its serial and PEM chain. */
 export async function issueForOrder(storage: Storage, order: Order, csr: x509.Pkcs10CertificateRequest, role: Role, config: AcmeConfig, opts: {
   now: number; mountTtls: { defaultTtl: number; maxTtl: number }; verbatim: boolean;
-}): Promise<{ serial: string; chain: string }> {
+}): Promise<{ serial: string; chain: string; notAfter: number }> {
   const issuerRef = order.directory.issuer || role.issuer_ref;
   const issuer = await resolveIssuer(storage, issuerRef);
   const sans = csrSans(csr);
@@ -73,5 +73,5 @@ export async function issueForOrder(storage: Storage, order: Order, csr: x509.Pk
     extKeyUsage: config.allow_role_ext_key_usage && !opts.verbatim ? undefined : [SERVER_AUTH],
   });
   const chain = [issued.pem, ...(await caChain(storage, issuer))].join('\n');
-  return { serial: colonSerial(issued.serialHex), chain: `${chain}\n` };
+  return { serial: colonSerial(issued.serialHex), chain: `${chain}\n`, notAfter: issued.notAfter };
 }

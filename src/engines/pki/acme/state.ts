@@ -21,7 +21,9 @@ export async function acmeConfig(storage: Storage): Promise<AcmeConfig> {
 
 export type Identifier = { type: 'dns' | 'ip'; value: string };
 
-export type Account = { id: string; jwk: Record<string, unknown>; thumbprint: string; status: 'valid' | 'deactivated' | 'revoked'; contact: string[]; created: number; /** The EAB id the account was bound with, or ''. */ eab?: string };
+export type Account = { id: string; jwk: Record<string, unknown>; thumbprint: string; status: 'valid' | 'deactivated' | 'revoked'; contact: string[]; created: number; /** The EAB id the account was bound with, or ''. */ eab?: string;
+  /** When it was deactivated or revoked (ms); tidy deletes it a safety buffer later. */ revoked_at?: number;
+  /** The latest NotAfter (ms) of the certificates its orders got, kept by tidy after their orders go. */ max_cert_expiry?: number };
 
 export type Challenge = { type: 'http-01'; token: string; status: 'pending' | 'processing' | 'valid' | 'invalid'; validated?: string; error?: Problem; attempts: number; retry_at?: number };
 
@@ -30,6 +32,7 @@ export type Authorization = { id: string; account: string; order: string; identi
 export type Order = {
   id: string; account: string; status: 'pending' | 'ready' | 'processing' | 'valid' | 'invalid'; identifiers: Identifier[];
   authorizations: string[]; expires: number; not_before?: string; not_after?: string; serial?: string; certificate?: string;
+  /** NotAfter (ms) of the issued certificate. */ cert_expiry?: number;
   /** The directory the order came through (its role and issuer), for finalize. */
   directory: DirectoryRef;
 };
@@ -72,6 +75,8 @@ export const accounts = {
     return id ? getJson<Account>(s, `acme/accounts/${id}`) : undefined;
   },
   link: (s: Storage, a: Account) => s.put(`acme/thumbprints/${a.thumbprint}`, Buffer.from(a.id)),
+  /** The account of a thumbprint entry, by id (undefined when the entry points nowhere). */
+  idOfThumbprint: async (s: Storage, thumbprint: string) => (await s.get(`acme/thumbprints/${thumbprint}`))?.toString(),
 };
 
 export const orders = {

@@ -139,7 +139,7 @@ async function updateAccount(a: Acme) {
   if (account.id !== a.ctx.fields.kid) throw unauthorized('the key does not belong to this account');
   const p = v.payload ?? {};
   if (Array.isArray(p.contact)) account.contact = p.contact.map(String);
-  if (p.status === 'deactivated') account.status = 'deactivated';
+  if (p.status === 'deactivated') { account.status = 'deactivated'; account.revoked_at = a.now; }
   else if (p.status !== undefined) throw malformed('only "deactivated" may be set as an account status');
   await accounts.put(a.ctx.storage, account);
   return json(200, accountView(a, account), { Location: `${a.base}/account/${account.id}` });
@@ -207,8 +207,9 @@ async function ownOrder(a: Acme, v: Verified, id: string): Promise<Order> {
   return (await orders.get(a.ctx.storage, id))!;
 }
 
+/** A poll of a processing challenge requeues it at once rather than at the next periodic run. */
 function resume(a: Acme, v: Verified, authz: Authorization): void {
-  if (authz.challenges[0]?.status === 'processing') enqueueValidation(a.ctx.storage, authz.id, v.account!.thumbprint, () => a.ctx.clock.now());
+  if (authz.challenges[0]?.status === 'processing') void enqueueValidation(a.ctx.storage, authz.id, v.account!.thumbprint, () => a.ctx.clock.now()).catch(() => undefined);
 }
 
 function challengeView(a: Acme, authz: Authorization, c: Authorization['challenges'][number]) {
@@ -246,7 +247,7 @@ async function challenge(a: Acme) {
   if (v.payload !== undefined && c.status === 'pending') {
     c.status = 'processing';
     await authorizations.put(a.ctx.storage, authz);
-    enqueueValidation(a.ctx.storage, authz.id, v.account!.thumbprint, () => a.ctx.clock.now());
+    await enqueueValidation(a.ctx.storage, authz.id, v.account!.thumbprint, () => a.ctx.clock.now());
   }
   const up = `<${a.base}/authorization/${authz.id}>;rel="up"`;
   return json(200, challengeView(a, authz, c), { Link: up, ...(c.status === 'processing' ? { 'Retry-After': '1' } : {}) });
@@ -276,6 +277,7 @@ async function finalize(a: Acme) {
   order.status = 'valid';
   order.serial = issued.serial;
   order.certificate = issued.chain;
+  order.cert_expiry = issued.notAfter * 1000;
   await orders.put(a.ctx.storage, order);
   return json(200, orderView(a, order), { Location: `${a.base}/order/${order.id}` });
 }
