@@ -64,6 +64,19 @@ export class Verifier {
     }
   }
 
+  #lastReload = 0;
+  #reloading?: Promise<void>;
+
+  /** Reloads the JWKS unless it was reloaded within the cooldown; true when a reload ran (or is running). */
+  async #reloadOnce(): Promise<boolean> {
+    if (this.#reloading) { await this.#reloading; return true; }
+    if (Date.now() - this.#lastReload < JWKS_COOLDOWN_MS) return false;
+    this.#lastReload = Date.now();
+    this.#reloading = this.#jwks!.reload().finally(() => { this.#reloading = undefined; });
+    await this.#reloading;
+    return true;
+  }
+
   /** Verifies the compact JWS and returns its payload bytes; `alg: none` never verifies. */
   async verify(jwt: string): Promise<Uint8Array> {
     const options = { algorithms: this.#algs };
@@ -78,7 +91,14 @@ export class Verifier {
       throw new SignatureError('no known key successfully validated the token signature');
     }
     try {
-      return (await compactVerify(jwt, this.#jwks!, options)).payload;
+      try {
+        return (await compactVerify(jwt, this.#jwks!, options)).payload;
+      } catch (err) {
+        // An unknown kid: the provider rotated. One reload, shared by concurrent logins and
+        // at most one per cooldown, then one more try.
+        if (!(err instanceof joseErrors.JWKSNoMatchingKey) || !(await this.#reloadOnce())) throw err;
+        return (await compactVerify(jwt, this.#jwks!, options)).payload;
+      }
     } catch (err) {
       if (err instanceof joseErrors.JWKSTimeout || (err instanceof TypeError && !(err instanceof joseErrors.JOSEError))) {
         throw new SignatureError(`failed to verify id token signature: fetching keys failed`);
