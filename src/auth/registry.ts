@@ -3,6 +3,7 @@
 // it exists once and cannot be enabled.)
 import type { Backend } from '../core/backend.js';
 import { approleBackend } from './approle/index.js';
+import { jwtBackend } from './jwt/index.js';
 import { userpassBackend } from './userpass/index.js';
 
 /** Picks the backend for an auth mount from its options (methods so far have just one). */
@@ -11,5 +12,7 @@ export type AuthMethodFactory = (options: Record<string, string>) => Backend;
 /** Auth methods by type. */
 export const authMethods: ReadonlyMap<string, AuthMethodFactory> = new Map<string, AuthMethodFactory>([
   ['approle', () => approleBackend],
+  ['jwt', () => jwtBackend],
+  ['oidc', () => jwtBackend],
   ['userpass', () => userpassBackend],
 ]);

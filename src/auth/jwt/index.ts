@@ -1,0 +1,77 @@
+// The JWT auth method (mount types jwt and oidc): a workload logs in with a signed JWT that
+// a role's bindings admit. Keys come from the mount's config (static PEMs, JWKS, discovery).
+import { BadRequest } from '../../util/errors.js';
+import { defineBackend, type LoginContext } from '../../core/backend.js';
+import { definePath, field } from '../../core/path.js';
+import { samePolicies } from '../../core/tokens/params.js';
+import { ClaimsError, claimAt, groupsOf, mappedClaims, validateBoundClaims, validateStandard } from './claims.js';
+import { configPath, getConfig, keySource } from './config.js';
+import { SignatureError, verifierFor } from './keys.js';
+import { getRole, rolePaths } from './roles.js';
+
+const loginPath = definePath({
+  pattern: 'login', summary: 'Log in with a signed JWT.', unauthenticated: true,
+  fields: {
+    role: field.string({ description: 'The role; the config\'s default_role when empty.' }),
+    jwt: field.string({ description: 'The signed JWT.', sensitive: true }),
+  },
+  operations: {
+    update: async (ctx) => {
+      const config = await getConfig(ctx.storage);
+      const roleName = ctx.fields.role !== '' ? ctx.fields.role : config?.default_role ?? '';
+      if (roleName === '') throw new BadRequest('missing role');
+      const role = await getRole(ctx.storage, roleName);
+      if (!role) throw new BadRequest(`role "${roleName}" could not be found`);
+      if ((role.role_type as string) === 'oidc') throw new BadRequest('role with oidc role_type is not allowed');
+      if (ctx.fields.jwt === '') throw new BadRequest('missing token');
+      if (!config) throw new BadRequest('could not load configuration');
+      let claims: Record<string, unknown>;
+      try {
+        const payload = await verifierFor(ctx.mount.uuid, keySource(config), config.jwt_supported_algs).verify(ctx.fields.jwt);
+        claims = JSON.parse(Buffer.from(payload).toString('utf8')) as Record<string, unknown>;
+        if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new ClaimsError('token payload is not a JSON object');
+        validateStandard(claims, role, config.bound_issuer, ctx.clock.now());
+      } catch (err) {
+        if (err instanceof SignatureError) throw new BadRequest(`error validating token: error verifying token signature: ${err.message}`);
+        if (err instanceof ClaimsError) throw new BadRequest(`error validating token: ${err.message}`);
+        if (err instanceof SyntaxError) throw new BadRequest('error validating token: token payload is not JSON');
+        throw err;
+      }
+      if (role.bound_audiences.length === 0 && claims.aud !== undefined && !(Array.isArray(claims.aud) && claims.aud.length === 0)) {
+        throw new BadRequest('audience claim found in JWT but no audiences bound to the role');
+      }
+      const user = claimAt(claims, role.user_claim);
+      if (typeof user !== 'string' && typeof user !== 'number') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
+      let groups: string[];
+      try {
+        validateBoundClaims(claims, role);
+        groups = groupsOf(claims, role.groups_claim);
+      } catch (err) {
+        if (err instanceof ClaimsError) throw new BadRequest(`error validating claims: ${err.message}`);
+        throw err;
+      }
+      const metadata = { role: roleName, ...mappedClaims(claims, role.claim_mappings) };
+      return {
+        login: {
+          params: role.token, metadata, aliasMetadata: metadata, groupAliases: groups,
+          displayName: String(user), alias: String(user), internal: { role: roleName },
+        },
+      };
+    },
+  },
+});
+
+/** Vault re-checks the role on renewal: gone, or its policies changed, means no renewal. */
+async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
+  const role = await getRole(login.storage, String(login.internal.role ?? ''));
+  if (!role) throw new BadRequest('role could not be found during renewal');
+  if (!samePolicies(role.token.token_policies, login.policies)) throw new BadRequest('policies have changed, not renewing');
+  return { ttl: role.token.token_ttl, maxTtl: role.token.token_max_ttl };
+}
+
+export const jwtBackend = defineBackend({
+  type: 'jwt',
+  summary: 'The JWT auth method: log in with a JWT signed by a trusted issuer.',
+  paths: [configPath, ...rolePaths(), loginPath],
+  renewLogin,
+});

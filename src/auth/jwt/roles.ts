@@ -1,0 +1,122 @@
+// auth/<mount>/role/:name: which tokens a role admits and what their Lockbox token gets.
+import { BadRequest } from '../../util/errors.js';
+import { definePath, field, type HandlerContext } from '../../core/path.js';
+import type { FieldValues } from '../../core/fields.js';
+import type { Storage } from '../../storage/storage.js';
+import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
+
+/** A stored role. Leeways in seconds; -1 means none. */
+export type JwtRole = {
+  role_type: 'jwt';
+  user_claim: string;
+  groups_claim: string;
+  bound_audiences: string[];
+  bound_subject: string;
+  bound_claims: Record<string, unknown>;
+  bound_claims_type: 'string' | 'glob';
+  claim_mappings: Record<string, string>;
+  clock_skew_leeway: number;
+  expiration_leeway: number;
+  not_before_leeway: number;
+  token: TokenParams;
+};
+
+const roleKey = (name: string) => `role/${name.toLowerCase()}`;
+
+export async function getRole(storage: Storage, name: string): Promise<JwtRole | undefined> {
+  const raw = await storage.get(roleKey(name));
+  return raw ? (JSON.parse(raw.toString('utf8')) as JwtRole) : undefined;
+}
+
+const name = field.name({ description: 'The role name.' });
+const roleFields = {
+  name,
+  role_type: field.string({ description: "jwt (the oidc browser flow is not available)", default: 'oidc' }),
+  user_claim: field.string({ description: 'The claim naming the user (the alias name).' }),
+  groups_claim: field.string({ description: 'The claim holding the group names.' }),
+  bound_audiences: field.strings({ description: 'Audiences of which the token must carry one.' }),
+  bound_subject: field.string({ description: 'The sub the token must carry.' }),
+  bound_claims: field.object({ description: 'Claims (or JSON pointers) and the values they must have.' }),
+  bound_claims_type: field.string({ description: 'string (exact) or glob.', default: 'string' }),
+  claim_mappings: field.stringMap({ description: 'Claims copied into alias and token metadata, by key.' }),
+  clock_skew_leeway: field.signedDuration({ description: 'Leeway for exp, nbf and iat (default 60s; -1: none).', default: 60 }),
+  expiration_leeway: field.signedDuration({ description: 'Leeway for exp (default 150s; -1: none).', default: 150 }),
+  not_before_leeway: field.signedDuration({ description: 'Leeway for nbf (default 150s; -1: none).', default: 150 }),
+  ...tokenFields,
+};
+type V = FieldValues<typeof roleFields>;
+
+function checkBoundClaims(claims: Record<string, unknown>, type: string): void {
+  if (type !== 'string' && type !== 'glob') throw new BadRequest(`invalid 'bound_claims_type': ${type}`);
+  for (const [k, v] of Object.entries(claims)) {
+    const values = Array.isArray(v) ? v : [v];
+    for (const one of values) {
+      if (type === 'glob' && typeof one !== 'string') throw new BadRequest(`claim is not a string or list: ${JSON.stringify(k)}`);
+      if (typeof one !== 'string' && typeof one !== 'number' && typeof one !== 'boolean') throw new BadRequest(`claim is not a string or list: ${JSON.stringify(k)}`);
+    }
+  }
+}
+
+function checkMappings(m: Record<string, string>): void {
+  const targets = new Set<string>();
+  for (const target of Object.values(m)) {
+    if (target === 'role') throw new BadRequest('metadata key "role" is reserved and may not be set via claim mappings');
+    if (targets.has(target)) throw new BadRequest(`multiple keys are mapped to metadata key "${target}"`);
+    targets.add(target);
+  }
+}
+
+async function writeRole(ctx: HandlerContext<V>) {
+  const v = ctx.fields;
+  const existing = await getRole(ctx.storage, v.name);
+  const pick = <K extends keyof JwtRole & keyof V>(k: K, fallback: JwtRole[K]): JwtRole[K] =>
+    (ctx.sent.has(k) ? v[k] : existing ? existing[k] : fallback) as JwtRole[K];
+  const roleType = ctx.sent.has('role_type') ? v.role_type : existing ? existing.role_type : 'oidc';
+  if (roleType === 'oidc') throw new BadRequest("role_type 'oidc' is not supported: the OIDC browser flow is not available on this server");
+  if (roleType !== 'jwt') throw new BadRequest(`invalid 'role_type': ${roleType}`);
+  const role: JwtRole = {
+    role_type: 'jwt',
+    user_claim: pick('user_claim', ''),
+    groups_claim: pick('groups_claim', ''),
+    bound_audiences: pick('bound_audiences', []),
+    bound_subject: pick('bound_subject', ''),
+    bound_claims: pick('bound_claims', {}),
+    bound_claims_type: pick('bound_claims_type', 'string'),
+    claim_mappings: pick('claim_mappings', {}),
+    clock_skew_leeway: pick('clock_skew_leeway', 60),
+    expiration_leeway: pick('expiration_leeway', 150),
+    not_before_leeway: pick('not_before_leeway', 150),
+    token: applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, v, ctx.sent),
+  };
+  if (role.user_claim === '') throw new BadRequest('a user claim must be defined on the role');
+  checkBoundClaims(role.bound_claims, role.bound_claims_type);
+  checkMappings(role.claim_mappings);
+  if (role.bound_audiences.length === 0 && role.bound_subject === '' && Object.keys(role.bound_claims).length === 0 && role.token.token_bound_cidrs.length === 0) {
+    throw new BadRequest('must have at least one bound constraint when creating/updating a role');
+  }
+  await ctx.storage.put(roleKey(v.name), Buffer.from(JSON.stringify(role)));
+}
+
+export function rolePaths() {
+  return [
+    definePath({
+      pattern: 'role/', summary: 'List the roles.', fields: {},
+      operations: { list: async (ctx) => { const keys = (await ctx.storage.list('role/')).sort(); return keys.length > 0 ? { data: { keys } } : undefined; } },
+    }),
+    definePath({
+      pattern: 'role/:name', summary: 'Create, read, update or delete a role.', fields: roleFields,
+      exists: async (ctx) => (await getRole(ctx.storage, ctx.fields.name)) !== undefined,
+      operations: {
+        read: async (ctx) => {
+          const r = await getRole(ctx.storage, ctx.fields.name);
+          if (!r) return undefined;
+          const { token, ...rest } = r;
+          return { data: { ...rest, ...tokenData(token), allowed_redirect_uris: [], oidc_scopes: [], verbose_oidc_logging: false } };
+        },
+        create: writeRole,
+        update: writeRole,
+        delete: async (ctx) => { await ctx.storage.delete(roleKey(ctx.fields.name)); },
+      },
+    }),
+  ];
+}

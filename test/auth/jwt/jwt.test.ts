@@ -1,0 +1,92 @@
+// The JWT method over a loopback issuer's discovery document and JWKS: logins, Vault's texts
+// for bad tokens, key rotation with one refetch, the GitHub Actions glob role, and the canary.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../src/util/clock.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { call } from '../helpers.js';
+import { makeKey, startIssuer, unsignedToken } from './issuer.js';
+
+const clock = new ManualClock();
+let srv: TestServer;
+let iss: Awaited<ReturnType<typeof startIssuer>>;
+const now = () => Math.floor(clock.now() / 1000);
+const gh = (extra: Record<string, unknown> = {}) => ({
+  iss: iss.url, aud: 'https://github.com/acme', sub: 'repo:acme/api:environment:prod', repository: 'acme/api',
+  ref: 'refs/heads/main', environment: 'prod', iat: now(), exp: now() + 300, ...extra,
+});
+
+before(async () => {
+  iss = await startIssuer();
+  iss.keys.push(await makeKey('k1'));
+  srv = await startTestServer({ clock });
+  assert.equal((await srv.api('POST', 'sys/auth/jwt', { type: 'jwt' })).status, 204);
+  const cfg = await srv.api('POST', 'auth/jwt/config', { oidc_discovery_url: iss.url, bound_issuer: iss.url });
+  assert.equal(cfg.status, 204, JSON.stringify(cfg.body));
+  const role = await srv.api('POST', 'auth/jwt/role/gha', {
+    role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'], bound_claims_type: 'glob',
+    bound_claims: { repository: 'acme/*', ref: ['refs/heads/main', 'refs/tags/v*'], environment: 'prod' },
+    claim_mappings: { repository: 'repository' }, token_policies: ['ci'],
+  });
+  assert.equal(role.status, 204, JSON.stringify(role.body));
+});
+after(async () => { await srv.close(); await iss.close(); });
+
+const login = async (jwt: string, role = 'gha') => call(srv, '', 'POST', 'auth/jwt/login', { role, jwt });
+
+test('GitHub Actions tokens on main and on a v tag log in; others get the bound-claims text', async () => {
+  const k = iss.keys[0]!;
+  const ok = await login(await iss.sign(k, gh()));
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.body.auth.metadata.repository, 'acme/api');
+  assert.equal(ok.body.auth.metadata.role, 'gha');
+  assert.deepEqual(ok.body.auth.token_policies, ['ci', 'default']);
+  assert.equal((await login(await iss.sign(k, gh({ ref: 'refs/tags/v1.2' })))).status, 200);
+  const evil = await login(await iss.sign(k, gh({ repository: 'evil/api' })));
+  assert.deepEqual(evil.body.errors, ['error validating claims: claim "repository" does not match any associated bound claim values']);
+  const dev = await login(await iss.sign(k, gh({ ref: 'refs/heads/dev' })));
+  assert.deepEqual(dev.body.errors, ['error validating claims: claim "ref" does not match any associated bound claim values']);
+  const noEnv = await login(await iss.sign(k, gh({ environment: undefined })));
+  assert.deepEqual(noEnv.body.errors, ['error validating claims: claim "environment" is missing']);
+});
+
+test('bad tokens get Vault\'s texts', async () => {
+  const k = iss.keys[0]!;
+  const other = await makeKey('k1');
+  const p = 'error validating token: ';
+  const cases: Array<[string, Promise<string> | string, string]> = [
+    ['aud', iss.sign(k, gh({ aud: 'x' })), `${p}invalid audience (aud) claim: audience claim does not match any expected audience`],
+    ['iss', iss.sign(k, gh({ iss: 'https://evil' })), `${p}invalid issuer (iss) claim`],
+    ['exp', iss.sign(k, gh({ exp: now() - 211 })), `${p}invalid expiration time (exp) claim: token is expired`],
+    ['nbf', iss.sign(k, gh({ nbf: now() + 211 })), `${p}invalid not before (nbf) claim: token not yet valid`],
+    ['none', unsignedToken(gh()), `${p}error verifying token signature: failed to verify id token signature`],
+    ['other key', iss.sign(other, gh()), `${p}error verifying token signature: failed to verify id token signature`],
+  ];
+  for (const [name, jwt, text] of cases) {
+    const r = await login(await jwt);
+    assert.equal(r.status, 400, name);
+    assert.deepEqual(r.body.errors, [text], name);
+  }
+  // The leeway edge, with the injected clock: exp + 60s skew + 150s expiration leeway still passes.
+  assert.equal((await login(await iss.sign(k, gh({ exp: now() - 210 })))).status, 200);
+  assert.deepEqual((await login('')).body.errors, ['missing token']);
+  assert.deepEqual((await call(srv, '', 'POST', 'auth/jwt/login', { jwt: 'x' })).body.errors, ['missing role']);
+  assert.deepEqual((await login('x', 'nope')).body.errors, ['role "nope" could not be found']);
+});
+
+test('key rotation: a new kid costs exactly one JWKS fetch; a dropped key fails', async () => {
+  const k1 = iss.keys[0]!;
+  assert.equal((await login(await iss.sign(k1, gh()))).status, 200);
+  const before = iss.jwksFetches();
+  const k2 = await makeKey('k2');
+  iss.keys.push(k2);
+  const r = await login(await iss.sign(k2, gh()));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(iss.jwksFetches(), before + 1);
+});
+
+test('the jwt never appears in the server log', async () => {
+  const jwt = await iss.sign(iss.keys[0]!, gh({ repository: 'evil/api' }));
+  await login(jwt);
+  assert.ok(!srv.log().includes(jwt.split('.')[2]!));
+});
