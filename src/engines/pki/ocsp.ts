@@ -12,7 +12,7 @@ import {
 import type { Storage } from '../../storage/storage.js';
 import { parseDurationSeconds } from '../../util/duration.js';
 import { crlConfig } from './crl.js';
-import { allIssuers, findIssuer, signerOf } from './issuers.js';
+import { allIssuers, findIssuer, signingKeyOf } from './issuers.js';
 import { revocationAlgorithm, signatureAlgorithmId, signDer } from './sign.js';
 import { getJson, type CertEntry, type IssuerEntry, type RevokedEntry } from './store.js';
 
@@ -26,13 +26,22 @@ const HASHES: Record<string, string> = {
 const failure = (status: OCSPResponseStatus, http: number): OcspAnswer =>
   ({ status: http, body: Buffer.from(AsnConvert.serialize(new OCSPResponse({ responseStatus: status }))) });
 
+// Parsed issuer parts by certificate PEM: parsing dominates an answer's cost otherwise.
+const partsCache = new Map<string, { subject: Buffer; key: Buffer }>();
+
 /** The issuer certificate's subject and public key bits, which a CertID names by hash. */
 function issuerParts(issuer: IssuerEntry): { subject: Buffer; key: Buffer } {
-  const cert = AsnConvert.parse(Buffer.from(issuer.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64'), Certificate);
-  return {
-    subject: Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject)),
-    key: Buffer.from(cert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
-  };
+  let parts = partsCache.get(issuer.certificate);
+  if (!parts) {
+    const cert = AsnConvert.parse(Buffer.from(issuer.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64'), Certificate);
+    parts = {
+      subject: Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject)),
+      key: Buffer.from(cert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
+    };
+    if (partsCache.size >= 256) partsCache.clear();
+    partsCache.set(issuer.certificate, parts);
+  }
+  return parts;
 }
 
 /** The issuer a CertID names: the hashes of its subject and of its public key match. */
@@ -92,7 +101,7 @@ export async function answerOcsp(storage: Storage, der: Buffer, nowMs: number): 
     producedAt: now,
     responses: [new SingleResponse({ certID: certId, certStatus: status, thisUpdate: now, ...(expiry > 0 ? { nextUpdate: new Date(now.getTime() + expiry * 1000) } : {}) })],
   });
-  const signer = await signerOf(storage, signerIssuer);
+  const signer = await signingKeyOf(storage, signerIssuer);
   const alg = revocationAlgorithm(signer.key, signerIssuer.revocation_signature_algorithm);
   const basic = new BasicOCSPResponse({
     tbsResponseData: data,
