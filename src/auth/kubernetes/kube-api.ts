@@ -21,6 +21,8 @@ const agents = new Map<string, https.Agent>();
 function agentFor(caPem: string): https.Agent {
   let agent = agents.get(caPem);
   if (!agent) {
+    // Old bundles (a CA replaced in the config) are not kept forever.
+    if (agents.size >= 16) { for (const a of agents.values()) a.destroy(); agents.clear(); }
     agent = new https.Agent({ keepAlive: true, minVersion: 'TLSv1.2', ...(caPem !== '' ? { ca: caPem } : {}) });
     agents.set(caPem, agent);
   }

@@ -138,6 +138,30 @@ test('login refusals before the token: missing fields and an unknown role', asyn
   // PUT is a login too (Vault Agent and ESO send either).
   const jwt = await kube.mint('team-a', 'ci-runner', { audiences: ['vault'], nowSec: nowSec() });
   assert.equal((await api('PUT', 'auth/kubernetes/login', { role: 'ci', jwt }, '')).status, 200);
+  // token_bound_cidrs also bounds where a login may come from.
+  assert.equal((await api('POST', 'auth/kubernetes/role/far', {
+    bound_service_account_names: '*', bound_service_account_namespaces: '*', audience: 'vault', token_bound_cidrs: '10.0.0.0/8',
+  })).status, 204);
+  const reviews = kube.reviews().length;
+  assert.deepEqual(await errorsOf(login(jwt, 'far')), [403, ['permission denied']]);
+  assert.equal(kube.reviews().length, reviews);
+});
+
+test('renewal follows the role: its current TTL, and no renewal once it is gone', async () => {
+  assert.equal((await api('POST', 'auth/kubernetes/role/short', {
+    bound_service_account_names: 'ci-runner', bound_service_account_namespaces: 'team-a', audience: 'vault', token_ttl: '10m', token_max_ttl: '1h',
+  })).status, 204);
+  const r = await login(await kube.mint('team-a', 'ci-runner', { audiences: ['vault'], nowSec: nowSec() }), 'short');
+  assert.equal(r.body.auth.lease_duration, 600);
+  const token = r.body.auth.client_token;
+  // The role's max TTL as it is now caps the renewal.
+  assert.equal((await api('POST', 'auth/kubernetes/role/short', { token_max_ttl: '30m' })).status, 204);
+  const renewed = await api('POST', 'auth/token/renew-self', { increment: '1h' }, token);
+  assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+  assert.equal(renewed.body.auth.lease_duration, 1800);
+  assert.equal((await api('DELETE', 'auth/kubernetes/role/short')).status, 204);
+  const refused = await api('POST', 'auth/token/renew-self', {}, token);
+  assert.deepEqual([refused.status, refused.body.errors], [400, ['role short does not exist during renewal']]);
 });
 
 test('a namespace matching only the label selector logs in (JSON and YAML selectors)', async () => {
