@@ -5,7 +5,7 @@
 // re-read after a minute, and a canary for the JWTs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from 'jose';
@@ -17,6 +17,7 @@ import { startKubeApi, type KubeApi } from './kube-api.js';
 const clock = new ManualClock(Date.now());
 const nowSec = () => Math.floor(clock.now() / 1000);
 const saDir = mkdtempSync(join(tmpdir(), 'lockbox-k8s-sa-'));
+const auditFile = join(mkdtempSync(join(tmpdir(), 'lockbox-k8s-audit-')), 'audit.log');
 process.env.LOCKBOX_KUBERNETES_SERVICE_ACCOUNT_DIR = saDir;
 
 let kube: KubeApi;
@@ -49,6 +50,7 @@ before(async () => {
     dev: true, storage: { type: 'memory' }, listener: { address: '127.0.0.1:0' }, ui: false, clock,
     logLevel: 'debug', logSink: (line) => lines.push(line),
   });
+  assert.equal((await api('PUT', 'sys/audit/file', { type: 'file', options: { file_path: auditFile } })).status, 204);
   assert.equal((await api('POST', 'sys/auth/kubernetes', { type: 'kubernetes' })).status, 204);
   const cfg = await api('POST', 'auth/kubernetes/config', { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: reviewerJwt });
   assert.equal(cfg.status, 204, JSON.stringify(cfg.body));
@@ -57,7 +59,11 @@ before(async () => {
   });
   assert.equal(role.status, 204, JSON.stringify(role.body));
 });
-after(async () => { await server.close(); await kube.close(); rmSync(saDir, { recursive: true, force: true }); });
+after(async () => {
+  await server.close();
+  await kube.close();
+  for (const dir of [saDir, join(auditFile, '..')]) rmSync(dir, { recursive: true, force: true });
+});
 
 test('config: Vault\'s texts, defaults, and the reviewer JWT never read back', async () => {
   assert.deepEqual(await errorsOf(api('POST', 'auth/kubernetes/config', { kubernetes_ca_cert: kube.caPem })), [400, ['no host provided']]);
@@ -326,7 +332,7 @@ test('a bearer the API does not know gets its 401; the login is 403 with the rea
   assert.equal(kube.reviews().length, reviews);
 });
 
-test('canary: no login JWT or reviewer JWT appears in the log or in any answer', async () => {
+test('canary: no login JWT or reviewer JWT appears in the log, the audit log, or any answer', async () => {
   const canary = await kube.mint('team-a', 'ci-runner', { audiences: ['vault'], claims: { canary: 'x' }, nowSec: nowSec() });
   kube.revoke(canary);
   await login(canary);
@@ -334,11 +340,14 @@ test('canary: no login JWT or reviewer JWT appears in the log or in any answer',
   // The log is at debug level and holds the refusal reasons, so the check below means something.
   assert.match(log, /login unauthorized/);
   if (process.env.K8S_DUMP_LOG) console.log(log);
+  const audit = readFileSync(auditFile, 'utf8');
+  assert.match(audit, /auth\/kubernetes\/login/);
   const secrets = [reviewerJwt, canary, 'canary-reviewer-not-known'];
   for (const jwt of kube.requests.map((r) => r.body?.spec?.token).filter(Boolean)) secrets.push(jwt);
   for (const s of secrets) {
     const sig = s.split('.')[2] ?? s;
     assert.ok(!log.includes(sig), 'a token reached the log');
+    assert.ok(!audit.includes(sig), 'a token reached the audit log');
     assert.ok(!seen.some((body) => body.includes(sig)), 'a token reached an answer');
   }
 });
