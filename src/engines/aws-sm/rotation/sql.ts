@@ -75,7 +75,13 @@ export const mysqlDialect: Dialect = {
     const drop = (user: string) => conn.query('DROP USER IF EXISTS ?@?', [user, HOST]);
     return {
       async now() { await conn.query('SELECT NOW()'); },
-      async setOwnPassword(_username, password) { await conn.query('ALTER USER CURRENT_USER() IDENTIFIED BY ?', [password]); },
+      async setOwnPassword(_username, password) {
+        // Changing one's own password needs no privilege only this way: MariaDB's ALTER USER
+        // wants CREATE USER, and MySQL 8 has no PASSWORD().
+        const [rows] = await conn.query('SELECT VERSION() AS v');
+        const mariadb = /mariadb/i.test(String((rows as Array<{ v: unknown }>)[0]?.v));
+        await conn.query(mariadb ? 'SET PASSWORD = PASSWORD(?)' : 'ALTER USER USER() IDENTIFIED BY ?', [password]);
+      },
       async userExists(username) {
         const [rows] = await conn.query('SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?', [username, HOST]);
         return (rows as unknown[]).length > 0;
