@@ -238,16 +238,17 @@ export class ShamirSeal {
       await this.refresh();
       const config = this.#config;
       const keys = this.#keyConfig();
-      if (config === undefined || keys === undefined) { share.fill(0); throw new NotInitialized(); }
-      if (!this.barrier.sealed) { share.fill(0); return this.status(); }
       try {
-        this.#checkMatches();
-        if (this.#migration && !migrate) throw new BadRequest(MIGRATE_REQUIRED);
+        // Vault's order: the migrate flag is checked before anything else.
         if (!this.#migration && migrate) throw new BadRequest(MIGRATE_NOT_PENDING);
+        if (this.#migration && !migrate && this.barrier.sealed) throw new BadRequest(MIGRATE_REQUIRED);
+        this.#checkMatches();
       } catch (err) {
         share.fill(0);
         throw err;
       }
+      if (config === undefined || keys === undefined) { share.fill(0); throw new NotInitialized(); }
+      if (!this.barrier.sealed) { share.fill(0); return this.status(); }
       this.#addShare(keys, share);
       if (this.#shares.length < keys.secret_threshold) return this.status();
       // Success or failure, a complete attempt ends here: take the shares and reset progress.
