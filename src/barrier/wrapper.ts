@@ -1,7 +1,7 @@
 // An auto seal ("seal wrapper" in Vault's words): something outside this server that can
 // encrypt and decrypt a small blob — the root key, and the recovery key — so the server can
 // unseal itself at start. Shamir needs none. A wrapper never sees anything but those blobs.
-import { Internal } from '../util/errors.js';
+import { Internal, LockboxError } from '../util/errors.js';
 
 /** The auto seal types, as sys/seal-status reports them. */
 export type AutoSealType = 'transit' | 'pkcs11';
@@ -24,10 +24,11 @@ export interface SealWrapper {
 }
 
 /**
- * The key service did not answer, refused, or does not have the key. The message is ours and
- * safe to log and return: it names the service and the reason, never a token or PIN.
+ * The key service did not answer, refused, or does not have the key: a 500 whose message is
+ * ours and safe to log and return (as Vault returns it): it names the service and the reason,
+ * never a token or PIN.
  */
-export class SealUnavailable extends Internal {}
+export class SealUnavailable extends LockboxError { override readonly status = 500; }
 
 /** Parses a stored WrappedBlob; the blob is ours, so a bad one means corrupted storage. */
 export function parseWrapped(raw: Buffer, what: string): WrappedBlob {
