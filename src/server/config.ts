@@ -3,7 +3,7 @@
 //   listener "tcp" { address = "127.0.0.1:8200" tls_disable = true }
 //   api_addr = "http://127.0.0.1:8200"  default_lease_ttl = "768h"  max_lease_ttl = "768h"
 // Anything that would change what the server does but that we do not support (a second
-// listener, an auto-unseal `seal` block) is refused rather than silently ignored; settings of
+// listener, a seal type other than shamir, transit and pkcs11) is refused rather than silently ignored; settings of
 // Vault's that change nothing here (disable_mlock, plugin_directory…) and unknown keys are
 // warned about by name. `-config` may name files or directories (their *.hcl and *.json
 // files, in name order), merged as Vault merges them: later scalars and storage win,
@@ -18,6 +18,7 @@ import { parseLockoutTune, type LockoutTune } from '../core/lockout.js';
 import { DEFAULT_TELEMETRY, type TelemetryOptions } from '../util/telemetry.js';
 import type { StorageConfig } from '../storage/index.js';
 import { sharedStorageOf } from './storage-config.js';
+import { sealBlocksOf, type SealBlock } from './seal-config.js';
 
 export type { StorageConfig };
 
@@ -39,6 +40,8 @@ export type ListenerSettings = {
 export type ServerConfig = {
   storage: StorageConfig;
   listener: ListenerSettings;
+  /** The auto seal blocks (none: Shamir); one may be disabled, marking a migration. */
+  seal: SealBlock[];
   apiAddr?: string;
   /** HA: the address reported as leader_cluster_address. */
   clusterAddr?: string;
@@ -157,13 +160,10 @@ function buildConfig(raw: Block, source: string): ServerConfig {
   const defaultLeaseTtl = durationOf(raw.default_lease_ttl, 'default_lease_ttl', fail) || DEFAULT_LEASE_TTL;
   const maxLeaseTtl = durationOf(raw.max_lease_ttl, 'max_lease_ttl', fail) || DEFAULT_LEASE_TTL;
   if (defaultLeaseTtl > maxLeaseTtl) throw fail('default_lease_ttl may not be greater than max_lease_ttl');
-  const seal = blocksOf(raw.seal, 'seal', fail);
-  if (seal.some(([type]) => type !== 'shamir')) {
-    throw fail(`seal "${seal.find(([type]) => type !== 'shamir')?.[0]}" is not supported: only the Shamir seal is`);
-  }
   return {
     storage: storageOf(raw.storage, fail),
     listener: listenerOf(raw.listener, fail),
+    seal: sealBlocksOf(blocksOf(raw.seal, 'seal', fail), fail),
     apiAddr: optionalString(raw.api_addr),
     clusterAddr: optionalString(raw.cluster_addr),
     disableClustering: truthy(raw.disable_clustering),
