@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as sm from '@aws-sdk/client-secrets-manager';
 import { signedCall, startAwsServer, type AwsTestServer } from '../setup.js';
 import { createJson, fails, newToken, ok, rotate } from './helpers.js';
 
@@ -87,4 +88,45 @@ test('a host that is not on the allow-list is refused', async () => {
     'InvalidParameterException', /host 127\.0\.0\.2:1 is not allowed/);
   await fails(srv, 'RotateSecret', { SecretId: 'hook/denied', ClientRequestToken: newToken(), RotationLambdaARN: `lockbox:webhook:ftp://${hookHost}/x` },
     'InvalidParameterException', /http or https/);
+});
+
+test('@aws-sdk/client-secrets-manager: rotate, read AWSPENDING while it fails, the pending refusal, then AWSPREVIOUS', async () => {
+  const client = new sm.SecretsManagerClient({ region: 'us-east-1', endpoint: srv.url, credentials: srv.rootKey });
+  try {
+    await createJson(srv, 'hook/sdk', { apiKey: 'first' });
+    failStep = 'setSecret';
+    const rotated = await client.send(new sm.RotateSecretCommand({ SecretId: 'hook/sdk', RotationLambdaARN: `lockbox:webhook:http://${hookHost}/rotate`, RotationRules: { AutomaticallyAfterDays: 3, Duration: '4h' } }));
+    const pending = await client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk', VersionStage: 'AWSPENDING' }));
+    assert.equal(pending.VersionId, rotated.VersionId);
+    const d = await client.send(new sm.DescribeSecretCommand({ SecretId: 'hook/sdk' }));
+    assert.equal(d.RotationEnabled, true);
+    assert.deepEqual(d.RotationRules, { AutomaticallyAfterDays: 3, Duration: '4h' });
+    assert.ok(d.NextRotationDate instanceof Date && d.NextRotationDate.getTime() <= srv.now().getTime(), 'a failing rotation is due in the past');
+    await assert.rejects(client.send(new sm.RotateSecretCommand({ SecretId: 'hook/sdk' })),
+      (e: unknown) => e instanceof sm.InvalidRequestException && e.message === "A previous rotation isn't complete. That rotation will be reattempted.");
+    failStep = '';
+    await client.send(new sm.RotateSecretCommand({ SecretId: 'hook/sdk', ClientRequestToken: rotated.VersionId }));
+    const previous = await client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk', VersionStage: 'AWSPREVIOUS' }));
+    assert.equal(previous.SecretString, JSON.stringify({ apiKey: 'first' }));
+    const now = await client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk' }));
+    assert.deepEqual([now.VersionId, now.SecretString], [rotated.VersionId, pending.SecretString]);
+    await assert.rejects(client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk', VersionStage: 'AWSPENDING' })), sm.ResourceNotFoundException);
+    const done = await client.send(new sm.DescribeSecretCommand({ SecretId: 'hook/sdk' }));
+    assert.ok(done.LastRotatedDate instanceof Date);
+    assert.equal(done.NextRotationDate!.getTime(), Math.floor(srv.now().getTime() / 86_400_000) * 86_400_000 + 3 * 86_400_000);
+    const cancelled = await client.send(new sm.CancelRotateSecretCommand({ SecretId: 'hook/sdk' }));
+    assert.equal(cancelled.VersionId, undefined);
+    assert.equal((await client.send(new sm.DescribeSecretCommand({ SecretId: 'hook/sdk' }))).RotationEnabled, false);
+  } finally {
+    client.destroy();
+  }
+});
+
+test('RotateSecret needs update on aws-sm/rotation/<name>: AWS\'s refusal otherwise', async () => {
+  await createJson(srv, 'hook/acl', { apiKey: 'first' });
+  const reader = await srv.keyFor('hook-reader', 'path "aws-sm/*" { capabilities = ["read", "update"] }\npath "aws-sm/rotation/*" { capabilities = ["deny"] }');
+  const r = await signedCall(srv.url, JSON.stringify({ SecretId: 'hook/acl', ClientRequestToken: newToken() }), { key: reader, target: 'secretsmanager.RotateSecret', date: srv.now() });
+  assert.equal(r.status, 400);
+  assert.equal(r.body.__type, 'AccessDeniedException');
+  assert.match(r.body.Message, /^User: arn:aws:iam::\d{12}:user\/hook-reader is not authorized to perform: secretsmanager:RotateSecret on resource: hook\/acl because no identity-based policy allows the secretsmanager:RotateSecret action$/);
 });
