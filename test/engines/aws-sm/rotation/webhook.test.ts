@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as sm from '@aws-sdk/client-secrets-manager';
+import { ManualClock } from '../../../../src/util/clock.js';
 import { signedCall, startAwsServer, type AwsTestServer } from '../setup.js';
 import { createJson, fails, newToken, ok, rotate } from './helpers.js';
 
+const clock = new ManualClock(Date.now());
 let srv: AwsTestServer;
 let hook: Server;
 let hookHost = '';
@@ -49,7 +51,7 @@ before(async () => {
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   hookHost = `127.0.0.1:${(hook.address() as AddressInfo).port}`;
-  srv = await startAwsServer({ awsSmWebhookHosts: [hookHost] });
+  srv = await startAwsServer({ awsSmWebhookHosts: [hookHost], clock });
   key = await srv.keyFor('rotator', 'path "aws-sm/*" { capabilities = ["create", "read", "update"] }');
 });
 after(async () => {
@@ -68,16 +70,27 @@ test('each step is POSTed with the secret ARN and token; the function\'s own cal
   assert.equal(d.RotationLambdaARN, `lockbox:webhook:http://${hookHost}/rotate`);
 });
 
-test('a failing step stays pending; the retry resumes at that step with the same token', async () => {
+test('a failing step stays pending, is retried by the scheduler after its backoff and logged, and resumes with the same token', async () => {
   events.length = 0;
   failStep = 'testSecret';
   await createJson(srv, 'hook/retry', { apiKey: 'first' });
   const token = await rotate(srv, 'hook/retry', { RotationLambdaARN: `lockbox:webhook:http://${hookHost}/rotate` });
   assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret']);
   assert.deepEqual((await ok(srv, 'DescribeSecret', { SecretId: 'hook/retry' })).VersionIdsToStages[token], ['AWSPENDING']);
+  // Within the 5 s backoff the scheduler leaves it alone; after it, it retries the failed step.
+  await srv.core.runPeriodicWork();
+  assert.equal(events.length, 3);
+  clock.advance(5_000);
+  await srv.core.runPeriodicWork();
+  assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'testSecret']);
+  assert.match(srv.log(), new RegExp(`rotation of hook/retry \\(version ${token}\\) failed at testSecret: testSecret: the rotation webhook answered HTTP 500`));
+  // The second failure doubles the backoff: 5 s later nothing happens yet.
+  clock.advance(5_000);
+  await srv.core.runPeriodicWork();
+  assert.equal(events.length, 4);
   failStep = '';
   await ok(srv, 'RotateSecret', { SecretId: 'hook/retry', ClientRequestToken: token });
-  assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'testSecret', 'finishSecret']);
+  assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'testSecret', 'testSecret', 'finishSecret']);
   assert.ok(events.every((e) => e.ClientRequestToken === token));
   assert.deepEqual((await ok(srv, 'DescribeSecret', { SecretId: 'hook/retry' })).VersionIdsToStages[token], ['AWSCURRENT']);
 });
