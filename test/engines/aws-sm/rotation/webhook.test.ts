@@ -143,3 +143,16 @@ test('RotateSecret needs update on aws-sm/rotation/<name>: AWS\'s refusal otherw
   assert.equal(r.body.__type, 'AccessDeniedException');
   assert.match(r.body.Message, /^User: arn:aws:iam::\d{12}:user\/hook-reader is not authorized to perform: secretsmanager:RotateSecret on resource: hook\/acl because no identity-based policy allows the secretsmanager:RotateSecret action$/);
 });
+
+test('a full ARN whose suffix is another secret\'s name cannot rotate that other secret', async () => {
+  const own = await createJson(srv, 'hook/own', { apiKey: 'first' });
+  await createJson(srv, 'hook/own-abcdef', { apiKey: 'other' });
+  const limited = await srv.keyFor('hook-own', 'path "aws-sm/rotation/hook/own" { capabilities = ["update"] }');
+  const account = /:(\d{12}):/.exec(own.arn)![1];
+  const r = await signedCall(srv.url, JSON.stringify({
+    SecretId: `arn:aws:secretsmanager:us-east-1:${account}:secret:hook/own-abcdef`, ClientRequestToken: newToken(),
+    RotationLambdaARN: `lockbox:webhook:http://${hookHost}/rotate`,
+  }), { key: limited, target: 'secretsmanager.RotateSecret', date: srv.now() });
+  assert.deepEqual([r.status, r.body.__type], [400, 'ResourceNotFoundException']);
+  assert.equal('RotationEnabled' in (await ok(srv, 'DescribeSecret', { SecretId: 'hook/own-abcdef' })), false);
+});
