@@ -147,11 +147,11 @@ const rotationPath = (settings: RotationSettings) => definePath({
   exists,
   operations: {
     update: async (ctx) => {
-      secretOf(ctx, 'SecretId');
-      // Rotators read other secrets of the mount (masterarn), so they get the whole store.
-      const st = store(ctx.storage);
+      const st = secretOf(ctx, 'SecretId');
       if (ctx.fields.action === 'RotateSecret') {
-        return reply(await rotateSecret({ st, input: ctx.fields.input as Input, now: ctx.clock.now(), clock: () => ctx.clock.now(), settings }));
+        // The rotation reads other secrets of the mount (masterarn): it runs over the whole store.
+        const all = store(ctx.storage);
+        return reply(await rotateSecret({ st, all, input: ctx.fields.input as Input, now: ctx.clock.now(), clock: () => ctx.clock.now(), settings }));
       }
       if (ctx.fields.action === 'CancelRotateSecret') return reply(await cancelRotateSecret(st, ctx.fields.input as Input));
       throw unknownAction(ctx);

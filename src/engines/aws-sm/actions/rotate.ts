@@ -12,11 +12,15 @@ import { advance, beginRotation, RotationFailed, rotationIncomplete, scheduleAft
 import { rulesOf } from '../rotation/schedule.js';
 import { liveSecret } from './write.js';
 
-export type RotateContext = { st: Store; input: Input; now: number; clock: () => number; settings: RotationSettings };
+/**
+ * `st` finds only the secret the request was authorised for; `all` is the whole mount, which
+ * the rotation itself needs (the master secret of alternating users).
+ */
+export type RotateContext = { st: Store; all: Store; input: Input; now: number; clock: () => number; settings: RotationSettings };
 
 const incomplete = () => invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
 
-export async function rotateSecret({ st, input, now, clock, settings }: RotateContext) {
+export async function rotateSecret({ st, all, input, now, clock, settings }: RotateContext) {
   const token = requestToken(input);
   if (token === undefined) throw invalidParameter('You must provide a ClientRequestToken value. We recommend a UUID-type value.');
   const lambdaArn = optString(input, 'RotationLambdaARN', { max: 2048 });
@@ -29,7 +33,7 @@ export async function rotateSecret({ st, input, now, clock, settings }: RotateCo
   if (state?.pending) {
     // The same request again retries the rotation under way now, whatever its backoff.
     if (state.pending.token !== token) throw incomplete();
-    await run(st, record.name, clock, settings);
+    await run(all, record.name, clock, settings);
     return answer;
   }
   if (rotationIncomplete(record)) throw incomplete();
@@ -41,7 +45,7 @@ export async function rotateSecret({ st, input, now, clock, settings }: RotateCo
   const pruned = beginRotation(record, { token, step: immediately ? 'createSecret' : 'testSecret', due: now, ...(immediately ? {} : { testOnly: true as const }) }, now);
   await st.putSecret(record);
   for (const id of pruned) await st.deleteValue(record, id);
-  const failure = await run(st, record.name, clock, settings);
+  const failure = await run(all, record.name, clock, settings);
   // A configuration test is not retried: its failure is the answer.
   if (failure && !immediately) {
     await dropTest(st, record.name, token);

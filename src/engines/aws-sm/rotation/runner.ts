@@ -15,8 +15,14 @@ const ORDER: RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finis
 /** Retry delays after a failed step: from 5 s, doubling, at most an hour. */
 export const retryDelayMs = (attempts: number) => Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
 
-/** A rotation that stopped at a failed step (recorded; it will be retried). */
-export class RotationFailed extends Error {}
+/**
+ * A rotation that stopped at a failed step (recorded; it will be retried). Its message names
+ * the secret, version and step with credentials already removed, so the log may print it
+ * (the logger prints messages of errors that carry a status).
+ */
+export class RotationFailed extends Error {
+  readonly status = 500;
+}
 
 /** One rotation of a secret at a time in this process (RotateSecret and the scheduler may meet). */
 const running = new Map<string, Promise<void>>();

@@ -16,8 +16,8 @@ export type DbSecret = {
   masterarn?: string;
 };
 
-/** A logged-in session: just the statements rotation needs. */
-export type Session = {
+/** A database login: just the statements rotation needs. */
+export type DbLogin = {
   /** testSecret's check: `SELECT NOW()`. */
   now(): Promise<void>;
   /** Single user: the logged-in user changes its own password. */
@@ -30,7 +30,7 @@ export type Session = {
 };
 
 /** A database product: how to log in. */
-export type Dialect = { login(c: DbSecret): Promise<Session> };
+export type Dialect = { login(c: DbSecret): Promise<DbLogin> };
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
@@ -114,12 +114,12 @@ export const mysqlDialect: Dialect = {
 };
 
 /** Logs in, runs `fn`, always closes. */
-export async function withLogin<T>(dialect: Dialect, c: DbSecret, fn: (s: Session) => Promise<T>): Promise<T> {
-  const session = await dialect.login(c);
+export async function withLogin<T>(dialect: Dialect, c: DbSecret, fn: (s: DbLogin) => Promise<T>): Promise<T> {
+  const login = await dialect.login(c);
   try {
-    return await fn(session);
+    return await fn(login);
   } finally {
-    await session.close();
+    await login.close();
   }
 }
 

@@ -224,3 +224,36 @@ test('AWS\'s errors for rotation requests', async () => {
   await fails(srv, 'RotateSecret', { SecretId: name, ClientRequestToken: newToken(), RotationLambdaARN: arn }, 'InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
   await fails(srv, 'CancelRotateSecret', { SecretId: name }, 'InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
 });
+
+test('the periodic hook rotates when the window opens; a PutSecretValue by hand counts as a rotation', async () => {
+  const user = uniq('sched');
+  const first = `${CANARY}-f`;
+  await admin(`CREATE ROLE ${user} LOGIN PASSWORD '${first}'`);
+  const name = `rot/pg/${user}`;
+  await createJson(srv, name, secretOf(user, first));
+  await rotate(srv, name, { RotationLambdaARN: 'lockbox:rotator:PostgreSQLSingleUser', RotationRules: { AutomaticallyAfterDays: 2 } });
+  const rotated = await valueAt(srv, name);
+  seen.push(rotated.password);
+  // A value written by hand: the next rotation is two days from this write's day.
+  clock.advance(DAY);
+  const manual = await ok(srv, 'PutSecretValue', { SecretId: name, SecretString: JSON.stringify(secretOf(user, rotated.password)), ClientRequestToken: newToken() });
+  const startOfToday = Math.floor(clock.now() / DAY) * DAY;
+  let d = await ok(srv, 'DescribeSecret', { SecretId: name });
+  assert.equal(d.NextRotationDate, (startOfToday + 2 * DAY) / 1000);
+  assert.equal(d.LastRotatedDate, clock.now() / 1000);
+  // Not due yet: nothing happens; once the window opens the scheduler rotates.
+  clock.advance(DAY);
+  await srv.core.runPeriodicWork();
+  assert.equal((await valueAt(srv, name)).versionId, manual.VersionId);
+  clock.advance(DAY);
+  await srv.core.runPeriodicWork();
+  const scheduled = await valueAt(srv, name);
+  seen.push(scheduled.password);
+  assert.notEqual(scheduled.versionId, manual.VersionId);
+  assert.equal(await pgLogin(db.port, user, scheduled.password), 'ok');
+  assert.equal(await pgLogin(db.port, user, rotated.password), BAD_PASSWORD);
+  d = await ok(srv, 'DescribeSecret', { SecretId: name });
+  assert.equal(d.NextRotationDate, (startOfToday + 4 * DAY) / 1000);
+  assert.deepEqual(d.VersionIdsToStages, { [manual.VersionId]: ['AWSPREVIOUS'], [scheduled.versionId]: ['AWSCURRENT'] });
+  await admin(`DROP ROLE ${user}`);
+});

@@ -6,9 +6,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as sm from '@aws-sdk/client-secrets-manager';
+import { ManualClock } from '../../../../src/util/clock.js';
 import { signedCall, startAwsServer, type AwsTestServer } from '../setup.js';
 import { createJson, fails, newToken, ok, rotate } from './helpers.js';
 
+const clock = new ManualClock(Date.now());
 let srv: AwsTestServer;
 let hook: Server;
 let hookHost = '';
@@ -48,7 +51,7 @@ before(async () => {
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   hookHost = `127.0.0.1:${(hook.address() as AddressInfo).port}`;
-  srv = await startAwsServer({ awsSmWebhookHosts: [hookHost] });
+  srv = await startAwsServer({ awsSmWebhookHosts: [hookHost], clock });
   key = await srv.keyFor('rotator', 'path "aws-sm/*" { capabilities = ["create", "read", "update"] }');
 });
 after(async () => {
@@ -67,16 +70,27 @@ test('each step is POSTed with the secret ARN and token; the function\'s own cal
   assert.equal(d.RotationLambdaARN, `lockbox:webhook:http://${hookHost}/rotate`);
 });
 
-test('a failing step stays pending; the retry resumes at that step with the same token', async () => {
+test('a failing step stays pending, is retried by the scheduler after its backoff and logged, and resumes with the same token', async () => {
   events.length = 0;
   failStep = 'testSecret';
   await createJson(srv, 'hook/retry', { apiKey: 'first' });
   const token = await rotate(srv, 'hook/retry', { RotationLambdaARN: `lockbox:webhook:http://${hookHost}/rotate` });
   assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret']);
   assert.deepEqual((await ok(srv, 'DescribeSecret', { SecretId: 'hook/retry' })).VersionIdsToStages[token], ['AWSPENDING']);
+  // Within the 5 s backoff the scheduler leaves it alone; after it, it retries the failed step.
+  await srv.core.runPeriodicWork();
+  assert.equal(events.length, 3);
+  clock.advance(5_000);
+  await srv.core.runPeriodicWork();
+  assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'testSecret']);
+  assert.match(srv.log(), new RegExp(`rotation of hook/retry \\(version ${token}\\) failed at testSecret: testSecret: the rotation webhook answered HTTP 500`));
+  // The second failure doubles the backoff: 5 s later nothing happens yet.
+  clock.advance(5_000);
+  await srv.core.runPeriodicWork();
+  assert.equal(events.length, 4);
   failStep = '';
   await ok(srv, 'RotateSecret', { SecretId: 'hook/retry', ClientRequestToken: token });
-  assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'testSecret', 'finishSecret']);
+  assert.deepEqual(events.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'testSecret', 'testSecret', 'finishSecret']);
   assert.ok(events.every((e) => e.ClientRequestToken === token));
   assert.deepEqual((await ok(srv, 'DescribeSecret', { SecretId: 'hook/retry' })).VersionIdsToStages[token], ['AWSCURRENT']);
 });
@@ -87,4 +101,58 @@ test('a host that is not on the allow-list is refused', async () => {
     'InvalidParameterException', /host 127\.0\.0\.2:1 is not allowed/);
   await fails(srv, 'RotateSecret', { SecretId: 'hook/denied', ClientRequestToken: newToken(), RotationLambdaARN: `lockbox:webhook:ftp://${hookHost}/x` },
     'InvalidParameterException', /http or https/);
+});
+
+test('@aws-sdk/client-secrets-manager: rotate, read AWSPENDING while it fails, the pending refusal, then AWSPREVIOUS', async () => {
+  const client = new sm.SecretsManagerClient({ region: 'us-east-1', endpoint: srv.url, credentials: srv.rootKey });
+  try {
+    await createJson(srv, 'hook/sdk', { apiKey: 'first' });
+    failStep = 'setSecret';
+    const rotated = await client.send(new sm.RotateSecretCommand({ SecretId: 'hook/sdk', RotationLambdaARN: `lockbox:webhook:http://${hookHost}/rotate`, RotationRules: { AutomaticallyAfterDays: 3, Duration: '4h' } }));
+    const pending = await client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk', VersionStage: 'AWSPENDING' }));
+    assert.equal(pending.VersionId, rotated.VersionId);
+    const d = await client.send(new sm.DescribeSecretCommand({ SecretId: 'hook/sdk' }));
+    assert.equal(d.RotationEnabled, true);
+    assert.deepEqual(d.RotationRules, { AutomaticallyAfterDays: 3, Duration: '4h' });
+    assert.ok(d.NextRotationDate instanceof Date && d.NextRotationDate.getTime() <= srv.now().getTime(), 'a failing rotation is due in the past');
+    await assert.rejects(client.send(new sm.RotateSecretCommand({ SecretId: 'hook/sdk' })),
+      (e: unknown) => e instanceof sm.InvalidRequestException && e.message === "A previous rotation isn't complete. That rotation will be reattempted.");
+    failStep = '';
+    await client.send(new sm.RotateSecretCommand({ SecretId: 'hook/sdk', ClientRequestToken: rotated.VersionId }));
+    const previous = await client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk', VersionStage: 'AWSPREVIOUS' }));
+    assert.equal(previous.SecretString, JSON.stringify({ apiKey: 'first' }));
+    const now = await client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk' }));
+    assert.deepEqual([now.VersionId, now.SecretString], [rotated.VersionId, pending.SecretString]);
+    await assert.rejects(client.send(new sm.GetSecretValueCommand({ SecretId: 'hook/sdk', VersionStage: 'AWSPENDING' })), sm.ResourceNotFoundException);
+    const done = await client.send(new sm.DescribeSecretCommand({ SecretId: 'hook/sdk' }));
+    assert.ok(done.LastRotatedDate instanceof Date);
+    assert.equal(done.NextRotationDate!.getTime(), Math.floor(srv.now().getTime() / 86_400_000) * 86_400_000 + 3 * 86_400_000);
+    const cancelled = await client.send(new sm.CancelRotateSecretCommand({ SecretId: 'hook/sdk' }));
+    assert.equal(cancelled.VersionId, undefined);
+    assert.equal((await client.send(new sm.DescribeSecretCommand({ SecretId: 'hook/sdk' }))).RotationEnabled, false);
+  } finally {
+    client.destroy();
+  }
+});
+
+test('RotateSecret needs update on aws-sm/rotation/<name>: AWS\'s refusal otherwise', async () => {
+  await createJson(srv, 'hook/acl', { apiKey: 'first' });
+  const reader = await srv.keyFor('hook-reader', 'path "aws-sm/*" { capabilities = ["read", "update"] }\npath "aws-sm/rotation/*" { capabilities = ["deny"] }');
+  const r = await signedCall(srv.url, JSON.stringify({ SecretId: 'hook/acl', ClientRequestToken: newToken() }), { key: reader, target: 'secretsmanager.RotateSecret', date: srv.now() });
+  assert.equal(r.status, 400);
+  assert.equal(r.body.__type, 'AccessDeniedException');
+  assert.match(r.body.Message, /^User: arn:aws:iam::\d{12}:user\/hook-reader is not authorized to perform: secretsmanager:RotateSecret on resource: hook\/acl because no identity-based policy allows the secretsmanager:RotateSecret action$/);
+});
+
+test('a full ARN whose suffix is another secret\'s name cannot rotate that other secret', async () => {
+  const own = await createJson(srv, 'hook/own', { apiKey: 'first' });
+  await createJson(srv, 'hook/own-abcdef', { apiKey: 'other' });
+  const limited = await srv.keyFor('hook-own', 'path "aws-sm/rotation/hook/own" { capabilities = ["update"] }');
+  const account = /:(\d{12}):/.exec(own.arn)![1];
+  const r = await signedCall(srv.url, JSON.stringify({
+    SecretId: `arn:aws:secretsmanager:us-east-1:${account}:secret:hook/own-abcdef`, ClientRequestToken: newToken(),
+    RotationLambdaARN: `lockbox:webhook:http://${hookHost}/rotate`,
+  }), { key: limited, target: 'secretsmanager.RotateSecret', date: srv.now() });
+  assert.deepEqual([r.status, r.body.__type], [400, 'ResourceNotFoundException']);
+  assert.equal('RotationEnabled' in (await ok(srv, 'DescribeSecret', { SecretId: 'hook/own-abcdef' })), false);
 });
