@@ -16,7 +16,7 @@ let idp: Awaited<ReturnType<typeof startProvider>>;
 
 before(async () => {
   idp = await startProvider([REDIRECT, 'http://localhost:8250/oidc/callback']);
-  srv = await startTestServer({ clock });
+  srv = await startTestServer({ clock, logLevel: 'debug' });
   assert.equal((await srv.api('POST', 'sys/auth/oidc', { type: 'oidc' })).status, 204);
   const cfg = await srv.api('POST', 'auth/oidc/config', {
     oidc_discovery_url: idp.url, oidc_client_id: CLIENT_ID, oidc_client_secret: CLIENT_SECRET, default_role: 'web',
@@ -178,4 +178,16 @@ test('the client secret, codes and states never reach the server log', async () 
   await callback({ code, state, client_nonce: 'canary-client-nonce-42' });
   const log = srv.log();
   for (const secret of [CLIENT_SECRET, code, state, 'canary-client-nonce-42']) assert.ok(!log.includes(secret), secret);
+});
+
+test('verbose_oidc_logging logs the ID token without its signature, and the claims, at debug level', async () => {
+  assert.equal((await srv.api('POST', 'auth/oidc/role/verbose', { user_claim: 'sub', allowed_redirect_uris: [REDIRECT], oidc_scopes: ['email'], verbose_oidc_logging: true })).status, 204);
+  const quiet = srv.log().split('\n').filter((l) => l.includes('OIDC provider response')).length;
+  assert.equal(quiet, 0);
+  const r = await callback(await signIn('alice', { role: 'verbose' }));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const lines = srv.log().split('\n').filter((l) => l.includes('OIDC provider response'));
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /\[DEBUG\].*unsigned_id="[\w-]+\.[\w-]+\.xxxxxxxxxxx"/);
+  assert.match(lines[1]!, /\[DEBUG\].*claims=.*alice@example\.com/);
 });
