@@ -54,6 +54,9 @@ test('a good token logs in over every source; its groups claim gives the externa
     assert.equal(r.status, 200, `${m}: ${JSON.stringify(r.body)}`);
     assert.deepEqual(r.body.auth.identity_policies, ['ops-policy'], m);
     assert.deepEqual(r.body.auth.policies, ['default', 'ops-policy', 'svc'], m);
+    // Without an OIDC client the browser flow is not offered.
+    const u = await call(srv, '', 'POST', `auth/${m}/oidc/auth_url`, { role: 'svc', redirect_uri: 'http://127.0.0.1:8250/oidc/callback' });
+    assert.deepEqual(u.body.errors, ['OIDC login is not configured for this mount'], m);
   }
 });
 
