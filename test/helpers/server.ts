@@ -6,7 +6,10 @@ import type { Clock } from '../../src/util/clock.js';
 export type ApiResult = { status: number; body: any; headers: Headers };
 
 /** Options for a test server; dev mode (initialised, unsealed, root token) unless `dev: false`. */
-export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean; telemetry?: ServerOptions['telemetry']; awsSmWebhookHosts?: string[] };
+export type TestServerOptions = {
+  dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean;
+  telemetry?: ServerOptions['telemetry']; awsSmWebhookHosts?: string[]; logLevel?: ServerOptions['logLevel'];
+};
 
 /** Starts a server and returns an HTTP helper bound to it. */
 export async function startTestServer(opts: TestServerOptions = {}) {
@@ -16,6 +19,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     storage: opts.storage ?? { type: 'memory' },
     listener: { address: '127.0.0.1:0' },
     logSink: (line) => lines.push(line),
+    logLevel: opts.logLevel,
     clock: opts.clock,
     extraEngines: opts.extraEngines,
     telemetry: opts.telemetry,

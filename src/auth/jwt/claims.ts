@@ -38,7 +38,7 @@ export function audienceHas(claims: Record<string, unknown>, wanted: string[]): 
 }
 
 /**
- * exp, nbf and iat, each within clock_skew_leeway. A missing exp stands at the later of iat and
+ * nbf, exp and iat (in that order, as Vault checks them), each within clock_skew_leeway. A missing exp stands at the later of iat and
  * nbf plus expiration_leeway; a missing nbf at iat, else at exp minus not_before_leeway.
  */
 export function validateTimes(claims: Record<string, unknown>, role: JwtRole, now: number): void {
@@ -50,8 +50,8 @@ export function validateTimes(claims: Record<string, unknown>, role: JwtRole, no
   if (nbf === undefined) nbf = iat ?? exp - leeway(role.not_before_leeway, 150);
   const t = now / 1000;
   const skew = leeway(role.clock_skew_leeway, 60);
-  if (t > exp + skew) throw new ClaimsError('invalid expiration time (exp) claim: token is expired');
   if (t < nbf - skew) throw new ClaimsError('invalid not before (nbf) claim: token not yet valid');
+  if (t > exp + skew) throw new ClaimsError('invalid expiration time (exp) claim: token is expired');
   if (iat !== undefined && t < iat - skew) throw new ClaimsError('invalid issued at (iat) claim: token issued in the future');
 }
 

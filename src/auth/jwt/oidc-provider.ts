@@ -72,7 +72,8 @@ async function verifyIdToken(mountUuid: string, config: JwtConfig, d: Discovered
     throw fail('the id_token payload is not JSON');
   }
   if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw fail('the id_token payload is not a JSON object');
-  if (claims.iss !== (config.bound_issuer || d.issuer)) throw fail('invalid id_token issuer');
+  // OIDC Core 3.1.3.7: the ID token's iss is the provider's issuer (the discovery URL).
+  if (claims.iss !== d.issuer) throw fail('invalid id_token issuer');
   if (!audienceHas(claims, [config.oidc_client_id])) throw fail('invalid id_token audiences');
   if (role.bound_audiences.length > 0 && !audienceHas(claims, role.bound_audiences)) throw fail('invalid id_token audiences');
   try {

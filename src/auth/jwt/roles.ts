@@ -80,7 +80,7 @@ async function writeRole(ctx: HandlerContext<V>) {
   const v = ctx.fields;
   const existing = await getRole(ctx.storage, v.name);
   const pick = <K extends keyof JwtRole & keyof V>(k: K, fallback: JwtRole[K]): JwtRole[K] =>
-    (ctx.sent.has(k) ? v[k] : existing ? existing[k] : fallback) as JwtRole[K];
+    (ctx.sent.has(k) ? v[k] : existing?.[k] ?? fallback) as JwtRole[K]; // a field newer than the stored role: its default
   const roleType = ctx.sent.has('role_type') ? v.role_type : existing ? existing.role_type : 'oidc';
   if (roleType !== 'jwt' && roleType !== 'oidc') throw new BadRequest(`invalid 'role_type': ${roleType}`);
   if (ctx.sent.has('callback_mode') && v.callback_mode !== 'client') throw new BadRequest(`unsupported callback_mode: ${JSON.stringify(v.callback_mode)} (only 'client' is supported)`);

@@ -3,6 +3,9 @@
 // for bad states, tampered auth URLs and client nonces; redirect URI rules; config refusals.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../../../src/util/clock.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { AUTH_BLOCK_KEYS, call } from '../helpers.js';
@@ -16,7 +19,7 @@ let idp: Awaited<ReturnType<typeof startProvider>>;
 
 before(async () => {
   idp = await startProvider([REDIRECT, 'http://localhost:8250/oidc/callback']);
-  srv = await startTestServer({ clock });
+  srv = await startTestServer({ clock, logLevel: 'debug' });
   assert.equal((await srv.api('POST', 'sys/auth/oidc', { type: 'oidc' })).status, 204);
   const cfg = await srv.api('POST', 'auth/oidc/config', {
     oidc_discovery_url: idp.url, oidc_client_id: CLIENT_ID, oidc_client_secret: CLIENT_SECRET, default_role: 'web',
@@ -173,9 +176,34 @@ test('token_bound_cidrs refuses a callback from elsewhere with 403', async () =>
   assert.deepEqual(cb.body.errors, ['permission denied']);
 });
 
-test('the client secret, codes and states never reach the server log', async () => {
-  const { code, state } = await signIn('alice', { client_nonce: 'canary-client-nonce-42' });
-  await callback({ code, state, client_nonce: 'canary-client-nonce-42' });
-  const log = srv.log();
-  for (const secret of [CLIENT_SECRET, code, state, 'canary-client-nonce-42']) assert.ok(!log.includes(secret), secret);
+test('the client secret, codes, states and client nonces reach neither the server log nor the audit log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-oidc-audit-'));
+  try {
+    const file = join(dir, 'audit.log');
+    assert.equal((await srv.api('PUT', 'sys/audit/oidc-canary', { type: 'file', options: { file_path: file } })).status, 204);
+    const { code, state } = await signIn('alice', { client_nonce: 'canary-client-nonce-42' });
+    assert.equal((await callback({ code, state, client_nonce: 'canary-client-nonce-42' })).status, 200);
+    assert.equal((await srv.api('DELETE', 'sys/audit/oidc-canary')).status, 204);
+    const audit = readFileSync(file, 'utf8');
+    assert.match(audit, /oidc\/callback/);
+    assert.match(audit, /hmac-sha256:/);
+    for (const secret of [CLIENT_SECRET, code, state, 'canary-client-nonce-42']) {
+      assert.ok(!srv.log().includes(secret), `server log: ${secret}`);
+      assert.ok(!audit.includes(secret), `audit log: ${secret}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('verbose_oidc_logging logs the ID token without its signature, and the claims, at debug level', async () => {
+  assert.equal((await srv.api('POST', 'auth/oidc/role/verbose', { user_claim: 'sub', allowed_redirect_uris: [REDIRECT], oidc_scopes: ['email'], verbose_oidc_logging: true })).status, 204);
+  const quiet = srv.log().split('\n').filter((l) => l.includes('OIDC provider response')).length;
+  assert.equal(quiet, 0);
+  const r = await callback(await signIn('alice', { role: 'verbose' }));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const lines = srv.log().split('\n').filter((l) => l.includes('OIDC provider response'));
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /\[DEBUG\].*unsigned_id="[\w-]+\.[\w-]+\.xxxxxxxxxxx"/);
+  assert.match(lines[1]!, /\[DEBUG\].*claims=.*alice@example\.com/);
 });
