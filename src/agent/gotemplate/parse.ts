@@ -391,7 +391,7 @@ class Parser {
     if (!n.isInt && !n.isUint) {
       const f = parseGoFloat(t.val);
       if (f !== null) {
-        if (!/[.eEpP]/.test(t.val)) this.errorf(`integer overflow: ${t.val}`);
+        if (!/[.eEpP]/.test(t.val)) this.errorf(`integer overflow: ${quote(t.val)}`);
         n.isFloat = true;
         n.float = f;
         if (Number.isInteger(f) && Math.abs(f) < 2 ** 63) { n.isInt = true; n.int = BigInt(f); }
