@@ -376,7 +376,7 @@ class Parser {
     const n: NumberNode = { type: 'number', pos: t.pos, tree: this.tree, text: t.val, isInt: false, isUint: false, isFloat: false, int: 0n, float: 0 };
     if (t.typ === T.CharConstant) {
       let s: string;
-      try { s = unquote(t.val); } catch { this.errorf(`malformed character constant: ${t.val}`); }
+      try { s = unquote(t.val); } catch { this.errorf(t.val === "''" ? 'invalid syntax' : `malformed character constant: ${t.val}`); }
       const r = BigInt(s.codePointAt(0)!);
       Object.assign(n, { isInt: true, isUint: true, isFloat: true, int: r, float: Number(r) });
       return n;
@@ -435,7 +435,11 @@ function underscoreOK(s: string): boolean {
 /** strconv.ParseFloat for decimal and hex floats. */
 export function parseGoFloat(s: string): number | null {
   let t = s;
-  if (t.includes('_')) { if (!/^[+-]?0[xX]/.test(t) && !/^[+-]?\d/.test(t)) return null; t = t.replace(/_/g, ''); }
+  if (t.includes('_')) {
+    // Go allows "_" only between digits (or after a base prefix).
+    if (/__|_$|^[+-]?_|_[.eEpP]|[.eEpP]_/.test(t.replace(/^([+-]?0[xX])_/, '$1'))) return null;
+    t = t.replace(/_/g, '');
+  }
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
   const h = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/.exec(t);
   if (h && (h[2] || h[3])) {
