@@ -440,7 +440,10 @@ export function parseGoFloat(s: string): number | null {
     if (/__|_$|^[+-]?_|_[.eEpP]|[.eEpP]_/.test(t.replace(/^([+-]?0[xX])_/, '$1'))) return null;
     t = t.replace(/_/g, '');
   }
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
+    const v = Number(t);
+    return Number.isFinite(v) ? v : null; // out of range is a syntax error to the parser
+  }
   const h = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/.exec(t);
   if (h && (h[2] || h[3])) {
     const mant = parseInt((h[2] || '0') + (h[3] || ''), 16) / 16 ** (h[3] ?? '').length;
