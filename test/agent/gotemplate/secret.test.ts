@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'lossless-json';
-import { goStrings, parseTemplate, secretValue, TemplateError, type FuncMap, type SecretJSON } from '../../../src/agent/gotemplate/index.js';
+import { goStrings, parseTemplate, secretValue, TemplateError, typed, type FuncMap, type SecretJSON } from '../../../src/agent/gotemplate/index.js';
 
 const answer = (data: string): SecretJSON => parse(`{"request_id":"r-1","lease_id":"","lease_duration":2764800,"renewable":false,"data":${data},"warnings":null}`) as SecretJSON;
 const kv = answer('{"data":{"username":"app","password":"s3cr3t-CANARY","port":5432},"metadata":{"version":3}}');
@@ -127,4 +127,11 @@ test('canary: common execution errors name keys and types, never secret values',
       return true;
     });
   }
+});
+
+test('typed caller functions get Go\'s argument checks', () => {
+  const funcs: FuncMap = { secret: typed([], (...p: string[]) => `got ${p.join(',')}`, 'string') };
+  assert.equal(run('{{ secret "a" "b" }}', funcs), 'got a,b');
+  assert.throws(() => run('{{ secret "a" 1 }}', funcs), { message: 'template: :1:14: executing "" at <1>: expected string; found 1' });
+  assert.throws(() => run('{{ secret .x }}', { ...funcs }), { message: 'template: :1:10: executing "" at <.x>: invalid value; expected string' });
 });
