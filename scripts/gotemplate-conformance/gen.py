@@ -12,6 +12,13 @@ for mod in ("rows_lang", "rows_consul"):
     for row in m.rows:
         row.setdefault("source", getattr(m, "SOURCE", "go"))
         out.append(row)
+# Probe rows whose expected values were printed by Go itself (scripts/gotemplate-oracle).
+checked = os.path.join(here, "rows_go_checked.json")
+if os.path.exists(checked):
+    for row in json.load(open(checked)):
+        row.setdefault("source", "go")
+        row.setdefault("note", "expected value printed by Go 1.19")
+        out.append(row)
 dest = os.path.join(here, "..", "..", "test", "agent", "gotemplate", "conformance.json")
 with open(dest, "w") as f:
     json.dump({"about": "Template conformance rows: template, data (JSON text, parsed with lossless-json) or js (plain values), options, and the expected output or error text. source: go = Go's text/template behaviour; consul-template = its documented functions; go1.22+/go1.23+ = later Go features.", "rows": out}, f, indent=1, ensure_ascii=False)

@@ -95,3 +95,8 @@ r("{{ nomadVar \"x\" }}", err='template: :1: function "nomadVar" is not supporte
 r("{{ ls \"x\" }}", err='template: :1: function "ls" is not supported by lockbox agent')
 r("{{ plugin \"x\" }}", err='template: :1: function "plugin" is not supported by lockbox agent')
 r("{{ executeTemplate \"x\" }}", err='template: :1: function "executeTemplate" is not supported by lockbox agent')
+# Plain JS numbers (what a caller's own functions return) are Go int / float64.
+r("{{ add .n 1 }} {{ divide 2 .n }} {{ multiply .f 2 }} {{ subtract .f .n }} {{ maximum .n .f }}", "6 2 3 3.5 5", js={"n": 5, "f": 1.5})
+r("{{ .n | add 1 | printf \"%d\" }}", "6", js={"n": 5})
+r("{{ printf \"%T %T\" (add 1 2) (add 1.5 2) }}", "int float64", note="Go's int64 prints as int here", js={})
+r("{{ toJSON . }}", '{"f":1.5,"l":[1,2.25],"n":5,"s":"\\u003c"}', js={"n": 5, "f": 1.5, "l": [1, 2.25], "s": "<"})

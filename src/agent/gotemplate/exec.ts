@@ -18,7 +18,7 @@ class BreakSignal { }
 class ContinueSignal { }
 const BREAK = new BreakSignal();
 const CONTINUE = new ContinueSignal();
-const MAX_DEPTH = 1000;
+const MAX_DEPTH = 100000;
 
 export interface ExecEnv {
   trees: Map<string, Tree>;
@@ -168,7 +168,11 @@ export class State {
     this.vars = [{ name: '$', value: newDot }];
     this.tmplName = tree.name;
     this.depth++;
-    try { this.walk(newDot, tree.root); } finally {
+    try { this.walk(newDot, tree.root); } catch (e) {
+      // Go allows 100000 nested calls; the JS stack may end sooner, with the same meaning.
+      if (e instanceof RangeError) { this.at(t); this.errorf(`exceeded maximum template depth (${MAX_DEPTH})`); }
+      throw e;
+    } finally {
       this.depth--;
       this.vars = saved.vars;
       this.tmplName = saved.name;
@@ -222,7 +226,8 @@ export class State {
     const isHexInt = /^0[xX]/.test(c.text) && !/[pP]/.test(c.text);
     const isRune = c.text.startsWith("'");
     if (c.isFloat && !isHexInt && !isRune && /[.eEpP]/.test(c.text)) return float(c.float);
-    if (c.isInt) return Number(c.int);
+    // Integers beyond 2^53 stay exact as bigint (still Go's int).
+    if (c.isInt) return Number.isSafeInteger(Number(c.int)) ? Number(c.int) : c.int;
     if (c.isUint) this.errorf(`${c.text} overflows int`);
     return undefined;
   }

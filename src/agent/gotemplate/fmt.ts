@@ -121,7 +121,10 @@ class Printer {
   printArg(arg: unknown, verb: string, depth: number): void {
     arg = unbox(arg);
     if (arg === null || arg === undefined) {
-      if (verb === 'T' || verb === 'v') this.pad('<nil>'); else this.badVerb(verb, arg);
+      // A nil inside a map or slice is a nil interface{} element: <nil> whatever the verb.
+      if (depth > 0) this.pad(this.f.sharpV ? 'interface {}(nil)' : '<nil>');
+      else if (verb === 'T' || verb === 'v') this.pad('<nil>');
+      else this.badVerb(verb, arg);
       return;
     }
     if (verb === 'T') { this.pad(typeName(arg)); return; }
@@ -189,7 +192,7 @@ class Printer {
       case 'c': this.pad(codePoint(v)); return;
       case 'q': this.pad(quoteRune(Number(v), this.f.plus)); return;
       case 'U': {
-        let s = 'U+' + (v < 0n ? 0n : v).toString(16).toUpperCase().padStart(this.f.precPresent ? this.f.prec : 4, '0');
+        let s = 'U+' + BigInt.asUintN(64, v).toString(16).toUpperCase().padStart(this.f.precPresent ? this.f.prec : 4, '0');
         if (this.f.sharp && v >= 0n && v <= 0x10ffffn) s += " '" + String.fromCodePoint(Number(v)) + "'";
         this.noZero(() => this.pad(s));
         return;
@@ -327,7 +330,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
         const r = intArg();
         f.prec = r.n; f.precPresent = r.ok;
         if (f.prec < 0) { f.prec = 0; f.precPresent = false; }
-        if (!r.ok) p.buf += '%!(BADPREC)';
+        if (!f.precPresent) p.buf += '%!(BADPREC)';
       } else {
         const r = parseNum(format, i);
         f.prec = r.n; f.precPresent = true; i = r.i;

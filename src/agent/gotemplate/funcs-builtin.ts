@@ -97,7 +97,8 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
       const bytes = isStr ? Buffer.from(str(item)) : null;
       const len = isStr ? bytes!.length : (item as unknown[]).length;
       const x = indexArg(ix, len);
-      if (x === len) throw new GoError(`index out of range: ${x}`);
+      // Go's indexArg lets x == len through and reflect's Index panics on it.
+      if (x === len) throw new GoError(`reflect: ${isStr ? 'string' : 'slice'} index out of range`);
       item = isStr ? bytes![x] : (item as unknown[])[x];
       if (item === undefined) item = null;
     } else if (k === 'map' && isMap(item)) {

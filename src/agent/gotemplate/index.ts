@@ -23,6 +23,7 @@ export { TemplateError, consulTemplateFuncs };
 export { GoStruct, GoFloat, goStrings } from './values.js';
 export { typed, GoError, type ParamType } from './signature.js';
 export { sprintf, formatValue } from './fmt.js';
+export { secretValue, SECRET_FIELDS, SECRET_TYPE, type SecretJSON } from './secret.js';
 
 const has = (m: object, k: string): boolean => Object.hasOwn(m, k);
 

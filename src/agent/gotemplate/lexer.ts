@@ -51,7 +51,12 @@ export interface Item { typ: T; pos: number; val: string; line: number }
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const alnum = /^[\p{L}\p{Nd}_]$/u;
-const isAlphaNumeric = (c: string | undefined): boolean => c !== undefined && alnum.test(c);
+function isAlphaNumeric(c: string | undefined): boolean {
+  if (c === undefined) return false;
+  const x = c.charCodeAt(0);
+  if (x < 0x80) return (x >= 48 && x <= 57) || (x >= 65 && x <= 90) || (x >= 97 && x <= 122) || x === 95;
+  return alnum.test(c);
+}
 
 /** fmt's %#U: U+0023 '#'. */
 export function runeU(c: string): string {
@@ -114,6 +119,8 @@ export class Lexer {
   private peekc(): string | undefined { return this.input[this.pos]; }
   private nextc(): string | undefined {
     if (this.pos >= this.input.length) { this.pos++; return undefined; }
+    const code = this.input.charCodeAt(this.pos);
+    if (code < 0xd800) { this.pos++; return this.input[this.pos - 1]; }
     const cp = this.input.codePointAt(this.pos)!;
     const c = String.fromCodePoint(cp);
     this.pos += c.length;

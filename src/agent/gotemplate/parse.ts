@@ -376,7 +376,7 @@ class Parser {
     const n: NumberNode = { type: 'number', pos: t.pos, tree: this.tree, text: t.val, isInt: false, isUint: false, isFloat: false, int: 0n, float: 0 };
     if (t.typ === T.CharConstant) {
       let s: string;
-      try { s = unquote(t.val); } catch { this.errorf(`malformed character constant: ${t.val}`); }
+      try { s = unquote(t.val); } catch { this.errorf(t.val === "''" ? 'invalid syntax' : `malformed character constant: ${t.val}`); }
       const r = BigInt(s.codePointAt(0)!);
       Object.assign(n, { isInt: true, isUint: true, isFloat: true, int: r, float: Number(r) });
       return n;
@@ -391,7 +391,7 @@ class Parser {
     if (!n.isInt && !n.isUint) {
       const f = parseGoFloat(t.val);
       if (f !== null) {
-        if (!/[.eEpP]/.test(t.val)) this.errorf(`integer overflow: ${t.val}`);
+        if (!/[.eEpP]/.test(t.val)) this.errorf(`integer overflow: ${quote(t.val)}`);
         n.isFloat = true;
         n.float = f;
         if (Number.isInteger(f) && Math.abs(f) < 2 ** 63) { n.isInt = true; n.int = BigInt(f); }
@@ -435,8 +435,15 @@ function underscoreOK(s: string): boolean {
 /** strconv.ParseFloat for decimal and hex floats. */
 export function parseGoFloat(s: string): number | null {
   let t = s;
-  if (t.includes('_')) { if (!/^[+-]?0[xX]/.test(t) && !/^[+-]?\d/.test(t)) return null; t = t.replace(/_/g, ''); }
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
+  if (t.includes('_')) {
+    // Go allows "_" only between digits (or after a base prefix).
+    if (/__|_$|^[+-]?_|_[.eEpP]|[.eEpP]_/.test(t.replace(/^([+-]?0[xX])_/, '$1'))) return null;
+    t = t.replace(/_/g, '');
+  }
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
+    const v = Number(t);
+    return Number.isFinite(v) ? v : null; // out of range is a syntax error to the parser
+  }
   const h = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/.exec(t);
   if (h && (h[2] || h[3])) {
     const mant = parseInt((h[2] || '0') + (h[3] || ''), 16) / 16 ** (h[3] ?? '').length;

@@ -76,7 +76,7 @@ export function typeName(v: unknown): string {
     case 'string': return 'string';
     case 'boolean': return 'bool';
     case 'number': return Number.isInteger(v) ? 'int' : 'float64';
-    case 'bigint': return 'int64';
+    case 'bigint': return 'int';
     case 'function': return 'func(...interface {}) interface {}';
   }
   if (v instanceof GoFloat) return 'float64';
