@@ -123,9 +123,16 @@ async function main() {
     await putJson(storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: notAfter - 3600, issuer_id: issuerId, certificate: '', not_after: notAfter });
   }
   const rss = process.memoryUsage().rss;
+  let peak = rss;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+  const rebuildLoop = monitorEventLoopDelay({ resolution: 1 });
+  rebuildLoop.enable();
   let t = performance.now();
   await rebuildCrls(storage, Date.now());
-  console.log(`CRL rebuild (engine, storage included) ${REVOKED} revoked: ${fmt(performance.now() - t)} ms, RSS +${fmt((process.memoryUsage().rss - rss) / 2 ** 20)} MB`);
+  const rebuildMs = performance.now() - t;
+  rebuildLoop.disable();
+  clearInterval(sampler);
+  console.log(`CRL rebuild (engine, storage and worker thread included) ${REVOKED} revoked: ${fmt(rebuildMs)} ms, peak RSS +${fmt((peak - rss) / 2 ** 20)} MB, loop delay p99 ${fmt(rebuildLoop.percentile(99) / 1e6)} ms`);
 
   // The two builders alone, same entries and key.
   const rootCert = new x509.X509Certificate(rootPem);
