@@ -1,7 +1,7 @@
 // `node dist/bench/pki.js`: PKI issue rates (ec-256 and rsa-2048, concurrency 1 and 8) next to
 // their ceilings measured in the same run (bare @peculiar/x509 create+sign, bare async key
-// generation), the event-loop delay and sys/health latency during the rsa-2048 run, OCSP
-// answers/s, and at N revoked entries the CRL build time of the engine's builder next to
+// generation, bare node:http), the event-loop delay and sys/health latency during the rsa-2048
+// run, OCSP answers/s, and at N revoked entries the CRL build time of the engine's builder next to
 // X509CrlGenerator's (same entries, same key), and the rebuild's RSS growth. Prints numbers;
 // never decides pass/fail.
 //   BENCH_PKI_EC (default 300) · BENCH_PKI_RSA (default 24) · BENCH_PKI_REVOKED (default 10000)
@@ -10,6 +10,8 @@ import { createHash, generateKeyPair } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
 import { CertID, OCSPRequest, Request, TBSRequest } from '@peculiar/asn1-ocsp';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { startTestServer } from '../test/helpers/server.js';
@@ -73,6 +75,12 @@ async function main() {
   console.log(`ceiling  x509 create+sign (ec-256)   ${fmt(bareSign.rate)}/s`);
   console.log(`ceiling  keygen ec-256               ${fmt(ecKeygen.rate)}/s`);
   console.log(`ceiling  keygen rsa-2048             ${fmt(rsaKeygen.rate)}/s`);
+  const bare = createServer((_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end('{}'); });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  const http = await measure(EC_COUNT * 4, 8, async () => { await (await fetch(bareUrl, { method: 'POST', body: '{}' })).arrayBuffer(); });
+  bare.close();
+  console.log(`ceiling  bare node:http POST (c=8)   ${fmt(http.rate)}/s`);
 
   for (const concurrency of [1, 8]) {
     const ec = await measure(EC_COUNT, concurrency, issue('ec'));
@@ -123,9 +131,16 @@ async function main() {
     await putJson(storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: notAfter - 3600, issuer_id: issuerId, certificate: '', not_after: notAfter });
   }
   const rss = process.memoryUsage().rss;
+  let peak = rss;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+  const rebuildLoop = monitorEventLoopDelay({ resolution: 1 });
+  rebuildLoop.enable();
   let t = performance.now();
   await rebuildCrls(storage, Date.now());
-  console.log(`CRL rebuild (engine, storage included) ${REVOKED} revoked: ${fmt(performance.now() - t)} ms, RSS +${fmt((process.memoryUsage().rss - rss) / 2 ** 20)} MB`);
+  const rebuildMs = performance.now() - t;
+  rebuildLoop.disable();
+  clearInterval(sampler);
+  console.log(`CRL rebuild (engine, storage and worker thread included) ${REVOKED} revoked: ${fmt(rebuildMs)} ms, peak RSS +${fmt((peak - rss) / 2 ** 20)} MB, loop delay p99 ${fmt(rebuildLoop.percentile(99) / 1e6)} ms`);
 
   // The two builders alone, same entries and key.
   const rootCert = new x509.X509Certificate(rootPem);

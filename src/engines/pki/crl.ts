@@ -4,9 +4,9 @@ import type { Storage } from '../../storage/storage.js';
 import { parseDurationSeconds } from '../../util/duration.js';
 import { normalizeSerial } from './certs.js';
 import { allIssuers, signerOf } from './issuers.js';
-import { buildCrl } from './crl-build.js';
+import { buildCrlOffLoop } from './crl-offload.js';
 import { revocationAlgorithm } from './sign.js';
-import { getJson, listAll, putJson, type IssuerEntry, type RevokedEntry } from './store.js';
+import { getJson, putJson, type IssuerEntry, type RevokedEntry } from './store.js';
 
 /** Vault's config/crl, durations kept as written. */
 export type CrlConfig = {
@@ -28,16 +28,28 @@ export type StoredCrl = { number: number; der: string; this_update: number; next
 
 const seconds = (d: string) => parseDurationSeconds(d) ?? 0;
 
-/** Every revocation, from the revoked/ prefix only (the cert store is never scanned). */
-export async function allRevoked(storage: Storage): Promise<RevokedEntry[]> {
-  const serials = await listAll(storage, 'revoked/');
-  const entries = await Promise.all(serials.map((s) => getJson<RevokedEntry>(storage, `revoked/${s}`)));
-  return entries.filter((e): e is RevokedEntry => e !== undefined);
+/** What a CRL needs of a revocation (the stored entry also holds the certificate). */
+type Revocation = Omit<RevokedEntry, 'certificate'>;
+
+/**
+ * Every revocation, from the revoked/ prefix only (the cert store is never scanned), read a
+ * page at a time and kept without its certificate, so 100,000 entries stay small in memory.
+ */
+export async function allRevoked(storage: Storage): Promise<Revocation[]> {
+  const out: Revocation[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await storage.list('revoked/', { after, limit: 1000 });
+    const entries = await Promise.all(page.map((s) => getJson<RevokedEntry>(storage, `revoked/${s}`)));
+    for (const e of entries) if (e) out.push({ serial: e.serial, revocation_time: e.revocation_time, issuer_id: e.issuer_id, not_after: e.not_after });
+    if (page.length < 1000) return out;
+    after = page[page.length - 1];
+  }
 }
 
-async function signCrl(storage: Storage, issuer: IssuerEntry, entries: RevokedEntry[], nowMs: number, expiry: number, numbers: { number: number; deltaOf?: number }) {
+async function signCrl(storage: Storage, issuer: IssuerEntry, entries: Revocation[], nowMs: number, expiry: number, numbers: { number: number; deltaOf?: number }) {
   const signer = await signerOf(storage, issuer);
-  return buildCrl(signer, revocationAlgorithm(signer.key, issuer.revocation_signature_algorithm), {
+  return buildCrlOffLoop(signer, revocationAlgorithm(signer.key, issuer.revocation_signature_algorithm), {
     issuerCert: new Uint8Array(signer.cert.rawData),
     thisUpdate: new Date(nowMs),
     nextUpdate: new Date(nowMs + expiry * 1000),
@@ -47,7 +59,7 @@ async function signCrl(storage: Storage, issuer: IssuerEntry, entries: RevokedEn
 }
 
 /** Revocations an issuer's CRL lists: its own, not yet expired, and only while CRLs are enabled. */
-function listedFor(issuer: IssuerEntry, revoked: RevokedEntry[], config: CrlConfig, nowS: number): RevokedEntry[] {
+function listedFor(issuer: IssuerEntry, revoked: Revocation[], config: CrlConfig, nowS: number): Revocation[] {
   if (config.disable) return [];
   return revoked.filter((r) => r.issuer_id === issuer.id && r.not_after > nowS);
 }
@@ -68,7 +80,7 @@ export async function rebuildCrls(storage: Storage, nowMs: number): Promise<void
 }
 
 /** A delta CRL over `complete`: revocations since it was built, marked with its number. */
-async function deltaFor(storage: Storage, issuer: IssuerEntry, revoked: RevokedEntry[], config: CrlConfig, nowMs: number, complete: StoredCrl, number: number) {
+async function deltaFor(storage: Storage, issuer: IssuerEntry, revoked: Revocation[], config: CrlConfig, nowMs: number, complete: StoredCrl, number: number) {
   const since = complete.delta_base_time ?? 0;
   const entries = listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)).filter((r) => r.revocation_time >= since);
   const der = await signCrl(storage, issuer, entries, nowMs, seconds(config.expiry), { number, deltaOf: complete.number });

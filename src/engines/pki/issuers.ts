@@ -1,6 +1,6 @@
 // Issuers and keys of one mount: references (id, name, `default`), import with de-duplication,
 // and the CA chain built by matching AKI to SKI and checking each signature.
-import { randomUUID, X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto';
+import { createHash, randomUUID, X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto';
 import { x509 } from './x509.js';
 import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
@@ -156,9 +156,20 @@ export async function importIssuer(storage: Storage, pem: string, name: string, 
   return { id: entry.id, existing: false, keyId: entry.key_id };
 }
 
+// Parsed issuer certificates and built chains, by their inputs: every issue would otherwise
+// parse the issuer with @peculiar/x509 and re-verify the chain's signatures.
+const parsedIssuers = new Map<string, x509.X509Certificate>();
+const chains = new Map<string, string[]>();
+const remember = <T>(cache: Map<string, T>, key: string, value: T): T => {
+  if (cache.size >= 256) cache.clear();
+  cache.set(key, value);
+  return value;
+};
+
 /** The issuer's certificate and key, ready to sign; refuses an issuer without a key. */
 export async function signerOf(storage: Storage, issuer: IssuerEntry): Promise<Signer> {
-  return { cert: parseCertificate(issuer.certificate), ...(await signingKeyOf(storage, issuer)) };
+  const cert = parsedIssuers.get(issuer.certificate) ?? remember(parsedIssuers, issuer.certificate, parseCertificate(issuer.certificate));
+  return { cert, ...(await signingKeyOf(storage, issuer)) };
 }
 
 /** The issuer's key alone, for signers that need no parsed certificate (OCSP, a hot path). */
@@ -182,6 +193,15 @@ export async function caChain(storage: Storage, issuer: IssuerEntry): Promise<st
   if (issuer.manual_chain.length > 0) {
     return issuer.manual_chain.map((id) => issuers.find((i) => i.id === id)?.certificate).filter((c): c is string => c !== undefined);
   }
+  // The chain depends only on this certificate and the set of the mount's issuer certificates.
+  const hash = createHash('sha256').update(issuer.certificate);
+  for (const pem of issuers.map((i) => i.certificate).sort()) hash.update('\0').update(pem);
+  const key = hash.digest('hex');
+  const known = chains.get(key);
+  return [...(known ?? remember(chains, key, buildChain(issuer, issuers)))];
+}
+
+function buildChain(issuer: IssuerEntry, issuers: IssuerEntry[]): string[] {
   const parsed = issuers.map((i) => ({ pem: i.certificate, cert: new NodeCertificate(i.certificate) }));
   const chain = [issuer.certificate];
   let current = new NodeCertificate(issuer.certificate);

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../../helpers/server.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { BaseCRLNumber, CRLNumber, id_ce_cRLNumber, id_ce_deltaCRLIndicator } from '@peculiar/asn1-x509';
+import { BaseCRLNumber, CertificateList, CRLNumber, id_ce_cRLNumber, id_ce_deltaCRLIndicator } from '@peculiar/asn1-x509';
 import { buildCertificate, colonSerial, newSerialHex, subjectName } from '../../../src/engines/pki/certs.js';
 import { buildCrl } from '../../../src/engines/pki/crl-build.js';
+import { buildCrlOffLoop } from '../../../src/engines/pki/crl-offload.js';
 import { cryptoSigningKey, generateKey, signingAlgorithm } from '../../../src/engines/pki/keys.js';
 import { putJson } from '../../../src/engines/pki/store.js';
 import { x509 } from '../../../src/engines/pki/x509.js';
@@ -150,4 +151,22 @@ test('revocation_signature_algorithm picks the CRL signature, in Vault names, an
   const rootPem = (await srv.api('GET', 'pki/issuer/default')).body.data.certificate as string;
   assert.match((await openssl('crl', '-inform', 'DER', '-in', crlFile, '-CAfile', files.write('root.pem', rootPem), '-noout')).out, /verify OK/);
   await srv.api('POST', 'pki/issuer/default', { revocation_signature_algorithm: '' });
+});
+
+test('a CRL built in a worker thread says what the inline builder says', async () => {
+  const key = await generateKey('ec', 384);
+  const alg = signingAlgorithm(key, 0, false);
+  const cert = await buildCertificate({
+    subject: subjectName({ common_name: 'worker' }), publicKey: key, notBefore: new Date(), notAfter: new Date(Date.now() + 3600e3),
+    serialHex: newSerialHex(), sans: { dns: [], ip: [], uri: [], email: [] }, isCa: true, keyUsage: 0, extKeyUsage: [], signatureBits: 0, usePss: false,
+  }, { selfKey: key, keyId: 'worker' });
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const contents = { issuerCert: new Uint8Array(cert.rawData), thisUpdate: now, nextUpdate: new Date(now.getTime() + 60e3), number: 3, entries: seeded.slice(0, 50).map((serialHex) => ({ serialHex, revokedAt: 1_700_000_000 })) };
+  const inWorker = new x509.X509Crl(new Uint8Array(await buildCrlOffLoop({ keyId: 'worker', key }, alg, contents, 1)));
+  const inline = new x509.X509Crl(new Uint8Array(await buildCrl({ keyId: 'worker', key }, alg, contents)));
+  assert.ok(await inWorker.verify({ publicKey: cert.publicKey }));
+  const tbs = (crl: x509.X509Crl) => Buffer.from(AsnConvert.serialize(AsnConvert.parse(crl.rawData, CertificateList).tbsCertList)).toString('hex');
+  assert.equal(tbs(inWorker), tbs(inline), 'the signed part is byte for byte the same');
+  assert.deepEqual(inWorker.entries.map((e) => e.serialNumber), inline.entries.map((e) => e.serialNumber));
+  assert.deepEqual(inWorker.extensions.map((e) => Buffer.from(e.rawData).toString('hex')), inline.extensions.map((e) => Buffer.from(e.rawData).toString('hex')));
 });
