@@ -44,6 +44,8 @@ export type ServerConfig = {
   clusterAddr?: string;
   /** HA: standbys redirect (307) rather than forward. */
   disableClustering: boolean;
+  /** HA: standbys answer reads from the shared store (Lockbox's own; Vault Enterprise's performance standbys). */
+  standbyReads: boolean;
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
   logLevel: LogLevel;
@@ -69,7 +71,7 @@ type Block = Record<string, unknown>;
 
 /** Top-level keys we act on. */
 const SUPPORTED = new Set([
-  'storage', 'listener', 'seal', 'telemetry', 'api_addr', 'cluster_addr', 'disable_clustering', 'default_lease_ttl',
+  'storage', 'listener', 'seal', 'telemetry', 'api_addr', 'cluster_addr', 'disable_clustering', 'standby_reads', 'default_lease_ttl',
   'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name', 'user_lockout',
 ]);
 /** Vault's other keys: accepted so a Vault file loads, but they change nothing here. */
@@ -165,6 +167,7 @@ function buildConfig(raw: Block, source: string): ServerConfig {
     apiAddr: optionalString(raw.api_addr),
     clusterAddr: optionalString(raw.cluster_addr),
     disableClustering: truthy(raw.disable_clustering),
+    standbyReads: truthy(raw.standby_reads),
     defaultLeaseTtl,
     maxLeaseTtl,
     logLevel: logLevelOf(raw.log_level, fail),

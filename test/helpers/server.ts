@@ -6,7 +6,7 @@ import type { Clock } from '../../src/util/clock.js';
 export type ApiResult = { status: number; body: any; headers: Headers };
 
 /** Options for a test server; dev mode (initialised, unsealed, root token) unless `dev: false`. */
-export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean; telemetry?: ServerOptions['telemetry'] };
+export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean; telemetry?: ServerOptions['telemetry']; standbyReads?: boolean };
 
 /** Starts a server and returns an HTTP helper bound to it. */
 export async function startTestServer(opts: TestServerOptions = {}) {
@@ -20,6 +20,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     extraEngines: opts.extraEngines,
     telemetry: opts.telemetry,
     ui: opts.ui ?? false,
+    standbyReads: opts.standbyReads,
   });
   let token = server.rootToken;
   async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult> {
