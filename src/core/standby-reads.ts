@@ -9,6 +9,13 @@
 // with limited uses (each use is a write), `?help`.
 import type { Operation } from './request.js';
 import type { MountTable } from './mounts.js';
+import { LockLost } from '../storage/ha.js';
+import { StandbyError } from './ha.js';
+
+/** A request begun on a standby that must go to the active node after all: it wrote, or met a rebuild. */
+export function needsActiveNode(err: unknown): boolean {
+  return err instanceof LockLost || err instanceof StandbyError;
+}
 
 /** What is known of a request before it is parsed. */
 export type StandbyCandidate = {

@@ -6,9 +6,7 @@
 import type http from 'node:http';
 import type { Core } from '../core/core.js';
 import { IndexNotPresent, inconsistentMode, type IndexTokens } from '../core/consistency.js';
-import { StandbyError } from '../core/ha.js';
-import { standbyMayServe } from '../core/standby-reads.js';
-import { LockLost } from '../storage/ha.js';
+import { needsActiveNode, standbyMayServe } from '../core/standby-reads.js';
 import type { Reply } from './reply.js';
 import { operationOf, readBody, tokenOf } from './request.js';
 
@@ -43,7 +41,7 @@ export async function serveOnStandby(core: Core, req: http.IncomingMessage, path
   try {
     return { reply: await local(body) };
   } catch (err) {
-    if (err instanceof LockLost || err instanceof StandbyError) return { body };
+    if (needsActiveNode(err)) return { body };
     throw err;
   }
 }
