@@ -217,6 +217,31 @@ function readsSuite(name: string, storage: () => Promise<{ config: StorageConfig
       assert.equal((await call(b, 'GET', 'secret/data/ryw', undefined, { 'X-Vault-Inconsistent': 'sometimes' })).status, 400);
     });
 
+    test('sys/health and sys/leader report a read-serving standby as a performance standby (473 unless perfstandbyok)', async () => {
+      const [b] = standbys as [TestServer];
+      const health = await call(b, 'GET', 'sys/health');
+      assert.equal(health.status, 473);
+      assert.equal(health.body.standby, true);
+      assert.equal(health.body.performance_standby, true);
+      assert.equal((await call(b, 'GET', 'sys/health?standbyok=true')).status, 473);
+      assert.equal((await call(b, 'GET', 'sys/health?perfstandbyok=true')).status, 200);
+      assert.equal((await call(b, 'GET', 'sys/health?performancestandbycode=200')).status, 200);
+      const activeHealth = await call(active, 'GET', 'sys/health');
+      assert.equal(activeHealth.status, 200);
+      assert.equal(activeHealth.body.performance_standby, false);
+      const wrote = await active.api('POST', 'secret/data/wal', { data: { n: 1 } });
+      const revision = revisionOf(wrote.headers.get('x-vault-index')!);
+      const leader = await until('the feed at the write', async () => {
+        const body = (await call(b, 'GET', 'sys/leader')).body;
+        return body.performance_standby_last_remote_wal >= revision ? body : undefined;
+      });
+      assert.equal(leader.performance_standby, true);
+      assert.equal(leader.is_self, false);
+      const fromActive = (await call(active, 'GET', 'sys/leader')).body;
+      assert.equal(fromActive.performance_standby, false);
+      assert.equal(fromActive.performance_standby_last_remote_wal, 0);
+    });
+
     test('a policy change on the active reaches a standby (ACL cache invalidated)', async () => {
       const [b] = standbys as [TestServer];
       await active.api('PUT', 'sys/policies/acl/reader', { policy: 'path "secret/data/ryw" { capabilities = ["read"] }' });
