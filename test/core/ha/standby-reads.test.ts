@@ -9,6 +9,9 @@ import type { StorageConfig } from '../../../src/storage/index.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { dropTables, PG_URL, uniqueTableName } from '../../helpers/postgres.js';
 import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
+import pg from 'pg';
+
+let feedTable = '';
 
 const LOCK_TTL_MS = 2000;
 const LOCAL = { 'X-Vault-No-Request-Forwarding': 'true' };
@@ -242,6 +245,29 @@ function readsSuite(name: string, storage: () => Promise<{ config: StorageConfig
       assert.equal(fromActive.performance_standby_last_remote_wal, 0);
     });
 
+    test('canary: a secret read on a standby appears in no node log and nowhere in the change feed', async () => {
+      const [b, c] = standbys as [TestServer, TestServer];
+      const canary = `canary-${process.pid}-${Date.now()}`;
+      const wrote = await active.api('POST', 'secret/data/canary', { data: { password: canary } });
+      const index = wrote.headers.get('x-vault-index')!;
+      const read = await call(b, 'GET', 'secret/data/canary', undefined, { ...LOCAL, 'X-Vault-Index': index });
+      assert.equal(read.body.data.data.password, canary);
+      // A failing request on the standby (bad index) must not quote the secret either.
+      await call(c, 'GET', 'secret/data/canary', undefined, { 'X-Vault-Index': `${index}x` });
+      for (const node of nodes) assert.ok(!node.log().includes(canary), 'no node logs the secret');
+      if (name === 'postgresql') {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        try {
+          const rows = await client.query(`SELECT keys::text AS keys FROM "${feedTable}"`);
+          assert.ok(rows.rows.length > 0);
+          assert.ok(rows.rows.every((r) => !(r.keys as string).includes(canary)), 'the change feed holds keys only');
+        } finally {
+          await client.end();
+        }
+      }
+    });
+
     test('a policy change on the active reaches a standby (ACL cache invalidated)', async () => {
       const [b] = standbys as [TestServer];
       await active.api('PUT', 'sys/policies/acl/reader', { policy: 'path "secret/data/ryw" { capabilities = ["read"] }' });
@@ -258,6 +284,7 @@ function readsSuite(name: string, storage: () => Promise<{ config: StorageConfig
 
 readsSuite('postgresql', async () => {
   const table = uniqueTableName('srkv');
+  feedTable = `${table}_changes`;
   const haTable = uniqueTableName('srlock');
   return {
     config: { type: 'postgresql', connectionUrl: PG_URL, table, haTable, maxParallel: 8, haEnabled: true, lockTtlMs: LOCK_TTL_MS },
