@@ -41,6 +41,9 @@ export class IndexTokens {
     this.#key = Buffer.from(hkdfSync('sha256', salt, Buffer.alloc(0), 'lockbox x-vault-index', 32));
   }
 
+  /** Whether tokens can be made and checked (the cluster id and key are known). */
+  get ready(): boolean { return this.#key !== undefined; }
+
   /** Sealed: no tokens are made or accepted. */
   sealed(): void {
     this.#key = undefined;

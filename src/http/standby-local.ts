@@ -19,6 +19,17 @@ export type StandbyAttempt = { reply?: Reply; body?: Buffer };
 /** Tries to answer `req` on this standby. */
 export async function serveOnStandby(core: Core, req: http.IncomingMessage, path: string, limit: number,
   tokens: IndexTokens, local: LocalHandler): Promise<StandbyAttempt> {
+  try {
+    return await attempt(core, req, path, limit, tokens, local);
+  } catch (err) {
+    // The state went away before the body was read (a rebuild began): the active node answers.
+    if (needsActiveNode(err)) return {};
+    throw err;
+  }
+}
+
+async function attempt(core: Core, req: http.IncomingMessage, path: string, limit: number,
+  tokens: IndexTokens, local: LocalHandler): Promise<StandbyAttempt> {
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   const params = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
@@ -28,7 +39,8 @@ export async function serveOnStandby(core: Core, req: http.IncomingMessage, path
     path: operation === 'list' && !path.endsWith('/') ? `${path}/` : path, operation,
     wrapped: req.headers['x-vault-wrap-ttl'] !== undefined, help: params.has('help'),
   };
-  if (!standbyMayServe(state.mounts, candidate)) return {};
+  // Without the index key a client's X-Vault-Index could not be honoured: the active node answers.
+  if (!tokens.ready || !standbyMayServe(state.mounts, candidate)) return {};
   const entry = await state.tokens.lookup(tokenOf(req));
   if (!entry || entry.num_uses !== 0) return {};
   const required = tokens.required(req.headers['x-vault-index']);
