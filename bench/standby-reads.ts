@@ -41,8 +41,14 @@ async function measure(name: string, block: string): Promise<void> {
   try {
     const { root } = await startCluster(dir, `${block}\nstandby_reads = true`, nodes);
     const active = await activeNode(nodes);
-    await call(active.url, 'POST', 'sys/mounts/kv', { token: root, body: { type: 'kv', options: { version: '2' } } });
-    await call(active.url, 'POST', 'kv/data/hot', { token: root, body: { data: { password: 'x'.repeat(64) } } });
+    // The node that says it is active may still be loading: retry the first write briefly.
+    let mounted = await call(active.url, 'POST', 'sys/mounts/kv', { token: root, body: { type: 'kv', options: { version: '2' } } });
+    for (let i = 0; mounted.status >= 500 && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      mounted = await call(active.url, 'POST', 'sys/mounts/kv', { token: root, body: { type: 'kv', options: { version: '2' } } });
+    }
+    const wrote = await call(active.url, 'POST', 'kv/data/hot', { token: root, body: { data: { password: 'x'.repeat(64) } } });
+    if (mounted.status !== 204 || wrote.status !== 200) throw new Error(`${name}: set-up failed: ${mounted.status} ${wrote.status} ${JSON.stringify(wrote.body)}`);
     // Warm-up: every node loads the token and the secret into its caches.
     await readLoad(nodes.map((n) => n.url), root);
     const alone = await readLoad([active.url], root);
