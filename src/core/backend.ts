@@ -14,6 +14,11 @@ export type BackendSpec = {
   /** Called before the server seals, once per backend in use: drop key material held in memory. */
   onSeal?: () => Promise<void>;
   /**
+   * HA standby serving reads: another node changed `key` in this mount's storage; drop what is
+   * held in memory for it (Vault's InvalidateKey).
+   */
+  invalidate?: (key: string, mountUuid: string) => void;
+  /**
    * Called when a tune changes the mount's options, before they take effect: the backend
    * converts its stored data (kv version 1 → 2) or refuses with an error.
    */

@@ -34,6 +34,8 @@ import { Lockout, effectiveLockout, type LockoutTune } from './lockout.js';
 import type { Backend } from './backend.js';
 import { isHaStorage } from '../storage/ha.js';
 import { HaRole, StandbyError } from './ha.js';
+import { feedOf } from '../storage/feed.js';
+import { StandbyCache } from './standby-cache.js';
 import { IdentityStore } from './identity/index.js';
 
 /** Server-wide settings core needs. */
@@ -42,6 +44,8 @@ export type CoreConfig = {
   maxLeaseTtl: number;
   /** Server-wide user lockout settings by auth type or "all" (a config file's `user_lockout` blocks), under each mount's tune. */
   userLockout?: Record<string, LockoutTune>;
+  /** HA: standbys serve reads from the shared store (standby-reads.ts). */
+  standbyReads?: boolean;
 };
 
 /** The outcome of a request: the handler's response plus the warnings core adds. */
@@ -105,7 +109,14 @@ export class Core {
     const core = new Core(seal, deps);
     if (isHaStorage(physical)) {
       // HA: unsealing makes the node a standby that campaigns; only winning loads the state.
+      const feed = feedOf(physical);
+      const reads = deps.config.standbyReads && feed ? new StandbyCache(feed, cached, {
+        load: () => core.#afterUnseal(false), unload: () => core.#tearDown(),
+        state: () => core.#state, reloadBarrier: () => seal.barrier.reload(),
+      }, deps.log) : undefined;
+      core.standbyReads = reads;
       const ha = new HaRole(physical.ha, {
+        reads,
         becomeActive: async () => {
           // Another node was active: nothing cached or read while standby is trusted.
           cached.clear();
@@ -126,6 +137,9 @@ export class Core {
 
   /** Active/standby state when the storage elects an active node; undefined on a single node. */
   ha: HaRole | undefined;
+
+  /** HA with standby_reads: the standby's read state and its change feed. */
+  standbyReads: StandbyCache | undefined;
 
   /** Throws unless this node may act: always on a single node, only while active under HA. */
   #mustBeActive(): void {
@@ -155,7 +169,8 @@ export class Core {
     return this.#state;
   }
 
-  async #afterUnseal(): Promise<void> {
+  /** Loads the live state; `serving` false (a read-serving standby) runs nothing scheduled. */
+  async #afterUnseal(serving = true): Promise<void> {
     const barrier = this.seal.barrier;
     let salt = await barrier.get('core/token-salt');
     if (!salt) {
@@ -219,9 +234,17 @@ export class Core {
     const lockout = new Lockout(scopedView(barrier, 'core/locked-users/'), this.clock);
     this.#state = { mounts, tokens, policies, expiration, leases, periodic, passwordPolicies, tokenDeps, wrapDeps, lockout, identity };
     // Loads in the background: unseal does not wait for a large lease table.
+    if (!serving) return this.#standbyHooks();
     expiration.start();
     periodic.start();
     for (const hook of this.#unsealHooks) await hook();
+  }
+
+  /** A standby runs the unseal hooks too (audit devices); one that needs to write cannot, and says so. */
+  async #standbyHooks(): Promise<void> {
+    for (const hook of this.#unsealHooks) {
+      await hook().catch((error: unknown) => this.log.debug('ha: an unseal hook did not run on this standby', { error }));
+    }
   }
 
   /** The key batch tokens are sealed with, made on the first unseal and kept in the barrier. */

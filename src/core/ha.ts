@@ -32,6 +32,8 @@ export type RoleHooks = {
   becomeActive(): Promise<void>;
   /** Drop it all again (lock lost, step-down, seal). */
   becomeStandby(): Promise<void>;
+  /** standby_reads: a standby loads state to serve reads from (enter), and drops it (leave). */
+  reads?: { enter(): Promise<void>; leave(): Promise<void> };
 };
 
 /** The node's HA role: off (sealed or not yet started), standby, or active. */
@@ -126,6 +128,14 @@ export class HaRole {
       this.#announcer = setInterval(announce, this.#lock.intervalMs);
     }
     this.#runCampaign();
+    void this.#change(() => this.#serveReads());
+  }
+
+  /** A read-serving standby loads its state once it campaigns (its writes are fenced by then). */
+  async #serveReads(): Promise<void> {
+    if (!this.#hooks.reads || !this.#unsealed || this.#active) return;
+    this.#lock.fence.campaign();
+    await this.#hooks.reads.enter();
   }
 
   #runCampaign(): void {
@@ -151,6 +161,8 @@ export class HaRole {
     await this.#change(async () => {
       this.#active = me;
       try {
+        // Nothing loaded while standby is trusted: the active state is built afresh.
+        await this.#hooks.reads?.leave();
         await this.#hooks.becomeActive();
         this.#log.info('ha: this node is active', { node_id: me.nodeId });
       } catch (error) {
@@ -180,6 +192,8 @@ export class HaRole {
     this.#active = undefined;
     await this.#lock.release();
     if (wasActive) await this.#hooks.becomeStandby();
+    if (this.#unsealed && this.#address) await this.#serveReads();
+    else await this.#hooks.reads?.leave();
   }
 
   #change(step: () => Promise<void>): Promise<void> {

@@ -99,6 +99,15 @@ export class PolicyStore {
     return policies;
   }
 
+  /** Forgets a policy another node changed (a standby following the change feed). */
+  invalidate(name: string): void {
+    const key = name.toLowerCase();
+    this.#policies.delete(key);
+    this.#acls.clear();
+    this.#templated.clear();
+    this.#entityAcls.clear();
+  }
+
   #changed(key: string, policy: Policy | null): void {
     this.#policies.set(key, policy);
     this.#acls.clear();

@@ -9,13 +9,19 @@ import type { Logger } from '../core/log.js';
 import { REWRITTEN_LIST_METHOD } from './list-method.js';
 import type { Reply } from './reply.js';
 import { decodePath, readBody } from './request.js';
+import type { IndexTokens } from '../core/consistency.js';
+import { serveOnStandby, type LocalHandler } from './standby-local.js';
 
 // Connection-level headers belong to one hop; the relay sets its own.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade',
   'proxy-connection', 'te', 'trailer', 'content-encoding', 'date']);
 
+/** Read-serving standbys: the index tokens and how to run a request here. */
+export type StandbyReads = { tokens: IndexTokens; local: LocalHandler };
+
 /** A standby's answer for `req`, or undefined when this node must answer it itself. */
-export async function standbyReply(core: Core, req: http.IncomingMessage, limit: number, forwarding: boolean, log: Logger): Promise<Reply | undefined> {
+export async function standbyReply(core: Core, req: http.IncomingMessage, limit: number, forwarding: boolean, log: Logger,
+  reads?: StandbyReads): Promise<Reply | undefined> {
   if (!core.ha?.standby) return undefined;
   const raw = req.url ?? '/';
   const pathname = raw.split('?')[0] as string;
@@ -27,6 +33,12 @@ export async function standbyReply(core: Core, req: http.IncomingMessage, limit:
   if (path === 'sys/seal') {
     return { status: 400, body: { errors: ['this node is a standby: seal it by stopping its process, or seal the active node'] } };
   }
+  let body: Buffer | undefined;
+  if (reads && core.standbyReads?.ready) {
+    const attempt = await serveOnStandby(core, req, path, limit, reads.tokens, reads.local);
+    if (attempt.reply) return attempt.reply;
+    body = attempt.body;
+  }
   const { leaderAddress } = await core.ha.leader();
   if (leaderAddress === '') {
     return { status: 503, body: { errors: ['local node not active but active cluster node not found'] } };
@@ -35,7 +47,7 @@ export async function standbyReply(core: Core, req: http.IncomingMessage, limit:
   if (!forwarding || req.headers['x-vault-no-request-forwarding'] !== undefined) {
     return { status: 307, headers: { Location: target } };
   }
-  const body = await readBody(req, limit);
+  body ??= await readBody(req, limit);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (HOP_BY_HOP.has(name) || value === undefined) continue;

@@ -15,6 +15,7 @@ import { watchConnection } from './list-method.js';
 import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
 import { standbyReply } from './forward.js';
+import type { IndexTokens } from '../core/consistency.js';
 import { errorReply, outcomeReply, type Reply } from './reply.js';
 import { decodePath, operationOf, parseJsonBody, queryData, readBody, tokenOf } from './request.js';
 
@@ -42,6 +43,8 @@ export type ListenerConfig = {
    * Its body is read under the limit for requests without a token: it is authenticated later.
    */
   otherProtocol?: (req: http.IncomingMessage) => ((body: Buffer) => Promise<Reply>) | undefined;
+  /** HA: the X-Vault-Index tokens of this node (responses carry them; read-serving standbys check them). */
+  indexTokens?: IndexTokens;
 };
 
 /** The body limits one listener applies. */
@@ -78,7 +81,7 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const other = config.otherProtocol?.(req);
-    const done = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true))
+    const done = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true, config.indexTokens))
       .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing || largeBodyUnread(req))))
       .catch((err: unknown) => {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
@@ -194,14 +197,18 @@ export function splitAddress(address: string): [string, number] {
   return [m[1] as string, Number(m[2])];
 }
 
-async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger, forwarding: boolean): Promise<Reply> {
+async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger, forwarding: boolean, tokens?: IndexTokens): Promise<Reply> {
   const requestId = randomUUID();
+  const local = async (body: Buffer | undefined): Promise<Reply> => {
+    const reply = outcomeReply(await core.handle(await toLogical(req, limit, requestId, body)), requestId);
+    // The store revision this answer reflects, for a client's read-your-writes.
+    const index = tokens?.current();
+    return index === undefined ? reply : { ...reply, headers: { ...reply.headers, 'X-Vault-Index': index } };
+  };
   try {
-    const relayed = await standbyReply(core, req, limit.trusted, forwarding, log);
+    const relayed = await standbyReply(core, req, limit.trusted, forwarding, log, tokens && { tokens, local });
     if (relayed) return relayed;
-    const logical = await toLogical(req, limit, requestId);
-    const outcome = await core.handle(logical);
-    return outcomeReply(outcome, requestId);
+    return await local(undefined);
   } catch (err) {
     // A client that hung up mid-body is not our failure; nobody will read the answer.
     if (!req.complete && req.socket.destroyed) {
@@ -227,7 +234,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     + `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
 }
 
-async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string): Promise<LogicalRequest> {
+/** The logical request of `req`; `preRead` is its body when a standby already read it. */
+async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string, preRead?: Buffer): Promise<LogicalRequest> {
   // Split by hand: a full WHATWG URL parse per request costs more than the rest of a health check.
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
@@ -254,7 +262,9 @@ async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: strin
     // lists have none (Node discards what a client sends anyway).
     readBody: bodiless ? undefined : async (withToken) => {
       const opaque = isOpaqueBody(req.headers['content-type']);
-      const body = await readBody(req, withToken ? limit.trusted : limit.untrusted, opaque ? undefined : new JsonShapeCheck(limit.json));
+      const shape = opaque ? undefined : new JsonShapeCheck(limit.json);
+      shape?.feed(preRead ?? Buffer.alloc(0));
+      const body = preRead ?? await readBody(req, withToken ? limit.trusted : limit.untrusted, shape);
       // A binary body (OCSP) is handed over as bytes, with no data decoded from it.
       if (opaque) logical.rawBody = body;
       const fromBody = opaque ? {} : parseJsonBody(body);

@@ -47,6 +47,8 @@ export type ServerConfig = {
   clusterAddr?: string;
   /** HA: standbys redirect (307) rather than forward. */
   disableClustering: boolean;
+  /** HA: standbys answer reads from the shared store (Lockbox's own; Vault Enterprise's performance standbys). */
+  standbyReads: boolean;
   defaultLeaseTtl: number;
   maxLeaseTtl: number;
   logLevel: LogLevel;
@@ -74,7 +76,7 @@ type Block = Record<string, unknown>;
 
 /** Top-level keys we act on. */
 const SUPPORTED = new Set([
-  'storage', 'listener', 'seal', 'telemetry', 'api_addr', 'cluster_addr', 'disable_clustering', 'default_lease_ttl',
+  'storage', 'listener', 'seal', 'telemetry', 'api_addr', 'cluster_addr', 'disable_clustering', 'standby_reads', 'default_lease_ttl',
   'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name', 'user_lockout', 'aws_sm_rotation_webhook_hosts',
 ]);
 /** Vault's other keys: accepted so a Vault file loads, but they change nothing here. */
@@ -167,6 +169,7 @@ function buildConfig(raw: Block, source: string): ServerConfig {
     apiAddr: optionalString(raw.api_addr),
     clusterAddr: optionalString(raw.cluster_addr),
     disableClustering: truthy(raw.disable_clustering),
+    standbyReads: truthy(raw.standby_reads),
     defaultLeaseTtl,
     maxLeaseTtl,
     logLevel: logLevelOf(raw.log_level, fail),

@@ -12,6 +12,9 @@ import { destroyCubbyhole } from '../engines/cubbyhole/index.js';
 import { startHttpServer, type HttpServer, type ListenerConfig } from '../http/server.js';
 import { loadStaticSite, type StaticSite } from '../http/static-site.js';
 import { openStorage } from '../storage/index.js';
+import { feedOf } from '../storage/feed.js';
+import { IndexTokens } from '../core/consistency.js';
+import { BadRequest } from '../util/errors.js';
 import { systemBackend } from '../sys/index.js';
 import { tokenBackend } from '../auth/token/index.js';
 import { identityBackend } from '../core/identity/backend.js';
@@ -50,6 +53,8 @@ export type ServerOptions = {
   clusterAddr?: string;
   /** HA: standbys answer 307 to the active node instead of forwarding (Vault's disable_clustering). */
   disableForwarding?: boolean;
+  /** HA: standbys serve KV reads, token lookups and transit from the shared store (`standby_reads`). */
+  standbyReads?: boolean;
   logLevel?: LogLevel;
   /** Vault's log_format: standard (text lines) or json. */
   logFormat?: 'standard' | 'json';
@@ -82,6 +87,11 @@ export type RunningServer = {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = createLogger({ level: opts.logLevel ?? 'info', sink: opts.logSink, format: opts.logFormat === 'json' ? 'json' : 'text' });
   const physical = await openStorage(opts.storage, log);
+  const feed = feedOf(physical);
+  if (opts.standbyReads && !feed) {
+    await physical.close();
+    throw new BadRequest('standby_reads needs a postgresql or etcd storage with ha_enabled');
+  }
   const clock = opts.clock ?? systemClock;
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
@@ -89,11 +99,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const sealSetup = opts.dev ? {} : sealSetupOf(opts.seal ?? [], log);
   const core = await Core.open(physical, {
     clock, log, resolve, access: policyAccess(() => core.unsealed.policies), seal: sealSetup,
-    config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL, userLockout: opts.userLockout },
+    config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL, userLockout: opts.userLockout, standbyReads: opts.standbyReads },
   });
   // Filled in at each unseal from storage (reported only while unsealed, as in Vault).
   const cluster = { cluster_name: '', cluster_id: '', storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type };
   core.onUnsealed(async () => { Object.assign(cluster, await loadClusterIdentity(core.barrier, opts.clusterName)); });
+  // HA: X-Vault-Index on responses, checked by read-serving standbys.
+  const indexTokens = feed && new IndexTokens(feed);
+  if (indexTokens) {
+    core.onUnsealed(async () => indexTokens.unsealed(cluster.cluster_id, await core.barrier.get('core/token-salt')));
+    core.onSealing(async () => indexTokens.sealed());
+  }
   backends.set('system', systemBackend(core, cluster, opts.telemetry));
   telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
@@ -122,7 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let http: HttpServer;
   try {
     const ui = (opts.ui ?? opts.dev) ? loadUi(log) : undefined;
-    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), forwarding: !opts.disableForwarding, otherProtocol: awsWireHandler(core) }, log);
+    http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), forwarding: !opts.disableForwarding, otherProtocol: awsWireHandler(core), ...(indexTokens ? { indexTokens } : {}) }, log);
   } catch (err) {
     // A port in use or an unreadable certificate: release the database before failing.
     await core.seal.seal().finally(() => Promise.all([core.seal.close(), physical.close()]));

@@ -7,7 +7,11 @@
 import type { ListOptions, PhysicalStorage, Storage } from './storage.js';
 
 /** A cached storage; `clear` forgets every entry (a standby becoming active). */
-export type CachedStorage = PhysicalStorage & { clear(): void };
+export type CachedStorage = PhysicalStorage & {
+  clear(): void;
+  /** Forgets these keys: another node changed them (a standby following the change feed). */
+  forget(keys: Iterable<string>): void;
+};
 
 /** Entries larger than this are not kept: the cache is for many small hot records. */
 const MAX_VALUE_BYTES = 64 * 1024;
@@ -66,6 +70,7 @@ export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): Cach
     },
     close: () => inner.close(),
     clear: () => { written([...cache.keys()]); },
+    forget: (keys) => { written(keys); },
   };
   return view;
 }

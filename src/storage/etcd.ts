@@ -14,6 +14,8 @@ import { Etcd3, type IOptions, type IRequestOp, type ICompare, type Lease } from
 import { BadRequest, Internal } from '../util/errors.js';
 import { HaLock, LockLost, type LockHolder, type LockPrimitives, type Member } from './ha.js';
 import { networkedStorage, type NetworkedStorage } from './networked.js';
+import { FeedState } from './feed.js';
+import { followPrefix } from './etcd-feed.js';
 import type { WriteOp } from './storage.js';
 
 /** etcd's default --max-request-bytes. */
@@ -59,10 +61,14 @@ export async function openEtcdStorage(options: EtcdOptions): Promise<EtcdStorage
     throw new BadRequest(`etcd storage: cannot reach ${options.hosts.join(', ')}`, { cause });
   }
   const lock = options.haEnabled ? etcdLock(client, lockKey, options.lockTtlMs ?? 15_000) : undefined;
+  // HA nodes follow the data prefix (standby reads, X-Vault-Index).
+  const feed = options.haEnabled ? new FeedState() : undefined;
+  const stopFeed = feed ? await followPrefix(client, dataPrefix, feed) : undefined;
   const full = (key: string) => Buffer.from(dataPrefix + key);
 
   return networkedStorage({
     ha: lock?.ha,
+    feed,
     async get(key) {
       return (await data.get(key).buffer()) ?? undefined;
     },
@@ -76,18 +82,20 @@ export async function openEtcdStorage(options: EtcdOptions): Promise<EtcdStorage
       const success: IRequestOp[] = ops.map(({ key, value }) => value === undefined
         ? { request_delete_range: { key: full(key) } }
         : { request_put: { key: full(key), value } });
-      let succeeded: boolean;
+      let result: Awaited<ReturnType<typeof client.kv.txn>>;
       try {
-        succeeded = (await client.kv.txn({ compare, success })).succeeded;
+        result = await client.kv.txn({ compare, success });
       } catch (cause) {
         throw new Internal('storage commit failed', { cause });
       }
-      if (!succeeded) throw new LockLost();
+      if (!result.succeeded) throw new LockLost();
+      feed?.committed(Number(result.header.revision));
     },
     fits: (batch, next) =>
       batch.length + next.length <= ETCD_MAX_TXN_OPS && requestBytes(batch) + requestBytes(next) <= MAX_BATCH_BYTES,
     admit: admitWrites,
     async close() {
+      await stopFeed?.();
       await lock?.ha.release();
       client.close();
     },

@@ -6,6 +6,7 @@ import { bufferedTransaction } from './buffered-transaction.js';
 import { collectChildrenPaged, type KeyPageScan } from './children.js';
 import { startAsyncGroupCommit, type BatchFits } from './group-commit.js';
 import type { HaLock } from './ha.js';
+import type { FeedState } from './feed.js';
 import { validateKey, validateListOptions, validatePrefix } from './keys.js';
 import type { PhysicalStorage, WriteOp } from './storage.js';
 
@@ -22,10 +23,12 @@ export type NetworkedDriver = {
   /** Releases the lock (if any) and the connections, once pending batches are done. */
   close(): Promise<void>;
   ha?: HaLock;
+  /** The store's change feed (HA nodes). */
+  feed?: FeedState;
 };
 
 /** A networked storage; `ha` is present when HA is enabled. */
-export type NetworkedStorage = PhysicalStorage & { readonly ha?: HaLock; commits(): number };
+export type NetworkedStorage = PhysicalStorage & { readonly ha?: HaLock; readonly feed?: FeedState; commits(): number };
 
 /** Wraps a driver as a Storage. */
 export function networkedStorage(driver: NetworkedDriver): NetworkedStorage {
@@ -50,6 +53,7 @@ export function networkedStorage(driver: NetworkedDriver): NetworkedStorage {
 
   const storage: NetworkedStorage = {
     ha: driver.ha,
+    feed: driver.feed,
     async get(key) {
       open();
       validateKey(key);

@@ -13,6 +13,8 @@ import pg from 'pg';
 import { BadRequest } from '../util/errors.js';
 import { HaLock, LockLost, type LockHolder, type LockPrimitives, type MemberInfo } from './ha.js';
 import { networkedStorage, type NetworkedStorage } from './networked.js';
+import { FeedState } from './feed.js';
+import { changesDdl, followChanges, pruneChanges, recordChange, type ChangesNames } from './postgres-feed.js';
 
 /** The `storage "postgresql"` settings. */
 export type PostgresOptions = {
@@ -41,6 +43,10 @@ const MEMBER_PREFIX = 'member/';
 /** Opens the backend; tables are created on first use, and the first use is awaited here. */
 export async function openPostgresStorage(options: PostgresOptions): Promise<PostgresStorage> {
   const table = quoteTable(options.table ?? DEFAULT_PG_TABLE, 'table');
+  // HA nodes share a change feed (standby reads, X-Vault-Index): `<table>_changes`.
+  const changesName = `${options.table ?? DEFAULT_PG_TABLE}_changes`;
+  const changes: ChangesNames | undefined = options.haEnabled
+    ? { table: quoteTable(changesName, 'table (with "_changes")'), channel: changesName.replace('.', '_') } : undefined;
   const haTable = quoteTable(options.haTable ?? DEFAULT_PG_HA_TABLE, 'ha_table');
   const ttlMs = options.lockTtlMs ?? 15_000;
   const pool = new pg.Pool({
@@ -55,15 +61,19 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
   pool.on('error', () => undefined);
   try {
     await createTables(pool, options, table, haTable);
+    if (changes) await createTable(pool, options, changes.table, changesDdl(changes.table));
   } catch (cause) {
     await pool.end().catch(() => undefined);
     throw new BadRequest(`postgresql storage: cannot prepare tables: ${(cause as Error).message}`, { cause });
   }
   const sql = statements(table);
   const lock = options.haEnabled ? await sessionLock(options, haTable, ttlMs) : undefined;
+  const feed = changes ? new FeedState() : undefined;
+  const stopFeed = changes && feed ? await followChanges(options.connectionUrl, changes, feed) : undefined;
 
   return networkedStorage({
     ha: lock?.ha,
+    feed,
     async get(key) {
       const result = await pool.query(sql.get, [key]);
       return result.rows[0]?.value as Buffer | undefined;
@@ -81,7 +91,12 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
           if (value === undefined) await client.query(sql.remove, [key]);
           else await client.query(sql.upsert, [key, value]);
         }
+        const revision = changes ? await recordChange(client, changes, ops.map((op) => op.key)) : 0;
         await client.query('COMMIT');
+        if (changes && feed) {
+          feed.committed(revision);
+          pruneChanges(pool, changes, revision);
+        }
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
@@ -90,6 +105,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
       }
     },
     async close() {
+      await stopFeed?.();
       await lock?.close();
       await pool.end();
     },
@@ -106,14 +122,17 @@ function statements(table: string) {
   };
 }
 
+/** Creates a table unless it exists, and says so. */
+async function createTable(pool: pg.Pool, options: PostgresOptions, name: string, ddl: string): Promise<void> {
+  const exists = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [name]);
+  if (exists.rows[0]?.present === true) return;
+  // IF NOT EXISTS: two nodes starting together both get here; one creates, neither fails.
+  await pool.query(ddl);
+  options.onCreated?.(name);
+}
+
 async function createTables(pool: pg.Pool, options: PostgresOptions, table: string, haTable: string): Promise<void> {
-  const created = async (name: string, ddl: string) => {
-    const exists = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [name]);
-    if (exists.rows[0]?.present === true) return;
-    // IF NOT EXISTS: two nodes starting together both get here; one creates, neither fails.
-    await pool.query(ddl);
-    options.onCreated?.(name);
-  };
+  const created = (name: string, ddl: string) => createTable(pool, options, name, ddl);
   await created(table, `CREATE TABLE IF NOT EXISTS ${table} (key TEXT COLLATE "C" PRIMARY KEY, value BYTEA NOT NULL)`);
   if (options.haEnabled) {
     await created(haTable, `CREATE TABLE IF NOT EXISTS ${haTable} (

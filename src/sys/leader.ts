@@ -18,8 +18,11 @@ export function leaderPaths(core: Core) {
       unauthenticated: true, whileSealed: true, fields: {},
       operations: {
         read: async () => {
-          const common = { performance_standby: false, performance_standby_last_remote_wal: 0 };
           const ha = core.ha;
+          // A read-serving standby is Vault's performance standby; its last remote WAL is the
+          // store revision its change feed has reached.
+          const reads = ha?.standby && core.standbyReads?.ready ? core.standbyReads : undefined;
+          const common = { performance_standby: reads !== undefined, performance_standby_last_remote_wal: reads?.feed.revision ?? 0 };
           if (!ha) {
             return { raw: { status: 200, body: { ha_enabled: false, is_self: false, active_time: ZERO_TIME, leader_address: '', leader_cluster_address: '', ...common } } };
           }

@@ -129,12 +129,15 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
           }
           await core.seal.refresh();
           const s = core.seal.status();
-          // An HA standby answers standbycode (429) unless standbyok asks for the active code.
+          // An HA standby answers standbycode (429) unless standbyok asks for the active code; one
+          // that serves reads (standby_reads) is Vault's performance standby: 473 unless perfstandbyok.
           const standby = !s.sealed && core.ha?.standby === true;
+          const perfStandby = standby && core.standbyReads?.ready === true;
           const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode
-            : standby && !fields.standbyok ? fields.standbycode : fields.activecode;
+            : perfStandby ? (fields.perfstandbyok ? fields.activecode : fields.performancestandbycode)
+              : standby && !fields.standbyok ? fields.standbycode : fields.activecode;
           const body = {
-            initialized: s.initialized, sealed: s.sealed, standby, performance_standby: false,
+            initialized: s.initialized, sealed: s.sealed, standby, performance_standby: perfStandby,
             replication_performance_mode: 'disabled', replication_dr_mode: 'disabled',
             server_time_utc: Math.floor(core.clock.now() / 1000), version: VAULT_API_VERSION, enterprise: false,
             echo_duration_ms: 0, clock_skew_ms: 0, replication_primary_canary_age_ms: 0,

@@ -17,7 +17,8 @@ export async function dropTables(...names: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
-    for (const name of names) await client.query(`DROP TABLE IF EXISTS "${name}"`);
+    // HA nodes add a change-feed table beside the entries table: `<table>_changes`.
+    for (const name of names) await client.query(`DROP TABLE IF EXISTS "${name}", "${name}_changes"`);
   } finally {
     await client.end();
   }

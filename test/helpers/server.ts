@@ -8,7 +8,7 @@ export type ApiResult = { status: number; body: any; headers: Headers };
 /** Options for a test server; dev mode (initialised, unsealed, root token) unless `dev: false`. */
 export type TestServerOptions = {
   dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean;
-  telemetry?: ServerOptions['telemetry']; awsSmWebhookHosts?: string[]; logLevel?: ServerOptions['logLevel'];
+  telemetry?: ServerOptions['telemetry']; awsSmWebhookHosts?: string[]; logLevel?: ServerOptions['logLevel']; standbyReads?: boolean;
 };
 
 /** Starts a server and returns an HTTP helper bound to it. */
@@ -25,6 +25,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     telemetry: opts.telemetry,
     awsSmWebhookHosts: opts.awsSmWebhookHosts,
     ui: opts.ui ?? false,
+    standbyReads: opts.standbyReads,
   });
   let token = server.rootToken;
   async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult> {

@@ -32,6 +32,7 @@ const EXPECTED = {
   apiAddr: 'http://127.0.0.1:8200',
   clusterAddr: undefined,
   disableClustering: false,
+  standbyReads: false,
   defaultLeaseTtl: 768 * 3600,
   maxLeaseTtl: 8760 * 3600,
   logLevel: 'debug',

@@ -218,14 +218,24 @@ export class TokenStore {
     });
   }
 
+  #forgotten = 0;
+
+  /** Forgets a cached entry another node changed (a standby following the change feed). */
+  forget(id: string): void {
+    this.#forgotten++;
+    this.#cache.delete(id);
+  }
+
   /** The live entry with this id; `includeExpired` also finds one past its TTL (to revoke it). */
   async byId(id: string, includeExpired = false): Promise<TokenEntry | undefined> {
     let entry = this.#cache.get(id);
     if (!entry) {
+      const before = this.#forgotten;
       const raw = await this.#view.get(`id/${id}`);
       if (!raw) return undefined;
       entry = JSON.parse(raw.toString('utf8')) as TokenEntry;
-      this.#cache.set(id, entry);
+      // A read that overlapped an invalidation may hold the old entry: used once, not kept.
+      if (this.#forgotten === before) this.#cache.set(id, entry);
     }
     if (!includeExpired && entry.expire_at !== 0 && entry.expire_at <= this.#clock.now()) return undefined;
     return entry;

@@ -42,6 +42,12 @@ class KeyCache {
     return this.#sizes.get(mount);
   }
 
+  /** Forgets one mount's keys and size (another node changed them). */
+  forgetMount(mount: string): void {
+    this.#mounts.delete(mount);
+    this.#sizes.delete(mount);
+  }
+
   /** Forgets every key of every mount (seal). */
   clear(): void {
     this.#mounts.clear();

@@ -23,4 +23,6 @@ export const transitBackend: Backend = defineBackend({
     ...exportPaths, backupPath, ...restorePaths, wrappingKeyPath, importPath, importVersionPath,
   ],
   onSeal: async () => keyCache.clear(),
+  // Key changes are rare (rotate, config): any change in the mount drops its cached keys.
+  invalidate: (_key, mountUuid) => keyCache.forgetMount(mountUuid),
 });

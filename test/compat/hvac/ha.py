@@ -5,26 +5,7 @@
 
 Prints `ok - <what>` per check; the first failure prints `FAIL - <what>` and exits 1.
 """
-import os
-import sys
-
-import hvac
-
-ACTIVE = os.environ["LOCKBOX_ACTIVE_URL"]
-STANDBY = os.environ["LOCKBOX_STANDBY_URL"]
-TOKEN = os.environ["LOCKBOX_TOKEN"]
-
-
-def client(url):
-    return hvac.Client(url=url, token=TOKEN)
-
-
-def expect(what, actual, expected):
-    if actual != expected:
-        print("FAIL - {}: expected {!r}, got {!r}".format(what, expected, actual))
-        sys.exit(1)
-    print("ok - " + what)
-
+from hacheck import ACTIVE, STANDBY, client, expect
 
 leader = client(ACTIVE).sys.read_leader_status()
 expect("read_leader_status on the active: ha_enabled, is_self, leader_address",
