@@ -180,7 +180,7 @@ function send(mod: typeof http | typeof https, url: URL, method: string, headers
 }
 
 /** Go's wording for a failed dial, which Vault users recognise: `Get "url": dial tcp …`. */
-function connectionError(method: string, url: URL, err: Error & { code?: string }): ConnectionError {
+export function connectionError(method: string, url: URL, err: Error & { code?: string }): ConnectionError {
   const hostPort = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
   const verb = method.charAt(0) + method.slice(1).toLowerCase();
   let detail: string;

@@ -65,7 +65,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     running = await startServer({
       storage: config.storage, seal: config.seal, logSink: sink, logLevel: logLevel ?? config.logLevel, logFormat: logFormat ?? config.logFormat,
       defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, userLockout: config.userLockout, clusterName: config.clusterName, ui: config.ui,
-      telemetry: config.telemetry,
+      telemetry: config.telemetry, awsSmWebhookHosts: config.awsSmWebhookHosts,
       apiAddr: config.apiAddr, clusterAddr: config.clusterAddr, disableForwarding: config.disableClustering,
       listener: {
         address: config.listener.address, maxRequestSize: config.listener.maxRequestSize,

@@ -58,6 +58,8 @@ export type ServerConfig = {
   userLockout?: Record<string, LockoutTune>;
   /** The telemetry block and the listener's telemetry { unauthenticated_metrics_access }. */
   telemetry: TelemetryOptions;
+  /** Hosts (`host` or `host:port`) aws-sm rotation may call as `lockbox:webhook:<url>`. */
+  awsSmWebhookHosts?: string[];
   /** Keys that change nothing here, by name, for the start-up log. */
   warnings: string[];
 };
@@ -73,7 +75,7 @@ type Block = Record<string, unknown>;
 /** Top-level keys we act on. */
 const SUPPORTED = new Set([
   'storage', 'listener', 'seal', 'telemetry', 'api_addr', 'cluster_addr', 'disable_clustering', 'default_lease_ttl',
-  'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name', 'user_lockout',
+  'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name', 'user_lockout', 'aws_sm_rotation_webhook_hosts',
 ]);
 /** Vault's other keys: accepted so a Vault file loads, but they change nothing here. */
 const VAULT_ONLY = new Set([
@@ -174,8 +176,16 @@ function buildConfig(raw: Block, source: string): ServerConfig {
     clusterName: optionalString(raw.cluster_name),
     ...userLockoutOf(raw.user_lockout, fail),
     telemetry: telemetryOf(raw, fail),
+    ...webhookHostsOf(raw.aws_sm_rotation_webhook_hosts, fail),
     warnings: warningsOf(raw, fail),
   };
+}
+
+/** aws_sm_rotation_webhook_hosts: a list of `host` or `host:port` strings. */
+function webhookHostsOf(value: unknown, fail: (msg: string) => Error): { awsSmWebhookHosts?: string[] } {
+  if (value === undefined) return {};
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw fail('aws_sm_rotation_webhook_hosts must be a list of host names');
+  return { awsSmWebhookHosts: value as string[] };
 }
 
 /** Every key that changes nothing here, named, so an operator knows it was not applied. */

@@ -17,7 +17,7 @@ import { tokenBackend } from '../auth/token/index.js';
 import { identityBackend } from '../core/identity/backend.js';
 import { authMethods } from '../auth/registry.js';
 import { sigv4Backend } from '../auth/sigv4/index.js';
-import { awsWireHandler } from '../engines/aws-sm/index.js';
+import { awsSmEngine, awsWireHandler } from '../engines/aws-sm/index.js';
 import type { LockoutTune } from '../core/lockout.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
@@ -59,6 +59,8 @@ export type ServerOptions = {
   ui?: boolean;
   /** The config's telemetry settings (sys/metrics). */
   telemetry?: TelemetryOptions;
+  /** Hosts aws-sm rotation may call as `lockbox:webhook:<url>` (the config's aws_sm_rotation_webhook_hosts). */
+  awsSmWebhookHosts?: string[];
   /** More mountable engine types, by type name (tests mount fixtures this way). */
   extraEngines?: ReadonlyMap<string, EngineFactory>;
 };
@@ -97,6 +99,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   backends.set('auth:token', tokenBackend(core));
   backends.set('identity', identityBackend(() => core.unsealed.identity));
   backends.set('auth:sigv4', sigv4Backend(core));
+  if (opts.awsSmWebhookHosts?.length) backends.set('aws-sm', awsSmEngine({ webhookHosts: opts.awsSmWebhookHosts }));
   const audit = new AuditDevices(core);
   core.audit = audit;
   core.onUnsealed(() => audit.load());
