@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { Rekey } from '../../src/barrier/rekey.js';
 import { ShamirSeal } from '../../src/barrier/seal.js';
 import { SealUnavailable, type AutoSealType, type SealWrapper, type WrappedBlob } from '../../src/barrier/wrapper.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -106,4 +107,25 @@ test('a stored auto seal the configuration does not name is refused, never guess
   // Shamir's own rules hold for the recovery shares too.
   await assert.rejects(ShamirSeal.open(new FakeStorage(), clock, { wrapper: new LocalWrapper('transit') })
     .then((s) => s.initialize({ secret_shares: 3, secret_threshold: 1 })), /secret_threshold must be greater than 1/);
+});
+
+test('rekey of the recovery keys (sys/rekey-recovery-key): a threshold of the old ones, then only the new ones work', async () => {
+  const { seal, recoveryKeys } = await autoSealed();
+  await seal.autoUnseal();
+  const rekey = new Rekey(seal, 'recovery');
+  const started = rekey.init({ secret_shares: 2, secret_threshold: 2, require_verification: false });
+  assert.equal(started.required, 2);
+  await rekey.update(k(recoveryKeys, 0), started.nonce);
+  const done = await rekey.update(k(recoveryKeys, 2), started.nonce);
+  assert.ok('complete' in done && done.complete);
+  const fresh = (done as { keys: string[] }).keys.map((h) => Buffer.from(h, 'hex'));
+  assert.equal(fresh.length, 2);
+  assert.equal(await seal.checkKeyShares(fresh), true);
+  assert.equal(await seal.checkKeyShares([k(recoveryKeys, 0), k(recoveryKeys, 1)]), false);
+  assert.deepEqual([seal.status().t, seal.status().n], [2, 2]);
+  await seal.seal();
+  await seal.unseal(k(fresh, 0));
+  assert.equal((await seal.unseal(k(fresh, 1))).sealed, false);
+  // The root key is the seal's: the barrier's rekey refuses.
+  await assert.rejects(seal.replaceRootKey(randomBytes(32), 3, 2), /not supported with an auto seal/);
 });
