@@ -94,6 +94,23 @@ test('after sys/seal, recovery keys unseal it; they also authorise generate-root
   const token = Buffer.from(Buffer.from(fin.body.encoded_token, 'base64').map((b, i) => b ^ (start.body.otp as string).charCodeAt(i))).toString('utf8');
   assert.equal((await call(s.url, 'GET', 'cubbyhole/canary', { token })).status, 404); // a new token: its own cubbyhole
   assert.equal((await call(s.url, 'GET', 'auth/token/lookup-self', { token })).body.data.policies[0], 'root');
+  // sys/rekey-recovery-key: the same three keys, re-split 3 of 2, with Vault's shapes.
+  const rk = await call(s.url, 'PUT', 'sys/rekey-recovery-key/init', { body: { secret_shares: 3, secret_threshold: 2 } });
+  assert.equal(rk.body.started, true);
+  const previous = [...recovery];
+  const old = (i: number) => previous[i] as string;
+  assert.equal(rk.body.required, 2);
+  await call(s.url, 'PUT', 'sys/rekey-recovery-key/update', { body: { key: recovery[0], nonce: rk.body.nonce } });
+  const rekeyed = await call(s.url, 'PUT', 'sys/rekey-recovery-key/update', { body: { key: recovery[1], nonce: rk.body.nonce } });
+  assert.equal(rekeyed.body.complete, true, JSON.stringify(rekeyed.body));
+  assert.equal(rekeyed.body.keys.length, 3);
+  recovery = [...rekeyed.body.keys, ...recovery]; // the old ones stay canaries for the output check
+  // Only the new shares authorise now.
+  const again = await call(s.url, 'PUT', 'sys/generate-root/attempt', { body: {} });
+  await call(s.url, 'PUT', 'sys/generate-root/update', { body: { key: old(0), nonce: again.body.nonce } });
+  const refused = await call(s.url, 'PUT', 'sys/generate-root/update', { body: { key: old(1), nonce: again.body.nonce } });
+  assert.equal(refused.status, 400);
+  await call(s.url, 'DELETE', 'sys/generate-root/attempt');
 });
 
 test('with the transit server down it stays sealed, says why, retries, and unseals once it is back', async () => {
