@@ -40,10 +40,12 @@ export async function readRecoveryConfig(physical: Storage): Promise<RecoveryCon
 
 /** The entries that store `rootKey` and `recoveryKey` wrapped by `wrapper`. */
 export async function wrappedKeyEntries(wrapper: SealWrapper, rootKey: Buffer, recoveryKey: Buffer): Promise<Entry[]> {
-  return [
-    [WRAPPED_ROOT_KEY_PATH, serializeWrapped(await wrapper.encrypt(rootKey))],
-    [RECOVERY_KEY_PATH, serializeWrapped(await wrapper.encrypt(recoveryKey))],
-  ];
+  return [[WRAPPED_ROOT_KEY_PATH, serializeWrapped(await wrapper.encrypt(rootKey))], await wrappedRecoveryKeyEntry(wrapper, recoveryKey)];
+}
+
+/** The entry that stores `recoveryKey` wrapped by `wrapper`. */
+export async function wrappedRecoveryKeyEntry(wrapper: SealWrapper, recoveryKey: Buffer): Promise<Entry> {
+  return [RECOVERY_KEY_PATH, serializeWrapped(await wrapper.encrypt(recoveryKey))];
 }
 
 /** The entries an auto seal leaves behind, removed when migrating to Shamir. */

@@ -11,6 +11,9 @@ import { validateInitOptions } from './seal.js';
 import { combineShares, ROOT_KEY_BYTES, ShareCollector, splitRootKey } from './shares.js';
 import { serial } from './serial.js';
 
+/** What a rekey replaces: the root key's unseal shares, or (auto seal) the recovery key's shares. */
+export type RekeyTarget = 'barrier' | 'recovery';
+
 /** sys/rekey/init parameters. */
 export type RekeyOptions = { secret_shares: number; secret_threshold: number; require_verification: boolean };
 
@@ -35,11 +38,13 @@ type Attempt = { options: RekeyOptions; collector: ShareCollector; verification?
 /** The one rekey operation a server may have in progress. */
 export class Rekey {
   readonly #seal: ShamirSeal;
+  readonly #target: RekeyTarget;
   readonly #serial = serial();
   #attempt: Attempt | undefined;
 
-  constructor(seal: ShamirSeal) {
+  constructor(seal: ShamirSeal, target: RekeyTarget = 'barrier') {
     this.#seal = seal;
+    this.#target = target;
     // Vault forgets a rekey in progress when the server seals.
     seal.on('seal', () => this.cancel());
   }
@@ -89,12 +94,9 @@ export class Rekey {
       if (nonce !== a.collector.nonce) throw new BadRequest(`incorrect nonce supplied; nonce for this rekey operation is "${a.collector.nonce}"`);
       const shares = a.collector.add(key, threshold, 'given key has already been provided during this rekey operation');
       if (!shares) return this.status();
-      const config = this.#seal.config;
-      const current = await combineShares(shares, config?.secret_shares ?? 0);
-      for (const s of shares) s.fill(0);
-      const valid = current !== undefined && this.#seal.isRootKey(current);
-      current?.fill(0);
-      if (!valid) throw new BadRequest('root key verification failed: invalid key shares');
+      let valid: boolean;
+      try { valid = await this.#seal.checkKeyShares(shares); } finally { for (const s of shares) s.fill(0); }
+      if (!valid) throw new BadRequest(`${this.#target === 'recovery' ? 'recovery' : 'root'} key verification failed: invalid key shares`);
       const { secret_shares: n, secret_threshold: t, require_verification } = a.options;
       const rootKey = randomBytes(ROOT_KEY_BYTES);
       const keys = await splitRootKey(rootKey, n, t);
@@ -110,7 +112,7 @@ export class Rekey {
         return result;
       }
       try {
-        await this.#seal.replaceRootKey(rootKey, n, t);
+        await this.#install(rootKey, n, t);
       } finally {
         rootKey.fill(0);
       }
@@ -145,10 +147,14 @@ export class Rekey {
       const valid = typed !== undefined && typed.length === v.rootKey.length && timingSafeEqual(typed, v.rootKey);
       typed?.fill(0);
       if (!valid) throw new BadRequest('rekey verification failed: the key shares do not match the new key');
-      await this.#seal.replaceRootKey(v.rootKey, a.options.secret_shares, a.options.secret_threshold);
+      await this.#install(v.rootKey, a.options.secret_shares, a.options.secret_threshold);
       this.cancel();
       return { nonce, complete: true };
     });
+  }
+
+  #install(key: Buffer, shares: number, threshold: number): Promise<void> {
+    return this.#target === 'recovery' ? this.#seal.replaceRecoveryKey(key, shares, threshold) : this.#seal.replaceRootKey(key, shares, threshold);
   }
 
   /** Vault's DELETE sys/rekey/verify: the verification starts over under a new nonce. */

@@ -14,7 +14,7 @@ import { serial } from './serial.js';
 import { combineShares, ROOT_KEY_BYTES, splitRootKey } from './shares.js';
 import {
   checkInitParameters, isRecoveryKey, newRecoveryKey, readRecoveryConfig, recoveryConfigEntry, unwrapRootKey,
-  wrappedKeyEntries, type Entry, type RecoveryConfig,
+  wrappedKeyEntries, wrappedRecoveryKeyEntry, type Entry, type RecoveryConfig,
 } from './auto-seal.js';
 import { migrationEntries, migrationOf, MIGRATE_NOT_PENDING, MIGRATE_REQUIRED, sealConfigEntry, type Migration } from './migration.js';
 import type { AutoSealType, SealSetup, SealType } from './wrapper.js';
@@ -334,6 +334,25 @@ export class ShamirSeal {
       const config: SealConfig = { type: 'shamir', secret_shares: shares, secret_threshold: threshold };
       await this.barrier.replaceRootKey(rootKey, [sealConfigEntry(config)]);
       this.#config = config;
+    });
+  }
+
+  /** Recovery rekey's last step: the new recovery key, wrapped, and its share count, in one transaction. */
+  replaceRecoveryKey(recoveryKey: Buffer, shares: number, threshold: number): Promise<void> {
+    validateInitOptions({ secret_shares: shares, secret_threshold: threshold });
+    const copy = Buffer.from(recoveryKey);
+    return this.#serial(async () => {
+      try {
+        const wrapper = this.#setup.wrapper;
+        if (this.#config?.type === 'shamir' || !wrapper || this.#migration) throw new BadRequest('recovery keys exist only with an auto seal');
+        if (this.barrier.sealed) throw new Sealed();
+        const recovery = { secret_shares: shares, secret_threshold: threshold };
+        const entries = [recoveryConfigEntry(recovery), await wrappedRecoveryKeyEntry(wrapper, copy)];
+        await this.#physical.transaction(async (tx) => { for (const [path, value] of entries) if (value) await tx.put(path, value); });
+        this.#recovery = recovery;
+      } finally {
+        copy.fill(0);
+      }
     });
   }
 

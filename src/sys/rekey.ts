@@ -1,7 +1,8 @@
-// sys/rekey/* and sys/generate-root/*: key-share holders change the shares (rekey) or mint a
+// sys/rekey/*, sys/rekey-recovery-key/* and sys/generate-root/*: key-share holders change the
+// shares (rekey; the recovery shares with an auto seal) or mint a
 // root token (generate-root). Like Vault these answer without a token (the shares are the
 // authority) and outside the envelope; sys/rekey/backup needs sudo.
-import { Rekey } from '../barrier/rekey.js';
+import { Rekey, type RekeyTarget } from '../barrier/rekey.js';
 import type { Core } from '../core/core.js';
 import { RootGeneration } from '../core/generate-root.js';
 import { definePath, field } from '../core/path.js';
@@ -22,11 +23,17 @@ const keyFields = {
   nonce: field.string({ description: 'The nonce of the operation in progress.' }),
 };
 
+/** sys/rekey/* (the unseal keys) and, with an auto seal, sys/rekey-recovery-key/* (the recovery keys). */
 export function rekeyPaths(core: Core) {
-  const rekey = new Rekey(core.seal);
+  return [...rekeyPathsAt(core, 'rekey', 'barrier'), ...rekeyPathsAt(core, 'rekey-recovery-key', 'recovery')];
+}
+
+function rekeyPathsAt(core: Core, prefix: string, target: RekeyTarget) {
+  const rekey = new Rekey(core.seal, target);
+  const recovery = target === 'recovery';
   return [
     definePath({
-      pattern: 'rekey/init', summary: 'Start, read or cancel a rekey: new key shares for the same data.',
+      pattern: `${prefix}/init`, summary: recovery ? 'Start, read or cancel a rekey of the recovery key shares.' : 'Start, read or cancel a rekey: new key shares for the same data.',
       unauthenticated: true,
       fields: {
         secret_shares: field.int({ description: 'How many shares to split the new root key into.', required: true }),
@@ -44,7 +51,8 @@ export function rekeyPaths(core: Core) {
           }
           if (fields.pgp_keys.length > 0) throw new BadRequest('PGP encryption of key shares is not supported');
           // The auto seal holds the root key; there are no unseal key shares to rekey.
-          if (core.seal.recoverySeal) throw new BadRequest('rekeying the root key is not supported with an auto seal');
+          if (!recovery && core.seal.recoverySeal) throw new BadRequest('rekeying the root key is not supported with an auto seal; use sys/rekey-recovery-key for the recovery keys');
+          if (recovery && !core.seal.recoverySeal) throw new BadRequest('recovery keys exist only with an auto seal');
           return raw(rekey.init({
             secret_shares: fields.secret_shares, secret_threshold: fields.secret_threshold,
             require_verification: fields.require_verification,
@@ -54,22 +62,22 @@ export function rekeyPaths(core: Core) {
       },
     }),
     definePath({
-      pattern: 'rekey/update', summary: 'Submit one current key share towards the rekey.', unauthenticated: true, fields: keyFields,
+      pattern: `${prefix}/update`, summary: 'Submit one current key share towards the rekey.', unauthenticated: true, fields: keyFields,
       operations: { update: async ({ fields }) => raw(await rekey.update(shareOf(fields.key), fields.nonce)) },
     }),
     definePath({
-      pattern: 'rekey/verify', summary: 'Read, restart or advance the verification of the new key shares.', unauthenticated: true, fields: keyFields,
+      pattern: `${prefix}/verify`, summary: 'Read, restart or advance the verification of the new key shares.', unauthenticated: true, fields: keyFields,
       operations: {
         read: async () => raw(rekey.verifyStatus()),
         update: async ({ fields }) => raw(await rekey.verify(shareOf(fields.key), fields.nonce)),
         delete: async () => raw(rekey.restartVerification()),
       },
     }),
-    definePath({
-      // Backups hold PGP-encrypted shares, and PGP is refused above: there is never one to return.
+    // Backups hold PGP-encrypted shares, and PGP is refused above: there is never one to return.
+    ...(recovery ? [] : [definePath({
       pattern: 'rekey/backup', summary: 'Backed-up (PGP-encrypted) key shares of the last rekey; Lockbox keeps none.', sudo: true, fields: {},
       operations: { read: async () => undefined, delete: async () => undefined },
-    }),
+    })]),
   ];
 }
 

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, freePort, spawnServer, unseal, writeConfig, type ServerProcess } from './process.js';
-import { cleanEnv, waitSealed } from './transit-seal-server.js';
+import { cleanEnv, untilLogged, waitSealed } from './transit-seal-server.js';
 
 const LIB = '/usr/lib/softhsm/libsofthsm2.so';
 const PIN = 'pin-canary-7731';
@@ -31,14 +31,6 @@ async function start(name: string, block: string, env: Record<string, string> = 
   const p = await spawnServer(config, cleanEnv({ SOFTHSM2_CONF: hsmConf, ...env }));
   void p.exited.then(() => logs.push(p.stdout(), p.stderr()));
   return p;
-}
-
-async function untilLogged(s: ServerProcess, re: RegExp, count: number): Promise<void> {
-  const end = Date.now() + 20_000;
-  while ((s.stderr().match(new RegExp(re, 'g')) ?? []).length < count) {
-    if (Date.now() > end) throw new Error(`no ${re} in:\n${s.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 before(() => {

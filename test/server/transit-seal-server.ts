@@ -17,6 +17,8 @@ export type TransitSealServer = {
   /** The token for the seal block: encrypt and decrypt on the key, nothing else. */
   sealToken: string;
   keyName: string;
+  /** Another token with the seal's policy, created with `options` (ttl, period…). */
+  createSealToken(options: Record<string, unknown>): Promise<string>;
   /** What the transit process printed over all its lives. */
   output(): string;
   /** Starts it again (sealed) after a kill. */
@@ -48,9 +50,10 @@ export async function startTransitSealServer(dir: string, keyName = 'autounseal'
   await ok(call(proc.url, 'POST', `transit/keys/${keyName}`, { token: root, body: {} }));
   const policy = `path "transit/encrypt/${keyName}" { capabilities = ["update"] }\npath "transit/decrypt/${keyName}" { capabilities = ["update"] }`;
   await ok(call(proc.url, 'PUT', 'sys/policies/acl/autounseal', { token: root, body: { policy } }));
-  const created = await ok(call(proc.url, 'POST', 'auth/token/create', { token: root, body: { policies: ['autounseal'], no_default_policy: true, period: '24h' } }));
+  const createSealToken = async (options: Record<string, unknown>) =>
+    (await ok(call(proc.url, 'POST', 'auth/token/create', { token: root, body: { policies: ['autounseal'], no_default_policy: true, ...options } }))).auth.client_token as string;
   const server: TransitSealServer = {
-    url: proc.url, sealToken: created.auth.client_token as string, keyName,
+    url: proc.url, sealToken: await createSealToken({ period: '24h' }), keyName, createSealToken,
     output: () => [...logs, proc.stdout(), proc.stderr()].join('\n'),
     restart: async () => {
       proc = await spawnServer(config, cleanEnv());
@@ -64,8 +67,8 @@ export async function startTransitSealServer(dir: string, keyName = 'autounseal'
 }
 
 /** The `seal "transit"` block for `t`; `extra` lines are added inside it. */
-export function transitSealBlock(t: TransitSealServer, extra = ''): string {
-  return `seal "transit" {\n  address = "${t.url}"\n  token = "${t.sealToken}"\n  key_name = "${t.keyName}"\n  mount_path = "transit/"\n${extra}}\n`;
+export function transitSealBlock(t: TransitSealServer, extra = '', token = t.sealToken): string {
+  return `seal "transit" {\n  address = "${t.url}"\n  token = "${token}"\n  key_name = "${t.keyName}"\n  mount_path = "transit/"\n${extra}}\n`;
 }
 
 /** Polls sys/seal-status until `sealed` is `want`, for at most `ms`. */
@@ -75,6 +78,15 @@ export async function waitSealed(url: string, want: boolean, ms = 20_000): Promi
     const s = await call(url, 'GET', 'sys/seal-status');
     if (s.body.sealed === want) return s.body;
     if (Date.now() > end) throw new Error(`still sealed=${String(s.body.sealed)} after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Resolves once `re` has matched the server's standard error `count` times (at most 20 s). */
+export async function untilLogged(s: ServerProcess, re: RegExp, count: number): Promise<void> {
+  const end = Date.now() + 20_000;
+  while ((s.stderr().match(new RegExp(re, 'g')) ?? []).length < count) {
+    if (Date.now() > end) throw new Error(`no ${re} in:\n${s.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
