@@ -3,6 +3,9 @@
 // JWTs are minted with jose in the legacy (secret-based) and projected shapes; a review
 // authenticates only tokens it issued, has not revoked, and whose account still exists with the
 // same uid. A bearer it does not know gets a 401 Status. Every request is recorded.
+// @peculiar/x509 2.2 throws at load unless reflect-metadata comes first (the runner also loads
+// this file on its own, as every file under dist/test/).
+import 'reflect-metadata';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomUUID, webcrypto } from 'node:crypto';
