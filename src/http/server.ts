@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { watchConnection } from './list-method.js';
+import { inFlightRequests } from '../util/in-flight.js';
 import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
 import { standbyReply } from './forward.js';
@@ -187,6 +188,9 @@ function readPem(path: string | undefined, setting: string): Buffer {
   }
 }
 
+/** Go's net.JoinHostPort, as Vault shows a client's address. */
+const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
 /** `host:port` (or `[v6]:port`) into its parts. */
 export function splitAddress(address: string): [string, number] {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
@@ -196,6 +200,11 @@ export function splitAddress(address: string): [string, number] {
 
 async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger, forwarding: boolean): Promise<Reply> {
   const requestId = randomUUID();
+  const inFlight = inFlightRequests(core);
+  inFlight.set(requestId, {
+    start_time: new Date().toISOString(), client_remote_address: hostPort(req.socket.remoteAddress ?? '', req.socket.remotePort ?? 0),
+    request_path: (req.url ?? '').split('?')[0] as string, request_method: req.method ?? '', client_id: '',
+  });
   try {
     const relayed = await standbyReply(core, req, limit.trusted, forwarding, log);
     if (relayed) return relayed;
@@ -209,6 +218,8 @@ async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, l
       return { status: 400 };
     }
     return errorReply(err, requestId, log);
+  } finally {
+    inFlight.delete(requestId);
   }
 }
 

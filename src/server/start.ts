@@ -25,6 +25,7 @@ import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
 import { AuditDevices } from '../audit/index.js';
 import { loadClusterIdentity } from './cluster.js';
 import { telemetry, type TelemetryOptions } from '../util/telemetry.js';
+import { sanitizedConfig } from './config-state.js';
 
 /** What it takes to start a server. */
 export type ServerOptions = {
@@ -85,7 +86,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Filled in at each unseal from storage (reported only while unsealed, as in Vault).
   const cluster = { cluster_name: '', cluster_id: '', storage_type: opts.storage.type === 'memory' ? 'inmem' : opts.storage.type };
   core.onUnsealed(async () => { Object.assign(cluster, await loadClusterIdentity(core.barrier, opts.clusterName)); });
-  backends.set('system', systemBackend(core, cluster, opts.telemetry));
+  let listenerUrl = '';
+  backends.set('system', systemBackend(core, cluster, opts.telemetry, sanitizedConfig(opts, () => listenerUrl)));
   telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
   backends.set('identity', identityBackend(() => core.unsealed.identity));
@@ -118,6 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await core.seal.seal().finally(() => physical.close());
     throw err;
   }
+  listenerUrl = http.url;
   // HA: the node competes for the lock once it can tell others where it listens.
   core.ha?.start({ nodeId: randomUUID(), apiAddr: opts.apiAddr ?? http.url, clusterAddr: opts.clusterAddr ?? defaultClusterAddr(opts.apiAddr ?? http.url) });
   if (opts.dev) {
