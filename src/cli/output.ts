@@ -25,9 +25,11 @@ let structured: 'json' | 'yaml' = 'json';
  * unless the command takes it, `pretty` always (it is only for Vault's autopilot state): Vault
  * runs the request first and then fails to print it, which for a write is worse than refusing.
  */
-export function formatOf(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, rawOk = false): Format {
-  const f = (args.flag('format') || env.LOCKBOX_FORMAT || env.VAULT_FORMAT || 'table').toLowerCase();
+export function formatOf(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, rawOk = false, declared = true): Format {
+  let f = (args.flag('format') || env.LOCKBOX_FORMAT || env.VAULT_FORMAT || 'table').toLowerCase();
   if (!(FORMAT_NAMES as readonly string[]).includes(f)) throw new UsageError(`Invalid output format: ${f}`);
+  // A command without -format (version, delete…) prints its one line whatever VAULT_FORMAT says.
+  if (!declared && (f === 'pretty' || f === 'raw')) f = 'table';
   if (f === 'pretty') throw new UsageError('Could not parse output: cannot use the pretty formatter for this type');
   if (f === 'raw' && !rawOk) {
     throw new UsageError('Could not parse output: This command does not support the -format=raw option; only `lockbox read` does.');

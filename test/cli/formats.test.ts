@@ -93,3 +93,10 @@ test('login writes ~/.vault-token, the file Vault\'s CLI reads, or LOCKBOX_TOKEN
   assert.equal(readFileSync(other, 'utf8'), suite.srv.rootToken);
   assert.match(c.stdout, new RegExp(`stored in ${other}`));
 });
+
+test('VAULT_FORMAT=pretty or raw leaves commands without -format alone', async () => {
+  const v = await suite.cli.run(['version'], { env: { VAULT_FORMAT: 'pretty' } });
+  assert.equal(v.code, 0, v.stderr);
+  const d = await suite.cli.run(['delete', 'cubbyhole/nothing'], { env: { VAULT_FORMAT: 'raw' } });
+  assert.deepEqual([d.code, d.stdout], [0, 'Success! Data deleted (if it existed) at: cubbyhole/nothing\n']);
+});
