@@ -27,8 +27,8 @@ export type RequestOptions = {
   wrap?: boolean;
 };
 
-/** A server answer: status and JSON body (undefined when empty). */
-export type ApiResponse = { status: number; body: Json | undefined };
+/** A server answer: status, JSON body (undefined when empty or not JSON) and the body as sent. */
+export type ApiResponse = { status: number; body: Json | undefined; text: string };
 
 /** The server answered with an error status. Exit code 2, like Vault. */
 export class ApiError extends Error {
@@ -46,9 +46,12 @@ export class ApiError extends Error {
 /** The server could not be reached (refused, unknown host, TLS failure). Exit code 2. */
 export class ConnectionError extends Error {}
 
-/** Token helper file: `~/.lockbox-token`, with HOME from the environment so tests can move it. */
+/**
+ * Token helper file: `LOCKBOX_TOKEN_FILE`, else Vault's own `~/.vault-token`, so `vault login`
+ * and `lockbox login` share a login. HOME comes from the environment so tests can move it.
+ */
 export function tokenHelperPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.HOME || homedir(), '.lockbox-token');
+  return env.LOCKBOX_TOKEN_FILE || join(env.HOME || homedir(), '.vault-token');
 }
 
 /** The token the helper file holds, or ''. */
@@ -130,7 +133,7 @@ export function createClient(opts: ClientOptions): Client {
       const errors = Array.isArray(body?.errors) ? (body.errors as unknown[]).map(String) : [];
       throw new ApiError(method, url.toString(), status, errors, text);
     }
-    return { status, body };
+    return { status, body, text };
   }
 
   // Vault's client treats a 404 that carries no data or warnings as "nothing there".

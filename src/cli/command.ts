@@ -16,7 +16,11 @@ export type Context = {
 };
 
 /** A declared command: its synopsis, help and flags (tree.ts), and what it does. */
-export type Subcommand = CommandSpec & { run(ctx: Context): Promise<number> };
+export type Subcommand = CommandSpec & {
+  run(ctx: Context): Promise<number>;
+  /** Takes `-format=raw` (the body as the server sent it); only `read` does, as in Vault. */
+  rawOutput?: boolean;
+};
 
 /** A group of commands (token, kv, kv metadata…). */
 export type Group = CommandGroup<Subcommand>;

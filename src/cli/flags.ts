@@ -27,8 +27,8 @@ export const HTTP_FLAGS: FlagSpec[] = [
 ];
 
 export const FORMAT_FLAG: FlagSpec = {
-  name: 'format', kind: 'string', default: 'table', env: ['LOCKBOX_FORMAT', 'VAULT_FORMAT'], completion: ['table', 'json'],
-  usage: 'Print the output in the given format: "table" or "json".',
+  name: 'format', kind: 'string', default: 'table', env: ['LOCKBOX_FORMAT', 'VAULT_FORMAT'], completion: ['table', 'json', 'yaml'],
+  usage: 'Print the output in the given format: "table", "json" or "yaml" ("raw" for read: the body as the server sent it).',
 };
 
 export const FIELD_FLAG: FlagSpec = {

@@ -3,7 +3,7 @@ import { asObject, type Json } from './json.js';
 import { attempt, expectArgs, parseData, sanitizePath, type Context, type Subcommand } from './command.js';
 import { UsageError } from './errors.js';
 import { apiFlags, bool } from './flags.js';
-import { err, fieldOf, out, printField, printList, printSecret, printWarnings } from './output.js';
+import { err, fieldOf, out, printField, printJson, printList, printSecret, printWarnings } from './output.js';
 
 /** Query parameters from `key=value` arguments (reads, deletes). */
 async function queryOf(items: string[]): Promise<Record<string, string>> {
@@ -31,6 +31,12 @@ export function printResponse(ctx: Context, secret: Json): number {
 export async function readCommand(ctx: Context): Promise<number> {
   const [raw = '', ...rest] = expectArgs(ctx.args, 1, Infinity);
   const path = sanitizePath(raw);
+  if (ctx.format === 'raw') {
+    // The body exactly as sent (a PEM, a CRL, a JSON document), for piping into other tools.
+    const r = await attempt(`reading: ${path}`, ctx.client().request('GET', path, { query: await queryOf(rest) }));
+    out(`${r.text}\n`);
+    return 0;
+  }
   const secret = await attempt(`reading ${path}`, ctx.client().read(path, await queryOf(rest)));
   if (!secret) {
     err(`No value found at ${path}\n`);
@@ -87,6 +93,21 @@ export async function unwrapCommand(ctx: Context): Promise<number> {
   return printResponse(ctx, r.body);
 }
 
+/** `lockbox path-help PATH`: the server's `?help=1` answer for a path. */
+export async function pathHelpCommand(ctx: Context): Promise<number> {
+  const [raw = ''] = expectArgs(ctx.args, 1);
+  const path = sanitizePath(raw);
+  const r = await attempt('retrieving help', ctx.client().request('GET', path, { query: { help: '1' }, wrap: false }));
+  const help = r.body?.help;
+  if (ctx.format === 'json') return (printJson(r.body ?? {}), 0);
+  if (typeof help !== 'string') {
+    err(`No help found for ${path}\n`);
+    return 2;
+  }
+  out(`${help}\n`);
+  return 0;
+}
+
 /** Prints the `keys` of a list answer; nothing there is exit code 2, as in Vault. */
 export function printKeys(ctx: Context, path: string, secret: Json | undefined): number {
   if (secret?.wrap_info) return printResponse(ctx, secret);
@@ -101,13 +122,13 @@ export function printKeys(ctx: Context, path: string, secret: Json | undefined):
 }
 
 /** The path-level commands, declared. */
-export const genericCommands: Record<'read' | 'write' | 'delete' | 'list' | 'unwrap', Subcommand> = {
+export const genericCommands: Record<'read' | 'write' | 'delete' | 'list' | 'unwrap' | 'path-help', Subcommand> = {
   read: {
     synopsis: '[options] PATH', summary: 'Read data and retrieves secrets', run: readCommand,
     description: 'Reads data from any path: secrets, configuration, dynamic credentials. key=value arguments after '
       + 'PATH are sent as query parameters.',
-    examples: ['read secret/foo', 'read -field=password database/creds/readonly'],
-    flags: apiFlags([], 'field'),
+    examples: ['read secret/foo', 'read -field=password database/creds/readonly', 'read -format=raw pki/ca/pem'],
+    flags: apiFlags([], 'field'), rawOutput: true,
   },
   write: {
     synopsis: '[options] PATH [DATA K=V...]', summary: 'Write data, configuration, and secrets', run: writeCommand,
@@ -125,6 +146,14 @@ export const genericCommands: Record<'read' | 'write' | 'delete' | 'list' | 'unw
     synopsis: '[options] PATH', summary: 'List data or secrets', run: listCommand,
     description: 'Lists the keys under a path. Keys ending in / are folders.',
     examples: ['list secret/'],
+    flags: apiFlags(),
+  },
+  'path-help': {
+    synopsis: '[options] PATH', summary: 'Retrieve API help for paths', run: pathHelpCommand,
+    description: 'Prints the help the server gives for a path: what it does, its operations and its parameters. '
+      + 'Each secrets engine and auth method answers for the paths under its mount, so this works for any '
+      + 'mounted path, including ones that need the path\'s own parameters filled in.',
+    examples: ['path-help secret/', 'path-help sys/mounts', 'path-help -format=json auth/token/create'],
     flags: apiFlags(),
   },
   unwrap: {

@@ -3,7 +3,9 @@ import { attempt, expectArgs, type Context, type Group, type Subcommand } from '
 import { UsageError } from './errors.js';
 import { apiFlags, bool, dur } from './flags.js';
 import { printResponse } from './generic.js';
-import { out } from './output.js';
+import { ApiError, type Client } from './client.js';
+import { asObject } from './json.js';
+import { err, out } from './output.js';
 
 async function lookup(ctx: Context): Promise<number> {
   const [leaseId] = expectArgs(ctx.args, 1);
@@ -19,6 +21,28 @@ async function renew(ctx: Context): Promise<number> {
   return printResponse(ctx, secret ?? {});
 }
 
+/**
+ * How many leases lie under a prefix, walking sys/leases/lookup/ (which needs sudo). Undefined
+ * when the token may not list them: the count is a courtesy, never a reason to fail.
+ */
+export async function countLeases(client: Client, prefix: string): Promise<number | undefined> {
+  const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  let secret;
+  try {
+    secret = await client.list(`sys/leases/lookup/${folder}`);
+  } catch (err) {
+    if (err instanceof ApiError) return undefined;
+    throw err;
+  }
+  const keys = asObject(secret?.data)?.keys;
+  let n = 0;
+  for (const key of Array.isArray(keys) ? keys.map(String) : []) {
+    if (!key.endsWith('/')) n += 1;
+    else n += (await countLeases(client, folder + key)) ?? 0;
+  }
+  return n;
+}
+
 // Vault's CLI: -prefix revokes everything under the id; -force (with -prefix) forgets leases
 // whose backend revocation fails.
 async function revoke(ctx: Context): Promise<number> {
@@ -31,6 +55,9 @@ async function revoke(ctx: Context): Promise<number> {
     await attempt('revoking lease', client.write(`sys/leases/revoke-force/${leaseId}`, {}, 'PUT'));
     out(`Success! Force revoked any leases with prefix: ${leaseId}\n`);
   } else if (prefix) {
+    // On a terminal, say how much is about to go: revoking a large prefix takes a while.
+    const count = process.stderr.isTTY ? await countLeases(client, leaseId ?? '') : undefined;
+    if (count !== undefined) err(`Revoking ${count} lease${count === 1 ? '' : 's'} under ${leaseId}...\n`);
     await attempt('revoking lease', client.write(`sys/leases/revoke-prefix/${leaseId}`, {}, 'PUT'));
     out(`Success! Revoked any leases with prefix: ${leaseId}\n`);
   } else {

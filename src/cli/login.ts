@@ -1,4 +1,4 @@
-// `lockbox login`: authenticate and keep the token in the token helper file (~/.lockbox-token),
+// `lockbox login`: authenticate and keep the token in the token helper file (~/.vault-token, or LOCKBOX_TOKEN_FILE),
 // which later commands read when no LOCKBOX_TOKEN / VAULT_TOKEN is set.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { tokenHelperPath } from './client.js';

@@ -19,13 +19,14 @@ import { login } from './login.js';
 import { operatorCommand } from './operator.js';
 import { formatOf } from './output.js';
 import { policyCommand } from './policy.js';
+import { printCommand } from './print.js';
 import { secretsCommand } from './secrets.js';
 import { server } from './server-command.js';
 import { sopsCommand } from './sops/command.js';
 import { status } from './status.js';
 import { awsCommand } from './aws.js';
 import { tokenCommand } from './token.js';
-import { complete, groupHelp, leafHelp, resolve, rootHelp, suggestion } from './tree.js';
+import { allFlags, complete, groupHelp, leafHelp, resolve, rootHelp, suggestion } from './tree.js';
 
 /** The version in package.json, three levels up from dist/src/cli where this module runs. */
 function packageVersion(): string {
@@ -53,7 +54,7 @@ export const ROOT: Group = {
   subcommands: {
     ...genericCommands, login, server, status, version,
     audit: auditCommand, auth: authCommand, aws: awsCommand, kv: kvCommand, lease: leaseCommand, operator: operatorCommand,
-    policy: policyCommand, secrets: secretsCommand, sops: sopsCommand, token: tokenCommand,
+    policy: policyCommand, print: printCommand, secrets: secretsCommand, sops: sopsCommand, token: tokenCommand,
   },
 };
 
@@ -104,7 +105,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const args = parseArgs(r.rest, r.leaf.flags.flatMap((g) => g.flags));
     const options = clientOptions(args);
     let client: Client | undefined;
-    return await r.leaf.run({ args, format: formatOf(args), options, client: () => (client ??= createClient(options)) });
+    return await r.leaf.run({ args, format: formatOf(args, env, r.leaf.rawOutput, allFlags(r.leaf).some((f) => f.name === 'format')), options, client: () => (client ??= createClient(options)) });
   } catch (err) {
     if (err instanceof ApiError || err instanceof ConnectionError) {
       process.stderr.write(`${err.message}\n`);

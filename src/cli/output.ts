@@ -1,17 +1,46 @@
 // Output in Vault's shapes: `-format=table` (Key/Value columns, Go's %v rendering of values,
-// durations humanised, empty cells as n/a) or `-format=json` (two-space indented JSON).
+// durations humanised, empty cells as n/a), `-format=json` (two-space indented JSON) or
+// `-format=yaml` (the same data as YAML). `raw` (the response body as the server sent it) is
+// for `read` alone and `pretty` for no command we have, as in Vault.
+import { stringify } from 'yaml';
 import type { ParsedArgs } from './args.js';
 import { asObject, type Json } from './json.js';
 import { UsageError } from './errors.js';
 
-/** Output formats we render; Vault's yaml is not offered. */
-export type Format = 'table' | 'json';
+/** Every name `-format` takes, as Vault's CLI lists them (`yml` is yaml). */
+export const FORMAT_NAMES = ['table', 'json', 'yaml', 'yml', 'pretty', 'raw'] as const;
 
-/** The format from `-format`, then LOCKBOX_FORMAT / VAULT_FORMAT, default table. */
-export function formatOf(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Format {
-  const f = (args.flag('format') || env.LOCKBOX_FORMAT || env.VAULT_FORMAT || 'table').toLowerCase();
-  if (f !== 'table' && f !== 'json') throw new UsageError(`Invalid output format: ${f} (expected table or json)`);
-  return f;
+/**
+ * How a command lays its answer out: a table, structured data, or (read only) the raw body.
+ * Structured data is written as JSON or YAML by printJson, whichever -format asked for, so
+ * commands branch on `'json'` alone.
+ */
+export type Format = 'table' | 'json' | 'raw';
+
+/** The encoding printJson uses; set by formatOf once per command line. */
+let structured: 'json' | 'yaml' = 'json';
+
+/**
+ * The format from `-format`, then LOCKBOX_FORMAT / VAULT_FORMAT, default table. `raw` is refused
+ * unless the command takes it, `pretty` always (it is only for Vault's autopilot state): Vault
+ * runs the request first and then fails to print it, which for a write is worse than refusing.
+ */
+export function formatOf(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env, rawOk = false, declared = true): Format {
+  let f = (args.flag('format') || env.LOCKBOX_FORMAT || env.VAULT_FORMAT || 'table').toLowerCase();
+  if (!(FORMAT_NAMES as readonly string[]).includes(f)) throw new UsageError(`Invalid output format: ${f}`);
+  // A command without -format (version, delete…) prints its one line whatever VAULT_FORMAT says.
+  if (!declared && (f === 'pretty' || f === 'raw')) f = 'table';
+  if (f === 'pretty') throw new UsageError('Could not parse output: cannot use the pretty formatter for this type');
+  if (f === 'raw' && !rawOk) {
+    throw new UsageError('Could not parse output: This command does not support the -format=raw option; only `lockbox read` does.');
+  }
+  structured = f === 'yaml' || f === 'yml' ? 'yaml' : 'json';
+  return f === 'table' || f === 'raw' ? f : 'json';
+}
+
+/** YAML as Go's ghodss/yaml writes it: keys sorted, lists not indented under their key, no folding. */
+export function toYaml(value: unknown): string {
+  return stringify(value, { sortMapEntries: true, indentSeq: false, lineWidth: 0 }).trim();
 }
 
 /** Writes to stdout. */
@@ -20,9 +49,9 @@ export const out = (text: string): void => void process.stdout.write(text);
 /** Writes to stderr. */
 export const err = (text: string): void => void process.stderr.write(text);
 
-/** JSON as Vault prints it: two-space indent, trailing newline. */
+/** Structured data as Vault prints it: two-space indented JSON, or YAML with -format=yaml. */
 export function printJson(value: unknown): void {
-  out(`${JSON.stringify(value, null, 2)}\n`);
+  out(`${structured === 'yaml' ? toYaml(value) : JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Go's %v of decoded JSON: lists as [a b], maps as map[k:v] with sorted keys, null as <nil>. */

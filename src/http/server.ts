@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.js';
 import type { LogicalRequest } from '../core/request.js';
 import { parseWrapTtl } from '../core/wrapping.js';
 import { watchConnection } from './list-method.js';
+import { inFlightRequests } from '../util/in-flight.js';
 import { DEFAULT_JSON_LIMITS, JsonShapeCheck, type JsonLimits } from './json-limits.js';
 import { serveStatic, type StaticSite } from './static-site.js';
 import { standbyReply } from './forward.js';
@@ -190,6 +191,8 @@ function readPem(path: string | undefined, setting: string): Buffer {
   }
 }
 
+/** Go's net.JoinHostPort, as Vault shows a client's address. */
+
 /** `host:port` (or `[v6]:port`) into its parts. */
 export function splitAddress(address: string): [string, number] {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
@@ -199,6 +202,9 @@ export function splitAddress(address: string): [string, number] {
 
 async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, log: Logger, forwarding: boolean, tokens?: IndexTokens): Promise<Reply> {
   const requestId = randomUUID();
+  const inFlight = inFlightRequests(core);
+  // Raw facts only: sys/in-flight-req formats them when it is read, not on every request.
+  inFlight.set(requestId, { started: Date.now(), method: req.method ?? '', url: req.url ?? '', remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 });
   const local = async (body: Buffer | undefined): Promise<Reply> => {
     const reply = outcomeReply(await core.handle(await toLogical(req, limit, requestId, body)), requestId);
     // The store revision this answer reflects, for a client's read-your-writes.
@@ -216,6 +222,8 @@ async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, l
       return { status: 400 };
     }
     return errorReply(err, requestId, log);
+  } finally {
+    inFlight.delete(requestId);
   }
 }
 

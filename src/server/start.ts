@@ -30,6 +30,7 @@ import { loadClusterIdentity } from './cluster.js';
 import { telemetry, type TelemetryOptions } from '../util/telemetry.js';
 import type { SealBlock } from './seal-config.js';
 import { sealSetupOf, startAutoUnseal } from './auto-unseal.js';
+import { sanitizedConfig } from './config-state.js';
 
 /** What it takes to start a server. */
 export type ServerOptions = {
@@ -110,7 +111,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     core.onUnsealed(async () => indexTokens.unsealed(cluster.cluster_id, await core.barrier.get('core/token-salt')));
     core.onSealing(async () => indexTokens.sealed());
   }
-  backends.set('system', systemBackend(core, cluster, opts.telemetry));
+  let listenerUrl = '';
+  backends.set('system', systemBackend(core, cluster, opts.telemetry, sanitizedConfig(opts, () => listenerUrl)));
   telemetry.gauge('vault.core.unsealed', 'Whether the server is unsealed (1) or sealed (0).', () => (core.seal.barrier.sealed ? 0 : 1));
   backends.set('auth:token', tokenBackend(core));
   backends.set('identity', identityBackend(() => core.unsealed.identity));
@@ -144,6 +146,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await core.seal.seal().finally(() => Promise.all([core.seal.close(), physical.close()]));
     throw err;
   }
+  listenerUrl = http.url;
   // With an auto seal the server unseals itself, retrying while the seal is unavailable.
   const autoUnseal = sealSetup.wrapper || sealSetup.previous ? startAutoUnseal(core.seal, log, opts.autoUnsealDelays) : undefined;
   // HA: the node competes for the lock once it can tell others where it listens.

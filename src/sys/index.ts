@@ -17,9 +17,13 @@ import { auditPaths } from '../audit/index.js';
 import { leaderPaths } from './leader.js';
 import { versionHistoryPaths } from './version-history.js';
 import { lockedUserPaths } from './locked-users.js';
+import { hostInfoPaths } from './host-info.js';
+import { inFlightPaths } from './in-flight.js';
+import { configStatePaths, type SanitizedConfig } from './config-state.js';
 
 /** Builds the system backend for one core. */
-export function systemBackend(core: Core, cluster: ClusterInfo, telemetry: TelemetryOptions = DEFAULT_TELEMETRY): Backend {
+export function systemBackend(core: Core, cluster: ClusterInfo, telemetry: TelemetryOptions = DEFAULT_TELEMETRY,
+  config: SanitizedConfig = () => ({})): Backend {
   return defineBackend({
     type: 'system',
     summary: 'System endpoints used for control, policy and debugging.',
@@ -27,6 +31,7 @@ export function systemBackend(core: Core, cluster: ClusterInfo, telemetry: Telem
       ...sealPaths(core, cluster), ...keyPaths(core), ...mountPaths(core), ...policyPaths(core), ...passwordPolicyPaths(core), ...capabilityPaths(core),
       ...leasePaths(core), ...wrappingPaths(core), ...auditPaths(core), ...leaderPaths(core), ...versionHistoryPaths(core),
       ...rekeyPaths(core), ...generateRootPaths(core), ...lockedUserPaths(core), ...metricsPaths(telemetry),
+      ...hostInfoPaths(core), ...configStatePaths(core, config), ...inFlightPaths(core),
     ],
   });
 }

@@ -26,7 +26,7 @@ test('auth enable, tune and list for approle and userpass; login -method=userpas
     const login = await user.run(['login', '-method=userpass', 'username=ann', 'password=cli-pass-1']);
     assert.equal(login.code, 0, login.stderr);
     assert.match(login.stdout, /^token_meta_username\s+ann$/m);
-    const token = readFileSync(join(user.home, '.lockbox-token'), 'utf8');
+    const token = readFileSync(join(user.home, '.vault-token'), 'utf8');
     assert.match(token, /^hvs\./);
     const bad = await user.run(['login', '-method=userpass', 'username=ann', 'password=wrong']);
     assert.notEqual(bad.code, 0);

@@ -94,13 +94,13 @@ test('an API error is printed in Vault\'s layout with exit 2', async () => {
     + 'Code: 403. Errors:\n\n* permission denied\n');
 });
 
-test('the token comes from LOCKBOX_TOKEN, then VAULT_TOKEN, then ~/.lockbox-token', async () => {
+test('the token comes from LOCKBOX_TOKEN, then VAULT_TOKEN, then ~/.vault-token', async () => {
   await suite.cli.run(['write', 'cubbyhole/who', 'me=root']);
   const viaVault = await suite.cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { LOCKBOX_TOKEN: undefined, VAULT_TOKEN: suite.srv.rootToken } });
   assert.equal(viaVault.stdout, 'root');
   const lockboxWins = await suite.cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { VAULT_TOKEN: 'bogus' } });
   assert.equal(lockboxWins.stdout, 'root');
-  writeFileSync(join(suite.cli.home, '.lockbox-token'), `${suite.srv.rootToken}\n`);
+  writeFileSync(join(suite.cli.home, '.vault-token'), `${suite.srv.rootToken}\n`);
   const viaFile = await suite.cli.run(['read', '-field=me', 'cubbyhole/who'], { env: { LOCKBOX_TOKEN: undefined } });
   assert.equal(viaFile.stdout, 'root', viaFile.stderr);
 });

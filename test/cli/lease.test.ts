@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { leaseEngine } from '../helpers/lease-engine.js';
 import { ManualClock } from '../../src/util/clock.js';
-import { cliFor, type Cli } from './helpers.js';
+import { execFile } from 'node:child_process';
+import { createClient } from '../../src/cli/client.js';
+import { countLeases } from '../../src/cli/lease.js';
+import { BIN, cliFor, type Cli } from './helpers.js';
 
 const engine = leaseEngine();
 let srv: TestServer;
@@ -52,4 +55,32 @@ test('revoke, revoke -prefix and the -force rule', async () => {
   assert.equal((await cli.run(['lease', 'revoke', '-force', 'db/creds/x'])).code, 1);
   const missing = await cli.run(['lease', 'lookup', 'db/creds/none/abc']);
   assert.equal(missing.code, 2);
+});
+
+test('revoke -prefix on a terminal counts the leases first (sys/leases/lookup); piped, it prints Vault\'s line only', async () => {
+  await issue('tty');
+  await issue('tty');
+  await issue('tty');
+  // `script` gives the CLI a pseudo-terminal, as a user's shell would.
+  const tty = await new Promise<string>((resolve, reject) => {
+    const command = [process.execPath, BIN, 'lease', 'revoke', '-prefix', 'db/creds/tty'].map((a) => `'${a}'`).join(' ');
+    execFile('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: cli.home, LOCKBOX_ADDR: srv.url, LOCKBOX_TOKEN: srv.rootToken } },
+      (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stdout}${stderr}`)) : resolve(stdout)));
+  });
+  assert.match(tty, /Revoking 3 leases under db\/creds\/tty\.\.\.\r?\n/);
+  assert.match(tty, /Success! Revoked any leases with prefix: db\/creds\/tty/);
+  await issue('piped');
+  const piped = await cli.run(['lease', 'revoke', '-prefix', 'db/creds/piped']);
+  assert.deepEqual([piped.code, piped.stdout, piped.stderr], [0, 'Success! Revoked any leases with prefix: db/creds/piped\n', '']);
+});
+
+test('countLeases walks folders and gives up quietly without sudo', async () => {
+  await issue('count');
+  await issue('count');
+  const root = createClient({ address: srv.url, token: srv.rootToken, tlsSkipVerify: false });
+  assert.equal(await countLeases(root, 'db/creds/count'), 2);
+  assert.ok(((await countLeases(root, 'db')) ?? 0) >= 2);
+  assert.equal(await countLeases(root, 'db/creds/nothing-here'), 0);
+  const plain = (await srv.api('POST', 'auth/token/create', { policies: ['default'] })).body.auth.client_token as string;
+  assert.equal(await countLeases(createClient({ address: srv.url, token: plain, tlsSkipVerify: false }), 'db'), undefined);
 });

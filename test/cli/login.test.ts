@@ -1,4 +1,4 @@
-// `lockbox login`: the token is checked with lookup-self and stored in ~/.lockbox-token,
+// `lockbox login`: the token is checked with lookup-self and stored in ~/.vault-token,
 // which later commands use.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ test('login TOKEN writes the token file (0600) and later commands use it', async
     assert.match(r.stdout, new RegExp(`^token\\s+${srv.rootToken}$`, 'm'));
     assert.match(r.stdout, /^token_duration\s+∞$/m);
     assert.match(r.stdout, /^token_policies\s+\["root"\]$/m);
-    const file = join(cli.home, '.lockbox-token');
+    const file = join(cli.home, '.vault-token');
     assert.equal(readFileSync(file, 'utf8'), srv.rootToken);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal((await cli.run(['write', 'cubbyhole/after-login', 'ok=yes'])).code, 0);
@@ -42,7 +42,7 @@ test('login reads the token from stdin when none is given', async () => {
     const r = await cli.run(['login', '-token-only'], { input: `${srv.rootToken}\n` });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, srv.rootToken);
-    assert.equal(readFileSync(join(cli.home, '.lockbox-token'), 'utf8'), srv.rootToken);
+    assert.equal(readFileSync(join(cli.home, '.vault-token'), 'utf8'), srv.rootToken);
   } finally {
     cli.cleanup();
   }
@@ -55,7 +55,7 @@ test('a bad token is refused (exit 2) and nothing is stored', async () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error authenticating: Error making API request\./);
     assert.match(r.stderr, /Code: 403/);
-    assert.equal(existsSync(join(cli.home, '.lockbox-token')), false);
+    assert.equal(existsSync(join(cli.home, '.vault-token')), false);
   } finally {
     cli.cleanup();
   }
@@ -67,7 +67,7 @@ test('-no-store checks the token but does not write the file; -format=json print
     const r = await cli.run(['login', '-no-store', '-format=json', srv.rootToken]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).auth.client_token, srv.rootToken);
-    assert.equal(existsSync(join(cli.home, '.lockbox-token')), false);
+    assert.equal(existsSync(join(cli.home, '.vault-token')), false);
   } finally {
     cli.cleanup();
   }
