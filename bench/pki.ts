@@ -1,22 +1,32 @@
 // `node dist/bench/pki.js`: PKI issue rates (ec-256 and rsa-2048, concurrency 1 and 8) next to
 // their ceilings measured in the same run (bare @peculiar/x509 create+sign, bare async key
-// generation), the event-loop delay and sys/health latency during the rsa-2048 run, and CRL
-// rebuild time and RSS growth at N revoked entries. Prints numbers; never decides pass/fail.
-//   BENCH_PKI_EC (default 300) · BENCH_PKI_RSA (default 24) · BENCH_PKI_REVOKED (default 2000)
-import { generateKeyPair } from 'node:crypto';
+// generation), the event-loop delay and sys/health latency during the rsa-2048 run, OCSP
+// answers/s, and at N revoked entries the CRL build time of the engine's builder next to
+// X509CrlGenerator's (same entries, same key), and the rebuild's RSS growth. Prints numbers;
+// never decides pass/fail.
+//   BENCH_PKI_EC (default 300) · BENCH_PKI_RSA (default 24) · BENCH_PKI_REVOKED (default 10000)
+//   BENCH_PKI_OCSP (default 2000)
+import { createHash, generateKeyPair } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
+import { CertID, OCSPRequest, Request, TBSRequest } from '@peculiar/asn1-ocsp';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { startTestServer } from '../test/helpers/server.js';
 import { generateKey } from '../src/engines/pki/keys.js';
 import { buildCertificate, newSerialHex, subjectName } from '../src/engines/pki/certs.js';
 import { rebuildCrls } from '../src/engines/pki/crl.js';
+import { buildCrl } from '../src/engines/pki/crl-build.js';
+import { cryptoSigningKey, signingAlgorithm } from '../src/engines/pki/keys.js';
 import { putJson } from '../src/engines/pki/store.js';
 import { colonSerial } from '../src/engines/pki/certs.js';
+import { x509 } from '../src/engines/pki/x509.js';
 
 const genKey = promisify(generateKeyPair);
 const EC_COUNT = Number(process.env.BENCH_PKI_EC ?? 300);
 const RSA_COUNT = Number(process.env.BENCH_PKI_RSA ?? 24);
-const REVOKED = Number(process.env.BENCH_PKI_REVOKED ?? 2000);
+const REVOKED = Number(process.env.BENCH_PKI_REVOKED ?? 10000);
+const OCSP_COUNT = Number(process.env.BENCH_PKI_OCSP ?? 2000);
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const fmt = (n: number) => n.toFixed(1);
@@ -90,20 +100,64 @@ async function main() {
       + `loop delay p99 ${fmt(loop.percentile(99) / 1e6)} ms  sys/health p99 ${fmt(pct(health, 99))} ms`);
   }
 
-  // CRL rebuild at REVOKED entries, seeded straight into the mount's storage.
+  // OCSP: one request for an issued leaf, POSTed over and over.
+  const leafPem = (await srv.api('POST', 'pki/issue/ec', { common_name: 'ocsp.example.com' })).body.data.certificate as string;
+  const rootPem = (await srv.api('GET', 'pki/issuer/default')).body.data.certificate as string;
+  const ocspRequest = ocspRequestFor(leafPem, rootPem);
+  const ocsp = await measure(OCSP_COUNT, 8, async () => {
+    const res = await fetch(`${srv.url}/v1/pki/ocsp`, { method: 'POST', headers: { 'Content-Type': 'application/ocsp-request' }, body: ocspRequest });
+    if (res.status !== 200) throw new Error(`ocsp ${res.status}`);
+    await res.arrayBuffer();
+  });
+  console.log(`ocsp (POST, c=8)               ${fmt(ocsp.rate)}/s  p50 ${fmt(ocsp.p50)} ms  p99 ${fmt(ocsp.p99)} ms`);
+
+  // CRL at REVOKED entries, seeded straight into the mount's storage.
   const route = srv.core.unsealed.mounts.route('pki/crl');
   const storage = srv.core.unsealed.mounts.viewOf(route!.entry);
   const issuerId = (await srv.api('GET', 'pki/issuer/default')).body.data.issuer_id as string;
   const notAfter = Math.floor(Date.now() / 1000) + 3600;
+  const entries: Array<{ serialHex: string; revokedAt: number }> = [];
   for (let i = 0; i < REVOKED; i++) {
     const hex = newSerialHex();
+    entries.push({ serialHex: hex, revokedAt: notAfter - 3600 });
     await putJson(storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: notAfter - 3600, issuer_id: issuerId, certificate: '', not_after: notAfter });
   }
   const rss = process.memoryUsage().rss;
-  const t = performance.now();
+  let t = performance.now();
   await rebuildCrls(storage, Date.now());
-  console.log(`CRL rebuild with ${REVOKED} revoked: ${fmt(performance.now() - t)} ms, RSS +${fmt((process.memoryUsage().rss - rss) / 2 ** 20)} MB`);
+  console.log(`CRL rebuild (engine, storage included) ${REVOKED} revoked: ${fmt(performance.now() - t)} ms, RSS +${fmt((process.memoryUsage().rss - rss) / 2 ** 20)} MB`);
+
+  // The two builders alone, same entries and key.
+  const rootCert = new x509.X509Certificate(rootPem);
+  const alg = signingAlgorithm(signerKey, 0, false);
+  const now = new Date();
+  t = performance.now();
+  await buildCrl({ keyId: 'bench', key: signerKey }, alg, { issuerCert: new Uint8Array(rootCert.rawData), thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600e3), number: 1, entries });
+  const ours = performance.now() - t;
+  t = performance.now();
+  await x509.X509CrlGenerator.create({
+    issuer: rootCert.subjectName, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600e3), signingAlgorithm: alg.sign,
+    signingKey: await cryptoSigningKey('bench', signerKey, alg),
+    entries: entries.map((e) => ({ serialNumber: e.serialHex, revocationDate: new Date(e.revokedAt * 1000) })),
+  });
+  const theirs = performance.now() - t;
+  console.log(`CRL build ${REVOKED} entries: schema-class builder ${fmt(ours)} ms, X509CrlGenerator ${fmt(theirs)} ms (${fmt(theirs / ours)}x)`);
   await srv.close();
+}
+
+/** An OCSPRequest (SHA-1 CertID) for `leafPem` under `issuerPem`. */
+function ocspRequestFor(leafPem: string, issuerPem: string): Uint8Array<ArrayBuffer> {
+  const der = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const issuer = AsnConvert.parse(der(issuerPem), Certificate).tbsCertificate;
+  const leaf = AsnConvert.parse(der(leafPem), Certificate).tbsCertificate;
+  const sha1 = (b: ArrayBuffer | Uint8Array) => new OctetString(createHash('sha1').update(new Uint8Array(b)).digest());
+  const certId = new CertID({
+    hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }),
+    issuerNameHash: sha1(AsnConvert.serialize(issuer.subject)),
+    issuerKeyHash: sha1(issuer.subjectPublicKeyInfo.subjectPublicKey),
+    serialNumber: leaf.serialNumber,
+  });
+  return new Uint8Array(AsnConvert.serialize(new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: certId })] }) })));
 }
 
 await main();

@@ -1,4 +1,4 @@
-// `node dist/bench/profile.js [read|write]`: a CPU profile of one hot path, summarised. Starts
+// `node dist/bench/profile.js [read|read-root|write]`: a CPU profile of one hot path, summarised. Starts
 // Lockbox under `--cpu-prof` (SQLite, file audit device, policy-bound token, as `npm run bench`),
 // drives the path with autocannon from its own process, stops the server so the profile is
 // written, and prints the functions with the most self time, grouped by source file. The raw
@@ -10,7 +10,8 @@ import { join, relative } from 'node:path';
 import { repoRoot, runLoad, startChild, stopChild } from './processes.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const scenario = process.argv[2] === 'write' ? 'write' : 'read';
+// read: policy token + file audit; read-root: root token, no audit device; write: distinct keys.
+const scenario = (['write', 'read-root'] as const).find((s) => s === process.argv[2]) ?? 'read';
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
@@ -53,12 +54,12 @@ async function main(): Promise<void> {
   await api(base, '', 'PUT', 'sys/unseal', { key: init.keys[0] });
   const root = init.root_token as string;
   await api(base, root, 'POST', 'sys/mounts/secret', { type: 'kv-v2' });
-  await api(base, root, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
+  if (scenario !== 'read-root') await api(base, root, 'PUT', 'sys/audit/file', { type: 'file', options: { file_path: join(dir, 'audit.log') } });
   await api(base, root, 'PUT', 'sys/policies/acl/bench', { policy: 'path "secret/*" { capabilities = ["create", "read", "update"] }' });
   const token = (await api(base, root, 'POST', 'auth/token/create', { policies: ['bench'] })).auth.client_token as string;
   await api(base, token, 'POST', 'secret/data/bench', { data: { username: 'app', password: 'p4ssw0rd' } });
-  const headers = { 'X-Vault-Token': token };
-  const result = scenario === 'read'
+  const headers = { 'X-Vault-Token': scenario === 'read-root' ? root : token };
+  const result = scenario !== 'write'
     ? await runLoad({ url: `${base}/v1/secret/data/bench`, headers, durationSeconds: seconds })
     : await runLoad({ url: `${base}/v1/secret/data/written`, method: 'POST', headers, body: JSON.stringify({ data: { v: 'x' } }), uniquePaths: true, durationSeconds: seconds });
   await stopChild(server.child);

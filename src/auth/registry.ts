@@ -4,6 +4,7 @@
 import type { Backend } from '../core/backend.js';
 import { approleBackend } from './approle/index.js';
 import { jwtBackend } from './jwt/index.js';
+import { kubernetesBackend } from './kubernetes/index.js';
 import { userpassBackend } from './userpass/index.js';
 
 /** Picks the backend for an auth mount from its options (methods so far have just one). */
@@ -13,6 +14,7 @@ export type AuthMethodFactory = (options: Record<string, string>) => Backend;
 export const authMethods: ReadonlyMap<string, AuthMethodFactory> = new Map<string, AuthMethodFactory>([
   ['approle', () => approleBackend],
   ['jwt', () => jwtBackend],
+  ['kubernetes', () => kubernetesBackend],
   ['oidc', () => jwtBackend],
   ['userpass', () => userpassBackend],
 ]);

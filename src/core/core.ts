@@ -429,7 +429,7 @@ export class Core {
     if (authenticated && !caller) throw new PermissionDenied();
     const base = {
       operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller,
-      clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate,
+      clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate, log: this.log,
     };
     if (req.operation === 'read' && wantsHelp(req.query)) {
       await this.#authorizeHelp(caller, req.path);

@@ -5,6 +5,7 @@ import type { WrapInfo } from './wrapping.js';
 import type { PasswordGenerator } from './password-policy.js';
 import type { TokenParams } from './tokens/params.js';
 import type { TemplateIdentity } from '../policy/index.js';
+import type { Logger } from './log.js';
 
 /** Vault's logical operations; the HTTP verb and `?list=true` map onto these. */
 export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'list';
@@ -164,4 +165,6 @@ export type HandlerContext<V> = {
   defaults: { defaultLeaseTtl: number; maxLeaseTtl: number };
   /** Generates a password from a named password policy ('' = Vault's default policy). */
   passwords: PasswordGenerator;
+  /** The server's log (it redacts secret-named fields), for reasons a handler must not answer with. */
+  log?: Logger;
 };

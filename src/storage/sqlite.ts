@@ -1,7 +1,8 @@
 // The default backend: one SQLite file in WAL mode with synchronous=FULL, so an acknowledged
 // write survives a crash (DESIGN.md "Durable writes"). Writes go through group commit
-// (group-commit.ts): each put, delete or transaction is answered only after the batch it joined
-// is committed. Reads go straight to the database and see committed data only: a read issued
+// (group-commit.ts) to a commit thread (sqlite-writer.ts): each put, delete or transaction is
+// answered only after the batch it joined is committed, and the fsync happens off the event
+// loop, so the next batch gathers while the last one is made durable. Reads go straight to the database and see committed data only: a read issued
 // while a write is still queued sees the old value, and a read after an awaited write sees the
 // new one. That is what an acknowledged write promises, and it keeps reads free of merging.
 
@@ -11,9 +12,10 @@ import Database from 'better-sqlite3';
 import { BadRequest, Internal } from '../util/errors.js';
 import { bufferedTransaction } from './buffered-transaction.js';
 import { collectChildren } from './children.js';
-import { startGroupCommit } from './group-commit.js';
+import { startAsyncGroupCommit } from './group-commit.js';
 import { validateKey, validateListOptions, validatePrefix } from './keys.js';
-import type { PhysicalStorage, WriteOp } from './storage.js';
+import { startSqliteWriter } from './sqlite-writer.js';
+import type { PhysicalStorage } from './storage.js';
 
 /** Where and how to open the SQLite file. */
 export type SqliteOptions = {
@@ -33,16 +35,11 @@ export interface SqliteStorage extends PhysicalStorage {
 
 /** Opens (creating if missing) the SQLite storage at `options.path`. */
 export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
-  const db = openDatabase(options.path, options.busyTimeoutMs);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const db = openDatabase(options.path, busyTimeoutMs);
   const statements = prepareStatements(db);
-  const applyBatch = db.transaction((ops: WriteOp[]) => {
-    for (const { key, value } of ops) {
-      if (value === undefined) statements.remove.run(key);
-      else statements.upsert.run(key, value);
-    }
-  });
-  // IMMEDIATE takes the write lock at BEGIN, so a busy database fails the batch up front.
-  const writer = startGroupCommit((ops) => applyBatch.immediate(ops));
+  const committer = startSqliteWriter({ path: options.path, busyTimeoutMs });
+  const writer = startAsyncGroupCommit((ops) => committer.apply(ops));
   const scan = function* (from: string, inclusive: boolean): Iterable<string> {
     // Lazy: the collector stops (and resets the statement) once it has what it needs.
     yield* (inclusive ? statements.keysFrom : statements.keysAfter).iterate(from) as Iterable<string>;
@@ -83,6 +80,8 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
       if (closed) return;
       closed = true;
       writer.stop();
+      await writer.idle();
+      await committer.close();
       db.close();
     },
     commits: () => writer.commits(),
@@ -95,14 +94,14 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
 }
 
 // Opens the file and sets it up, turning SQLite's terse failures into a message naming the path.
-function openDatabase(path: string, busyTimeoutMs: number | undefined): Database.Database {
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // Created by us with 0600 (the -wal and -shm files inherit it): entries are ciphertext,
     // but their keys and sizes are nobody else's business.
     closeSync(openSync(path, 'a', 0o600));
-    db = new Database(path, { timeout: busyTimeoutMs ?? 5000 });
+    db = new Database(path, { timeout: busyTimeoutMs });
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, not wal`);
     db.pragma('synchronous = FULL');
@@ -123,10 +122,6 @@ function openDatabase(path: string, busyTimeoutMs: number | undefined): Database
 function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare('SELECT value FROM entries WHERE key = ?').pluck(),
-    upsert: db.prepare(
-      'INSERT INTO entries (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-    remove: db.prepare('DELETE FROM entries WHERE key = ?'),
     keysFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key').pluck(),
     keysAfter: db.prepare('SELECT key FROM entries WHERE key > ? ORDER BY key').pluck(),
   };

@@ -142,3 +142,55 @@ test('a flipped byte in one stored ciphertext fails that read with a bare 500; o
   assert.match(server.stderr(), /\[ERROR\] request failed .*request_id="[0-9a-f-]{36}".*error_id="[0-9a-f-]{36}"/);
   assert.match(server.stderr(), /DecryptFailed/);
 });
+
+test('kill -9 under 32 concurrent writers (16 on distinct keys, 16 on one hot KV v2 key) loses no acknowledged write', async () => {
+  const server = await start();
+  await unsealWith(server, 1, 2, 3);
+  assert.equal((await call(server.url, 'POST', 'sys/mounts/crash', { token: root, body: { type: 'kv-v2' } })).status, 204);
+  // What the server acknowledged before it died: distinct keys by path, hot-key versions by number.
+  const distinct = new Map<string, string>();
+  const hotVersions = new Map<number, string>();
+  let stopping = false;
+  const writer = async (i: number) => {
+    for (let n = 0; !stopping; n++) {
+      const value = `w${i}-${n}`;
+      try {
+        if (i < 16) {
+          const r = await call(server.url, 'POST', `crash/data/distinct/${value}`, { token: root, body: { data: { value } } });
+          if (r.status === 200) distinct.set(value, value);
+        } else {
+          const r = await call(server.url, 'POST', 'crash/data/hot', { token: root, body: { data: { value } } });
+          if (r.status === 200) hotVersions.set(r.body.data.version as number, value);
+        }
+      } catch {
+        return; // the connection died with the server: that write was never acknowledged
+      }
+    }
+  };
+  const writers = Array.from({ length: 32 }, (_, i) => writer(i));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(await server.stop('SIGKILL'), 'SIGKILL');
+  stopping = true;
+  await Promise.all(writers);
+  assert.ok(distinct.size > 0 && hotVersions.size > 0, 'the writers wrote nothing before the kill');
+
+  const again = await start();
+  try {
+    await unsealWith(again, 0, 3, 4);
+    for (const [path, value] of distinct) {
+      const r = await call(again.url, 'GET', `crash/data/distinct/${path}`, { token: root });
+      assert.deepEqual([r.status, r.body?.data?.data], [200, { value }], `acknowledged write ${path} was lost`);
+    }
+    const newest = Math.max(...hotVersions.keys());
+    const meta = await call(again.url, 'GET', 'crash/metadata/hot', { token: root });
+    assert.ok(meta.body.data.current_version >= newest, 'the hot key went back past an acknowledged version');
+    for (const [version, value] of hotVersions) {
+      // KV v2 keeps the newest 10 versions by default; older ones were pruned by later writes.
+      if (version <= meta.body.data.current_version - 10) continue;
+      const r = await call(again.url, 'GET', `crash/data/hot?version=${version}`, { token: root });
+      assert.deepEqual([r.status, r.body?.data?.data], [200, { value }], `acknowledged version ${version} was lost`);
+    }
+  } finally {
+    assert.equal(await again.stop('SIGTERM'), 0);
+  }
+});

@@ -1,14 +1,12 @@
 // CRLs: one complete CRL per issuer (with an incrementing CRL number and the issuer's AKI),
 // and optionally a delta CRL of revocations since the last complete one.
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { CRLNumber, BaseCRLNumber, id_ce_cRLNumber, id_ce_deltaCRLIndicator } from '@peculiar/asn1-x509';
 import type { Storage } from '../../storage/storage.js';
 import { parseDurationSeconds } from '../../util/duration.js';
 import { normalizeSerial } from './certs.js';
 import { allIssuers, signerOf } from './issuers.js';
-import { cryptoSigningKey, signingAlgorithm } from './keys.js';
+import { buildCrl } from './crl-build.js';
+import { revocationAlgorithm } from './sign.js';
 import { getJson, listAll, putJson, type IssuerEntry, type RevokedEntry } from './store.js';
-import { x509 } from './x509.js';
 
 /** Vault's config/crl, durations kept as written. */
 export type CrlConfig = {
@@ -37,21 +35,15 @@ export async function allRevoked(storage: Storage): Promise<RevokedEntry[]> {
   return entries.filter((e): e is RevokedEntry => e !== undefined);
 }
 
-async function signCrl(storage: Storage, issuer: IssuerEntry, entries: RevokedEntry[], nowMs: number, expiry: number, extensions: x509.Extension[]) {
+async function signCrl(storage: Storage, issuer: IssuerEntry, entries: RevokedEntry[], nowMs: number, expiry: number, numbers: { number: number; deltaOf?: number }) {
   const signer = await signerOf(storage, issuer);
-  const alg = signingAlgorithm(signer.key, 0, issuer.revocation_signature_algorithm.toUpperCase().includes('PSS'));
-  const signingKey = await cryptoSigningKey(signer.keyId, signer.key, alg);
-  const ski = signer.cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
-  const crl = await x509.X509CrlGenerator.create({
-    issuer: signer.cert.subjectName,
+  return buildCrl(signer, revocationAlgorithm(signer.key, issuer.revocation_signature_algorithm), {
+    issuerCert: new Uint8Array(signer.cert.rawData),
     thisUpdate: new Date(nowMs),
     nextUpdate: new Date(nowMs + expiry * 1000),
-    signingAlgorithm: alg.sign,
-    signingKey,
-    extensions: [...(ski ? [new x509.AuthorityKeyIdentifierExtension(ski)] : []), ...extensions],
-    entries: entries.map((e) => ({ serialNumber: normalizeSerial(e.serial), revocationDate: new Date(e.revocation_time * 1000) })),
+    ...numbers,
+    entries: entries.map((e) => ({ serialHex: normalizeSerial(e.serial), revokedAt: e.revocation_time })),
   });
-  return Buffer.from(crl.rawData);
 }
 
 /** Revocations an issuer's CRL lists: its own, not yet expired, and only while CRLs are enabled. */
@@ -68,8 +60,7 @@ export async function rebuildCrls(storage: Storage, nowMs: number): Promise<void
     if (issuer.key_id === '' || !issuer.usage.includes('crl-signing')) continue;
     const previous = await getJson<StoredCrl>(storage, `crl/${issuer.id}`);
     const number = (previous ? Math.max(previous.number, previous.delta_number ?? 0) : 0) + 1;
-    const ext = new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(number)));
-    const der = await signCrl(storage, issuer, listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)), nowMs, seconds(config.expiry), [ext]);
+    const der = await signCrl(storage, issuer, listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)), nowMs, seconds(config.expiry), { number });
     const stored: StoredCrl = { number, der: der.toString('base64'), this_update: nowMs, next_update: nowMs + seconds(config.expiry) * 1000, delta_base_time: Math.floor(nowMs / 1000) };
     if (config.enable_delta) Object.assign(stored, await deltaFor(storage, issuer, revoked, config, nowMs, stored, number + 1));
     await putJson(storage, `crl/${issuer.id}`, stored);
@@ -80,11 +71,7 @@ export async function rebuildCrls(storage: Storage, nowMs: number): Promise<void
 async function deltaFor(storage: Storage, issuer: IssuerEntry, revoked: RevokedEntry[], config: CrlConfig, nowMs: number, complete: StoredCrl, number: number) {
   const since = complete.delta_base_time ?? 0;
   const entries = listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)).filter((r) => r.revocation_time >= since);
-  const extensions = [
-    new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(number))),
-    new x509.Extension(id_ce_deltaCRLIndicator, true, AsnConvert.serialize(new BaseCRLNumber(complete.number))),
-  ];
-  const der = await signCrl(storage, issuer, entries, nowMs, seconds(config.expiry), extensions);
+  const der = await signCrl(storage, issuer, entries, nowMs, seconds(config.expiry), { number, deltaOf: complete.number });
   return { delta_number: number, delta_der: der.toString('base64') };
 }
 

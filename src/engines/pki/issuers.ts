@@ -158,9 +158,14 @@ export async function importIssuer(storage: Storage, pem: string, name: string, 
 
 /** The issuer's certificate and key, ready to sign; refuses an issuer without a key. */
 export async function signerOf(storage: Storage, issuer: IssuerEntry): Promise<Signer> {
+  return { cert: parseCertificate(issuer.certificate), ...(await signingKeyOf(storage, issuer)) };
+}
+
+/** The issuer's key alone, for signers that need no parsed certificate (OCSP, a hot path). */
+export async function signingKeyOf(storage: Storage, issuer: IssuerEntry): Promise<{ keyId: string; key: KeyObject }> {
   const key = issuer.key_id === '' ? undefined : await getJson<KeyEntry>(storage, `key/${issuer.key_id}`);
   if (!key) throw new BadRequest(`unable to fetch corresponding key for issuer ${issuer.id}; unable to use this issuer for signing`);
-  return { cert: parseCertificate(issuer.certificate), keyId: key.id, key: keyObjectOf(key) };
+  return { keyId: key.id, key: keyObjectOf(key) };
 }
 
 /** Does `parent` issue `child`: names and key ids match and the signature checks. */

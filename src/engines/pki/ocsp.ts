@@ -1,17 +1,19 @@
 // The OCSP responder (RFC 6960): answers "good", "revoked" or "unknown" for a certificate of
 // one of this mount's issuers, signed by that issuer. ASN.1 comes from @peculiar/asn1-ocsp;
-// the signature from node:crypto over the DER of the response data.
-import { createHash, sign, type KeyObject } from 'node:crypto';
+// the signature from WebCrypto (the issuer's cached key, Ed25519 included) over the DER of the
+// response data.
+import { createHash } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Certificate, Extension } from '@peculiar/asn1-x509';
+import { Certificate } from '@peculiar/asn1-x509';
 import {
   BasicOCSPResponse, CertStatus, OCSPRequest, OCSPResponse, OCSPResponseStatus, ResponderID, ResponseBytes, ResponseData,
-  RevokedInfo, SingleResponse, id_pkix_ocsp_basic, id_pkix_ocsp_nonce, type CertID,
+  RevokedInfo, SingleResponse, id_pkix_ocsp_basic, type CertID,
 } from '@peculiar/asn1-ocsp';
 import type { Storage } from '../../storage/storage.js';
 import { parseDurationSeconds } from '../../util/duration.js';
 import { crlConfig } from './crl.js';
-import { allIssuers, signerOf } from './issuers.js';
+import { allIssuers, findIssuer, signingKeyOf } from './issuers.js';
+import { revocationAlgorithm, signatureAlgorithmId, signDer } from './sign.js';
 import { getJson, type CertEntry, type IssuerEntry, type RevokedEntry } from './store.js';
 
 /** An OCSP answer: the HTTP status and the DER body (always an OCSPResponse). */
@@ -21,28 +23,25 @@ const HASHES: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512',
 };
 
-/** The signature OIDs for the issuer's key (Vault signs OCSP answers with the issuer). */
-function signatureFor(key: KeyObject): { oid: string; hash: string | null; nullParams: boolean } {
-  if (key.asymmetricKeyType === 'ed25519') return { oid: '1.3.101.112', hash: null, nullParams: false };
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve === 'secp384r1') return { oid: '1.2.840.10045.4.3.3', hash: 'sha384', nullParams: false };
-    if (curve === 'secp521r1') return { oid: '1.2.840.10045.4.3.4', hash: 'sha512', nullParams: false };
-    return { oid: '1.2.840.10045.4.3.2', hash: 'sha256', nullParams: false };
-  }
-  return { oid: '1.2.840.113549.1.1.11', hash: 'sha256', nullParams: true };
-}
-
 const failure = (status: OCSPResponseStatus, http: number): OcspAnswer =>
   ({ status: http, body: Buffer.from(AsnConvert.serialize(new OCSPResponse({ responseStatus: status }))) });
 
+// Parsed issuer parts by certificate PEM: parsing dominates an answer's cost otherwise.
+const partsCache = new Map<string, { subject: Buffer; key: Buffer }>();
+
 /** The issuer certificate's subject and public key bits, which a CertID names by hash. */
 function issuerParts(issuer: IssuerEntry): { subject: Buffer; key: Buffer } {
-  const cert = AsnConvert.parse(Buffer.from(issuer.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64'), Certificate);
-  return {
-    subject: Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject)),
-    key: Buffer.from(cert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
-  };
+  let parts = partsCache.get(issuer.certificate);
+  if (!parts) {
+    const cert = AsnConvert.parse(Buffer.from(issuer.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64'), Certificate);
+    parts = {
+      subject: Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject)),
+      key: Buffer.from(cert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
+    };
+    if (partsCache.size >= 256) partsCache.clear();
+    partsCache.set(issuer.certificate, parts);
+  }
+  return parts;
 }
 
 /** The issuer a CertID names: the hashes of its subject and of its public key match. */
@@ -53,6 +52,20 @@ function issuerMatches(id: CertID, issuer: IssuerEntry): boolean {
   return createHash(hash).update(subject).digest().equals(Buffer.from(id.issuerNameHash.buffer))
     && createHash(hash).update(key).digest().equals(Buffer.from(id.issuerKeyHash.buffer));
 }
+
+/** The certificate's status as this mount knows it under `issuer`. */
+async function statusOf(storage: Storage, certId: CertID, issuer: IssuerEntry): Promise<CertStatus> {
+  const hex = Buffer.from(certId.serialNumber).toString('hex').replace(/^(00)+(?=.)/, '');
+  const revoked = await getJson<RevokedEntry>(storage, `revoked/${hex}`);
+  if (revoked && revoked.issuer_id === issuer.id) {
+    return new CertStatus({ revoked: new RevokedInfo({ revocationTime: new Date(revoked.revocation_time * 1000) }) });
+  }
+  const known = revoked ?? (await getJson<CertEntry>(storage, `certs/${hex}`));
+  return known && known.issuer_id === issuer.id ? new CertStatus({ good: null }) : new CertStatus({ unknown: null });
+}
+
+/** An issuer may sign OCSP answers when it holds its key and has the ocsp-signing usage. */
+const canSign = (issuer: IssuerEntry | undefined): issuer is IssuerEntry => !!issuer && issuer.key_id !== '' && issuer.usage.includes('ocsp-signing');
 
 /** Answers a DER-encoded OCSPRequest. */
 export async function answerOcsp(storage: Storage, der: Buffer, nowMs: number): Promise<OcspAnswer> {
@@ -67,35 +80,33 @@ export async function answerOcsp(storage: Storage, der: Buffer, nowMs: number): 
   const single = request.tbsRequest.requestList[0];
   if (!single || request.tbsRequest.requestList.length !== 1) return failure(OCSPResponseStatus.malformedRequest, 400);
   const certId = single.reqCert;
-  const issuers = (await allIssuers(storage)).filter((i) => i.key_id !== '' && i.usage.includes('ocsp-signing'));
-  const issuer = issuers.find((i) => issuerMatches(certId, i));
-  // Vault: a request for an issuer this mount does not hold is "unauthorized".
-  if (!issuer) return failure(OCSPResponseStatus.unauthorized, 401);
-
-  const hex = Buffer.from(certId.serialNumber).toString('hex').replace(/^(00)+(?=.)/, '');
-  const revoked = await getJson<RevokedEntry>(storage, `revoked/${hex}`);
-  const known = revoked ?? (await getJson<CertEntry>(storage, `certs/${hex}`));
-  const status = revoked && revoked.issuer_id === issuer.id
-    ? new CertStatus({ revoked: new RevokedInfo({ revocationTime: new Date(revoked.revocation_time * 1000) }) })
-    : known && known.issuer_id === issuer.id ? new CertStatus({ good: null }) : new CertStatus({ unknown: null });
+  const matched = (await allIssuers(storage)).find((i) => issuerMatches(certId, i));
+  // Vault: a matching issuer that may not sign answers "unauthorized"; for an issuer this
+  // mount does not hold, the default issuer signs "unknown" (or "unauthorized" if it cannot).
+  let signerIssuer: IssuerEntry | undefined = matched;
+  let status: CertStatus;
+  if (matched) {
+    status = await statusOf(storage, certId, matched);
+  } else {
+    signerIssuer = await findIssuer(storage, 'default');
+    status = new CertStatus({ unknown: null });
+  }
+  if (!canSign(signerIssuer)) return failure(OCSPResponseStatus.unauthorized, 401);
 
   const expiry = parseDurationSeconds(config.ocsp_expiry) ?? 0;
   const now = new Date(Math.floor(nowMs / 1000) * 1000);
-  const signer = await signerOf(storage, issuer);
-  const nonce = request.tbsRequest.requestExtensions?.find((e) => e.extnID === id_pkix_ocsp_nonce);
+  // As in Vault: the issuer signs (responder id by key hash), with no certificates and no nonce.
   const data = new ResponseData({
-    responderID: new ResponderID({ byKey: new OctetString(createHash('sha1').update(issuerParts(issuer).key).digest()) }),
+    responderID: new ResponderID({ byKey: new OctetString(createHash('sha1').update(issuerParts(signerIssuer).key).digest()) }),
     producedAt: now,
     responses: [new SingleResponse({ certID: certId, certStatus: status, thisUpdate: now, ...(expiry > 0 ? { nextUpdate: new Date(now.getTime() + expiry * 1000) } : {}) })],
-    ...(nonce ? { responseExtensions: [new Extension({ extnID: id_pkix_ocsp_nonce, critical: false, extnValue: nonce.extnValue })] } : {}),
   });
-  const tbs = Buffer.from(AsnConvert.serialize(data));
-  const alg = signatureFor(signer.key);
-  const signature = new Uint8Array(sign(alg.hash, tbs, signer.key)).buffer;
+  const signer = await signingKeyOf(storage, signerIssuer);
+  const alg = revocationAlgorithm(signer.key, signerIssuer.revocation_signature_algorithm);
   const basic = new BasicOCSPResponse({
     tbsResponseData: data,
-    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: alg.oid, ...(alg.nullParams ? { parameters: null } : {}) }),
-    signature,
+    signatureAlgorithm: signatureAlgorithmId(alg),
+    signature: await signDer(signer, alg, AsnConvert.serialize(data)),
   });
   const response = new OCSPResponse({
     responseStatus: OCSPResponseStatus.successful,

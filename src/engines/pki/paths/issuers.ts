@@ -3,10 +3,11 @@
 import { definePath, field, type HandlerContext } from '../../../core/path.js';
 import { BadRequest } from '../../../util/errors.js';
 import type { FieldValues } from '../../../core/fields.js';
-import { colonSerial, normalizeSerial, parseCertificate, unix } from '../certs.js';
+import { colonSerial, fastParse, normalizeSerial, parseCertificate, unix } from '../certs.js';
 import { rebuildCrls } from '../crl.js';
 import { allIssuers, caChain, checkIssuerName, DEFAULT_USAGE, findIssuer, isSelfSigned, issuersConfig, resolveIssuer } from '../issuers.js';
 import { pemToDerBase64 } from '../output.js';
+import { checkRevocationAlgorithm } from '../sign.js';
 import { putJson, type IssuerEntry, type KeyEntry } from '../store.js';
 import { checkUrls } from '../urls.js';
 
@@ -65,7 +66,9 @@ async function updateIssuer(ctx: HandlerContext<FieldValues<typeof updateFields>
     next.usage = usage;
   }
   if (take('manual_chain')) next.manual_chain = await manualChain(ctx, issuer, f.manual_chain);
-  if (take('revocation_signature_algorithm')) next.revocation_signature_algorithm = f.revocation_signature_algorithm;
+  if (take('revocation_signature_algorithm')) {
+    next.revocation_signature_algorithm = checkRevocationAlgorithm(f.revocation_signature_algorithm, fastParse(issuer.certificate).publicKey);
+  }
   for (const name of ['issuing_certificates', 'crl_distribution_points', 'ocsp_servers'] as const) {
     if (take(name)) { checkUrls(f[name], name); next[name] = f[name]; }
   }
