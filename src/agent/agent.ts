@@ -1,0 +1,89 @@
+// `lockbox agent`: wires the configured parts together. Auto-auth feeds each new token to the
+// sinks (and, as they land, the template runner and API proxy); SIGINT/SIGTERM stop it all,
+// remove pid_file and exit 0. With exit-after-auth it logs in once, writes every sink and
+// exits: 0 when all of that worked.
+import { rm, writeFile } from 'node:fs/promises';
+import { runAutoAuth, AutoAuthFatal, type AuthToken } from './auth/handler.js';
+import type { AgentConfig } from './config/types.js';
+import { createTransport, type Transport } from './http.js';
+import type { Level, Logger } from './log.js';
+import { realScheduler, type Scheduler } from './schedule.js';
+import { SinkServer } from './sink/server.js';
+
+export type AgentOptions = {
+  config: AgentConfig;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  level: Level;
+  /** -exit-after-auth (or exit_after_auth in the file). */
+  exitAfterAuth: boolean;
+  signal: AbortSignal;
+  scheduler?: Scheduler;
+};
+
+/** The server the agent talks to: vault.address, else LOCKBOX_ADDR / VAULT_ADDR. */
+export function upstreamAddress(config: AgentConfig, env: NodeJS.ProcessEnv): string {
+  return (config.vault?.address || env.LOCKBOX_ADDR || env.VAULT_ADDR || 'http://127.0.0.1:8200').replace(/\/+$/, '');
+}
+
+/** Runs until stopped (or, with exit-after-auth, until done); returns the exit code. */
+export async function runAgent(o: AgentOptions): Promise<number> {
+  const { config, log } = o;
+  const s = o.scheduler ?? realScheduler;
+  let transport: Transport;
+  try {
+    transport = createTransport(upstreamAddress(config, o.env), config.vault, config.templateConfig?.maxConnectionsPerHost);
+  } catch (err) {
+    log.error('error creating the client', { error: (err as Error).message });
+    return 1;
+  }
+  if (config.pidFile) await writeFile(config.pidFile, String(process.pid));
+  let current: AuthToken | undefined;
+  try {
+    const autoAuth = config.autoAuth;
+    if (!autoAuth) {
+      log.error('lockbox agent needs an auto_auth stanza: the API proxy without one is not supported yet');
+      return 1;
+    }
+    const sinks = new SinkServer(autoAuth.sinks, transport, s, log);
+    try {
+      await sinks.start();
+    } catch (err) {
+      log.error('error starting sinks', { error: (err as Error).message });
+      return 1;
+    }
+    const retry = !o.exitAfterAuth;
+    try {
+      await runAutoAuth({
+        method: autoAuth.method, transport, scheduler: s, log, signal: o.signal, exitAfterAuth: o.exitAfterAuth,
+        onToken: async (t) => {
+          current = t;
+          await sinks.deliver(t.token, { retry, signal: o.signal });
+        },
+        onWrapped: async (w) => sinks.deliver(w, { alreadyWrapped: true, retry, signal: o.signal }),
+      });
+    } catch (err) {
+      if (err instanceof AutoAuthFatal) {
+        log.error(err.message);
+        return 1;
+      }
+      log.error('agent stopped by an error', { error: (err as Error).message });
+      return 1;
+    }
+    if (o.exitAfterAuth) {
+      log.info('exit_after_auth set, shutting down');
+      return 0;
+    }
+    if (autoAuth.revokeOnShutdown && current) {
+      try {
+        await transport.json('PUT', 'auth/token/revoke-self', { token: current.token, body: {} });
+        log.info('auto-auth token revoked');
+      } catch (err) {
+        log.error('error revoking the auto-auth token', { error: (err as Error).message });
+      }
+    }
+    return 0;
+  } finally {
+    if (config.pidFile) await rm(config.pidFile, { force: true }).catch(() => undefined);
+  }
+}
