@@ -4,11 +4,13 @@
 // exits: 0 when all of that worked.
 import { rm, writeFile } from 'node:fs/promises';
 import { runAutoAuth, AutoAuthFatal, type AuthToken } from './auth/handler.js';
-import type { AgentConfig } from './config/types.js';
+import { DEFAULT_NUM_RETRIES, type AgentConfig } from './config/types.js';
 import { createTransport, type Transport } from './http.js';
 import type { Level, Logger } from './log.js';
 import { realScheduler, type Scheduler } from './schedule.js';
 import { SinkServer } from './sink/server.js';
+import { proxyHandler } from './proxy/handler.js';
+import { startListener, type RunningListener } from './proxy/listeners.js';
 
 export type AgentOptions = {
   config: AgentConfig;
@@ -37,13 +39,36 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     log.error('error creating the client', { error: (err as Error).message });
     return 1;
   }
+  if (config.cache) {
+    log.error('the cache stanza is not supported by lockbox agent yet; remove it (api_proxy works without it)');
+    return 1;
+  }
+  // One signal for everything: the caller's (SIGINT/SIGTERM) or POST /agent/v1/quit.
+  const stopper = new AbortController();
+  const signal = stopper.signal;
+  const onAbort = () => stopper.abort();
+  o.signal.addEventListener('abort', onAbort, { once: true });
   if (config.pidFile) await writeFile(config.pidFile, String(process.pid));
   let current: AuthToken | undefined;
+  const listeners: RunningListener[] = [];
   try {
+    for (const l of config.listeners) {
+      try {
+        const running = await startListener(l, proxyHandler(l, {
+          transport, apiProxy: config.apiProxy, numRetries: config.vault?.numRetries ?? DEFAULT_NUM_RETRIES, scheduler: s, log,
+          autoAuthToken: () => current?.token, quit: () => stopper.abort(),
+        }));
+        listeners.push(running);
+        log.info('listener started', { type: l.type, address: running.address });
+      } catch (err) {
+        log.error('error starting listener', { type: l.type, address: l.address, error: (err as Error).message });
+        return 1;
+      }
+    }
     const autoAuth = config.autoAuth;
     if (!autoAuth) {
-      log.error('lockbox agent needs an auto_auth stanza: the API proxy without one is not supported yet');
-      return 1;
+      await s.sleep(Number.MAX_SAFE_INTEGER, signal);
+      return 0;
     }
     const sinks = new SinkServer(autoAuth.sinks, transport, s, log);
     try {
@@ -55,12 +80,12 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     const retry = !o.exitAfterAuth;
     try {
       await runAutoAuth({
-        method: autoAuth.method, transport, scheduler: s, log, signal: o.signal, exitAfterAuth: o.exitAfterAuth,
+        method: autoAuth.method, transport, scheduler: s, log, signal, exitAfterAuth: o.exitAfterAuth,
         onToken: async (t) => {
           current = t;
-          await sinks.deliver(t.token, { retry, signal: o.signal });
+          await sinks.deliver(t.token, { retry, signal });
         },
-        onWrapped: async (w) => sinks.deliver(w, { alreadyWrapped: true, retry, signal: o.signal }),
+        onWrapped: async (w) => sinks.deliver(w, { alreadyWrapped: true, retry, signal }),
       });
     } catch (err) {
       if (err instanceof AutoAuthFatal) {
@@ -84,6 +109,8 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     }
     return 0;
   } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    await Promise.all(listeners.map((l) => l.close()));
     if (config.pidFile) await rm(config.pidFile, { force: true }).catch(() => undefined);
   }
 }
