@@ -9,13 +9,14 @@ import type { ListOptions, Storage } from '../storage/storage.js';
 import { ciphertextTerm, decrypt, encrypt } from './aead.js';
 import { Keyring } from './keyring.js';
 import { serial } from './serial.js';
+import { AUTO_SEAL_PATHS, type Entry } from './auto-seal.js';
 
 /** Where the keyring lives, encrypted under the root key. */
 export const KEYRING_PATH = 'core/keyring';
 /** Where the seal keeps its configuration, in plaintext (it must be readable while sealed). */
 export const SEAL_CONFIG_PATH = 'core/seal-config';
 // Neither may be read or written through the barrier: a barrier write there would brick unseal.
-const RESERVED = new Set([KEYRING_PATH, SEAL_CONFIG_PATH]);
+const RESERVED = new Set([KEYRING_PATH, SEAL_CONFIG_PATH, ...AUTO_SEAL_PATHS]);
 // Term 0 is never a data term; it labels the one blob encrypted under the root key.
 const ROOT_TERM = 0;
 
@@ -130,10 +131,10 @@ export class Barrier implements Storage {
   }
 
   /**
-   * Re-encrypts the keyring under a new root key and stores it, with one more plaintext entry
-   * (the seal's new configuration), in one physical transaction; then switches to the new key.
+   * Re-encrypts the keyring under a new root key and stores it, with the seal's own entries
+   * (written, or removed when undefined), in one physical transaction; then switches to the new key.
    */
-  replaceRootKey(rootKey: Buffer, extraPath: string, extraValue: Buffer): Promise<void> {
+  replaceRootKey(rootKey: Buffer, entries: Entry[]): Promise<void> {
     const copy = Buffer.from(rootKey);
     return this.#serial(async () => {
       const state = this.#unsealed();
@@ -141,7 +142,7 @@ export class Barrier implements Storage {
         const blob = encryptKeyring(copy, state.keyring);
         await this.#physical.transaction(async (tx) => {
           await tx.put(KEYRING_PATH, blob);
-          await tx.put(extraPath, extraValue);
+          for (const [path, value] of entries) await (value ? tx.put(path, value) : tx.delete(path));
         });
       } catch (err) {
         copy.fill(0);

@@ -1,6 +1,9 @@
-// The Shamir seal, as Vault does it: init makes a random root key and hands it out split into
-// shares; unseal collects shares until the threshold, rebuilds the root key and opens the
-// barrier's keyring with it. Only the share count and threshold are stored, in plaintext.
+// The seal, as Vault does it. Shamir (the default): init makes a random root key and hands it
+// out split into shares; unseal collects shares until the threshold, rebuilds the root key and
+// opens the barrier's keyring with it. Only the share count and threshold are stored, in
+// plaintext. With an auto seal (a SealWrapper: transit, PKCS#11) the root key is stored
+// wrapped by the seal and the server unseals itself; init hands out recovery key shares
+// instead (auto-seal.ts), and seal migration (migration.ts) moves between the two.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
 import { BadRequest, DecryptFailed, Internal, NotInitialized, Sealed } from '../util/errors.js';
@@ -9,10 +12,18 @@ import { Barrier, encryptKeyring, KEYRING_PATH, SEAL_CONFIG_PATH } from './barri
 import { Keyring } from './keyring.js';
 import { serial } from './serial.js';
 import { combineShares, ROOT_KEY_BYTES, splitRootKey } from './shares.js';
+import {
+  checkInitParameters, isRecoveryKey, newRecoveryKey, readRecoveryConfig, recoveryConfigEntry, unwrapRootKey,
+  wrappedKeyEntries, type Entry, type RecoveryConfig,
+} from './auto-seal.js';
+import { migrationEntries, migrationOf, MIGRATE_NOT_PENDING, MIGRATE_REQUIRED, sealConfigEntry, type Migration } from './migration.js';
+import type { AutoSealType, SealSetup, SealType } from './wrapper.js';
+
+export type { SealSetup };
 
 /** Vault's sys/seal-status fields that the seal owns. */
 export type SealStatus = {
-  type: 'shamir';
+  type: SealType;
   initialized: boolean;
   sealed: boolean;
   t: number;
@@ -20,13 +31,20 @@ export type SealStatus = {
   progress: number;
   /** A UUID while an unseal attempt is in progress, '' otherwise. */
   nonce: string;
+  /** A seal migration waits for keys given with migrate = true. */
+  migration: boolean;
+  /** t and n count recovery keys (an auto seal), not unseal keys. */
+  recovery_seal: boolean;
 };
 
-/** Vault's sys/init parameters. */
+/** What auto-unseal found: done, nothing to do yet, or a reason it never will. */
+export type AutoUnsealResult = 'unsealed' | 'not-initialized' | 'not-auto';
+
+/** Vault's sys/init parameters (for an auto seal, the recovery key's). */
 export type InitOptions = { secret_shares: number; secret_threshold: number };
 
-/** What is stored, plaintext, at SEAL_CONFIG_PATH. */
-export type SealConfig = { type: 'shamir'; secret_shares: number; secret_threshold: number };
+/** What is stored, plaintext, at SEAL_CONFIG_PATH; an auto seal stores 1 of 1. */
+export type SealConfig = { type: SealType; secret_shares: number; secret_threshold: number };
 
 /** Seal state changes that other layers react to (core mounts its tables after unseal). */
 export type SealEvent = 'unseal' | 'seal';
@@ -53,36 +71,43 @@ function parseConfig(raw: Buffer): SealConfig {
   let v: unknown;
   try { v = JSON.parse(raw.toString('utf8')); } catch { throw new Internal('seal configuration is corrupt'); }
   const c = v as Partial<SealConfig> | null;
-  if (c?.type !== 'shamir' || typeof c.secret_shares !== 'number' || typeof c.secret_threshold !== 'number') {
+  if (!SEAL_TYPES.has(c?.type as string) || typeof c?.secret_shares !== 'number' || typeof c.secret_threshold !== 'number') {
     throw new Internal('seal configuration is corrupt');
   }
   try { validateInitOptions(c as SealConfig); } catch { throw new Internal('seal configuration is corrupt'); }
-  return { type: 'shamir', secret_shares: c.secret_shares, secret_threshold: c.secret_threshold };
+  return { type: c.type as SealType, secret_shares: c.secret_shares, secret_threshold: c.secret_threshold };
 }
 
-/** The Shamir seal over one physical backend; long-lived, one per server. */
+const SEAL_TYPES = new Set<string>(['shamir', 'transit', 'pkcs11']);
+const autoConfig = (type: AutoSealType): SealConfig => ({ type, secret_shares: 1, secret_threshold: 1 });
+
+/** The seal over one physical backend (Shamir unless set up with an auto seal); one per server. */
 export class ShamirSeal {
   /** The encrypting storage this seal opens and closes. */
   readonly barrier: Barrier;
   readonly #physical: Storage;
   readonly #clock: Clock;
+  readonly #setup: SealSetup;
   readonly #serial = serial();
   readonly #listeners = { unseal: new Set<SealListener>(), seal: new Set<SealListener>() };
   #config: SealConfig | undefined;
+  #recovery: RecoveryConfig | undefined;
+  #migration: Migration | undefined;
   #shares: Buffer[] = [];
   #nonce = '';
 
-  private constructor(physical: Storage, clock: Clock, config: SealConfig | undefined) {
+  private constructor(physical: Storage, clock: Clock, setup: SealSetup) {
     this.#physical = physical;
     this.#clock = clock;
-    this.#config = config;
+    this.#setup = setup;
     this.barrier = new Barrier(physical, clock);
   }
 
   /** Reads the seal configuration from `physical`; the result is always sealed. */
-  static async open(physical: Storage, clock: Clock): Promise<ShamirSeal> {
-    const raw = await physical.get(SEAL_CONFIG_PATH);
-    return new ShamirSeal(physical, clock, raw === undefined ? undefined : parseConfig(raw));
+  static async open(physical: Storage, clock: Clock, setup: SealSetup = {}): Promise<ShamirSeal> {
+    const seal = new ShamirSeal(physical, clock, setup);
+    await seal.refresh();
+    return seal;
   }
 
   /**
@@ -92,21 +117,39 @@ export class ShamirSeal {
   async refresh(): Promise<void> {
     if (this.#config !== undefined) return;
     const raw = await this.#physical.get(SEAL_CONFIG_PATH);
-    if (raw !== undefined && this.#config === undefined) this.#config = parseConfig(raw);
+    if (raw === undefined || this.#config !== undefined) return;
+    const config = parseConfig(raw);
+    const recovery = config.type === 'shamir' ? undefined : await readRecoveryConfig(this.#physical);
+    if (config.type !== 'shamir' && recovery === undefined) throw new Internal('recovery configuration is missing');
+    this.#load(config, recovery);
   }
+
+  /** The configured seal's type (what a new init would use). */
+  get type(): SealType { return this.#setup.wrapper?.type ?? 'shamir'; }
+
+  /** Whether key holders hold recovery keys rather than unseal keys. */
+  get recoverySeal(): boolean {
+    return this.#config ? this.#config.type !== 'shamir' : this.#setup.wrapper !== undefined;
+  }
+
+  /** A pending migration, as "from → to", for the start-up log; undefined when none. */
+  get migration(): Migration | undefined { return this.#migration; }
 
   /** Vault's seal-status, minus the fields the server adds (version, cluster name…). */
   status(): SealStatus {
     const c = this.#config;
     const sealed = this.barrier.sealed;
+    const keys = this.#keyConfig();
     return {
-      type: 'shamir',
+      type: c?.type ?? this.type,
       initialized: c !== undefined,
       sealed,
-      t: c?.secret_threshold ?? 0,
-      n: c?.secret_shares ?? 0,
+      t: keys?.secret_threshold ?? 0,
+      n: keys?.secret_shares ?? 0,
       progress: sealed ? this.#shares.length : 0,
       nonce: sealed ? this.#nonce : '',
+      migration: sealed && this.#migration !== undefined,
+      recovery_seal: this.recoverySeal,
     };
   }
 
@@ -116,51 +159,112 @@ export class ShamirSeal {
     return () => { this.#listeners[event].delete(fn); };
   }
 
-  /** Vault's sys/init: makes the root key and keyring and returns the unseal keys; stays sealed. */
-  async initialize(options: InitOptions): Promise<{ keys: Buffer[] }> {
+  /** Vault's rule: only the parameters of this seal's kind (unseal or recovery keys) may be given. */
+  checkInitParameters(given: Record<string, boolean>): void {
+    checkInitParameters(this.#setup.wrapper !== undefined, this.type, given);
+  }
+
+  /**
+   * Vault's sys/init: makes the root key and keyring and returns the unseal keys, or with an
+   * auto seal the recovery keys (the root key goes to storage wrapped); stays sealed.
+   */
+  async initialize(options: InitOptions): Promise<{ keys: Buffer[]; recoveryKeys: Buffer[] }> {
     validateInitOptions(options);
+    const wrapper = this.#setup.wrapper;
     return this.#serial(async () => {
       if (this.#config !== undefined) throw new BadRequest('Vault is already initialized');
-      const config: SealConfig = { type: 'shamir', ...pickInit(options) };
+      const shares = pickInit(options);
+      const config: SealConfig = wrapper ? autoConfig(wrapper.type) : { type: 'shamir', ...shares };
       const rootKey = randomBytes(ROOT_KEY_BYTES);
+      const recoveryKey = wrapper ? newRecoveryKey() : undefined;
       const keyring = Keyring.create(this.#clock.now());
       try {
-        const keys = await splitRootKey(rootKey, config.secret_shares, config.secret_threshold);
+        const keys = await splitRootKey(recoveryKey ?? rootKey, shares.secret_shares, shares.secret_threshold);
+        const entries: Entry[] = [sealConfigEntry(config), [KEYRING_PATH, encryptKeyring(rootKey, keyring)]];
+        if (wrapper && recoveryKey) entries.push(recoveryConfigEntry(shares), ...await wrappedKeyEntries(wrapper, rootKey, recoveryKey));
         await this.#physical.transaction(async (tx) => {
           // Another process sharing the backend may have initialised it since we opened.
           if (await tx.get(SEAL_CONFIG_PATH) !== undefined) throw new BadRequest('Vault is already initialized');
-          await tx.put(SEAL_CONFIG_PATH, Buffer.from(JSON.stringify(config), 'utf8'));
-          await tx.put(KEYRING_PATH, encryptKeyring(rootKey, keyring));
+          for (const [path, value] of entries) if (value) await tx.put(path, value);
         }).catch((err: unknown) => {
           for (const k of keys) k.fill(0); // keys to a store that was never written
           throw err;
         });
-        this.#config = config;
-        return { keys };
+        this.#load(config, wrapper ? shares : undefined);
+        return wrapper ? { keys: [], recoveryKeys: keys } : { keys, recoveryKeys: [] };
       } finally {
         rootKey.fill(0);
+        recoveryKey?.fill(0);
         keyring.wipe();
       }
     });
   }
 
-  /** Vault's sys/unseal: adds one key share; at the threshold, rebuilds the root key and unseals. */
-  async unseal(key: Buffer): Promise<SealStatus> {
+  /**
+   * Unseals with the root key the auto seal unwraps, as Vault does at start. Not during a
+   * migration (the operator's keys are needed) and never with Shamir.
+   */
+  autoUnseal(): Promise<AutoUnsealResult> {
+    return this.#serial(async () => {
+      await this.refresh();
+      const wrapper = this.#setup.wrapper;
+      if (!wrapper) return 'not-auto';
+      if (this.#config === undefined) return 'not-initialized';
+      if (this.#migration) return 'not-auto';
+      this.#checkMatches();
+      if (!this.barrier.sealed) return 'unsealed';
+      const rootKey = await unwrapRootKey(this.#physical, wrapper);
+      try {
+        await this.barrier.unseal(rootKey);
+      } catch (err) {
+        if (err instanceof DecryptFailed) throw new Internal(`the root key unwrapped by the ${wrapper.type} seal does not open the keyring`);
+        throw err;
+      } finally {
+        rootKey.fill(0);
+      }
+      await this.#runUnsealListeners();
+      return 'unsealed';
+    });
+  }
+
+  /**
+   * Vault's sys/unseal: adds one key share; at the threshold, rebuilds the root key and
+   * unseals. With an auto seal the shares are recovery key shares, and the root key comes from
+   * the seal; `migrate` is required exactly while a seal migration is pending.
+   */
+  async unseal(key: Buffer, migrate = false): Promise<SealStatus> {
     const share = Buffer.from(key); // ours to wipe, whatever the caller does with theirs
     return this.#serial(async () => {
       await this.refresh();
       const config = this.#config;
-      if (config === undefined) { share.fill(0); throw new NotInitialized(); }
+      const keys = this.#keyConfig();
+      try {
+        // Vault's order: the migrate flag is checked before anything else.
+        if (!this.#migration && migrate) throw new BadRequest(MIGRATE_NOT_PENDING);
+        if (this.#migration && !migrate && this.barrier.sealed) throw new BadRequest(MIGRATE_REQUIRED);
+        this.#checkMatches();
+      } catch (err) {
+        share.fill(0);
+        throw err;
+      }
+      if (config === undefined || keys === undefined) { share.fill(0); throw new NotInitialized(); }
       if (!this.barrier.sealed) { share.fill(0); return this.status(); }
-      this.#addShare(config, share);
-      if (this.#shares.length < config.secret_threshold) return this.status();
+      this.#addShare(keys, share);
+      if (this.#shares.length < keys.secret_threshold) return this.status();
       // Success or failure, a complete attempt ends here: take the shares and reset progress.
       const shares = this.#shares;
       this.#clearProgress(false);
+      const combined = await combineShares(shares, keys.secret_shares);
+      for (const s of shares) s.fill(0);
+      if (combined === undefined) throw new BadRequest(INVALID_SHARES);
       try {
-        await this.#openBarrier(config, shares);
+        await this.#openBarrier(config, combined);
+        if (this.#migration) await this.#migrate(this.#migration, combined);
+      } catch (err) {
+        this.barrier.seal();
+        throw err;
       } finally {
-        for (const s of shares) s.fill(0);
+        combined.fill(0);
       }
       await this.#runUnsealListeners();
       return this.status();
@@ -182,19 +286,42 @@ export class ShamirSeal {
     });
   }
 
+  /** Releases the auto seals' connections and sessions (server shutdown). */
+  async close(): Promise<void> {
+    await this.#setup.wrapper?.close();
+    await this.#setup.previous?.close();
+  }
+
   /** The stored share count and threshold; undefined before init. */
   get config(): SealConfig | undefined { return this.#config; }
 
-  /** The current threshold, for operations that need an unsealed, initialised server (rekey, generate-root). */
+  /**
+   * The threshold of the keys that authorise operations on an unsealed, initialised server
+   * (generate-root): unseal keys, or with an auto seal recovery keys.
+   */
   unsealedThreshold(): number {
-    const config = this.#config;
-    if (config === undefined) throw new BadRequest('server is not yet initialized');
+    const keys = this.#keyConfig();
+    if (keys === undefined) throw new BadRequest('server is not yet initialized');
     if (this.barrier.sealed) throw new Sealed();
-    return config.secret_threshold;
+    return keys.secret_threshold;
   }
 
   /** Whether `rootKey` is the key the open barrier was unsealed with (rekey, generate-root). */
   isRootKey(rootKey: Buffer): boolean { return this.barrier.isRootKey(rootKey); }
+
+  /** Whether a complete set of key shares (unseal or recovery) combines to this server's key. */
+  async checkKeyShares(shares: Buffer[]): Promise<boolean> {
+    const keys = this.#keyConfig();
+    const combined = await combineShares(shares, keys?.secret_shares ?? 0);
+    if (combined === undefined) return false;
+    try {
+      const wrapper = this.#setup.wrapper;
+      if (this.#config?.type === 'shamir' || !wrapper) return this.isRootKey(combined);
+      return await isRecoveryKey(this.#physical, wrapper, combined);
+    } finally {
+      combined.fill(0);
+    }
+  }
 
   /**
    * Rekey's last step: the keyring is re-encrypted under `rootKey` and the new share count
@@ -203,15 +330,35 @@ export class ShamirSeal {
   replaceRootKey(rootKey: Buffer, shares: number, threshold: number): Promise<void> {
     validateInitOptions({ secret_shares: shares, secret_threshold: threshold });
     return this.#serial(async () => {
+      if (this.#config?.type !== 'shamir') throw new BadRequest('rekeying the root key is not supported with an auto seal');
       const config: SealConfig = { type: 'shamir', secret_shares: shares, secret_threshold: threshold };
-      await this.barrier.replaceRootKey(rootKey, SEAL_CONFIG_PATH, Buffer.from(JSON.stringify(config), 'utf8'));
+      await this.barrier.replaceRootKey(rootKey, [sealConfigEntry(config)]);
       this.#config = config;
     });
   }
 
-  #addShare(config: SealConfig, share: Buffer): void {
+  #load(config: SealConfig, recovery: RecoveryConfig | undefined): void {
+    this.#config = config;
+    this.#recovery = recovery;
+    this.#migration = migrationOf(config.type, this.#setup);
+  }
+
+  /** The shares operators type: the unseal keys' config, or the recovery keys'. */
+  #keyConfig(): { secret_shares: number; secret_threshold: number } | undefined {
+    return this.#config?.type === 'shamir' ? this.#config : this.#recovery;
+  }
+
+  /** Refuses to go on when the stored seal is not the configured one and no migration says how. */
+  #checkMatches(): void {
+    const stored = this.#config?.type;
+    if (stored === undefined || this.#migration || stored === this.type) return;
+    throw new BadRequest(`the stored seal is ${stored} but the configured seal is ${this.type}: configure the ${stored} seal, `
+      + `or to migrate, keep its block with disabled = "true" beside the new one and unseal with migrate = true`);
+  }
+
+  #addShare(keys: { secret_shares: number }, share: Buffer): void {
     // A 1-of-1 key is the root key itself; a real share carries one more byte (its x-coordinate).
-    const expected = config.secret_shares === 1 ? ROOT_KEY_BYTES : ROOT_KEY_BYTES + 1;
+    const expected = keys.secret_shares === 1 ? ROOT_KEY_BYTES : ROOT_KEY_BYTES + 1;
     if (share.length !== expected) {
       share.fill(0);
       throw new BadRequest('Error unsealing: invalid key length');
@@ -224,17 +371,41 @@ export class ShamirSeal {
     this.#shares.push(share);
   }
 
-  async #openBarrier(config: SealConfig, shares: Buffer[]): Promise<void> {
-    // Undefined e.g. for two shares from different inits with one x-coordinate.
-    const rootKey = await combineShares(shares, config.secret_shares);
-    if (rootKey === undefined) throw new BadRequest(INVALID_SHARES);
+  // Shamir: the combined shares are the root key. Auto seal: they are the recovery key, checked
+  // against the stored one; the root key comes from the seal that wrapped it.
+  async #openBarrier(config: SealConfig, combined: Buffer): Promise<void> {
+    let rootKey = combined;
+    if (config.type !== 'shamir') {
+      const wrapper = this.#migration?.fromWrapper ?? this.#setup.wrapper;
+      if (!wrapper) throw new Internal('no seal to unwrap the root key');
+      if (!await isRecoveryKey(this.#physical, wrapper, combined)) throw new BadRequest(INVALID_SHARES);
+      rootKey = await unwrapRootKey(this.#physical, wrapper);
+    }
     try {
       await this.barrier.unseal(rootKey);
     } catch (err) {
       if (err instanceof DecryptFailed) throw new BadRequest(INVALID_SHARES);
       throw err;
     } finally {
-      rootKey.fill(0);
+      if (rootKey !== combined) rootKey.fill(0);
+    }
+  }
+
+  // The barrier is open; the new seal's entries and the keyring under the new root key are
+  // written in one transaction, so a crash leaves the old seal or the new one, never half.
+  async #migrate(m: Migration, typed: Buffer): Promise<void> {
+    // Auto to auto keeps the root key: the old seal unwraps it for the new one to wrap.
+    const currentRoot = m.fromWrapper && m.toWrapper ? await unwrapRootKey(this.#physical, m.fromWrapper) : undefined;
+    try {
+      const plan = await migrationEntries(m, this.#keyConfig()!, typed, currentRoot);
+      try {
+        await this.barrier.replaceRootKey(plan.rootKey, plan.entries);
+        this.#load(plan.config, plan.recovery);
+      } finally {
+        plan.rootKey.fill(0);
+      }
+    } finally {
+      currentRoot?.fill(0);
     }
   }
 

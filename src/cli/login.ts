@@ -7,6 +7,7 @@ import { attempt, expectArgs, parseData, sanitizePath, secretInput, type Context
 import { UsageError } from './errors.js';
 import { apiFlags, bool, str } from './flags.js';
 import { err, out, printField, printSecret } from './output.js';
+import { oidcLogin } from './login-oidc.js';
 
 /** Methods whose login path ends in the user name, as Vault's CLI handlers build it. */
 const USERNAME_IN_PATH = new Set(['userpass', 'ldap', 'okta', 'radius']);
@@ -48,7 +49,7 @@ async function methodLogin(ctx: Context, method: string): Promise<Json> {
 /** `lockbox login [-method=M] [-path=P] [TOKEN | K=V...]`. */
 export async function loginCommand(ctx: Context): Promise<number> {
   const method = ctx.args.flag('method') ?? 'token';
-  const secret = method === 'token' ? await tokenLogin(ctx) : await methodLogin(ctx, method);
+  const secret = method === 'token' ? await tokenLogin(ctx) : method === 'oidc' ? await oidcLogin(ctx) : await methodLogin(ctx, method);
   const auth = asObject(secret.auth) ?? {};
   const token = String(auth.client_token ?? '');
   if (!ctx.args.on('no-store')) {
@@ -85,7 +86,7 @@ export const login: Subcommand = {
   description: 'Authenticates with the given auth method and stores the token in the token helper file, which later '
     + 'commands read when no LOCKBOX_TOKEN or VAULT_TOKEN is set. Without -method the argument is a token (asked for '
     + 'without echo when missing).',
-  examples: ['login', 'login -method=userpass username=alice', 'login -method=approle -path=ci role_id=… secret_id=…'],
+  examples: ['login', 'login -method=userpass username=alice', 'login -method=approle -path=ci role_id=… secret_id=…', 'login -method=oidc role=dev'],
   flags: apiFlags([
     str('method', 'The type of auth method: token, userpass, ldap, approle…', { default: 'token' }),
     str('path', 'Where the auth method is mounted, when not at its type\'s name.'),

@@ -18,6 +18,9 @@ async function init(ctx: Context): Promise<number> {
     out(initialized ? 'Lockbox is initialized\n' : 'Lockbox is not initialized\n');
     return initialized ? 0 : 2;
   }
+  // Vault's CLI: an auto seal (recovery_seal in seal-status) takes recovery key shares instead.
+  const sealStatus = (await attempt('checking seal status', client.request('GET', 'sys/seal-status'))).body;
+  if (sealStatus?.recovery_seal === true) return initRecovery(ctx);
   const shares = intFlag(ctx.args, 'key-shares') ?? 5;
   const threshold = intFlag(ctx.args, 'key-threshold') ?? 3;
   const body = (await attempt('initializing', client.write('sys/init', { secret_shares: shares, secret_threshold: threshold }))) ?? {};
@@ -41,6 +44,29 @@ async function init(ctx: Context): Promise<number> {
   return 0;
 }
 
+/** Init of an auto-sealed server: recovery key shares, and the server unseals itself. */
+async function initRecovery(ctx: Context): Promise<number> {
+  const shares = intFlag(ctx.args, 'recovery-shares') ?? 5;
+  const threshold = intFlag(ctx.args, 'recovery-threshold') ?? 3;
+  const body = (await attempt('initializing', ctx.client().write('sys/init', { recovery_shares: shares, recovery_threshold: threshold }))) ?? {};
+  const b64 = (body.recovery_keys_base64 as string[] | undefined) ?? [];
+  const hex = (body.recovery_keys as string[] | undefined) ?? [];
+  if (ctx.format === 'json') {
+    printJson({
+      unseal_keys_b64: [], unseal_keys_hex: [], unseal_shares: 1, unseal_threshold: 1,
+      recovery_keys_b64: b64, recovery_keys_hex: hex, recovery_keys_shares: shares, recovery_keys_threshold: threshold,
+      root_token: body.root_token,
+    });
+    return 0;
+  }
+  out(b64.map((k, i) => `Recovery Key ${i + 1}: ${k}\n`).join(''));
+  out(`\nInitial Root Token: ${String(body.root_token ?? '')}\n\n`);
+  out(`Success! Lockbox is initialized\n\nRecovery key initialized with ${shares} key shares and a key threshold of ${threshold}.\n`
+    + 'The server has unsealed itself with its auto seal. Recovery keys cannot decrypt anything; they\n'
+    + 'authorise operations such as generate-root, and unseal after "lockbox operator seal".\n');
+  return 0;
+}
+
 async function unseal(ctx: Context): Promise<number> {
   const [key] = expectArgs(ctx.args, 0, 1);
   const client = ctx.client();
@@ -51,7 +77,7 @@ async function unseal(ctx: Context): Promise<number> {
   } else {
     const share = await secretInput(key, 'Unseal Key (will be hidden): ');
     if (share === '') throw new UsageError('no unseal key given');
-    body = await attempt('unsealing', client.write('sys/unseal', { key: share }));
+    body = await attempt('unsealing', client.write('sys/unseal', { key: share, ...(ctx.args.on('migrate') ? { migrate: true } : {}) }));
   }
   printSealStatus(ctx.format, body ?? {});
   return 0;
@@ -122,6 +148,8 @@ const subcommands: Record<string, Subcommand> = {
     flags: apiFlags([
       int('key-shares', 'How many key shares to split the root key into.', { default: '5', aliases: ['n'] }),
       int('key-threshold', 'How many key shares it takes to unseal.', { default: '3', aliases: ['t'] }),
+      int('recovery-shares', 'With an auto seal: how many recovery key shares to make.', { default: '5' }),
+      int('recovery-threshold', 'With an auto seal: how many recovery key shares it takes to authorise.', { default: '3' }),
       bool('status', 'Only report whether the server is initialised: exit code 0 if it is, 2 if not.'),
     ]),
   },
@@ -129,8 +157,11 @@ const subcommands: Record<string, Subcommand> = {
     synopsis: '[options] [KEY]', summary: 'Unseals the server', run: unseal,
     description: 'Submits one key share towards unsealing. Without KEY it asks for it without echo (or reads stdin '
       + 'when that is not a terminal), so the share stays out of the shell history.',
-    examples: ['operator unseal', 'operator unseal -reset'],
-    flags: apiFlags([bool('reset', 'Discard the key shares submitted so far.')]),
+    examples: ['operator unseal', 'operator unseal -reset', 'operator unseal -migrate'],
+    flags: apiFlags([
+      bool('reset', 'Discard the key shares submitted so far.'),
+      bool('migrate', 'The key is for a pending seal migration (Shamir to an auto seal, or back).'),
+    ]),
   },
   seal: {
     synopsis: '[options]', summary: 'Seals the server', run: seal,

@@ -4,6 +4,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { BadRequest } from '../util/errors.js';
 import { startServer, type RunningServer } from '../server/start.js';
 import { loadConfigFile } from '../server/config.js';
+import { describeSeal } from '../server/seal-config.js';
 import { stderrSink, type LogLevel, type LogSink } from '../core/log.js';
 import { VAULT_API_VERSION } from '../core/version.js';
 import type { ParsedArgs } from './args.js';
@@ -62,9 +63,9 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     const config = loadConfigFile(...paths);
     if (config.logFile) logFile = openLogFile(config.logFile);
     running = await startServer({
-      storage: config.storage, logSink: sink, logLevel: logLevel ?? config.logLevel, logFormat: logFormat ?? config.logFormat,
+      storage: config.storage, seal: config.seal, logSink: sink, logLevel: logLevel ?? config.logLevel, logFormat: logFormat ?? config.logFormat,
       defaultLeaseTtl: config.defaultLeaseTtl, maxLeaseTtl: config.maxLeaseTtl, userLockout: config.userLockout, clusterName: config.clusterName, ui: config.ui,
-      telemetry: config.telemetry,
+      telemetry: config.telemetry, awsSmWebhookHosts: config.awsSmWebhookHosts,
       apiAddr: config.apiAddr, clusterAddr: config.clusterAddr, disableForwarding: config.disableClustering,
       listener: {
         address: config.listener.address, maxRequestSize: config.listener.maxRequestSize,
@@ -78,7 +79,7 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
     for (const warning of config.warnings) running.core.log.warn(warning);
     summary = {
       storage: config.storage.type === 'memory' ? 'inmem' : config.storage.type, logLevel: logLevel ?? config.logLevel,
-      tls: !config.listener.tlsDisable, ui: config.ui, apiAddr: config.apiAddr,
+      tls: !config.listener.tlsDisable, ui: config.ui, apiAddr: config.apiAddr, seal: describeSeal(config.seal),
     };
   }
   // Signal handlers go in before the banner: whoever waits for it may signal at once.
@@ -87,14 +88,16 @@ export async function serverCommand(args: ParsedArgs): Promise<number> {
   if (dev) printDevBanner(running);
   else process.stdout.write(`==> Lockbox server started! Listening on ${running.url}\n`);
   if (!running.core.seal.status().initialized) {
-    process.stdout.write('==> The server is not initialized yet: run "lockbox operator init", then "lockbox operator unseal".\n');
+    // An auto seal unseals itself after init; Shamir needs the operator's keys.
+    const next = running.core.seal.recoverySeal ? '' : ', then "lockbox operator unseal"';
+    process.stdout.write(`==> The server is not initialized yet: run "lockbox operator init"${next}.\n`);
   }
   const code = await stopped;
   logFile?.close();
   return code;
 }
 
-type Summary = { storage: string; logLevel: LogLevel; tls: boolean; ui: boolean; apiAddr?: string };
+type Summary = { storage: string; logLevel: LogLevel; tls: boolean; ui: boolean; apiAddr?: string; seal?: string };
 
 /** Vault's start-up block: the settings in effect, keys right-aligned. */
 function printSummary(running: RunningServer, s: Summary): void {
@@ -104,6 +107,7 @@ function printSummary(running: RunningServer, s: Summary): void {
     ['Cluster Address', 'n/a (no HA: one node)'],
     ['Listener 1', `tcp (addr: "${address}", tls: "${s.tls ? 'enabled' : 'disabled'}")`],
     ['Log Level', s.logLevel],
+    ['Seal Type', s.seal ?? 'shamir'],
     ['Storage', s.storage],
     ['UI', String(s.ui)],
     ['Version', `Lockbox v${packageVersion()} (Vault API ${VAULT_API_VERSION})`],

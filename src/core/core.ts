@@ -5,7 +5,7 @@ import { BadRequest, Internal, InvalidCredentials, LockboxError, NotFound, Permi
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { cachedStorage } from '../storage/cache.js';
-import { ShamirSeal } from '../barrier/seal.js';
+import { ShamirSeal, type SealSetup } from '../barrier/seal.js';
 import { telemetry } from '../util/telemetry.js';
 import { TokenStore, newTokenValue, type TokenEntry } from './tokens/store.js';
 import type { Clock } from '../util/clock.js';
@@ -98,10 +98,10 @@ export class Core {
   }
 
   /** Opens core over a physical backend; the server starts sealed. */
-  static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl }): Promise<Core> {
+  static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl; seal?: SealSetup }): Promise<Core> {
     // Reads of hot entries (tokens, policies, secrets) skip the backend; the cache holds ciphertext.
     const cached = cachedStorage(physical);
-    const seal = await ShamirSeal.open(cached, deps.clock);
+    const seal = await ShamirSeal.open(cached, deps.clock, deps.seal);
     const core = new Core(seal, deps);
     if (isHaStorage(physical)) {
       // HA: unsealing makes the node a standby that campaigns; only winning loads the state.
@@ -359,14 +359,17 @@ export class Core {
    * Initialises the seal, then unseals once with the new shares to create the root token and
    * seals again: the operator unseals for real, as with Vault.
    */
-  async initialize(shares: number, threshold: number): Promise<{ keys: Buffer[]; rootToken: string }> {
-    const { keys } = await this.seal.initialize({ secret_shares: shares, secret_threshold: threshold });
-    for (const key of keys.slice(0, threshold)) await this.seal.unseal(key);
+  async initialize(shares: number, threshold: number): Promise<{ keys: Buffer[]; recoveryKeys: Buffer[]; rootToken: string }> {
+    const { keys, recoveryKeys } = await this.seal.initialize({ secret_shares: shares, secret_threshold: threshold });
+    const auto = this.seal.recoverySeal;
+    if (auto) await this.seal.autoUnseal();
+    else for (const key of keys.slice(0, threshold)) await this.seal.unseal(key);
     // HA: a fresh store has no active node, so this one wins the lock within one interval.
     await this.ha?.whenActive();
     const rootToken = await this.createRootToken(newTokenValue());
-    await this.seal.seal();
-    return { keys, rootToken };
+    // Vault: an auto seal stays unsealed after init; Shamir waits for the operator's keys.
+    if (!auto) await this.seal.seal();
+    return { keys, recoveryKeys, rootToken };
   }
 
   /** Whether `path` is answered by this node itself even while sealed or standby (sys/health…). */

@@ -4,7 +4,7 @@
 // caller supplies), then base64 without padding. Progress lives in memory, as in Vault: a
 // restart or a seal resets it.
 import type { ShamirSeal } from '../barrier/seal.js';
-import { combineShares, ShareCollector } from '../barrier/shares.js';
+import { ShareCollector } from '../barrier/shares.js';
 import { serial } from '../barrier/serial.js';
 import { randomBase62 } from '../util/base62.js';
 import { BadRequest } from '../util/errors.js';
@@ -80,10 +80,9 @@ export class RootGeneration {
         encoded_root_token: encoded, pgp_fingerprint: '', otp: '', otp_length: 0,
       });
       if (!shares) return answer(a.collector.progress, '');
-      const rootKey = await combineShares(shares, this.#seal.config?.secret_shares ?? 0);
-      for (const s of shares) s.fill(0);
-      const valid = rootKey !== undefined && this.#seal.isRootKey(rootKey);
-      rootKey?.fill(0);
+      // Unseal key shares, or with an auto seal recovery key shares, as in Vault.
+      let valid: boolean;
+      try { valid = await this.#seal.checkKeyShares(shares); } finally { for (const s of shares) s.fill(0); }
       // Vault keeps the attempt (and its OTP) after a wrong set of shares; progress starts over.
       if (!valid) throw new BadRequest('root generation aborted: root key verification failed: invalid key shares');
       const token = await this.#mint();

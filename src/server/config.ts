@@ -3,7 +3,7 @@
 //   listener "tcp" { address = "127.0.0.1:8200" tls_disable = true }
 //   api_addr = "http://127.0.0.1:8200"  default_lease_ttl = "768h"  max_lease_ttl = "768h"
 // Anything that would change what the server does but that we do not support (a second
-// listener, an auto-unseal `seal` block) is refused rather than silently ignored; settings of
+// listener, a seal type other than shamir, transit and pkcs11) is refused rather than silently ignored; settings of
 // Vault's that change nothing here (disable_mlock, plugin_directory…) and unknown keys are
 // warned about by name. `-config` may name files or directories (their *.hcl and *.json
 // files, in name order), merged as Vault merges them: later scalars and storage win,
@@ -18,6 +18,7 @@ import { parseLockoutTune, type LockoutTune } from '../core/lockout.js';
 import { DEFAULT_TELEMETRY, type TelemetryOptions } from '../util/telemetry.js';
 import type { StorageConfig } from '../storage/index.js';
 import { sharedStorageOf } from './storage-config.js';
+import { sealBlocksOf, type SealBlock } from './seal-config.js';
 
 export type { StorageConfig };
 
@@ -39,6 +40,8 @@ export type ListenerSettings = {
 export type ServerConfig = {
   storage: StorageConfig;
   listener: ListenerSettings;
+  /** The auto seal blocks (none: Shamir); one may be disabled, marking a migration. */
+  seal: SealBlock[];
   apiAddr?: string;
   /** HA: the address reported as leader_cluster_address. */
   clusterAddr?: string;
@@ -55,6 +58,8 @@ export type ServerConfig = {
   userLockout?: Record<string, LockoutTune>;
   /** The telemetry block and the listener's telemetry { unauthenticated_metrics_access }. */
   telemetry: TelemetryOptions;
+  /** Hosts (`host` or `host:port`) aws-sm rotation may call as `lockbox:webhook:<url>`. */
+  awsSmWebhookHosts?: string[];
   /** Keys that change nothing here, by name, for the start-up log. */
   warnings: string[];
 };
@@ -70,7 +75,7 @@ type Block = Record<string, unknown>;
 /** Top-level keys we act on. */
 const SUPPORTED = new Set([
   'storage', 'listener', 'seal', 'telemetry', 'api_addr', 'cluster_addr', 'disable_clustering', 'default_lease_ttl',
-  'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name', 'user_lockout',
+  'max_lease_ttl', 'log_level', 'log_format', 'log_file', 'ui', 'cluster_name', 'user_lockout', 'aws_sm_rotation_webhook_hosts',
 ]);
 /** Vault's other keys: accepted so a Vault file loads, but they change nothing here. */
 const VAULT_ONLY = new Set([
@@ -155,13 +160,10 @@ function buildConfig(raw: Block, source: string): ServerConfig {
   const defaultLeaseTtl = durationOf(raw.default_lease_ttl, 'default_lease_ttl', fail) || DEFAULT_LEASE_TTL;
   const maxLeaseTtl = durationOf(raw.max_lease_ttl, 'max_lease_ttl', fail) || DEFAULT_LEASE_TTL;
   if (defaultLeaseTtl > maxLeaseTtl) throw fail('default_lease_ttl may not be greater than max_lease_ttl');
-  const seal = blocksOf(raw.seal, 'seal', fail);
-  if (seal.some(([type]) => type !== 'shamir')) {
-    throw fail(`seal "${seal.find(([type]) => type !== 'shamir')?.[0]}" is not supported: only the Shamir seal is`);
-  }
   return {
     storage: storageOf(raw.storage, fail),
     listener: listenerOf(raw.listener, fail),
+    seal: sealBlocksOf(blocksOf(raw.seal, 'seal', fail), fail),
     apiAddr: optionalString(raw.api_addr),
     clusterAddr: optionalString(raw.cluster_addr),
     disableClustering: truthy(raw.disable_clustering),
@@ -174,8 +176,16 @@ function buildConfig(raw: Block, source: string): ServerConfig {
     clusterName: optionalString(raw.cluster_name),
     ...userLockoutOf(raw.user_lockout, fail),
     telemetry: telemetryOf(raw, fail),
+    ...webhookHostsOf(raw.aws_sm_rotation_webhook_hosts, fail),
     warnings: warningsOf(raw, fail),
   };
+}
+
+/** aws_sm_rotation_webhook_hosts: a list of `host` or `host:port` strings. */
+function webhookHostsOf(value: unknown, fail: (msg: string) => Error): { awsSmWebhookHosts?: string[] } {
+  if (value === undefined) return {};
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw fail('aws_sm_rotation_webhook_hosts must be a list of host names');
+  return { awsSmWebhookHosts: value as string[] };
 }
 
 /** Every key that changes nothing here, named, so an operator knows it was not applied. */

@@ -17,7 +17,7 @@ import { tokenBackend } from '../auth/token/index.js';
 import { identityBackend } from '../core/identity/backend.js';
 import { authMethods } from '../auth/registry.js';
 import { sigv4Backend } from '../auth/sigv4/index.js';
-import { awsWireHandler } from '../engines/aws-sm/index.js';
+import { awsSmEngine, awsWireHandler } from '../engines/aws-sm/index.js';
 import type { LockoutTune } from '../core/lockout.js';
 import { newTokenValue } from '../core/tokens/store.js';
 import { policyAccess } from '../core/policy-access.js';
@@ -25,11 +25,17 @@ import { DEFAULT_LEASE_TTL, type StorageConfig } from './config.js';
 import { AuditDevices } from '../audit/index.js';
 import { loadClusterIdentity } from './cluster.js';
 import { telemetry, type TelemetryOptions } from '../util/telemetry.js';
+import type { SealBlock } from './seal-config.js';
+import { sealSetupOf, startAutoUnseal } from './auto-unseal.js';
 
 /** What it takes to start a server. */
 export type ServerOptions = {
   storage: StorageConfig;
   listener: ListenerConfig;
+  /** The config's auto seal blocks; none means Shamir. Ignored in dev mode. */
+  seal?: SealBlock[];
+  /** Test hook: auto-unseal's retry pauses. */
+  autoUnsealDelays?: { firstDelayMs?: number; maxDelayMs?: number };
   /** Initialise with one key share, unseal, and create a root token. */
   dev?: boolean;
   devRootTokenId?: string;
@@ -53,6 +59,8 @@ export type ServerOptions = {
   ui?: boolean;
   /** The config's telemetry settings (sys/metrics). */
   telemetry?: TelemetryOptions;
+  /** Hosts aws-sm rotation may call as `lockbox:webhook:<url>` (the config's aws_sm_rotation_webhook_hosts). */
+  awsSmWebhookHosts?: string[];
   /** More mountable engine types, by type name (tests mount fixtures this way). */
   extraEngines?: ReadonlyMap<string, EngineFactory>;
 };
@@ -78,8 +86,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const backends = new Map<string, Backend>();
   const resolve = (table: MountTableKind, type: string, options: Record<string, string> = {}) =>
     table === 'auth' ? backends.get(`auth:${type}`) ?? authMethods.get(type)?.(options) : backends.get(type) ?? (secretEngines.get(mountAliases.get(type) ?? type) ?? opts.extraEngines?.get(type))?.(options);
+  const sealSetup = opts.dev ? {} : sealSetupOf(opts.seal ?? [], log);
   const core = await Core.open(physical, {
-    clock, log, resolve, access: policyAccess(() => core.unsealed.policies),
+    clock, log, resolve, access: policyAccess(() => core.unsealed.policies), seal: sealSetup,
     config: { defaultLeaseTtl: opts.defaultLeaseTtl ?? DEFAULT_LEASE_TTL, maxLeaseTtl: opts.maxLeaseTtl ?? DEFAULT_LEASE_TTL, userLockout: opts.userLockout },
   });
   // Filled in at each unseal from storage (reported only while unsealed, as in Vault).
@@ -90,6 +99,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   backends.set('auth:token', tokenBackend(core));
   backends.set('identity', identityBackend(() => core.unsealed.identity));
   backends.set('auth:sigv4', sigv4Backend(core));
+  if (opts.awsSmWebhookHosts?.length) backends.set('aws-sm', awsSmEngine({ webhookHosts: opts.awsSmWebhookHosts }));
   const audit = new AuditDevices(core);
   core.audit = audit;
   core.onUnsealed(() => audit.load());
@@ -115,9 +125,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     http = await startHttpServer(core, { ...opts.listener, ...(ui ? { ui } : {}), forwarding: !opts.disableForwarding, otherProtocol: awsWireHandler(core) }, log);
   } catch (err) {
     // A port in use or an unreadable certificate: release the database before failing.
-    await core.seal.seal().finally(() => physical.close());
+    await core.seal.seal().finally(() => Promise.all([core.seal.close(), physical.close()]));
     throw err;
   }
+  // With an auto seal the server unseals itself, retrying while the seal is unavailable.
+  const autoUnseal = sealSetup.wrapper || sealSetup.previous ? startAutoUnseal(core.seal, log, opts.autoUnsealDelays) : undefined;
   // HA: the node competes for the lock once it can tell others where it listens.
   core.ha?.start({ nodeId: randomUUID(), apiAddr: opts.apiAddr ?? http.url, clusterAddr: opts.clusterAddr ?? defaultClusterAddr(opts.apiAddr ?? http.url) });
   if (opts.dev) {
@@ -132,10 +144,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // In-flight requests finish first; sealing then stops what runs while unsealed (and
     // forgets the keys) before storage closes under it, as Vault's shutdown does.
     close: async (graceMs?: number) => {
+      autoUnseal?.stop();
       await http.close(graceMs);
       try {
+        await autoUnseal?.done;
         await core.seal.seal();
       } finally {
+        await core.seal.close().catch(() => undefined);
         await physical.close(); // even if a seal listener failed: the database must be released
       }
     },

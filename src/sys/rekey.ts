@@ -43,6 +43,8 @@ export function rekeyPaths(core: Core) {
             throw new BadRequest('cannot request a backup of the new keys without providing PGP keys for encryption');
           }
           if (fields.pgp_keys.length > 0) throw new BadRequest('PGP encryption of key shares is not supported');
+          // The auto seal holds the root key; there are no unseal key shares to rekey.
+          if (core.seal.recoverySeal) throw new BadRequest('rekeying the root key is not supported with an auto seal');
           return raw(rekey.init({
             secret_shares: fields.secret_shares, secret_threshold: fields.secret_threshold,
             require_verification: fields.require_verification,

@@ -14,7 +14,7 @@ export function sealStatusBody(status: SealStatus, cluster: ClusterInfo): Record
   const body: Record<string, unknown> = {
     type: status.type, initialized: status.initialized, sealed: status.sealed, t: status.t, n: status.n,
     progress: status.progress, nonce: status.nonce, version: VAULT_API_VERSION, build_date: BUILD_DATE,
-    migration: false, recovery_seal: false, storage_type: cluster.storage_type,
+    migration: status.migration, recovery_seal: status.recovery_seal, storage_type: cluster.storage_type,
   };
   // Vault reports the cluster identity only once unsealed.
   if (!status.sealed) Object.assign(body, { cluster_name: cluster.cluster_name, cluster_id: cluster.cluster_id });
@@ -56,22 +56,35 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
       pattern: 'init', summary: 'Initialise a new server: create the root key and split it into key shares.',
       unauthenticated: true, whileSealed: true,
       fields: {
-        secret_shares: field.int({ description: 'Number of key shares to split the root key into.', required: true }),
-        secret_threshold: field.int({ description: 'Number of key shares needed to unseal.', required: true }),
+        secret_shares: field.int({ description: 'Number of key shares to split the root key into (Shamir seal).' }),
+        secret_threshold: field.int({ description: 'Number of key shares needed to unseal (Shamir seal).' }),
         pgp_keys: field.strings({ description: 'Not supported: key shares are returned in clear.' }),
         root_token_pgp_key: field.string({ description: 'Not supported.' }),
         stored_shares: field.int({ description: 'Accepted for compatibility; must be 0.' }),
-        recovery_shares: field.int({ description: 'Not used by a Shamir seal.' }),
-        recovery_threshold: field.int({ description: 'Not used by a Shamir seal.' }),
+        recovery_shares: field.int({ description: 'Number of recovery key shares (auto seal).' }),
+        recovery_threshold: field.int({ description: 'Number of recovery key shares needed to authorise (auto seal).' }),
+        recovery_pgp_keys: field.strings({ description: 'Not supported: recovery key shares are returned in clear.' }),
       },
       operations: {
         read: async () => ({ raw: { status: 200, body: { initialized: (await refreshed()).initialized } } }),
         update: async ({ fields }) => {
-          if (fields.pgp_keys.length > 0 || fields.root_token_pgp_key !== '') {
+          core.seal.checkInitParameters({
+            secret_shares: fields.secret_shares !== 0, secret_threshold: fields.secret_threshold !== 0, pgp_keys: fields.pgp_keys.length > 0,
+            recovery_shares: fields.recovery_shares !== 0, recovery_threshold: fields.recovery_threshold !== 0,
+            recovery_pgp_keys: fields.recovery_pgp_keys.length > 0,
+          });
+          if (fields.pgp_keys.length > 0 || fields.recovery_pgp_keys.length > 0 || fields.root_token_pgp_key !== '') {
             throw new BadRequest('PGP-encrypted key shares are not supported');
           }
-          const { keys, rootToken } = await core.initialize(fields.secret_shares, fields.secret_threshold);
-          const body = { keys: keys.map((k) => k.toString('hex')), keys_base64: keys.map((k) => k.toString('base64')), root_token: rootToken };
+          const auto = core.seal.recoverySeal;
+          const shares = auto ? fields.recovery_shares : fields.secret_shares;
+          const threshold = auto ? fields.recovery_threshold : fields.secret_threshold;
+          if (!auto && shares === 0) throw new BadRequest('missing required field "secret_shares"');
+          if (!auto && threshold === 0) throw new BadRequest('missing required field "secret_threshold"');
+          const { keys, recoveryKeys, rootToken } = await core.initialize(shares, threshold);
+          const body: Record<string, unknown> = { keys: keys.map((k) => k.toString('hex')), keys_base64: keys.map((k) => k.toString('base64')), root_token: rootToken };
+          if (auto) Object.assign(body, { recovery_keys: recoveryKeys.map((k) => k.toString('hex')), recovery_keys_base64: recoveryKeys.map((k) => k.toString('base64')) });
+          for (const k of [...keys, ...recoveryKeys]) k.fill(0);
           return { raw: { status: 200, body } };
         },
       },
@@ -87,14 +100,14 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
       fields: {
         key: field.string({ description: 'One key share, hex or base64.', sensitive: true }),
         reset: field.bool({ description: 'Discard the key shares given so far.' }),
-        migrate: field.bool({ description: 'Seal migration; not supported.' }),
+        migrate: field.bool({ description: 'The key is for a pending seal migration (Shamir to auto seal or back).' }),
       },
       operations: {
         update: async ({ fields }) => {
           if (fields.reset) core.seal.resetUnseal();
           else if (fields.key === '') {
             throw new BadRequest("'key' must be specified in request body as JSON, or 'reset' set to true");
-          } else await core.seal.unseal(decodeKey(fields.key));
+          } else await core.seal.unseal(decodeKey(fields.key), fields.migrate);
           return { raw: { status: 200, body: status() } };
         },
       },

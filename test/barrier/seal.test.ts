@@ -19,7 +19,7 @@ const at = (keys: Buffer[], i: number): Buffer => keys[i] as Buffer;
 
 test('a fresh store is uninitialised and sealed; unseal says so', async () => {
   const seal = await ShamirSeal.open(new FakeStorage(), new ManualClock());
-  assert.deepEqual(seal.status(), { type: 'shamir', initialized: false, sealed: true, t: 0, n: 0, progress: 0, nonce: '' });
+  assert.deepEqual(seal.status(), { type: 'shamir', initialized: false, sealed: true, t: 0, n: 0, progress: 0, nonce: '', migration: false, recovery_seal: false });
   await assert.rejects(seal.unseal(Buffer.alloc(33)), NotInitialized);
 });
 
@@ -27,7 +27,7 @@ test('init 5/3 returns five distinct keys and leaves the server sealed', async (
   const { seal, keys, physical } = await initialized();
   assert.equal(keys.length, 5);
   assert.equal(new Set(keys.map((k) => k.toString('hex'))).size, 5);
-  assert.deepEqual(seal.status(), { type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '' });
+  assert.deepEqual(seal.status(), { type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '', migration: false, recovery_seal: false });
   assert.deepEqual(JSON.parse((physical.raw('core/seal-config') as Buffer).toString()),
     { type: 'shamir', secret_shares: 5, secret_threshold: 3 });
   await assert.rejects(seal.barrier.get('x'), Sealed);
@@ -94,7 +94,7 @@ test('resetUnseal clears progress and nonce', async () => {
   const { seal, keys } = await initialized();
   await seal.unseal(at(keys, 0));
   await seal.unseal(at(keys, 1));
-  assert.deepEqual(seal.resetUnseal(), { type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '' });
+  assert.deepEqual(seal.resetUnseal(), { type: 'shamir', initialized: true, sealed: true, t: 3, n: 5, progress: 0, nonce: '', migration: false, recovery_seal: false });
   // The same shares may be given again after a reset.
   await seal.unseal(at(keys, 0));
   await seal.unseal(at(keys, 1));
@@ -104,7 +104,7 @@ test('resetUnseal clears progress and nonce', async () => {
 test('unseal when already unsealed just returns the status', async () => {
   const { seal, keys } = await initialized(1, 1);
   await seal.unseal(at(keys, 0));
-  assert.deepEqual(await seal.unseal(Buffer.alloc(32)), { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0, nonce: '' });
+  assert.deepEqual(await seal.unseal(Buffer.alloc(32)), { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0, nonce: '', migration: false, recovery_seal: false });
 });
 
 test('seal makes the barrier refuse; a restart over the same store unseals and reads the data', async () => {

@@ -6,7 +6,7 @@ import type { Clock } from '../../src/util/clock.js';
 export type ApiResult = { status: number; body: any; headers: Headers };
 
 /** Options for a test server; dev mode (initialised, unsealed, root token) unless `dev: false`. */
-export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean; telemetry?: ServerOptions['telemetry'] };
+export type TestServerOptions = { dev?: boolean; storage?: ServerOptions['storage']; clock?: Clock; extraEngines?: ServerOptions['extraEngines']; ui?: boolean; telemetry?: ServerOptions['telemetry']; awsSmWebhookHosts?: string[] };
 
 /** Starts a server and returns an HTTP helper bound to it. */
 export async function startTestServer(opts: TestServerOptions = {}) {
@@ -19,6 +19,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     clock: opts.clock,
     extraEngines: opts.extraEngines,
     telemetry: opts.telemetry,
+    awsSmWebhookHosts: opts.awsSmWebhookHosts,
     ui: opts.ui ?? false,
   });
   let token = server.rootToken;

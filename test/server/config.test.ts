@@ -28,6 +28,7 @@ const EXPECTED = {
   storage: { type: 'sqlite', path: '/var/lib/lockbox/lockbox.db' },
   listener: { address: '0.0.0.0:8200', tlsDisable: true, tlsCertFile: undefined, tlsKeyFile: undefined, maxRequestSize: undefined,
     maxUnauthenticatedRequestSize: undefined, json: { maxDepth: undefined, maxStringValueLength: undefined, maxObjectEntryCount: undefined, maxArrayElementCount: undefined } },
+  seal: [],
   apiAddr: 'http://127.0.0.1:8200',
   clusterAddr: undefined,
   disableClustering: false,
@@ -137,7 +138,7 @@ test('what we would otherwise silently ignore is refused', () => {
   assert.throws(() => parseConfig(`${base}listener "tcp" { tls_disable = 1 }\nlistener "tcp" {\n address = "127.0.0.1:8201"\n tls_disable = 1\n}`),
     /only one listener block is supported, found 2/);
   assert.throws(() => parseConfig(`${base}storage "inmem" {}`), /only one storage block/);
-  assert.throws(() => parseConfig(`${base}seal "awskms" { region = "eu-west-1" }`), /seal "awskms" is not supported/);
+  assert.throws(() => parseConfig(`${base}seal "awskms" { region = "eu-west-1" }`), /unknown seal type "awskms" \(supported: shamir, transit, pkcs11\)/);
   assert.throws(() => parseConfig(`${base}default_lease_ttl = "48h"\nmax_lease_ttl = "24h"`), /default_lease_ttl may not be greater than max_lease_ttl/);
   assert.throws(() => parseConfig(`${base}default_lease_ttl = "soon"`), /default_lease_ttl is not a duration/);
   assert.throws(() => parseConfig(`${base}log_level = "chatty"`), /unknown log_level "chatty"/);

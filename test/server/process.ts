@@ -39,9 +39,9 @@ export type ServerProcess = {
   exited: Promise<number | NodeJS.Signals>;
 };
 
-/** Starts `lockbox server -config=<file>` and waits until it says it listens. */
-export async function spawnServer(configFile: string): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, [BIN, 'server', `-config=${configFile}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `lockbox server -config=<file>` and waits until it says it listens; `env` replaces the environment. */
+export async function spawnServer(configFile: string, env?: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, [BIN, 'server', `-config=${configFile}`], { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
   let out = '';
   let err = '';
   proc.stdout?.setEncoding('utf8').on('data', (s: string) => { out += s; });

@@ -50,7 +50,7 @@ test('start-up: the configuration summary, warnings by name, the next step, and 
   let server = await spawnServer(config);
   try {
     await until(() => /not initialized yet/.test(server.stdout()) && /"shiny"/.test(server.stderr()));
-    assert.match(server.stdout(), /==> Lockbox server configuration:\n\n\s+Api Address: http:\/\/127\.0\.0\.1:\d+\n\s+Cluster Address: .*\n\s+Listener 1: tcp \(addr: "127\.0\.0\.1:\d+", tls: "disabled"\)\n\s+Log Level: info\n\s+Storage: sqlite\n\s+UI: false\n\s+Version: Lockbox v\S+ \(Vault API [\d.]+\)\n\n==> Lockbox server started!/);
+    assert.match(server.stdout(), /==> Lockbox server configuration:\n\n\s+Api Address: http:\/\/127\.0\.0\.1:\d+\n\s+Cluster Address: .*\n\s+Listener 1: tcp \(addr: "127\.0\.0\.1:\d+", tls: "disabled"\)\n\s+Log Level: info\n\s+Seal Type: shamir\n\s+Storage: sqlite\n\s+UI: false\n\s+Version: Lockbox v\S+ \(Vault API [\d.]+\)\n\n==> Lockbox server started!/);
     assert.match(server.stdout(), /The server is not initialized yet: run "lockbox operator init"/);
     assert.match(server.stderr(), /\[WARN\] configuration key "disable_mlock" is not supported by Lockbox and is ignored/);
     assert.match(server.stderr(), /\[WARN\] unknown configuration key "shiny" is ignored/);

@@ -18,24 +18,40 @@ export function claimAt(claims: Record<string, unknown>, name: string): unknown 
 }
 
 const seconds = (v: unknown) => (typeof v === 'number' ? v : undefined);
-const leeway = (s: number) => (s < 0 ? 0 : s);
+/** A role's leeway in seconds: 0 means the default, -1 (any negative) none. */
+const leeway = (s: number, fallback: number) => (s === 0 ? fallback : s < 0 ? 0 : s);
 
 /** iss, sub, aud and the times; `now` in ms from the server's clock. */
 export function validateStandard(claims: Record<string, unknown>, role: JwtRole, boundIssuer: string, now: number): void {
-  const exp = seconds(claims.exp);
-  const nbf = seconds(claims.nbf);
-  const iat = seconds(claims.iat);
-  if (exp === undefined && nbf === undefined && iat === undefined) throw new ClaimsError('no issued at (iat), not before (nbf), or expiration time (exp) claims in token');
   if (boundIssuer !== '' && claims.iss !== boundIssuer) throw new ClaimsError('invalid issuer (iss) claim');
   if (role.bound_subject !== '' && claims.sub !== role.bound_subject) throw new ClaimsError('invalid subject (sub) claim');
-  if (role.bound_audiences.length > 0) {
-    const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
-    if (!aud.some((a) => role.bound_audiences.includes(String(a)))) throw new ClaimsError('invalid audience (aud) claim: audience claim does not match any expected audience');
+  if (role.bound_audiences.length > 0 && !audienceHas(claims, role.bound_audiences)) {
+    throw new ClaimsError('invalid audience (aud) claim: audience claim does not match any expected audience');
   }
+  validateTimes(claims, role, now);
+}
+
+/** True when the token's aud (a string or a list) names one of `wanted`. */
+export function audienceHas(claims: Record<string, unknown>, wanted: string[]): boolean {
+  const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+  return aud.some((a) => wanted.includes(String(a)));
+}
+
+/**
+ * exp, nbf and iat, each within clock_skew_leeway. A missing exp stands at the later of iat and
+ * nbf plus expiration_leeway; a missing nbf at iat, else at exp minus not_before_leeway.
+ */
+export function validateTimes(claims: Record<string, unknown>, role: JwtRole, now: number): void {
+  const iat = seconds(claims.iat);
+  let exp = seconds(claims.exp);
+  let nbf = seconds(claims.nbf);
+  if (exp === undefined && nbf === undefined && iat === undefined) throw new ClaimsError('no issued at (iat), not before (nbf), or expiration time (exp) claims in token');
+  if (exp === undefined) exp = Math.max(iat ?? -Infinity, nbf ?? -Infinity) + leeway(role.expiration_leeway, 150);
+  if (nbf === undefined) nbf = iat ?? exp - leeway(role.not_before_leeway, 150);
   const t = now / 1000;
-  const skew = leeway(role.clock_skew_leeway);
-  if (exp !== undefined && t > exp + skew + leeway(role.expiration_leeway)) throw new ClaimsError('invalid expiration time (exp) claim: token is expired');
-  if (nbf !== undefined && t < nbf - skew - leeway(role.not_before_leeway)) throw new ClaimsError('invalid not before (nbf) claim: token not yet valid');
+  const skew = leeway(role.clock_skew_leeway, 60);
+  if (t > exp + skew) throw new ClaimsError('invalid expiration time (exp) claim: token is expired');
+  if (t < nbf - skew) throw new ClaimsError('invalid not before (nbf) claim: token not yet valid');
   if (iat !== undefined && t < iat - skew) throw new ClaimsError('invalid issued at (iat) claim: token issued in the future');
 }
 

@@ -1,13 +1,16 @@
 // The JWT auth method (mount types jwt and oidc): a workload logs in with a signed JWT that
-// a role's bindings admit. Keys come from the mount's config (static PEMs, JWKS, discovery).
+// a role's bindings admit, or a person through the OIDC browser flow (oidc.ts). Keys come from
+// the mount's config (static PEMs, JWKS, discovery).
 import { BadRequest } from '../../util/errors.js';
 import { defineBackend, type LoginContext } from '../../core/backend.js';
 import { definePath, field } from '../../core/path.js';
 import { samePolicies } from '../../core/tokens/params.js';
-import { ClaimsError, claimAt, groupsOf, mappedClaims, validateBoundClaims, validateStandard } from './claims.js';
+import { ClaimsError, validateStandard } from './claims.js';
+import { checkLoginAddress, grantFromClaims } from './grant.js';
 import { configPath, getConfig, keySource } from './config.js';
 import { SignatureError, verifierFor } from './keys.js';
 import { getRole, rolePaths } from './roles.js';
+import { oidcPaths } from './oidc.js';
 
 const loginPath = definePath({
   pattern: 'login', summary: 'Log in with a signed JWT.', unauthenticated: true,
@@ -24,6 +27,7 @@ const loginPath = definePath({
       if (!role) throw new BadRequest(`role "${roleName}" could not be found`);
       if ((role.role_type as string) === 'oidc') throw new BadRequest('role with oidc role_type is not allowed');
       if (ctx.fields.jwt === '') throw new BadRequest('missing token');
+      checkLoginAddress(role, ctx.request.remoteAddress);
       if (!config) throw new BadRequest('could not load configuration');
       let claims: Record<string, unknown>;
       try {
@@ -40,23 +44,7 @@ const loginPath = definePath({
       if (role.bound_audiences.length === 0 && claims.aud !== undefined && !(Array.isArray(claims.aud) && claims.aud.length === 0)) {
         throw new BadRequest('audience claim found in JWT but no audiences bound to the role');
       }
-      const user = claimAt(claims, role.user_claim);
-      if (typeof user !== 'string' && typeof user !== 'number') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
-      let groups: string[];
-      try {
-        validateBoundClaims(claims, role);
-        groups = groupsOf(claims, role.groups_claim);
-      } catch (err) {
-        if (err instanceof ClaimsError) throw new BadRequest(`error validating claims: ${err.message}`);
-        throw err;
-      }
-      const metadata = { role: roleName, ...mappedClaims(claims, role.claim_mappings) };
-      return {
-        login: {
-          params: role.token, metadata, aliasMetadata: metadata, groupAliases: groups,
-          displayName: String(user), alias: String(user), internal: { role: roleName },
-        },
-      };
+      return grantFromClaims(claims, role, roleName);
     },
   },
 });
@@ -72,6 +60,6 @@ async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: n
 export const jwtBackend = defineBackend({
   type: 'jwt',
   summary: 'The JWT auth method: log in with a JWT signed by a trusted issuer.',
-  paths: [configPath, ...rolePaths(), loginPath],
+  paths: [configPath, ...rolePaths(), loginPath, ...oidcPaths],
   renewLogin,
 });

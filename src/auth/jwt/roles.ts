@@ -7,7 +7,7 @@ import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenPa
 
 /** A stored role. Leeways in seconds; -1 means none. */
 export type JwtRole = {
-  role_type: 'jwt';
+  role_type: 'jwt' | 'oidc';
   user_claim: string;
   groups_claim: string;
   bound_audiences: string[];
@@ -18,6 +18,12 @@ export type JwtRole = {
   clock_skew_leeway: number;
   expiration_leeway: number;
   not_before_leeway: number;
+  /** oidc roles: where the provider may send the browser back to (loopback entries match any port). */
+  allowed_redirect_uris: string[];
+  /** Scopes asked for besides `openid`. */
+  oidc_scopes: string[];
+  /** Log the ID token (without its signature) and the claims at debug level. */
+  verbose_oidc_logging: boolean;
   token: TokenParams;
 };
 
@@ -31,7 +37,7 @@ export async function getRole(storage: Storage, name: string): Promise<JwtRole |
 const name = field.name({ description: 'The role name.' });
 const roleFields = {
   name,
-  role_type: field.string({ description: "jwt (the oidc browser flow is not available)", default: 'oidc' }),
+  role_type: field.string({ description: 'oidc (browser flow, the default) or jwt (login with a JWT).', default: 'oidc' }),
   user_claim: field.string({ description: 'The claim naming the user (the alias name).' }),
   groups_claim: field.string({ description: 'The claim holding the group names.' }),
   bound_audiences: field.strings({ description: 'Audiences of which the token must carry one.' }),
@@ -42,6 +48,10 @@ const roleFields = {
   clock_skew_leeway: field.signedDuration({ description: 'Leeway for exp, nbf and iat (default 60s; -1: none).', default: 60 }),
   expiration_leeway: field.signedDuration({ description: 'Leeway for exp (default 150s; -1: none).', default: 150 }),
   not_before_leeway: field.signedDuration({ description: 'Leeway for nbf (default 150s; -1: none).', default: 150 }),
+  allowed_redirect_uris: field.strings({ description: 'Redirect URIs an oidc login may use.' }),
+  oidc_scopes: field.strings({ description: 'Scopes asked for besides openid.' }),
+  verbose_oidc_logging: field.bool({ description: 'Log the ID token (unsigned) and its claims at debug level.' }),
+  callback_mode: field.string({ description: "Only 'client' (Vault's default) is supported.", default: 'client' }),
   ...tokenFields,
 };
 type V = FieldValues<typeof roleFields>;
@@ -72,10 +82,10 @@ async function writeRole(ctx: HandlerContext<V>) {
   const pick = <K extends keyof JwtRole & keyof V>(k: K, fallback: JwtRole[K]): JwtRole[K] =>
     (ctx.sent.has(k) ? v[k] : existing ? existing[k] : fallback) as JwtRole[K];
   const roleType = ctx.sent.has('role_type') ? v.role_type : existing ? existing.role_type : 'oidc';
-  if (roleType === 'oidc') throw new BadRequest("role_type 'oidc' is not supported: the OIDC browser flow is not available on this server");
-  if (roleType !== 'jwt') throw new BadRequest(`invalid 'role_type': ${roleType}`);
+  if (roleType !== 'jwt' && roleType !== 'oidc') throw new BadRequest(`invalid 'role_type': ${roleType}`);
+  if (ctx.sent.has('callback_mode') && v.callback_mode !== 'client') throw new BadRequest(`unsupported callback_mode: ${JSON.stringify(v.callback_mode)} (only 'client' is supported)`);
   const role: JwtRole = {
-    role_type: 'jwt',
+    role_type: roleType,
     user_claim: pick('user_claim', ''),
     groups_claim: pick('groups_claim', ''),
     bound_audiences: pick('bound_audiences', []),
@@ -86,12 +96,18 @@ async function writeRole(ctx: HandlerContext<V>) {
     clock_skew_leeway: pick('clock_skew_leeway', 60),
     expiration_leeway: pick('expiration_leeway', 150),
     not_before_leeway: pick('not_before_leeway', 150),
+    allowed_redirect_uris: pick('allowed_redirect_uris', []),
+    oidc_scopes: pick('oidc_scopes', []),
+    verbose_oidc_logging: pick('verbose_oidc_logging', false),
     token: applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, v, ctx.sent),
   };
   if (role.user_claim === '') throw new BadRequest('a user claim must be defined on the role');
   checkBoundClaims(role.bound_claims, role.bound_claims_type);
   checkMappings(role.claim_mappings);
-  if (role.bound_audiences.length === 0 && role.bound_subject === '' && Object.keys(role.bound_claims).length === 0 && role.token.token_bound_cidrs.length === 0) {
+  if (role.role_type === 'oidc' && role.allowed_redirect_uris.length === 0) {
+    throw new BadRequest("'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.");
+  }
+  if (role.role_type === 'jwt' && role.bound_audiences.length === 0 && role.bound_subject === '' && Object.keys(role.bound_claims).length === 0 && role.token.token_bound_cidrs.length === 0) {
     throw new BadRequest('must have at least one bound constraint when creating/updating a role');
   }
   await ctx.storage.put(roleKey(v.name), Buffer.from(JSON.stringify(role)));
@@ -111,7 +127,7 @@ export function rolePaths() {
           const r = await getRole(ctx.storage, ctx.fields.name);
           if (!r) return undefined;
           const { token, ...rest } = r;
-          return { data: { ...rest, ...tokenData(token), allowed_redirect_uris: [], oidc_scopes: [], verbose_oidc_logging: false } };
+          return { data: { ...rest, callback_mode: 'client', ...tokenData(token) } };
         },
         create: writeRole,
         update: writeRole,

@@ -2,6 +2,7 @@
 // per version value, and the mount's fixed identity (account id, region). Times are epoch ms.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
+import type { RotationRules } from './rotation/schedule.js';
 
 /** A tag as AWS carries it. */
 export type Tag = { Key: string; Value: string };
@@ -12,6 +13,36 @@ export type VersionMeta = {
   stages: string[];
   /** A version RotateSecret made before a value exists (AWSPENDING); reads of it are not found. */
   noValue?: true;
+};
+
+/** The rotation steps, in order. */
+export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+
+/** A rotation under way: durable, so a restart resumes it with the same token. */
+export type PendingRotation = {
+  token: string;
+  /** The next step to run (every step is idempotent, so rerunning one is safe). */
+  step: RotationStep;
+  /** RotateImmediately false: only testSecret runs, then the pending version goes. */
+  testOnly?: true;
+  /** When the rotation became due (NextRotationDate while it is pending, in the past). */
+  due: number;
+  attempts: number;
+  /** Earliest time of the next attempt after a failure. */
+  retryAt: number;
+  /** The last failure, credentials removed. */
+  error?: string;
+};
+
+/** A secret's rotation configuration and bookkeeping. */
+export type RotationState = {
+  enabled: boolean;
+  lambdaArn?: string;
+  rules?: RotationRules;
+  lastRotated?: number;
+  /** Start of the next window (NextRotationDate), when there is a schedule. */
+  next?: number;
+  pending?: PendingRotation;
 };
 
 /** Everything about one secret except its values. */
@@ -33,6 +64,7 @@ export type SecretRecord = {
   /** Version ids in creation order, with their labels. */
   order: string[];
   versions: Record<string, VersionMeta>;
+  rotation?: RotationState;
 };
 
 /** A version's value: exactly one of the two. */

@@ -15,6 +15,8 @@ import {
   untagResource, updateSecretVersionStage, validateResourcePolicy,
 } from './actions/manage.js';
 import { randomPassword } from './actions/password.js';
+import { cancelRotateSecret, rotateSecret } from './actions/rotate.js';
+import type { RotationSettings } from './rotation/rotators.js';
 
 const fields = {
   name: field.string({ description: 'Name of the secret (from the URL); the ACL is checked on it.', default: '' }),
@@ -139,15 +141,23 @@ const randomPath = definePath({
   },
 });
 
-const rotationPath = definePath({
+/** The rotation path: the rotators it may call depend on server settings (the webhook allow-list). */
+const rotationPath = (settings: RotationSettings) => definePath({
   pattern: 'rotation/*name', fields, summary: 'RotateSecret and CancelRotateSecret.',
+  exists,
   operations: {
-    // Rotation is not served yet: refused, never half done.
-    update: async () => {
-      throw invalidRequest('Lockbox does not run secret rotation yet; RotateSecret and CancelRotateSecret are refused.');
+    update: async (ctx) => {
+      secretOf(ctx, 'SecretId');
+      // Rotators read other secrets of the mount (masterarn), so they get the whole store.
+      const st = store(ctx.storage);
+      if (ctx.fields.action === 'RotateSecret') {
+        return reply(await rotateSecret({ st, input: ctx.fields.input as Input, now: ctx.clock.now(), clock: () => ctx.clock.now(), settings }));
+      }
+      if (ctx.fields.action === 'CancelRotateSecret') return reply(await cancelRotateSecret(st, ctx.fields.input as Input));
+      throw unknownAction(ctx);
     },
   },
 });
 
 /** Every path of the engine. */
-export const awsSmPaths = [dataPath, metadataPath, listPath, randomPath, rotationPath];
+export const awsSmPaths = (settings: RotationSettings) => [dataPath, metadataPath, listPath, randomPath, rotationPath(settings)];

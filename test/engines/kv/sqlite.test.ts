@@ -47,3 +47,20 @@ test('a v1 mount upgraded on SQLite keeps every secret', async () => {
   assert.deepEqual(reads.map((r) => r.body.data.data.n), paths.map((_, i) => i));
   assert.deepEqual((await srv.api('LIST', 'old/metadata/')).body.data.keys, ['team0/', 'team1/', 'team2/', 'team3/', 'team4/']);
 });
+
+test('40 concurrent writes of one key on SQLite get 40 distinct versions, each with its own data; a bad cas fails alone', async () => {
+  const writes = Array.from({ length: 40 }, (_, i) => srv.api('POST', 'secret/data/hot', { data: { i, s: CANARY } }));
+  const badCas = srv.api('POST', 'secret/data/hot', { data: { i: -1 }, options: { cas: 1000 } });
+  const answers = await Promise.all(writes);
+  assert.deepEqual(answers.map((a) => a.status), Array(40).fill(200));
+  assert.equal((await badCas).status, 400);
+  const versions = answers.map((a) => a.body.data.version as number);
+  assert.deepEqual([...versions].sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i + 1));
+  const meta = (await srv.api('GET', 'secret/metadata/hot')).body.data;
+  assert.equal(meta.current_version, 40);
+  for (const [i, version] of versions.entries()) {
+    if (version <= 30) continue; // the newest 10 are kept
+    const r = await srv.api('GET', `secret/data/hot?version=${version}`);
+    assert.equal(r.body.data.data.i, i, `version ${version} holds another write's data`);
+  }
+});

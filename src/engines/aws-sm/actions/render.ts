@@ -2,9 +2,27 @@
 // without a value omitted.
 import { stagesByVersion } from '../labels.js';
 import type { SecretRecord } from '../model.js';
+import { shownRules } from '../rotation/schedule.js';
 
 /** Epoch seconds, with milliseconds as a fraction, as AWS sends them. */
 export const seconds = (ms: number) => ms / 1000;
+
+/**
+ * Rotation members, once rotation was ever configured. While a rotation is pending (or
+ * failing) NextRotationDate is the time it fell due, so a failure shows as a date in the past.
+ */
+function rotationMembers(record: SecretRecord) {
+  const r = record.rotation;
+  if (!r) return {};
+  const next = r.enabled ? r.pending?.due ?? r.next : undefined;
+  return {
+    RotationEnabled: r.enabled,
+    ...(r.lambdaArn !== undefined ? { RotationLambdaARN: r.lambdaArn } : {}),
+    ...(r.rules !== undefined ? { RotationRules: shownRules(r.rules) } : {}),
+    ...(r.lastRotated !== undefined ? { LastRotatedDate: seconds(r.lastRotated) } : {}),
+    ...(next !== undefined ? { NextRotationDate: seconds(next) } : {}),
+  };
+}
 
 /** The metadata DescribeSecret and ListSecrets share. */
 export function secretMetadata(record: SecretRecord) {
@@ -13,6 +31,7 @@ export function secretMetadata(record: SecretRecord) {
     Name: record.name,
     ...(record.description !== undefined ? { Description: record.description } : {}),
     ...(record.kmsKeyId !== undefined ? { KmsKeyId: record.kmsKeyId } : {}),
+    ...rotationMembers(record),
     LastChangedDate: seconds(record.lastChanged),
     ...(record.lastAccessed !== undefined ? { LastAccessedDate: seconds(record.lastAccessed) } : {}),
     ...(record.deleted !== undefined ? { DeletedDate: seconds(record.deleted) } : {}),

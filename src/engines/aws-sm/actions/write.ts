@@ -3,11 +3,22 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../../util/aws-error.js';
 import { alreadyExists, invalidParameter, markedForDeletion, needToken, scheduledForDeletion, secretNotFound } from '../errors.js';
-import { addVersion, CURRENT, dropVersions, prunableVersions } from '../labels.js';
+import { addVersion, CURRENT, dropVersions, moveStage, prunableVersions, versionWith } from '../labels.js';
+import { scheduleAfter } from '../rotation/runner.js';
 import { optStrings, optString, requestToken, secretId, secretName, type Input } from '../members.js';
 import { findSecret, newArn, newUid, type EngineConfig, type SecretRecord, type SecretValue, type Store } from '../model.js';
 import { kmsKeyOf, refuseReplicas, sameValue, tagsOf, valueOf } from '../value.js';
 import { seconds } from './render.js';
+
+/**
+ * A new AWSCURRENT written by hand counts as a rotation for AutomaticallyAfterDays (AWS's
+ * rule): the next one is due that many days later.
+ */
+function noteRotation(record: SecretRecord, token: string, now: number): void {
+  const r = record.rotation;
+  if (!r?.enabled || r.pending || r.rules?.AutomaticallyAfterDays === undefined || versionWith(record, CURRENT) !== token) return;
+  record.rotation = scheduleAfter({ ...r, lastRotated: now }, now);
+}
 
 /** What a write action is given. */
 export type WriteContext = { st: Store; input: Input; now: number; config: EngineConfig };
@@ -24,7 +35,16 @@ function tokenFor(input: Input, value: SecretValue | undefined): string | undefi
  * same value is an idempotent retry and a different one is refused.
  */
 async function writeVersion(st: Store, record: SecretRecord, token: string, value: SecretValue, stages: string[], now: number): Promise<boolean> {
-  if (record.versions[token]) {
+  const existing = record.versions[token];
+  if (existing?.noValue) {
+    // The version RotateSecret made: a rotation function's createSecret gives it its value.
+    await st.putValue(record, token, value);
+    delete existing.noValue;
+    for (const stage of stages) moveStage(record, stage, token);
+    record.lastChanged = now;
+    return true;
+  }
+  if (existing) {
     if (sameValue(await st.value(record, token), value)) return false;
     throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
   }
@@ -33,6 +53,7 @@ async function writeVersion(st: Store, record: SecretRecord, token: string, valu
   addVersion(record, token, stages, now);
   for (const id of pruned) await st.deleteValue(record, id);
   dropVersions(record, pruned);
+  noteRotation(record, token, now);
   record.lastChanged = now;
   return true;
 }

@@ -69,11 +69,11 @@ const writeData: Handler<DataFields> = async (ctx) => {
   const { path } = ctx.fields;
   if (path.endsWith('/')) return invalidPathResponse(ctx);
   const data = dataOf(ctx.fields.data);
-  return withKeyLock(ctx, path, async () => {
-    const config = await configStore(ctx.storage).get();
-    const meta = await metadataStore(ctx.storage).get(path);
+  return withKeyLock(ctx, path, async (storage) => {
+    const config = await configStore(storage).get();
+    const meta = await metadataStore(storage).get(path);
     checkAndSet(ctx, config, meta);
-    const written = await writeVersion(ctx.storage, config, path, meta, data, ctx.clock.now());
+    const written = await writeVersion(storage, config, path, meta, data, ctx.clock.now());
     return { data: versionView(written.meta, written.n, written.v) };
   });
 };
@@ -84,18 +84,18 @@ const patchData: Handler<DataFields> = async (ctx) => {
   const { path } = ctx.fields;
   if (path.endsWith('/')) return invalidPathResponse(ctx);
   const patch = dataOf(ctx.fields.data);
-  return withKeyLock(ctx, path, async () => {
+  return withKeyLock(ctx, path, async (storage) => {
     const now = ctx.clock.now();
-    const meta = await metadataStore(ctx.storage).get(path);
+    const meta = await metadataStore(storage).get(path);
     if (!meta) throw new NotFound();
-    const config = await configStore(ctx.storage).get();
+    const config = await configStore(storage).get();
     checkAndSet(ctx, config, meta);
     const current = meta.versions[String(meta.current_version)];
     if (!current) throw new NotFound();
     // Vault quirk: this 404 carries the version metadata flat in data, not under data.metadata.
     if (isGone(current, now)) return { data: versionView(meta, meta.current_version, current), status: 404 };
-    const { data } = await versionStore(ctx.storage, meta).get(meta.current_version);
-    const written = await writeVersion(ctx.storage, config, path, meta, mergePatch(data, patch) as Record<string, unknown>, now);
+    const { data } = await versionStore(storage, meta).get(meta.current_version);
+    const written = await writeVersion(storage, config, path, meta, mergePatch(data, patch) as Record<string, unknown>, now);
     return { data: versionView(written.meta, written.n, written.v) };
   });
 };
@@ -104,9 +104,9 @@ const patchData: Handler<DataFields> = async (ctx) => {
 const deleteData: Handler<DataFields> = async (ctx) => {
   const { path } = ctx.fields;
   if (path.endsWith('/')) return;
-  await withKeyLock(ctx, path, async () => {
+  await withKeyLock(ctx, path, async (storage) => {
     const now = ctx.clock.now();
-    const store = metadataStore(ctx.storage);
+    const store = metadataStore(storage);
     const meta = await store.get(path);
     const current = meta?.versions[String(meta.current_version)];
     if (!meta || !current || isGone(current, now)) return;

@@ -47,8 +47,8 @@ const writeMetadata: Handler<MetadataFields> = async (ctx) => {
   const custom = sent.has('custom_metadata') ? parseCustomMetadata(fields.custom_metadata ?? {}, false) : undefined;
   if (custom) validateCustomMetadata(custom);
   const warnings = await casWarning(ctx);
-  await withKeyLock(ctx, fields.path, async () => {
-    const store = metadataStore(ctx.storage);
+  await withKeyLock(ctx, fields.path, async (storage) => {
+    const store = metadataStore(storage);
     const meta = (await store.get(fields.path)) ?? newMetadata(ctx.clock.now());
     if (sent.has('max_versions')) meta.max_versions = fields.max_versions;
     if (sent.has('cas_required')) meta.cas_required = fields.cas_required;
@@ -80,8 +80,8 @@ const patchMetadata: Handler<MetadataFields> = async (ctx) => {
   const custom = ctx.fields.custom_metadata;
   if (custom !== undefined && custom !== null) validateCustomMetadata(parseCustomMetadata(custom, true));
   const warnings = await casWarning(ctx);
-  await withKeyLock(ctx, ctx.fields.path, async () => {
-    const store = metadataStore(ctx.storage);
+  await withKeyLock(ctx, ctx.fields.path, async (storage) => {
+    const store = metadataStore(storage);
     const meta = await store.get(ctx.fields.path);
     if (!meta) throw new NotFound();
     patchSettings(ctx, meta);
@@ -93,10 +93,10 @@ const patchMetadata: Handler<MetadataFields> = async (ctx) => {
 
 // DELETE: every version's data and the metadata go; a missing key is still 204.
 const deleteMetadata: Handler<MetadataFields> = async (ctx) => {
-  await withKeyLock(ctx, ctx.fields.path, async () => {
-    const meta = await metadataStore(ctx.storage).get(ctx.fields.path);
+  await withKeyLock(ctx, ctx.fields.path, async (storage) => {
+    const meta = await metadataStore(storage).get(ctx.fields.path);
     if (!meta) return;
-    await ctx.storage.transaction(async (tx) => {
+    await storage.transaction(async (tx) => {
       await versionStore(tx, meta).deleteAll();
       await metadataStore(tx).delete(ctx.fields.path);
     });

@@ -22,11 +22,11 @@ type VersionsContext = Parameters<Handler<VersionsFields>>[0];
 function onVersions(empty: string, change: (ctx: VersionsContext, meta: KeyMetadata) => Promise<number[] | void>): Handler<VersionsFields> {
   return async (ctx) => {
     if (ctx.fields.versions.length === 0) throw new BadRequest(empty);
-    await withKeyLock(ctx, ctx.fields.path, async () => {
-      const meta = await metadataStore(ctx.storage).get(ctx.fields.path);
+    await withKeyLock(ctx, ctx.fields.path, async (storage) => {
+      const meta = await metadataStore(storage).get(ctx.fields.path);
       if (!meta) return;
       const dropData = (await change(ctx, meta)) ?? [];
-      await ctx.storage.transaction(async (tx) => {
+      await storage.transaction(async (tx) => {
         await metadataStore(tx).put(ctx.fields.path, meta);
         for (const n of dropData) await versionStore(tx, meta).delete(n);
       });

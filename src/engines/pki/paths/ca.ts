@@ -231,8 +231,8 @@ export const caPaths = [
   rootPath('root/rotate/:exported', rotateRoot, false),
   definePath({ pattern: 'intermediate/generate/:exported', fields: intermediateFields, summary: 'Generate a key and CSR for an intermediate CA.', operations: { update: generateIntermediate } }),
   definePath({ pattern: 'issuers/generate/intermediate/:exported', fields: intermediateFields, summary: 'Generate a key and CSR for an intermediate CA.', operations: { update: generateIntermediate } }),
-  definePath({ pattern: 'root/sign-intermediate', fields: signIntermediateFields, summary: 'Sign an intermediate CA CSR.', sudo: true, operations: { update: signIntermediate } }),
-  definePath({ pattern: 'issuer/:issuer_ref/sign-intermediate', fields: { ...signIntermediateFields, issuer_ref: field.name({ description: 'The signing issuer.' }) }, summary: 'Sign an intermediate CA CSR with this issuer.', sudo: true, operations: { update: signIntermediate } }),
+  definePath({ pattern: 'root/sign-intermediate', fields: signIntermediateFields, summary: 'Sign an intermediate CA CSR.', operations: { update: signIntermediate } }),
+  definePath({ pattern: 'issuer/:issuer_ref/sign-intermediate', fields: { ...signIntermediateFields, issuer_ref: field.name({ description: 'The signing issuer.' }) }, summary: 'Sign an intermediate CA CSR with this issuer.', operations: { update: signIntermediate } }),
   definePath({
     pattern: 'intermediate/set-signed', summary: 'Import the signed intermediate certificate (and its chain).',
     fields: { certificate: field.string({ description: 'PEM certificate, optionally followed by its parents.' }) },

@@ -192,7 +192,7 @@ export const issuerPaths = [
     pattern: `issuer/:issuer_ref/${kind}`, fields: refField, summary: `The issuer certificate (${kind}).`, unauthenticated: true,
     operations: { read: (ctx) => rawIssuer(ctx, kind) },
   })),
-  definePath({ pattern: 'issuer/:issuer_ref/revoke', fields: refField, summary: 'Revoke an issuer.', sudo: true, operations: { update: revokeIssuer } }),
+  definePath({ pattern: 'issuer/:issuer_ref/revoke', fields: refField, summary: 'Revoke an issuer.', operations: { update: revokeIssuer } }),
   definePath({ pattern: 'config/issuers', fields: defaultFields, summary: 'The default issuer.', operations: { read: async (ctx) => ({ data: await issuersConfig(ctx.storage) }), update: setDefault } }),
   definePath({
     pattern: 'root/replace', summary: 'Make another issuer the default.',

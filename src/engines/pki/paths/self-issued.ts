@@ -1,4 +1,4 @@
-// root/sign-self-issued and issuer/:ref/sign-self-issued (sudo): re-signs a self-issued CA
+// root/sign-self-issued (sudo, one of Vault's two Root paths) and issuer/:ref/sign-self-issued: re-signs a self-issued CA
 // certificate with an issuer of this mount, keeping its subject, key, serial, validity and
 // extensions, with the issuer's AIA/CRL URLs and AKI, as Vault does. Nothing is stored.
 import { createPublicKey } from 'node:crypto';
@@ -59,6 +59,6 @@ export const selfIssuedPaths = [
   definePath({ pattern: 'root/sign-self-issued', fields, summary: 'Sign a self-issued CA certificate with the default issuer.', sudo: true, operations: { update: signSelfIssued } }),
   definePath({
     pattern: 'issuer/:issuer_ref/sign-self-issued', fields: { ...fields, issuer_ref: field.name({ description: 'The signing issuer.' }) },
-    summary: 'Sign a self-issued CA certificate with this issuer.', sudo: true, operations: { update: signSelfIssued },
+    summary: 'Sign a self-issued CA certificate with this issuer.', operations: { update: signSelfIssued },
   }),
 ];

@@ -1,0 +1,33 @@
+// From verified claims to the login grant: the user claim, bound_claims, claim_mappings and the
+// groups claim, shared by `login` (a JWT) and `oidc/callback` (an ID token plus /userinfo).
+import { BadRequest, PermissionDenied } from '../../util/errors.js';
+import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
+import type { Response } from '../../core/path.js';
+import { ClaimsError, claimAt, groupsOf, mappedClaims, validateBoundClaims } from './claims.js';
+import type { JwtRole } from './roles.js';
+
+/** token_bound_cidrs is checked at login too, as Vault does: a login from elsewhere is 403. */
+export function checkLoginAddress(role: JwtRole, address: string): void {
+  if (!cidrsAllow(role.token.token_bound_cidrs, address)) throw new PermissionDenied();
+}
+
+/** The login's grant; throws Vault's 400 texts for a missing user claim or unmatched bound claims. */
+export function grantFromClaims(claims: Record<string, unknown>, role: JwtRole, roleName: string): Response {
+  const user = claimAt(claims, role.user_claim);
+  if (typeof user !== 'string' && typeof user !== 'number') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
+  let groups: string[];
+  try {
+    validateBoundClaims(claims, role);
+    groups = groupsOf(claims, role.groups_claim);
+  } catch (err) {
+    if (err instanceof ClaimsError) throw new BadRequest(`error validating claims: ${err.message}`);
+    throw err;
+  }
+  const metadata = { role: roleName, ...mappedClaims(claims, role.claim_mappings) };
+  return {
+    login: {
+      params: role.token, metadata, aliasMetadata: metadata, groupAliases: groups,
+      displayName: String(user), alias: String(user), internal: { role: roleName },
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// RotateSecret and CancelRotateSecret. RotateSecret stores the rotation function and rules,
+// turns rotation on and, unless RotateImmediately is false, runs a rotation now: a version
+// with no value labelled AWSPENDING (VersionId = the token), then the four steps. A step that
+// fails is recorded and retried by the periodic hook; the call itself still succeeds, as AWS's
+// does once the rotation has started.
+import { invalidParameter, invalidRequest } from '../errors.js';
+import { versionWith, PENDING } from '../labels.js';
+import { optBool, optString, requestToken, type Input } from '../members.js';
+import type { Store } from '../model.js';
+import { rotatorFor, type RotationSettings } from '../rotation/rotators.js';
+import { advance, beginRotation, RotationFailed, rotationIncomplete, scheduleAfter } from '../rotation/runner.js';
+import { rulesOf } from '../rotation/schedule.js';
+import { liveSecret } from './write.js';
+
+export type RotateContext = { st: Store; input: Input; now: number; clock: () => number; settings: RotationSettings };
+
+const incomplete = () => invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
+
+export async function rotateSecret({ st, input, now, clock, settings }: RotateContext) {
+  const token = requestToken(input);
+  if (token === undefined) throw invalidParameter('You must provide a ClientRequestToken value. We recommend a UUID-type value.');
+  const lambdaArn = optString(input, 'RotationLambdaARN', { max: 2048 });
+  const rules = rulesOf(input);
+  const immediately = optBool(input, 'RotateImmediately') ?? true;
+  if (lambdaArn !== undefined) rotatorFor(lambdaArn, settings);
+  const record = await liveSecret(st, input);
+  const answer = { ARN: record.arn, Name: record.name, VersionId: token };
+  const state = record.rotation;
+  if (state?.pending) {
+    // The same request again retries the rotation under way now, whatever its backoff.
+    if (state.pending.token !== token) throw incomplete();
+    await run(st, record.name, clock, settings);
+    return answer;
+  }
+  if (rotationIncomplete(record)) throw incomplete();
+  if (record.versions[token]) return answer;
+  const arn = lambdaArn ?? state?.lambdaArn;
+  if (arn === undefined) throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
+  const configured = { ...state, enabled: true, lambdaArn: arn, ...(rules !== undefined || state?.rules ? { rules: rules ?? state!.rules } : {}) };
+  record.rotation = immediately ? configured : scheduleAfter(configured, state?.lastRotated ?? now);
+  const pruned = beginRotation(record, { token, step: immediately ? 'createSecret' : 'testSecret', due: now, ...(immediately ? {} : { testOnly: true as const }) }, now);
+  await st.putSecret(record);
+  for (const id of pruned) await st.deleteValue(record, id);
+  const failure = await run(st, record.name, clock, settings);
+  // A configuration test is not retried: its failure is the answer.
+  if (failure && !immediately) {
+    await dropTest(st, record.name, token);
+    throw invalidRequest(`The rotation test failed: ${failure}`);
+  }
+  return answer;
+}
+
+/** Runs the rotation; a failed step (recorded, to be retried) is returned, not thrown. */
+async function run(st: Store, name: string, clock: () => number, settings: RotationSettings): Promise<string | undefined> {
+  try {
+    await advance(st, name, clock, settings);
+    return undefined;
+  } catch (err) {
+    if (err instanceof RotationFailed) return err.message;
+    throw err;
+  }
+}
+
+/** Removes a failed configuration test's empty version and its pending state. */
+async function dropTest(st: Store, name: string, token: string) {
+  const record = await st.secret(name);
+  if (!record?.rotation?.pending || record.rotation.pending.token !== token) return;
+  const { pending: _p, ...rest } = record.rotation;
+  record.rotation = rest;
+  if (record.versions[token]?.noValue) {
+    delete record.versions[token];
+    record.order = record.order.filter((id) => id !== token);
+  }
+  await st.putSecret(record);
+}
+
+export async function cancelRotateSecret(st: Store, input: Input) {
+  const record = await liveSecret(st, input);
+  // AWS leaves AWSPENDING where it is and returns its version: the caller decides what to do with it.
+  const pendingId = record.rotation?.pending?.token ?? (rotationIncomplete(record) ? versionWith(record, PENDING) : undefined);
+  if (record.rotation) {
+    const { pending: _p, next: _n, ...rest } = record.rotation;
+    record.rotation = { ...rest, enabled: false };
+    await st.putSecret(record);
+  }
+  return { ARN: record.arn, Name: record.name, ...(pendingId !== undefined ? { VersionId: pendingId } : {}) };
+}
