@@ -11,6 +11,7 @@ import { realScheduler, type Scheduler } from './schedule.js';
 import { SinkServer } from './sink/server.js';
 import { proxyHandler } from './proxy/handler.js';
 import { startListener, type RunningListener } from './proxy/listeners.js';
+import { compileTemplates, TemplateConfigError, TemplateRunner } from './template/runner.js';
 
 export type AgentOptions = {
   config: AgentConfig;
@@ -43,6 +44,23 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     log.error('the cache stanza is not supported by lockbox agent yet; remove it (api_proxy works without it)');
     return 1;
   }
+  // Every template is parsed before login: a mistake stops the agent now, not at first render.
+  let runner: TemplateRunner | undefined;
+  try {
+    const compiled = compileTemplates(config.templates);
+    if (compiled.length > 0) {
+      runner = new TemplateRunner({ templates: compiled, config: config.templateConfig, vault: config.vault, transport, scheduler: s, log, env: o.env });
+      await runner.removeStaleTemps();
+    }
+  } catch (err) {
+    if (err instanceof TemplateConfigError) {
+      log.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  let exitCode = 0;
+  let rendering: AbortController | undefined;
   // One signal for everything: the caller's (SIGINT/SIGTERM) or POST /agent/v1/quit.
   const stopper = new AbortController();
   const signal = stopper.signal;
@@ -84,6 +102,22 @@ export async function runAgent(o: AgentOptions): Promise<number> {
         onToken: async (t) => {
           current = t;
           await sinks.deliver(t.token, { retry, signal });
+          if (!runner) return;
+          runner.setToken(t.token);
+          if (o.exitAfterAuth) {
+            if (!(await runner.renderAll(signal))) exitCode = 1;
+            return;
+          }
+          // A new token re-runs every template under it.
+          rendering?.abort();
+          const mine = new AbortController();
+          rendering = mine;
+          signal.addEventListener('abort', () => mine.abort(), { once: true });
+          void runner.run(mine.signal, (err) => {
+            log.error(err.message);
+            exitCode = 1;
+            stopper.abort();
+          });
         },
         onWrapped: async (w) => sinks.deliver(w, { alreadyWrapped: true, retry, signal }),
       });
@@ -97,7 +131,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     }
     if (o.exitAfterAuth) {
       log.info('exit_after_auth set, shutting down');
-      return 0;
+      return exitCode;
     }
     if (autoAuth.revokeOnShutdown && current) {
       try {
@@ -107,8 +141,9 @@ export async function runAgent(o: AgentOptions): Promise<number> {
         log.error('error revoking the auto-auth token', { error: (err as Error).message });
       }
     }
-    return 0;
+    return exitCode;
   } finally {
+    rendering?.abort();
     o.signal.removeEventListener('abort', onAbort);
     await Promise.all(listeners.map((l) => l.close()));
     if (config.pidFile) await rm(config.pidFile, { force: true }).catch(() => undefined);
