@@ -40,6 +40,10 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     log.error('error creating the client', { error: (err as Error).message });
     return 1;
   }
+  if (config.exec) {
+    log.error('exec and env_template (process supervisor mode) are not supported by lockbox agent yet');
+    return 1;
+  }
   if (config.cache) {
     log.error('the cache stanza is not supported by lockbox agent yet; remove it (api_proxy works without it)');
     return 1;

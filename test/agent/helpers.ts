@@ -1,6 +1,7 @@
 // Runs `lockbox agent` as its own process against a test server, as a user would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BIN } from '../cli/helpers.js';
 import type { TestServer } from '../helpers/server.js';
 
@@ -54,4 +55,28 @@ export async function approleRole(srv: TestServer, role: string, settings: Recor
 
 export async function lookupSelf(srv: TestServer, token: string): Promise<number> {
   return (await fetch(`${srv.url}/v1/auth/token/lookup-self`, { headers: { 'X-Vault-Token': token } })).status;
+}
+
+/**
+ * Writes `<dir>/<name>.hcl`: the server's address and an approle auto_auth whose id files hold
+ * `ids`, with `inAutoAuth` inside the auto_auth block (sinks) and `body` after it.
+ */
+export function writeApproleConfig(srv: TestServer, dir: string, name: string, ids: { roleId: string; secretId: string }, inAutoAuth: string, body: string): string {
+  writeFileSync(join(dir, `${name}-role`), ids.roleId);
+  writeFileSync(join(dir, `${name}-secret`), ids.secretId);
+  const config = join(dir, `${name}.hcl`);
+  writeFileSync(config, `
+vault { address = "${srv.url}" }
+auto_auth {
+  method "approle" {
+    config = {
+      role_id_file_path = "${join(dir, `${name}-role`)}"
+      secret_id_file_path = "${join(dir, `${name}-secret`)}"
+    }
+  }
+  ${inAutoAuth}
+}
+${body}
+`);
+  return config;
 }

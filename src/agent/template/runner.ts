@@ -25,6 +25,7 @@ type Compiled = { spec: Template; name: string; parsed: Parsed };
 export function compileTemplates(templates: Template[]): Compiled[] {
   return templates.map((spec) => {
     const name = spec.source ?? spec.destination;
+    if (spec.waitMinMs > 0) throw new TemplateConfigError(`${name}: template "wait" is not supported by lockbox agent yet`);
     let text: string;
     try {
       text = spec.source ? readFileSync(spec.source, 'utf8') : spec.contents ?? '';
@@ -40,6 +41,16 @@ export function compileTemplates(templates: Template[]): Compiled[] {
       throw err;
     }
   });
+}
+
+/**
+ * How long after a fetch a secret is fetched again: a lease at lease_renewal_threshold ± 5 %
+ * of it, no lease (KV v2) at static_secret_render_interval × 0.85–0.95. `r` is in [0, 1).
+ */
+export function refetchDelay(leaseDurationMs: number, cfg: TemplateConfig, r: number): number {
+  return leaseDurationMs > 0
+    ? leaseDurationMs * (cfg.leaseRenewalThreshold + (r - 0.5) * 0.1)
+    : cfg.staticSecretRenderIntervalMs * (0.85 + r * 0.1);
 }
 
 export type RunnerOptions = {
@@ -133,11 +144,7 @@ export class TemplateRunner {
   }
 
   #schedule(key: string, f: Fetched): void {
-    const r = this.#o.scheduler.random();
-    const ms = f.leaseDurationMs > 0
-      ? f.leaseDurationMs * (this.#cfg.leaseRenewalThreshold + (r - 0.5) * 0.1)
-      : this.#cfg.staticSecretRenderIntervalMs * (0.85 + r * 0.1);
-    this.#due.set(key, f.fetchedAt + ms);
+    this.#due.set(key, f.fetchedAt + refetchDelay(f.leaseDurationMs, this.#cfg, this.#o.scheduler.random()));
   }
 
   /**

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { runLockbox } from '../../cli/helpers.js';
-import { approleRole, lookupSelf, readIfExists, startAgent, waitFor } from '../helpers.js';
+import { approleRole, lookupSelf, readIfExists, startAgent, waitFor, writeApproleConfig } from '../helpers.js';
 
 let srv: TestServer;
 let dir: string;
@@ -21,31 +21,9 @@ after(async () => {
 });
 
 function approleConfig(name: string, ids: { roleId: string; secretId: string }, extra = '', sinkExtra = ''): { config: string; sink: string; secretFile: string } {
-  const roleFile = join(dir, `${name}-role`);
-  const secretFile = join(dir, `${name}-secret`);
   const sink = join(dir, `${name}-token`);
-  writeFileSync(roleFile, ids.roleId);
-  writeFileSync(secretFile, ids.secretId);
-  const config = join(dir, `${name}.hcl`);
-  writeFileSync(config, `
-vault { address = "${srv.url}" }
-auto_auth {
-  method "approle" {
-    config = {
-      role_id_file_path = "${roleFile}"
-      secret_id_file_path = "${secretFile}"
-    }
-  }
-  sink "file" {
-    ${sinkExtra}
-    config = {
-      path = "${sink}"
-      mode = 0600
-    }
-  }
-}
-${extra}
-`);
+  const config = writeApproleConfig(srv, dir, name, ids, `sink "file" {\n    ${sinkExtra}\n    config = {\n      path = "${sink}"\n      mode = 0600\n    }\n  }`, extra);
+  const secretFile = join(dir, `${name}-secret`);
   return { config, sink, secretFile };
 }
 

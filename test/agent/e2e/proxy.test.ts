@@ -3,11 +3,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { approleRole, readIfExists, startAgent, waitFor, type AgentProcess } from '../helpers.js';
+import { approleRole, readIfExists, startAgent, waitFor, writeApproleConfig, type AgentProcess } from '../helpers.js';
 
 let srv: TestServer;
 let dir: string;
@@ -44,24 +44,8 @@ function request(target: { port?: number; socketPath?: string }, method: string,
 
 async function proxyAgent(name: string, mode: string, listeners: string): Promise<{ agent: AgentProcess; sink: string }> {
   const ids = await approleRole(srv, `proxy-${name}`, { token_ttl: '60s', token_policies: ['default'] });
-  writeFileSync(join(dir, `${name}-role`), ids.roleId);
-  writeFileSync(join(dir, `${name}-secret`), ids.secretId);
   const sink = join(dir, `${name}-token`);
-  const config = join(dir, `${name}.hcl`);
-  writeFileSync(config, `
-vault { address = "${srv.url}" }
-auto_auth {
-  method "approle" {
-    config = {
-      role_id_file_path = "${join(dir, `${name}-role`)}"
-      secret_id_file_path = "${join(dir, `${name}-secret`)}"
-    }
-  }
-  sink "file" { config = { path = "${sink}" } }
-}
-api_proxy { use_auto_auth_token = ${mode} }
-${listeners}
-`);
+  const config = writeApproleConfig(srv, dir, name, ids, `sink "file" { config = { path = "${sink}" } }`, `api_proxy { use_auto_auth_token = ${mode} }\n${listeners}`);
   const agent = startAgent([`-config=${config}`]);
   await waitFor('the sink', () => readIfExists(sink), 15_000, agent);
   return { agent, sink };

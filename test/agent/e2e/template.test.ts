@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { approleRole, readIfExists, startAgent, waitFor } from '../helpers.js';
+import { approleRole, readIfExists, startAgent, waitFor, writeApproleConfig } from '../helpers.js';
 
 let srv: TestServer;
 let dir: string;
@@ -23,21 +23,7 @@ after(async () => {
 
 async function configFor(name: string, body: string): Promise<string> {
   const ids = await approleRole(srv, `tpl-${name}`, { token_ttl: '60s', token_policies: ['app'] });
-  writeFileSync(join(dir, `${name}-role`), ids.roleId);
-  writeFileSync(join(dir, `${name}-secret`), ids.secretId);
-  const config = join(dir, `${name}.hcl`);
-  writeFileSync(config, `
-vault { address = "${srv.url}" }
-auto_auth {
-  method "approle" {
-    config = {
-      role_id_file_path = "${join(dir, `${name}-role`)}"
-      secret_id_file_path = "${join(dir, `${name}-secret`)}"
-    }
-  }
-}
-${body}
-`);
+  const config = writeApproleConfig(srv, dir, name, ids, '', body);
   return config;
 }
 
