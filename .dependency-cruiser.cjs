@@ -41,7 +41,10 @@ module.exports = {
     layer('sys', ['util', 'storage', 'barrier', 'policy', 'core', 'audit', 'engines', 'auth']),
     layer('server', ['util', 'storage', 'barrier', 'policy', 'core', 'audit', 'engines', 'auth', 'http', 'sys']),
     // The CLI is the top: it may use anything below it ...
-    layer('cli', ['util', 'storage', 'barrier', 'policy', 'core', 'audit', 'engines', 'auth', 'http', 'sys', 'server']),
+    layer('cli', ['util', 'storage', 'barrier', 'policy', 'core', 'audit', 'engines', 'auth', 'http', 'sys', 'server', 'agent']),
+    // The agent is a client of the API like the CLI: leaf utilities and the CLI's HTTP helpers,
+    // never the core or an engine.
+    layer('agent', ['util', 'cli']),
     // ... but its commands are clients: only `lockbox server` (and the entry point, for the
     // version) run the server in-process; every other command talks HTTP, as users' tools do.
     {
@@ -49,7 +52,7 @@ module.exports = {
       comment: 'CLI commands reach the server over HTTP only; only cli/server.ts starts one in-process.',
       severity: 'error',
       from: { path: '^src/cli/', pathNot: '^src/cli/(server|main)\\.ts$' },
-      to: { path: '^src/', pathNot: '^src/(cli|util)/' },
+      to: { path: '^src/', pathNot: '^src/(cli|util|agent)/' },
     },
   ],
   options: {

@@ -91,3 +91,11 @@ export function createTransport(address: string, vault: VaultConfig | undefined,
 /** An error worth retrying (vault.retry): the server could not be reached, or answered 5xx. */
 export const isRetryable = (err: unknown): boolean =>
   err instanceof ConnectionError || (err instanceof ApiError && err.status >= 500);
+
+/** wrap_info as Vault's Go client marshals it (its struct's field order). */
+export function wrapInfoJson(w: Json): string {
+  return JSON.stringify({
+    token: w.token ?? '', accessor: w.accessor ?? '', ttl: w.ttl ?? 0, creation_time: w.creation_time ?? '',
+    creation_path: w.creation_path ?? '', wrapped_accessor: w.wrapped_accessor ?? '',
+  });
+}

@@ -80,6 +80,22 @@ export class ManualScheduler implements Scheduler {
     await this.settle();
   }
 
+  /**
+   * Waits (in real time, for I/O the code under test does) until something sleeps, then moves
+   * time to when it wakes. Returns the sleep's length.
+   */
+  async wakeNext(timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#sleepers.length === 0) {
+      if (Date.now() > deadline) throw new Error('nothing went to sleep');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    this.#sleepers.sort((a, b) => a.at - b.at);
+    const ms = (this.#sleepers[0] as { at: number }).at - this.#now;
+    await this.advance(ms);
+    return ms;
+  }
+
   /** How many sleeps are waiting. */
   get waiting(): number {
     return this.#sleepers.length;

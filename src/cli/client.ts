@@ -67,7 +67,8 @@ const truthy = (v: string | undefined) => v !== undefined && v !== '' && v !== '
 
 /** Resolves flags and environment the way Vault does: flag, then LOCKBOX_*, then VAULT_*. */
 export function clientOptions(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): ClientOptions {
-  const address = args.flag('address') || env.LOCKBOX_ADDR || env.VAULT_ADDR || 'http://127.0.0.1:8200';
+  // Vault's client: VAULT_AGENT_ADDR, when set, is used instead of VAULT_ADDR (an -address flag still wins).
+  const address = args.flag('address') || env.LOCKBOX_AGENT_ADDR || env.VAULT_AGENT_ADDR || env.LOCKBOX_ADDR || env.VAULT_ADDR || 'http://127.0.0.1:8200';
   const skip = args.flag('tls-skip-verify') ?? env.LOCKBOX_SKIP_VERIFY ?? env.VAULT_SKIP_VERIFY;
   return {
     address: address.replace(/\/+$/, ''),

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { VAULT_API_VERSION } from '../core/version.js';
 import { LockboxError } from '../util/errors.js';
 import { FlagError, parseArgs } from './args.js';
+import { agent } from './agent-command.js';
 import { auditCommand } from './audit.js';
 import { authCommand } from './auth.js';
 import { ApiError, clientOptions, ConnectionError, createClient, type Client } from './client.js';
@@ -52,7 +53,7 @@ const version: Subcommand = {
 export const ROOT: Group = {
   summary: 'Lockbox',
   subcommands: {
-    ...genericCommands, login, server, status, version,
+    ...genericCommands, agent, login, server, status, version,
     audit: auditCommand, auth: authCommand, aws: awsCommand, kv: kvCommand, lease: leaseCommand, operator: operatorCommand,
     policy: policyCommand, print: printCommand, secrets: secretsCommand, sops: sopsCommand, token: tokenCommand,
   },

@@ -3,7 +3,7 @@
 // min_backoff to max_backoff (or end the agent with exit_on_err). The token goes nowhere but
 // to `onToken`: never to a log line.
 import type { Method } from '../config/types.js';
-import type { Json, Transport } from '../http.js';
+import { wrapInfoJson, type Json, type Transport } from '../http.js';
 import type { Logger } from '../log.js';
 import { watchLifetime } from '../lifetime/watcher.js';
 import { Backoff, type Scheduler } from '../schedule.js';
@@ -59,7 +59,7 @@ export async function runAutoAuth(o: AutoAuthOptions): Promise<void> {
           const res = await t.json('PUT', creds.path, { body: creds.body, wrapTtl });
           if (wrapTtl) {
             if (!res?.wrap_info) throw new Error('authentication returned nil wrap info');
-            wrapped = JSON.stringify(res.wrap_info);
+            wrapped = wrapInfoJson(res.wrap_info as Json);
           } else {
             const auth = res?.auth as Json | undefined;
             if (!auth || typeof auth.client_token !== 'string') throw new Error('authentication returned nil auth info');

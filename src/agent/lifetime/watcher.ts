@@ -58,7 +58,10 @@ export async function watchLifetime(o: WatchOptions): Promise<WatchEnd> {
       try {
         const r = await o.renew();
         retryIntervalMs = 0;
-        expiresAt = s.now() + r.leaseDurationMs;
+        // A lease shorter than the last one is capped by its max TTL, and TTLs come in whole
+        // seconds (rounded, by some servers, up): count that second as gone, so the last
+        // renewal before the cap is not mistaken for one that leaves time to spare.
+        expiresAt = s.now() + r.leaseDurationMs - (r.leaseDurationMs < lastLeaseMs ? 1000 : 0);
         renewable = r.renewable;
         // A lease that grew gets a new grace; one shrinking towards its max TTL keeps it.
         if (r.leaseDurationMs > lastLeaseMs) grace = graceFor(r.leaseDurationMs, increment, () => s.random());

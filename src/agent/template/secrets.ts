@@ -1,0 +1,86 @@
+// `secret` as consul-template fetches it: KV v2 is found through sys/internal/ui/mounts, so
+// `secret "secret/app"` reads secret/data/app (a path already holding data/, metadata/ or
+// subkeys/ is kept); with k=v arguments it is a write (wrapped as {data:{…}} on KV v2). JSON
+// is parsed with lossless-json, so numbers keep their text as Go's json.Number does.
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import { GoStruct } from '../gotemplate/index.js';
+import { ApiError, type Transport } from '../http.js';
+
+export const SECRET_FIELDS = ['Auth', 'Data', 'LeaseDuration', 'LeaseID', 'Renewable', 'RequestID', 'Warnings', 'WrapInfo'] as const;
+
+/** A fetched secret: what templates see, and what the runner schedules by. */
+export type Fetched = { value: GoStruct; leaseId: string; leaseDurationMs: number; renewable: boolean; fetchedAt: number };
+
+type Mount = { path: string; version: 1 | 2 };
+
+export class SecretReader {
+  readonly #t: Transport;
+  readonly #token: () => string;
+  readonly #mounts = new Map<string, Mount>();
+
+  constructor(t: Transport, token: () => string) {
+    this.#t = t;
+    this.#token = token;
+  }
+
+  /** Forget mounts (after a new token: what it may see can differ). */
+  reset(): void {
+    this.#mounts.clear();
+  }
+
+  async #mount(path: string): Promise<Mount> {
+    const cached = [...this.#mounts.values()].find((m) => path.startsWith(m.path));
+    if (cached) return cached;
+    try {
+      const r = await this.#t.json('GET', `sys/internal/ui/mounts/${path}`, { token: this.#token() });
+      const data = r?.data as { path?: string; options?: { version?: string } | null } | undefined;
+      const m: Mount = { path: data?.path ?? '', version: data?.options?.version === '2' ? 2 : 1 };
+      if (m.path !== '') this.#mounts.set(m.path, m);
+      return m;
+    } catch (err) {
+      // Vault's rule: a refused or unknown probe means "use the path as written".
+      if (err instanceof ApiError && [400, 403, 404].includes(err.status)) return { path: '', version: 1 };
+      throw err;
+    }
+  }
+
+  async fetch(rawPath: string, writeArgs: Record<string, string> | undefined, now: number): Promise<Fetched> {
+    const path = rawPath.replace(/^\/+/, '');
+    const mount = await this.#mount(path);
+    let full = path;
+    if (mount.version === 2 && mount.path !== '') {
+      const rest = path.slice(mount.path.length);
+      if (!/^(data|metadata|subkeys)\//.test(rest)) full = `${mount.path}data/${rest}`;
+    }
+    const body = writeArgs === undefined ? undefined : mount.version === 2 ? { data: writeArgs } : writeArgs;
+    const res = await this.#t.raw({
+      method: body === undefined ? 'GET' : 'PUT',
+      path: `/v1/${full.split('/').map(encodeURIComponent).join('/')}`,
+      headers: { 'X-Vault-Token': this.#token(), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+    });
+    const text = res.body.toString('utf8');
+    if (res.status === 404) throw new Error(`no secret exists at ${full}`);
+    if (res.status >= 400) {
+      let errors: string[] = [];
+      try {
+        errors = ((JSON.parse(text) as { errors?: string[] }).errors ?? []).map(String);
+      } catch { /* not JSON */ }
+      throw new ApiError(body === undefined ? 'GET' : 'PUT', `${this.#t.address}/v1/${full}`, res.status, errors, text);
+    }
+    const parsed = (text === '' ? {} : parseLossless(text)) as Record<string, unknown>;
+    const data = parsed.data as Record<string, unknown> | null | undefined;
+    // A deleted or destroyed KV v2 version answers with data.data null: no secret, as Vault says.
+    if (data === null || data === undefined || (mount.version === 2 && full.startsWith(`${mount.path}data/`) && data.data === null)) {
+      if (body === undefined) throw new Error(`no secret exists at ${full}`);
+    }
+    const num = (v: unknown) => (isLosslessNumber(v) ? Number(v.value) : typeof v === 'number' ? v : 0);
+    const leaseDuration = num(parsed.lease_duration);
+    const value = new GoStruct('*dependency.Secret', SECRET_FIELDS, {
+      RequestID: parsed.request_id ?? '', LeaseID: parsed.lease_id ?? '', LeaseDuration: leaseDuration,
+      Renewable: parsed.renewable === true, Data: data ?? {}, Warnings: parsed.warnings ?? null,
+      Auth: parsed.auth ?? null, WrapInfo: parsed.wrap_info ?? null,
+    });
+    return { value, leaseId: String(parsed.lease_id ?? ''), leaseDurationMs: leaseDuration * 1000, renewable: parsed.renewable === true, fetchedAt: now };
+  }
+}
