@@ -68,7 +68,7 @@ test('login -method=oidc skip_browser=true prints the link, receives the redirec
   assert.equal(landing.status, 200);
   assert.match(await landing.text(), /Signed in/);
   assert.equal(await exited, 0, stderr);
-  const token = readFileSync(join(home, '.lockbox-token'), 'utf8');
+  const token = readFileSync(join(home, '.vault-token'), 'utf8');
   assert.match(stdout, new RegExp(`^token\\s+${token}$`, 'm'));
   const self = await call(srv, token, 'GET', 'auth/token/lookup-self');
   assert.equal(self.body.data.display_name, 'oidc-carol@example.com');

@@ -147,8 +147,10 @@ function clusterSuite(name: string, storage: () => Promise<{ config: StorageConf
       const stepped = await runLockbox(['operator', 'step-down'], { VAULT_ADDR: standby.url, VAULT_TOKEN: root });
       assert.equal(stepped.stdout, `Success! Stepped down: ${standby.url}\n`);
       const next = await until('a new active node', async () => {
+        // A node reports itself active once it holds the lock, a moment before it has loaded
+        // mounts and policies (requests meanwhile get a 503 to retry): wait until it serves.
         for (const node of nodes.slice(1)) {
-          if ((await node.api('GET', 'sys/leader')).body.is_self === true) return node;
+          if ((await node.api('GET', 'sys/leader')).body.is_self === true && (await node.api('GET', 'secret/data/app')).status === 200) return node;
         }
         return undefined;
       }, LOCK_TTL_MS * 5);
