@@ -112,7 +112,8 @@ function roleData(r: KubeRole): Record<string, unknown> {
   const legacy = Object.fromEntries(r.legacy.map((k) => [k, token[k === 'policies' ? 'token_policies' : LEGACY[k]!]]));
   return {
     bound_service_account_names: r.bound_service_account_names,
-    bound_service_account_namespaces: r.bound_service_account_namespaces,
+    // Vault: an unset list is Go's nil slice, read back as null.
+    bound_service_account_namespaces: r.bound_service_account_namespaces.length > 0 ? r.bound_service_account_namespaces : null,
     bound_service_account_namespace_selector: r.bound_service_account_namespace_selector,
     ...(r.audience !== '' ? { audience: r.audience } : {}),
     alias_name_source: r.alias_name_source,

@@ -190,6 +190,11 @@ test('a namespace matching only the label selector logs in (JSON and YAML select
   })).status, 204);
   assert.equal((await login(labeled, 'sel')).status, 200);
   assert.deepEqual(await errorsOf(login(plain, 'sel')), [403, ['namespace not authorized']]);
+  // A role bound by a selector alone reads its unset namespace list back as null, as Vault does.
+  assert.equal((await api('POST', 'auth/kubernetes/role/sel-only', {
+    bound_service_account_names: 'ci-runner', audience: 'vault', bound_service_account_namespace_selector: '{"matchLabels":{"env":"prod"}}',
+  })).status, 204);
+  assert.equal((await api('GET', 'auth/kubernetes/role/sel-only')).body.data.bound_service_account_namespaces, null);
   // An unknown namespace: the lookup's failure is part of Vault's text.
   kube.addAccount('ghost', 'ci-runner');
   const ghost = await kube.mint('ghost', 'ci-runner', { audiences: ['vault'], nowSec: nowSec() });
