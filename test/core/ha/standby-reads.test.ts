@@ -5,26 +5,18 @@
 import assert from 'node:assert/strict';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { StorageConfig } from '../../../src/storage/index.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { dropTables, PG_URL, uniqueTableName } from '../../helpers/postgres.js';
-import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
+import { forEachHaBackend, until as untilEvery, type HaBackend } from '../../helpers/ha-storage.js';
+import { PG_URL } from '../../helpers/postgres.js';
 import pg from 'pg';
 
 let feedTable = '';
 
+/** Standbys catch up within milliseconds: poll closely. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000) => untilEvery(what, probe, ms, 5);
+
 const LOCK_TTL_MS = 2000;
 const LOCAL = { 'X-Vault-No-Request-Forwarding': 'true' };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** An index token for `revision` made as the servers make them (the test holds the salt). */
 async function forgedIndex(node: TestServer, revision: number): Promise<string> {
@@ -52,7 +44,7 @@ function revisionOf(index: string): number {
   return Number(Buffer.from(index, 'base64').toString('utf8').split(':')[2]);
 }
 
-function readsSuite(name: string, storage: () => Promise<{ config: StorageConfig; cleanup(): Promise<void> }>): void {
+function readsSuite({ name, storage }: HaBackend): void {
   describe(`standby reads on ${name}`, () => {
     let nodes: TestServer[] = [];
     let cleanup: () => Promise<void>;
@@ -61,6 +53,7 @@ function readsSuite(name: string, storage: () => Promise<{ config: StorageConfig
     before(async () => {
       const shared = await storage();
       cleanup = shared.cleanup;
+      feedTable = shared.table ? `${shared.table}_changes` : '';
       active = await startTestServer({ storage: shared.config, standbyReads: true });
       token = active.rootToken;
       nodes = [active];
@@ -282,22 +275,4 @@ function readsSuite(name: string, storage: () => Promise<{ config: StorageConfig
   });
 }
 
-readsSuite('postgresql', async () => {
-  const table = uniqueTableName('srkv');
-  feedTable = `${table}_changes`;
-  const haTable = uniqueTableName('srlock');
-  return {
-    config: { type: 'postgresql', connectionUrl: PG_URL, table, haTable, maxParallel: 8, haEnabled: true, lockTtlMs: LOCK_TTL_MS },
-    cleanup: () => dropTables(table, haTable),
-  };
-});
-
-let etcd: TestEtcd | undefined;
-after(() => etcd?.stop());
-readsSuite('etcd', async () => {
-  etcd = await startEtcd();
-  return {
-    config: { type: 'etcd', hosts: [etcd.url], path: `/lockbox-sr-${process.pid}/`, haEnabled: true, lockTtlMs: LOCK_TTL_MS },
-    cleanup: async () => undefined,
-  };
-});
+forEachHaBackend('sr', LOCK_TTL_MS, readsSuite);

@@ -3,25 +3,13 @@
 // hands the active role over, and the new active node serves what the old one wrote.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { StorageConfig } from '../../../src/storage/index.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { dropTables, PG_URL, uniqueTableName } from '../../helpers/postgres.js';
-import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
+import { forEachHaBackend, until, type HaBackend } from '../../helpers/ha-storage.js';
 import { runLockbox } from '../../cli/helpers.js';
 
 const LOCK_TTL_MS = 2000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function clusterSuite(name: string, storage: () => Promise<{ config: StorageConfig; cleanup(): Promise<void> }>): void {
+function clusterSuite({ name, storage }: HaBackend): void {
   describe(`HA on ${name}`, () => {
     let nodes: TestServer[] = [];
     let cleanup: () => Promise<void>;
@@ -164,21 +152,4 @@ function clusterSuite(name: string, storage: () => Promise<{ config: StorageConf
   });
 }
 
-clusterSuite('postgresql', async () => {
-  const table = uniqueTableName('hakv');
-  const haTable = uniqueTableName('halock');
-  return {
-    config: { type: 'postgresql', connectionUrl: PG_URL, table, haTable, maxParallel: 8, haEnabled: true, lockTtlMs: LOCK_TTL_MS },
-    cleanup: () => dropTables(table, haTable),
-  };
-});
-
-let etcd: TestEtcd | undefined;
-after(() => etcd?.stop());
-clusterSuite('etcd', async () => {
-  etcd = await startEtcd();
-  return {
-    config: { type: 'etcd', hosts: [etcd.url], path: `/lockbox-ha-${process.pid}/`, haEnabled: true, lockTtlMs: LOCK_TTL_MS },
-    cleanup: async () => undefined,
-  };
-});
+forEachHaBackend('ha', LOCK_TTL_MS, clusterSuite);
