@@ -45,6 +45,8 @@ export class HaRole {
   #unsealed = false;
   #campaign: AbortController | undefined;
   #active: LockHolder | undefined;
+  /** Set once becomeActive has loaded mounts, policies and tokens (see `serving`). */
+  #loaded = false;
   /** Serialises role changes: a takeover never overlaps a tear-down. */
   #changing: Promise<void> = Promise.resolve();
   /** After a step-down, this node waits this long before campaigning again. */
@@ -60,6 +62,13 @@ export class HaRole {
 
   /** Whether this node is the active one. */
   get active(): boolean { return this.#active !== undefined && this.#lock.held; }
+
+  /**
+   * Active and done loading its state. Until then the node reports itself as a standby to
+   * sys/leader and sys/health, as Vault does while its post-unseal setup runs, so a client
+   * polling for the new active node never reaches one that still answers 503.
+   */
+  get serving(): boolean { return this.active && this.#loaded; }
 
   /** Unsealed but not active: requests go to the active node. */
   get standby(): boolean { return this.#unsealed && !this.active; }
@@ -104,7 +113,7 @@ export class HaRole {
 
   /** The active node as the store says, and whether it is this one. */
   async leader(): Promise<LeaderStatus> {
-    if (this.active && this.#active) {
+    if (this.serving && this.#active) {
       return { isSelf: true, activeTime: this.#active.acquiredAt, leaderAddress: this.#active.apiAddr, leaderClusterAddress: this.#active.clusterAddr };
     }
     const holder = await this.#lock.holder().catch(() => undefined);
@@ -164,6 +173,7 @@ export class HaRole {
         // Nothing loaded while standby is trusted: the active state is built afresh.
         await this.#hooks.reads?.leave();
         await this.#hooks.becomeActive();
+        this.#loaded = true;
         this.#log.info('ha: this node is active', { node_id: me.nodeId });
       } catch (error) {
         // Half an active node is worse than none: give the lock to someone who can.
@@ -190,6 +200,7 @@ export class HaRole {
   async #resign(): Promise<void> {
     const wasActive = this.#active !== undefined;
     this.#active = undefined;
+    this.#loaded = false;
     await this.#lock.release();
     if (wasActive) await this.#hooks.becomeStandby();
     if (this.#unsealed && this.#address) await this.#serveReads();

@@ -131,7 +131,7 @@ export function sealPaths(core: Core, cluster: ClusterInfo) {
           const s = core.seal.status();
           // An HA standby answers standbycode (429) unless standbyok asks for the active code; one
           // that serves reads (standby_reads) is Vault's performance standby: 473 unless perfstandbyok.
-          const standby = !s.sealed && core.ha?.standby === true;
+          const standby = !s.sealed && core.ha !== undefined && !core.ha.serving;
           const perfStandby = standby && core.standbyReads?.ready === true;
           const code = !s.initialized ? fields.uninitcode : s.sealed ? fields.sealedcode
             : perfStandby ? (fields.perfstandbyok ? fields.activecode : fields.performancestandbycode)

@@ -135,13 +135,15 @@ function clusterSuite({ name, storage }: HaBackend): void {
       const stepped = await runLockbox(['operator', 'step-down'], { VAULT_ADDR: standby.url, VAULT_TOKEN: root });
       assert.equal(stepped.stdout, `Success! Stepped down: ${standby.url}\n`);
       const next = await until('a new active node', async () => {
-        // A node reports itself active once it holds the lock, a moment before it has loaded
-        // mounts and policies (requests meanwhile get a 503 to retry): wait until it serves.
+        // A node reports itself active only once it has loaded mounts and policies, so the
+        // first read after is_self turns true is already served.
         for (const node of nodes.slice(1)) {
-          if ((await node.api('GET', 'sys/leader')).body.is_self === true && (await node.api('GET', 'secret/data/app')).status === 200) return node;
+          if ((await node.api('GET', 'sys/leader')).body.is_self === true) return node;
         }
         return undefined;
       }, LOCK_TTL_MS * 5);
+      assert.equal((await next.api('GET', 'secret/data/app')).status, 200);
+      assert.equal((await next.api('GET', 'sys/health')).status, 200);
       assert.equal((await a.api('GET', 'sys/health')).status, 429);
       assert.equal((await a.api('GET', 'sys/leader')).body.leader_address, next.url);
       assert.equal((await a.api('GET', 'secret/data/app')).body.data.data.password, 'forwarded-canary');
