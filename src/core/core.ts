@@ -218,6 +218,7 @@ export class Core {
       tokenMountTtls: () => this.mountTtls(mounts.get('auth', 'token/')),
       renewalLimits: (entry) => this.#renewalLimits(mounts, entry),
       policyExists: async (name) => (await policies.get(name)) !== undefined,
+      entityForAlias: (name) => identity.entityForAlias(mounts.get('auth', 'token/')!.accessor, name),
       revoked: (entry) => this.tokenRevoked(entry),
     };
     leases.tokens = tokenLeases(tokenDeps);

@@ -19,7 +19,7 @@ export const createFields = {
   display_name: field.string({ description: 'Name shown in lookups and audit logs.' }),
   num_uses: field.int({ description: 'Number of uses; 0 = unlimited.' }),
   period: field.duration({ description: 'Make the token periodic with this renewal period.' }),
-  entity_alias: field.string({ description: 'Entity alias to attach (refused unless empty: no identity store yet).' }),
+  entity_alias: field.string({ description: 'Name of an entity alias (on this mount) whose entity the token belongs to; needs role_name and the role\'s allowed_entity_aliases.' }),
 };
 
 /** Parsed values of createFields. */

@@ -67,6 +67,8 @@ async function writeRole(storage: Storage, fields: RoleInput, sent: Set<string>,
     disallowed_policies: sanitisePolicies(merged.disallowed_policies, false),
     disallowed_policies_glob: sanitisePolicies(merged.disallowed_policies_glob, false),
     token_bound_cidrs: merged.token_bound_cidrs.map((c) => c.trim()).filter((c) => c !== ''),
+    // Lower-cased and unique, in the order given (entity_alias is compared lower-cased).
+    allowed_entity_aliases: [...new Set(merged.allowed_entity_aliases.map((a) => a.trim().toLowerCase()).filter((a) => a !== ''))],
   };
   validateRole(role);
   await storage.put(ROLE_PREFIX + role.name, Buffer.from(JSON.stringify(role)));

@@ -5,7 +5,7 @@ import type { Storage } from '../../storage/storage.js';
 import type { Clock } from '../../util/clock.js';
 import type { TemplateIdentity } from '../../policy/index.js';
 import { IdentityState } from './store.js';
-import { loginEntity, type LoginEntity, type LoginIdentity } from './login.js';
+import { entityOfAliasName, loginEntity, type LoginEntity, type LoginIdentity } from './login.js';
 import type { MountLookup } from './records.js';
 
 /** What a token's entity adds to a request, computed from the identity data as it is now. */
@@ -39,6 +39,12 @@ export class IdentityStore {
   /** Resolves a login to its entity (created on first login). */
   login(login: LoginIdentity): Promise<LoginEntity> {
     return loginEntity(this.state, login);
+  }
+
+  /** The entity behind alias `name` on mount `accessor`, created when there is none (token roles' entity_alias). */
+  async entityForAlias(accessor: string, name: string): Promise<{ entityId: string; disabled: boolean }> {
+    const entity = await entityOfAliasName(this.state, accessor, name);
+    return { entityId: entity.id, disabled: entity.disabled };
   }
 
   /** What a token carrying `entityId` gets from identity; undefined when the entity is gone. */

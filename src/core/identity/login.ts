@@ -85,3 +85,21 @@ function membershipChanges(state: IdentityState, entityId: string, login: LoginI
     leave: [...currentIds].filter((id) => !wanted.has(id)),
   };
 }
+
+/**
+ * The entity of alias `name` on mount `accessor`, created with the alias when there is none.
+ * Unlike a login it leaves an existing alias's metadata and group memberships alone: token
+ * creation with `entity_alias` only names the alias, as Vault's CreateOrFetchEntity does.
+ */
+export async function entityOfAliasName(state: IdentityState, accessor: string, name: string): Promise<Entity> {
+  const found = state.aliasByFactors(accessor, name);
+  if (found) return found.entity;
+  return state.change((c) => {
+    const existing = state.aliasByFactors(accessor, name);
+    if (existing) return existing.entity;
+    const entity = newEntity(state);
+    entity.aliases.push(newAlias(state, entity.id, accessor, name, {}, {}));
+    c.putEntity(entity);
+    return entity;
+  });
+}

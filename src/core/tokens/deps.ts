@@ -19,6 +19,11 @@ export interface TokenDeps {
   renewalLimits(entry: TokenEntry): Promise<TokenTtls>;
   /** Whether a policy of that name exists (Vault warns about unknown ones). */
   policyExists(name: string): Promise<boolean>;
+  /**
+   * The entity of alias `name` on the auth/token/ mount, created when there is none: a token
+   * created through a role with `entity_alias` belongs to it.
+   */
+  entityForAlias(name: string): Promise<{ entityId: string; disabled: boolean }>;
   /** Runs core's revocation hooks (cubbyhole, leases) before a token entry is removed. */
   revoked(entry: TokenEntry): Promise<void>;
 }

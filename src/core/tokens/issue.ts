@@ -1,6 +1,6 @@
 // Issuing tokens: auth/token/create, create-orphan and create/:role, with Vault's rules for
 // inherited policies, orphans, TTLs and the `auth` block a new token is answered with.
-import { BadRequest } from '../../util/errors.js';
+import { BadRequest, PermissionDenied } from '../../util/errors.js';
 import type { TokenDeps } from './deps.js';
 import type { AuthResult, Caller } from '../request.js';
 import { newTokenValue, NO_PARENT, type TokenEntry } from './store.js';
@@ -59,11 +59,7 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
   const batch = tokenTypeFor(role, input.type) === 'batch';
   if (batch) refuseBatchSettings(input);
   if (input.num_uses < 0) throw new BadRequest('number of uses cannot be negative');
-  // Entity aliases need an identity store, which Lockbox does not have yet.
-  if (input.entity_alias !== '') {
-    if (!role) throw new BadRequest("'entity_alias' is only allowed in combination with token role");
-    throw new BadRequest("'entity_alias' is not supported: there is no identity store");
-  }
+  const explicitEntity = input.entity_alias === '' ? undefined : await entityOfAlias(deps, role, input.entity_alias);
   if (input.id !== '' && !caller.isRoot) throw new BadRequest('root or sudo privileges required to specify token id');
   if (input.no_parent && !role && !privileged) throw new BadRequest('root or sudo privileges required to create orphan token');
   if (input.period > 0 && !privileged) throw new BadRequest('root or sudo privileges required to create periodic token');
@@ -97,8 +93,8 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
     display_name: displayName(input.display_name),
     num_uses: fewerUses(role?.token_num_uses ?? 0, input.num_uses), creation_time: Math.floor(now / 1000), ttl,
     explicit_max_ttl: explicitMax, period, renewable: !batch && ttl !== 0 && input.renewable && (role?.renewable ?? true),
-    // Vault: a child (not an orphan) carries its parent's entity.
-    type: batch ? 'batch' : 'service', entity_id: orphan ? '' : parent.entity_id, role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
+    // Vault: a child (not an orphan) carries its parent's entity, unless entity_alias names one.
+    type: batch ? 'batch' : 'service', entity_id: explicitEntity ?? (orphan ? '' : parent.entity_id), role: role?.name ?? '', expire_at: ttl === 0 ? 0 : now + ttl * 1000, issued_at: now,
     ...(boundCidrs.length > 0 ? { bound_cidrs: boundCidrs } : {}),
   };
   const { token, entry } = batch ? await deps.store.createBatch(fields) : await createService(deps, input.id, fields);
@@ -107,6 +103,22 @@ export async function issueToken(deps: TokenDeps, creator: Creator, input: Token
     if (!(await deps.policyExists(p))) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
   }
   return { auth: authBlock(token, entry, now), warnings };
+}
+
+/**
+ * The entity a role's `entity_alias` names: the alias on the token mount, created with its
+ * entity on first use. The name must be listed (or globbed) in the role's
+ * allowed_entity_aliases, compared lower-cased as Vault stores that list.
+ */
+async function entityOfAlias(deps: TokenDeps, role: TokenRole | undefined, alias: string): Promise<string> {
+  if (!role) throw new BadRequest("'entity_alias' is only allowed in combination with token role");
+  const lower = alias.toLowerCase();
+  if (!role.allowed_entity_aliases.includes(lower) && !anyGlob(role.allowed_entity_aliases, lower)) {
+    throw new BadRequest("invalid 'entity_alias' value");
+  }
+  const { entityId, disabled } = await deps.entityForAlias(alias);
+  if (disabled) throw new PermissionDenied('entity from given entity alias is disabled');
+  return entityId;
 }
 
 /** A service token with a chosen or a new value. */

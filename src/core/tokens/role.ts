@@ -60,6 +60,4 @@ export function validateRole(role: TokenRole): void {
   }
   const bad = invalidCidrs(role.token_bound_cidrs);
   if (bad.length > 0) throw new BadRequest(`error parsing role fields: invalid token_bound_cidrs entry ${JSON.stringify(bad[0])}`);
-  // Entity aliases need an identity store, which Lockbox does not have yet: refused, not stored.
-  if (role.allowed_entity_aliases.length > 0) throw new BadRequest('allowed_entity_aliases is not supported: there is no identity store');
 }

@@ -1,6 +1,6 @@
 // Finding "token role restrictions are stored but not enforced": every field a token role
 // accepts shapes or restricts what auth/token/create/:role issues, as in Vault; what cannot be
-// enforced yet is refused with a 400 and never stored.
+// enforced is refused with a 400 and never stored.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
@@ -72,12 +72,38 @@ test('token role restrictions: path_suffix goes into the token\'s path; ".." is 
   assert.match(await errorOf('auth/token/roles/climb', { path_suffix: 'a/../b' }), /path suffix/);
 });
 
-test('token role restrictions: allowed_entity_aliases and entity_alias are refused (no identity store), never stored', async () => {
-  assert.match(await errorOf('auth/token/roles/aliased', { allowed_entity_aliases: ['bob'] }), /allowed_entity_aliases/);
-  assert.equal((await srv.api('GET', 'auth/token/roles/aliased')).status, 404);
+test('token role restrictions: entity_alias puts the token under the alias\'s entity on the token mount', async () => {
+  await role('aliased', { allowed_entity_aliases: ['Bob', 'svc-*', 'bob'] });
+  assert.deepEqual((await srv.api('GET', 'auth/token/roles/aliased')).body.data.allowed_entity_aliases, ['bob', 'svc-*']);
+  const accessor = (await srv.api('GET', 'sys/auth')).body.data['token/'].accessor as string;
+  const first = await srv.api('POST', 'auth/token/create/aliased', { entity_alias: 'BOB' });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const entityId = first.body.auth.entity_id as string;
+  assert.notEqual(entityId, '');
+  // The alias keeps the case it was given and lives on the token mount.
+  const entity = (await srv.api('GET', `identity/entity/id/${entityId}`)).body.data;
+  assert.deepEqual(entity.aliases.map((a: { name: string; mount_accessor: string }) => [a.name, a.mount_accessor]), [['BOB', accessor]]);
+  const again = await srv.api('POST', 'auth/token/create/aliased', { entity_alias: 'svc-web' });
+  assert.notEqual(again.body.auth.entity_id, entityId);
+  // The alias is found again, not duplicated; a child token of an aliased one inherits the entity.
+  const reused = await srv.api('POST', 'auth/token/create/aliased', { entity_alias: 'BOB' });
+  assert.equal(reused.body.auth.entity_id, entityId);
+  const child = await as(reused.body.auth.client_token, 'POST', 'auth/token/create', {});
+  assert.equal(child.body.auth.entity_id, entityId);
+  // The entity's policies reach the token.
+  await srv.api('POST', `identity/entity/id/${entityId}`, { policies: ['from-entity'] });
+  const look = await as(reused.body.auth.client_token, 'GET', 'auth/token/lookup-self');
+  assert.equal(look.body.data.entity_id, entityId);
+  assert.deepEqual(look.body.data.identity_policies, ['from-entity']);
+  // Vault's refusals: no role, a name the role does not allow, a disabled entity.
   assert.equal(await errorOf('auth/token/create', { entity_alias: 'bob' }), '\'entity_alias\' is only allowed in combination with token role');
   await role('plain', {});
-  assert.match(await errorOf('auth/token/create/plain', { entity_alias: 'bob' }), /entity_alias/);
+  assert.equal(await errorOf('auth/token/create/plain', { entity_alias: 'bob' }), "invalid 'entity_alias' value");
+  assert.equal(await errorOf('auth/token/create/aliased', { entity_alias: 'alice' }), "invalid 'entity_alias' value");
+  await srv.api('POST', `identity/entity/id/${entityId}`, { disabled: true });
+  const refused = await srv.api('POST', 'auth/token/create/aliased', { entity_alias: 'BOB' });
+  assert.equal(refused.status, 403);
+  assert.deepEqual(refused.body.errors, ['entity from given entity alias is disabled']);
 });
 
 test('token role restrictions: TTL, period, uses and renewable fields shape the token (the lesser of role and request)', async () => {
