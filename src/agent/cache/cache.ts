@@ -55,6 +55,10 @@ function parseJson(res: RawResponse): Json | undefined {
   }
 }
 
+// Renewals answer with the lease or token they extended, not a new one: caching them would
+// answer the next renewal from the cache without renewing anything.
+const RENEWALS = /^\/v1\/(sys\/leases\/renew|sys\/renew|auth\/token\/renew(-self|-accessor)?)(\/|$)/;
+
 const seconds = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v * 1000 : 0);
 
 export class LeaseCache {
@@ -129,11 +133,12 @@ export class LeaseCache {
       return answer;
     }
     if (this.#closed || res.status < 200 || res.status >= 300) return answer;
+    const path = requestPath(req.url);
+    if (RENEWALS.test(path)) return answer;
     const secret = parseJson(res);
     if (!secret) return answer;
     const auth = isObject(secret.auth) ? secret.auth : undefined;
     if (secret.renewable !== true && auth?.renewable !== true) return answer;
-    const path = requestPath(req.url);
     const leaseId = typeof secret.lease_id === 'string' ? secret.lease_id : '';
     const stored = { status: res.status, headers: res.headers, body: res.body };
     if (leaseId !== '') {

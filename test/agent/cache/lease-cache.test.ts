@@ -98,6 +98,12 @@ test('answers without a renewable lease, errors and non-JSON pass through', asyn
     assert.equal((await cache.send(req(`/v1/p${i}`), f)).hit, false, `answer ${i}`);
     assert.equal(calls, 2, `answer ${i}`);
   }
+  // Renewals made through the agent answer with a lease or token, but never a new one.
+  for (const [url, a] of [['/v1/sys/leases/renew', leaseAnswer('database/creds/r/5')], ['/v1/auth/token/renew', tokenAnswer('hvs.o', 'o', 60, true)],
+    ['/v1/auth/token/renew-self', tokenAnswer('hvs.p', 'p', 60, true)], ['/v1/sys/renew/database/creds/r/6', leaseAnswer('database/creds/r/6')]] as const) {
+    await cache.send(req(url, AUTO, 'PUT'), async () => a);
+    assert.equal((await cache.send(req(url, AUTO, 'PUT'), async () => a)).hit, false, url);
+  }
   assert.equal(cache.size, 1); // the auto-auth registration only
   cache.close();
 });
@@ -275,4 +281,22 @@ test('stopping the cache stops renewals and evicts nothing', async () => {
   assert.equal(up.calls.length, 0);
   assert.equal(cache.size, 2);
   assert.equal(s.waiting, 0);
+});
+
+test('when a token\'s renewal ends, the leases and tokens made with it are evicted with it', async () => {
+  const { s, up, cache } = setup();
+  await cache.send(req('/v1/auth/token/create', AUTO, 'POST'), async () => tokenAnswer('hvs.c', 'acc-c', 30));
+  await cache.send(req('/v1/database/creds/r', 'hvs.c'), async () => leaseAnswer('database/creds/r/1', 600));
+  await cache.send(req('/v1/auth/token/create', 'hvs.c', 'POST'), async () => tokenAnswer('hvs.gc', 'acc-gc', 600));
+  assert.equal(cache.size, 4);
+  // The child's renewals fail (its max TTL, say); its 600 s lease and grandchild go with it.
+  up.renew = (c) => (c.token === 'hvs.c' ? new Error('permission denied') : { lease_duration: 600, renewable: true, auth: { lease_duration: 600, renewable: true } });
+  for (let i = 0; i < 40 && cache.size > 1; i++) await s.advance(1000);
+  assert.equal(cache.size, 1);
+  assert.ok(s.now() - Date.UTC(2026, 0, 1) < 30_000);
+  const after = up.calls.length;
+  await s.advance(600_000);
+  assert.equal(up.calls.length, after, 'nothing evicted renews any more');
+  assert.equal(s.waiting, 0);
+  cache.close();
 });
