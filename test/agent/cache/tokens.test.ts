@@ -54,7 +54,6 @@ test('a token created through the proxy is cached, renewed, and evicted near its
     return r.headers['x-cache'] === 'MISS' ? r : undefined;
   }, 10_000, agent.agent);
   assert.notEqual(fresh.json.auth.client_token, token);
-  assert.ok(Date.now() - born < 8500);
   // revoke-self through the agent with that token evicts it.
   const revoked = await request(agent.port, 'POST', '/v1/auth/token/revoke-self', { 'X-Vault-Token': fresh.json.auth.client_token });
   assert.equal(revoked.status, 204, revoked.body);
