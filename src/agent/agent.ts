@@ -8,6 +8,7 @@ import { DEFAULT_NUM_RETRIES, type AgentConfig } from './config/types.js';
 import { createTransport, type Transport } from './http.js';
 import type { Level, Logger } from './log.js';
 import { realScheduler, type Scheduler } from './schedule.js';
+import { LeaseCache } from './cache/cache.js';
 import { SinkServer } from './sink/server.js';
 import { proxyHandler } from './proxy/handler.js';
 import { startListener, type RunningListener } from './proxy/listeners.js';
@@ -44,10 +45,6 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     log.error('exec and env_template (process supervisor mode) are not supported by lockbox agent yet');
     return 1;
   }
-  if (config.cache) {
-    log.error('the cache stanza is not supported by lockbox agent yet; remove it (api_proxy works without it)');
-    return 1;
-  }
   // Every template is parsed before login: a mistake stops the agent now, not at first render.
   let runner: TemplateRunner | undefined;
   try {
@@ -73,12 +70,16 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   if (config.pidFile) await writeFile(config.pidFile, String(process.pid));
   let current: AuthToken | undefined;
   const listeners: RunningListener[] = [];
+  // As in Vault Agent, the auto-auth token is a managed token (answers made with it are
+  // cached) when the proxy adds it to requests: api_proxy (or cache) use_auto_auth_token.
+  const cache = config.cache ? new LeaseCache({ transport, scheduler: s, log }) : undefined;
+  const manageAutoAuth = cache && config.apiProxy?.useAutoAuthToken ? cache : undefined;
   try {
     for (const l of config.listeners) {
       try {
         const running = await startListener(l, proxyHandler(l, {
           transport, apiProxy: config.apiProxy, numRetries: config.vault?.numRetries ?? DEFAULT_NUM_RETRIES, scheduler: s, log,
-          autoAuthToken: () => current?.token, quit: () => stopper.abort(),
+          autoAuthToken: () => current?.token, quit: () => stopper.abort(), cache,
         }));
         listeners.push(running);
         log.info('listener started', { type: l.type, address: running.address });
@@ -105,6 +106,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
         method: autoAuth.method, transport, scheduler: s, log, signal, exitAfterAuth: o.exitAfterAuth,
         onToken: async (t) => {
           current = t;
+          manageAutoAuth?.registerAutoAuthToken(t.token);
           await sinks.deliver(t.token, { retry, signal });
           if (!runner) return;
           runner.setToken(t.token);
@@ -148,6 +150,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     return exitCode;
   } finally {
     rendering?.abort();
+    cache?.close();
     o.signal.removeEventListener('abort', onAbort);
     await Promise.all(listeners.map((l) => l.close()));
     if (config.pidFile) await rm(config.pidFile, { force: true }).catch(() => undefined);

@@ -4,9 +4,15 @@
 // lookup-self made with the auto-auth token loses `id` and `accessor`, so an application
 // never learns the token the agent holds. 5xx answers and connection failures are retried
 // vault.retry.num_retries times, as Vault's client retries them (1–1.5 s, growing linearly).
+// With a cache {} stanza, requests go through the lease cache (cache/cache.ts); answers below
+// 400 carry X-Cache (HIT with Age, or MISS), as Vault Agent's do. /agent/v1/cache-clear is
+// served on every listener (a no-op answering 200 without a cache, as in Vault).
 import type http from 'node:http';
+import type { LeaseCache } from '../cache/cache.js';
+import { cacheClear } from '../cache/clear.js';
 import type { ApiProxy, Listener } from '../config/types.js';
 import { isRetryable, type RawResponse, type Transport } from '../http.js';
+import type { CacheAnswer } from '../cache/cache.js';
 import type { Logger } from '../log.js';
 import type { Scheduler } from '../schedule.js';
 
@@ -20,10 +26,15 @@ export type ProxyContext = {
   autoAuthToken(): string | undefined;
   /** POST /agent/v1/quit on a listener with enable_quit. */
   quit(): void;
+  /** The lease cache, when the configuration has a cache stanza. */
+  cache?: LeaseCache;
 };
 
 // Hop-by-hop headers belong to one connection, never forwarded (RFC 9110 §7.6.1).
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length']);
+
+/** The server could not be reached (after the retries): answered 502. */
+class UpstreamError extends Error {}
 
 function respondError(res: http.ServerResponse, status: number, message: string): void {
   const body = JSON.stringify({ errors: [message] });
@@ -58,6 +69,12 @@ export function proxyHandler(listener: Listener, ctx: ProxyContext): (req: http.
         return;
       }
       const body = await readBody(req);
+      if (pathOnly === '/agent/v1/cache-clear') {
+        const cleared = cacheClear(ctx.cache, req.method ?? 'GET', body);
+        if (cleared.errors) respondError(res, cleared.status, cleared.errors.join('; '));
+        else res.writeHead(cleared.status, { 'Content-Length': 0 }).end();
+        return;
+      }
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
       const autoToken = ctx.autoAuthToken();
@@ -66,18 +83,25 @@ export function proxyHandler(listener: Listener, ctx: ProxyContext): (req: http.
       if (ctx.apiProxy?.useAutoAuthToken && autoToken && (ctx.apiProxy.forceAutoAuthToken || given === '')) token = autoToken;
       if (token) headers['x-vault-token'] = token;
       if (body.length > 0) headers['content-length'] = String(body.length);
-      let upstream: RawResponse | undefined;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          upstream = await ctx.transport.raw({ method: req.method ?? 'GET', path: url, headers, body: body.length > 0 ? body : undefined });
-          if (upstream.status < 500 || attempt >= ctx.numRetries) break;
-        } catch (err) {
-          if (!isRetryable(err) || attempt >= ctx.numRetries) {
-            respondError(res, 502, (err as Error).message);
-            return;
+      const method = req.method ?? 'GET';
+      const forward = async (): Promise<RawResponse> => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const r = await ctx.transport.raw({ method, path: url, headers, body: body.length > 0 ? body : undefined });
+            if (r.status < 500 || attempt >= ctx.numRetries) return r;
+          } catch (err) {
+            if (!isRetryable(err) || attempt >= ctx.numRetries) throw new UpstreamError((err as Error).message);
           }
+          await ctx.scheduler.sleep((attempt + 1) * (1000 + ctx.scheduler.random() * 500));
         }
-        await ctx.scheduler.sleep((attempt + 1) * (1000 + ctx.scheduler.random() * 500));
+      };
+      let upstream: CacheAnswer;
+      try {
+        upstream = ctx.cache ? await ctx.cache.send({ method, url, headers, body, token }, forward) : { ...(await forward()), hit: false };
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        respondError(res, 502, err.message);
+        return;
       }
       let out = upstream.body;
       if (autoToken && token === autoToken && pathOnly.replace(/\/+$/, '') === '/v1/auth/token/lookup-self' && upstream.status === 200) {
@@ -86,6 +110,13 @@ export function proxyHandler(listener: Listener, ctx: ProxyContext): (req: http.
       const outHeaders: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !HOP.has(k)) outHeaders[k] = v;
       outHeaders['content-length'] = String(out.length);
+      if (upstream.status < 400) {
+        outHeaders['x-cache'] = upstream.hit ? 'HIT' : 'MISS';
+        if (upstream.hit) {
+          outHeaders.age = String(upstream.ageSeconds ?? 0);
+          outHeaders.date = new Date(ctx.scheduler.now()).toUTCString();
+        }
+      }
       res.writeHead(upstream.status, outHeaders);
       res.end(out);
     })().catch((err: unknown) => {
