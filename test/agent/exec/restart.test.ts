@@ -29,10 +29,10 @@ const put = async (path: string, data: Record<string, unknown>) => {
   assert.equal(r.status, 200, JSON.stringify(r.body));
 };
 
-async function configFor(name: string, record: string, execBody: string): Promise<string> {
-  const ids = await approleRole(srv, `exec-${name}`, { token_ttl: '60s', token_policies: ['app'] });
+async function configFor(name: string, record: string, execBody: string, role: Record<string, unknown> = { token_ttl: '60s' }, interval = '1s'): Promise<string> {
+  const ids = await approleRole(srv, `exec-${name}`, { ...role, token_policies: ['app'] });
   return writeApproleConfig(srv, dir, name, ids, '', `
-template_config { static_secret_render_interval = "1s" }
+template_config { static_secret_render_interval = "${interval}" }
 env_template "DB_PASSWORD" {
   contents = "{{ with secret \\"secret/${name}\\" }}{{ .Data.data.password }}{{ end }}"
   error_on_missing_key = true
@@ -90,4 +90,21 @@ test('never: a changed secret leaves the same child running', async () => {
     assert.equal(await agent.stop(), 0, agent.output());
   }
   assert.deepEqual(entries(record).map((e) => [e.event, e.signal]), [['start', undefined], ['signal', 'SIGTERM']]);
+});
+
+test('a new auto-auth token renders the variables again at once (here 5 m before the next poll), and the change restarts the child', async () => {
+  await put('token', { password: 'before', user: 'app' });
+  const record = join(dir, 'token.jsonl');
+  const config = await configFor('token', record, '', { token_ttl: '2s', token_max_ttl: '4s' }, '5m');
+  const agent = startAgent([`-config=${config}`]);
+  try {
+    const first = await waitFor('the child', () => starts(record)[0], 20_000, agent);
+    assert.equal(first.password, 'before');
+    await put('token', { password: 'after', user: 'app' });
+    const second = await waitFor('the child under the new token', () => starts(record)[1], 20_000, agent);
+    assert.equal(second.password, 'after');
+    assert.ok((agent.output().match(/authentication successful/g)?.length ?? 0) >= 2, agent.output());
+  } finally {
+    assert.equal(await agent.stop(), 0, agent.output());
+  }
 });
