@@ -12,7 +12,7 @@ import { DEFAULT_TEMPLATE_CONFIG, type Template, type TemplateConfig, type Vault
 import { isRetryable, type Transport } from '../http.js';
 import type { Logger } from '../log.js';
 import type { Scheduler } from '../schedule.js';
-import { SecretReader, type Fetched } from './secrets.js';
+import { redactSecrets, SecretReader, type Fetched } from './secrets.js';
 
 const DATA_FUNCS = ['secret', 'env', 'mustEnv', 'envOrDefault'];
 
@@ -190,7 +190,7 @@ export class TemplateRunner<S extends TemplateSource = Template> {
       } catch (err) {
         ok = false;
         const what = err instanceof TemplateError ? 'execute' : 'fetch';
-        this.#log.error(`${t.name}: ${what}: ${(err as Error).message}`);
+        this.#log.error(`${t.name}: ${what}: ${redactSecrets((err as Error).message, this.#cache.values())}`);
         continue;
       }
       if (out === undefined) {

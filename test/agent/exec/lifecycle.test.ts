@@ -12,24 +12,27 @@ import { alive, childCommand, entries, starts } from './child.js';
 
 let srv: TestServer;
 let dir: string;
+const CANARY = 'canary-Pq3Zr8Ty';
 
 before(async () => {
   srv = await startTestServer();
   dir = mkdtempSync(join(tmpdir(), 'agent-exec-life-'));
   await srv.api('POST', 'sys/policies/acl/app', { policy: 'path "secret/*" { capabilities = ["read"] }' });
-  const r = await srv.api('POST', 'secret/data/db', { data: { password: 'pw-1' } });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
+  for (const [path, data] of [['db', { password: 'pw-1' }], ['canary', { password: CANARY }]] as const) {
+    const r = await srv.api('POST', `secret/data/${path}`, { data });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
 });
 after(async () => {
   await srv.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function configFor(name: string, exec: string, extra = ''): Promise<string> {
+async function configFor(name: string, exec: string, extra = '', contents = '{{ with secret \\"secret/db\\" }}{{ .Data.data.password }}{{ end }}'): Promise<string> {
   const ids = await approleRole(srv, `life-${name}`, { token_ttl: '60s', token_policies: ['app'] });
   return writeApproleConfig(srv, dir, name, ids, '', `
 env_template "DB_PASSWORD" {
-  contents = "{{ with secret \\"secret/db\\" }}{{ .Data.data.password }}{{ end }}"
+  contents = "${contents}"
 }
 exec {
   ${exec}
@@ -90,4 +93,15 @@ test('a command that cannot start ends the agent with 1; exit_after_auth is refu
   const once = startAgent([`-config=${await configFor('once', `command = ["true"]`)}`, '-exit-after-auth']);
   assert.equal(await once.exited, 1);
   assert.match(once.output(), /exit_after_auth cannot be used with exec/);
+});
+
+test('a template error quoting a secret value is logged without it; exit_on_retry_failure ends the agent with 1 and no child', async () => {
+  const record = join(dir, 'bad.jsonl');
+  const config = await configFor('bad', `command = ${childCommand(dir, record)}`, 'template_config { exit_on_retry_failure = true }',
+    '{{ with secret \\"secret/canary\\" }}{{ .Data.data.password | parseInt }}{{ end }}');
+  const agent = startAgent([`-config=${config}`, '-log-level=trace']);
+  assert.equal(await agent.exited, 1, agent.output());
+  assert.match(agent.output(), /env_template\[DB_PASSWORD\]: execute: .*parsing "\[redacted\]": invalid syntax/);
+  assert.equal(agent.output().includes(CANARY), false, agent.output());
+  assert.deepEqual(entries(record), []);
 });
