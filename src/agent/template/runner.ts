@@ -5,13 +5,15 @@
 // pass's texts go to the runner's output: files and their commands (files.ts), or the
 // environment of a supervised process (exec/env-templates.ts).
 // Data is fetched again on a schedule: a secret with a lease at lease_renewal_threshold
-// (±5 %) of it, one without (KV v2) every static_secret_render_interval × 0.85–0.95.
+// (±5 %) of it, one without (KV v2) every static_secret_render_interval × 0.85–0.95. A
+// template with wait { min, max } has a new text held back until it has been quiet (quiet.ts).
 import { readFileSync } from 'node:fs';
 import { parseTemplate, typed, GoError, TemplateError, type FuncMap, type Template as Parsed } from '../gotemplate/index.js';
 import { DEFAULT_TEMPLATE_CONFIG, type Template, type TemplateConfig, type VaultConfig } from '../config/types.js';
 import { isRetryable, type Transport } from '../http.js';
 import type { Logger } from '../log.js';
 import type { Scheduler } from '../schedule.js';
+import { Quiescence } from './quiet.js';
 import { redactSecrets, SecretReader, type Fetched } from './secrets.js';
 
 const DATA_FUNCS = ['secret', 'env', 'mustEnv', 'envOrDefault'];
@@ -19,7 +21,8 @@ const DATA_FUNCS = ['secret', 'env', 'mustEnv', 'envOrDefault'];
 export class TemplateConfigError extends Error {}
 
 /** What every kind of template has, a file's `template` and an `env_template` alike. */
-export type TemplateSource = Pick<Template, 'source' | 'contents' | 'errorOnMissingKey' | 'leftDelimiter' | 'rightDelimiter' | 'functionDenylist'>;
+export type TemplateSource = Pick<Template, 'source' | 'contents' | 'errorOnMissingKey' | 'leftDelimiter' | 'rightDelimiter' | 'functionDenylist'>
+  & Partial<Pick<Template, 'waitMinMs' | 'waitMaxMs'>>;
 
 export type Compiled<S extends TemplateSource = Template> = { spec: S; name: string; parsed: Parsed };
 
@@ -43,11 +46,7 @@ export function compileTemplate<S extends TemplateSource>(spec: S, name: string)
 
 /** Parses every file template (exits the agent on an error, naming the source and line). */
 export function compileTemplates(templates: Template[]): Compiled[] {
-  return templates.map((spec) => {
-    const name = spec.source ?? spec.destination;
-    if (spec.waitMinMs > 0) throw new TemplateConfigError(`${name}: template "wait" is not supported by lockbox agent yet`);
-    return compileTemplate(spec, name);
-  });
+  return templates.map((spec) => compileTemplate(spec, spec.source ?? spec.destination));
 }
 
 /** One template's text from a render pass. */
@@ -95,12 +94,23 @@ export class TemplateRunner<S extends TemplateSource = Template> {
   readonly #reader: SecretReader;
   /** When each cached secret is to be fetched again. */
   readonly #due = new Map<string, number>();
+  /** The templates with wait { min, max }. */
+  readonly #quiet = new Map<Compiled<S>, Quiescence>();
 
   constructor(o: RunnerOptions<S>) {
     this.#o = o;
     this.#cfg = o.config ?? DEFAULT_TEMPLATE_CONFIG;
     this.#log = o.log.named('template.server');
     this.#reader = new SecretReader(o.transport, () => this.#token);
+    for (const t of o.templates) {
+      if ((t.spec.waitMinMs ?? 0) > 0) this.#quiet.set(t, new Quiescence(t.spec.waitMinMs ?? 0, t.spec.waitMaxMs ?? 0));
+    }
+  }
+
+  /** When the first held text is due, if any is held. */
+  #heldUntil(): number | undefined {
+    const due = [...this.#quiet.values()].map((q) => q.dueAt).filter((d): d is number => d !== undefined);
+    return due.length > 0 ? Math.min(...due) : undefined;
   }
 
   /** A new auto-auth token: everything is fetched again under it. */
@@ -164,11 +174,21 @@ export class TemplateRunner<S extends TemplateSource = Template> {
   }
 
   /**
-   * Renders every template once, fetching what is missing, and delivers the texts. Returns
-   * false when a template could not be rendered or delivered (the error is logged; the old
-   * text stands).
+   * Renders every template, fetching what is missing, and delivers the texts (once a text held
+   * by wait is due: exit-after-auth waits for it). Returns false when a template could not be
+   * rendered or delivered (the error is logged; the old text stands).
    */
   async renderAll(signal: AbortSignal): Promise<boolean> {
+    let ok = await this.#pass(signal);
+    for (let held = this.#heldUntil(); held !== undefined && !signal.aborted; held = this.#heldUntil()) {
+      await this.#o.scheduler.sleep(held - this.#o.scheduler.now(), signal);
+      if (!(await this.#pass(signal))) ok = false;
+    }
+    return ok;
+  }
+
+  /** One pass: every template rendered from the cache (fetching what is missing), then delivered. */
+  async #pass(signal: AbortSignal): Promise<boolean> {
     let ok = true;
     const rendered: Rendered<S>[] = [];
     for (const t of this.#o.templates) {
@@ -198,7 +218,9 @@ export class TemplateRunner<S extends TemplateSource = Template> {
         this.#log.error(`${t.name}: execute: dependencies still missing after 20 rounds`);
         continue;
       }
-      rendered.push({ t, text: out });
+      const quiet = this.#quiet.get(t);
+      const text = quiet ? quiet.offer(out, this.#o.scheduler.now()) : out;
+      if (text !== undefined) rendered.push({ t, text });
     }
     if (!(await this.#o.output.deliver(rendered, signal))) ok = false;
     return ok;
@@ -208,7 +230,7 @@ export class TemplateRunner<S extends TemplateSource = Template> {
   async run(signal: AbortSignal, onFatal: (err: RenderFailure) => void): Promise<void> {
     const backoff = { ms: 1000 };
     while (!signal.aborted) {
-      const ok = await this.renderAll(signal);
+      const ok = await this.#pass(signal);
       if (!ok && this.#cfg.exitOnRetryFailure) {
         onFatal(new RenderFailure('template rendering failed and exit_on_retry_failure is set'));
         return;
@@ -223,6 +245,8 @@ export class TemplateRunner<S extends TemplateSource = Template> {
         const next = Math.min(...this.#due.values(), now + this.#cfg.staticSecretRenderIntervalMs);
         wait = Math.max(0, next - now);
       }
+      const held = this.#heldUntil();
+      if (held !== undefined) wait = Math.max(0, Math.min(wait, held - now));
       await this.#o.scheduler.sleep(wait, signal);
       const at = this.#o.scheduler.now();
       for (const [key, due] of this.#due) {
