@@ -56,6 +56,9 @@ export function processLauncher(command: string[], out: ChildOutput): Launcher {
   const { argv, shell } = commandPrep(command);
   const [file, ...args] = argv as [string, ...string[]];
   return (env) => new Promise((resolve, reject) => {
+    // Node refuses such an environment with a message quoting the value: name the variable only.
+    const bad = Object.entries(env).find(([, v]) => v?.includes('\0'));
+    if (bad) return reject(new Error(`environment variable ${bad[0]} holds a NUL byte`));
     // detached puts the shell in a new process group (setsid), the Setpgid Vault uses for sh -c.
     const child = spawn(file, args, { env, stdio: ['inherit', out.stdout, out.stderr], detached: shell });
     const exited = new Promise<number>((done) => {

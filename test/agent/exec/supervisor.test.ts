@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Launcher } from '../../../src/agent/exec/child.js';
-import { commandPrep } from '../../../src/agent/exec/child.js';
+import { ChildOutput, commandPrep, processLauncher } from '../../../src/agent/exec/child.js';
 import { EnvOutput } from '../../../src/agent/exec/env-templates.js';
 import { Supervisor } from '../../../src/agent/exec/supervisor.js';
 import type { EnvTemplate } from '../../../src/agent/config/types.js';
@@ -153,4 +153,18 @@ test('commandPrep: one string with spaces runs under sh -c; anything else runs a
   assert.deepEqual(commandPrep(['./app --port 1']), { argv: ['/bin/sh', '-c', './app --port 1'], shell: true });
   assert.deepEqual(commandPrep(['./app']), { argv: ['./app'], shell: false });
   assert.deepEqual(commandPrep(['./app', '--port', '1']), { argv: ['./app', '--port', '1'], shell: false });
+});
+
+test('processLauncher: the exit code, 128 + the signal\'s number, and a NUL in a value refused naming only the variable', async () => {
+  const out = new ChildOutput(undefined, undefined);
+  const exits = await processLauncher([process.execPath, '-e', 'process.exit(4)'], out)({ PATH: process.env.PATH });
+  assert.equal(await exits.exited, 4);
+  const sleeper = await processLauncher([process.execPath, '-e', 'setInterval(() => {}, 1000)'], out)({});
+  sleeper.signal('SIGTERM');
+  assert.equal(await sleeper.exited, 128 + 15);
+  await assert.rejects(processLauncher(['true'], out)({ DB_PASSWORD: 's3cr3t\0x' }), (err: Error) => {
+    assert.equal(err.message, 'environment variable DB_PASSWORD holds a NUL byte');
+    return true;
+  });
+  await assert.rejects(processLauncher(['/nonexistent/app'], out)({}), /ENOENT/);
 });
