@@ -1,7 +1,7 @@
 // The child the exec tests supervise: a small Node script (written to the test's directory
 // when asked for, so nothing here runs on load) that appends one JSON line to a record file
-// when it starts (pid, DB_PASSWORD, a variable from the agent's own environment) and for
-// every signal it gets. It exits 0 on a signal unless told to ignore them, and exits with
+// when it starts (pid, DB_PASSWORD, a variable from the agent's own environment), for every
+// signal it gets and for what it reads on stdin. It exits 0 on a signal unless told to ignore them, and exits with
 // the code written to `<record>.exit` when that file appears.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1']) {
     if (mode !== 'ignore') process.exit(0);
   });
 }
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => rec({ event: 'stdin', line: d.trim() }));
 setInterval(() => {
   let code;
   try { code = fs.readFileSync(record + '.exit', 'utf8'); } catch { return; }
@@ -25,7 +27,7 @@ setInterval(() => {
 }, 50);
 `;
 
-export type Entry = { pid: number; event: 'start' | 'signal'; password?: string; mark?: string; signal?: string };
+export type Entry = { pid: number; event: 'start' | 'signal' | 'stdin'; password?: string; mark?: string; signal?: string; line?: string };
 
 /** Writes the script into `dir`; returns exec's `command` (HCL list) running it, recording to `record`. */
 export function childCommand(dir: string, record: string, mode: 'ignore' | '' = ''): string {

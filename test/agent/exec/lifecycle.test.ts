@@ -50,12 +50,15 @@ test('a child that exits 3 on its own ends the agent with exit code 3', async ()
   assert.match(agent.output(), /child process exited process_id=\d+ exit_code=3/);
 });
 
-test('the agent\'s SIGTERM gives the child restart_stop_signal (SIGTERM by default); the agent exits 0', async () => {
+test('the child reads the agent\'s stdin; the agent\'s SIGTERM gives it restart_stop_signal (SIGTERM by default); the agent exits 0', async () => {
   const record = join(dir, 'term.jsonl');
-  const agent = startAgent([`-config=${await configFor('term', `command = ${childCommand(dir, record)}`)}`]);
+  const agent = startAgent([`-config=${await configFor('term', `command = ${childCommand(dir, record)}`)}`], {}, { stdin: 'pipe' });
   const child = await waitFor('the child', () => starts(record)[0], 20_000, agent);
+  agent.child.stdin?.write('hello child\n');
+  await waitFor('the line on stdin', () => entries(record).find((e) => e.event === 'stdin'), 5000, agent);
   assert.equal(await agent.stop('SIGTERM'), 0, agent.output());
-  assert.deepEqual(entries(record).map((e) => [e.event, e.pid, e.signal]), [['start', child.pid, undefined], ['signal', child.pid, 'SIGTERM']]);
+  assert.deepEqual(entries(record).map((e) => [e.event, e.pid, e.signal ?? e.line]),
+    [['start', child.pid, undefined], ['stdin', child.pid, 'hello child'], ['signal', child.pid, 'SIGTERM']]);
   assert.equal(alive(child.pid), false);
 });
 
