@@ -1,7 +1,9 @@
 // `lockbox agent`: wires the configured parts together. Auto-auth feeds each new token to the
 // sinks (and, as they land, the template runner and API proxy); SIGINT/SIGTERM stop it all,
 // remove pid_file and exit 0. With exit-after-auth it logs in once, writes every sink and
-// exits: 0 when all of that worked.
+// exits: 0 when all of that worked. With exec (process supervisor mode) the runner renders
+// env_template into the child's environment, and the agent ends with the child's exit code
+// when it exits on its own.
 import { rm, writeFile } from 'node:fs/promises';
 import { runAutoAuth, AutoAuthFatal, type AuthToken } from './auth/handler.js';
 import { DEFAULT_NUM_RETRIES, type AgentConfig } from './config/types.js';
@@ -12,7 +14,9 @@ import { LeaseCache } from './cache/cache.js';
 import { SinkServer } from './sink/server.js';
 import { proxyHandler } from './proxy/handler.js';
 import { startListener, type RunningListener } from './proxy/listeners.js';
-import { compileTemplates, TemplateConfigError, TemplateRunner } from './template/runner.js';
+import { FileOutput } from './template/files.js';
+import { compileTemplates, TemplateConfigError, TemplateRunner, type TemplateSource } from './template/runner.js';
+import { createExecMode, type ExecMode } from './exec/mode.js';
 
 export type AgentOptions = {
   config: AgentConfig;
@@ -41,17 +45,22 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     log.error('error creating the client', { error: (err as Error).message });
     return 1;
   }
-  if (config.exec) {
-    log.error('exec and env_template (process supervisor mode) are not supported by lockbox agent yet');
+  if (config.exec && (o.exitAfterAuth || !config.autoAuth)) {
+    log.error(o.exitAfterAuth ? 'exit_after_auth cannot be used with exec (process supervisor mode)' : 'exec (process supervisor mode) requires auto_auth');
     return 1;
   }
   // Every template is parsed before login: a mistake stops the agent now, not at first render.
-  let runner: TemplateRunner | undefined;
+  let runner: TemplateRunner<TemplateSource> | undefined;
+  let exec: ExecMode | undefined;
   try {
     const compiled = compileTemplates(config.templates);
-    if (compiled.length > 0) {
-      runner = new TemplateRunner({ templates: compiled, config: config.templateConfig, vault: config.vault, transport, scheduler: s, log, env: o.env });
-      await runner.removeStaleTemps();
+    if (config.exec) {
+      exec = createExecMode(config, config.exec, { transport, scheduler: s, log, env: o.env });
+      runner = exec.runner;
+    } else if (compiled.length > 0) {
+      const files = new FileOutput(compiled, log);
+      runner = new TemplateRunner({ templates: compiled, output: files, config: config.templateConfig, vault: config.vault, transport, scheduler: s, log, env: o.env });
+      await files.removeStaleTemps();
     }
   } catch (err) {
     if (err instanceof TemplateConfigError) {
@@ -67,6 +76,10 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const signal = stopper.signal;
   const onAbort = () => stopper.abort();
   o.signal.addEventListener('abort', onAbort, { once: true });
+  void exec?.done.then((code) => {
+    exitCode = code;
+    stopper.abort();
+  });
   if (config.pidFile) await writeFile(config.pidFile, String(process.pid));
   let current: AuthToken | undefined;
   const listeners: RunningListener[] = [];
@@ -151,6 +164,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   } finally {
     rendering?.abort();
     cache?.close();
+    await exec?.stop();
     o.signal.removeEventListener('abort', onAbort);
     await Promise.all(listeners.map((l) => l.close()));
     if (config.pidFile) await rm(config.pidFile, { force: true }).catch(() => undefined);

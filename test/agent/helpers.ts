@@ -12,10 +12,11 @@ export type AgentProcess = {
   stop: (signal?: NodeJS.Signals) => Promise<number>;
 };
 
-export function startAgent(args: string[], env: Record<string, string | undefined> = {}): AgentProcess {
+/** `stdin: 'pipe'` keeps the agent's stdin open for the test to write to (child.stdin). */
+export function startAgent(args: string[], env: Record<string, string | undefined> = {}, o: { stdin?: 'pipe' } = {}): AgentProcess {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })) if (v !== undefined) clean[k] = v;
-  const child = spawn(process.execPath, [BIN, 'agent', ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'agent', ...args], { env: clean, stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString('utf8'); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString('utf8'); });

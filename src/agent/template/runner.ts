@@ -1,46 +1,64 @@
 // The template runner: every template is parsed before login; after each token it renders
 // them all. A render evaluates a template with data functions that answer from the cache; a
 // secret not fetched yet answers nil and is recorded as missing, the runner fetches what is
-// missing and evaluates again, and nothing is written while anything is missing. Then the
-// changed files are written (write.ts) and their commands run, in config order, once each.
+// missing and evaluates again, and nothing is delivered while anything is missing. Then the
+// pass's texts go to the runner's output: files and their commands (files.ts), or the
+// environment of a supervised process (exec/env-templates.ts).
 // Data is fetched again on a schedule: a secret with a lease at lease_renewal_threshold
-// (±5 %) of it, one without (KV v2) every static_secret_render_interval × 0.85–0.95.
+// (±5 %) of it, one without (KV v2) every static_secret_render_interval × 0.85–0.95. A
+// template with wait { min, max } has a new text held back until it has been quiet (quiet.ts).
 import { readFileSync } from 'node:fs';
 import { parseTemplate, typed, GoError, TemplateError, type FuncMap, type Template as Parsed } from '../gotemplate/index.js';
 import { DEFAULT_TEMPLATE_CONFIG, type Template, type TemplateConfig, type VaultConfig } from '../config/types.js';
 import { isRetryable, type Transport } from '../http.js';
 import type { Logger } from '../log.js';
 import type { Scheduler } from '../schedule.js';
-import { runCommand } from './command.js';
-import { SecretReader, type Fetched } from './secrets.js';
-import { removeStaleTemps, writeIfChanged } from './write.js';
+import { Quiescence } from './quiet.js';
+import { redactSecrets, SecretReader, type Fetched } from './secrets.js';
 
 const DATA_FUNCS = ['secret', 'env', 'mustEnv', 'envOrDefault'];
 
 export class TemplateConfigError extends Error {}
 
-type Compiled = { spec: Template; name: string; parsed: Parsed };
+/** What every kind of template has, a file's `template` and an `env_template` alike. */
+export type TemplateSource = Pick<Template, 'source' | 'contents' | 'errorOnMissingKey' | 'leftDelimiter' | 'rightDelimiter' | 'functionDenylist'>
+  & Partial<Pick<Template, 'waitMinMs' | 'waitMaxMs'>>;
 
-/** Parses every template (exits the agent on an error, naming the source and line). */
+export type Compiled<S extends TemplateSource = Template> = { spec: S; name: string; parsed: Parsed };
+
+/** Parses one template; `name` prefixes its errors (the source file, else what it renders to). */
+export function compileTemplate<S extends TemplateSource>(spec: S, name: string): Compiled<S> {
+  let text: string;
+  try {
+    text = spec.source ? readFileSync(spec.source, 'utf8') : spec.contents ?? '';
+  } catch (err) {
+    throw new TemplateConfigError(`${name}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `open ${name}: no such file or directory` : (err as Error).message}`);
+  }
+  // Denied functions stay known to the parser and fail when called, as consul-template has it.
+  const funcNames = new Set([...DATA_FUNCS, ...spec.functionDenylist]);
+  try {
+    return { spec, name, parsed: parseTemplate(text, { leftDelim: spec.leftDelimiter, rightDelim: spec.rightDelimiter, funcNames }) };
+  } catch (err) {
+    if (err instanceof TemplateError) throw new TemplateConfigError(`${name}: parse: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Parses every file template (exits the agent on an error, naming the source and line). */
 export function compileTemplates(templates: Template[]): Compiled[] {
-  return templates.map((spec) => {
-    const name = spec.source ?? spec.destination;
-    if (spec.waitMinMs > 0) throw new TemplateConfigError(`${name}: template "wait" is not supported by lockbox agent yet`);
-    let text: string;
-    try {
-      text = spec.source ? readFileSync(spec.source, 'utf8') : spec.contents ?? '';
-    } catch (err) {
-      throw new TemplateConfigError(`${name}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `open ${name}: no such file or directory` : (err as Error).message}`);
-    }
-    // Denied functions stay known to the parser and fail when called, as consul-template has it.
-    const funcNames = new Set([...DATA_FUNCS, ...spec.functionDenylist]);
-    try {
-      return { spec, name, parsed: parseTemplate(text, { leftDelim: spec.leftDelimiter, rightDelim: spec.rightDelimiter, funcNames }) };
-    } catch (err) {
-      if (err instanceof TemplateError) throw new TemplateConfigError(`${name}: parse: ${err.message}`);
-      throw err;
-    }
-  });
+  return templates.map((spec) => compileTemplate(spec, spec.source ?? spec.destination));
+}
+
+/** One template's text from a render pass. */
+export type Rendered<S extends TemplateSource> = { t: Compiled<S>; text: string };
+
+/** Where rendered texts go. */
+export interface RenderOutput<S extends TemplateSource> {
+  /**
+   * Takes one pass's texts in config order (a template that failed this pass is absent: its
+   * last text stands); returns false when delivering any of them failed (it logs why).
+   */
+  deliver(rendered: Rendered<S>[], signal: AbortSignal): Promise<boolean>;
 }
 
 /**
@@ -53,8 +71,9 @@ export function refetchDelay(leaseDurationMs: number, cfg: TemplateConfig, r: nu
     : cfg.staticSecretRenderIntervalMs * (0.85 + r * 0.1);
 }
 
-export type RunnerOptions = {
-  templates: Compiled[];
+export type RunnerOptions<S extends TemplateSource> = {
+  templates: Compiled<S>[];
+  output: RenderOutput<S>;
   config?: TemplateConfig;
   vault?: VaultConfig;
   transport: Transport;
@@ -66,8 +85,8 @@ export type RunnerOptions = {
 /** An error the runner could not get past (exit_on_retry_failure, or exit-after-auth). */
 export class RenderFailure extends Error {}
 
-export class TemplateRunner {
-  readonly #o: RunnerOptions;
+export class TemplateRunner<S extends TemplateSource = Template> {
+  readonly #o: RunnerOptions<S>;
   readonly #cfg: TemplateConfig;
   readonly #log: Logger;
   #token = '';
@@ -75,16 +94,23 @@ export class TemplateRunner {
   readonly #reader: SecretReader;
   /** When each cached secret is to be fetched again. */
   readonly #due = new Map<string, number>();
+  /** The templates with wait { min, max }. */
+  readonly #quiet = new Map<Compiled<S>, Quiescence>();
 
-  constructor(o: RunnerOptions) {
+  constructor(o: RunnerOptions<S>) {
     this.#o = o;
     this.#cfg = o.config ?? DEFAULT_TEMPLATE_CONFIG;
     this.#log = o.log.named('template.server');
     this.#reader = new SecretReader(o.transport, () => this.#token);
+    for (const t of o.templates) {
+      if ((t.spec.waitMinMs ?? 0) > 0) this.#quiet.set(t, new Quiescence(t.spec.waitMinMs ?? 0, t.spec.waitMaxMs ?? 0));
+    }
   }
 
-  async removeStaleTemps(): Promise<void> {
-    for (const t of this.#o.templates) await removeStaleTemps(t.spec.destination);
+  /** When the first held text is due, if any is held. */
+  #heldUntil(): number | undefined {
+    const due = [...this.#quiet.values()].map((q) => q.dueAt).filter((d): d is number => d !== undefined);
+    return due.length > 0 ? Math.min(...due) : undefined;
   }
 
   /** A new auto-auth token: everything is fetched again under it. */
@@ -95,7 +121,7 @@ export class TemplateRunner {
     this.#reader.reset();
   }
 
-  #funcs(spec: Template, missing: Map<string, { path: string; args?: Record<string, string> }>): FuncMap {
+  #funcs(spec: S, missing: Map<string, { path: string; args?: Record<string, string> }>): FuncMap {
     const env = this.#o.env;
     const denied: FuncMap = Object.fromEntries(spec.functionDenylist.map((n) => [n, () => {
       throw new GoError('function is disabled');
@@ -148,12 +174,23 @@ export class TemplateRunner {
   }
 
   /**
-   * Renders every template once, fetching what is missing. Returns false when a template could
-   * not be rendered (the error is logged; the old file stays).
+   * Renders every template, fetching what is missing, and delivers the texts (once a text held
+   * by wait is due: exit-after-auth waits for it). Returns false when a template could not be
+   * rendered or delivered (the error is logged; the old text stands).
    */
   async renderAll(signal: AbortSignal): Promise<boolean> {
+    let ok = await this.#pass(signal);
+    for (let held = this.#heldUntil(); held !== undefined && !signal.aborted; held = this.#heldUntil()) {
+      await this.#o.scheduler.sleep(held - this.#o.scheduler.now(), signal);
+      if (!(await this.#pass(signal))) ok = false;
+    }
+    return ok;
+  }
+
+  /** One pass: every template rendered from the cache (fetching what is missing), then delivered. */
+  async #pass(signal: AbortSignal): Promise<boolean> {
     let ok = true;
-    const changed: Compiled[] = [];
+    const rendered: Rendered<S>[] = [];
     for (const t of this.#o.templates) {
       let out: string | undefined;
       try {
@@ -173,7 +210,7 @@ export class TemplateRunner {
       } catch (err) {
         ok = false;
         const what = err instanceof TemplateError ? 'execute' : 'fetch';
-        this.#log.error(`${t.name}: ${what}: ${(err as Error).message}`);
+        this.#log.error(`${t.name}: ${what}: ${redactSecrets((err as Error).message, this.#cache.values())}`);
         continue;
       }
       if (out === undefined) {
@@ -181,25 +218,11 @@ export class TemplateRunner {
         this.#log.error(`${t.name}: execute: dependencies still missing after 20 rounds`);
         continue;
       }
-      try {
-        if (await writeIfChanged(t.spec.destination, out, { perms: t.spec.perms, backup: t.spec.backup, createDestDirs: t.spec.createDestDirs })) {
-          this.#log.info('rendered template', { destination: t.spec.destination });
-          changed.push(t);
-        }
-      } catch (err) {
-        ok = false;
-        this.#log.error(`${t.name}: write: ${(err as Error).message}`, { destination: t.spec.destination });
-      }
+      const quiet = this.#quiet.get(t);
+      const text = quiet ? quiet.offer(out, this.#o.scheduler.now()) : out;
+      if (text !== undefined) rendered.push({ t, text });
     }
-    for (const t of changed) {
-      for (const c of t.spec.commands) {
-        const r = await runCommand(c, t.spec.commandTimeoutMs);
-        if (!r.ok) {
-          this.#log.error('template command failed', { destination: t.spec.destination, error: r.detail });
-          ok = false;
-        }
-      }
-    }
+    if (!(await this.#o.output.deliver(rendered, signal))) ok = false;
     return ok;
   }
 
@@ -207,7 +230,7 @@ export class TemplateRunner {
   async run(signal: AbortSignal, onFatal: (err: RenderFailure) => void): Promise<void> {
     const backoff = { ms: 1000 };
     while (!signal.aborted) {
-      const ok = await this.renderAll(signal);
+      const ok = await this.#pass(signal);
       if (!ok && this.#cfg.exitOnRetryFailure) {
         onFatal(new RenderFailure('template rendering failed and exit_on_retry_failure is set'));
         return;
@@ -222,6 +245,8 @@ export class TemplateRunner {
         const next = Math.min(...this.#due.values(), now + this.#cfg.staticSecretRenderIntervalMs);
         wait = Math.max(0, next - now);
       }
+      const held = this.#heldUntil();
+      if (held !== undefined) wait = Math.max(0, Math.min(wait, held - now));
       await this.#o.scheduler.sleep(wait, signal);
       const at = this.#o.scheduler.now();
       for (const [key, due] of this.#due) {

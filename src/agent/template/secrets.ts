@@ -84,3 +84,30 @@ export class SecretReader {
     return { value, leaseId: String(parsed.lease_id ?? ''), leaseDurationMs: leaseDuration * 1000, renewable: parsed.renewable === true, fetchedAt: now };
   }
 }
+
+/**
+ * Takes every fetched value (Data and Auth, strings of 4 characters or more) out of `message`.
+ * Go's template errors quote the values they failed on (`parsing "s3cr3t": invalid syntax`),
+ * and those messages are logged.
+ */
+export function redactSecrets(message: string, fetched: Iterable<Fetched>): string {
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.length >= 4) found.add(v);
+    } else if (isLosslessNumber(v)) {
+      walk(v.value);
+    } else if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (v !== null && typeof v === 'object') {
+      Object.values(v).forEach(walk);
+    }
+  };
+  for (const f of fetched) {
+    walk(f.value.fields?.Data);
+    walk(f.value.fields?.Auth);
+  }
+  let out = message;
+  for (const v of [...found].sort((a, b) => b.length - a.length)) out = out.split(v).join('[redacted]');
+  return out;
+}

@@ -114,3 +114,19 @@ template {
   assert.equal(agent.output().includes(CANARY), false);
   assert.equal(existsSync(join(dir, '.strict.txt.lockbox-tmp')), false);
 });
+
+test('wait { min }: the first render is held until the data has been quiet for min; -exit-after-auth waits for it', async () => {
+  await put('waited', { v: 'w1' });
+  const dest = join(dir, 'waited.txt');
+  const config = await configFor('wait', `
+template {
+  contents = "{{ with secret \\"secret/waited\\" }}{{ .Data.data.v }}{{ end }}"
+  destination = "${dest}"
+  wait { min = "1500ms" }
+}`);
+  const started = Date.now();
+  const agent = startAgent([`-config=${config}`, '-exit-after-auth']);
+  assert.equal(await agent.exited, 0, agent.output());
+  assert.equal(readFileSync(dest, 'utf8'), 'w1');
+  assert.ok(Date.now() - started >= 1500, 'not written before min');
+});
