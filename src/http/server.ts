@@ -242,22 +242,27 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     + `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
 }
 
+/** The query of a URL without one; never changed (`list` is deleted only from a parsed query). */
+const NO_PARAMS = new URLSearchParams();
+
 /** The logical request of `req`; `preRead` is its body when a standby already read it. */
 async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string, preRead?: Buffer): Promise<LogicalRequest> {
   // Split by hand: a full WHATWG URL parse per request costs more than the rest of a health check.
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   const pathname = q === -1 ? raw : raw.slice(0, q);
-  const params = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
+  // Most requests have no query string and no escapes: those skip the parsers.
+  const params = q === -1 ? NO_PARAMS : new URLSearchParams(raw.slice(q + 1));
   if (!pathname.startsWith('/v1/')) throw new NotFound();
   const operation = operationOf(req.method ?? 'GET', params);
   // Vault: `list` selects the operation and is not passed on as data.
-  if (operation === 'list') params.delete('list');
-  const query = queryData(params);
-  let path = decodePath(pathname.slice('/v1/'.length));
+  if (operation === 'list' && params !== NO_PARAMS) params.delete('list');
+  const query = params === NO_PARAMS ? {} : queryData(params);
+  const encoded = pathname.slice('/v1/'.length);
+  let path = encoded.includes('%') ? decodePath(encoded) : encoded;
   // No request may climb between mounts (`..`, also spelled `%2e%2e` or behind `%2F`): the ACL
   // and the router must see the path the storage layer would.
-  if (path.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
+  if (path.includes('..') && path.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   const bodiless = operation === 'read' || operation === 'list';
@@ -290,7 +295,7 @@ function isOpaqueBody(contentType: string | undefined): boolean {
 }
 
 function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: boolean): void {
-  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store', ...reply.headers };
+  const headers: http.OutgoingHttpHeaders = reply.headers === undefined ? { 'Cache-Control': 'no-store' } : { 'Cache-Control': 'no-store', ...reply.headers };
   // While shutting down, a kept-alive connection would hold close() open for keepAliveTimeout.
   if (closing) headers.Connection = 'close';
   if (reply.body === undefined || reply.status === 204) {
@@ -304,10 +309,8 @@ function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: b
     return;
   }
   const json = JSON.stringify(reply.body);
-  res.writeHead(reply.status, {
-    ...headers,
-    'Content-Type': reply.contentType ?? 'application/json',
-    'Content-Length': Buffer.byteLength(json),
-  });
+  headers['Content-Type'] = reply.contentType ?? 'application/json';
+  headers['Content-Length'] = Buffer.byteLength(json);
+  res.writeHead(reply.status, headers);
   res.end(head ? undefined : json);
 }
