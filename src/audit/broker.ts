@@ -167,8 +167,11 @@ export class AuditDevices implements AuditBroker {
 
   #opened(entry: AuditEntry, salt: Buffer, device: AuditDevice): Live {
     const format = parseFormatOptions(entry.options);
+    const hmac = hasherFor(salt);
+    // Empty strings are common in responses (a live KV version's deletion_time) and reveal nothing.
+    const empty = hmac('');
     return {
-      entry, salt, hash: hasherFor(salt), format, device, seen: new WeakMap(), credentials: new Map(),
+      entry, salt, hash: (v) => (v === '' ? empty : hmac(v)), format, device, seen: new WeakMap(), credentials: new Map(),
       json: format.format === 'json' ? new JsonLines(format) : undefined,
     };
   }
