@@ -14,7 +14,15 @@ type Series = Stats & { buckets: number[] };
 
 const promName = (dotted: string) => dotted.replace(/[.-]/g, '_');
 // Cheap on the hot path: most timers have no labels, the others few and always the same names.
-const labelKey = (labels: Labels) => Object.values(labels).join('\u0000');
+function labelKey(labels: Labels): string {
+  let key = '';
+  let first = true;
+  for (const name in labels) {
+    key = first ? (labels[name] as string) : `${key}\u0000${labels[name] as string}`;
+    first = false;
+  }
+  return key;
+}
 
 /** Adds one value to the statistics kept per label set (Vault's JSON form). */
 function record(stats: Map<string, Stats>, labels: Labels, v: number): void {

@@ -9,6 +9,18 @@ export const DEFAULT_MAX_VERSIONS = 10;
 /** Go's RFC3339Nano in UTC: fraction without trailing zeros, none at all on a whole second. */
 export function formatTime(ms: number | undefined): string {
   if (ms === undefined) return '';
+  // A hot secret's version times are formatted on every read of it: the last few are kept.
+  const known = recentTimes.get(ms);
+  if (known !== undefined) return known;
+  const text = formatTimeNow(ms);
+  if (recentTimes.size >= 256) recentTimes.clear();
+  recentTimes.set(ms, text);
+  return text;
+}
+
+const recentTimes = new Map<number, string>();
+
+function formatTimeNow(ms: number): string {
   const iso = new Date(ms).toISOString();
   // Every read formats two of these: the fixed layout (…:ss.mmmZ) is trimmed by hand.
   if (iso.length !== 24) return iso.replace(/\.?0+Z$/, 'Z');
