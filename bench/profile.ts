@@ -14,7 +14,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const scenario = (['write', 'read-root'] as const).find((s) => s === process.argv[2]) ?? 'read';
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
-type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 
 async function api(base: string, token: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -23,25 +23,45 @@ async function api(base: string, token: string, method: string, path: string, bo
   return text ? (JSON.parse(text) as any) : undefined;
 }
 
-/** Self time per function and per file, in percent of all samples. */
-function summarise(profile: Profile): { functions: [string, number][]; files: [string, number][] } {
+/**
+ * Self time per function and per file, in percent of the samples taken while the load ran
+ * (the last `windowUs` of the profile: start-up and module loading are left out), and the
+ * inclusive time of our own functions (each counted once per sample it is on the stack of).
+ */
+function summarise(profile: Profile, windowUs: number): { functions: [string, number][]; files: [string, number][]; inclusive: [string, number][]; totalUs: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const from = profile.endTime - windowUs;
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t >= from) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
   const fns = new Map<string, number>();
   const files = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const fileOf = (frame: ProfileNode['callFrame']) => (frame.url ? relative(repoRoot, frame.url.replace(/^file:\/\//, '')) : '(native)');
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
     if (!frame) continue;
-    const file = frame.url ? relative(repoRoot, frame.url.replace(/^file:\/\//, '')) : '(native)';
+    const file = fileOf(frame);
     const fn = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
     fns.set(fn, (fns.get(fn) ?? 0) + us);
     const group = file.startsWith('node_modules/') ? file.split('/').slice(0, 2).join('/') : file;
     files.set(group, (files.get(group) ?? 0) + us);
+    const onStack = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)?.callFrame;
+      if (!f || !fileOf(f).startsWith('dist/src/')) continue;
+      onStack.add(`${f.functionName || '(anonymous)'} ${fileOf(f)}:${f.lineNumber + 1}`);
+    }
+    for (const k of onStack) inclusive.set(k, (inclusive.get(k) ?? 0) + us);
   }
   const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => [k, Math.round((v / total) * 1000) / 10] as [string, number]);
-  return { functions: top(fns), files: top(files) };
+  return { functions: top(fns), files: top(files), inclusive: top(inclusive), totalUs: total };
 }
 
 async function main(): Promise<void> {
@@ -65,12 +85,17 @@ async function main(): Promise<void> {
   await stopChild(server.child);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
-  const { functions, files } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile);
+  const { functions, files, inclusive, totalUs } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, seconds * 1e6);
+  const requests = result.ok + result.failed;
   console.log(`${scenario}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms; profile ${join(dir, file)}`);
+  // Idle time included: on a loaded machine this is wall time per request, not CPU time.
+  console.log(`${requests} requests, ${(totalUs / Math.max(1, requests)).toFixed(0)} µs of profiled time each (idle included)`);
   console.log('\nself time by file (%)');
   for (const [k, v] of files) console.log(`${String(v).padStart(6)}  ${k}`);
   console.log('\nself time by function (%)');
   for (const [k, v] of functions) console.log(`${String(v).padStart(6)}  ${k}`);
+  console.log('\ninclusive time of our functions (%)');
+  for (const [k, v] of inclusive) console.log(`${String(v).padStart(6)}  ${k}`);
 }
 
 await main();

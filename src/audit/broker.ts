@@ -11,6 +11,7 @@ import { encodeLine } from './encode.js';
 import { hasherFor, hmacOf, newSalt, type Hasher } from './hash.js';
 import { parseFormatOptions, type FormatOptions } from './options.js';
 import { buildRecord, type AuditKind } from './record.js';
+import { JsonLines } from './line.js';
 import { deleteSalt, loadSalt, loadTable, saveSalt, saveTable, type AuditEntry } from './table.js';
 
 /**
@@ -25,6 +26,8 @@ type Live = {
    * request, and an HMAC costs more than the rest of a record. Bounded; never holds data values.
    */
   credentials: Map<string, string>;
+  /** The JSON-format writer (undefined for JSONx, which renders the built record). */
+  json: JsonLines | undefined;
 };
 
 /** How many caller credentials a device remembers the HMAC of. */
@@ -118,7 +121,8 @@ export class AuditDevices implements AuditBroker {
 
   async #record(d: Live, kind: AuditKind, input: AuditInput, now: number): Promise<boolean> {
     try {
-      await d.device.write(encodeLine(buildRecord(kind, input, d.format, hasherOf(d, input), now), d.format));
+      const hash = hasherOf(d, input);
+      await d.device.write(d.json ? d.json.line(kind, input, hash, now) : encodeLine(buildRecord(kind, input, d.format, hash, now), d.format));
       return true;
     } catch (err) {
       this.#core.log.error('audit device failed to record', { device: d.entry.path, kind, error: err });
@@ -162,7 +166,14 @@ export class AuditDevices implements AuditBroker {
   }
 
   #opened(entry: AuditEntry, salt: Buffer, device: AuditDevice): Live {
-    return { entry, salt, hash: hasherFor(salt), format: parseFormatOptions(entry.options), device, seen: new WeakMap(), credentials: new Map() };
+    const format = parseFormatOptions(entry.options);
+    const hmac = hasherFor(salt);
+    // Empty strings are common in responses (a live KV version's deletion_time) and reveal nothing.
+    const empty = hmac('');
+    return {
+      entry, salt, hash: (v) => (v === '' ? empty : hmac(v)), format, device, seen: new WeakMap(), credentials: new Map(),
+      json: format.format === 'json' ? new JsonLines(format) : undefined,
+    };
   }
 
   /** Closes every device (before seal, at shutdown); the next unseal loads them again. */

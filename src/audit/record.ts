@@ -10,7 +10,7 @@ import type { FormatOptions } from './options.js';
 export type AuditKind = 'request' | 'response';
 
 /** How one device hides values: `secret` for tokens and data, `accessor` for accessors. */
-type Hiding = { secret: Hasher; accessor: Hasher; data: (v: unknown) => unknown };
+export type Hiding = { secret: Hasher; accessor: Hasher; data: (v: unknown) => unknown };
 
 /** Vault's `omitempty`: drop undefined, '', false, 0, and empty lists and maps. */
 function compact(fields: Record<string, unknown>): Record<string, unknown> {
@@ -33,7 +33,7 @@ function mountFields(mount: MountInfo | undefined): Record<string, unknown> {
   return { mount_point: (isAuth ? 'auth/' : '') + mount.path, mount_type: mount.type, mount_accessor: mount.accessor };
 }
 
-function callerAuth(caller: Caller | undefined, h: Hiding): Record<string, unknown> {
+export function callerAuth(caller: Caller | undefined, h: Hiding): Record<string, unknown> {
   if (!caller) return {};
   return compact({
     client_token: hideOptional(h.secret, caller.token),
@@ -49,7 +49,7 @@ function callerAuth(caller: Caller | undefined, h: Hiding): Record<string, unkno
   });
 }
 
-function requestBlock(input: AuditInput, h: Hiding): Record<string, unknown> {
+export function requestBlock(input: AuditInput, h: Hiding): Record<string, unknown> {
   const req = input.request;
   return compact({
     id: req.id,
@@ -113,7 +113,7 @@ function responseData(resp: Response, operation: string, opts: FormatOptions): R
   return elided;
 }
 
-function responseBlock(input: AuditInput, h: Hiding, opts: FormatOptions): Record<string, unknown> {
+export function responseBlock(input: AuditInput, h: Hiding, opts: FormatOptions): Record<string, unknown> {
   const resp = input.response;
   if (!resp) return compact(mountFields(input.mount));
   return compact({
@@ -127,14 +127,20 @@ function responseBlock(input: AuditInput, h: Hiding, opts: FormatOptions): Recor
   });
 }
 
-/** Builds the record a device writes for one request or response. */
-export function buildRecord(kind: AuditKind, input: AuditInput, opts: FormatOptions, hash: Hasher, now: number): Record<string, unknown> {
-  const keep: Hasher = (v) => v;
-  const h: Hiding = {
+const keep: Hasher = (v) => v;
+
+/** What a device's options hide, with `hash` (its salt's HMAC) where they hide anything. */
+export function hidingFor(opts: FormatOptions, hash: Hasher): Hiding {
+  return {
     secret: opts.logRaw ? keep : hash,
     accessor: opts.logRaw || !opts.hmacAccessor ? keep : hash,
     data: (v) => (opts.logRaw || v === undefined ? v : hashStrings(v, hash)),
   };
+}
+
+/** Builds the record a device writes for one request or response. */
+export function buildRecord(kind: AuditKind, input: AuditInput, opts: FormatOptions, hash: Hasher, now: number): Record<string, unknown> {
+  const h = hidingFor(opts, hash);
   const record: Record<string, unknown> = {
     time: new Date(now).toISOString(),
     type: kind,

@@ -24,7 +24,11 @@ function header(term: number): Buffer {
 }
 
 function additionalData(head: Buffer, aad: string): Buffer {
-  return Buffer.concat([head, Buffer.from(aad, 'utf8')]);
+  // One buffer, written in place: every barrier read and write makes one.
+  const out = Buffer.allocUnsafe(head.length + Buffer.byteLength(aad, 'utf8'));
+  head.copy(out, 0);
+  out.write(aad, head.length, 'utf8');
+  return out;
 }
 
 /** Encrypts `plaintext` under `key`, labelled with `term` and bound to `aad` (the storage path). */
@@ -61,7 +65,10 @@ export function decrypt(key: Buffer, ciphertext: Buffer, aad: string): Buffer {
     const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
     decipher.setAAD(additionalData(head, aad));
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    const plain = decipher.update(body);
+    // GCM hands everything out from update(); final() only checks the tag (and throws).
+    const rest = decipher.final();
+    return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
   } catch {
     // One fixed error whatever went wrong: the reason would be an oracle.
     throw new DecryptFailed();

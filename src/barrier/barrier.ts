@@ -40,6 +40,9 @@ export function decryptKeyring(rootKey: Buffer, blob: Buffer): Keyring {
 
 type Unsealed = { rootKey: Buffer; keyring: Keyring };
 
+/** How many decoded values `getDecoded` keeps (then it starts over). */
+const DECODED_ENTRIES = 10_000;
+
 function checkKey(key: string): void {
   if (RESERVED.has(key)) throw new BadRequest(`cannot access reserved path ${key}`);
 }
@@ -84,6 +87,7 @@ export class Barrier implements Storage {
   seal(): void {
     const state = this.#state;
     this.#state = undefined;
+    this.#decoded.clear();
     state?.keyring.wipe();
     state?.rootKey.fill(0);
   }
@@ -102,6 +106,7 @@ export class Barrier implements Storage {
       if (this.#state !== state) { fresh.wipe(); throw new Sealed(); }
       const old = state.keyring;
       state.keyring = fresh;
+      this.#decoded.clear();
       old.wipe();
     });
   }
@@ -166,6 +171,41 @@ export class Barrier implements Storage {
 
   /** The decrypted value at `key`, or undefined. */
   get(key: string): Promise<Buffer | undefined> { return this.#top.get(key); }
+
+  /**
+   * Values decoded from entries that hold nothing secret, each with the ciphertext it was
+   * decrypted from. Bounded; emptied on seal and reload.
+   */
+  readonly #decoded = new Map<string, { blob: Buffer; value: unknown }>();
+
+  /**
+   * The value at `key` through `decode`, decrypted and decoded only when the stored
+   * ciphertext differs from the one the remembered value came from: the same bytes at the same
+   * path under the same keyring open to the same plaintext, so nothing else needs to tell
+   * this cache about writes (other nodes' included). The decoded value is kept in plaintext:
+   * only for entries without secrets (KV metadata), never for secret data, which is decrypted
+   * on every read. Callers share the value and must not change it.
+   */
+  getDecoded<T>(key: string, decode: (plain: Buffer) => T): Promise<T | undefined> {
+    return telemetry.barrier.get.time(async () => {
+      this.#unsealed();
+      checkKey(key);
+      const blob = await this.#physical.get(key);
+      if (blob === undefined) {
+        this.#decoded.delete(key);
+        return undefined;
+      }
+      const known = this.#decoded.get(key);
+      const { keyring } = this.#unsealed(); // re-read: the barrier may have sealed meanwhile
+      if (known !== undefined && known.blob.equals(blob)) return known.value as T;
+      const found = keyring.term(ciphertextTerm(blob));
+      if (found === undefined) throw new DecryptFailed();
+      const value = decode(decrypt(found.key, blob, key));
+      if (this.#decoded.size >= DECODED_ENTRIES) this.#decoded.clear();
+      this.#decoded.set(key, { blob, value });
+      return value;
+    });
+  }
   /** Encrypts `value` with the active term and stores it at `key`. */
   put(key: string, value: Buffer): Promise<void> { return this.#top.put(key, value); }
   /** Removes `key`. */

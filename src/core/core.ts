@@ -36,7 +36,7 @@ import { isHaStorage } from '../storage/ha.js';
 import { HaRole, StandbyError } from './ha.js';
 import { feedOf } from '../storage/feed.js';
 import { StandbyCache } from './standby-cache.js';
-import { IdentityStore } from './identity/index.js';
+import { IdentityStore, type TokenIdentity } from './identity/index.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -370,13 +370,28 @@ export class Core {
    */
   async resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined> {
     const entry = await this.unsealed.tokens.lookup(token);
-    if (entry?.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
-    if (!entry?.entity_id) return entry && callerOf(token, entry);
+    if (!entry) return undefined;
+    if (entry.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
     // Identity is read as it is now: group changes reach tokens already issued, and a disabled
     // entity's tokens are refused (Vault's "permission denied") without being revoked.
-    const identity = this.unsealed.identity.forToken(entry.entity_id);
+    const identity = entry.entity_id ? this.unsealed.identity.forToken(entry.entity_id) : undefined;
     if (identity?.disabled) return undefined;
-    return callerOf(token, entry, identity);
+    return this.#callerOf(token, entry, identity);
+  }
+
+  /**
+   * One caller object per token entry and identity, reused while both are the same objects
+   * (the token store and the identity store replace, never mutate, what changed): the audit
+   * devices keep the encoded `auth` block per caller object. Callers are read, never changed.
+   */
+  readonly #callers = new WeakMap<TokenEntry, { token: string; identity: TokenIdentity | undefined; caller: Caller }>();
+
+  #callerOf(token: string, entry: TokenEntry, identity: TokenIdentity | undefined): Caller {
+    const known = this.#callers.get(entry);
+    if (known && known.token === token && known.identity === identity) return known.caller;
+    const caller = callerOf(token, entry, identity);
+    this.#callers.set(entry, { token, identity, caller });
+    return caller;
   }
 
   /**

@@ -36,6 +36,15 @@ const makeAccessor = (type: string, table: MountTableKind) =>
   `${table === 'auth' ? 'auth_' : ''}${type}_${randomBytes(4).toString('hex')}`;
 
 /** The routing key of an entry: auth mounts live under `auth/`. */
+/**
+ * What a mount's view offers beyond Storage when it sits on the barrier: reads of entries that
+ * hold nothing secret, decoded once per stored ciphertext (Barrier.getDecoded). Absent inside
+ * transactions; callers fall back to `get`. The value is shared: never change it.
+ */
+export type DecodedReads = {
+  getDecoded?<T>(key: string, decode: (plain: Buffer) => T): Promise<T | undefined>;
+};
+
 export const routePrefix = (e: Pick<MountEntry, 'table' | 'path'>) => (e.table === 'auth' ? `auth/${e.path}` : e.path);
 
 /** Normalises a user-given mount path: no leading slash, exactly one trailing slash. */
@@ -191,8 +200,25 @@ export class MountTable {
   /** The storage view a mount's backend sees. */
   viewOf(entry: MountEntry): Storage {
     const root = entry.table === 'auth' ? 'auth' : 'logical';
-    return scopedView(this.#barrier, `${root}/${entry.uuid}/`);
+    const prefix = `${root}/${entry.uuid}/`;
+    // Every request asks for its mount's view: made once per entry (and prefix), not each time.
+    const known = this.#views.get(entry);
+    if (known?.prefix === prefix) return known.view;
+    const barrier = this.#barrier as Storage & DecodedReads;
+    const scoped = scopedView(barrier, prefix);
+    const view: Storage & DecodedReads = barrier.getDecoded === undefined ? scoped : {
+      ...scoped,
+      // The view's own rule for keys, then the barrier's cache of decoded non-secret entries.
+      getDecoded: async (key, decode) => {
+        if (typeof key !== 'string' || key.includes('..') || key.startsWith('/')) throw new BadRequest('relative paths not supported');
+        return barrier.getDecoded!(prefix + key, decode);
+      },
+    };
+    this.#views.set(entry, { prefix, view });
+    return view;
   }
+
+  readonly #views = new WeakMap<MountEntry, { prefix: string; view: Storage & DecodedReads }>();
 
   async #persist(table: MountTableKind): Promise<void> {
     const rows = this.#entries.filter((e) => e.table === table);

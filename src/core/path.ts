@@ -100,6 +100,9 @@ function compareScores(a: number[], b: number[]): number {
 /** The shape of a pattern with parameter names erased: two equal shapes are ambiguous. */
 const shapeOf = (def: PathDef) => def.segments.map((s) => (s.kind === 'literal' ? `=${s.text}` : s.kind)).join('/');
 
+/** How many matched paths a table remembers (then it starts over). */
+const RECENT_MATCHES = 1024;
+
 /** A set of paths that routes by specificity: a literal segment beats a parameter. */
 export class PathTable {
   readonly defs: PathDef[];
@@ -114,15 +117,29 @@ export class PathTable {
     this.defs = defs;
   }
 
+  /**
+   * Recent answers of `match`, by path: a hot path is matched against every declaration of
+   * its backend on each request otherwise. Bounded (in count, and long paths are not kept);
+   * the answers (params included) are frozen,
+   * since they are shared between requests.
+   */
+  readonly #recent = new Map<string, { def: PathDef; params: Readonly<Record<string, string>> } | undefined>();
+
   /** The most specific path matching `path`, with its URL parameters. */
   match(path: string): { def: PathDef; params: Record<string, string> } | undefined {
+    const known = this.#recent.get(path);
+    if (known !== undefined || this.#recent.has(path)) return known;
     const parts = path.split('/');
     let best: Match | undefined;
     for (const def of this.defs) {
       const m = matchOne(def, parts);
       if (m && (!best || compareScores(m.score, best.score) > 0)) best = m;
     }
-    return best;
+    const found = best && Object.freeze({ def: best.def, params: Object.freeze(best.params) });
+    if (path.length > 512) return found;
+    if (this.#recent.size >= RECENT_MATCHES) this.#recent.clear();
+    this.#recent.set(path, found);
+    return found;
   }
 }
 

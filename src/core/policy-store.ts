@@ -70,7 +70,7 @@ export class PolicyStore {
    * templated paths are filled from it; a set without templates shares one ACL for everyone.
    */
   async acl(names: readonly string[], identity?: TemplateIdentity): Promise<Acl> {
-    const key = [...names].sort().join('\n');
+    const key = this.#keyOf(names);
     let acl = this.#acls.get(key);
     if (!acl) {
       const policies = await this.#load(names);
@@ -88,6 +88,21 @@ export class PolicyStore {
       this.#entityAcls.set(entityKey, filled);
     }
     return filled;
+  }
+
+  /**
+   * The cache key of a set of names. A token's policy list is the same array on every request
+   * (and asked about twice per request), so its sorted form is remembered by array, checked
+   * against a copy: an array changed since is keyed afresh.
+   */
+  readonly #keys = new WeakMap<readonly string[], { copy: string[]; key: string }>();
+
+  #keyOf(names: readonly string[]): string {
+    const known = this.#keys.get(names);
+    if (known && known.copy.length === names.length && known.copy.every((n, i) => n === names[i])) return known.key;
+    const key = [...names].sort().join('\n');
+    this.#keys.set(names, { copy: [...names], key });
+    return key;
   }
 
   async #load(names: readonly string[]): Promise<Policy[]> {

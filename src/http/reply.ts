@@ -29,7 +29,7 @@ export function outcomeReply(outcome: Outcome, requestId: string): Reply {
     if (operation === 'read' || operation === 'list') return { status: 404, body: { errors: [] } };
     if (warnings.length === 0) return { status: 204 };
   }
-  const body = { request_id: requestId, ...envelopeOf(response, warnings, outcome.mountType) };
+  const body = envelopeOf(response, warnings, outcome.mountType, requestId);
   return { status: response?.status ?? 200, body };
 }
 

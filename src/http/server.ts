@@ -82,15 +82,28 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
     const other = config.otherProtocol?.(req);
-    const done = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true, config.indexTokens))
-      .then((reply) => answerAtEndOfTurn(() => write(res, reply, req.method === 'HEAD', closing || largeBodyUnread(req))))
-      .catch((err: unknown) => {
+    const answer = (reply: Reply) => {
+      try {
+        write(res, reply, req.method === 'HEAD', closing || largeBodyUnread(req));
+      } catch (err) {
         // Rendering failed (a status Node refuses, a body JSON cannot encode): a bug, so a 500.
         log.error('writing the response failed', { error: err });
         if (res.headersSent) res.destroy();
         else write(res, { status: 500, body: { errors: ['internal error'] } }, false, closing);
-      })
-      .finally(() => inFlight.delete(done));
+      }
+    };
+    // The handler is done once its reply exists (nothing after that touches storage); the
+    // reply is written at the end of the turn.
+    const done: Promise<void> = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true, config.indexTokens))
+      .then((reply) => {
+        inFlight.delete(done);
+        answerAtEndOfTurn(answer, reply);
+      }, (err: unknown) => {
+        // serve() answers every failure itself; reaching this is a bug, so a 500.
+        inFlight.delete(done);
+        log.error('request failed', { error: err });
+        answerAtEndOfTurn(answer, { status: 500, body: { errors: ['internal error'] } });
+      });
     inFlight.add(done);
   };
   const { server, tls } = await listen(config, handler, log);
@@ -128,33 +141,24 @@ function largeBodyUnread(req: http.IncomingMessage): boolean {
   return declared > MAX_DRAIN || req.headers['transfer-encoding'] !== undefined;
 }
 
-/** Responses waiting for the end of the current event-loop turn. */
-let pendingAnswers: Array<() => void> = [];
+/** Responses waiting for the end of the current event-loop turn: writer, reply, writer, reply… */
+let pendingAnswers: unknown[] = [];
+
+function writePending(): void {
+  const batch = pendingAnswers;
+  pendingAnswers = [];
+  for (let i = 0; i < batch.length; i += 2) (batch[i] as (reply: Reply) => void)(batch[i + 1] as Reply);
+}
 
 /**
  * Writes a response once the current turn's I/O has been read, together with the others that
  * finished in the same turn. Measured here: answering inside the turn that parsed the request
  * makes the loop alternate between one read and one write per wake-up; batching the writes
- * at the end of the turn nearly doubles throughput for small requests.
+ * at the end of the turn nearly doubles throughput for small requests. `answer` never throws.
  */
-function answerAtEndOfTurn(answer: () => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (pendingAnswers.length === 0) {
-      setImmediate(() => {
-        const batch = pendingAnswers;
-        pendingAnswers = [];
-        for (const run of batch) run();
-      });
-    }
-    pendingAnswers.push(() => {
-      try {
-        answer();
-        resolve();
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+function answerAtEndOfTurn(answer: (reply: Reply) => void, reply: Reply): void {
+  if (pendingAnswers.length === 0) setImmediate(writePending);
+  pendingAnswers.push(answer, reply);
 }
 
 /** Creates the http or https server with our connection hooks and binds it. */
@@ -242,22 +246,27 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     + `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
 }
 
+/** The query of a URL without one; never changed (`list` is deleted only from a parsed query). */
+const NO_PARAMS = new URLSearchParams();
+
 /** The logical request of `req`; `preRead` is its body when a standby already read it. */
 async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string, preRead?: Buffer): Promise<LogicalRequest> {
   // Split by hand: a full WHATWG URL parse per request costs more than the rest of a health check.
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   const pathname = q === -1 ? raw : raw.slice(0, q);
-  const params = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
+  // Most requests have no query string and no escapes: those skip the parsers.
+  const params = q === -1 ? NO_PARAMS : new URLSearchParams(raw.slice(q + 1));
   if (!pathname.startsWith('/v1/')) throw new NotFound();
   const operation = operationOf(req.method ?? 'GET', params);
   // Vault: `list` selects the operation and is not passed on as data.
-  if (operation === 'list') params.delete('list');
-  const query = queryData(params);
-  let path = decodePath(pathname.slice('/v1/'.length));
+  if (operation === 'list' && params !== NO_PARAMS) params.delete('list');
+  const query = params === NO_PARAMS ? {} : queryData(params);
+  const encoded = pathname.slice('/v1/'.length);
+  let path = encoded.includes('%') ? decodePath(encoded) : encoded;
   // No request may climb between mounts (`..`, also spelled `%2e%2e` or behind `%2F`): the ACL
   // and the router must see the path the storage layer would.
-  if (path.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
+  if (path.includes('..') && path.split('/').includes('..')) throw new BadRequest('invalid request path: relative paths are not supported');
   // Vault lists folders: `GET secret/metadata?list=true` and `LIST secret/metadata/` are one request.
   if (operation === 'list' && !path.endsWith('/')) path += '/';
   const bodiless = operation === 'read' || operation === 'list';
@@ -290,7 +299,7 @@ function isOpaqueBody(contentType: string | undefined): boolean {
 }
 
 function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: boolean): void {
-  const headers: http.OutgoingHttpHeaders = { 'Cache-Control': 'no-store', ...reply.headers };
+  const headers: http.OutgoingHttpHeaders = reply.headers === undefined ? { 'Cache-Control': 'no-store' } : { 'Cache-Control': 'no-store', ...reply.headers };
   // While shutting down, a kept-alive connection would hold close() open for keepAliveTimeout.
   if (closing) headers.Connection = 'close';
   if (reply.body === undefined || reply.status === 204) {
@@ -304,10 +313,8 @@ function write(res: http.ServerResponse, reply: Reply, head: boolean, closing: b
     return;
   }
   const json = JSON.stringify(reply.body);
-  res.writeHead(reply.status, {
-    ...headers,
-    'Content-Type': reply.contentType ?? 'application/json',
-    'Content-Length': Buffer.byteLength(json),
-  });
+  headers['Content-Type'] = reply.contentType ?? 'application/json';
+  headers['Content-Length'] = Buffer.byteLength(json);
+  res.writeHead(reply.status, headers);
   res.end(head ? undefined : json);
 }

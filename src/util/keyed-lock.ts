@@ -6,6 +6,11 @@
 export class KeyedLock {
   readonly #queues = new Map<string, Promise<unknown>>();
 
+  /** Whether a section of `key` is running or waiting. */
+  busy(key: string): boolean {
+    return this.#queues.has(key);
+  }
+
   /** Runs `fn` after every earlier section of the same key has finished. */
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#queues.get(key) ?? Promise.resolve();

@@ -5,14 +5,24 @@
 // Unlike Vault's 10-second in-memory intervals, the JSON form is cumulative since start (Rate
 // is per second since start).
 import { hostname } from 'node:os';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 
 type Labels = Record<string, string>;
 type Stats = { labels: Labels; count: number; sum: number; min: number; max: number; sumSquares: number };
+/** One label set of a timer: Vault's JSON statistics and the Prometheus buckets together. */
+type Series = Stats & { buckets: number[] };
 
 const promName = (dotted: string) => dotted.replace(/[.-]/g, '_');
 // Cheap on the hot path: most timers have no labels, the others few and always the same names.
-const labelKey = (labels: Labels) => Object.values(labels).join('\u0000');
+function labelKey(labels: Labels): string {
+  let key = '';
+  let first = true;
+  for (const name in labels) {
+    key = first ? (labels[name] as string) : `${key}\u0000${labels[name] as string}`;
+    first = false;
+  }
+  return key;
+}
 
 /** Adds one value to the statistics kept per label set (Vault's JSON form). */
 function record(stats: Map<string, Stats>, labels: Labels, v: number): void {
@@ -29,38 +39,108 @@ function record(stats: Map<string, Stats>, labels: Labels, v: number): void {
 /** Millisecond buckets from 0.1 ms to 10 s: barrier reads sit at the bottom, slow requests at the top. */
 const BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
+const NO_LABELS: Labels = Object.freeze({}) as Labels;
+
+/** A value as prom-client hands it to its registry for one exposition line. */
+type PromValue = { labels: Record<string, string | number>; sharedLabels: Labels; value: number; metricName: string };
+
 /**
  * A timing under a dotted name, with Vault's JSON statistics beside it. A histogram rather
  * than Vault's summary: a summary's quantile sketch cost ~5 µs per observation here, on
  * every barrier call; a histogram costs a bucket increment, and Prometheus computes
  * quantiles from it (histogram_quantile).
+ *
+ * Several timers run on every request, so an observation is kept to a few additions on one
+ * record per label set (found by a string key): prom-client's own Histogram validated and
+ * hashed the labels on every call. The registry reads this object at scrape time as it reads
+ * a prom-client metric (`get()`), and it answers the same values a prom-client Histogram
+ * with these buckets would, so the exposition text is unchanged.
  */
 export class Timer {
   readonly name: string;
-  readonly #summary: Histogram;
-  readonly #stats = new Map<string, Stats>();
+  readonly #prom: string;
+  readonly #help: string;
+  readonly #series = new Map<string, Series>();
 
   constructor(registry: Registry, name: string, help: string, labelNames: string[] = []) {
     this.name = name;
-    this.#summary = new Histogram({ name: promName(name), help, labelNames, buckets: BUCKETS_MS, registers: [registry] });
+    this.#prom = promName(name);
+    this.#help = help;
+    registry.registerMetric(this.#metric() as unknown as Metric);
+    // As prom-client does: a timer without labels shows its (zero) series before any observation.
+    if (labelNames.length === 0) this.#seriesOf({});
   }
 
-  observe(ms: number, labels: Labels = {}): void {
-    this.#summary.observe(labels, ms);
-    record(this.#stats, labels, ms);
+  #seriesOf(labels: Labels): Series {
+    const key = labelKey(labels);
+    let s = this.#series.get(key);
+    if (!s) {
+      s = { labels: { ...labels }, count: 0, sum: 0, min: Infinity, max: -Infinity, sumSquares: 0, buckets: new Array<number>(BUCKETS_MS.length).fill(0) };
+      this.#series.set(key, s);
+    }
+    return s;
   }
 
-  /** Times `work` (resolved or not). */
-  async time<T>(work: () => Promise<T>, labels: Labels = {}): Promise<T> {
-    const start = process.hrtime.bigint();
-    try {
-      return await work();
-    } finally {
-      this.observe(Number(process.hrtime.bigint() - start) / 1e6, labels);
+  observe(ms: number, labels: Labels = NO_LABELS): void {
+    const s = this.#seriesOf(labels);
+    s.count += 1;
+    s.sum += ms;
+    s.sumSquares += ms * ms;
+    if (ms < s.min) s.min = ms;
+    if (ms > s.max) s.max = ms;
+    // Per-bucket counts; the exposition accumulates them. Past the last bound only +Inf (count) holds it.
+    for (let i = 0; i < BUCKETS_MS.length; i++) {
+      if (ms <= (BUCKETS_MS[i] as number)) {
+        (s.buckets[i] as number)++;
+        break;
+      }
     }
   }
 
-  samples(): Stats[] { return [...this.#stats.values()]; }
+  /** Times `work` (resolved or not). */
+  time<T>(work: () => Promise<T>, labels?: Labels): Promise<T> {
+    const start = performance.now();
+    return work().then(
+      (value) => { this.observe(performance.now() - start, labels); return value; },
+      (err: unknown) => { this.observe(performance.now() - start, labels); throw err; },
+    );
+  }
+
+  samples(): Stats[] {
+    return [...this.#series.values()].filter((s) => s.count > 0).map(({ labels, count, sum, min, max, sumSquares }) => ({ labels, count, sum, min, max, sumSquares }));
+  }
+
+  /** What prom-client's registry reads: the values of a Histogram, in its order. */
+  #metric() {
+    const name = this.#prom;
+    const values = (): PromValue[] => {
+      const out: PromValue[] = [];
+      for (const s of this.#series.values()) {
+        let acc = 0;
+        BUCKETS_MS.forEach((le, i) => {
+          acc += s.buckets[i] as number;
+          out.push({ labels: { le }, sharedLabels: s.labels, value: acc, metricName: `${name}_bucket` });
+        });
+        out.push({ labels: { le: '+Inf' }, sharedLabels: s.labels, value: s.count, metricName: `${name}_bucket` });
+        out.push({ labels: {}, sharedLabels: s.labels, value: s.sum, metricName: `${name}_sum` });
+        out.push({ labels: {}, sharedLabels: s.labels, value: s.count, metricName: `${name}_count` });
+      }
+      return out;
+    };
+    const data = () => ({ name, help: this.#help, type: 'histogram', values: values(), aggregator: 'sum' });
+    return {
+      name, help: this.#help, type: 'histogram', aggregator: 'sum',
+      getForPromString: async () => data(),
+      // The JSON shape prom-client gives: shared labels folded into each value's labels.
+      get: async () => {
+        const d = data();
+        return { ...d, values: d.values.map(({ labels, sharedLabels, ...rest }) => ({ ...rest, labels: { ...labels, ...sharedLabels } })) };
+      },
+      reset: () => {
+        for (const s of this.#series.values()) Object.assign(s, { count: 0, sum: 0, min: Infinity, max: -Infinity, sumSquares: 0, buckets: s.buckets.map(() => 0) });
+      },
+    };
+  }
 }
 
 /** A counter under a dotted name. */

@@ -155,3 +155,45 @@ test('the keyring and seal config cannot be read or written through the barrier'
   await assert.rejects(barrier.delete('core/seal-config'), BadRequest);
   await assert.rejects(barrier.transaction((tx) => tx.put(KEYRING_PATH, Buffer.from('x'))), BadRequest);
 });
+
+// Barrier.getDecoded: a decoded value is reused only while the stored ciphertext is the one it
+// came from; any change of the bytes (a write here, another node's, tampering) decrypts again.
+function counting() {
+  let decodes = 0;
+  const decode = (raw: Buffer) => { decodes++; return JSON.parse(raw.toString('utf8')) as { v: number } };
+  return { decode, decodes: () => decodes };
+}
+
+test('the same ciphertext is decoded once; a new write, a delete or other bytes are seen at once', async () => {
+  const { physical, barrier } = await setup();
+  const { decode, decodes } = counting();
+  assert.equal(await barrier.getDecoded('m/a', decode), undefined);
+  await barrier.put('m/a', Buffer.from('{"v":1}'));
+  const first = await barrier.getDecoded('m/a', decode);
+  assert.deepEqual(first, { v: 1 });
+  assert.equal(await barrier.getDecoded('m/a', decode), first, 'the remembered value');
+  assert.equal(decodes(), 1);
+  await barrier.put('m/a', Buffer.from('{"v":2}'));
+  assert.deepEqual(await barrier.getDecoded('m/a', decode), { v: 2 });
+  assert.equal(decodes(), 2);
+  // Written underneath the barrier (as another node would): the bytes differ, so it is read anew.
+  const other = await barrier.getDecoded('m/b', decode);
+  assert.equal(other, undefined);
+  await barrier.put('m/c', Buffer.from('{"v":3}'));
+  await physical.put('m/a', physical.raw('m/c') as Buffer);
+  await assert.rejects(barrier.getDecoded('m/a', decode), DecryptFailed, 'a ciphertext bound to another path does not open');
+  await barrier.delete('m/c');
+  assert.equal(await barrier.getDecoded('m/c', decode), undefined);
+});
+
+test('sealed, nothing is answered from memory; after unseal values are decoded afresh', async () => {
+  const { barrier, rootKey } = await setup();
+  const { decode, decodes } = counting();
+  await barrier.put('m/a', Buffer.from('{"v":1}'));
+  await barrier.getDecoded('m/a', decode);
+  barrier.seal();
+  await assert.rejects(barrier.getDecoded('m/a', decode), Sealed);
+  await barrier.unseal(rootKey);
+  assert.deepEqual(await barrier.getDecoded('m/a', decode), { v: 1 });
+  assert.equal(decodes(), 2);
+});

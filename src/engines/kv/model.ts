@@ -9,7 +9,25 @@ export const DEFAULT_MAX_VERSIONS = 10;
 /** Go's RFC3339Nano in UTC: fraction without trailing zeros, none at all on a whole second. */
 export function formatTime(ms: number | undefined): string {
   if (ms === undefined) return '';
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
+  // A hot secret's version times are formatted on every read of it: the last few are kept.
+  const known = recentTimes.get(ms);
+  if (known !== undefined) return known;
+  const text = formatTimeNow(ms);
+  if (recentTimes.size >= 256) recentTimes.clear();
+  recentTimes.set(ms, text);
+  return text;
+}
+
+const recentTimes = new Map<number, string>();
+
+function formatTimeNow(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  // Every read formats two of these: the fixed layout (…:ss.mmmZ) is trimmed by hand.
+  if (iso.length !== 24) return iso.replace(/\.?0+Z$/, 'Z');
+  if (iso.charCodeAt(22) !== 48) return iso;
+  if (iso.charCodeAt(21) !== 48) return iso.slice(0, 22) + 'Z';
+  if (iso.charCodeAt(20) !== 48) return iso.slice(0, 21) + 'Z';
+  return iso.slice(0, 19) + 'Z';
 }
 
 /** A duration as Go's time.Duration prints it, negatives included ("-1s" = disabled). */

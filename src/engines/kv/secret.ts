@@ -2,7 +2,7 @@
 // and PATCH. Callers hold the key's lock for anything that writes.
 import type { Storage } from '../../storage/storage.js';
 import { addVersion, effectiveMaxVersions, isGone, requestedVersion, scheduledDeletion } from './model.js';
-import { metadataStore, newMetadata, versionStore, type KeyMetadata, type KvConfig, type VersionMeta } from './store.js';
+import { metadataStore, newMetadata, readMetadata, versionStore, type KeyMetadata, type KvConfig, type VersionMeta } from './store.js';
 
 /** What a read of one version finds. */
 export type VersionLookup =
@@ -11,10 +11,11 @@ export type VersionLookup =
 
 /**
  * Looks up version `version` (0 = current) of `path`. `data` is null when the version is
- * deleted or destroyed: Vault then still shows its metadata, with a 404.
+ * deleted or destroyed: Vault then still shows its metadata, with a 404. `meta` may be
+ * shared with other reads (frozen): read it, never change it.
  */
 export async function lookupVersion(storage: Storage, path: string, version: number, now: number): Promise<VersionLookup> {
-  const meta = await metadataStore(storage).get(path);
+  const meta = await readMetadata(storage, path);
   if (!meta) return { found: false };
   const n = requestedVersion(meta, version);
   const v = meta.versions[String(n)];

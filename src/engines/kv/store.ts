@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Internal } from '../../util/errors.js';
 import type { ListOptions, Storage } from '../../storage/storage.js';
+import type { DecodedReads } from '../../core/mounts.js';
 
 /** The mount-wide settings of a v2 mount (`<mount>/config`). */
 export type KvConfig = {
@@ -65,6 +66,26 @@ export const metadataStore = (s: Storage) => ({
   /** Children of a folder ('' or ending in '/'): secrets by name, sub-folders with '/'. */
   list: (folder: string, options?: ListOptions) => s.list(META + folder, options),
 });
+
+/** Freezes a decoded record all the way down: it is shared between reads. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A secret's metadata for a read (data and subkeys reads). Metadata holds no secret, so where
+ * the storage offers it (a mount's view on the barrier, outside transactions) the record is
+ * decoded once per stored ciphertext and shared, frozen; version data never goes this way.
+ */
+export async function readMetadata(s: Storage & DecodedReads, path: string): Promise<KeyMetadata | undefined> {
+  if (path.endsWith('/')) return undefined;
+  if (s.getDecoded === undefined) return metadataStore(s).get(path);
+  return s.getDecoded(META + path, (raw) => deepFreeze(JSON.parse(raw.toString('utf8')) as KeyMetadata));
+}
 
 /** Version data records of one secret. */
 export const versionStore = (s: Storage, meta: Pick<KeyMetadata, 'id'>) => ({

@@ -1,0 +1,69 @@
+// The JSON line of a record, written straight to a string: the same text as
+// `JSON.stringify(buildRecord(...))` (record.ts stays the definition of the shape), without
+// building and re-encoding the parts that repeat. Per device, because salts differ:
+// - a caller's `auth` block is the same on every request made with the same token, so its
+//   JSON is kept per caller object (core hands out one object per token entry and identity;
+//   a changed token gets a new one, and the old one's JSON goes with it);
+// - the `request` block appears in both records of a request: encoded once for the two.
+// The response's own block (the data, hashed string by string) is encoded every time.
+import type { AuditInput } from '../core/audit.js';
+import type { Caller, LogicalRequest, MountInfo } from '../core/request.js';
+import type { Hasher } from './hash.js';
+import type { FormatOptions } from './options.js';
+import { callerAuth, hidingFor, requestBlock, responseBlock, type AuditKind, type Hiding } from './record.js';
+
+/** The request block's JSON and what it was built from, to tell a stale copy. */
+type EncodedRequest = { operation: string; mount: MountInfo | undefined; data: unknown; json: string };
+
+const NO_CALLER = '{}';
+
+/** Writes one device's JSON lines. */
+export class JsonLines {
+  readonly #opts: FormatOptions;
+  readonly #auth = new WeakMap<Caller, string>();
+  readonly #requests = new WeakMap<LogicalRequest, EncodedRequest>();
+  #lastMs = NaN;
+  #lastTime = '';
+
+  constructor(opts: FormatOptions) {
+    this.#opts = opts;
+  }
+
+  /** The full line for one record, prefix and newline included. */
+  line(kind: AuditKind, input: AuditInput, hash: Hasher, now: number): string {
+    let h: Hiding | undefined;
+    const hiding = () => (h ??= hidingFor(this.#opts, hash));
+    let out = `${this.#opts.prefix}{"time":"${this.#time(now)}","type":"${kind}","auth":${this.#authJson(input.caller, hiding)},"request":${this.#requestJson(input, hiding)}`;
+    if (kind === 'response') out += `,"response":${JSON.stringify(responseBlock(input, hiding(), this.#opts))}`;
+    if (input.error) out += `,"error":${JSON.stringify(input.error)}`;
+    return out + '}\n';
+  }
+
+  /** toISOString of `now`; many records share a millisecond. */
+  #time(now: number): string {
+    if (now !== this.#lastMs) {
+      this.#lastMs = now;
+      this.#lastTime = new Date(now).toISOString();
+    }
+    return this.#lastTime;
+  }
+
+  #authJson(caller: Caller | undefined, hiding: () => Hiding): string {
+    if (!caller) return NO_CALLER;
+    let json = this.#auth.get(caller);
+    if (json === undefined) {
+      json = JSON.stringify(callerAuth(caller, hiding()));
+      this.#auth.set(caller, json);
+    }
+    return json;
+  }
+
+  #requestJson(input: AuditInput, hiding: () => Hiding): string {
+    const req = input.request;
+    const seen = this.#requests.get(req);
+    if (seen && seen.operation === input.operation && seen.mount === input.mount && seen.data === req.data) return seen.json;
+    const json = JSON.stringify(requestBlock(input, hiding()));
+    this.#requests.set(req, { operation: input.operation, mount: input.mount, data: req.data, json });
+    return json;
+  }
+}

@@ -1,0 +1,77 @@
+// The JSON line writer must write exactly what encoding the built record writes, for every
+// shape of record, and must not serve a cached part once what it was built from changed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasherFor } from '../../src/audit/hash.js';
+import { buildRecord } from '../../src/audit/record.js';
+import { encodeLine } from '../../src/audit/encode.js';
+import { JsonLines } from '../../src/audit/line.js';
+import { parseFormatOptions } from '../../src/audit/options.js';
+import type { AuditInput } from '../../src/core/audit.js';
+import type { Caller, MountInfo } from '../../src/core/request.js';
+
+const h = hasherFor(Buffer.alloc(32, 3));
+const caller: Caller = {
+  token: 'hvs.tok', accessor: 'acc', policies: ['b', 'default'], tokenId: 'id', displayName: 'token', entityId: 'e1',
+  metadata: { team: 'x' }, isRoot: false, tokenType: 'service', identityPolicies: ['g', 'b'],
+};
+const mount = { path: 'secret/', type: 'kv', accessor: 'kv_1', uuid: 'u', local: false, options: {}, config: { default_lease_ttl: 0, max_lease_ttl: 0 } } as MountInfo;
+const authMount = { ...mount, path: 'approle/', type: 'approle', table: 'auth' } as MountInfo;
+
+const request = (over: Partial<AuditInput['request']> = {}): AuditInput['request'] => ({
+  id: 'r1', operation: 'read', path: 'secret/data/a', data: {}, query: {}, headers: {}, clientToken: 'hvs.tok', remoteAddress: '127.0.0.1', ...over,
+});
+
+const inputs: Array<[string, AuditInput]> = [
+  ['no caller, no mount', { request: request({ clientToken: '' }), operation: 'read' }],
+  ['kv read', { request: request(), caller, mount, operation: 'read', response: { data: { data: { u: 'app', n: 1, deep: [{ x: 'y' }, null] }, metadata: { created_time: 't', deletion_time: '', destroyed: false, custom_metadata: null } } } }],
+  ['refused', { request: request({ wrapTtl: 60 }), caller, mount, operation: 'update', error: 'permission denied' }],
+  ['login', { request: request({ path: 'auth/approle/login', data: { role_id: 'r', secret_id: 's' } }), mount: authMount, operation: 'update',
+    response: { auth: { client_token: 'hvs.new', accessor: 'a2', policies: ['p'], token_policies: ['p'], identity_policies: [], metadata: { role: 'r' }, lease_duration: 60, renewable: true, entity_id: 'e', token_type: 'service', orphan: true, num_uses: 0, mfa_requirement: null } as never, entityCreated: true, warnings: ['w "quoted"'] } }],
+  ['raw', { request: request({ path: 'sys/health' }), operation: 'read', response: { raw: { status: 200, body: { ok: true } } } }],
+  ['wrapped', { request: request(), caller, mount, operation: 'read', response: { wrapInfo: { token: 'w', accessor: 'wa', ttl: 30, creation_time: 'c', creation_path: 'p', wrapped_accessor: '' } } }],
+  ['lease', { request: request(), caller, mount, operation: 'read', response: { data: { password: 'p' }, leaseId: 'db/creds/r/1' } }],
+  ['list', { request: request({ operation: 'list' }), caller, mount, operation: 'list', response: { data: { keys: ['a', 'b'] } } }],
+];
+
+const optionSets: Array<Record<string, string>> = [{}, { prefix: 'AUDIT: ' }, { log_raw: 'true' }, { hmac_accessor: 'false' }, { elide_list_responses: 'true' }];
+for (const options of optionSets) {
+  test(`every record shape is written as the encoded record is (options ${JSON.stringify(options)})`, () => {
+    const opts = parseFormatOptions(options);
+    const lines = new JsonLines(opts);
+    for (const [name, input] of inputs) {
+      for (const kind of ['request', 'response'] as const) {
+        // Twice: the second line comes from what the first cached.
+        for (let i = 0; i < 2; i++) {
+          assert.equal(lines.line(kind, input, h, 1_700_000_000_123 + i), encodeLine(buildRecord(kind, input, opts, h, 1_700_000_000_123 + i), opts), `${name} ${kind}`);
+        }
+      }
+    }
+  });
+}
+
+test('a cached request block is not reused once the operation, mount or data changed', () => {
+  const opts = parseFormatOptions({});
+  const lines = new JsonLines(opts);
+  const input: AuditInput = { request: request({ operation: 'update' }), caller, mount, operation: 'update' };
+  lines.line('request', input, h, 0);
+  const changed: AuditInput = { ...input, operation: 'create', mount: authMount };
+  input.request.data = { now: 'different' };
+  assert.equal(lines.line('response', changed, h, 0), encodeLine(buildRecord('response', changed, opts, h, 0), opts));
+});
+
+test('a caller object is encoded once; a new caller object is encoded afresh', () => {
+  const opts = parseFormatOptions({});
+  const lines = new JsonLines(opts);
+  let hashed = 0;
+  const counting = (v: string) => { hashed++; return h(v); };
+  const input: AuditInput = { request: request(), caller, mount, operation: 'read' };
+  lines.line('request', input, counting, 0);
+  const first = hashed;
+  lines.line('request', { ...input, request: request({ id: 'r2' }) }, counting, 0);
+  // Only the new request block's token and accessor are hashed again, not the auth block's.
+  assert.equal(hashed - first, 2);
+  const renewed: Caller = { ...caller, policies: ['other'] };
+  const line = lines.line('request', { ...input, caller: renewed }, h, 0);
+  assert.match(line, /"token_policies":\["other"\]/);
+});
