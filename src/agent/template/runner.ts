@@ -3,19 +3,21 @@
 // secret not fetched yet answers nil and is recorded as missing, the runner fetches what is
 // missing and evaluates again, and nothing is written while anything is missing. Then the
 // changed files are written (write.ts) and their commands run, in config order, once each.
-// Data is fetched again on a schedule: a secret with a lease at lease_renewal_threshold
-// (±5 %) of it, one without (KV v2) every static_secret_render_interval × 0.85–0.95.
+// Data is fetched again on a schedule (loaders.ts, lease.ts); a renewable lease is instead
+// renewed by the lifetime watcher, and fetched anew (and rendered) when the watcher ends: its
+// max TTL is near, or a renewal failed.
 import { readFileSync } from 'node:fs';
-import { parseTemplate, typed, GoError, TemplateError, type FuncMap, type Template as Parsed } from '../gotemplate/index.js';
+import { parseTemplate, TemplateError, type Template as Parsed } from '../gotemplate/index.js';
 import { DEFAULT_TEMPLATE_CONFIG, type Template, type TemplateConfig, type VaultConfig } from '../config/types.js';
 import { isRetryable, type Transport } from '../http.js';
 import type { Logger } from '../log.js';
 import type { Scheduler } from '../schedule.js';
+import { watchLifetime } from '../lifetime/watcher.js';
 import { runCommand } from './command.js';
+import { DATA_FUNCS, dataFuncs, depKey, type Dep } from './funcs.js';
+import { Loaders, FILE_POLL_MS, type Entry } from './loaders.js';
 import { SecretReader, type Fetched } from './secrets.js';
 import { removeStaleTemps, writeIfChanged } from './write.js';
-
-const DATA_FUNCS = ['secret', 'env', 'mustEnv', 'envOrDefault'];
 
 export class TemplateConfigError extends Error {}
 
@@ -43,16 +45,6 @@ export function compileTemplates(templates: Template[]): Compiled[] {
   });
 }
 
-/**
- * How long after a fetch a secret is fetched again: a lease at lease_renewal_threshold ± 5 %
- * of it, no lease (KV v2) at static_secret_render_interval × 0.85–0.95. `r` is in [0, 1).
- */
-export function refetchDelay(leaseDurationMs: number, cfg: TemplateConfig, r: number): number {
-  return leaseDurationMs > 0
-    ? leaseDurationMs * (cfg.leaseRenewalThreshold + (r - 0.5) * 0.1)
-    : cfg.staticSecretRenderIntervalMs * (0.85 + r * 0.1);
-}
-
 export type RunnerOptions = {
   templates: Compiled[];
   config?: TemplateConfig;
@@ -71,16 +63,23 @@ export class TemplateRunner {
   readonly #cfg: TemplateConfig;
   readonly #log: Logger;
   #token = '';
-  readonly #cache = new Map<string, Fetched>();
+  readonly #cache = new Map<string, Entry>();
   readonly #reader: SecretReader;
-  /** When each cached secret is to be fetched again. */
-  readonly #due = new Map<string, number>();
+  readonly #loaders: Loaders;
+  /** Bumped by each new token: a fetch begun under an older one is not cached. */
+  #generation = 0;
+  /** Inside run(): renewable leases are watched (not in exit-after-auth's single render). */
+  #live = false;
+  /** Something was dropped out of schedule (a watcher ended): render without sleeping. */
+  #poked = false;
+  #wake: AbortController | undefined;
 
   constructor(o: RunnerOptions) {
     this.#o = o;
     this.#cfg = o.config ?? DEFAULT_TEMPLATE_CONFIG;
     this.#log = o.log.named('template.server');
     this.#reader = new SecretReader(o.transport, () => this.#token);
+    this.#loaders = new Loaders(this.#reader, this.#cfg, o.scheduler);
   }
 
   async removeStaleTemps(): Promise<void> {
@@ -90,61 +89,58 @@ export class TemplateRunner {
   /** A new auto-auth token: everything is fetched again under it. */
   setToken(token: string): void {
     this.#token = token;
+    this.#generation++;
     this.#cache.clear();
-    this.#due.clear();
     this.#reader.reset();
   }
 
-  #funcs(spec: Template, missing: Map<string, { path: string; args?: Record<string, string> }>): FuncMap {
-    const env = this.#o.env;
-    const denied: FuncMap = Object.fromEntries(spec.functionDenylist.map((n) => [n, () => {
-      throw new GoError('function is disabled');
-    }]));
-    return {
-      secret: typed(['string'], ((path: string, ...rest: string[]) => {
-        let args: Record<string, string> | undefined;
-        if (rest.length > 0) {
-          args = {};
-          for (const kv of rest) {
-            const i = kv.indexOf('=');
-            if (i < 1) throw new GoError(`invalid key=value pair ${JSON.stringify(kv)}`);
-            args[kv.slice(0, i)] = kv.slice(i + 1);
-          }
-        }
-        const key = JSON.stringify([path, args ?? null]);
-        const hit = this.#cache.get(key);
-        if (hit) return hit.value;
-        missing.set(key, { path, args });
-        return undefined;
-      }) as (...a: never[]) => unknown, 'string'),
-      env: typed(['string'], ((name: string) => env[name] ?? '') as (...a: never[]) => unknown),
-      mustEnv: typed(['string'], ((name: string) => {
-        const v = env[name];
-        if (v === undefined) throw new GoError(`environment variable ${name} is not set`);
-        return v;
-      }) as (...a: never[]) => unknown),
-      envOrDefault: typed(['string', 'string'], ((name: string, def: string) => env[name] || def) as (...a: never[]) => unknown),
-      ...denied,
-    };
-  }
-
   /** Fetches with vault.retry: 5xx and connection errors, 250 ms doubling up to 1 m. */
-  async #fetch(path: string, args: Record<string, string> | undefined, signal: AbortSignal): Promise<Fetched> {
+  async #fetch(d: Dep, signal: AbortSignal): Promise<Entry> {
     const retries = this.#o.vault?.numRetries ?? 12;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#reader.fetch(path, args, this.#o.scheduler.now());
+        return await this.#loaders.load(d, this.#live);
       } catch (err) {
         if (!isRetryable(err) || attempt >= retries || signal.aborted) throw err;
         const wait = Math.min(60_000, 250 * 2 ** attempt);
-        this.#log.warn('retrying a fetch', { path, attempt: attempt + 1, wait_ms: wait, error: (err as Error).message });
+        this.#log.warn('retrying a fetch', { path: d.path, attempt: attempt + 1, wait_ms: wait, error: (err as Error).message });
         await this.#o.scheduler.sleep(wait, signal);
       }
     }
   }
 
-  #schedule(key: string, f: Fetched): void {
-    this.#due.set(key, f.fetchedAt + refetchDelay(f.leaseDurationMs, this.#cfg, this.#o.scheduler.random()));
+  #poke(): void {
+    this.#poked = true;
+    this.#wake?.abort();
+  }
+
+  /**
+   * Renews a leased secret on the lifetime watcher's schedule (increment 0) while it is cached;
+   * when the watcher ends, the secret is dropped so the next render fetches a new one.
+   */
+  #watch(key: string, entry: Entry, f: Fetched, path: string, signal: AbortSignal): void {
+    void watchLifetime({
+      leaseDurationMs: f.auth ? f.auth.leaseDurationMs : f.leaseDurationMs, renewable: true, scheduler: this.#o.scheduler, signal,
+      stopOnError: true,
+      renew: () => this.#reader.renew(f),
+      onRenewed: (r) => this.#log.debug('renewed lease', { path, lease_duration: `${r.leaseDurationMs / 1000}s` }),
+      onRenewError: (err) => this.#log.warn('failed to renew lease', { path, error: (err as Error).message }),
+    }).then((end) => {
+      if (this.#cache.get(key) === entry) this.#cache.delete(key);
+      if (end === 'stopped') return;
+      this.#log.info('lease renewal done, fetching a new secret', { path, reason: end });
+      this.#poke();
+    });
+  }
+
+  async #resolve(missing: Map<string, Dep>, signal: AbortSignal): Promise<void> {
+    const generation = this.#generation;
+    await Promise.all([...missing].map(async ([key, d]) => {
+      const entry = await this.#fetch(d, signal);
+      if (generation !== this.#generation || signal.aborted) return;
+      this.#cache.set(key, entry);
+      if (entry.secret && entry.due === undefined) this.#watch(key, entry, entry.secret, d.path, signal);
+    }));
   }
 
   /**
@@ -158,17 +154,23 @@ export class TemplateRunner {
       let out: string | undefined;
       try {
         for (let round = 0; round < 20 && out === undefined; round++) {
-          const missing = new Map<string, { path: string; args?: Record<string, string> }>();
-          const text = t.parsed.execute(undefined, this.#funcs(t.spec, missing), { missingKey: t.spec.errorOnMissingKey ? 'error' : 'zero' });
+          const missing = new Map<string, Dep>();
+          const funcs = dataFuncs({
+            env: this.#o.env, destination: t.spec.destination, sandboxPath: t.spec.sandboxPath, denylist: t.spec.functionDenylist,
+            recall: (d) => {
+              const key = depKey(d);
+              const hit = this.#cache.get(key);
+              if (hit) return { value: hit.value };
+              missing.set(key, d);
+              return undefined;
+            },
+          });
+          const text = t.parsed.execute(undefined, funcs, { missingKey: t.spec.errorOnMissingKey ? 'error' : 'zero' });
           if (missing.size === 0) {
             out = text;
             break;
           }
-          await Promise.all([...missing].map(async ([key, m]) => {
-            const f = await this.#fetch(m.path, m.args, signal);
-            this.#cache.set(key, f);
-            this.#schedule(key, f);
-          }));
+          await this.#resolve(missing, signal);
         }
       } catch (err) {
         ok = false;
@@ -203,10 +205,25 @@ export class TemplateRunner {
     return ok;
   }
 
+  /** Drops what has fallen due (a file that has not changed is looked at again later). */
+  async #expire(): Promise<void> {
+    const at = this.#o.scheduler.now();
+    for (const [key, e] of [...this.#cache]) {
+      if (e.due === undefined || e.due > at) continue;
+      if (e.recheck && !(await e.recheck())) {
+        e.due = at + FILE_POLL_MS;
+        continue;
+      }
+      if (this.#cache.get(key) === e) this.#cache.delete(key);
+    }
+  }
+
   /** Renders, then keeps fetching and rendering on schedule until `signal` aborts. */
   async run(signal: AbortSignal, onFatal: (err: RenderFailure) => void): Promise<void> {
+    this.#live = true;
     const backoff = { ms: 1000 };
     while (!signal.aborted) {
+      this.#poked = false;
       const ok = await this.renderAll(signal);
       if (!ok && this.#cfg.exitOnRetryFailure) {
         onFatal(new RenderFailure('template rendering failed and exit_on_retry_failure is set'));
@@ -219,17 +236,19 @@ export class TemplateRunner {
         backoff.ms = Math.min(backoff.ms * 2, 5 * 60_000);
       } else {
         backoff.ms = 1000;
-        const next = Math.min(...this.#due.values(), now + this.#cfg.staticSecretRenderIntervalMs);
-        wait = Math.max(0, next - now);
+        const dues = [...this.#cache.values()].flatMap((e) => (e.due === undefined ? [] : [e.due]));
+        wait = Math.max(0, Math.min(...dues, now + this.#cfg.staticSecretRenderIntervalMs) - now);
       }
-      await this.#o.scheduler.sleep(wait, signal);
-      const at = this.#o.scheduler.now();
-      for (const [key, due] of this.#due) {
-        if (due <= at) {
-          this.#cache.delete(key);
-          this.#due.delete(key);
-        }
+      if (!this.#poked) {
+        const wake = new AbortController();
+        this.#wake = wake;
+        const onAbort = () => wake.abort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        await this.#o.scheduler.sleep(wait, wake.signal);
+        signal.removeEventListener('abort', onAbort);
+        this.#wake = undefined;
       }
+      await this.#expire();
     }
   }
 }
