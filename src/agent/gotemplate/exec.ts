@@ -270,7 +270,7 @@ export class State {
       const method = Object.hasOwn(r.methods, name) ? r.methods[name] : undefined;
       if (method) {
         if (r.isNil) this.errorf(`nil pointer evaluating ${typ}.${name}`);
-        const given = args.length - 1 + (final !== MISSING ? 1 : 0);
+        const given = Math.max(0, args.length - 1) + (final !== MISSING ? 1 : 0);
         if (given !== 0) this.errorf(`wrong number of args for ${name}: want 0 got ${given}`);
         return method(r);
       }

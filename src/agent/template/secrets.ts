@@ -115,7 +115,14 @@ export class SecretReader {
     const path = rawPath.trim().replace(/^\/+|\/+$/g, '');
     const mount = await this.#mount(path);
     const full = mount.version === 2 && mount.path !== '' ? kvV2ListPath(path, mount.path) : path;
-    const r = await this.#t.json('GET', full, { token: this.#token(), query: { list: 'true' } });
+    let r: Record<string, unknown> | undefined;
+    try {
+      r = await this.#t.json('GET', full, { token: this.#token(), query: { list: 'true' } });
+    } catch (err) {
+      // Vault's client answers a 404 as no secret at all: an empty list.
+      if (err instanceof ApiError && err.status === 404) return [];
+      throw err;
+    }
     const keys = (r?.data as { keys?: unknown } | null | undefined)?.keys;
     if (keys === undefined || keys === null) return [];
     if (!Array.isArray(keys)) throw new Error(`vault.list(${path}): unexpected response`);
