@@ -1,12 +1,13 @@
 // `secret` as consul-template fetches it: KV v2 is found through sys/internal/ui/mounts, so
 // `secret "secret/app"` reads secret/data/app (a path already holding data/, metadata/ or
 // subkeys/ is kept); with k=v arguments it is a write (wrapped as {data:{…}} on KV v2). JSON
-// is parsed with lossless-json, so numbers keep their text as Go's json.Number does.
+// is parsed losslessly (json.ts), so numbers keep their text as Go's json.Number does.
 // `secrets` lists (KV v2 under <mount>/metadata/), and leases are renewed here too.
 import { posix } from 'node:path';
-import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import { isLosslessNumber } from 'lossless-json';
 import { GoStruct } from '../gotemplate/index.js';
 import { ApiError, type Transport } from '../http.js';
+import { parseJsonLossless } from './json.js';
 
 export const SECRET_FIELDS = ['Auth', 'Data', 'LeaseDuration', 'LeaseID', 'Renewable', 'RequestID', 'Warnings', 'WrapInfo'] as const;
 
@@ -88,7 +89,7 @@ export class SecretReader {
       } catch { /* not JSON */ }
       throw new ApiError(body === undefined ? 'GET' : 'PUT', `${this.#t.address}/v1/${full}`, res.status, errors, text);
     }
-    const parsed = (text === '' ? {} : parseLossless(text)) as Record<string, unknown>;
+    const parsed = (text === '' ? {} : parseJsonLossless(text)) as Record<string, unknown>;
     const data = parsed.data as Record<string, unknown> | null | undefined;
     // A deleted or destroyed KV v2 version answers with data.data null: no secret, as Vault says.
     if (data === null || data === undefined || (mount.version === 2 && full.startsWith(`${mount.path}data/`) && data.data === null)) {
