@@ -103,8 +103,10 @@ template {
       const agent = startAgent([`-config=${config}`]);
       current = agent;
       if (k === 0) await waitFor('the first render', () => (seen.size > 0 ? true : undefined), 20_000, agent);
-      const min = o.minMs ?? 250;
-      const killAt = Date.now() + min + Math.random() * ((o.maxMs ?? 2000) - min);
+      // Random moments after the agent has started (its start takes 0.5–2 s on a loaded
+      // machine): before, during and after the fetch and the write.
+      await waitFor('the agent to start', () => (/authenticating/.test(agent.output()) ? true : undefined), 20_000, agent);
+      const killAt = Date.now() + (o.minMs ?? 0) + Math.random() * ((o.maxMs ?? 800) - (o.minMs ?? 0));
       while (Date.now() < killAt) {
         checkTemps(agent);
         await sleep(5);

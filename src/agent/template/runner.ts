@@ -205,9 +205,13 @@ export class TemplateRunner {
     return ok;
   }
 
-  /** Drops what has fallen due (a file that has not changed is looked at again later). */
-  async #expire(): Promise<void> {
+  /**
+   * Drops what has fallen due (a file that has not changed is looked at again later); returns
+   * whether anything was dropped, i.e. whether a render could come out differently.
+   */
+  async #expire(): Promise<boolean> {
     const at = this.#o.scheduler.now();
+    let dropped = false;
     for (const [key, e] of [...this.#cache]) {
       if (e.due === undefined || e.due > at) continue;
       if (e.recheck && !(await e.recheck())) {
@@ -215,16 +219,22 @@ export class TemplateRunner {
         continue;
       }
       if (this.#cache.get(key) === e) this.#cache.delete(key);
+      dropped = true;
     }
+    return dropped;
   }
 
   /** Renders, then keeps fetching and rendering on schedule until `signal` aborts. */
   async run(signal: AbortSignal, onFatal: (err: RenderFailure) => void): Promise<void> {
     this.#live = true;
     const backoff = { ms: 1000 };
+    let render = true;
+    let ok = true;
     while (!signal.aborted) {
-      this.#poked = false;
-      const ok = await this.renderAll(signal);
+      if (render) {
+        this.#poked = false;
+        ok = await this.renderAll(signal);
+      }
       if (!ok && this.#cfg.exitOnRetryFailure) {
         onFatal(new RenderFailure('template rendering failed and exit_on_retry_failure is set'));
         return;
@@ -248,7 +258,8 @@ export class TemplateRunner {
         signal.removeEventListener('abort', onAbort);
         this.#wake = undefined;
       }
-      await this.#expire();
+      // Nothing dropped and nothing failing: the files already hold what a render would write.
+      render = (await this.#expire()) || this.#poked || !ok;
     }
   }
 }

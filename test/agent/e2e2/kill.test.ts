@@ -22,8 +22,7 @@ after(async () => {
 });
 
 test('kill -9 during renders: reads are always whole, old or new; temp files are removed at the next start', async () => {
-  // An agent takes ~0.5–2 s to start on a loaded machine: kills land before, during and after renders.
-  const r = await killLoop({ srv, dir, kills: 20, bytes: 2 * 1024 * 1024, minMs: 700, maxMs: 3000 });
+  const r = await killLoop({ srv, dir, kills: 20, bytes: 2 * 1024 * 1024 });
   assert.deepEqual(r.bad, [], JSON.stringify(r));
   assert.ok(r.reads > 100, `only ${r.reads} reads`);
   assert.ok(r.versionsSeen >= 4, `only ${r.versionsSeen} versions rendered of ${r.versionsWritten}`);

@@ -71,10 +71,11 @@ async function runFor(s: ManualScheduler, ms: number, step = 100): Promise<void>
   await idle(s);
 }
 
-test('a renewable lease is renewed with increment 0 (same username), then replaced before its max TTL', async () => {
+/** A runner rendering the username of database/creds/app from a fake server, running. */
+function start(file: string, ttl: number, maxTtl: number, failRenewals = false) {
   const s = new ManualScheduler(Date.UTC(2026, 0, 1), () => 0.5);
-  const { t, calls } = fakeServer(s, 4, 15);
-  const dest = join(dir, 'db.txt');
+  const { t, calls } = fakeServer(s, ttl, maxTtl, failRenewals);
+  const dest = join(dir, file);
   const lines: string[] = [];
   const runner = new TemplateRunner({
     templates: compileTemplates([spec(dest, '{{ with secret "database/creds/app" }}{{ .Data.username }}{{ end }}')]),
@@ -83,6 +84,11 @@ test('a renewable lease is renewed with increment 0 (same username), then replac
   runner.setToken('tok');
   const ac = new AbortController();
   void runner.run(ac.signal, () => assert.fail('fatal'));
+  return { s, calls, dest, ac, lines };
+}
+
+test('a renewable lease is renewed with increment 0 (same username), then replaced before its max TTL', async () => {
+  const { s, calls, dest, ac } = start('db.txt', 4, 15);
   const started = s.now();
   await runFor(s, 1000);
   assert.equal(readFileSync(dest, 'utf8'), 'user1');
@@ -104,17 +110,7 @@ test('a renewable lease is renewed with increment 0 (same username), then replac
 });
 
 test('a failed renewal fetches a new secret at once', async () => {
-  const s = new ManualScheduler(Date.UTC(2026, 0, 1), () => 0.5);
-  const { t, calls } = fakeServer(s, 30, 300, true);
-  const dest = join(dir, 'db2.txt');
-  const lines: string[] = [];
-  const runner = new TemplateRunner({
-    templates: compileTemplates([spec(dest, '{{ with secret "database/creds/app" }}{{ .Data.username }}{{ end }}')]),
-    transport: t, scheduler: s, log: createLogger('debug', (l) => lines.push(l)), env: {},
-  });
-  runner.setToken('tok');
-  const ac = new AbortController();
-  void runner.run(ac.signal, () => assert.fail('fatal'));
+  const { s, calls, dest, ac, lines } = start('db2.txt', 30, 300, true);
   await runFor(s, 1000);
   assert.equal(readFileSync(dest, 'utf8'), 'user1');
   await runFor(s, 20_000, 500); // first renewal at 21.5 s
