@@ -43,8 +43,12 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
 
 export const readIfExists = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, 'utf8') || undefined : undefined);
 
+/** What these helpers need of a server: its address and an API call (a TestServer, or a wrapper
+ * around a server process). */
+export type ServerApi = Pick<TestServer, 'api' | 'url'>;
+
 /** Enables approle (once) and makes a role; returns its role id and a fresh secret id. */
-export async function approleRole(srv: TestServer, role: string, settings: Record<string, unknown>): Promise<{ roleId: string; secretId: string }> {
+export async function approleRole(srv: ServerApi, role: string, settings: Record<string, unknown>): Promise<{ roleId: string; secretId: string }> {
   const mounts = await srv.api('GET', 'sys/auth');
   if (!mounts.body?.data?.['approle/'] && !mounts.body?.['approle/']) await srv.api('POST', 'sys/auth/approle', { type: 'approle' });
   const made = await srv.api('POST', `auth/approle/role/${role}`, settings);
@@ -54,7 +58,7 @@ export async function approleRole(srv: TestServer, role: string, settings: Recor
   return { roleId, secretId };
 }
 
-export async function lookupSelf(srv: TestServer, token: string): Promise<number> {
+export async function lookupSelf(srv: Pick<TestServer, 'url'>, token: string): Promise<number> {
   return (await fetch(`${srv.url}/v1/auth/token/lookup-self`, { headers: { 'X-Vault-Token': token } })).status;
 }
 
@@ -62,7 +66,7 @@ export async function lookupSelf(srv: TestServer, token: string): Promise<number
  * Writes `<dir>/<name>.hcl`: the server's address and an approle auto_auth whose id files hold
  * `ids`, with `inAutoAuth` inside the auto_auth block (sinks) and `body` after it.
  */
-export function writeApproleConfig(srv: TestServer, dir: string, name: string, ids: { roleId: string; secretId: string }, inAutoAuth: string, body: string): string {
+export function writeApproleConfig(srv: Pick<TestServer, 'url'>, dir: string, name: string, ids: { roleId: string; secretId: string }, inAutoAuth: string, body: string): string {
   writeFileSync(join(dir, `${name}-role`), ids.roleId);
   writeFileSync(join(dir, `${name}-secret`), ids.secretId);
   const config = join(dir, `${name}.hcl`);

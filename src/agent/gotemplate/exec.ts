@@ -124,7 +124,7 @@ export class State {
         } finally { this.pop(mark); }
         return true;
       };
-      if (val instanceof GoStruct && val.isPointer && !val.isNil) val = new GoStruct(val.typeName.slice(1), val.fieldNames, val.fields);
+      if (val instanceof GoStruct && val.isPointer && !val.isNil) val = new GoStruct(val.typeName.slice(1), val.fieldNames, val.fields, val.methods);
       switch (kindOf(val)) {
         case 'slice': {
           const a = val as unknown[];
@@ -267,6 +267,13 @@ export class State {
     if (r === null || r === undefined) this.errorf(`nil pointer evaluating ${typ}.${name}`);
     const hasArgs = args.length > 1 || final !== MISSING;
     if (r instanceof GoStruct) {
+      const method = Object.hasOwn(r.methods, name) ? r.methods[name] : undefined;
+      if (method) {
+        if (r.isNil) this.errorf(`nil pointer evaluating ${typ}.${name}`);
+        const given = Math.max(0, args.length - 1) + (final !== MISSING ? 1 : 0);
+        if (given !== 0) this.errorf(`wrong number of args for ${name}: want 0 got ${given}`);
+        return method(r);
+      }
       if (r.fieldNames.includes(name)) {
         if (r.isNil) this.errorf(`nil pointer evaluating ${typ}.${name}`);
         if (hasArgs) this.errorf(`${name} has arguments but cannot be invoked as function`);
@@ -394,7 +401,7 @@ export class State {
   printValue(n: Node, v: unknown): void {
     this.at(n);
     v = unbox(v);
-    if (v instanceof GoStruct && v.isPointer && !v.isNil) v = new GoStruct(v.typeName.slice(1), v.fieldNames, v.fields);
+    if (v instanceof GoStruct && v.isPointer && !v.isNil) v = new GoStruct(v.typeName.slice(1), v.fieldNames, v.fields, v.methods);
     if (v === undefined) { this.out.push('<no value>'); return; }
     if (typeof v === 'function') this.errorf(`can't print ${nodeStr(n)} of type ${typeName(v)}`);
     this.out.push(formatValue(v));

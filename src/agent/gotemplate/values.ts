@@ -15,12 +15,16 @@ export class GoFloat {
  * pointer. Field access is checked against `fieldNames`: an unknown field is an error whatever
  * missingkey says, as it is for Go structs.
  */
+/** A method without arguments on a struct value (never printed, as in Go). */
+export type GoMethod = (self: GoStruct) => unknown;
+
 export class GoStruct {
   readonly typeName: string;
   readonly fieldNames: readonly string[];
   readonly fields: Readonly<Record<string, unknown>> | null;
-  constructor(typeName: string, fieldNames: readonly string[], fields: Readonly<Record<string, unknown>> | null) {
-    this.typeName = typeName; this.fieldNames = fieldNames; this.fields = fields;
+  readonly methods: Readonly<Record<string, GoMethod>>;
+  constructor(typeName: string, fieldNames: readonly string[], fields: Readonly<Record<string, unknown>> | null, methods: Readonly<Record<string, GoMethod>> = {}) {
+    this.typeName = typeName; this.fieldNames = fieldNames; this.fields = fields; this.methods = methods;
   }
   get isPointer(): boolean { return this.typeName.startsWith('*'); }
   get isNil(): boolean { return this.fields === null; }

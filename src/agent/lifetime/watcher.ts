@@ -1,5 +1,5 @@
 // One lifetime watcher for everything the agent keeps alive: the auto-auth token (renew-self)
-// and leased secrets (sys/leases/renew). The schedule is Vault's LifetimeWatcher's:
+// and leased secrets templates use (sys/leases/renew, template/renew.ts). The schedule is Vault's LifetimeWatcher's:
 //   - grace: a random 10–20 % of the lease (of the increment when one is asked for), drawn again
 //     whenever a renewal extends the lease;
 //   - sleep: two thirds of the remaining lease plus a third of the grace, so renewals come at
@@ -25,6 +25,11 @@ export type WatchOptions = {
   signal?: AbortSignal;
   onRenewed?: (r: Renewal) => void;
   onRenewError?: (err: unknown, retryInMs: number) => void;
+  /**
+   * End at the first failed renewal ('failed') instead of retrying: leased secrets are fetched
+   * anew then, as Vault's RenewBehaviorErrorOnErrors has it (a token is renewed with retries).
+   */
+  stopOnError?: boolean;
 };
 
 /** Why watching ended: time to get a new credential, or told to stop. */
@@ -69,6 +74,10 @@ export async function watchLifetime(o: WatchOptions): Promise<WatchEnd> {
         o.onRenewed?.(r);
       } catch (err) {
         if (o.signal?.aborted) return 'stopped';
+        if (o.stopOnError) {
+          o.onRenewError?.(err, 0);
+          return 'failed';
+        }
         const remaining = expiresAt - s.now();
         retryIntervalMs = retryIntervalMs === 0 ? RETRY_INITIAL_MS : Math.min(RETRY_MAX_MS, retryIntervalMs * 1.5);
         const wait = Math.min(RETRY_MAX_MS, retryIntervalMs * (0.5 + s.random()));

@@ -3,26 +3,28 @@
 // secret not fetched yet answers nil and is recorded as missing, the runner fetches what is
 // missing and evaluates again, and nothing is delivered while anything is missing. Then the
 // pass's texts go to the runner's output: files and their commands (files.ts), or the
-// environment of a supervised process (exec/env-templates.ts).
-// Data is fetched again on a schedule: a secret with a lease at lease_renewal_threshold
-// (±5 %) of it, one without (KV v2) every static_secret_render_interval × 0.85–0.95. A
-// template with wait { min, max } has a new text held back until it has been quiet (quiet.ts).
+// environment of a supervised process (exec/env-templates.ts). A template with
+// wait { min, max } has a new text held back until it has been quiet (quiet.ts).
+// Data is fetched again on a schedule (loaders.ts, lease.ts); a renewable lease is instead
+// renewed by the lifetime watcher, and fetched anew (and rendered) when the watcher ends: its
+// max TTL is near, or a renewal failed.
 import { readFileSync } from 'node:fs';
-import { parseTemplate, typed, GoError, TemplateError, type FuncMap, type Template as Parsed } from '../gotemplate/index.js';
+import { parseTemplate, TemplateError, type Template as Parsed } from '../gotemplate/index.js';
 import { DEFAULT_TEMPLATE_CONFIG, type Template, type TemplateConfig, type VaultConfig } from '../config/types.js';
 import { isRetryable, type Transport } from '../http.js';
 import type { Logger } from '../log.js';
 import type { Scheduler } from '../schedule.js';
+import { watchLifetime } from '../lifetime/watcher.js';
+import { DATA_FUNCS, dataFuncs, depKey, type Dep } from './funcs.js';
+import { Loaders, FILE_POLL_MS, type Entry } from './loaders.js';
 import { Quiescence } from './quiet.js';
 import { redactSecrets, SecretReader, type Fetched } from './secrets.js';
-
-const DATA_FUNCS = ['secret', 'env', 'mustEnv', 'envOrDefault'];
 
 export class TemplateConfigError extends Error {}
 
 /** What every kind of template has, a file's `template` and an `env_template` alike. */
 export type TemplateSource = Pick<Template, 'source' | 'contents' | 'errorOnMissingKey' | 'leftDelimiter' | 'rightDelimiter' | 'functionDenylist'>
-  & Partial<Pick<Template, 'waitMinMs' | 'waitMaxMs'>>;
+  & Partial<Pick<Template, 'waitMinMs' | 'waitMaxMs' | 'destination' | 'sandboxPath'>>;
 
 export type Compiled<S extends TemplateSource = Template> = { spec: S; name: string; parsed: Parsed };
 
@@ -61,16 +63,6 @@ export interface RenderOutput<S extends TemplateSource> {
   deliver(rendered: Rendered<S>[], signal: AbortSignal): Promise<boolean>;
 }
 
-/**
- * How long after a fetch a secret is fetched again: a lease at lease_renewal_threshold ± 5 %
- * of it, no lease (KV v2) at static_secret_render_interval × 0.85–0.95. `r` is in [0, 1).
- */
-export function refetchDelay(leaseDurationMs: number, cfg: TemplateConfig, r: number): number {
-  return leaseDurationMs > 0
-    ? leaseDurationMs * (cfg.leaseRenewalThreshold + (r - 0.5) * 0.1)
-    : cfg.staticSecretRenderIntervalMs * (0.85 + r * 0.1);
-}
-
 export type RunnerOptions<S extends TemplateSource> = {
   templates: Compiled<S>[];
   output: RenderOutput<S>;
@@ -90,18 +82,25 @@ export class TemplateRunner<S extends TemplateSource = Template> {
   readonly #cfg: TemplateConfig;
   readonly #log: Logger;
   #token = '';
-  readonly #cache = new Map<string, Fetched>();
+  readonly #cache = new Map<string, Entry>();
   readonly #reader: SecretReader;
-  /** When each cached secret is to be fetched again. */
-  readonly #due = new Map<string, number>();
+  readonly #loaders: Loaders;
   /** The templates with wait { min, max }. */
   readonly #quiet = new Map<Compiled<S>, Quiescence>();
+  /** Bumped by each new token: a fetch begun under an older one is not cached. */
+  #generation = 0;
+  /** Inside run(): renewable leases are watched (not in exit-after-auth's single render). */
+  #live = false;
+  /** Something was dropped out of schedule (a watcher ended): render without sleeping. */
+  #poked = false;
+  #wake: AbortController | undefined;
 
   constructor(o: RunnerOptions<S>) {
     this.#o = o;
     this.#cfg = o.config ?? DEFAULT_TEMPLATE_CONFIG;
     this.#log = o.log.named('template.server');
     this.#reader = new SecretReader(o.transport, () => this.#token);
+    this.#loaders = new Loaders(this.#reader, this.#cfg, o.scheduler);
     for (const t of o.templates) {
       if ((t.spec.waitMinMs ?? 0) > 0) this.#quiet.set(t, new Quiescence(t.spec.waitMinMs ?? 0, t.spec.waitMaxMs ?? 0));
     }
@@ -116,61 +115,63 @@ export class TemplateRunner<S extends TemplateSource = Template> {
   /** A new auto-auth token: everything is fetched again under it. */
   setToken(token: string): void {
     this.#token = token;
+    this.#generation++;
     this.#cache.clear();
-    this.#due.clear();
     this.#reader.reset();
   }
 
-  #funcs(spec: S, missing: Map<string, { path: string; args?: Record<string, string> }>): FuncMap {
-    const env = this.#o.env;
-    const denied: FuncMap = Object.fromEntries(spec.functionDenylist.map((n) => [n, () => {
-      throw new GoError('function is disabled');
-    }]));
-    return {
-      secret: typed(['string'], ((path: string, ...rest: string[]) => {
-        let args: Record<string, string> | undefined;
-        if (rest.length > 0) {
-          args = {};
-          for (const kv of rest) {
-            const i = kv.indexOf('=');
-            if (i < 1) throw new GoError(`invalid key=value pair ${JSON.stringify(kv)}`);
-            args[kv.slice(0, i)] = kv.slice(i + 1);
-          }
-        }
-        const key = JSON.stringify([path, args ?? null]);
-        const hit = this.#cache.get(key);
-        if (hit) return hit.value;
-        missing.set(key, { path, args });
-        return undefined;
-      }) as (...a: never[]) => unknown, 'string'),
-      env: typed(['string'], ((name: string) => env[name] ?? '') as (...a: never[]) => unknown),
-      mustEnv: typed(['string'], ((name: string) => {
-        const v = env[name];
-        if (v === undefined) throw new GoError(`environment variable ${name} is not set`);
-        return v;
-      }) as (...a: never[]) => unknown),
-      envOrDefault: typed(['string', 'string'], ((name: string, def: string) => env[name] || def) as (...a: never[]) => unknown),
-      ...denied,
-    };
-  }
-
   /** Fetches with vault.retry: 5xx and connection errors, 250 ms doubling up to 1 m. */
-  async #fetch(path: string, args: Record<string, string> | undefined, signal: AbortSignal): Promise<Fetched> {
+  async #fetch(d: Dep, signal: AbortSignal): Promise<Entry> {
     const retries = this.#o.vault?.numRetries ?? 12;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#reader.fetch(path, args, this.#o.scheduler.now());
+        return await this.#loaders.load(d, this.#live);
       } catch (err) {
         if (!isRetryable(err) || attempt >= retries || signal.aborted) throw err;
         const wait = Math.min(60_000, 250 * 2 ** attempt);
-        this.#log.warn('retrying a fetch', { path, attempt: attempt + 1, wait_ms: wait, error: (err as Error).message });
+        this.#log.warn('retrying a fetch', { path: d.path, attempt: attempt + 1, wait_ms: wait, error: (err as Error).message });
         await this.#o.scheduler.sleep(wait, signal);
       }
     }
   }
 
-  #schedule(key: string, f: Fetched): void {
-    this.#due.set(key, f.fetchedAt + refetchDelay(f.leaseDurationMs, this.#cfg, this.#o.scheduler.random()));
+  #poke(): void {
+    this.#poked = true;
+    this.#wake?.abort();
+  }
+
+  /**
+   * Renews a leased secret on the lifetime watcher's schedule (increment 0) while it is cached;
+   * when the watcher ends, the secret is dropped so the next render fetches a new one.
+   */
+  #watch(key: string, entry: Entry, f: Fetched, path: string, signal: AbortSignal): void {
+    void watchLifetime({
+      leaseDurationMs: f.auth ? f.auth.leaseDurationMs : f.leaseDurationMs, renewable: true, scheduler: this.#o.scheduler, signal,
+      stopOnError: true,
+      renew: () => this.#reader.renew(f),
+      onRenewed: (r) => this.#log.debug('renewed lease', { path, lease_duration: `${r.leaseDurationMs / 1000}s` }),
+      onRenewError: (err) => this.#log.warn('failed to renew lease', { path, error: (err as Error).message }),
+    }).then((end) => {
+      if (this.#cache.get(key) === entry) this.#cache.delete(key);
+      if (end === 'stopped') return;
+      this.#log.info('lease renewal done, fetching a new secret', { path, reason: end });
+      this.#poke();
+    });
+  }
+
+  async #resolve(missing: Map<string, Dep>, signal: AbortSignal): Promise<void> {
+    const generation = this.#generation;
+    await Promise.all([...missing].map(async ([key, d]) => {
+      const entry = await this.#fetch(d, signal);
+      if (generation !== this.#generation || signal.aborted) return;
+      this.#cache.set(key, entry);
+      if (entry.secret && entry.due === undefined) this.#watch(key, entry, entry.secret, d.path, signal);
+    }));
+  }
+
+  /** The secrets fetched so far, whose values a logged error must not quote. */
+  #fetched(): Fetched[] {
+    return [...this.#cache.values()].flatMap((e) => (e.secret ? [e.secret] : []));
   }
 
   /**
@@ -195,22 +196,28 @@ export class TemplateRunner<S extends TemplateSource = Template> {
       let out: string | undefined;
       try {
         for (let round = 0; round < 20 && out === undefined; round++) {
-          const missing = new Map<string, { path: string; args?: Record<string, string> }>();
-          const text = t.parsed.execute(undefined, this.#funcs(t.spec, missing), { missingKey: t.spec.errorOnMissingKey ? 'error' : 'zero' });
+          const missing = new Map<string, Dep>();
+          const funcs = dataFuncs({
+            env: this.#o.env, destination: t.spec.destination ?? '', sandboxPath: t.spec.sandboxPath, denylist: t.spec.functionDenylist,
+            recall: (d) => {
+              const key = depKey(d);
+              const hit = this.#cache.get(key);
+              if (hit) return { value: hit.value };
+              missing.set(key, d);
+              return undefined;
+            },
+          });
+          const text = t.parsed.execute(undefined, funcs, { missingKey: t.spec.errorOnMissingKey ? 'error' : 'zero' });
           if (missing.size === 0) {
             out = text;
             break;
           }
-          await Promise.all([...missing].map(async ([key, m]) => {
-            const f = await this.#fetch(m.path, m.args, signal);
-            this.#cache.set(key, f);
-            this.#schedule(key, f);
-          }));
+          await this.#resolve(missing, signal);
         }
       } catch (err) {
         ok = false;
         const what = err instanceof TemplateError ? 'execute' : 'fetch';
-        this.#log.error(`${t.name}: ${what}: ${redactSecrets((err as Error).message, this.#cache.values())}`);
+        this.#log.error(`${t.name}: ${what}: ${redactSecrets((err as Error).message, this.#fetched())}`);
         continue;
       }
       if (out === undefined) {
@@ -226,11 +233,36 @@ export class TemplateRunner<S extends TemplateSource = Template> {
     return ok;
   }
 
+  /**
+   * Drops what has fallen due (a file that has not changed is looked at again later); returns
+   * whether anything was dropped, i.e. whether a render could come out differently.
+   */
+  async #expire(): Promise<boolean> {
+    const at = this.#o.scheduler.now();
+    let dropped = false;
+    for (const [key, e] of [...this.#cache]) {
+      if (e.due === undefined || e.due > at) continue;
+      if (e.recheck && !(await e.recheck())) {
+        e.due = at + FILE_POLL_MS;
+        continue;
+      }
+      if (this.#cache.get(key) === e) this.#cache.delete(key);
+      dropped = true;
+    }
+    return dropped;
+  }
+
   /** Renders, then keeps fetching and rendering on schedule until `signal` aborts. */
   async run(signal: AbortSignal, onFatal: (err: RenderFailure) => void): Promise<void> {
+    this.#live = true;
     const backoff = { ms: 1000 };
+    let render = true;
+    let ok = true;
     while (!signal.aborted) {
-      const ok = await this.#pass(signal);
+      if (render) {
+        this.#poked = false;
+        ok = await this.#pass(signal);
+      }
       if (!ok && this.#cfg.exitOnRetryFailure) {
         onFatal(new RenderFailure('template rendering failed and exit_on_retry_failure is set'));
         return;
@@ -242,19 +274,22 @@ export class TemplateRunner<S extends TemplateSource = Template> {
         backoff.ms = Math.min(backoff.ms * 2, 5 * 60_000);
       } else {
         backoff.ms = 1000;
-        const next = Math.min(...this.#due.values(), now + this.#cfg.staticSecretRenderIntervalMs);
-        wait = Math.max(0, next - now);
+        const dues = [...this.#cache.values()].flatMap((e) => (e.due === undefined ? [] : [e.due]));
+        wait = Math.max(0, Math.min(...dues, now + this.#cfg.staticSecretRenderIntervalMs) - now);
       }
       const held = this.#heldUntil();
       if (held !== undefined) wait = Math.max(0, Math.min(wait, held - now));
-      await this.#o.scheduler.sleep(wait, signal);
-      const at = this.#o.scheduler.now();
-      for (const [key, due] of this.#due) {
-        if (due <= at) {
-          this.#cache.delete(key);
-          this.#due.delete(key);
-        }
+      if (!this.#poked) {
+        const wake = new AbortController();
+        this.#wake = wake;
+        const onAbort = () => wake.abort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        await this.#o.scheduler.sleep(wait, wake.signal);
+        signal.removeEventListener('abort', onAbort);
+        this.#wake = undefined;
       }
+      // Nothing dropped, nothing failing and nothing held: the output already has what a render would give.
+      render = (await this.#expire()) || this.#poked || !ok || this.#heldUntil() !== undefined;
     }
   }
 }

@@ -1,15 +1,36 @@
 // `secret` as consul-template fetches it: KV v2 is found through sys/internal/ui/mounts, so
 // `secret "secret/app"` reads secret/data/app (a path already holding data/, metadata/ or
 // subkeys/ is kept); with k=v arguments it is a write (wrapped as {data:{…}} on KV v2). JSON
-// is parsed with lossless-json, so numbers keep their text as Go's json.Number does.
-import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+// is parsed losslessly (json.ts), so numbers keep their text as Go's json.Number does.
+// `secrets` lists (KV v2 under <mount>/metadata/), and leases are renewed here too.
+import { posix } from 'node:path';
+import { isLosslessNumber } from 'lossless-json';
 import { GoStruct } from '../gotemplate/index.js';
 import { ApiError, type Transport } from '../http.js';
+import { parseJsonLossless } from './json.js';
 
 export const SECRET_FIELDS = ['Auth', 'Data', 'LeaseDuration', 'LeaseID', 'Renewable', 'RequestID', 'Warnings', 'WrapInfo'] as const;
 
+/** A token a secret carries (auth/token/create and the like): renewed as itself. */
+export type FetchedAuth = { clientToken: string; leaseDurationMs: number; renewable: boolean };
+
 /** A fetched secret: what templates see, and what the runner schedules by. */
-export type Fetched = { value: GoStruct; leaseId: string; leaseDurationMs: number; renewable: boolean; fetchedAt: number };
+export type Fetched = {
+  value: GoStruct; leaseId: string; leaseDurationMs: number; renewable: boolean; fetchedAt: number;
+  /** The answer's data (lossless numbers), for the schedule's rules (certificate, rotation_period…). */
+  data: Record<string, unknown>;
+  auth?: FetchedAuth;
+};
+
+const num = (v: unknown) => (isLosslessNumber(v) ? Number(v.value) : typeof v === 'number' ? v : 0);
+
+/** KV v2 lists under <mount>/metadata/ (consul-template's shim; a path already there is kept). */
+export function kvV2ListPath(path: string, mountPath: string): string {
+  const mount = mountPath.replace(/\/$/, '');
+  if (path.startsWith(posix.join(mount, 'metadata'))) return path;
+  if (path === mount) return posix.join(mount, 'metadata');
+  return posix.join(mount, 'metadata', path.slice(mount.length));
+}
 
 type Mount = { path: string; version: 1 | 2 };
 
@@ -68,20 +89,70 @@ export class SecretReader {
       } catch { /* not JSON */ }
       throw new ApiError(body === undefined ? 'GET' : 'PUT', `${this.#t.address}/v1/${full}`, res.status, errors, text);
     }
-    const parsed = (text === '' ? {} : parseLossless(text)) as Record<string, unknown>;
+    const parsed = (text === '' ? {} : parseJsonLossless(text)) as Record<string, unknown>;
     const data = parsed.data as Record<string, unknown> | null | undefined;
     // A deleted or destroyed KV v2 version answers with data.data null: no secret, as Vault says.
     if (data === null || data === undefined || (mount.version === 2 && full.startsWith(`${mount.path}data/`) && data.data === null)) {
       if (body === undefined) throw new Error(`no secret exists at ${full}`);
     }
-    const num = (v: unknown) => (isLosslessNumber(v) ? Number(v.value) : typeof v === 'number' ? v : 0);
     const leaseDuration = num(parsed.lease_duration);
     const value = new GoStruct('*dependency.Secret', SECRET_FIELDS, {
       RequestID: parsed.request_id ?? '', LeaseID: parsed.lease_id ?? '', LeaseDuration: leaseDuration,
       Renewable: parsed.renewable === true, Data: data ?? {}, Warnings: parsed.warnings ?? null,
       Auth: parsed.auth ?? null, WrapInfo: parsed.wrap_info ?? null,
     });
-    return { value, leaseId: String(parsed.lease_id ?? ''), leaseDurationMs: leaseDuration * 1000, renewable: parsed.renewable === true, fetchedAt: now };
+    const auth = parsed.auth as Record<string, unknown> | null | undefined;
+    return {
+      value, leaseId: String(parsed.lease_id ?? ''), leaseDurationMs: leaseDuration * 1000, renewable: parsed.renewable === true, fetchedAt: now,
+      data: data ?? {},
+      auth: auth && typeof auth.client_token === 'string'
+        ? { clientToken: auth.client_token, leaseDurationMs: num(auth.lease_duration) * 1000, renewable: auth.renewable === true }
+        : undefined,
+    };
+  }
+
+  /** LIST: the keys under a path, sorted byte-wise; nothing there is an empty list. */
+  async list(rawPath: string): Promise<string[]> {
+    const path = rawPath.trim().replace(/^\/+|\/+$/g, '');
+    const mount = await this.#mount(path);
+    const full = mount.version === 2 && mount.path !== '' ? kvV2ListPath(path, mount.path) : path;
+    let r: Record<string, unknown> | undefined;
+    try {
+      r = await this.#t.json('GET', full, { token: this.#token(), query: { list: 'true' } });
+    } catch (err) {
+      // Vault's client answers a 404 as no secret at all: an empty list.
+      if (err instanceof ApiError && err.status === 404) return [];
+      throw err;
+    }
+    const keys = (r?.data as { keys?: unknown } | null | undefined)?.keys;
+    if (keys === undefined || keys === null) return [];
+    if (!Array.isArray(keys)) throw new Error(`vault.list(${path}): unexpected response`);
+    if (keys.some((k) => typeof k !== 'string')) throw new Error(`vault.list(${path}): non-string in list`);
+    return (keys as string[]).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  }
+
+  /** A write whose answer's data is returned as is (pkiCert's issue call); none is an error. */
+  async write(rawPath: string, body: Record<string, string>): Promise<Record<string, unknown>> {
+    const path = rawPath.trim().replace(/^\/+|\/+$/g, '');
+    const r = await this.#t.json('PUT', path, { token: this.#token(), body });
+    if (!r) throw new Error(`no secret exists at ${path}`);
+    return (r.data as Record<string, unknown> | null | undefined) ?? {};
+  }
+
+  /**
+   * Renews a fetched secret with an increment of 0 (the lease's own TTL): a token it carries
+   * through auth/token/renew-self as that token, a lease through sys/leases/renew.
+   */
+  async renew(f: Fetched): Promise<{ leaseDurationMs: number; renewable: boolean }> {
+    if (f.auth) {
+      const r = await this.#t.json('PUT', 'auth/token/renew-self', { token: f.auth.clientToken, body: { increment: 0 } });
+      const auth = r?.auth as Record<string, unknown> | undefined;
+      if (!auth) throw new Error('renewal returned no auth');
+      return { leaseDurationMs: num(auth.lease_duration) * 1000, renewable: auth.renewable === true };
+    }
+    const r = await this.#t.json('PUT', 'sys/leases/renew', { token: this.#token(), body: { lease_id: f.leaseId, increment: 0 } });
+    if (!r) throw new Error(`lease ${f.leaseId} not found`);
+    return { leaseDurationMs: num(r.lease_duration) * 1000, renewable: r.renewable === true };
   }
 }
 

@@ -66,10 +66,11 @@ test('-exit-after-auth exits non-zero when the login fails; exit_on_err too', as
 
 test('token expiry: the sink keeps its token through renewals and holds a new one before max TTL', async () => {
   const ids = await approleRole(srv, 'e2e-short', { token_ttl: '3s', token_max_ttl: '8s' });
-  const { config, sink } = approleConfig('short', ids);
+  const { config, sink, secretFile } = approleConfig('short', ids);
   const agent = startAgent([`-config=${config}`]);
   try {
     const first = await waitFor('the first token', () => readIfExists(sink), 15_000, agent);
+    assert.equal(existsSync(secretFile), false, 'the secret-id file is removed after reading');
     // Renewed at ~2.1 s and ~4.2 s: the token stays the same and keeps working past its 3 s TTL.
     await new Promise((r) => setTimeout(r, 4500));
     assert.equal(readFileSync(sink, 'utf8'), first);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'lossless-json';
-import { goStrings, parseTemplate, secretValue, TemplateError, typed, type FuncMap, type SecretJSON } from '../../../src/agent/gotemplate/index.js';
+import { GoStruct, goStrings, parseTemplate, secretValue, TemplateError, typed, type FuncMap, type SecretJSON } from '../../../src/agent/gotemplate/index.js';
 
 const answer = (data: string): SecretJSON => parse(`{"request_id":"r-1","lease_id":"","lease_duration":2764800,"renewable":false,"data":${data},"warnings":null}`) as SecretJSON;
 const kv = answer('{"data":{"username":"app","password":"s3cr3t-CANARY","port":5432},"metadata":{"version":3}}');
@@ -134,4 +134,13 @@ test('typed caller functions get Go\'s argument checks', () => {
   assert.equal(run('{{ secret "a" "b" }}', funcs), 'got a,b');
   assert.throws(() => run('{{ secret "a" 1 }}', funcs), { message: 'template: :1:14: executing "" at <1>: expected string; found 1' });
   assert.throws(() => run('{{ secret .x }}', { ...funcs }), { message: 'template: :1:10: executing "" at <.x>: invalid value; expected string' });
+});
+
+test('a struct method without arguments (PemEncoded.Data) is called by name and never printed', () => {
+  const pem = new GoStruct('dependency.PemEncoded', ['Cert', 'Key', 'CA', 'CAChain'], { Cert: 'c', Key: 'k', CA: 'a', CAChain: goStrings(['a']) }, { Data: (self) => self });
+  const funcs: FuncMap = { pkiCert: () => pem };
+  assert.equal(run('{{ with pkiCert "p" }}{{ .Data.Cert }}{{ .Key }}{{ .Data.Data.CA }}{{ end }}', funcs), 'cka');
+  assert.equal(run('{{ pkiCert "p" }}', funcs), '{c k a [a]}');
+  assert.equal(run('{{ printf "%+v" (pkiCert "p").Data }}', funcs), '{Cert:c Key:k CA:a CAChain:[a]}');
+  assert.throws(() => run('{{ with pkiCert "p" }}{{ .Data 1 }}{{ end }}', funcs), { message: /wrong number of args for Data: want 0 got 1/ });
 });

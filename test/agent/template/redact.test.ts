@@ -5,7 +5,7 @@ import { GoStruct } from '../../../src/agent/gotemplate/index.js';
 import { redactSecrets, SECRET_FIELDS, type Fetched } from '../../../src/agent/template/secrets.js';
 
 const fetched = (data: unknown, auth: unknown = null): Fetched => ({
-  value: new GoStruct('*dependency.Secret', SECRET_FIELDS, { Data: data, Auth: auth }), leaseId: '', leaseDurationMs: 0, renewable: false, fetchedAt: 0,
+  value: new GoStruct('*dependency.Secret', SECRET_FIELDS, { Data: data, Auth: auth }), leaseId: '', leaseDurationMs: 0, renewable: false, fetchedAt: 0, data: {},
 });
 
 test('values of fetched secrets are taken out of a template error; short strings and other text stay', () => {
