@@ -35,8 +35,10 @@ const OCSP_COUNT = Number(process.env.BENCH_PKI_OCSP ?? 2000);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const fmt = (n: number) => n.toFixed(1);
 
+type Rate = { rate: number; p50: number; p99: number };
+
 /** Runs `count` calls with `concurrency` in flight; answers rate and latency percentiles. */
-async function measure(count: number, concurrency: number, call: () => Promise<void>) {
+async function measure(count: number, concurrency: number, call: () => Promise<void>): Promise<Rate> {
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();
@@ -66,17 +68,25 @@ async function main() {
   // Ceilings.
   const signerKey = await generateKey('ec', 256);
   const leafKey = await generateKey('ec', 256);
-  const bareSign = await measure(EC_COUNT, 8, async () => {
+  const signOnce = async () => {
     await buildCertificate({
       subject: subjectName({ common_name: 'x' }), publicKey: leafKey, notBefore: new Date(), notAfter: new Date(Date.now() + 3600e3),
       serialHex: newSerialHex(), sans: { dns: ['x'], ip: [], uri: [], email: [] }, isCa: false, keyUsage: 1, extKeyUsage: [], signatureBits: 0, usePss: false,
     }, { selfKey: signerKey, keyId: 'bench' });
-  });
+  };
+  // Each ceiling at the concurrency it is compared with.
+  const bareSign: Record<number, Rate> = {};
+  const rsaKeygen: Record<number, Rate> = {};
+  for (const c of [1, 8]) {
+    bareSign[c] = await measure(EC_COUNT, c, signOnce);
+    console.log(`ceiling  x509 create+sign (ec-256) c=${c}  ${fmt(bareSign[c]!.rate)}/s`);
+  }
   const ecKeygen = await measure(EC_COUNT * 4, 8, async () => { await genKey('ec', { namedCurve: 'P-256' }); });
-  const rsaKeygen = await measure(RSA_COUNT, 8, async () => { await genKey('rsa', { modulusLength: 2048 }); });
-  console.log(`ceiling  x509 create+sign (ec-256)   ${fmt(bareSign.rate)}/s`);
-  console.log(`ceiling  keygen ec-256               ${fmt(ecKeygen.rate)}/s`);
-  console.log(`ceiling  keygen rsa-2048             ${fmt(rsaKeygen.rate)}/s`);
+  console.log(`ceiling  keygen ec-256 c=8             ${fmt(ecKeygen.rate)}/s`);
+  for (const c of [1, 8]) {
+    rsaKeygen[c] = await measure(RSA_COUNT, c, async () => { await genKey('rsa', { modulusLength: 2048 }); });
+    console.log(`ceiling  keygen rsa-2048 c=${c}           ${fmt(rsaKeygen[c]!.rate)}/s`);
+  }
   const bare = createServer((_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end('{}'); });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
@@ -87,8 +97,8 @@ async function main() {
   const targets: string[] = [];
   for (const concurrency of [1, 8]) {
     const ec = await measure(EC_COUNT, concurrency, issue('ec'));
-    targets.push(`ec-256 issue c=${concurrency} / x509 sign ceiling = ${fmt(ec.rate / bareSign.rate)} (target >= 0.5)`);
-    console.log(`issue ec-256   c=${concurrency}  ${fmt(ec.rate)}/s  p50 ${fmt(ec.p50)} ms  p99 ${fmt(ec.p99)} ms  (${fmt(ec.rate / bareSign.rate)}x of the sign ceiling)`);
+    targets.push(`ec-256 issue c=${concurrency} / x509 sign ceiling = ${fmt(ec.rate / bareSign[concurrency]!.rate)} (target >= 0.5)`);
+    console.log(`issue ec-256   c=${concurrency}  ${fmt(ec.rate)}/s  p50 ${fmt(ec.p50)} ms  p99 ${fmt(ec.p99)} ms  (${fmt(ec.rate / bareSign[concurrency]!.rate)}x of the sign ceiling)`);
   }
   for (const concurrency of [1, 8]) {
     const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -108,9 +118,9 @@ async function main() {
     await poller;
     loop.disable();
     health.sort((a, b) => a - b);
-    targets.push(`rsa-2048 issue c=${concurrency} / keygen ceiling = ${fmt(rsa.rate / rsaKeygen.rate)} (target >= 0.8); `
+    targets.push(`rsa-2048 issue c=${concurrency} / keygen ceiling = ${fmt(rsa.rate / rsaKeygen[concurrency]!.rate)} (target >= 0.8); `
       + `loop delay p99 ${fmt(loop.percentile(99) / 1e6)} ms, sys/health p99 ${fmt(pct(health, 99))} ms (targets < 20)`);
-    console.log(`issue rsa-2048 c=${concurrency}  ${fmt(rsa.rate)}/s  p50 ${fmt(rsa.p50)} ms  p99 ${fmt(rsa.p99)} ms  (${fmt(rsa.rate / rsaKeygen.rate)}x of keygen)  `
+    console.log(`issue rsa-2048 c=${concurrency}  ${fmt(rsa.rate)}/s  p50 ${fmt(rsa.p50)} ms  p99 ${fmt(rsa.p99)} ms  (${fmt(rsa.rate / rsaKeygen[concurrency]!.rate)}x of keygen)  `
       + `loop delay p99 ${fmt(loop.percentile(99) / 1e6)} ms  sys/health p99 ${fmt(pct(health, 99))} ms`);
   }
 

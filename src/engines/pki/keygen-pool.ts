@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /** The nice value the workers give themselves (main thread: 0). */
-export const KEYGEN_NICE = 10;
+export const KEYGEN_NICE = 19;
 
 export type KeygenJob = { id: number; bits: number };
 export type KeygenReply = { id: number; key?: KeyObject; error?: string };
