@@ -94,6 +94,17 @@ async function main() {
   bare.close();
   console.log(`ceiling  bare node:http POST (c=8)   ${fmt(http.rate)}/s`);
 
+  // sys/health polled every 20 ms with nothing else running: the floor for the figures below.
+  const idleHealth: number[] = [];
+  for (const until = performance.now() + 3000; performance.now() < until;) {
+    const t = performance.now();
+    await (await fetch(`${srv.url}/v1/sys/health`)).arrayBuffer();
+    idleHealth.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  idleHealth.sort((a, b) => a - b);
+  console.log(`ceiling  sys/health p99 idle (polled every 20 ms)  ${fmt(pct(idleHealth, 99))} ms`);
+
   const targets: string[] = [];
   for (const concurrency of [1, 8]) {
     const ec = await measure(EC_COUNT, concurrency, issue('ec'));
@@ -108,7 +119,7 @@ async function main() {
     const poller = (async () => {
       while (polling) {
         const t = performance.now();
-        await fetch(`${srv.url}/v1/sys/health`);
+        await (await fetch(`${srv.url}/v1/sys/health`)).arrayBuffer();
         health.push(performance.now() - t);
         await new Promise((r) => setTimeout(r, 20));
       }

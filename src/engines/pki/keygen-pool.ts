@@ -1,16 +1,13 @@
-// RSA key generation on a small pool of worker threads (keygen-worker.ts), one per core. On
-// libuv's pool the key generations all run at the main thread's priority, and with every core
-// busy the event loop waits its turn for a core: tens of ms of loop delay. Here the last
-// thread (the only one on a single core) runs at nice 19, so with every thread busy one core
-// still yields to the event loop the moment it wakes, while the others keep full priority (a
-// lone key generation is not slowed by other processes on the machine). Jobs take the lowest
-// free thread. The KeyObject comes back by structured clone; nothing else crosses.
+// RSA key generation on a small pool of low-priority worker threads (keygen-worker.ts), one
+// per core. On libuv's pool the key generations run at the main thread's priority, and with
+// every core busy the event loop waits its turn for a core: tens of ms of loop delay. The
+// KeyObject comes back by structured clone; nothing else crosses.
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-/** The nice value of the yielding thread (the main thread's is 0). */
-export const KEYGEN_LOW_NICE = 19;
+/** The nice value the workers give themselves (main thread: 0). */
+export const KEYGEN_NICE = 19;
 
 export type KeygenJob = { id: number; bits: number };
 export type KeygenReply = { id: number; key?: KeyObject; error?: string };
@@ -23,11 +20,8 @@ const queue: Array<KeygenJob & Pending> = [];
 const inFlight = new Map<number, Pending & { slot: Slot }>();
 let nextId = 0;
 
-const threads = () => Math.max(1, availableParallelism());
-
 function startSlot(): Slot {
-  const nice = slots.length === threads() - 1 ? KEYGEN_LOW_NICE : 0;
-  const slot: Slot = { worker: new Worker(new URL('./keygen-worker.js', import.meta.url), { workerData: { nice } }), busy: false };
+  const slot: Slot = { worker: new Worker(new URL('./keygen-worker.js', import.meta.url)), busy: false };
   // Idle workers must not keep the process alive.
   slot.worker.unref();
   slot.worker.on('message', (reply: KeygenReply) => {
@@ -54,7 +48,7 @@ function startSlot(): Slot {
 
 function dispatch(): void {
   while (queue.length > 0) {
-    const slot = slots.find((s) => !s.busy) ?? (slots.length < threads() ? startSlot() : undefined);
+    const slot = slots.find((s) => !s.busy) ?? (slots.length < availableParallelism() ? startSlot() : undefined);
     if (!slot) return;
     const job = queue.shift()!;
     slot.busy = true;
