@@ -1,12 +1,15 @@
-// Builds a signed CRL from @peculiar/asn1-x509's schema classes. X509CrlGenerator.create
-// compares every entry with every earlier one (10,000 entries take seconds); serials here
-// come from distinct storage keys, so the list is built in one linear pass.
+// Builds a signed CRL: the fixed fields and extensions from @peculiar/asn1-x509's schema
+// classes, the revoked list as DER written by crl-der.ts (as schema objects it needs kilobytes
+// per entry), spliced in between. X509CrlGenerator.create compares every entry with every
+// earlier one (10,000 entries take seconds); serials here come from distinct storage keys, so
+// the list is built in one linear pass.
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
-  AuthorityKeyIdentifier, BaseCRLNumber, Certificate, CertificateList, CRLNumber, Extension, KeyIdentifier, RevokedCertificate,
+  AuthorityKeyIdentifier, BaseCRLNumber, Certificate, CRLNumber, Extension, Extensions, KeyIdentifier,
   TBSCertList, Time, Version, id_ce_authorityKeyIdentifier, id_ce_cRLNumber, id_ce_deltaCRLIndicator, id_ce_subjectKeyIdentifier,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
+import { revokedListDer, tlv } from './crl-der.js';
 import type { SigningAlgorithm } from './keys.js';
 import { signDer, signatureAlgorithmId, type SigningKey } from './sign.js';
 
@@ -28,17 +31,6 @@ export type CrlContents = {
 const extension = (extnID: string, critical: boolean, value: unknown) =>
   new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 
-/** A serial as a DER INTEGER's content: minimal, with a zero byte when the top bit is set. */
-function serialBytes(hex: string): ArrayBuffer {
-  let bytes = Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex');
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0 && bytes[start + 1]! < 0x80) start++;
-  bytes = bytes.subarray(start);
-  if (bytes.length === 0) bytes = Buffer.alloc(1);
-  if (bytes[0]! >= 0x80) bytes = Buffer.concat([Buffer.alloc(1), bytes]);
-  return new Uint8Array(bytes).buffer;
-}
-
 /** The extensions every CRL of ours carries: AKI (when the issuer has an SKI), CRL number, delta indicator. */
 function crlExtensions(cert: Certificate, contents: CrlContents): Extension[] {
   const out: Extension[] = [];
@@ -52,23 +44,31 @@ function crlExtensions(cert: Certificate, contents: CrlContents): Extension[] {
   return out;
 }
 
+/** The content octets of a DER SEQUENCE (what follows its tag and length). */
+function sequenceContent(der: ArrayBuffer): Buffer {
+  const bytes = Buffer.from(der);
+  const first = bytes[1]!;
+  return bytes.subarray(first < 0x80 ? 2 : 2 + (first & 0x7f));
+}
+
 /** Builds and signs a CRL; answers its DER. */
 export async function buildCrl(signer: SigningKey, alg: SigningAlgorithm, contents: CrlContents): Promise<Buffer> {
   const cert = AsnConvert.parse(contents.issuerCert, Certificate);
-  const tbs = new TBSCertList({
+  // version, signature, issuer, thisUpdate, nextUpdate: then the revoked list, then [0] extensions.
+  const head = new TBSCertList({
     version: Version.v2,
+    signature: signatureAlgorithmId(alg),
     issuer: cert.tbsCertificate.subject,
     thisUpdate: new Time(contents.thisUpdate),
     nextUpdate: new Time(contents.nextUpdate),
-    crlExtensions: crlExtensions(cert, contents),
   });
-  if (contents.entries.length > 0) {
-    tbs.revokedCertificates = contents.entries.map((e) => new RevokedCertificate({
-      userCertificate: serialBytes(e.serialHex), revocationDate: new Time(new Date(e.revokedAt * 1000)),
-    }));
-  }
+  const extensions = tlv(0xa0, Buffer.from(AsnConvert.serialize(new Extensions(crlExtensions(cert, contents)))));
+  const tbs = tlv(0x30, Buffer.concat([
+    sequenceContent(AsnConvert.serialize(head)),
+    ...(contents.entries.length > 0 ? [revokedListDer(contents.entries)] : []),
+    extensions,
+  ]));
   // The signature algorithm appears twice: inside what is signed and beside the signature.
-  tbs.signature = signatureAlgorithmId(alg);
-  const signature = await signDer(signer, alg, AsnConvert.serialize(tbs));
-  return Buffer.from(AsnConvert.serialize(new CertificateList({ tbsCertList: tbs, signatureAlgorithm: signatureAlgorithmId(alg), signature })));
+  const signature = Buffer.from(await signDer(signer, alg, tbs));
+  return tlv(0x30, Buffer.concat([tbs, Buffer.from(AsnConvert.serialize(signatureAlgorithmId(alg))), tlv(0x03, Buffer.concat([Buffer.alloc(1), signature]))]));
 }

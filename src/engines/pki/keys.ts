@@ -1,8 +1,10 @@
-// Key material: generation with node:crypto's async generateKeyPair (RSA runs on the libuv
-// pool, so the event loop keeps serving), PEM in Vault's encodings, and WebCrypto signing keys.
+// Key material: generation (RSA on the low-priority threads of keygen-pool.ts, so the event
+// loop keeps serving; EC and Ed25519, microseconds each, with node:crypto's async
+// generateKeyPair), PEM in Vault's encodings, and WebCrypto signing keys.
 import { createPrivateKey, createPublicKey, generateKeyPair, webcrypto, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { BadRequest } from '../../util/errors.js';
+import { generateRsaKey } from './keygen-pool.js';
 
 const generate = promisify(generateKeyPair);
 
@@ -39,7 +41,7 @@ export function checkIssuerKey(type: string, bits: number): void {
 
 /** A freshly generated key pair. */
 export async function generateKey(type: KeyType, bits: number): Promise<KeyObject> {
-  if (type === 'rsa') return (await generate('rsa', { modulusLength: bits })).privateKey;
+  if (type === 'rsa') return generateRsaKey(bits);
   if (type === 'ec') return (await generate('ec', { namedCurve: EC_CURVES[bits]! })).privateKey;
   return (await generate('ed25519')).privateKey;
 }

@@ -104,7 +104,27 @@ async function tidy(run: Run, storage: Storage, o: TidyOptions, now: () => numbe
   }
 }
 
-/** Walks the expiry index from the oldest time up to `cutoff`: only expired entries are read. */
+/**
+ * Deletions per storage transaction: one commit (one fsync on SQLite) per batch instead of per
+ * certificate. With a pause_duration, Vault pauses after every certificate, so batches are of one.
+ */
+const batchSize = (o: TidyOptions) => (o.pause_duration > 0 ? 1 : 100);
+
+/** Deletes `keys` in transactions of `batchSize`, calling `done` with each batch's size. */
+async function deleteInBatches(run: Run, storage: Storage, o: TidyOptions, keys: string[][], done: (n: number) => void): Promise<void> {
+  const size = batchSize(o);
+  for (let i = 0; i < keys.length; i += size) {
+    const batch = keys.slice(i, i + size);
+    await storage.transaction(async (tx) => { for (const group of batch) for (const key of group) await tx.delete(key); });
+    done(batch.length);
+    await checkpoint(run, o);
+  }
+}
+
+/**
+ * Walks the expiry index from the oldest time up to `cutoff`: only expired entries are read,
+ * each time bucket a page at a time (one second can hold any number of certificates).
+ */
 async function tidyCertStore(run: Run, storage: Storage, o: TidyOptions, cutoff: number): Promise<void> {
   run.status.message = 'Tidying certificate store';
   let after: string | undefined;
@@ -112,13 +132,11 @@ async function tidyCertStore(run: Run, storage: Storage, o: TidyOptions, cutoff:
     const folders = await storage.list('expiry/', { after, limit: o.page_size });
     for (const folder of folders) {
       if (Number(folder.slice(0, -1)) >= cutoff) return;
-      const serials = await storage.list(`expiry/${folder}`);
-      for (const hex of serials) {
-        await storage.transaction(async (tx) => {
-          await tx.delete(`certs/${hex}`);
-          await tx.delete(`expiry/${folder}${hex}`);
-        });
-        run.status.cert_store_deleted_count++;
+      for (;;) {
+        // Everything listed is deleted, so each page starts at the bucket's (new) beginning.
+        const serials = await storage.list(`expiry/${folder}`, { limit: o.page_size });
+        await deleteInBatches(run, storage, o, serials.map((hex) => [`certs/${hex}`, `expiry/${folder}${hex}`]), (n) => { run.status.cert_store_deleted_count += n; });
+        if (serials.length < o.page_size) break;
       }
       await checkpoint(run, o);
     }
@@ -156,16 +174,17 @@ async function tidyRevoked(run: Run, storage: Storage, o: TidyOptions, nowS: num
   let after: string | undefined;
   for (;;) {
     const page = await storage.list('revoked/', { after, limit: o.page_size });
-    for (const hex of page) {
-      const entry = await getJson<RevokedEntry>(storage, `revoked/${hex}`);
+    // The page's entries are read together (storage answers them side by side), the expired
+    // ones deleted in batches.
+    const entries = await Promise.all(page.map((hex) => getJson<RevokedEntry>(storage, `revoked/${hex}`)));
+    const expired: string[][] = [];
+    for (const [i, hex] of page.entries()) {
+      const entry = entries[i];
       if (!entry) continue;
       if (o.tidy_revoked_certs && entry.not_after + o.revoked_safety_buffer < nowS) {
-        await storage.delete(`revoked/${hex}`);
-        run.status.revoked_cert_deleted_count++;
-        changed = true;
+        expired.push([`revoked/${hex}`]);
         continue;
-      }
-      if (o.tidy_revoked_cert_issuer_associations && !issuers.some((i) => i.id === entry.issuer_id)) {
+      }      if (o.tidy_revoked_cert_issuer_associations && !issuers.some((i) => i.id === entry.issuer_id)) {
         const cert = new NodeCertificate(entry.certificate);
         const parent = issuers.find((i) => { const c = new NodeCertificate(i.certificate); return cert.checkIssued(c) && cert.verify(c.publicKey); });
         if (parent) {
@@ -176,6 +195,8 @@ async function tidyRevoked(run: Run, storage: Storage, o: TidyOptions, nowS: num
         }
       }
     }
+    await deleteInBatches(run, storage, o, expired, (n) => { run.status.revoked_cert_deleted_count += n; });
+    if (expired.length > 0) changed = true;
     await checkpoint(run, o);
     if (page.length < o.page_size) return changed;
     after = page[page.length - 1];

@@ -58,11 +58,6 @@ async function nonce(a: Acme) {
   return { raw: { status: a.ctx.request.method === 'HEAD' ? 200 : 204, body: undefined } };
 }
 
-async function keyChange(a: Acme): Promise<{ raw: RawReply }> {
-  await jws(a, 'kid');
-  throw malformed('key change is not supported by this server');
-}
-
 const jwsFields = {
   protected: field.string({ description: 'JWS protected header.' }),
   payload: field.string({ description: 'JWS payload.' }),
@@ -91,7 +86,8 @@ function pathsUnder(prefix: Prefix): PathDef[] {
     p('authorization/:authz_id', id('authz_id'), { update: readAuthz }),
     p('challenge/:authz_id/:challenge_type', { ...id('authz_id'), ...id('challenge_type') }, { update: challenge }),
     p('revoke-cert', {}, { update: revokeCert }),
-    p('key-change', {}, { update: keyChange }),
+    // No key-change path, as in Vault CE: its directory names keyChange, but no handler is
+    // registered, so a POST there is the router's 404 "unsupported path".
   ];
 }
 
