@@ -4,10 +4,11 @@
 // the main thread keeps serving and gathers the next.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { WriteOp } from './storage.js';
 
+/** A batch's writes in order: key i is deleted when lengths[i] is -1, else set to its bytes in `data`. */
+export type PackedBatch = { keys: string[]; lengths: Int32Array; data: Uint8Array };
 /** What the main thread sends: a batch to commit, or the request to close. */
-export type WriterRequest = { kind: 'batch'; id: number; ops: WriteOp[] } | { kind: 'close' };
+export type WriterRequest = ({ kind: 'batch'; id: number } & PackedBatch) | { kind: 'close' };
 /** What this thread answers for a batch: committed, or SQLite's code and message. */
 export type WriterReply = { id: number; ok: true } | { id: number; ok: false; code: string; message: string };
 /** How the thread opens the database. */
@@ -20,12 +21,18 @@ if (port) {
   db.pragma('synchronous = FULL');
   const upsert = db.prepare('INSERT INTO entries (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const remove = db.prepare('DELETE FROM entries WHERE key = ?');
-  const apply = db.transaction((ops: WriteOp[]) => {
-    for (const { key, value } of ops) {
-      if (value === undefined) remove.run(key);
-      // Structured clone turns a Buffer into a plain Uint8Array, which SQLite stores the same.
-      else upsert.run(key, value);
-    }
+  const apply = db.transaction(({ keys, lengths, data }: PackedBatch) => {
+    let at = 0;
+    keys.forEach((key, i) => {
+      const length = lengths[i] as number;
+      if (length < 0) {
+        remove.run(key);
+        return;
+      }
+      // A view of the batch's buffer: SQLite copies the bytes into the row.
+      upsert.run(key, data.subarray(at, at + length));
+      at += length;
+    });
   });
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') {
@@ -35,7 +42,7 @@ if (port) {
     }
     let reply: WriterReply;
     try {
-      apply.immediate(request.ops);
+      apply.immediate(request);
       reply = { id: request.id, ok: true };
     } catch (err) {
       // Only the code and SQLite's text cross back; the main thread logs them as a cause.

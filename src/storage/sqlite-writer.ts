@@ -5,7 +5,7 @@
 // them run while the commit thread writes, and they see a batch once it is acknowledged.
 import { Worker } from 'node:worker_threads';
 import type { WriteOp } from './storage.js';
-import type { WriterOptions, WriterReply, WriterRequest } from './sqlite-writer-worker.js';
+import type { PackedBatch, WriterOptions, WriterReply, WriterRequest } from './sqlite-writer-worker.js';
 
 /** A commit thread: `apply` resolves once the batch is durable, or rejects with SQLite's error. */
 export interface SqliteWriter {
@@ -64,7 +64,9 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
       return new Promise<void>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         w.ref();
-        w.postMessage({ kind: 'batch', id, ops } satisfies WriterRequest);
+        const { batch, buffer } = pack(ops);
+        // The values' bytes are moved to the thread, not copied.
+        w.postMessage({ kind: 'batch', id, ...batch } satisfies WriterRequest, [buffer]);
       });
     },
     async close() {
@@ -79,4 +81,31 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
       });
     },
   };
+}
+
+/**
+ * Lays a batch out as its keys, their value lengths (-1: delete) and one buffer holding every
+ * value. Structured clone copies the whole ArrayBuffer under each Buffer it meets, and small
+ * Buffers are views of Node's shared 8 KiB slab: sent as they were, each 200-byte value cost
+ * an 8 KiB copy. One fresh buffer is transferred instead, so nothing is copied twice.
+ */
+function pack(ops: readonly WriteOp[]): { batch: PackedBatch; buffer: ArrayBuffer } {
+  let total = 0;
+  for (const op of ops) if (op.value !== undefined) total += op.value.length;
+  const buffer = new ArrayBuffer(total);
+  const data = new Uint8Array(buffer);
+  const keys: string[] = new Array(ops.length);
+  const lengths = new Int32Array(ops.length);
+  let at = 0;
+  ops.forEach((op, i) => {
+    keys[i] = op.key;
+    if (op.value === undefined) {
+      lengths[i] = -1;
+      return;
+    }
+    data.set(op.value, at);
+    lengths[i] = op.value.length;
+    at += op.value.length;
+  });
+  return { batch: { keys, lengths, data }, buffer };
 }
