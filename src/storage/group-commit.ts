@@ -126,3 +126,63 @@ export function startAsyncGroupCommit(
     commits: () => commits,
   };
 }
+
+/**
+ * Group commit for an applier that orders and coalesces batches itself (SQLite's commit
+ * thread): each event-loop turn's writes leave as one batch at the end of the turn, without
+ * waiting for the batches before them. The applier must apply batches in call order. A batch
+ * that fails rejects its writers; `commits` is the applier's to count.
+ */
+export function startPipelinedGroupCommit(applyBatch: (ops: WriteOp[]) => Promise<void>): Omit<GroupCommit, 'commits'> & { idle(): Promise<void> } {
+  let queue: Pending[] = [];
+  let timer: NodeJS.Immediate | undefined;
+  let stopped = false;
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+
+  const settled = (): void => {
+    inFlight--;
+    if (inFlight > 0 || queue.length > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const wake of waiters) wake();
+  };
+
+  const flush = (): void => {
+    if (timer !== undefined) clearImmediate(timer);
+    timer = undefined;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    inFlight++;
+    const ops = batch.length === 1 ? (batch[0] as Pending).ops : batch.flatMap((p) => p.ops);
+    applyBatch(ops).then(
+      () => {
+        for (const p of batch) p.resolve();
+        settled();
+      },
+      (cause: unknown) => {
+        const err = cause instanceof LockboxError ? cause : new Internal('storage commit failed', { cause });
+        for (const p of batch) p.reject(err);
+        settled();
+      },
+    );
+  };
+
+  return {
+    enqueue(ops) {
+      if (stopped) return Promise.reject(new Internal('storage is closed'));
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ ops, resolve, reject });
+        // After this turn's microtasks, so the writes of the turn leave together.
+        timer ??= setImmediate(flush);
+      });
+    },
+    flush,
+    stop() {
+      flush();
+      stopped = true;
+    },
+    idle: () => (inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+  };
+}

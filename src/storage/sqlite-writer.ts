@@ -1,17 +1,33 @@
-// The main thread's side of the SQLite commit thread (sqlite-writer-worker.ts). One batch is in
-// flight at a time (startAsyncGroupCommit): everything written while it is being fsynced joins
-// the next batch, so durable writes are no longer capped at one fsync per event-loop turn and
-// the loop never blocks on the disk. Reads stay on the main thread's own connection: WAL lets
-// them run while the commit thread writes, and they see a batch once it is acknowledged.
+// The main thread's side of the SQLite commit thread (sqlite-writer-worker.ts). Each event-loop
+// turn's writes are posted to the thread at once, without waiting for the batch before them;
+// the thread commits everything that queued up while it was fsyncing in one transaction. So
+// group commit happens where the disk is: the thread never waits for the main thread to hear
+// of one commit before it starts the next, and the event loop never blocks on the disk. Reads
+// stay on the main thread's own connection: WAL lets them run while the commit thread writes,
+// and they see a batch once it is acknowledged.
 import { Worker } from 'node:worker_threads';
 import type { WriteOp } from './storage.js';
 import type { PackedBatch, WriterOptions, WriterReply, WriterRequest } from './sqlite-writer-worker.js';
 
 /** A commit thread: `apply` resolves once the batch is durable, or rejects with SQLite's error. */
 export interface SqliteWriter {
+  /** Sends `ops` to be committed together (with whatever else is queued by then), in call order. */
   apply(ops: WriteOp[]): Promise<void>;
+  /** How many SQLite transactions (fsyncs) have committed. */
+  commits(): number;
   /** Ends the thread once nothing is in flight. */
   close(): Promise<void>;
+}
+
+let injectedFailures = 0;
+
+/**
+ * For tests of failure handling: the next `count` commits, of any SQLite storage in this
+ * process, apply their writes and then fail before COMMIT, as a failing fsync would. Their
+ * transactions roll back; every write they carried is rejected.
+ */
+export function injectCommitFailures(count = 1): void {
+  injectedFailures += count;
 }
 
 /** SQLite's failure as the commit thread reported it; carries the code so callers can tell. */
@@ -29,6 +45,7 @@ const workerFile = new URL('./sqlite-writer-worker.js', import.meta.url);
 export function startSqliteWriter(options: WriterOptions): SqliteWriter {
   const pending = new Map<number, { resolve: () => void; reject: (err: unknown) => void }>();
   let nextId = 0;
+  let commits = 0;
   let failure: Error | undefined;
   let worker: Worker | undefined;
 
@@ -42,13 +59,17 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
     if (worker) return worker;
     const w = new Worker(workerFile, { workerData: options });
     w.on('message', (reply: WriterReply) => {
-      const p = pending.get(reply.id);
-      pending.delete(reply.id);
+      if (reply.ok) commits++;
+      const err = reply.ok ? undefined : new SqliteCommitError(reply.code, reply.message);
+      for (const id of reply.ids) {
+        const p = pending.get(id);
+        pending.delete(id);
+        if (!p) continue;
+        if (err) p.reject(err);
+        else p.resolve();
+      }
       // Idle, the thread must not keep the process alive; while a batch is in flight it must.
       if (pending.size === 0) w.unref();
-      if (!p) return;
-      if (reply.ok) p.resolve();
-      else p.reject(new SqliteCommitError(reply.code, reply.message));
     });
     w.on('error', (err) => failAll(err));
     w.on('exit', (code) => failAll(new Error(`sqlite commit thread exited with code ${code}`)));
@@ -65,10 +86,13 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
         pending.set(id, { resolve, reject });
         w.ref();
         const { batch, buffer } = pack(ops);
+        const fail = injectedFailures > 0;
+        if (fail) injectedFailures--;
         // The values' bytes are moved to the thread, not copied.
-        w.postMessage({ kind: 'batch', id, ...batch } satisfies WriterRequest, [buffer]);
+        w.postMessage({ kind: 'batch', id, ...batch, ...(fail ? { fail } : {}) } satisfies WriterRequest, [buffer]);
       });
     },
+    commits: () => commits,
     async close() {
       const w = worker;
       if (!w) return;
