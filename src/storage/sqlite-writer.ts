@@ -19,15 +19,28 @@ export interface SqliteWriter {
   close(): Promise<void>;
 }
 
+// Batches still to send normally before the injected failures, and how many of those.
+let injectedSkip = 0;
 let injectedFailures = 0;
 
 /**
- * For tests of failure handling: the next `count` commits, of any SQLite storage in this
- * process, apply their writes and then fail before COMMIT, as a failing fsync would. Their
- * transactions roll back; every write they carried is rejected.
+ * For tests of failure handling: after `skip` more batches, the next `count` batches sent by
+ * any SQLite storage in this process apply their writes and then fail before COMMIT, as a
+ * failing fsync would. Their transactions roll back; every write they carried is rejected.
  */
-export function injectCommitFailures(count = 1): void {
-  injectedFailures += count;
+export function injectCommitFailures(count = 1, skip = 0): void {
+  injectedSkip = skip;
+  injectedFailures = count;
+}
+
+function nextBatchFails(): boolean {
+  if (injectedFailures === 0) return false;
+  if (injectedSkip > 0) {
+    injectedSkip--;
+    return false;
+  }
+  injectedFailures--;
+  return true;
 }
 
 /** SQLite's failure as the commit thread reported it; carries the code so callers can tell. */
@@ -86,8 +99,7 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
         pending.set(id, { resolve, reject });
         w.ref();
         const { batch, buffer } = pack(ops);
-        const fail = injectedFailures > 0;
-        if (fail) injectedFailures--;
+        const fail = nextBatchFails();
         // The values' bytes are moved to the thread, not copied.
         w.postMessage({ kind: 'batch', id, ...batch, ...(fail ? { fail } : {}) } satisfies WriterRequest, [buffer]);
       });
