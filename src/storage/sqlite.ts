@@ -70,6 +70,10 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
       open();
       validatePrefix(prefix);
       validateListOptions(listOptions);
+      // Most folders asked about are empty (a revoked token's children, leases, cubbyhole): a
+      // point lookup answers those without setting up a scan.
+      const first = statements.firstFrom.get(prefix) as string | undefined;
+      if (first === undefined || !first.startsWith(prefix)) return [];
       return collectChildren(prefix, listOptions, scan);
     },
     async transaction(fn) {
@@ -124,6 +128,7 @@ function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare('SELECT value FROM entries WHERE key = ?').pluck(),
     keysFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key').pluck(),
+    firstFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key LIMIT 1').pluck(),
     keysAfter: db.prepare('SELECT key FROM entries WHERE key > ? ORDER BY key').pluck(),
   };
 }
