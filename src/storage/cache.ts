@@ -1,6 +1,8 @@
 // A read-through cache of physical entries in front of a backend. It holds what the backend
 // holds — ciphertext written by the barrier, never plaintext — so hot reads skip the storage
-// round trip. Writes go through first and update the cache once acknowledged.
+// round trip. Writes go through first and update the cache once acknowledged. Absence is
+// cached too: a new secret is looked up (is this a create or an update?) and then read again
+// under its lock before it is written, and neither read needs to ask the backend twice.
 //
 // Single-process only: with several nodes on one backend (HA) another node's writes do not
 // reach it, so a node that becomes active clears it before trusting anything in it.
@@ -18,7 +20,8 @@ const MAX_VALUE_BYTES = 64 * 1024;
 
 /** Wraps `inner` with a cache of at most `maxEntries` values (least recently used go first). */
 export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): CachedStorage {
-  const cache = new Map<string, Buffer>();
+  // null: the backend has no entry at that key.
+  const cache = new Map<string, Buffer | null>();
   // Bumped by every acknowledged write: a read that overlapped a write does not fill the cache
   // with what may already be the old value.
   let writes = 0;
@@ -33,8 +36,8 @@ export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): Cach
     if (next.done) { oldest = cache.keys(); next = oldest.next(); }
     if (!next.done) cache.delete(next.value);
   };
-  const remember = (key: string, value: Buffer) => {
-    if (value.length > MAX_VALUE_BYTES) return cache.delete(key);
+  const remember = (key: string, value: Buffer | null) => {
+    if (value !== null && value.length > MAX_VALUE_BYTES) return cache.delete(key);
     cache.delete(key);
     cache.set(key, value);
     if (cache.size > maxEntries) evictOne();
@@ -48,15 +51,15 @@ export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): Cach
   const view: CachedStorage = {
     async get(key) {
       const hit = cache.get(key);
-      if (hit) {
+      if (hit !== undefined) {
         // Refresh its place in the eviction order.
         cache.delete(key);
         cache.set(key, hit);
-        return Buffer.from(hit);
+        return hit === null ? undefined : Buffer.from(hit);
       }
       const before = writes;
       const value = await inner.get(key);
-      if (value && writes === before) remember(key, Buffer.from(value));
+      if (writes === before) remember(key, value ? Buffer.from(value) : null);
       return value;
     },
     async put(key, value) {
@@ -67,6 +70,7 @@ export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): Cach
     async delete(key) {
       await inner.delete(key);
       written([key]);
+      remember(key, null);
     },
     list: (prefix: string, options?: ListOptions) => inner.list(prefix, options),
     async transaction(fn) {

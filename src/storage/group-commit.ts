@@ -20,32 +20,21 @@ export interface GroupCommit {
 
 type Pending = { ops: WriteOp[]; resolve: () => void; reject: (err: unknown) => void };
 
-/** Starts a group-commit queue over `applyBatch`, which must apply all ops atomically or throw. */
-export function startGroupCommit(applyBatch: (ops: WriteOp[]) => void): GroupCommit {
+/**
+ * The writes of one event-loop turn, handed to `send` together at the end of the turn (after
+ * its microtasks), or at once by `flush`.
+ */
+function turnQueue(send: (batch: Pending[]) => void): Pick<GroupCommit, 'enqueue' | 'flush' | 'stop'> & { pending(): number } {
   let queue: Pending[] = [];
   let timer: NodeJS.Immediate | undefined;
   let stopped = false;
-  let commits = 0;
-
   const flush = (): void => {
     if (timer !== undefined) clearImmediate(timer);
     timer = undefined;
     const batch = queue;
     queue = [];
-    if (batch.length === 0) return;
-    try {
-      // Later ops overwrite earlier ones for the same key: arrival order is commit order.
-      applyBatch(batch.flatMap((p) => p.ops));
-    } catch (cause) {
-      // The driver's text may quote a key; it goes to the log as the cause, not to the client.
-      const err = new Internal('storage commit failed', { cause });
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    commits++;
-    for (const p of batch) p.resolve();
+    if (batch.length > 0) send(batch);
   };
-
   return {
     enqueue(ops) {
       if (stopped) return Promise.reject(new Internal('storage is closed'));
@@ -59,8 +48,33 @@ export function startGroupCommit(applyBatch: (ops: WriteOp[]) => void): GroupCom
       flush();
       stopped = true;
     },
-    commits: () => commits,
+    pending: () => queue.length,
   };
+}
+
+// A LockboxError (a fencing refusal, a size limit) is already safe to show; anything else may
+// quote a key and goes to the log as the cause only.
+const commitError = (cause: unknown): LockboxError => (cause instanceof LockboxError ? cause : new Internal('storage commit failed', { cause }));
+
+// Later ops overwrite earlier ones for the same key: arrival order is commit order.
+const opsOf = (batch: Pending[]): WriteOp[] => (batch.length === 1 ? (batch[0] as Pending).ops : batch.flatMap((p) => p.ops));
+
+/** Starts a group-commit queue over `applyBatch`, which must apply all ops atomically or throw. */
+export function startGroupCommit(applyBatch: (ops: WriteOp[]) => void): GroupCommit {
+  let commits = 0;
+  const turns = turnQueue((batch) => {
+    try {
+      applyBatch(opsOf(batch));
+    } catch (cause) {
+      // The driver's text may quote a key; it goes to the log as the cause, not to the client.
+      const err = new Internal('storage commit failed', { cause });
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    commits++;
+    for (const p of batch) p.resolve();
+  });
+  return { enqueue: turns.enqueue, flush: turns.flush, stop: turns.stop, commits: () => commits };
 }
 
 /** Says whether one more writer's ops still fit in a batch (a backend's request limits). */
@@ -99,10 +113,7 @@ export function startAsyncGroupCommit(
       try {
         await applyBatch(batch.flatMap((p) => p.ops));
       } catch (cause) {
-        // A LockboxError (a fencing refusal, a size limit) is already safe to show; anything
-        // else may quote a key and goes to the log as the cause only.
-        const err = cause instanceof LockboxError ? cause : new Internal('storage commit failed', { cause });
-        for (const p of batch) p.reject(err);
+        for (const p of batch) p.reject(commitError(cause));
         continue;
       }
       commits++;
@@ -124,5 +135,42 @@ export function startAsyncGroupCommit(
     stop() { stopped = true; },
     idle: () => running ?? Promise.resolve(),
     commits: () => commits,
+  };
+}
+
+/**
+ * Group commit for an applier that orders and coalesces batches itself (SQLite's commit
+ * thread): each event-loop turn's writes leave as one batch at the end of the turn, without
+ * waiting for the batches before them. The applier must apply batches in call order. A batch
+ * that fails rejects its writers; `commits` is the applier's to count.
+ */
+export function startPipelinedGroupCommit(applyBatch: (ops: WriteOp[]) => Promise<void>): Omit<GroupCommit, 'commits'> & { idle(): Promise<void> } {
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+  const settled = (): void => {
+    inFlight--;
+    if (inFlight > 0 || turns.pending() > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const wake of waiters) wake();
+  };
+  const turns = turnQueue((batch) => {
+    inFlight++;
+    applyBatch(opsOf(batch)).then(
+      () => {
+        for (const p of batch) p.resolve();
+        settled();
+      },
+      (cause: unknown) => {
+        for (const p of batch) p.reject(commitError(cause));
+        settled();
+      },
+    );
+  });
+  return {
+    enqueue: turns.enqueue,
+    flush: turns.flush,
+    stop: turns.stop,
+    idle: () => (inFlight === 0 && turns.pending() === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
   };
 }

@@ -33,9 +33,33 @@ export function validateListOptions(options: ListOptions | undefined): void {
   }
 }
 
+/**
+ * Whether `path` is printable ASCII with no empty segment (but the last), no '..' segment and
+ * no leading '/': nearly every key, and decided in one pass without allocating. A key is
+ * validated at several layers on its way down, so this runs a handful of times per storage
+ * operation; anything else goes through the rules one by one, for the exact error.
+ */
+function plainPath(path: string): boolean {
+  const n = path.length;
+  let segmentStart = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? path.charCodeAt(i) : 0x2f;
+    if (c === 0x2f) {
+      const length = i - segmentStart;
+      if (length === 0 && i < n) return false; // leading '/' or '//'
+      if (length === 2 && path.charCodeAt(i - 1) === 0x2e && path.charCodeAt(i - 2) === 0x2e) return false;
+      segmentStart = i + 1;
+    } else if (c < 0x20 || c > 0x7e) {
+      return false;
+    }
+  }
+  return n > 0;
+}
+
 // Shared by keys and prefixes; a trailing '/' is judged by the caller.
 function checkPath(path: string): void {
   if (typeof path !== 'string') throw new BadRequest('invalid key: not a string');
+  if (plainPath(path)) return;
   if (path === '') throw new BadRequest('invalid key: empty');
   if (loneSurrogate.test(path)) throw new BadRequest('invalid key: not valid UTF-8');
   if (control.test(path)) throw new BadRequest('invalid key: contains a control character');

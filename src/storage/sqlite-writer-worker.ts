@@ -1,15 +1,20 @@
-// The SQLite commit thread (sqlite-writer.ts): applies each batch it is sent in one IMMEDIATE
-// transaction and answers once SQLite has fsynced it. Runs off the main thread so the fsync
-// (synchronous=FULL) never stalls request handling: while one batch is being made durable,
-// the main thread keeps serving and gathers the next.
-import { parentPort, workerData } from 'node:worker_threads';
+// The SQLite commit thread (sqlite-writer.ts): applies the batches it is sent in IMMEDIATE
+// transactions and answers once SQLite has fsynced them. Runs off the main thread so the fsync
+// (synchronous=FULL) never stalls request handling. Every batch that arrived while the last
+// commit was being made durable goes into the next one: one fsync for all of them, started
+// the moment the disk is free. Their writes are applied in arrival order, so a later batch's
+// write to a key wins, as if they had been committed one by one; they succeed or fail together.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { WriteOp } from './storage.js';
 
+/** A batch's writes in order: key i is deleted when lengths[i] is -1, else set to its bytes in `data`. */
+export type PackedBatch = { keys: string[]; lengths: Int32Array; data: Uint8Array };
+/** A batch to commit; `fail` (tests only) makes its commit fail after its writes are applied. */
+type BatchRequest = { kind: 'batch'; id: number; fail?: true } & PackedBatch;
 /** What the main thread sends: a batch to commit, or the request to close. */
-export type WriterRequest = { kind: 'batch'; id: number; ops: WriteOp[] } | { kind: 'close' };
-/** What this thread answers for a batch: committed, or SQLite's code and message. */
-export type WriterReply = { id: number; ok: true } | { id: number; ok: false; code: string; message: string };
+export type WriterRequest = BatchRequest | { kind: 'close' };
+/** What this thread answers for the batches of one commit: committed, or SQLite's code and message. */
+export type WriterReply = { ids: number[]; ok: true } | { ids: number[]; ok: false; code: string; message: string };
 /** How the thread opens the database. */
 export type WriterOptions = { path: string; busyTimeoutMs: number };
 
@@ -20,28 +25,54 @@ if (port) {
   db.pragma('synchronous = FULL');
   const upsert = db.prepare('INSERT INTO entries (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const remove = db.prepare('DELETE FROM entries WHERE key = ?');
-  const apply = db.transaction((ops: WriteOp[]) => {
-    for (const { key, value } of ops) {
-      if (value === undefined) remove.run(key);
-      // Structured clone turns a Buffer into a plain Uint8Array, which SQLite stores the same.
-      else upsert.run(key, value);
+  const applyOne = ({ keys, lengths, data }: PackedBatch) => {
+    let at = 0;
+    keys.forEach((key, i) => {
+      const length = lengths[i] as number;
+      if (length < 0) {
+        remove.run(key);
+        return;
+      }
+      // A view of the batch's buffer: SQLite copies the bytes into the row.
+      upsert.run(key, data.subarray(at, at + length));
+      at += length;
+    });
+  };
+  const apply = db.transaction((batches: BatchRequest[]) => {
+    for (const batch of batches) applyOne(batch);
+    if (batches.some((b) => b.fail)) {
+      // Thrown inside the transaction, so better-sqlite3 rolls back what was just applied.
+      throw Object.assign(new Error('disk I/O error (injected for a test)'), { code: 'SQLITE_IOERR_FSYNC' });
     }
   });
-  port.on('message', (request: WriterRequest) => {
-    if (request.kind === 'close') {
-      db.close();
-      port.close();
-      return;
-    }
+  const commit = (batches: BatchRequest[]) => {
+    const ids = batches.map((b) => b.id);
     let reply: WriterReply;
     try {
-      apply.immediate(request.ops);
-      reply = { id: request.id, ok: true };
+      apply.immediate(batches);
+      reply = { ids, ok: true };
     } catch (err) {
       // Only the code and SQLite's text cross back; the main thread logs them as a cause.
       const e = err as { code?: unknown; message?: unknown };
-      reply = { id: request.id, ok: false, code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? err) };
+      reply = { ids, ok: false, code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? err) };
     }
     port.postMessage(reply);
+  };
+  port.on('message', (first: WriterRequest) => {
+    // Whatever else is already waiting joins this commit.
+    const batches: BatchRequest[] = [];
+    let closing = false;
+    for (let request: WriterRequest | undefined = first; request; request = receiveMessageOnPort(port)?.message as WriterRequest | undefined) {
+      if (request.kind === 'close') {
+        closing = true;
+        break;
+      }
+      batches.push(request);
+    }
+    if (batches.length > 0) commit(batches);
+    if (closing) {
+      db.close();
+      port.close();
+    }
   });
 }

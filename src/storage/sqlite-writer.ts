@@ -1,17 +1,46 @@
-// The main thread's side of the SQLite commit thread (sqlite-writer-worker.ts). One batch is in
-// flight at a time (startAsyncGroupCommit): everything written while it is being fsynced joins
-// the next batch, so durable writes are no longer capped at one fsync per event-loop turn and
-// the loop never blocks on the disk. Reads stay on the main thread's own connection: WAL lets
-// them run while the commit thread writes, and they see a batch once it is acknowledged.
+// The main thread's side of the SQLite commit thread (sqlite-writer-worker.ts). Each event-loop
+// turn's writes are posted to the thread at once, without waiting for the batch before them;
+// the thread commits everything that queued up while it was fsyncing in one transaction. So
+// group commit happens where the disk is: the thread never waits for the main thread to hear
+// of one commit before it starts the next, and the event loop never blocks on the disk. Reads
+// stay on the main thread's own connection: WAL lets them run while the commit thread writes,
+// and they see a batch once it is acknowledged.
 import { Worker } from 'node:worker_threads';
 import type { WriteOp } from './storage.js';
-import type { WriterOptions, WriterReply, WriterRequest } from './sqlite-writer-worker.js';
+import type { PackedBatch, WriterOptions, WriterReply, WriterRequest } from './sqlite-writer-worker.js';
 
 /** A commit thread: `apply` resolves once the batch is durable, or rejects with SQLite's error. */
 export interface SqliteWriter {
+  /** Sends `ops` to be committed together (with whatever else is queued by then), in call order. */
   apply(ops: WriteOp[]): Promise<void>;
+  /** How many SQLite transactions (fsyncs) have committed. */
+  commits(): number;
   /** Ends the thread once nothing is in flight. */
   close(): Promise<void>;
+}
+
+// Batches still to send normally before the injected failures, and how many of those.
+let injectedSkip = 0;
+let injectedFailures = 0;
+
+/**
+ * For tests of failure handling: after `skip` more batches, the next `count` batches sent by
+ * any SQLite storage in this process apply their writes and then fail before COMMIT, as a
+ * failing fsync would. Their transactions roll back; every write they carried is rejected.
+ */
+export function injectCommitFailures(count = 1, skip = 0): void {
+  injectedSkip = skip;
+  injectedFailures = count;
+}
+
+function nextBatchFails(): boolean {
+  if (injectedFailures === 0) return false;
+  if (injectedSkip > 0) {
+    injectedSkip--;
+    return false;
+  }
+  injectedFailures--;
+  return true;
 }
 
 /** SQLite's failure as the commit thread reported it; carries the code so callers can tell. */
@@ -29,6 +58,7 @@ const workerFile = new URL('./sqlite-writer-worker.js', import.meta.url);
 export function startSqliteWriter(options: WriterOptions): SqliteWriter {
   const pending = new Map<number, { resolve: () => void; reject: (err: unknown) => void }>();
   let nextId = 0;
+  let commits = 0;
   let failure: Error | undefined;
   let worker: Worker | undefined;
 
@@ -42,13 +72,17 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
     if (worker) return worker;
     const w = new Worker(workerFile, { workerData: options });
     w.on('message', (reply: WriterReply) => {
-      const p = pending.get(reply.id);
-      pending.delete(reply.id);
+      if (reply.ok) commits++;
+      const err = reply.ok ? undefined : new SqliteCommitError(reply.code, reply.message);
+      for (const id of reply.ids) {
+        const p = pending.get(id);
+        pending.delete(id);
+        if (!p) continue;
+        if (err) p.reject(err);
+        else p.resolve();
+      }
       // Idle, the thread must not keep the process alive; while a batch is in flight it must.
       if (pending.size === 0) w.unref();
-      if (!p) return;
-      if (reply.ok) p.resolve();
-      else p.reject(new SqliteCommitError(reply.code, reply.message));
     });
     w.on('error', (err) => failAll(err));
     w.on('exit', (code) => failAll(new Error(`sqlite commit thread exited with code ${code}`)));
@@ -64,9 +98,13 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
       return new Promise<void>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         w.ref();
-        w.postMessage({ kind: 'batch', id, ops } satisfies WriterRequest);
+        const { batch, buffer } = pack(ops);
+        const fail = nextBatchFails();
+        // The values' bytes are moved to the thread, not copied.
+        w.postMessage({ kind: 'batch', id, ...batch, ...(fail ? { fail } : {}) } satisfies WriterRequest, [buffer]);
       });
     },
+    commits: () => commits,
     async close() {
       const w = worker;
       if (!w) return;
@@ -79,4 +117,31 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
       });
     },
   };
+}
+
+/**
+ * Lays a batch out as its keys, their value lengths (-1: delete) and one buffer holding every
+ * value. Structured clone copies the whole ArrayBuffer under each Buffer it meets, and small
+ * Buffers are views of Node's shared 8 KiB slab: sent as they were, each 200-byte value cost
+ * an 8 KiB copy. One fresh buffer is transferred instead, so nothing is copied twice.
+ */
+function pack(ops: readonly WriteOp[]): { batch: PackedBatch; buffer: ArrayBuffer } {
+  let total = 0;
+  for (const op of ops) if (op.value !== undefined) total += op.value.length;
+  const buffer = new ArrayBuffer(total);
+  const data = new Uint8Array(buffer);
+  const keys: string[] = new Array(ops.length);
+  const lengths = new Int32Array(ops.length);
+  let at = 0;
+  ops.forEach((op, i) => {
+    keys[i] = op.key;
+    if (op.value === undefined) {
+      lengths[i] = -1;
+      return;
+    }
+    data.set(op.value, at);
+    lengths[i] = op.value.length;
+    at += op.value.length;
+  });
+  return { batch: { keys, lengths, data }, buffer };
 }

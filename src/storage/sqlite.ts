@@ -2,7 +2,8 @@
 // write survives a crash (DESIGN.md "Durable writes"). Writes go through group commit
 // (group-commit.ts) to a commit thread (sqlite-writer.ts): each put, delete or transaction is
 // answered only after the batch it joined is committed, and the fsync happens off the event
-// loop, so the next batch gathers while the last one is made durable. Reads go straight to the database and see committed data only: a read issued
+// loop; what is sent while one commit is being made durable goes into the next one. Reads go
+// straight to the database and see committed data only: a read issued
 // while a write is still queued sees the old value, and a read after an awaited write sees the
 // new one. That is what an acknowledged write promises, and it keeps reads free of merging.
 
@@ -12,7 +13,7 @@ import Database from 'better-sqlite3';
 import { BadRequest, Internal } from '../util/errors.js';
 import { bufferedTransaction } from './buffered-transaction.js';
 import { collectChildren } from './children.js';
-import { startAsyncGroupCommit } from './group-commit.js';
+import { startPipelinedGroupCommit } from './group-commit.js';
 import { validateKey, validateListOptions, validatePrefix } from './keys.js';
 import { startSqliteWriter } from './sqlite-writer.js';
 import type { PhysicalStorage } from './storage.js';
@@ -39,7 +40,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const db = openDatabase(options.path, busyTimeoutMs);
   const statements = prepareStatements(db);
   const committer = startSqliteWriter({ path: options.path, busyTimeoutMs });
-  const writer = startAsyncGroupCommit((ops) => committer.apply(ops));
+  const writer = startPipelinedGroupCommit((ops) => committer.apply(ops));
   const scan = function* (from: string, inclusive: boolean): Iterable<string> {
     // Lazy: the collector stops (and resets the statement) once it has what it needs.
     yield* (inclusive ? statements.keysFrom : statements.keysAfter).iterate(from) as Iterable<string>;
@@ -69,6 +70,10 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
       open();
       validatePrefix(prefix);
       validateListOptions(listOptions);
+      // Most folders asked about are empty (a revoked token's children, leases, cubbyhole): a
+      // point lookup answers those without setting up a scan.
+      const first = statements.firstFrom.get(prefix) as string | undefined;
+      if (first === undefined || !first.startsWith(prefix)) return [];
       return collectChildren(prefix, listOptions, scan);
     },
     async transaction(fn) {
@@ -84,7 +89,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
       await committer.close();
       db.close();
     },
-    commits: () => writer.commits(),
+    commits: () => committer.commits(),
     pragmas: () => ({
       journalMode: db.pragma('journal_mode', { simple: true }) as string,
       synchronous: db.pragma('synchronous', { simple: true }) as number,
@@ -123,6 +128,7 @@ function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare('SELECT value FROM entries WHERE key = ?').pluck(),
     keysFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key').pluck(),
+    firstFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key LIMIT 1').pluck(),
     keysAfter: db.prepare('SELECT key FROM entries WHERE key > ? ORDER BY key').pluck(),
   };
 }

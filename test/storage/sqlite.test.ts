@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { BadRequest, Internal } from '../../src/util/errors.js';
 import { openStorage } from '../../src/storage/index.js';
 import { openSqliteStorage } from '../../src/storage/sqlite.js';
+import { injectCommitFailures } from '../../src/storage/sqlite-writer.js';
 import { storageContract } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockbox-sqlite-'));
@@ -103,5 +104,43 @@ test('openStorage: sqlite opens at the configured path, creating its directory',
   const storage = await openStorage({ type: 'sqlite', path });
   await storage.put('k', Buffer.from('v'));
   assert.ok(statSync(path).isFile());
+  await storage.close();
+});
+
+test('sqlite: an injected commit failure rolls back every write of the batch, transactions included', async () => {
+  const storage = openSqliteStorage({ path: freshPath() });
+  await storage.put('keep', Buffer.from('1'));
+  injectCommitFailures(1);
+  const failed = [
+    storage.put('i/1', Buffer.from('1')),
+    storage.delete('keep'),
+    storage.transaction(async (tx) => { await tx.put('i/2', Buffer.from('2')); await tx.put('i/3', Buffer.from('3')); }),
+  ];
+  const outcomes = await Promise.allSettled(failed);
+  assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+  for (const o of outcomes) assert.ok((o as PromiseRejectedResult).reason instanceof Internal);
+  assert.deepEqual(await storage.list('i/'), []);
+  assert.deepEqual(await storage.get('keep'), Buffer.from('1'));
+  const before = storage.commits();
+  await storage.put('i/4', Buffer.from('4'));
+  assert.equal(storage.commits() - before, 1);
+  assert.deepEqual(await storage.list('i/'), ['4']);
+  await storage.close();
+});
+
+test('sqlite: batches sent while a commit is under way are committed together, in order', async () => {
+  const storage = openSqliteStorage({ path: freshPath() });
+  await storage.put('warm', Buffer.from('x'));
+  const before = storage.commits();
+  // Five turns of writes, each its own batch; later ones overwrite earlier ones' keys.
+  const writes: Promise<void>[] = [];
+  for (let turn = 0; turn < 5; turn++) {
+    writes.push(storage.put('same', Buffer.from(String(turn))), storage.put(`t/${turn}`, Buffer.from('v')));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(writes);
+  assert.ok(storage.commits() - before <= 5);
+  assert.deepEqual(await storage.get('same'), Buffer.from('4'));
+  assert.equal((await storage.list('t/')).length, 5);
   await storage.close();
 });

@@ -1,7 +1,7 @@
 // Leases as the API sees them: registering the secret a handler returned, lookup, renewal
 // within the maximum TTLs, and revocation one by one, by prefix or by owning token.
-import { randomBytes } from 'node:crypto';
 import { BadRequest, Internal } from '../../util/errors.js';
+import { poolRandomBytes } from '../../util/random-pool.js';
 import type { Clock } from '../../util/clock.js';
 import { formatDuration } from '../../util/duration.js';
 import type { MountEntry, MountTable } from '../mounts.js';
@@ -11,7 +11,8 @@ import type { ExpirationManager } from './manager.js';
 import type { TokenLeases } from '../tokens/leases.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const randomSuffix = () => [...randomBytes(24)].map((b) => BASE62[b % 62]).join('');
+// Lease ids are shown to clients and are no secret: their randomness comes from the pool.
+const randomSuffix = () => [...poolRandomBytes(24)].map((b) => BASE62[b % 62]).join('');
 
 /** Server-wide lease defaults. */
 export type LeaseDefaults = { defaultLeaseTtl: number; maxLeaseTtl: number };

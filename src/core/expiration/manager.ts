@@ -1,12 +1,13 @@
 // The expiration manager: revokes leases and tokens when they fall due. One timer, armed for
 // the earliest expiry in the time-ordered index (queue.ts); nothing but that one time is held
 // in memory, so a million leases neither delay unseal nor fill the heap. Due items are revoked
-// in small concurrent batches that yield to the event loop, and a revocation that fails is
+// many at a time, so their storage writes share group commits, but started a few per
+// event-loop turn, so requests keep being served during a burst; a revocation that fails is
 // retried with backoff and stays recorded until it succeeds or is forced.
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../../storage/storage.js';
-import { earliest, unschedule, type ExpiryItem } from './queue.js';
+import { earliest, queueKey, unschedule, type ExpiryItem } from './queue.js';
 import { leaseRecords, type LeaseEntry } from './leases.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
 
@@ -18,9 +19,17 @@ export type ExpiryActions = {
   revokeToken(tokenId: string): Promise<void>;
 };
 
-/** Items fetched from the index per page, and revoked at once within a page. */
-const PAGE = 256;
-const CONCURRENCY = 16;
+/** Items fetched from the index per page. */
+const PAGE = 512;
+/**
+ * Revocations started per event-loop turn, and at most in flight. Each one's writes wait for a
+ * commit; with hundreds waiting, one fsync serves them all. Starting only a few per turn, and
+ * capping how many one commit's answer resumes at once, keeps the CPU a turn spends on
+ * revocations to a few milliseconds, so a read is never stuck behind a whole burst (2,048 in
+ * flight and 24 a turn let KV read p99 reach 259 ms during a 20,000-token burst; these, 26 ms).
+ */
+const PER_TURN = 8;
+const MAX_IN_FLIGHT = 256;
 /** Retry delays grow from 1 s and stop growing at 5 minutes. */
 export const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
 /** setTimeout's longest delay. */
@@ -84,21 +93,50 @@ export class ExpirationManager {
     let handled = 0;
     do {
       this.#again = false;
+      // Passes over the due part of the index; a pass that found nothing due ends it. Within a
+      // pass the index is read with a cursor: items being revoked are still in it.
       for (;;) {
-        const now = this.#clock.now();
-        const due = (await earliest(this.#storage, PAGE)).filter((i) => i.at <= now);
-        if (due.length === 0) break;
-        for (let i = 0; i < due.length; i += CONCURRENCY) {
-          await Promise.all(due.slice(i, i + CONCURRENCY).map((item) => this.#expire(item)));
-          handled += Math.min(CONCURRENCY, due.length - i);
-          // Let requests in between batches: a burst of expiries must not stall the server.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+        const found = await this.#pass();
+        handled += found;
+        if (found === 0) break;
       }
     } while (this.#again);
     const [next] = await earliest(this.#storage, 1);
     this.#nextAt = Infinity;
     if (next) this.#arm(next.at);
+    return handled;
+  }
+
+  /** Revokes every item due now, in index order; answers how many there were. */
+  async #pass(): Promise<number> {
+    const inFlight = new Set<Promise<void>>();
+    let handled = 0;
+    let cursor: string | undefined;
+    // The first failure (say this node lost the HA lock) ends the pass, as it ended the tick
+    // before: what is in flight finishes, nothing new starts, and the tick reports it.
+    let failure: { err: unknown } | undefined;
+    while (!failure) {
+      const now = this.#clock.now();
+      const page = await earliest(this.#storage, PAGE, cursor);
+      const due = page.filter((i) => i.at <= now);
+      for (let i = 0; i < due.length; i += PER_TURN) {
+        for (const item of due.slice(i, i + PER_TURN)) {
+          const done: Promise<void> = this.#expire(item)
+            .catch((err: unknown) => { failure ??= { err }; })
+            .finally(() => inFlight.delete(done));
+          inFlight.add(done);
+        }
+        handled += Math.min(PER_TURN, due.length - i);
+        // Let requests in between: a burst of expiries must not stall the server.
+        await new Promise((resolve) => setImmediate(resolve));
+        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+        if (failure) break;
+      }
+      if (due.length < page.length || page.length < PAGE) break;
+      cursor = page[page.length - 1]?.key;
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure.err;
     return handled;
   }
 
@@ -117,8 +155,9 @@ export class ExpirationManager {
   async #expire(item: ExpiryItem): Promise<void> {
     if (item.kind === 'token') {
       await this.#actions.revokeToken(item.id);
-      // The token's own removal unschedules it; this clears an item whose token was gone.
-      await unschedule(this.#storage, item);
+      // The token's own removal unschedules it; this clears an item whose token was gone. A
+      // read first: a write would cost every revoked token a second commit.
+      if ((await this.#storage.get(queueKey(item))) !== undefined) await unschedule(this.#storage, item);
       return;
     }
     const lease = await leaseRecords.get(this.#storage, item.id);

@@ -3,7 +3,7 @@
 //   v2: config                       mount-wide settings
 //       meta/<path>                  one secret's metadata, listed folder-style for LIST
 //       ver/<id>/<n>                 version n's data; <id> is random, kept in the metadata
-import { randomBytes } from 'node:crypto';
+import { poolRandomBytes } from '../../util/random-pool.js';
 import { Internal } from '../../util/errors.js';
 import type { ListOptions, Storage } from '../../storage/storage.js';
 import type { DecodedReads } from '../../core/mounts.js';
@@ -106,7 +106,7 @@ export const versionStore = (s: Storage, meta: Pick<KeyMetadata, 'id'>) => ({
 /** Metadata for a secret that has none yet (first write, or metadata written first). */
 export function newMetadata(now: number): KeyMetadata {
   return {
-    id: randomBytes(16).toString('hex'), current_version: 0, oldest_version: 0,
+    id: poolRandomBytes(16).toString('hex'), current_version: 0, oldest_version: 0,
     created_time: now, updated_time: now, max_versions: 0, cas_required: false,
     delete_version_after: 0, custom_metadata: null, versions: {},
   };
