@@ -2,7 +2,9 @@
 // unreachable or refuses, log why and try again with a growing pause (capped at Vault's 5 s),
 // serving sys/seal-status (sealed) meanwhile. An uninitialised store is polled quietly: another
 // node, or sys/init here, may initialise it. A configuration that can never unseal (stored and
-// configured seals differ with no migration) is logged once and not retried.
+// configured seals differ with no migration) is logged once and not retried. The loop's job ends
+// with the first unseal, however it came (sys/init unseals an auto-sealed server itself): an
+// operator's later sys/seal must hold, as in Vault, not be undone by a pending retry.
 import type { ShamirSeal } from '../barrier/seal.js';
 import { Pkcs11Wrapper } from '../barrier/pkcs11-wrapper.js';
 import { TransitWrapper } from '../barrier/transit-wrapper.js';
@@ -59,13 +61,12 @@ export function startAutoUnseal(seal: ShamirSeal, log: Logger, opts: AutoUnsealO
       }
     }
   };
-  const done = run();
-  return {
-    done,
-    stop: () => {
-      stopped = true;
-      clearTimeout(timer);
-      wake?.();
-    },
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+    wake?.();
   };
+  const off = seal.on('unseal', stop);
+  const done = run().finally(off);
+  return { done, stop };
 }

@@ -1,6 +1,7 @@
 // `lockbox operator init` and `unseal` against a server with `seal "transit"`: init asks for
 // recovery key shares (Vault's -recovery-shares/-recovery-threshold) and the server unseals
-// itself; after `operator seal`, recovery keys typed into `operator unseal` open it again.
+// itself; after `operator seal` it stays sealed until recovery keys typed into
+// `operator unseal` open it again.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,6 +49,10 @@ test('operator init takes recovery shares; the root token works at once; recover
   const rooted = cliFor(server.url, root);
   try {
     assert.equal((await rooted.run(['operator', 'seal'])).code, 0);
+    // The start-up auto-unseal loop (it polls an uninitialised store every 5 s) must not undo
+    // the operator's seal: the server stays sealed until recovery keys are given.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    assert.equal(JSON.parse((await cli.run(['status', '-format=json'])).stdout).sealed, true);
     const first = await cli.run(['operator', 'unseal', '-format=json', keys[0]!]);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(JSON.parse(first.stdout).progress, 1);
