@@ -104,7 +104,7 @@ export class Core {
   /** Opens core over a physical backend; the server starts sealed. */
   static async open(physical: PhysicalStorage, deps: { clock: Clock; log: Logger; config: CoreConfig; resolve: BackendResolver; access: AccessControl; seal?: SealSetup }): Promise<Core> {
     // Reads of hot entries (tokens, policies, secrets) skip the backend; the cache holds ciphertext.
-    const cached = cachedStorage(physical);
+    const cached = cachedStorage(physical, { cacheAbsent: !isHaStorage(physical) });
     const seal = await ShamirSeal.open(cached, deps.clock, deps.seal);
     const core = new Core(seal, deps);
     if (isHaStorage(physical)) {

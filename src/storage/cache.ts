@@ -1,11 +1,14 @@
 // A read-through cache of physical entries in front of a backend. It holds what the backend
 // holds — ciphertext written by the barrier, never plaintext — so hot reads skip the storage
 // round trip. Writes go through first and update the cache once acknowledged. Absence is
-// cached too: a new secret is looked up (is this a create or an update?) and then read again
-// under its lock before it is written, and neither read needs to ask the backend twice.
+// cached too on a backend only this process writes: a new secret is looked up (is this a
+// create or an update?) and then read again under its lock before it is written, and neither
+// read needs to ask the backend twice.
 //
 // Single-process only: with several nodes on one backend (HA) another node's writes do not
-// reach it, so a node that becomes active clears it before trusting anything in it.
+// reach it, so a node that becomes active clears it before trusting anything in it. There
+// absence is never cached: a node started before another initialised the store must see the
+// seal configuration, keyring and mount tables that appear after it first looked.
 import type { ListOptions, PhysicalStorage, Storage } from './storage.js';
 
 /** A cached storage; `clear` forgets every entry (a standby becoming active). */
@@ -18,8 +21,15 @@ export type CachedStorage = PhysicalStorage & {
 /** Entries larger than this are not kept: the cache is for many small hot records. */
 const MAX_VALUE_BYTES = 64 * 1024;
 
-/** Wraps `inner` with a cache of at most `maxEntries` values (least recently used go first). */
-export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): CachedStorage {
+export type CacheOptions = {
+  /** At most this many values are kept (least recently used go first); default 10,000. */
+  maxEntries?: number;
+  /** Whether a missing key is remembered as missing (off for a backend other nodes write). */
+  cacheAbsent?: boolean;
+};
+
+/** Wraps `inner` with a bounded cache of its entries. */
+export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cacheAbsent = true }: CacheOptions = {}): CachedStorage {
   // null: the backend has no entry at that key.
   const cache = new Map<string, Buffer | null>();
   // Bumped by every acknowledged write: a read that overlapped a write does not fill the cache
@@ -37,7 +47,7 @@ export function cachedStorage(inner: PhysicalStorage, maxEntries = 10_000): Cach
     if (!next.done) cache.delete(next.value);
   };
   const remember = (key: string, value: Buffer | null) => {
-    if (value !== null && value.length > MAX_VALUE_BYTES) return cache.delete(key);
+    if (value === null ? !cacheAbsent : value.length > MAX_VALUE_BYTES) return cache.delete(key);
     cache.delete(key);
     cache.set(key, value);
     if (cache.size > maxEntries) evictOne();

@@ -29,6 +29,17 @@ test('cache: an absent key is asked for once, and a put or transaction makes it 
   assert.deepEqual(await cache.get('b'), Buffer.from('2'));
 });
 
+test('cache: on a backend other nodes write, absence is never remembered', async () => {
+  const { inner, gets } = counted();
+  const cache = cachedStorage(inner, { cacheAbsent: false });
+  assert.equal(await cache.get('core/seal-config'), undefined);
+  await inner.put('core/seal-config', Buffer.from('written by another node'));
+  assert.deepEqual(await cache.get('core/seal-config'), Buffer.from('written by another node'));
+  await cache.delete('gone');
+  assert.equal(await cache.get('gone'), undefined);
+  assert.equal(gets(), 3);
+});
+
 test('cache: a delete is remembered as absent; forget and clear drop absent entries too', async () => {
   const { inner, gets } = counted();
   const cache = cachedStorage(inner);
@@ -58,7 +69,7 @@ test('cache: a read that overlaps a write does not cache what it found', async (
 
 test('evicts the least recently used entry; a read refreshes one', async () => {
   const { inner, gets } = counted();
-  const cache = cachedStorage(inner, 3);
+  const cache = cachedStorage(inner, { maxEntries: 3 });
   for (const k of ['a', 'b', 'c']) await cache.put(k, Buffer.from(k));
   await cache.get('a'); // a is now the most recent: b is the oldest
   await cache.put('d', Buffer.from('d')); // evicts b
@@ -76,7 +87,7 @@ test('evicts the least recently used entry; a read refreshes one', async () => {
 
 test('many more keys than the cache holds pass through in linear time, and the newest stay', async () => {
   const { inner, gets } = counted();
-  const cache = cachedStorage(inner, 1000);
+  const cache = cachedStorage(inner, { maxEntries: 1000 });
   for (let i = 0; i < 50_000; i++) await cache.put(`k/${i}`, Buffer.from(String(i)));
   const before = gets();
   for (let i = 49_000; i < 50_000; i++) assert.equal((await cache.get(`k/${i}`))?.toString(), String(i));
