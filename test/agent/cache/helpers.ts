@@ -1,10 +1,10 @@
 // Shared pieces of the cache's end-to-end tests: an agent process with `cache {}` and an
 // api_proxy adding its auto-auth token, and plain HTTP requests to its listener.
 import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
 import type { TestServer } from '../../helpers/server.js';
 import { approleRole, readIfExists, startAgent, waitFor, writeApproleConfig, type AgentProcess } from '../helpers.js';
+import { freePort } from '../../server/process.js';
 
 export type Answer = { status: number; headers: http.IncomingHttpHeaders; body: string; json: any };
 
@@ -25,13 +25,6 @@ export function request(port: number, method: string, path: string, headers: Rec
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export type CachingAgent = { agent: AgentProcess; port: number; sink: string; token: () => string };
 

@@ -2,12 +2,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { approleRole, readIfExists, startAgent, waitFor, writeApproleConfig, type AgentProcess } from '../helpers.js';
+import { freePort } from '../../server/process.js';
 
 let srv: TestServer;
 let dir: string;
@@ -21,13 +21,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 type Answer = { status: number; headers: http.IncomingHttpHeaders; body: string };
 function request(target: { port?: number; socketPath?: string }, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createPublicKey, type JsonWebKey as NodeJwk } from 'node:crypto';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -14,6 +13,7 @@ import { BIN, runLockbox } from '../../cli/helpers.js';
 import { call } from '../helpers.js';
 import { makeKey } from './issuer.js';
 import { browse, CLIENT_ID, CLIENT_SECRET, startProvider } from './provider.js';
+import { freePort } from '../../server/process.js';
 
 let srv: TestServer;
 let idp: Awaited<ReturnType<typeof startProvider>>;
@@ -34,13 +34,6 @@ before(async () => {
 after(async () => { await srv.close(); await idp.close(); rmSync(home, { recursive: true, force: true }); });
 
 /** A loopback port free a moment ago (the CLI listens on it). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('login -method=oidc skip_browser=true prints the link, receives the redirect and stores the token', async () => {
   const port = await freePort();

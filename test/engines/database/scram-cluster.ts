@@ -2,24 +2,14 @@
 // an old password stops working (the shared server trusts every local login).
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../server/process.js';
 
 const run = promisify(execFile);
 const BIN = '/usr/lib/postgresql/15/bin';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A running cluster: its port, the superuser's password, and stop/start for outage tests. */
 export type ScramCluster = { port: number; password: string; url: string; stop(): Promise<void>; start(): Promise<void>; destroy(): Promise<void> };
