@@ -5,12 +5,13 @@
 //   JSON is kept per caller object (core hands out one object per token entry and identity;
 //   a changed token gets a new one, and the old one's JSON goes with it);
 // - the `request` block appears in both records of a request: encoded once for the two.
-// The response's own block (the data, hashed string by string) is encoded every time.
+// - a response whose data says what fixes it (`auditKey`: a KV version) has that data hashed
+//   and encoded once per key; any other response block is encoded every time.
 import type { AuditInput } from '../core/audit.js';
-import type { Caller, LogicalRequest, MountInfo } from '../core/request.js';
-import type { Hasher } from './hash.js';
+import type { Caller, LogicalRequest, MountInfo, Response } from '../core/request.js';
+import { hashStrings, type Hasher } from './hash.js';
 import type { FormatOptions } from './options.js';
-import { callerAuth, hidingFor, requestBlock, responseBlock, type AuditKind, type Hiding } from './record.js';
+import { callerAuth, compact, hidingFor, mountFields, requestBlock, responseBlock, type AuditKind, type Hiding } from './record.js';
 
 /** The request block's JSON and what it was built from, to tell a stale copy. */
 type EncodedRequest = { operation: string; mount: MountInfo | undefined; data: unknown; json: string };
@@ -22,6 +23,10 @@ export class JsonLines {
   readonly #opts: FormatOptions;
   readonly #auth = new WeakMap<Caller, string>();
   readonly #requests = new WeakMap<LogicalRequest, EncodedRequest>();
+  /** Hashed data JSON by `auditKey`: object, then part. Holds HMACs only, never values. */
+  readonly #keyedData = new WeakMap<object, Map<string | number, string>>();
+  /** `"mount_point":…,"mount_type":…,"mount_accessor":…` of a mount entry. */
+  readonly #mounts = new WeakMap<MountInfo, string>();
   #lastMs = NaN;
   #lastTime = '';
 
@@ -34,7 +39,7 @@ export class JsonLines {
     let h: Hiding | undefined;
     const hiding = () => (h ??= hidingFor(this.#opts, hash));
     let out = `${this.#opts.prefix}{"time":"${this.#time(now)}","type":"${kind}","auth":${this.#authJson(input.caller, hiding)},"request":${this.#requestJson(input, hiding)}`;
-    if (kind === 'response') out += `,"response":${JSON.stringify(responseBlock(input, hiding(), this.#opts))}`;
+    if (kind === 'response') out += `,"response":${this.#responseJson(input, hiding)}`;
     if (input.error) out += `,"error":${JSON.stringify(input.error)}`;
     return out + '}\n';
   }
@@ -58,6 +63,34 @@ export class JsonLines {
     return json;
   }
 
+  /**
+   * The response block. A response that is only keyed data (a KV read) is spliced from the
+   * mount's fields and the memo of its hashed data; anything else goes through responseBlock.
+   */
+  #responseJson(input: AuditInput, hiding: () => Hiding): string {
+    const resp = input.response;
+    const key = resp?.auditKey;
+    if (!key || this.#opts.logRaw || !onlyData(resp)) return JSON.stringify(responseBlock(input, hiding(), this.#opts));
+    let parts = this.#keyedData.get(key.object);
+    if (!parts) this.#keyedData.set(key.object, (parts = new Map()));
+    let data = parts.get(key.part);
+    if (data === undefined) {
+      data = JSON.stringify(hashStrings(resp.data, hiding().secret));
+      parts.set(key.part, data);
+    }
+    const mount = input.mount === undefined ? '' : this.#mountJson(input.mount);
+    return `{${mount}${mount === '' ? '' : ','}"data":${data}}`;
+  }
+
+  #mountJson(mount: MountInfo): string {
+    let json = this.#mounts.get(mount);
+    if (json === undefined) {
+      json = JSON.stringify(compact(mountFields(mount))).slice(1, -1);
+      this.#mounts.set(mount, json);
+    }
+    return json;
+  }
+
   #requestJson(input: AuditInput, hiding: () => Hiding): string {
     const req = input.request;
     const seen = this.#requests.get(req);
@@ -66,4 +99,10 @@ export class JsonLines {
     this.#requests.set(req, { operation: input.operation, mount: input.mount, data: req.data, json });
     return json;
   }
+}
+
+/** Whether the response block would hold nothing but the mount fields and non-empty `data`. */
+function onlyData(resp: Response): resp is Response & { data: Record<string, unknown> } {
+  return !resp.raw && !resp.auth && !resp.leaseId && !resp.wrapInfo && !(resp.warnings && resp.warnings.length > 0)
+    && resp.data !== undefined && resp.data !== null && Object.keys(resp.data).length > 0;
 }

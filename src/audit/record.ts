@@ -13,7 +13,7 @@ export type AuditKind = 'request' | 'response';
 export type Hiding = { secret: Hasher; accessor: Hasher; data: (v: unknown) => unknown };
 
 /** Vault's `omitempty`: drop undefined, '', false, 0, and empty lists and maps. */
-function compact(fields: Record<string, unknown>): Record<string, unknown> {
+export function compact(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined || v === null || v === '' || v === false || v === 0) continue;
@@ -27,7 +27,7 @@ function compact(fields: Record<string, unknown>): Record<string, unknown> {
 const hideOptional = (hash: Hasher, value: string | undefined) => (value ? hash(value) : undefined);
 
 /** Vault names an auth mount's point with its `auth/` prefix. */
-function mountFields(mount: MountInfo | undefined): Record<string, unknown> {
+export function mountFields(mount: MountInfo | undefined): Record<string, unknown> {
   if (!mount) return {};
   const isAuth = (mount as { table?: string }).table === 'auth';
   return { mount_point: (isAuth ? 'auth/' : '') + mount.path, mount_type: mount.type, mount_accessor: mount.accessor };

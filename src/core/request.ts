@@ -112,6 +112,13 @@ export type Response = {
   dataAtTopLevel?: boolean;
   /** Status other than 200 for an enveloped answer (e.g. 404 with KV metadata in the body). */
   status?: number;
+  /**
+   * Says that `data` is fixed by the identity of `object` and by `part`: the same pair always
+   * comes with the same data. Audit devices then hash and encode that data once per pair
+   * instead of on every read (a KV version: its shared, frozen metadata and the version
+   * number). Only for data that nothing else (clock, caller) changes.
+   */
+  auditKey?: { object: object; part: string | number };
 };
 
 /**

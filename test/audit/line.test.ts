@@ -31,6 +31,9 @@ const inputs: Array<[string, AuditInput]> = [
   ['raw', { request: request({ path: 'sys/health' }), operation: 'read', response: { raw: { status: 200, body: { ok: true } } } }],
   ['wrapped', { request: request(), caller, mount, operation: 'read', response: { wrapInfo: { token: 'w', accessor: 'wa', ttl: 30, creation_time: 'c', creation_path: 'p', wrapped_accessor: '' } } }],
   ['lease', { request: request(), caller, mount, operation: 'read', response: { data: { password: 'p' }, leaseId: 'db/creds/r/1' } }],
+  ['keyed kv read', { request: request(), caller, mount, operation: 'read', response: { data: { data: { password: 'p', n: 2 }, metadata: { version: 3 } }, auditKey: { object: mount, part: 3 } } }],
+  ['keyed, but with a warning', { request: request(), caller, mount, operation: 'read', response: { data: { data: { password: 'p' } }, warnings: ['w'], auditKey: { object: caller, part: 1 } } }],
+  ['keyed, no mount', { request: request(), caller, operation: 'read', response: { data: { data: { password: 'p' } }, auditKey: { object: request(), part: 1 } } }],
   ['list', { request: request({ operation: 'list' }), caller, mount, operation: 'list', response: { data: { keys: ['a', 'b'] } } }],
 ];
 
@@ -74,4 +77,27 @@ test('a caller object is encoded once; a new caller object is encoded afresh', (
   const renewed: Caller = { ...caller, policies: ['other'] };
   const line = lines.line('request', { ...input, caller: renewed }, h, 0);
   assert.match(line, /"token_policies":\["other"\]/);
+});
+
+test('keyed response data is hashed once per key, and afresh for another key', () => {
+  const opts = parseFormatOptions({});
+  const lines = new JsonLines(opts);
+  let hashed = 0;
+  const counting = (v: string) => { hashed++; return h(v); };
+  const meta = {};
+  const read = (part: number, password: string): AuditInput => ({
+    request: request({ clientToken: '' }), mount, operation: 'read',
+    response: { data: { data: { password } }, auditKey: { object: meta, part } },
+  });
+  const first = lines.line('response', read(1, 'a'), counting, 0);
+  assert.equal(hashed, 1);
+  // The same key promises the same data: the memo answers without hashing.
+  assert.equal(lines.line('response', read(1, 'a'), counting, 0), first);
+  assert.equal(hashed, 1);
+  const other = lines.line('response', read(2, 'b'), counting, 0);
+  assert.equal(hashed, 2);
+  assert.equal(other, encodeLine(buildRecord('response', read(2, 'b'), opts, h, 0), opts));
+  // A key on another object is another entry, even with the same part.
+  lines.line('response', { ...read(1, 'c'), response: { data: { data: { password: 'c' } }, auditKey: { object: {}, part: 1 } } }, counting, 0);
+  assert.equal(hashed, 3);
 });

@@ -62,7 +62,11 @@ const readData: Handler<DataFields> = async (ctx) => {
   if (!found.found) return undefined;
   const body = { data: found.data, metadata: versionView(found.meta, found.n, found.v) };
   // Vault: a deleted or destroyed version is a 404 that still carries its metadata.
-  return found.data === null ? { data: body, status: 404 } : { data: body };
+  if (found.data === null) return { data: body, status: 404 };
+  // A live version's answer is fixed by its metadata record (a change to the secret replaces
+  // the record, never edits it; version data is written once) and its number: audit devices
+  // hash it once per pair while reads share the decoded record.
+  return { data: body, auditKey: { object: found.meta, part: found.n } };
 };
 
 const writeData: Handler<DataFields> = async (ctx) => {
