@@ -18,6 +18,9 @@ type EncodedRequest = { operation: string; mount: MountInfo | undefined; data: u
 
 const NO_CALLER = '{}';
 
+/** How many parts of one audit key's object are remembered at once. */
+const PARTS_PER_KEY = 8;
+
 /** Writes one device's JSON lines. */
 export class JsonLines {
   readonly #opts: FormatOptions;
@@ -75,6 +78,8 @@ export class JsonLines {
     if (!parts) this.#keyedData.set(key.object, (parts = new Map()));
     let data = parts.get(key.part);
     if (data === undefined) {
+      // Parts that follow the clock (a token's TTL left) come and go: keep only recent ones.
+      if (parts.size >= PARTS_PER_KEY) parts.clear();
       data = JSON.stringify(hashStrings(resp.data, hiding().secret));
       parts.set(key.part, data);
     }

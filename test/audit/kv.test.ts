@@ -40,3 +40,33 @@ test('a kv-v2 secret written and read appears nowhere but as its HMAC', async ()
   assert.equal(resp.response.data.data.password, hash);
   assert.equal(typeof resp.response.data.metadata.version, 'number', 'numbers stay numbers');
 });
+
+test('reads of one version log the same hashed data; a new version or a deletion logs its own', async () => {
+  await srv.api('POST', 'secret/data/memo', { data: { password: 'first' } });
+  await srv.api('GET', 'secret/data/memo');
+  await srv.api('GET', 'secret/data/memo');
+  await srv.api('POST', 'secret/data/memo', { data: { password: 'second' } });
+  await srv.api('GET', 'secret/data/memo');
+  await srv.api('DELETE', 'secret/data/memo');
+  await srv.api('GET', 'secret/data/memo');
+  const reads = recordsFor(file, 'secret/data/memo', 'response').filter((r) => r.request.operation === 'read');
+  assert.equal(reads.length, 4);
+  const [first, second] = [await auditHash(srv, 'file', 'first'), await auditHash(srv, 'file', 'second')];
+  assert.deepEqual(reads.map((r) => r.response.data.data?.password ?? null), [first, first, second, null]);
+  assert.deepEqual(reads.map((r) => r.response.data.metadata.version), [1, 1, 2, 2]);
+  // The deleted version's record shows its deletion time (hashed), which the live ones did not have.
+  assert.equal(reads[2].response.data.metadata.deletion_time, await auditHash(srv, 'file', ''));
+  assert.notEqual(reads[3].response.data.metadata.deletion_time, reads[2].response.data.metadata.deletion_time);
+});
+
+test('token lookups log the TTL left at each read', async () => {
+  const token = (await srv.api('POST', 'auth/token/create', { ttl: '1h', policies: ['default'] })).body.auth.client_token as string;
+  const lookup = () => srv.api('GET', 'auth/token/lookup-self', undefined, { 'X-Vault-Token': token });
+  await lookup();
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await lookup();
+  const logged = recordsFor(file, 'auth/token/lookup-self', 'response');
+  assert.equal(logged.length, 2);
+  assert.equal(logged[0].response.data.id, await auditHash(srv, 'file', token));
+  assert.ok(logged[1].response.data.ttl < logged[0].response.data.ttl, `${logged[1].response.data.ttl} < ${logged[0].response.data.ttl}`);
+});

@@ -5,7 +5,7 @@ import { defineBackend, type Backend } from '../../core/backend.js';
 import type { Core } from '../../core/core.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
 import { scopedView } from '../../storage/view.js';
-import { lookupData } from './lookup.js';
+import { lookupResponse } from './lookup.js';
 import { issueToken } from '../../core/tokens/issue.js';
 import { createFields, type CreateInput } from './create-fields.js';
 import { renewToken, revokeOrphan, revokeTree } from '../../core/tokens/lifecycle.js';
@@ -20,7 +20,7 @@ export function tokenBackend(core: Core): Backend {
   const now = () => core.clock.now();
   // Lookups show the policies the token's entity adds, as computed now.
   const withIdentity = (entry: TokenEntry, at: number, token: string | undefined) =>
-    lookupData(entry, at, token, entry.entity_id ? core.unsealed.identity.forToken(entry.entity_id)?.policies : []);
+    lookupResponse(entry, at, token, entry.entity_id ? core.unsealed.identity.forToken(entry.entity_id)?.policies : []);
 
   /** The calling token's entry; its absence was already a 403. */
   const self = async (ctx: HandlerContext<unknown>): Promise<TokenEntry> => {
@@ -71,8 +71,8 @@ export function tokenBackend(core: Core): Backend {
     definePath({
       pattern: 'lookup-self', summary: 'Information about the calling token.', fields: {},
       operations: {
-        read: async (ctx) => ({ data: withIdentity(await self(ctx), now(), ctx.caller!.token) }),
-        update: async (ctx) => ({ data: withIdentity(await self(ctx), now(), ctx.caller!.token) }),
+        read: async (ctx) => withIdentity(await self(ctx), now(), ctx.caller!.token),
+        update: async (ctx) => withIdentity(await self(ctx), now(), ctx.caller!.token),
       },
     }),
     definePath({
@@ -80,17 +80,17 @@ export function tokenBackend(core: Core): Backend {
       operations: {
         read: async (ctx) => {
           const token = ctx.fields.token || ctx.request.clientToken;
-          return { data: withIdentity(await byToken(token), now(), token) };
+          return withIdentity(await byToken(token), now(), token);
         },
         update: async (ctx) => {
           const token = ctx.fields.token || ctx.request.clientToken;
-          return { data: withIdentity(await byToken(token), now(), token) };
+          return withIdentity(await byToken(token), now(), token);
         },
       },
     }),
     definePath({
       pattern: 'lookup-accessor', summary: 'Information about the token behind an accessor.', fields: { accessor: accessorField },
-      operations: { update: async ({ fields }) => ({ data: withIdentity(await byAccessor(fields.accessor), now(), undefined) }) },
+      operations: { update: async ({ fields }) => withIdentity(await byAccessor(fields.accessor), now(), undefined) },
     }),
     definePath({
       pattern: 'renew-self', summary: 'Renew the calling token.', fields: { increment },

@@ -1,9 +1,22 @@
 // How a token entry is shown by auth/token/lookup*: Vault's field names and JSON types.
 import type { TokenEntry } from '../../core/tokens/store.js';
 
+/** The TTL a lookup shows: whole seconds left, 0 for a token that never expires. */
+const ttlLeft = (entry: TokenEntry, now: number) => (entry.expire_at === 0 ? 0 : Math.max(0, Math.ceil((entry.expire_at - now) / 1000)));
+
+/**
+ * A lookup's response. Its data is fixed by the entry object (the token store replaces an
+ * entry that changes; a token and its entry go together), the TTL left and the entity's
+ * policies: that is its audit key, so audit devices hash one lookup per second, not each.
+ */
+export function lookupResponse(entry: TokenEntry, now: number, token: string | undefined, identityPolicies: string[] = []) {
+  const data = lookupData(entry, now, token, identityPolicies);
+  return { data, auditKey: { object: entry, part: `${data.ttl as number}|${token === undefined ? '' : 'id'}|${identityPolicies.join(',')}` } };
+}
+
 /** Vault's lookup answer for a token entry. `id` is the token itself, only for lookup-self/lookup. */
 export function lookupData(entry: TokenEntry, now: number, token: string | undefined, identityPolicies: string[] = []): Record<string, unknown> {
-  const ttl = entry.expire_at === 0 ? 0 : Math.max(0, Math.ceil((entry.expire_at - now) / 1000));
+  const ttl = ttlLeft(entry, now);
   return {
     accessor: entry.accessor,
     creation_time: entry.creation_time,
