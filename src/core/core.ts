@@ -480,7 +480,8 @@ export class Core {
     const sudo = match.def.sudo === true;
     // What the path and operation allow is decided before the body is read (parameters and
     // create-vs-update need it): a refused request never has its body buffered or parsed.
-    if (caller && authenticated) {
+    // A request with no body to read (GET, LIST) goes straight to the full check below.
+    if (caller && authenticated && req.readBody !== undefined) {
       await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
     }
     await this.#readBody(req, caller !== undefined);
