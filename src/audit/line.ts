@@ -18,6 +18,9 @@ type EncodedRequest = { operation: string; mount: MountInfo | undefined; data: u
 
 const NO_CALLER = '{}';
 
+/** How many LIST names a device remembers the HMAC of. */
+const NAMES = 16_384;
+
 /** How many parts of one audit key's object are remembered at once. */
 const PARTS_PER_KEY = 8;
 
@@ -28,6 +31,8 @@ export class JsonLines {
   readonly #requests = new WeakMap<LogicalRequest, EncodedRequest>();
   /** Hashed data JSON by `auditKey`: object, then part. Holds HMACs only, never values. */
   readonly #keyedData = new WeakMap<object, Map<string | number, string>>();
+  /** HMACs of names that LIST responses carried; bounded. */
+  readonly #names = new Map<string, string>();
   /** `"mount_point":…,"mount_type":…,"mount_accessor":…` of a mount entry. */
   readonly #mounts = new WeakMap<MountInfo, string>();
   #lastMs = NaN;
@@ -67,24 +72,49 @@ export class JsonLines {
   }
 
   /**
-   * The response block. A response that is only keyed data (a KV read) is spliced from the
-   * mount's fields and the memo of its hashed data; anything else goes through responseBlock.
+   * The response block. A response that is only data is spliced from the mount's fields and
+   * its hashed data: kept per audit key when it has one (a KV read), with list names hashed
+   * through a memo (a LIST's names are paths, not values). Anything else goes through
+   * responseBlock.
    */
   #responseJson(input: AuditInput, hiding: () => Hiding): string {
     const resp = input.response;
-    const key = resp?.auditKey;
-    if (!key || this.#opts.logRaw || !onlyData(resp)) return JSON.stringify(responseBlock(input, hiding(), this.#opts));
-    let parts = this.#keyedData.get(key.object);
-    if (!parts) this.#keyedData.set(key.object, (parts = new Map()));
-    let data = parts.get(key.part);
-    if (data === undefined) {
-      // Parts that follow the clock (a token's TTL left) come and go: keep only recent ones.
-      if (parts.size >= PARTS_PER_KEY) parts.clear();
-      data = JSON.stringify(hashStrings(resp.data, hiding().secret));
-      parts.set(key.part, data);
+    if (!resp || this.#opts.logRaw || !onlyData(resp)) return JSON.stringify(responseBlock(input, hiding(), this.#opts));
+    const key = resp.auditKey;
+    let data: string | undefined;
+    if (key) {
+      let parts = this.#keyedData.get(key.object);
+      if (!parts) this.#keyedData.set(key.object, (parts = new Map()));
+      data = parts.get(key.part);
+      if (data === undefined) {
+        // Parts that follow the clock (a token's TTL left) come and go: keep only recent ones.
+        if (parts.size >= PARTS_PER_KEY) parts.clear();
+        data = JSON.stringify(hashStrings(resp.data, hiding().secret));
+        parts.set(key.part, data);
+      }
+    } else if (input.operation === 'list' && !this.#opts.elideListResponses && isNameList(resp.data.keys)) {
+      data = JSON.stringify(this.#hashedList(resp.data, resp.data.keys, hiding().secret));
+    } else {
+      return JSON.stringify(responseBlock(input, hiding(), this.#opts));
     }
     const mount = input.mount === undefined ? '' : this.#mountJson(input.mount);
     return `{${mount}${mount === '' ? '' : ','}"data":${data}}`;
+  }
+
+  /** A LIST's data hashed as hashStrings would, each name's HMAC taken from the memo. */
+  #hashedList(data: Record<string, unknown>, keys: string[], hash: Hasher): Record<string, unknown> {
+    // Hashing the rest with `keys` emptied keeps the field order; the names go in after.
+    const out = hashStrings({ ...data, keys: [] }, hash) as Record<string, unknown>;
+    const names = this.#names;
+    out.keys = keys.map((name) => {
+      let hashed = names.get(name);
+      if (hashed === undefined) {
+        if (names.size >= NAMES) names.clear();
+        names.set(name, (hashed = hash(name)));
+      }
+      return hashed;
+    });
+    return out;
   }
 
   #mountJson(mount: MountInfo): string {
@@ -111,3 +141,5 @@ function onlyData(resp: Response): resp is Response & { data: Record<string, unk
   return !resp.raw && !resp.auth && !resp.leaseId && !resp.wrapInfo && !(resp.warnings && resp.warnings.length > 0)
     && resp.data !== undefined && resp.data !== null && Object.keys(resp.data).length > 0;
 }
+
+const isNameList = (keys: unknown): keys is string[] => Array.isArray(keys) && keys.every((k) => typeof k === 'string');

@@ -34,6 +34,7 @@ const inputs: Array<[string, AuditInput]> = [
   ['keyed kv read', { request: request(), caller, mount, operation: 'read', response: { data: { data: { password: 'p', n: 2 }, metadata: { version: 3 } }, auditKey: { object: mount, part: 3 } } }],
   ['keyed, but with a warning', { request: request(), caller, mount, operation: 'read', response: { data: { data: { password: 'p' } }, warnings: ['w'], auditKey: { object: caller, part: 1 } } }],
   ['keyed, no mount', { request: request(), caller, operation: 'read', response: { data: { data: { password: 'p' } }, auditKey: { object: request(), part: 1 } } }],
+  ['list with key_info first', { request: request({ operation: 'list' }), caller, mount, operation: 'list', response: { data: { key_info: { a: { name: 'x' } }, keys: ['a', 'b/'], n: 'z' } } }],
   ['list', { request: request({ operation: 'list' }), caller, mount, operation: 'list', response: { data: { keys: ['a', 'b'] } } }],
 ];
 
