@@ -2,7 +2,7 @@
 // variable scoping, truth, pipelines, field access rules, missingkey modes and error texts.
 import { formatValue } from './fmt.js';
 import { str as nodeStr, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type Node, type NumberNode, type PipeNode, type TemplateNode, type Tree, type VariableNode } from './nodes.js';
-import { TemplateError } from './parse.js';
+import { TemplateError } from './template-error.js';
 import { signatureOf, type ParamType } from './signature.js';
 import { quote } from './strconv.js';
 import { float, GoStruct, Iface, isMap, isStringSlice, isTrue, kindOf, num, sortedKeys, typeName, unbox } from './values.js';
