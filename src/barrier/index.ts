@@ -4,5 +4,8 @@ export { Barrier, decryptKeyring, encryptKeyring, KEYRING_PATH, SEAL_CONFIG_PATH
 export type { KeyStatus, RotateResult } from './barrier.js';
 export { Keyring } from './keyring.js';
 export type { KeyTerm } from './keyring.js';
-export { ShamirSeal, validateInitOptions } from './seal.js';
-export type { InitOptions, SealConfig, SealEvent, SealListener, SealStatus } from './seal.js';
+export { ShamirSeal } from './seal.js';
+export { validateInitOptions } from './seal-config.js';
+export type { SealStatus } from './seal.js';
+export type { InitOptions, SealConfig } from './seal-config.js';
+export type { SealEvent, SealListener } from './seal-listeners.js';

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { BadRequest } from '../util/errors.js';
 import type { ShamirSeal } from './seal.js';
-import { validateInitOptions } from './seal.js';
+import { validateInitOptions } from './seal-config.js';
 import { combineShares, ROOT_KEY_BYTES, ShareCollector, splitRootKey } from './shares.js';
 import { serial } from './serial.js';
 

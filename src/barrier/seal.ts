@@ -4,20 +4,22 @@
 // plaintext. With an auto seal (a SealWrapper: transit, PKCS#11) the root key is stored
 // wrapped by the seal and the server unseals itself; init hands out recovery key shares
 // instead (auto-seal.ts), and seal migration (migration.ts) moves between the two.
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
 import { BadRequest, DecryptFailed, Internal, NotInitialized, Sealed } from '../util/errors.js';
 import type { Storage } from '../storage/storage.js';
-import { Barrier, encryptKeyring, KEYRING_PATH, SEAL_CONFIG_PATH } from './barrier.js';
+import { Barrier, SEAL_CONFIG_PATH } from './barrier.js';
 import { Keyring } from './keyring.js';
 import { serial } from './serial.js';
 import { combineShares, ROOT_KEY_BYTES, splitRootKey } from './shares.js';
-import {
-  checkInitParameters, isRecoveryKey, newRecoveryKey, readRecoveryConfig, recoveryConfigEntry, unwrapRootKey,
-  wrappedKeyEntries, wrappedRecoveryKeyEntry, type Entry, type RecoveryConfig,
-} from './auto-seal.js';
+import { checkInitParameters, isRecoveryKey, newRecoveryKey, unwrapRootKey, type RecoveryConfig } from './auto-seal.js';
 import { migrationEntries, migrationOf, MIGRATE_NOT_PENDING, MIGRATE_REQUIRED, sealConfigEntry, type Migration } from './migration.js';
-import type { AutoSealType, SealSetup, SealType } from './wrapper.js';
+import { autoConfig, pickInit, validateInitOptions, type InitOptions, type SealConfig } from './seal-config.js';
+import { SealListeners, type SealEvent, type SealListener } from './seal-listeners.js';
+import { decodeStoredSeal, initEntries, writeInitEntries, writeRecoveryKey } from './seal-store.js';
+import { INVALID_SHARES, rootKeyOf } from './unseal-keys.js';
+import { UnsealProgress } from './unseal-progress.js';
+import type { SealSetup, SealType } from './wrapper.js';
 
 export type { SealSetup };
 
@@ -40,47 +42,6 @@ export type SealStatus = {
 /** What auto-unseal found: done, nothing to do yet, or a reason it never will. */
 export type AutoUnsealResult = 'unsealed' | 'not-initialized' | 'not-auto';
 
-/** Vault's sys/init parameters (for an auto seal, the recovery key's). */
-export type InitOptions = { secret_shares: number; secret_threshold: number };
-
-/** What is stored, plaintext, at SEAL_CONFIG_PATH; an auto seal stores 1 of 1. */
-export type SealConfig = { type: SealType; secret_shares: number; secret_threshold: number };
-
-/** Seal state changes that other layers react to (core mounts its tables after unseal). */
-export type SealEvent = 'unseal' | 'seal';
-/** A reaction to a SealEvent; it must not call seal() or unseal() itself (they wait for it). */
-export type SealListener = () => void | Promise<void>;
-
-// One message for every way a complete set of shares can be wrong: which way is no one's business.
-const INVALID_SHARES = 'Error unsealing: invalid key shares';
-
-/** Checks sys/init parameters the way Vault does; throws BadRequest naming the rule broken. */
-export function validateInitOptions({ secret_shares: n, secret_threshold: t }: InitOptions): void {
-  if (!Number.isInteger(n) || !Number.isInteger(t)) {
-    throw new BadRequest('secret_shares and secret_threshold must be integers');
-  }
-  if (n < 1) throw new BadRequest('secret_shares must be at least 1');
-  if (t < 1) throw new BadRequest('secret_threshold must be at least 1');
-  if (n > 255) throw new BadRequest('secret_shares must be at most 255');
-  if (t > n) throw new BadRequest('secret_threshold cannot be larger than secret_shares');
-  // Vault: a threshold of 1 with several shares would make every share the whole root key.
-  if (n > 1 && t === 1) throw new BadRequest('secret_threshold must be greater than 1 when secret_shares is greater than 1');
-}
-
-function parseConfig(raw: Buffer): SealConfig {
-  let v: unknown;
-  try { v = JSON.parse(raw.toString('utf8')); } catch { throw new Internal('seal configuration is corrupt'); }
-  const c = v as Partial<SealConfig> | null;
-  if (!SEAL_TYPES.has(c?.type as string) || typeof c?.secret_shares !== 'number' || typeof c.secret_threshold !== 'number') {
-    throw new Internal('seal configuration is corrupt');
-  }
-  try { validateInitOptions(c as SealConfig); } catch { throw new Internal('seal configuration is corrupt'); }
-  return { type: c.type as SealType, secret_shares: c.secret_shares, secret_threshold: c.secret_threshold };
-}
-
-const SEAL_TYPES = new Set<string>(['shamir', 'transit', 'pkcs11']);
-const autoConfig = (type: AutoSealType): SealConfig => ({ type, secret_shares: 1, secret_threshold: 1 });
-
 /** The seal over one physical backend (Shamir unless set up with an auto seal); one per server. */
 export class ShamirSeal {
   /** The encrypting storage this seal opens and closes. */
@@ -89,12 +50,11 @@ export class ShamirSeal {
   readonly #clock: Clock;
   readonly #setup: SealSetup;
   readonly #serial = serial();
-  readonly #listeners = { unseal: new Set<SealListener>(), seal: new Set<SealListener>() };
+  readonly #listeners = new SealListeners();
   #config: SealConfig | undefined;
   #recovery: RecoveryConfig | undefined;
   #migration: Migration | undefined;
-  #shares: Buffer[] = [];
-  #nonce = '';
+  readonly #progress = new UnsealProgress();
 
   private constructor(physical: Storage, clock: Clock, setup: SealSetup) {
     this.#physical = physical;
@@ -118,9 +78,7 @@ export class ShamirSeal {
     if (this.#config !== undefined) return;
     const raw = await this.#physical.get(SEAL_CONFIG_PATH);
     if (raw === undefined || this.#config !== undefined) return;
-    const config = parseConfig(raw);
-    const recovery = config.type === 'shamir' ? undefined : await readRecoveryConfig(this.#physical);
-    if (config.type !== 'shamir' && recovery === undefined) throw new Internal('recovery configuration is missing');
+    const { config, recovery } = await decodeStoredSeal(this.#physical, raw);
     this.#load(config, recovery);
   }
 
@@ -146,8 +104,8 @@ export class ShamirSeal {
       sealed,
       t: keys?.secret_threshold ?? 0,
       n: keys?.secret_shares ?? 0,
-      progress: sealed ? this.#shares.length : 0,
-      nonce: sealed ? this.#nonce : '',
+      progress: sealed ? this.#progress.count : 0,
+      nonce: sealed ? this.#progress.nonce : '',
       migration: sealed && this.#migration !== undefined,
       recovery_seal: this.recoverySeal,
     };
@@ -155,8 +113,7 @@ export class ShamirSeal {
 
   /** Registers `fn` to run after every unseal or before every seal; returns its unregistration. */
   on(event: SealEvent, fn: SealListener): () => void {
-    this.#listeners[event].add(fn);
-    return () => { this.#listeners[event].delete(fn); };
+    return this.#listeners.on(event, fn);
   }
 
   /** Vault's rule: only the parameters of this seal's kind (unseal or recovery keys) may be given. */
@@ -180,13 +137,9 @@ export class ShamirSeal {
       const keyring = Keyring.create(this.#clock.now());
       try {
         const keys = await splitRootKey(recoveryKey ?? rootKey, shares.secret_shares, shares.secret_threshold);
-        const entries: Entry[] = [sealConfigEntry(config), [KEYRING_PATH, encryptKeyring(rootKey, keyring)]];
-        if (wrapper && recoveryKey) entries.push(recoveryConfigEntry(shares), ...await wrappedKeyEntries(wrapper, rootKey, recoveryKey));
-        await this.#physical.transaction(async (tx) => {
-          // Another process sharing the backend may have initialised it since we opened.
-          if (await tx.get(SEAL_CONFIG_PATH) !== undefined) throw new BadRequest('Vault is already initialized');
-          for (const [path, value] of entries) if (value) await tx.put(path, value);
-        }).catch((err: unknown) => {
+        const auto = wrapper && recoveryKey ? { wrapper, recoveryKey, shares } : undefined;
+        const entries = await initEntries(config, rootKey, keyring, auto);
+        await writeInitEntries(this.#physical, entries).catch((err: unknown) => {
           for (const k of keys) k.fill(0); // keys to a store that was never written
           throw err;
         });
@@ -249,11 +202,10 @@ export class ShamirSeal {
       }
       if (config === undefined || keys === undefined) { share.fill(0); throw new NotInitialized(); }
       if (!this.barrier.sealed) { share.fill(0); return this.status(); }
-      this.#addShare(keys, share);
-      if (this.#shares.length < keys.secret_threshold) return this.status();
+      this.#progress.add(keys, share);
+      if (this.#progress.count < keys.secret_threshold) return this.status();
       // Success or failure, a complete attempt ends here: take the shares and reset progress.
-      const shares = this.#shares;
-      this.#clearProgress(false);
+      const shares = this.#progress.take();
       const combined = await combineShares(shares, keys.secret_shares);
       for (const s of shares) s.fill(0);
       if (combined === undefined) throw new BadRequest(INVALID_SHARES);
@@ -273,14 +225,14 @@ export class ShamirSeal {
 
   /** Vault's sys/unseal with reset: forgets the shares given so far. */
   resetUnseal(): SealStatus {
-    this.#clearProgress(true);
+    this.#progress.clear(true);
     return this.status();
   }
 
   /** Vault's sys/seal: lets listeners tear down, then forgets every key. Sealing never fails to seal. */
   seal(): Promise<void> {
     return this.#serial(async () => {
-      this.#clearProgress(true);
+      this.#progress.clear(true);
       if (this.barrier.sealed) return;
       await this.#sealNow();
     });
@@ -347,8 +299,7 @@ export class ShamirSeal {
         if (this.#config?.type === 'shamir' || !wrapper || this.#migration) throw new BadRequest('recovery keys exist only with an auto seal');
         if (this.barrier.sealed) throw new Sealed();
         const recovery = { secret_shares: shares, secret_threshold: threshold };
-        const entries = [recoveryConfigEntry(recovery), await wrappedRecoveryKeyEntry(wrapper, copy)];
-        await this.#physical.transaction(async (tx) => { for (const [path, value] of entries) if (value) await tx.put(path, value); });
+        await writeRecoveryKey(this.#physical, wrapper, recovery, copy);
         this.#recovery = recovery;
       } finally {
         copy.fill(0);
@@ -375,31 +326,10 @@ export class ShamirSeal {
       + `or to migrate, keep its block with disabled = "true" beside the new one and unseal with migrate = true`);
   }
 
-  #addShare(keys: { secret_shares: number }, share: Buffer): void {
-    // A 1-of-1 key is the root key itself; a real share carries one more byte (its x-coordinate).
-    const expected = keys.secret_shares === 1 ? ROOT_KEY_BYTES : ROOT_KEY_BYTES + 1;
-    if (share.length !== expected) {
-      share.fill(0);
-      throw new BadRequest('Error unsealing: invalid key length');
-    }
-    if (this.#shares.some((s) => timingSafeEqual(s, share))) {
-      share.fill(0);
-      throw new BadRequest('this key share has already been provided');
-    }
-    if (this.#shares.length === 0) this.#nonce = randomUUID();
-    this.#shares.push(share);
-  }
-
   // Shamir: the combined shares are the root key. Auto seal: they are the recovery key, checked
   // against the stored one; the root key comes from the seal that wrapped it.
   async #openBarrier(config: SealConfig, combined: Buffer): Promise<void> {
-    let rootKey = combined;
-    if (config.type !== 'shamir') {
-      const wrapper = this.#migration?.fromWrapper ?? this.#setup.wrapper;
-      if (!wrapper) throw new Internal('no seal to unwrap the root key');
-      if (!await isRecoveryKey(this.#physical, wrapper, combined)) throw new BadRequest(INVALID_SHARES);
-      rootKey = await unwrapRootKey(this.#physical, wrapper);
-    }
+    const rootKey = await rootKeyOf(this.#physical, config, this.#migration?.fromWrapper ?? this.#setup.wrapper, combined);
     try {
       await this.barrier.unseal(rootKey);
     } catch (err) {
@@ -431,7 +361,7 @@ export class ShamirSeal {
   // Vault: if post-unseal setup fails, the node seals again rather than serve half mounted.
   async #runUnsealListeners(): Promise<void> {
     try {
-      for (const fn of [...this.#listeners.unseal]) await fn();
+      await this.#listeners.afterUnseal();
     } catch (err) {
       await this.#sealNow().catch(() => undefined);
       throw err;
@@ -441,21 +371,8 @@ export class ShamirSeal {
   // Seal listeners run while the barrier is still open, so core can flush; the barrier is
   // sealed even if one of them throws, and the first failure is reported afterwards.
   async #sealNow(): Promise<void> {
-    let failure: unknown;
-    for (const fn of [...this.#listeners.seal]) {
-      try { await fn(); } catch (err) { failure ??= err; }
-    }
+    const failure = await this.#listeners.beforeSeal();
     this.barrier.seal();
     if (failure !== undefined) throw failure;
   }
-
-  #clearProgress(wipe: boolean): void {
-    if (wipe) for (const s of this.#shares) s.fill(0);
-    this.#shares = [];
-    this.#nonce = '';
-  }
-}
-
-function pickInit(o: InitOptions): InitOptions {
-  return { secret_shares: o.secret_shares, secret_threshold: o.secret_threshold };
 }

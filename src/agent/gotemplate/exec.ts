@@ -1,11 +1,13 @@
 // Go's text/template evaluator (exec.go): walks a parsed tree over the data, with Go's
 // variable scoping, truth, pipelines, field access rules, missingkey modes and error texts.
+import { checkArity, constantArg, idealConstant, pipedParamType, validateType, type Fail } from './call-args.js';
+import { executionError } from './exec-error.js';
 import { formatValue } from './fmt.js';
-import { str as nodeStr, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type Node, type NumberNode, type PipeNode, type TemplateNode, type Tree, type VariableNode } from './nodes.js';
-import { TemplateError } from './parse.js';
+import { str as nodeStr, type BranchNode, type ChainNode, type CommandNode, type FieldNode, type Node, type PipeNode, type TemplateNode, type Tree, type VariableNode } from './nodes.js';
 import { signatureOf, type ParamType } from './signature.js';
 import { quote } from './strconv.js';
-import { float, GoStruct, Iface, isMap, isStringSlice, isTrue, kindOf, num, sortedKeys, typeName, unbox } from './values.js';
+import { GoStruct, Iface, isMap, isStringSlice, isTrue, kindOf, num, sortedKeys, typeName, unbox } from './values.js';
+import { Variables } from './variables.js';
 
 export type MissingKey = 'default' | 'zero' | 'error';
 type Fn = (...args: unknown[]) => unknown;
@@ -26,13 +28,11 @@ export interface ExecEnv {
   missingKey: MissingKey;
 }
 
-interface Variable { name: string; value: unknown }
-
 /** Runs one template; `out` collects the text. */
 export class State {
   out: string[] = [];
   private node: Node | null = null;
-  private vars: Variable[];
+  private vars: Variables;
   private depth = 0;
 
   private readonly env: ExecEnv;
@@ -40,34 +40,26 @@ export class State {
 
   constructor(env: ExecEnv, tmplName: string, dot: unknown) {
     this.env = env; this.tmplName = tmplName;
-    this.vars = [{ name: '$', value: dot }];
+    this.vars = new Variables(dot);
   }
 
   at(n: Node): void { this.node = n; }
 
   errorf(msg: string): never {
-    const name = this.tmplName;
-    if (!this.node) throw new TemplateError(`template: ${name}: ${msg}`);
-    const n = this.node;
-    const text = n.tree.text.slice(0, n.pos);
-    const nl = text.lastIndexOf('\n');
-    const col = Buffer.byteLength(nl < 0 ? text : text.slice(nl + 1));
-    const line = 1 + (text.match(/\n/g)?.length ?? 0);
-    throw new TemplateError(`template: ${n.tree.parseName}:${line}:${col}: executing ${quote(name)} at <${nodeStr(n)}>: ${msg}`);
+    throw executionError(this.tmplName, this.node, msg);
   }
 
+  /** errorf for the argument checks, at the node being evaluated when they fail. */
+  private readonly fail: Fail = (msg) => this.errorf(msg);
+
   // --- variables
-  private mark(): number { return this.vars.length; }
-  private pop(mark: number): void { this.vars.length = mark; }
-  private push(name: string, value: unknown): void { this.vars.push({ name, value }); }
-  private setTopVar(n: number, value: unknown): void { this.vars[this.vars.length - n]!.value = value; }
   private setVar(name: string, value: unknown): void {
-    for (let i = this.mark() - 1; i >= 0; i--) if (this.vars[i]!.name === name) { this.vars[i]!.value = value; return; }
-    this.errorf(`undefined variable: ${name}`);
+    if (!this.vars.set(name, value)) this.errorf(`undefined variable: ${name}`);
   }
   private varValue(name: string): unknown {
-    for (let i = this.mark() - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i]!.value;
-    this.errorf(`undefined variable: ${name}`);
+    const v = this.vars.find(name);
+    if (!v) this.errorf(`undefined variable: ${name}`);
+    return v.value;
   }
 
   // --- walking
@@ -92,36 +84,36 @@ export class State {
   }
 
   private walkIfOrWith(n: BranchNode, dot: unknown): void {
-    const mark = this.mark();
+    const mark = this.vars.mark();
     try {
       const val = this.evalPipeline(dot, n.pipe);
       const { truth, ok } = isTrue(val);
       if (!ok) this.errorf(`if/with can't use ${formatValue(val)}`);
       if (truth) this.walk(n.type === 'with' ? val : dot, n.list);
       else if (n.elseList) this.walk(dot, n.elseList);
-    } finally { this.pop(mark); }
+    } finally { this.vars.pop(mark); }
   }
 
   private walkRange(dot: unknown, r: BranchNode): void {
     this.at(r);
-    const outer = this.mark();
+    const outer = this.vars.mark();
     try {
       let val = unbox(this.evalPipeline(dot, r.pipe));
-      const mark = this.mark();
+      const mark = this.vars.mark();
       const decl = r.pipe.decl;
       const one = (index: unknown, elem: unknown): boolean => {
         if (decl.length > 0) {
           if (r.pipe.isAssign) this.setVar(decl[0]!.ident[0]!, decl.length > 1 ? index : elem);
-          else this.setTopVar(1, elem);
+          else this.vars.setTop(1, elem);
         }
         if (decl.length > 1) {
           if (r.pipe.isAssign) this.setVar(decl[1]!.ident[0]!, elem);
-          else this.setTopVar(2, index);
+          else this.vars.setTop(2, index);
         }
         try { this.walk(elem, r.list); } catch (e) {
           if (e === BREAK) return false;
           if (e !== CONTINUE) throw e;
-        } finally { this.pop(mark); }
+        } finally { this.vars.pop(mark); }
         return true;
       };
       if (val instanceof GoStruct && val.isPointer && !val.isNil) val = new GoStruct(val.typeName.slice(1), val.fieldNames, val.fields, val.methods);
@@ -155,7 +147,7 @@ export class State {
         default: this.errorf(`range can't iterate over ${formatValue(val)}`);
       }
       if (r.elseList) this.walk(dot, r.elseList);
-    } finally { this.pop(outer); }
+    } finally { this.vars.pop(outer); }
   }
 
   private walkTemplate(dot: unknown, t: TemplateNode): void {
@@ -165,7 +157,7 @@ export class State {
     if (this.depth >= MAX_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_DEPTH})`);
     const newDot = t.pipe ? this.evalPipeline(dot, t.pipe) : undefined;
     const saved = { vars: this.vars, name: this.tmplName };
-    this.vars = [{ name: '$', value: newDot }];
+    this.vars = new Variables(newDot);
     this.tmplName = tree.name;
     this.depth++;
     try { this.walk(newDot, tree.root); } catch (e) {
@@ -191,7 +183,7 @@ export class State {
     }
     for (const v of pipe.decl) {
       if (pipe.isAssign) this.setVar(v.ident[0]!, value);
-      else this.push(v.ident[0]!, value);
+      else this.vars.push(v.ident[0]!, value);
     }
     return value;
   }
@@ -215,21 +207,10 @@ export class State {
       case 'bool': return first.value;
       case 'dot': return dot;
       case 'nil': this.errorf('nil is not a command');
-      case 'number': return this.idealConstant(first);
+      case 'number': this.at(first); return idealConstant(first, this.fail);
       case 'string': return first.text;
     }
     this.errorf(`can't evaluate command ${quote(nodeStr(first))}`);
-  }
-
-  private idealConstant(c: NumberNode): unknown {
-    this.at(c);
-    const isHexInt = /^0[xX]/.test(c.text) && !/[pP]/.test(c.text);
-    const isRune = c.text.startsWith("'");
-    if (c.isFloat && !isHexInt && !isRune && /[.eEpP]/.test(c.text)) return float(c.float);
-    // Integers beyond 2^53 stay exact as bigint (still Go's int).
-    if (c.isInt) return Number.isSafeInteger(Number(c.int)) ? Number(c.int) : c.int;
-    if (c.isUint) this.errorf(`${c.text} overflows int`);
-    return undefined;
   }
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Node[], final: Final): unknown {
@@ -302,32 +283,21 @@ export class State {
   private evalCall(dot: unknown, fn: Fn, builtin: boolean, node: Node, name: string, allArgs: Node[], final: Final): unknown {
     const args = allArgs.slice(1);
     const sig = signatureOf(fn);
-    const numIn = args.length + (final !== MISSING ? 1 : 0);
-    const numFixed = sig.variadic ? sig.params.length : args.length;
-    if (sig.variadic) {
-      if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${sig.params.length} got ${args.length}`);
-    } else if (numIn !== sig.params.length) {
-      this.errorf(`wrong number of args for ${name}: want ${sig.params.length} got ${numIn}`);
-    }
+    const { numIn, numFixed } = checkArity(sig, name, args.length, final !== MISSING, this.fail);
     if (builtin && (name === 'and' || name === 'or')) {
       let v: unknown;
       for (const a of args) {
         v = this.evalArg(dot, 'value', a);
         if (isTrue(v).truth === (name === 'or')) return v;
       }
-      if (final !== MISSING) v = this.validateType(final, 'value');
+      if (final !== MISSING) v = this.checked(final, 'value');
       return v;
     }
     const argv: unknown[] = [];
     let i = 0;
     for (; i < numFixed && i < args.length; i++) argv.push(this.evalArg(dot, sig.params[i]!, args[i]!));
     if (sig.variadic) for (; i < args.length; i++) argv.push(this.evalArg(dot, sig.variadic, args[i]!));
-    if (final !== MISSING) {
-      let t: ParamType;
-      if (sig.variadic) t = numIn - 1 < numFixed ? sig.params[numIn - 1]! : sig.variadic;
-      else t = sig.params[sig.params.length - 1]!;
-      argv.push(this.validateType(final, t));
-    }
+    if (final !== MISSING) argv.push(this.checked(final, pipedParamType(sig, numIn, numFixed)));
     let v: unknown;
     try { v = fn(...argv); } catch (e) {
       this.at(node);
@@ -336,67 +306,24 @@ export class State {
     return v === undefined ? null : v;
   }
 
-  /** Go's validateType: a value computed at run time against a parameter type (null: untyped). */
-  private validateType(value: unknown, typ: ParamType | null): unknown {
-    if (value === undefined) {
-      if (typ === null || typ === 'value') return undefined;
-      if (typ === 'any' || typ.startsWith('[]') || typ.startsWith('map')) return null;
-      this.errorf(`invalid value; expected ${typ}`);
-    }
-    const v = unbox(value);
-    if (typ === null || typ === 'value') return v;
-    if (typ === 'any') return v;
-    if (v === null) {
-      if (typ.startsWith('[]') || typ.startsWith('map')) return null;
-      this.errorf(`wrong type for value; expected ${typ}; got interface {}`);
-    }
-    const t = typeName(v);
-    const ok = t === typ || (typ === '[]interface {}' && Array.isArray(v) && !isStringSlice(v))
-      || (typ === '[]string' && Array.isArray(v) && isStringSlice(v));
-    if (!ok) this.errorf(`wrong type for value; expected ${typ}; got ${t}`);
-    return v;
-  }
-
   private evalArg(dot: unknown, typ: ParamType | null, n: Node): unknown {
     this.at(n);
     switch (n.type) {
-      case 'dot': return this.validateType(dot, typ);
+      case 'dot': return this.checked(dot, typ);
       case 'nil':
         if (typ === null || typ === 'any' || typ.startsWith('[]') || typ.startsWith('map')) return null;
         if (typ === 'value') return undefined;
         this.errorf(`cannot assign nil to ${typ}`);
-      case 'field': return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), typ);
-      case 'variable': return this.validateType(this.evalVariableNode(dot, n, [], MISSING), typ);
-      case 'pipe': return this.validateType(this.evalPipeline(dot, n), typ);
-      case 'identifier': return this.validateType(this.evalFunction(dot, n.ident, n, n, [n], MISSING), typ);
-      case 'chain': return this.validateType(this.evalChainNode(dot, n, [], MISSING), typ);
+      case 'field': return this.checked(this.evalFieldNode(dot, n, [n], MISSING), typ);
+      case 'variable': return this.checked(this.evalVariableNode(dot, n, [], MISSING), typ);
+      case 'pipe': return this.checked(this.evalPipeline(dot, n), typ);
+      case 'identifier': return this.checked(this.evalFunction(dot, n.ident, n, n, [n], MISSING), typ);
+      case 'chain': return this.checked(this.evalChainNode(dot, n, [], MISSING), typ);
     }
-    switch (typ) {
-      case 'bool':
-        if (n.type === 'bool') return n.value;
-        this.errorf(`expected bool; found ${nodeStr(n)}`);
-      case 'float64':
-        if (n.type === 'number' && n.isFloat) return float(n.float);
-        this.errorf(`expected float; found ${nodeStr(n)}`);
-      case 'int':
-        if (n.type === 'number' && n.isInt) return Number(n.int);
-        this.errorf(`expected integer; found ${nodeStr(n)}`);
-      case 'string':
-        if (n.type === 'string') return n.text;
-        this.errorf(`expected string; found ${nodeStr(n)}`);
-      case null: case 'any': case 'value': return this.evalEmptyInterface(n);
-    }
-    this.errorf(`can't handle ${nodeStr(n)} for arg of type ${typ}`);
+    return constantArg(n, typ, this.fail);
   }
 
-  private evalEmptyInterface(n: Node): unknown {
-    switch (n.type) {
-      case 'bool': return n.value;
-      case 'number': return this.idealConstant(n);
-      case 'string': return n.text;
-    }
-    this.errorf(`can't handle ${nodeStr(n)} for arg of type interface {}`);
-  }
+  private checked(value: unknown, typ: ParamType | null): unknown { return validateType(value, typ, this.fail); }
 
   printValue(n: Node, v: unknown): void {
     this.at(n);

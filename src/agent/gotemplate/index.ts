@@ -4,7 +4,8 @@ import { State } from './exec.js';
 import { builtinFuncs } from './funcs-builtin.js';
 import { consulTemplateFuncs } from './funcs-consul.js';
 import type { Tree } from './nodes.js';
-import { parseAll, TemplateError } from './parse.js';
+import { parseAll } from './parse.js';
+import { TemplateError } from './template-error.js';
 import { unsupportedMessage } from './unsupported.js';
 
 export type FuncMap = Record<string, (...args: unknown[]) => unknown>;

@@ -1,13 +1,11 @@
 // Go's text/template parser: items to trees, one per {{define}}/{{block}} plus the main one,
 // with Go's checks (unknown functions, undefined variables, break outside range) and texts.
 import { describeItem, type Item, Lexer, T } from './lexer.js';
-import { isEmptyTree, str, type BranchNode, type CommandNode, type ListNode, type Node, type NumberNode, type PipeNode, type Tree, type VariableNode } from './nodes.js';
+import { isEmptyTree, str, type BranchNode, type CommandNode, type ListNode, type Node, type PipeNode, type Tree, type VariableNode } from './nodes.js';
+import { numberNode } from './number-literal.js';
 import { quote, unquote } from './strconv.js';
-
-/** A parse or execution failure, with Go's message. */
-export class TemplateError extends Error {
-  override name = 'TemplateError';
-}
+import { TemplateError } from './template-error.js';
+import { TokenBuffer } from './token-buffer.js';
 
 export interface ParserEnv {
   /** Whether a function name is known (built-ins, consul-template's, the caller's). */
@@ -17,47 +15,23 @@ export interface ParserEnv {
 }
 
 class Parser {
-  private token: Item[] = [];
-  private peekCount = 0;
   private vars: string[] = ['$'];
   private actionLine = 0;
   private rangeDepth = 0;
   readonly tree: Tree;
 
-  private readonly lex: Lexer;
+  private readonly tokens: TokenBuffer;
   private readonly env: ParserEnv;
   private readonly treeSet: Map<string, Tree>;
 
-  constructor(lex: Lexer, name: string, parseName: string, text: string, env: ParserEnv, treeSet: Map<string, Tree>) {
-    this.lex = lex; this.env = env; this.treeSet = treeSet;
+  constructor(tokens: TokenBuffer, name: string, parseName: string, text: string, env: ParserEnv, treeSet: Map<string, Tree>) {
+    this.tokens = tokens; this.env = env; this.treeSet = treeSet;
     this.tree = { name, parseName, text, root: { type: 'list', pos: 0, tree: null as unknown as Tree, nodes: [] } };
     this.tree.root.tree = this.tree;
   }
 
-  // --- token buffer, as Go's: token[0] is the last token read, errors report its line.
-  private next(): Item {
-    if (this.peekCount > 0) this.peekCount--;
-    else this.token[0] = this.lex.nextItem();
-    return this.token[this.peekCount]!;
-  }
-  private backup(): void { this.peekCount++; }
-  private backup2(t1: Item): void { this.token[1] = t1; this.peekCount = 2; }
-  private backup3(t2: Item, t1: Item): void { this.token[1] = t1; this.token[2] = t2; this.peekCount = 3; }
-  private peek(): Item {
-    if (this.peekCount > 0) return this.token[this.peekCount - 1]!;
-    this.peekCount = 1;
-    this.token[0] = this.lex.nextItem();
-    return this.token[0];
-  }
-  private nextNonSpace(): Item {
-    let t: Item;
-    do t = this.next(); while (t.typ === T.Space);
-    return t;
-  }
-  private peekNonSpace(): Item { const t = this.nextNonSpace(); this.backup(); return t; }
-
   errorf(msg: string): never {
-    const line = this.token[0]?.line ?? 1;
+    const line = this.tokens.line;
     throw new TemplateError(`template: ${this.tree.parseName}:${line}: ${msg}`);
   }
 
@@ -74,13 +48,13 @@ class Parser {
   }
 
   private expect(typ: T, context: string): Item {
-    const t = this.nextNonSpace();
+    const t = this.tokens.nextNonSpace();
     if (t.typ !== typ) this.unexpected(t, context);
     return t;
   }
 
   private expectOneOf(a: T, b: T, context: string): Item {
-    const t = this.nextNonSpace();
+    const t = this.tokens.nextNonSpace();
     if (t.typ !== a && t.typ !== b) this.unexpected(t, context);
     return t;
   }
@@ -89,18 +63,18 @@ class Parser {
 
   // --- top level
   parse(): void {
-    const root = this.newList(this.peek().pos);
+    const root = this.newList(this.tokens.peek().pos);
     this.tree.root = root;
-    while (this.peek().typ !== T.EOF) {
-      if (this.peek().typ === T.LeftDelim) {
-        const delim = this.next();
-        if (this.nextNonSpace().typ === T.Define) {
-          const sub = new Parser(this.lex, 'definition', this.tree.parseName, this.tree.text, this.env, this.treeSet);
-          sub.token = this.token; // the sub-parser continues from this parser's look-ahead
+    while (this.tokens.peek().typ !== T.EOF) {
+      if (this.tokens.peek().typ === T.LeftDelim) {
+        const delim = this.tokens.next();
+        if (this.tokens.nextNonSpace().typ === T.Define) {
+          // The sub-parser continues from this parser's items.
+          const sub = new Parser(this.tokens.share(false), 'definition', this.tree.parseName, this.tree.text, this.env, this.treeSet);
           sub.parseDefinition();
           continue;
         }
-        this.backup2(delim);
+        this.tokens.backup2(delim);
       }
       const n = this.textOrAction();
       if (n.type === 'end' || n.type === 'else') this.errorf(`unexpected ${str(n)}`);
@@ -130,8 +104,8 @@ class Parser {
   }
 
   private itemList(): [ListNode, Node] {
-    const list = this.newList(this.peekNonSpace().pos);
-    while (this.peekNonSpace().typ !== T.EOF) {
+    const list = this.newList(this.tokens.peekNonSpace().pos);
+    while (this.tokens.peekNonSpace().typ !== T.EOF) {
       const n = this.textOrAction();
       if (n.type === 'end' || n.type === 'else') return [list, n];
       list.nodes.push(n);
@@ -140,7 +114,7 @@ class Parser {
   }
 
   private textOrAction(): Node {
-    const token = this.nextNonSpace();
+    const token = this.tokens.nextNonSpace();
     switch (token.typ) {
       case T.Text: return { type: 'text', pos: token.pos, tree: this.tree, text: token.val };
       case T.LeftDelim: {
@@ -153,7 +127,7 @@ class Parser {
   }
 
   private action(): Node {
-    const token = this.nextNonSpace();
+    const token = this.tokens.nextNonSpace();
     switch (token.typ) {
       case T.Block: return this.blockControl();
       case T.Break: return this.loopControl(token, 'break');
@@ -165,20 +139,20 @@ class Parser {
       case T.Template: return this.templateControl();
       case T.With: return this.control('with');
     }
-    this.backup();
-    const t = this.peek();
+    this.tokens.backup();
+    const t = this.tokens.peek();
     return { type: 'action', pos: t.pos, line: t.line, tree: this.tree, pipe: this.pipeline('command', T.RightDelim) };
   }
 
   private loopControl(token: Item, word: 'break' | 'continue'): Node {
-    const t = this.nextNonSpace();
+    const t = this.tokens.nextNonSpace();
     if (t.typ !== T.RightDelim) this.unexpected(t, `{{${word}}}`);
     if (this.rangeDepth === 0) this.errorf(`{{${word}}} outside {{range}}`);
     return { type: word, pos: token.pos, line: token.line, tree: this.tree };
   }
 
   private elseControl(): Node {
-    const peek = this.peekNonSpace();
+    const peek = this.tokens.peekNonSpace();
     if (peek.typ === T.If || peek.typ === T.With) return { type: 'else', pos: peek.pos, line: peek.line, tree: this.tree };
     const t = this.expect(T.RightDelim, 'else');
     return { type: 'else', pos: t.pos, line: t.line, tree: this.tree };
@@ -194,12 +168,12 @@ class Parser {
       let elseList: ListNode | null = null;
       if (next.type === 'else') {
         // "else if" / "else with" is "else" holding a nested if/with whose {{end}} is shared.
-        if (context === 'if' && this.peek().typ === T.If) {
-          this.next();
+        if (context === 'if' && this.tokens.peek().typ === T.If) {
+          this.tokens.next();
           elseList = this.newList(next.pos);
           elseList.nodes.push(this.control('if'));
-        } else if (context === 'with' && this.peek().typ === T.With) {
-          this.next();
+        } else if (context === 'with' && this.tokens.peek().typ === T.With) {
+          this.tokens.next();
           elseList = this.newList(next.pos);
           elseList.nodes.push(this.control('with'));
         } else {
@@ -220,11 +194,11 @@ class Parser {
 
   private templateControl(): Node {
     const context = 'template clause';
-    const token = this.nextNonSpace();
+    const token = this.tokens.nextNonSpace();
     const name = this.parseTemplateName(token, context);
     let pipe: PipeNode | null = null;
-    if (this.nextNonSpace().typ !== T.RightDelim) {
-      this.backup();
+    if (this.tokens.nextNonSpace().typ !== T.RightDelim) {
+      this.tokens.backup();
       pipe = this.pipeline(context, T.RightDelim);
     }
     return { type: 'template', pos: token.pos, line: token.line, tree: this.tree, name, pipe };
@@ -232,61 +206,59 @@ class Parser {
 
   private blockControl(): Node {
     const context = 'block clause';
-    const token = this.nextNonSpace();
+    const token = this.tokens.nextNonSpace();
     const name = this.parseTemplateName(token, context);
     const pipe = this.pipeline(context, T.RightDelim);
-    const sub = new Parser(this.lex, name, this.tree.parseName, this.tree.text, this.env, this.treeSet);
-    sub.token = this.token;
-    sub.peekCount = this.peekCount;
+    const sub = new Parser(this.tokens.share(true), name, this.tree.parseName, this.tree.text, this.env, this.treeSet);
     const [list, end] = sub.itemList();
     if (end.type !== 'end') this.errorf(`unexpected ${str(end)} in ${context}`);
     sub.tree.root = list;
     sub.add();
-    this.peekCount = sub.peekCount;
+    this.tokens.resume(sub.tokens);
     return { type: 'template', pos: token.pos, line: token.line, tree: this.tree, name, pipe };
   }
 
   // --- pipelines
   private pipeline(context: string, end: T): PipeNode {
-    const token = this.peekNonSpace();
+    const token = this.tokens.peekNonSpace();
     const pipe: PipeNode = { type: 'pipe', pos: token.pos, line: token.line, tree: this.tree, isAssign: false, decl: [], cmds: [] };
     decls: for (;;) {
-      const v = this.peekNonSpace();
+      const v = this.tokens.peekNonSpace();
       if (v.typ !== T.Variable) break;
-      this.next();
-      const after = this.peek();
-      const next = this.peekNonSpace();
+      this.tokens.next();
+      const after = this.tokens.peek();
+      const next = this.tokens.peekNonSpace();
       if (next.typ === T.Assign || next.typ === T.Declare) {
         pipe.isAssign = next.typ === T.Assign;
-        this.nextNonSpace();
+        this.tokens.nextNonSpace();
         pipe.decl.push(this.newVariable(v.pos, v.val));
         this.vars.push(v.val);
       } else if (next.typ === T.Char && next.val === ',') {
-        this.nextNonSpace();
+        this.tokens.nextNonSpace();
         pipe.decl.push(this.newVariable(v.pos, v.val));
         this.vars.push(v.val);
         if (context === 'range' && pipe.decl.length < 2) {
-          const p = this.peekNonSpace().typ;
+          const p = this.tokens.peekNonSpace().typ;
           if (p === T.Variable || p === T.RightDelim || p === T.RightParen) continue decls;
           this.errorf('range can only initialize variables');
         }
         this.errorf(`too many declarations in ${context}`);
       } else if (after.typ === T.Space) {
-        this.backup3(v, after);
+        this.tokens.backup3(v, after);
       } else {
-        this.backup2(v);
+        this.tokens.backup2(v);
       }
       break;
     }
     for (;;) {
-      const t = this.nextNonSpace();
+      const t = this.tokens.nextNonSpace();
       switch (t.typ) {
         case end:
           this.checkPipeline(pipe, context);
           return pipe;
         case T.Bool: case T.CharConstant: case T.Complex: case T.Dot: case T.Field: case T.Identifier:
         case T.Number: case T.Nil: case T.RawString: case T.String: case T.Variable: case T.LeftParen:
-          this.backup();
+          this.tokens.backup();
           pipe.cmds.push(this.command());
           break;
         default:
@@ -306,14 +278,14 @@ class Parser {
   }
 
   private command(): CommandNode {
-    const cmd: CommandNode = { type: 'command', pos: this.peekNonSpace().pos, tree: this.tree, args: [] };
+    const cmd: CommandNode = { type: 'command', pos: this.tokens.peekNonSpace().pos, tree: this.tree, args: [] };
     for (;;) {
-      this.peekNonSpace();
+      this.tokens.peekNonSpace();
       const operand = this.operand();
       if (operand) cmd.args.push(operand);
-      const t = this.next();
+      const t = this.tokens.next();
       if (t.typ === T.Space) continue;
-      if (t.typ === T.RightDelim || t.typ === T.RightParen) this.backup();
+      if (t.typ === T.RightDelim || t.typ === T.RightParen) this.tokens.backup();
       else if (t.typ !== T.Pipe) this.unexpected(t, 'operand');
       break;
     }
@@ -324,10 +296,10 @@ class Parser {
   private operand(): Node | null {
     let node = this.term();
     if (!node) return null;
-    if (this.peek().typ === T.Field) {
-      const pos = this.peek().pos;
+    if (this.tokens.peek().typ === T.Field) {
+      const pos = this.tokens.peek().pos;
       const fields: string[] = [];
-      while (this.peek().typ === T.Field) fields.push(this.next().val.slice(1));
+      while (this.tokens.peek().typ === T.Field) fields.push(this.tokens.next().val.slice(1));
       switch (node.type) {
         case 'field': node = { type: 'field', pos, tree: this.tree, ident: [...node.ident, ...fields] }; break;
         case 'variable': node = { type: 'variable', pos, tree: this.tree, ident: [...node.ident, ...fields] }; break;
@@ -340,7 +312,7 @@ class Parser {
   }
 
   private term(): Node | null {
-    const t = this.nextNonSpace();
+    const t = this.tokens.nextNonSpace();
     switch (t.typ) {
       case T.Identifier: {
         const unsupported = this.env.unsupported(t.val);
@@ -353,12 +325,12 @@ class Parser {
       case T.Variable: return this.useVar(t.pos, t.val);
       case T.Field: return { type: 'field', pos: t.pos, tree: this.tree, ident: t.val.slice(1).split('.') };
       case T.Bool: return { type: 'bool', pos: t.pos, tree: this.tree, value: t.val === 'true' };
-      case T.CharConstant: case T.Complex: case T.Number: return this.newNumber(t);
+      case T.CharConstant: case T.Complex: case T.Number: return numberNode(t, this.tree, (m) => this.errorf(m));
       case T.LeftParen: return this.pipeline('parenthesized pipeline', T.RightParen);
       case T.String: case T.RawString:
         return { type: 'string', pos: t.pos, tree: this.tree, quoted: t.val, text: this.unquoteOrFail(t.val) };
     }
-    this.backup();
+    this.tokens.backup();
     return null;
   }
 
@@ -372,87 +344,6 @@ class Parser {
     return v;
   }
 
-  private newNumber(t: Item): NumberNode {
-    const n: NumberNode = { type: 'number', pos: t.pos, tree: this.tree, text: t.val, isInt: false, isUint: false, isFloat: false, int: 0n, float: 0 };
-    if (t.typ === T.CharConstant) {
-      let s: string;
-      try { s = unquote(t.val); } catch { this.errorf(t.val === "''" ? 'invalid syntax' : `malformed character constant: ${t.val}`); }
-      const r = BigInt(s.codePointAt(0)!);
-      Object.assign(n, { isInt: true, isUint: true, isFloat: true, int: r, float: Number(r) });
-      return n;
-    }
-    if (t.typ === T.Complex || t.val.endsWith('i')) this.errorf(`complex numbers are not supported: ${t.val}`);
-    const i = parseGoInt(t.val);
-    if (i !== null) {
-      n.isInt = i >= -(2n ** 63n) && i < 2n ** 63n;
-      n.isUint = i >= 0n && i < 2n ** 64n;
-      if (n.isInt || n.isUint) { n.int = i; n.isFloat = true; n.float = Number(i); }
-    }
-    if (!n.isInt && !n.isUint) {
-      const f = parseGoFloat(t.val);
-      if (f !== null) {
-        if (!/[.eEpP]/.test(t.val)) this.errorf(`integer overflow: ${quote(t.val)}`);
-        n.isFloat = true;
-        n.float = f;
-        if (Number.isInteger(f) && Math.abs(f) < 2 ** 63) { n.isInt = true; n.int = BigInt(f); }
-        if (Number.isInteger(f) && f >= 0 && f < 2 ** 64) n.isUint = true;
-      }
-    }
-    if (!n.isInt && !n.isUint && !n.isFloat) this.errorf(`illegal number syntax: ${quote(t.val)}`);
-    return n;
-  }
-}
-
-/** strconv.ParseInt(s, 0, …) without the range check: base prefixes, leading-0 octal, `_`. */
-export function parseGoInt(s: string): bigint | null {
-  const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/.exec(s);
-  if (!m) return null;
-  let body = m[2]!;
-  if (body.includes('_') && !underscoreOK(body)) return null;
-  body = body.replace(/_/g, '');
-  let v: bigint;
-  if (/^0[oO]/.test(body)) v = BigInt('0o' + body.slice(2));
-  else if (/^0[xXbB]/.test(body)) v = BigInt(body.toLowerCase());
-  else if (body.length > 1 && body[0] === '0') v = BigInt('0o' + body.slice(1));
-  else v = BigInt(body);
-  return m[1] === '-' ? -v : v;
-}
-
-// Go's rule: underscores only between digits or after a base prefix.
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  const hexBase = /^0[xXbBoO]/.test(s);
-  if (s.length >= 2 && s[0] === '0') { i = hexBase ? 2 : 1; saw = '0'; }
-  if (!hexBase && s[0] !== '0') saw = '^';
-  for (; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '_') { if (saw !== '0') return false; saw = '_'; } else saw = '0';
-  }
-  return saw !== '_';
-}
-
-/** strconv.ParseFloat for decimal and hex floats. */
-export function parseGoFloat(s: string): number | null {
-  let t = s;
-  if (t.includes('_')) {
-    // Go allows "_" only between digits (or after a base prefix).
-    if (/__|_$|^[+-]?_|_[.eEpP]|[.eEpP]_/.test(t.replace(/^([+-]?0[xX])_/, '$1'))) return null;
-    t = t.replace(/_/g, '');
-  }
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
-    const v = Number(t);
-    return Number.isFinite(v) ? v : null; // out of range is a syntax error to the parser
-  }
-  const h = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/.exec(t);
-  if (h && (h[2] || h[3])) {
-    const mant = parseInt((h[2] || '0') + (h[3] || ''), 16) / 16 ** (h[3] ?? '').length;
-    const v = mant * 2 ** Number(h[4]);
-    return h[1] === '-' ? -v : v;
-  }
-  if (/^[+-]?(inf|infinity)$/i.test(t)) return t[0] === '-' ? -Infinity : Infinity;
-  if (/^nan$/i.test(t)) return NaN;
-  return null;
 }
 
 export interface ParsedSet { main: Tree; trees: Map<string, Tree> }
@@ -460,7 +351,7 @@ export interface ParsedSet { main: Tree; trees: Map<string, Tree> }
 export function parseAll(text: string, name: string, left: string, right: string, env: ParserEnv): ParsedSet {
   const lex = new Lexer(text, left || '{{', right || '}}');
   const trees = new Map<string, Tree>();
-  const p = new Parser(lex, name, name, text, env, trees);
+  const p = new Parser(new TokenBuffer(lex), name, name, text, env, trees);
   p.parse();
   p.add();
   return { main: trees.get(name) ?? p.tree, trees };
