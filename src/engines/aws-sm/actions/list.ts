@@ -11,7 +11,7 @@ import { listEntry } from './render.js';
 export type Filter = { Key: string; Values: string[] };
 
 const KEYS = new Set(['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all']);
-const VALUE = /^!?[a-zA-Z0-9 :_@/+=.-]*$/;
+const VALUE = /^!?[a-zA-Z0-9 :_@/+=.!-]*$/;
 
 /** Reads `Filters` (at most 10, each with 1–10 values). */
 export function filtersOf(input: Input): Filter[] | undefined {

@@ -40,5 +40,11 @@ export function secretMetadata(record: SecretRecord) {
   };
 }
 
-export const describe = (record: SecretRecord) => ({ ...secretMetadata(record), VersionIdsToStages: stagesByVersion(record) });
-export const listEntry = (record: SecretRecord) => ({ ...secretMetadata(record), SecretVersionsToStages: stagesByVersion(record) });
+/** The labelled versions under `member`; a secret without any (no value yet) has no such member. */
+function stagesMember(record: SecretRecord, member: 'VersionIdsToStages' | 'SecretVersionsToStages') {
+  const stages = stagesByVersion(record);
+  return Object.keys(stages).length > 0 ? { [member]: stages } : {};
+}
+
+export const describe = (record: SecretRecord) => ({ ...secretMetadata(record), ...stagesMember(record, 'VersionIdsToStages') });
+export const listEntry = (record: SecretRecord) => ({ ...secretMetadata(record), ...stagesMember(record, 'SecretVersionsToStages') });

@@ -64,10 +64,25 @@ test('a value with no token is refused before the secret is looked up', async ()
   await expectError('CreateSecret', { Name: 'bad/new', SecretString: 'v' }, 'InvalidRequestException', text);
 });
 
-test('a value in both forms, or too large, is InvalidParameterException', async () => {
+test('a value in both forms is InvalidParameterException; an empty or too large one is ValidationException', async () => {
   await expectError('PutSecretValue', { SecretId: 'bad/x', SecretString: 'v', SecretBinary: 'AA==', ClientRequestToken: 'b'.repeat(32) }, 'InvalidParameterException',
     "You can't specify both a binary secret value and a string secret value in the same secret.");
   await expectError('PutSecretValue', { SecretId: 'bad/x', SecretString: 'v'.repeat(65_537), ClientRequestToken: 'b'.repeat(32) }, 'ValidationException');
+  // The model's limits are 1 to 65,536 (bytes, for SecretBinary); the value itself is never quoted.
+  const short = (member: string) => `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`;
+  await expectError('PutSecretValue', { SecretId: 'bad/x', SecretString: '', ClientRequestToken: 'b'.repeat(32) }, 'ValidationException', short('secretString'));
+  await expectError('CreateSecret', { Name: 'bad/empty-bin', SecretBinary: '', ClientRequestToken: 'b'.repeat(32) }, 'ValidationException', short('secretBinary'));
+  await expectError('CreateSecret', { Name: 'bad/big-bin', SecretBinary: Buffer.alloc(65_537).toString('base64'), ClientRequestToken: 'b'.repeat(32) }, 'ValidationException',
+    "1 validation error detected: Value at 'secretBinary' failed to satisfy constraint: Member must have length less than or equal to 65536");
+  assert.equal((await call(srv, 'CreateSecret', { Name: 'bad/max-bin', SecretBinary: Buffer.alloc(65_536).toString('base64'), ClientRequestToken: 'b'.repeat(32) })).status, 200);
+  assert.equal((await call(srv, 'DescribeSecret', { SecretId: 'bad/empty-bin' })).body.__type, 'ResourceNotFoundException');
+});
+
+test('an empty Name or SecretId is the model\'s length error, like any other member', async () => {
+  const text = (member: string) => `1 validation error detected: Value '' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`;
+  await expectError('CreateSecret', { Name: '' }, 'ValidationException', text('name'));
+  await expectError('GetSecretValue', { SecretId: '' }, 'ValidationException', text('secretId'));
+  await expectError('DescribeSecret', { SecretId: '' }, 'ValidationException', text('secretId'));
 });
 
 test('an existing name is ResourceExistsException; one pending deletion cannot be created', async () => {
@@ -112,6 +127,8 @@ test('label moves need RemoveFromVersionId, and it must match', async () => {
 test('filters and tokens: a foreign NextToken is InvalidNextTokenException', async () => {
   await expectError('ListSecrets', { NextToken: 'bm9wZQ' }, 'InvalidNextTokenException');
   await expectError('ListSecrets', { Filters: [{ Key: 'colour', Values: ['x'] }] }, 'ValidationException');
+  // The model's value pattern allows `!` after the leading negation too.
+  assert.equal((await call(srv, 'ListSecrets', { Filters: [{ Key: 'name', Values: ['!no!such'] }] })).status, 200);
   await expectError('BatchGetSecretValue', {}, 'InvalidParameterException');
   await expectError('BatchGetSecretValue', { SecretIdList: ['bad/x'], MaxResults: 5 }, 'InvalidParameterException');
 });
