@@ -3,7 +3,7 @@ import { invalidRequest, markedForDeletion, secretNotFound, versionNotFound } fr
 import { CURRENT } from '../labels.js';
 import { optBool, optInt, optString, secretId, versionId, type Input } from '../members.js';
 import { findSecret, type SecretRecord, type Store } from '../model.js';
-import { describe, seconds } from './render.js';
+import { describe, seconds, stagesOf } from './render.js';
 import { pageOf } from './paging.js';
 
 const DAY_MS = 86_400_000;
@@ -46,7 +46,7 @@ export async function getSecretValue(st: Store, input: Input, now: number) {
   if (record.lastAccessed !== today || version.lastAccessed !== today) {
     await st.putSecret({ ...record, lastAccessed: today, versions: { ...record.versions, [chosen]: { ...version, lastAccessed: today } } });
   }
-  return { ARN: record.arn, Name: record.name, VersionId: chosen, ...value, VersionStages: version.stages, CreatedDate: seconds(version.created) };
+  return { ARN: record.arn, Name: record.name, VersionId: chosen, ...value, ...stagesOf(version.stages), CreatedDate: seconds(version.created) };
 }
 
 export async function describeSecret(st: Store, input: Input) {
@@ -64,7 +64,7 @@ export async function listSecretVersionIds(st: Store, input: Input) {
       const v = record.versions[id]!;
       return {
         VersionId: id,
-        ...(v.stages.length > 0 ? { VersionStages: v.stages } : {}),
+        ...stagesOf(v.stages),
         ...(v.lastAccessed !== undefined ? { LastAccessedDate: seconds(v.lastAccessed) } : {}),
         CreatedDate: seconds(v.created),
         KmsKeyIds: [record.kmsKeyId ?? DEFAULT_KEY_ID],

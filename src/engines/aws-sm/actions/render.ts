@@ -7,6 +7,9 @@ import { shownRules } from '../rotation/schedule.js';
 /** Epoch seconds, with milliseconds as a fraction, as AWS sends them. */
 export const seconds = (ms: number) => ms / 1000;
 
+/** A version's labels; a deprecated version (none) has no VersionStages (the model's list has 1–20). */
+export const stagesOf = (stages: string[]) => (stages.length > 0 ? { VersionStages: [...stages] } : {});
+
 /**
  * Rotation members, once rotation was ever configured. While a rotation is pending (or
  * failing) NextRotationDate is the time it fell due, so a failure shows as a date in the past.
