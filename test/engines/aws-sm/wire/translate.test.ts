@@ -118,6 +118,9 @@ test('label moves need RemoveFromVersionId, and it must match', async () => {
   await expectError('UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN }, 'InvalidParameterException', /RemoveFromVersionId/);
   await expectError('UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: TOKEN }, 'InvalidRequestException',
     'You provided a VersionStage that is not associated to the provided VersionId.');
+  // AWSCURRENT can move but never be removed; the text is AWS's, as Terraform quotes it.
+  await expectError('UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', RemoveFromVersionId: second }, 'InvalidParameterException',
+    'You can only move staging label AWSCURRENT to a different secret version. It can\u2019t be completely removed.');
   const moved = await call(srv, 'UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: second });
   assert.equal(moved.status, 200);
   const described = await call(srv, 'DescribeSecret', { SecretId: 'bad/x' });
