@@ -115,7 +115,9 @@ export async function putResourcePolicy(st: Store, input: Input) {
 }
 
 export async function getResourcePolicy(st: Store, input: Input) {
-  const record = await existingSecret(st, input);
+  // Refused while the secret is pending deletion, as on AWS (Terraform's provider skips such
+  // secrets on that very InvalidRequestException).
+  const record = await liveSecret(st, input);
   return { ARN: record.arn, Name: record.name, ...(record.policy !== undefined ? { ResourcePolicy: record.policy } : {}) };
 }
 

@@ -93,6 +93,9 @@ test('an existing name is ResourceExistsException; one pending deletion cannot b
   await expectError('PutSecretValue', { SecretId: 'bad/doomed', SecretString: 'v', ClientRequestToken: 'b'.repeat(32) }, 'InvalidRequestException',
     "You can't perform this operation on the secret because it was marked for deletion.");
   await expectError('TagResource', { SecretId: 'bad/doomed', Tags: [{ Key: 'a', Value: 'b' }] }, 'InvalidRequestException', /marked for deletion/);
+  await expectError('GetResourcePolicy', { SecretId: 'bad/doomed' }, 'InvalidRequestException',
+    "You can't perform this operation on the secret because it was marked for deletion.");
+  assert.equal((await call(srv, 'DescribeSecret', { SecretId: 'bad/doomed' })).status, 200);
 });
 
 test('deletion options: window bounds and not both', async () => {
