@@ -93,6 +93,7 @@ export function updateStage(record: SecretRecord, stage: string, removeFrom: str
     return;
   }
   if (removeFrom === undefined) return;
-  if (stage === CURRENT) throw invalidParameter(`You can't remove the staging label ${CURRENT} from a version; move it to another version instead.`);
+  // AWS's own text (with its typographic apostrophe), as clients such as Terraform quote it.
+  if (stage === CURRENT) throw invalidParameter(`You can only move staging label ${CURRENT} to a different secret version. It can’t be completely removed.`);
   removeStage(record, stage);
 }

@@ -12,7 +12,8 @@ type Limits = { min?: number; max?: number; sensitive?: boolean };
 const camel = (member: string) => member.charAt(0).toLowerCase() + member.slice(1);
 const wrongType = (member: string) => new AwsError('SerializationException', `Start of structure or map found where not expected for member ${member}.`);
 
-function check(member: string, value: string, { min = 0, max = Infinity, sensitive }: Limits, length = value.length) {
+/** A length outside the model's limits is a ValidationException (`length` defaults to the string's). */
+export function check(member: string, value: string, { min = 0, max = Infinity, sensitive }: Limits, length = value.length) {
   const shown = sensitive ? "Value at '" : `Value '${value}' at '`;
   if (length < min) throw validation(`1 validation error detected: ${shown}${camel(member)}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`);
   if (length > max) throw validation(`1 validation error detected: ${shown}${camel(member)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);

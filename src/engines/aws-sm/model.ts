@@ -11,6 +11,8 @@ export type Tag = { Key: string; Value: string };
 export type VersionMeta = {
   created: number;
   stages: string[];
+  /** Start of the UTC day this version's value was last read. */
+  lastAccessed?: number;
   /** A version RotateSecret made before a value exists (AWSPENDING); reads of it are not found. */
   noValue?: true;
 };

@@ -41,7 +41,7 @@ function guarded(storage: Storage, name: string): Store {
 /** The secret the members name must be the one in the URL. */
 function secretOf(ctx: Ctx, member: string): Store {
   const id = ctx.fields.input[member];
-  if (typeof id === 'string' && aclNameOf(id) !== ctx.fields.name) throw validation(`The ${member} does not match the secret named in the request path.`);
+  if (typeof id === 'string' && id !== '' && aclNameOf(id) !== ctx.fields.name) throw validation(`The ${member} does not match the secret named in the request path.`);
   return guarded(ctx.storage, ctx.fields.name);
 }
 

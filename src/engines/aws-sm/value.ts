@@ -2,7 +2,7 @@
 // the KMS key (only the default one exists here), tags and replica regions.
 import { AwsError } from '../../util/aws-error.js';
 import { invalidParameter, invalidRequest } from './errors.js';
-import { optList, optObject, optString, reqString, type Input } from './members.js';
+import { check, optList, optObject, optString, reqString, type Input } from './members.js';
 import type { SecretValue, Tag } from './model.js';
 
 const MAX_VALUE = 65_536;
@@ -10,15 +10,15 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The value a write carries, if any; both at once is refused. */
 export function valueOf(input: Input): SecretValue | undefined {
-  const text = optString(input, 'SecretString', { max: MAX_VALUE, sensitive: true });
+  // The model gives both values 1 to 65,536 (bytes, for the binary): an empty value is refused.
+  const text = optString(input, 'SecretString', { min: 1, max: MAX_VALUE, sensitive: true });
   const binary = optString(input, 'SecretBinary', { sensitive: true });
   if (text !== undefined && binary !== undefined) {
     throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.");
   }
   if (binary !== undefined) {
     if (binary.length % 4 !== 0 || !BASE64.test(binary)) throw new AwsError('SerializationException', 'Base64 encoded binary data expected for member SecretBinary.');
-    const bytes = Buffer.byteLength(binary, 'base64');
-    if (bytes > MAX_VALUE) throw invalidParameter(`The SecretBinary value must be at most ${MAX_VALUE} bytes.`);
+    check('SecretBinary', binary, { min: 1, max: MAX_VALUE, sensitive: true }, Buffer.byteLength(binary, 'base64'));
     return { SecretBinary: binary };
   }
   return text === undefined ? undefined : { SecretString: text };

@@ -89,6 +89,23 @@ test('list with filters and the paginator; batch get', async () => {
   assert.deepEqual(byTag.SecretValues!.map((v) => v.SecretString).sort(), ['p2', 'p3']);
 });
 
+test('the `all` filter splits its value into words and matches any of them in names, descriptions and tags', async () => {
+  const letters = () => Array.from((randomUUID() + randomUUID()).replace(/[^a-f]/g, '')).map((c) => String.fromCharCode(c.charCodeAt(0) + 10)).join('').slice(0, 8);
+  const [word, other, absent] = [letters(), letters(), letters()];
+  await client.send(new sm.CreateSecretCommand({ Name: name('all/ledger'), Description: `${word}Ledger2024` }));
+  await client.send(new sm.CreateSecretCommand({ Name: name('all/tagged'), Tags: [{ Key: 'owner', Value: `team-${other}` }] }));
+  await client.send(new sm.CreateSecretCommand({ Name: name('all/plain'), Description: 'nothing to see' }));
+  const all = async (value: string) => (await client.send(new sm.ListSecretsCommand({ Filters: [{ Key: 'all', Values: [value] }] })))
+    .SecretList!.map((s) => s.Name).filter((n) => n!.startsWith(name('all/'))).sort();
+  // A lower-case letter before an upper-case one ends a word; case does not matter.
+  assert.deepEqual(await all(word.toUpperCase()), [name('all/ledger')]);
+  assert.deepEqual(await all('ledger'), [name('all/ledger')]);
+  // Words of the value are alternatives: either one finds its secret.
+  assert.deepEqual(await all(`${absent}_${other}`), [name('all/tagged')]);
+  assert.deepEqual(await all(`${word} ${other}`), [name('all/ledger'), name('all/tagged')]);
+  assert.deepEqual(await all(absent), []);
+});
+
 test('delete with a window, restore, force delete; modeled exceptions', async () => {
   await client.send(new sm.CreateSecretCommand({ Name: name('gone'), SecretString: 'x' }));
   const del = await client.send(new sm.DeleteSecretCommand({ SecretId: name('gone'), RecoveryWindowInDays: 7 }));

@@ -11,7 +11,7 @@ import { listEntry } from './render.js';
 export type Filter = { Key: string; Values: string[] };
 
 const KEYS = new Set(['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all']);
-const VALUE = /^!?[a-zA-Z0-9 :_@/+=.-]*$/;
+const VALUE = /^!?[a-zA-Z0-9 :_@/+=.!-]*$/;
 
 /** Reads `Filters` (at most 10, each with 1–10 values). */
 export function filtersOf(input: Input): Filter[] | undefined {
@@ -31,7 +31,16 @@ export function filtersOf(input: Input): Filter[] | undefined {
 
 const validation = (message: string) => new AwsError('ValidationException', message);
 const startsWith = (text: string | undefined, prefix: string) => text !== undefined && text.startsWith(prefix);
-const words = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+/**
+ * The words AWS's free search sees: runs of letters or digits, split again where a lower-case
+ * letter meets an upper-case one or a letter meets a digit ("credsDatabase#892" is creds,
+ * database, 892), compared without case.
+ */
+const words = (text: string) =>
+  text.split(/[^A-Za-z0-9]+/)
+    .flatMap((run) => run.split(/(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])/))
+    .filter((w) => w !== '')
+    .map((w) => w.toLowerCase());
 
 /** Whether one (non-negated) value matches the secret under the filter's key. */
 function matchesValue(record: SecretRecord, key: string, value: string, region: string): boolean {
@@ -43,9 +52,12 @@ function matchesValue(record: SecretRecord, key: string, value: string, region: 
     case 'primary-region': return startsWith(region, value);
     case 'owning-service': return false; // no secret here is managed by another service
     default: {
-      const wanted = value.toLowerCase();
-      const attributes = [record.name, record.description ?? '', region, ...record.tags.flatMap((t) => [t.Key, t.Value])];
-      return attributes.some((a) => a.toLowerCase().startsWith(wanted) || words(a).some((w) => w.startsWith(wanted)));
+      // `all`: any word of the value that starts a word of the name, description or a tag.
+      const attributes = [record.name, record.description ?? '', ...record.tags.flatMap((t) => [t.Key, t.Value])];
+      const wanted = words(value);
+      if (wanted.length === 0) return attributes.some((a) => a.toLowerCase().startsWith(value.toLowerCase()));
+      const present = attributes.flatMap(words);
+      return wanted.some((w) => present.some((p) => p.startsWith(w)));
     }
   }
 }

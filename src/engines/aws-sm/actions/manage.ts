@@ -115,7 +115,9 @@ export async function putResourcePolicy(st: Store, input: Input) {
 }
 
 export async function getResourcePolicy(st: Store, input: Input) {
-  const record = await existingSecret(st, input);
+  // Refused while the secret is pending deletion, as on AWS (Terraform's provider skips such
+  // secrets on that very InvalidRequestException).
+  const record = await liveSecret(st, input);
   return { ARN: record.arn, Name: record.name, ...(record.policy !== undefined ? { ResourcePolicy: record.policy } : {}) };
 }
 
@@ -129,10 +131,11 @@ export async function deleteResourcePolicy(st: Store, input: Input) {
 export async function validateResourcePolicy(st: Store, input: Input) {
   const policy = reqString(input, 'ResourcePolicy', { min: 1, max: 20480 });
   if (optString(input, 'SecretId') !== undefined && !(await findSecret(st, secretId(input)))) throw secretNotFound();
-  const problems = policyProblems(policy);
-  return {
-    PolicyValidationPassed: problems.length === 0,
-    ValidationErrors: problems.map((ErrorMessage) => ({ CheckName: 'JSON_VALIDATION', ErrorMessage })),
-  };
+  const syntax = policyProblems(policy).map((ErrorMessage) => ({ CheckName: 'JSON_VALIDATION', ErrorMessage }));
+  // A policy that parses is also checked for broad access, the check PutResourcePolicy's
+  // BlockPublicPolicy applies (AWS does not document its check names: these are Lockbox's).
+  const errors = syntax.length > 0 || !grantsPublic(policy) ? syntax
+    : [{ CheckName: 'BROAD_ACCESS', ErrorMessage: 'The resource policy grants access to the secret to everyone (a wildcard principal).' }];
+  return { PolicyValidationPassed: errors.length === 0, ValidationErrors: errors };
 }
 

@@ -3,10 +3,12 @@ import { invalidRequest, markedForDeletion, secretNotFound, versionNotFound } fr
 import { CURRENT } from '../labels.js';
 import { optBool, optInt, optString, secretId, versionId, type Input } from '../members.js';
 import { findSecret, type SecretRecord, type Store } from '../model.js';
-import { describe, seconds } from './render.js';
+import { describe, seconds, stagesOf } from './render.js';
 import { pageOf } from './paging.js';
 
 const DAY_MS = 86_400_000;
+/** How ListSecretVersionIds names the default key (aws/secretsmanager), the only one here. */
+const DEFAULT_KEY_ID = 'DefaultEncryptionKey';
 
 /** The secret a read targets (pending deletion is still found). */
 export async function existingSecret(st: Store, input: Input): Promise<SecretRecord> {
@@ -37,11 +39,14 @@ export async function getSecretValue(st: Store, input: Input, now: number) {
   const chosen = selectVersion(record, id, stage);
   const value = await st.value(record, chosen);
   if (!value) throw versionNotFound(`VersionId: ${chosen}`);
-  // Day resolution: the first read of a day writes, the others do not.
+  // Day resolution, for the secret and for the version read: the first read of a day writes,
+  // the others do not.
   const today = Math.floor(now / DAY_MS) * DAY_MS;
-  if (record.lastAccessed !== today) await st.putSecret({ ...record, lastAccessed: today });
   const version = record.versions[chosen]!;
-  return { ARN: record.arn, Name: record.name, VersionId: chosen, ...value, VersionStages: version.stages, CreatedDate: seconds(version.created) };
+  if (record.lastAccessed !== today || version.lastAccessed !== today) {
+    await st.putSecret({ ...record, lastAccessed: today, versions: { ...record.versions, [chosen]: { ...version, lastAccessed: today } } });
+  }
+  return { ARN: record.arn, Name: record.name, VersionId: chosen, ...value, ...stagesOf(version.stages), CreatedDate: seconds(version.created) };
 }
 
 export async function describeSecret(st: Store, input: Input) {
@@ -57,7 +62,13 @@ export async function listSecretVersionIds(st: Store, input: Input) {
     .filter((id) => includeDeprecated || record.versions[id]!.stages.length > 0)
     .map((id) => {
       const v = record.versions[id]!;
-      return { VersionId: id, ...(v.stages.length > 0 ? { VersionStages: v.stages } : {}), CreatedDate: seconds(v.created) };
+      return {
+        VersionId: id,
+        ...stagesOf(v.stages),
+        ...(v.lastAccessed !== undefined ? { LastAccessedDate: seconds(v.lastAccessed) } : {}),
+        CreatedDate: seconds(v.created),
+        KmsKeyIds: [record.kmsKeyId ?? DEFAULT_KEY_ID],
+      };
     });
   const page = pageOf(versions, max ?? 100, next, `versions:${record.arn}:${includeDeprecated}`);
   return { Versions: page.items, ...(page.nextToken ? { NextToken: page.nextToken } : {}), ARN: record.arn, Name: record.name };

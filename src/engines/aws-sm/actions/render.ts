@@ -7,6 +7,9 @@ import { shownRules } from '../rotation/schedule.js';
 /** Epoch seconds, with milliseconds as a fraction, as AWS sends them. */
 export const seconds = (ms: number) => ms / 1000;
 
+/** A version's labels; a deprecated version (none) has no VersionStages (the model's list has 1–20). */
+export const stagesOf = (stages: string[]) => (stages.length > 0 ? { VersionStages: [...stages] } : {});
+
 /**
  * Rotation members, once rotation was ever configured. While a rotation is pending (or
  * failing) NextRotationDate is the time it fell due, so a failure shows as a date in the past.
@@ -40,5 +43,11 @@ export function secretMetadata(record: SecretRecord) {
   };
 }
 
-export const describe = (record: SecretRecord) => ({ ...secretMetadata(record), VersionIdsToStages: stagesByVersion(record) });
-export const listEntry = (record: SecretRecord) => ({ ...secretMetadata(record), SecretVersionsToStages: stagesByVersion(record) });
+/** The labelled versions under `member`; a secret without any (no value yet) has no such member. */
+function stagesMember(record: SecretRecord, member: 'VersionIdsToStages' | 'SecretVersionsToStages') {
+  const stages = stagesByVersion(record);
+  return Object.keys(stages).length > 0 ? { [member]: stages } : {};
+}
+
+export const describe = (record: SecretRecord) => ({ ...secretMetadata(record), ...stagesMember(record, 'VersionIdsToStages') });
+export const listEntry = (record: SecretRecord) => ({ ...secretMetadata(record), ...stagesMember(record, 'SecretVersionsToStages') });

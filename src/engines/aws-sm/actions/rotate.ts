@@ -6,7 +6,7 @@
 import { invalidParameter, invalidRequest } from '../errors.js';
 import { versionWith, PENDING } from '../labels.js';
 import { optBool, optString, requestToken, type Input } from '../members.js';
-import type { Store } from '../model.js';
+import type { RotationState, Store } from '../model.js';
 import { rotatorFor, type RotationSettings } from '../rotation/rotators.js';
 import { advance, beginRotation, RotationFailed, rotationIncomplete, scheduleAfter } from '../rotation/runner.js';
 import { rulesOf } from '../rotation/schedule.js';
@@ -46,9 +46,10 @@ export async function rotateSecret({ st, all, input, now, clock, settings }: Rot
   await st.putSecret(record);
   for (const id of pruned) await st.deleteValue(record, id);
   const failure = await run(all, record.name, clock, settings);
-  // A configuration test is not retried: its failure is the answer.
+  // A configuration test is not retried: its failure is the answer, and a refused call leaves
+  // the rotation configuration as it found it.
   if (failure && !immediately) {
-    await dropTest(st, record.name, token);
+    await dropTest(st, record.name, token, state);
     throw invalidRequest(`The rotation test failed: ${failure}`);
   }
   return answer;
@@ -65,12 +66,12 @@ async function run(st: Store, name: string, clock: () => number, settings: Rotat
   }
 }
 
-/** Removes a failed configuration test's empty version and its pending state. */
-async function dropTest(st: Store, name: string, token: string) {
+/** Removes a failed configuration test's empty version and puts back the rotation state before it. */
+async function dropTest(st: Store, name: string, token: string, before: RotationState | undefined) {
   const record = await st.secret(name);
   if (!record?.rotation?.pending || record.rotation.pending.token !== token) return;
-  const { pending: _p, ...rest } = record.rotation;
-  record.rotation = rest;
+  if (before) record.rotation = before;
+  else delete record.rotation;
   if (record.versions[token]?.noValue) {
     delete record.versions[token];
     record.order = record.order.filter((id) => id !== token);

@@ -8,7 +8,7 @@ import { scheduleAfter } from '../rotation/runner.js';
 import { optStrings, optString, requestToken, secretId, secretName, type Input } from '../members.js';
 import { findSecret, newArn, newUid, type EngineConfig, type SecretRecord, type SecretValue, type Store } from '../model.js';
 import { kmsKeyOf, refuseReplicas, sameValue, tagsOf, valueOf } from '../value.js';
-import { seconds } from './render.js';
+import { seconds, stagesOf } from './render.js';
 
 /**
  * A new AWSCURRENT written by hand counts as a rotation for AutomaticallyAfterDays (AWS's
@@ -100,7 +100,7 @@ export async function putSecretValue({ st, input, now }: WriteContext) {
   optString(input, 'RotationToken', { min: 36, max: 256, sensitive: true });
   const record = await liveSecret(st, input);
   if (await writeVersion(st, record, token, value, stages ?? [CURRENT], now)) await st.putSecret(record);
-  return { ARN: record.arn, Name: record.name, VersionId: token, VersionStages: record.versions[token]!.stages };
+  return { ARN: record.arn, Name: record.name, VersionId: token, ...stagesOf(record.versions[token]!.stages) };
 }
 
 export async function updateSecret({ st, input, now }: WriteContext) {

@@ -39,7 +39,7 @@ export async function batchGet(run: Runner, input: Input) {
       SecretValues.push(await run('read', `data/${aclNameOf(id)}`, { SecretId: id }, 'GetSecretValue'));
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
-      Errors.push({ SecretId: id, ErrorCode: err.code, ErrorMessage: err.message });
+      Errors.push({ SecretId: id, ErrorCode: err.code, Message: err.message });
     }
   }
   return { SecretValues, ...(nextToken ? { NextToken: nextToken } : {}), Errors };

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startAwsServer, type AwsTestServer } from '../setup.js';
 
-const SCRIPT = fileURLToPath(new URL('../../../../../test/engines/aws-sm/clients/boto3_flow.py', import.meta.url));
+const script = (file: string) => fileURLToPath(new URL(`../../../../../test/engines/aws-sm/clients/${file}`, import.meta.url));
 const CANARY = `canary-${randomUUID()}`;
 let srv: AwsTestServer;
 before(async () => { srv = await startAwsServer(); });
@@ -18,8 +18,8 @@ after(async () => {
   await srv.close();
 });
 
-async function runPython(python: string, env: Record<string, string>) {
-  const { stdout } = await promisify(execFile)(python, [SCRIPT], {
+async function runPython(python: string, env: Record<string, string>, file = 'boto3_flow.py') {
+  const { stdout } = await promisify(execFile)(python, [script(file)], {
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_ACCESS_KEY_ID: srv.rootKey.accessKeyId, AWS_SECRET_ACCESS_KEY: srv.rootKey.secretAccessKey, AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1',
@@ -31,6 +31,10 @@ async function runPython(python: string, env: Record<string, string>) {
 
 test('boto3 1.43 (pyenv python3) over every action, the paginator and modeled exceptions', async () => {
   assert.equal(await runPython('python3', { FULL: '1', AWS_ENDPOINT_URL_SECRETS_MANAGER: srv.url }), 'ok');
+});
+
+test('boto3 parses every response member under the model\'s name (batch errors, version fields, omitted maps)', async () => {
+  assert.equal(await runPython('python3', { AWS_ENDPOINT_URL_SECRETS_MANAGER: srv.url }, 'boto3_fields.py'), 'ok');
 });
 
 test('Debian\'s python3-boto3 over the core flow, with an explicit endpoint_url', { skip: !hasDebianBoto3() && 'python3-boto3 is not installed' }, async () => {

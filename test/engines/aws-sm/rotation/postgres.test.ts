@@ -194,9 +194,13 @@ test('RotateImmediately false only tests the current credentials and creates no 
   assert.equal(await pgLogin(db.port, user, `${CANARY}-e`), 'ok');
   // A failing test is the answer; nothing is left pending.
   await admin(`ALTER ROLE ${user} NOLOGIN`);
-  const failed = await fails(srv, 'RotateSecret', { SecretId: name, ClientRequestToken: newToken(), RotateImmediately: false }, 'InvalidRequestException', /^The rotation test failed: .*testSecret/);
+  const failed = await fails(srv, 'RotateSecret', { SecretId: name, ClientRequestToken: newToken(), RotateImmediately: false, RotationRules: { AutomaticallyAfterDays: 9 } },
+    'InvalidRequestException', /^The rotation test failed: .*testSecret/);
   assert.equal(JSON.stringify(failed).includes(CANARY), false, 'the error names no password');
-  assert.deepEqual((await ok(srv, 'DescribeSecret', { SecretId: name })).VersionIdsToStages, { [created.versionId]: ['AWSCURRENT'] });
+  // The refused call changed nothing: the schedule is the one before it.
+  const after = await ok(srv, 'DescribeSecret', { SecretId: name });
+  assert.deepEqual(after.VersionIdsToStages, { [created.versionId]: ['AWSCURRENT'] });
+  assert.deepEqual([after.RotationRules, after.NextRotationDate], [d.RotationRules, d.NextRotationDate]);
   await admin(`DROP ROLE ${user}`);
 });
 

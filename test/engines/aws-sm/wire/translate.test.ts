@@ -64,10 +64,25 @@ test('a value with no token is refused before the secret is looked up', async ()
   await expectError('CreateSecret', { Name: 'bad/new', SecretString: 'v' }, 'InvalidRequestException', text);
 });
 
-test('a value in both forms, or too large, is InvalidParameterException', async () => {
+test('a value in both forms is InvalidParameterException; an empty or too large one is ValidationException', async () => {
   await expectError('PutSecretValue', { SecretId: 'bad/x', SecretString: 'v', SecretBinary: 'AA==', ClientRequestToken: 'b'.repeat(32) }, 'InvalidParameterException',
     "You can't specify both a binary secret value and a string secret value in the same secret.");
   await expectError('PutSecretValue', { SecretId: 'bad/x', SecretString: 'v'.repeat(65_537), ClientRequestToken: 'b'.repeat(32) }, 'ValidationException');
+  // The model's limits are 1 to 65,536 (bytes, for SecretBinary); the value itself is never quoted.
+  const short = (member: string) => `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`;
+  await expectError('PutSecretValue', { SecretId: 'bad/x', SecretString: '', ClientRequestToken: 'b'.repeat(32) }, 'ValidationException', short('secretString'));
+  await expectError('CreateSecret', { Name: 'bad/empty-bin', SecretBinary: '', ClientRequestToken: 'b'.repeat(32) }, 'ValidationException', short('secretBinary'));
+  await expectError('CreateSecret', { Name: 'bad/big-bin', SecretBinary: Buffer.alloc(65_537).toString('base64'), ClientRequestToken: 'b'.repeat(32) }, 'ValidationException',
+    "1 validation error detected: Value at 'secretBinary' failed to satisfy constraint: Member must have length less than or equal to 65536");
+  assert.equal((await call(srv, 'CreateSecret', { Name: 'bad/max-bin', SecretBinary: Buffer.alloc(65_536).toString('base64'), ClientRequestToken: 'b'.repeat(32) })).status, 200);
+  assert.equal((await call(srv, 'DescribeSecret', { SecretId: 'bad/empty-bin' })).body.__type, 'ResourceNotFoundException');
+});
+
+test('an empty Name or SecretId is the model\'s length error, like any other member', async () => {
+  const text = (member: string) => `1 validation error detected: Value '' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`;
+  await expectError('CreateSecret', { Name: '' }, 'ValidationException', text('name'));
+  await expectError('GetSecretValue', { SecretId: '' }, 'ValidationException', text('secretId'));
+  await expectError('DescribeSecret', { SecretId: '' }, 'ValidationException', text('secretId'));
 });
 
 test('an existing name is ResourceExistsException; one pending deletion cannot be created', async () => {
@@ -78,6 +93,9 @@ test('an existing name is ResourceExistsException; one pending deletion cannot b
   await expectError('PutSecretValue', { SecretId: 'bad/doomed', SecretString: 'v', ClientRequestToken: 'b'.repeat(32) }, 'InvalidRequestException',
     "You can't perform this operation on the secret because it was marked for deletion.");
   await expectError('TagResource', { SecretId: 'bad/doomed', Tags: [{ Key: 'a', Value: 'b' }] }, 'InvalidRequestException', /marked for deletion/);
+  await expectError('GetResourcePolicy', { SecretId: 'bad/doomed' }, 'InvalidRequestException',
+    "You can't perform this operation on the secret because it was marked for deletion.");
+  assert.equal((await call(srv, 'DescribeSecret', { SecretId: 'bad/doomed' })).status, 200);
 });
 
 test('deletion options: window bounds and not both', async () => {
@@ -103,6 +121,9 @@ test('label moves need RemoveFromVersionId, and it must match', async () => {
   await expectError('UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN }, 'InvalidParameterException', /RemoveFromVersionId/);
   await expectError('UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: TOKEN }, 'InvalidRequestException',
     'You provided a VersionStage that is not associated to the provided VersionId.');
+  // AWSCURRENT can move but never be removed; the text is AWS's, as Terraform quotes it.
+  await expectError('UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', RemoveFromVersionId: second }, 'InvalidParameterException',
+    'You can only move staging label AWSCURRENT to a different secret version. It can\u2019t be completely removed.');
   const moved = await call(srv, 'UpdateSecretVersionStage', { SecretId: 'bad/x', VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: second });
   assert.equal(moved.status, 200);
   const described = await call(srv, 'DescribeSecret', { SecretId: 'bad/x' });
@@ -112,6 +133,8 @@ test('label moves need RemoveFromVersionId, and it must match', async () => {
 test('filters and tokens: a foreign NextToken is InvalidNextTokenException', async () => {
   await expectError('ListSecrets', { NextToken: 'bm9wZQ' }, 'InvalidNextTokenException');
   await expectError('ListSecrets', { Filters: [{ Key: 'colour', Values: ['x'] }] }, 'ValidationException');
+  // The model's value pattern allows `!` after the leading negation too.
+  assert.equal((await call(srv, 'ListSecrets', { Filters: [{ Key: 'name', Values: ['!no!such'] }] })).status, 200);
   await expectError('BatchGetSecretValue', {}, 'InvalidParameterException');
   await expectError('BatchGetSecretValue', { SecretIdList: ['bad/x'], MaxResults: 5 }, 'InvalidParameterException');
 });
