@@ -46,8 +46,21 @@ export async function generateKey(type: KeyType, bits: number): Promise<KeyObjec
   return (await generate('ed25519')).privateKey;
 }
 
+// Types and sizes by key: asymmetricKeyDetails builds a new object on every read, and an
+// issuer's key is described on every certificate it signs.
+const described = new WeakMap<KeyObject, { type: KeyType; bits: number }>();
+
 /** The type and size of a private or public key. */
 export function describeKey(key: KeyObject): { type: KeyType; bits: number } {
+  let found = described.get(key);
+  if (!found) {
+    found = readKeyDetails(key);
+    described.set(key, found);
+  }
+  return { ...found };
+}
+
+function readKeyDetails(key: KeyObject): { type: KeyType; bits: number } {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') return { type: 'rsa', bits: details.modulusLength ?? 0 };
   if (key.asymmetricKeyType === 'ec') return { type: 'ec', bits: OPENSSL_CURVES[details.namedCurve ?? ''] ?? 0 };
