@@ -63,8 +63,12 @@ type Call = { url: string; method: string; headers: Record<string, string>; body
 type ClientJob =
   | { kind: 'load'; call: Call; count: number; concurrency: number; healthUrl?: string }
   | { kind: 'poll'; healthUrl: string; ms: number };
-/** Client → parent: the load's figures (rate 0 for a poll) and the health latencies, sorted. */
-type ClientResult = Rate & { health: number[]; error?: string };
+/**
+ * Client → parent: the load's figures (rate 0 for a poll), the health latencies, sorted, and
+ * the client's own event-loop delay p99 (ms): when the machine starves the client too, part of
+ * each latency is the client waiting for a core, and this says how much.
+ */
+type ClientResult = Rate & { health: number[]; clientLoopP99: number; error?: string };
 
 const HEALTH_EVERY_MS = 20;
 
@@ -98,6 +102,14 @@ async function pollHealth(url: string, running: () => boolean): Promise<number[]
 
 /** The client process: runs each job the parent sends and answers its figures. */
 async function clientJob(job: ClientJob): Promise<ClientResult> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const figures = await clientFigures(job);
+  loop.disable();
+  return { ...figures, clientLoopP99: loop.percentile(99) / 1e6 };
+}
+
+async function clientFigures(job: ClientJob): Promise<Rate & { health: number[] }> {
   if (job.kind === 'poll') {
     const until = performance.now() + job.ms;
     return { rate: 0, p50: 0, p99: 0, health: await pollHealth(job.healthUrl, () => performance.now() < until) };
@@ -186,8 +198,8 @@ async function main() {
   console.log(`ceiling  bare node:http POST (c=8)   ${fmt(http.rate)}/s`);
 
   // sys/health polled every 20 ms with nothing else running: the floor for the figures below.
-  const idleHealth = (await client.run({ kind: 'poll', healthUrl, ms: 3000 })).health;
-  console.log(`ceiling  sys/health p99 idle (polled every ${HEALTH_EVERY_MS} ms)  ${fmt(pct(idleHealth, 99))} ms`);
+  const idle = await client.run({ kind: 'poll', healthUrl, ms: 3000 });
+  console.log(`ceiling  sys/health p99 idle (polled every ${HEALTH_EVERY_MS} ms)  ${fmt(pct(idle.health, 99))} ms  (client loop delay p99 ${fmt(idle.clientLoopP99)} ms)`);
 
   const targets: string[] = [];
   for (const concurrency of [1, 8]) {
@@ -198,12 +210,12 @@ async function main() {
   for (const concurrency of [1, 8]) {
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
-    const { health, ...rsa } = await client.run({ kind: 'load', call: issueCall('rsa'), count: RSA_COUNT, concurrency, healthUrl });
+    const { health, clientLoopP99, ...rsa } = await client.run({ kind: 'load', call: issueCall('rsa'), count: RSA_COUNT, concurrency, healthUrl });
     loop.disable();
     targets.push(`rsa-2048 issue c=${concurrency} / keygen ceiling = ${fmt(rsa.rate / rsaKeygen[concurrency]!.rate)} (target >= 0.8); `
       + `loop delay p99 ${fmt(loop.percentile(99) / 1e6)} ms, sys/health p99 ${fmt(pct(health, 99))} ms (targets < 20)`);
     console.log(`issue rsa-2048 c=${concurrency}  ${fmt(rsa.rate)}/s  p50 ${fmt(rsa.p50)} ms  p99 ${fmt(rsa.p99)} ms  (${fmt(rsa.rate / rsaKeygen[concurrency]!.rate)}x of keygen)  `
-      + `loop delay p99 ${fmt(loop.percentile(99) / 1e6)} ms  sys/health p99 ${fmt(pct(health, 99))} ms`);
+      + `loop delay p99 ${fmt(loop.percentile(99) / 1e6)} ms (max ${fmt(loop.max / 1e6)})  sys/health p99 ${fmt(pct(health, 99))} ms (max ${fmt(health[health.length - 1] ?? 0)}, ${health.length} polls; client loop delay p99 ${fmt(clientLoopP99)} ms)`);
   }
 
   // OCSP: one request for an issued leaf, POSTed over and over.
@@ -282,7 +294,7 @@ function ocspRequestFor(leafPem: string, issuerPem: string): Uint8Array<ArrayBuf
 
 if (process.argv.includes('--client')) {
   process.on('message', (job: ClientJob) => {
-    clientJob(job).then((r) => process.send!(r), (err: Error) => process.send!({ rate: 0, p50: 0, p99: 0, health: [], error: err.message }));
+    clientJob(job).then((r) => process.send!(r), (err: Error) => process.send!({ rate: 0, p50: 0, p99: 0, health: [], clientLoopP99: 0, error: err.message }));
   });
   process.on('disconnect', () => process.exit(0));
 } else {
