@@ -10,6 +10,9 @@
 // decides pass/fail.
 //   BENCH_PKI_EC (default 300) · BENCH_PKI_RSA (default 24) · BENCH_PKI_OCSP (default 2000)
 //   BENCH_PKI_REVOKED (comma-separated sizes, default 10000,100000)
+// `node --cpu-prof dist/bench/pki.js --profile ec` (or `rsa`): only that role's issue load at
+// concurrency 8 (BENCH_PKI_EC or BENCH_PKI_RSA requests), no ceilings, so the profile the
+// process writes on exit is the server's issue path and nothing else.
 import { createHash, generateKeyPair } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
@@ -153,6 +156,15 @@ async function main() {
     url: `${srv.url}/v1/pki/issue/${role}`, method: 'POST', status: 200, bodyEncoding: 'utf8',
     headers: { 'X-Vault-Token': srv.rootToken, 'Content-Type': 'application/json' }, body: JSON.stringify({ common_name: 'bench.example.com' }),
   });
+
+  const profiled = process.argv[process.argv.indexOf('--profile') + 1];
+  if (process.argv.includes('--profile') && (profiled === 'ec' || profiled === 'rsa')) {
+    const r = await client.run({ kind: 'load', call: issueCall(profiled), count: profiled === 'ec' ? EC_COUNT : RSA_COUNT, concurrency: 8 });
+    console.log(`issue ${profiled} c=8  ${fmt(r.rate)}/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);
+    client.stop();
+    await srv.close();
+    return;
+  }
 
   // Ceilings.
   const signerKey = await generateKey('ec', 256);
