@@ -121,7 +121,7 @@ function issuerPartsOf(cert: x509.X509Certificate): { name: Uint8Array; ski?: st
 }
 
 /** Signs a certificate with `signer` (or self-signs with `selfKey`); answers its DER and PEM. */
-export async function buildLeaf(req: CertRequest, signer: Signer | { selfKey: KeyObject; keyId: string }): Promise<BuiltCertificate> {
+export async function buildCertificateDer(req: CertRequest, signer: Signer | { selfKey: KeyObject; keyId: string }): Promise<BuiltCertificate> {
   const spki = new Uint8Array(Buffer.isBuffer(req.publicKey) ? req.publicKey : spkiOf(req.publicKey));
   const signingKeyObject = 'selfKey' in signer ? signer.selfKey : signer.key;
   const alg = signingAlgorithm(signingKeyObject, req.signatureBits, req.usePss);
@@ -136,9 +136,9 @@ export async function buildLeaf(req: CertRequest, signer: Signer | { selfKey: Ke
   }, { keyId: signer.keyId, key: signingKeyObject }, alg);
 }
 
-/** Like buildLeaf, answering the parsed certificate (CA paths read its fields). */
+/** Like buildCertificateDer, answering the parsed certificate (the CA paths read its fields). */
 export async function buildCertificate(req: CertRequest, signer: Signer | { selfKey: KeyObject; keyId: string }): Promise<x509.X509Certificate> {
-  return new x509.X509Certificate(new Uint8Array((await buildLeaf(req, signer)).der));
+  return new x509.X509Certificate(new Uint8Array((await buildCertificateDer(req, signer)).der));
 }
 
 /** Parses one PEM certificate; refuses anything else with Vault's words. */

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
-import { buildLeaf, colonSerial, extKeyUsageOids, keyUsageFlags, newSerialHex, subjectName, unix, type Sans } from './certs.js';
+import { buildCertificateDer, colonSerial, extKeyUsageOids, keyUsageFlags, newSerialHex, subjectName, unix, type Sans } from './certs.js';
 import { caChain, isSelfSigned, signerOf } from './issuers.js';
 import { nameAllowed, validHostname } from './names.js';
 import { renderCert, type Format, bundle } from './output.js';
@@ -106,7 +106,7 @@ export async function issueLeaf(req: LeafRequest): Promise<Issued> {
   const notBefore = Math.max(req.now - role.not_before_duration * 1000, signer.cert.notBefore.getTime());
   const serialHex = newSerialHex();
   const subject = req.subjectOverride ?? subjectName({ ...role, common_name: req.names.commonName, serial_number: req.names.serialNumber });
-  const cert = await buildLeaf({
+  const cert = await buildCertificateDer({
     subject, publicKey: req.publicKey, notBefore: new Date(notBefore), notAfter: new Date(notAfter), serialHex,
     sans: req.names.sans, isCa: false, keyUsage: keyUsageFlags(req.keyUsage ?? role.key_usage),
     extKeyUsage: req.extKeyUsage ?? roleExtKeyUsage(role), urls: await effectiveUrls(req.storage, issuer, issuer.id),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { buildCertificate, buildLeaf, subjectName, urlExtensions, type CertRequest, type Signer } from '../../../src/engines/pki/certs.js';
+import { buildCertificate, buildCertificateDer, subjectName, urlExtensions, type CertRequest, type Signer } from '../../../src/engines/pki/certs.js';
 import { cryptoSigningKey, generateKey, signingAlgorithm, spkiOf, type KeyType } from '../../../src/engines/pki/keys.js';
 import { x509 } from '../../../src/engines/pki/x509.js';
 
@@ -74,7 +74,7 @@ for (const [name, type, bits, extra] of cases) {
     const root = await rootOf(type, bits);
     const leafKey = await generateKey('ec', 256);
     const req = leafRequest(leafKey, extra);
-    const ours = await buildLeaf(req, root);
+    const ours = await buildCertificateDer(req, root);
     const theirs = await reference(req, root);
     assert.deepEqual(tbsOf(ours.der), tbsOf(theirs.rawData));
     assert.equal(ours.pem, new x509.X509Certificate(new Uint8Array(ours.der)).toString('pem').trim());
