@@ -1,11 +1,11 @@
 // Certificate building and parsing with @peculiar/x509 over Node's WebCrypto.
-import { randomBytes, webcrypto, X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto';
+import { randomBytes, X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto';
 import { x509 } from './x509.js';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { BadRequest } from '../../util/errors.js';
-import { cryptoSigningKey, signingAlgorithm, spkiOf } from './keys.js';
+import { keyIdentifier, signCertificate, type BuiltCertificate, type Sans, type Urls } from './cert-build.js';
+import { signingAlgorithm, spkiOf } from './keys.js';
 
+export { urlExtensions, type BuiltCertificate, type Sans, type Urls } from './cert-build.js';
 
 /** A fresh serial: 20 random bytes, positive and below 2^159, never starting with a zero byte. */
 export function newSerialHex(): string {
@@ -47,12 +47,6 @@ export function subjectName(fields: SubjectFields): x509.Name {
   }
   return new x509.Name(rdns);
 }
-
-/** Subject alternative names to put in a certificate. */
-export type Sans = { dns: string[]; ip: string[]; uri: string[]; email: string[] };
-
-/** AIA and CRL distribution URLs (from config/urls or the issuer's own). */
-export type Urls = { issuing_certificates: string[]; crl_distribution_points: string[]; ocsp_servers: string[] };
 
 /** The issuing side: certificate and key (absent for a self-signed root, which signs itself). */
 export type Signer = { cert: x509.X509Certificate; keyId: string; key: KeyObject };
@@ -114,65 +108,37 @@ export function extKeyUsageOids(names: string[]): string[] {
   });
 }
 
-/** Name constraints permitting only these DNS subtrees. */
-function nameConstraintsExtension(domains: string[]): x509.Extension {
-  const permitted = domains.map((d) => new GeneralSubtree({ base: new GeneralName({ dNSName: d }) }));
-  const value = AsnConvert.serialize(new NameConstraints({ permittedSubtrees: new GeneralSubtrees(permitted) }));
-  return new x509.Extension(id_ce_nameConstraints, true, value);
-}
+// The issuer's Name DER and SKI by its parsed certificate: the same for every certificate it signs.
+const issuerParts = new WeakMap<x509.X509Certificate, { name: Uint8Array; ski?: string }>();
 
-/** The AIA and CRL distribution point extensions for these URLs (none when empty). */
-export function urlExtensions(urls: Urls): x509.Extension[] {
-  const out: x509.Extension[] = [];
-  const { issuing_certificates: caIssuers, ocsp_servers: ocsp, crl_distribution_points: crl } = urls;
-  if (caIssuers.length > 0 || ocsp.length > 0) {
-    out.push(new x509.AuthorityInfoAccessExtension({
-      ...(ocsp.length > 0 ? { ocsp: ocsp.map((value) => new x509.GeneralName('url', value)) } : {}),
-      ...(caIssuers.length > 0 ? { caIssuers: caIssuers.map((value) => new x509.GeneralName('url', value)) } : {}),
-    }));
+function issuerPartsOf(cert: x509.X509Certificate): { name: Uint8Array; ski?: string } {
+  let found = issuerParts.get(cert);
+  if (!found) {
+    found = { name: new Uint8Array(cert.subjectName.toArrayBuffer()), ski: cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId };
+    issuerParts.set(cert, found);
   }
-  if (crl.length > 0) out.push(new x509.CRLDistributionPointsExtension(crl));
-  return out;
+  return found;
 }
 
-/** Signs a certificate with `signer` (or self-signs with `selfKey`). */
-export async function buildCertificate(req: CertRequest, signer: Signer | { selfKey: KeyObject; keyId: string }): Promise<x509.X509Certificate> {
+/** Signs a certificate with `signer` (or self-signs with `selfKey`); answers its DER and PEM. */
+export async function buildCertificateDer(req: CertRequest, signer: Signer | { selfKey: KeyObject; keyId: string }): Promise<BuiltCertificate> {
   const spki = new Uint8Array(Buffer.isBuffer(req.publicKey) ? req.publicKey : spkiOf(req.publicKey));
   const signingKeyObject = 'selfKey' in signer ? signer.selfKey : signer.key;
   const alg = signingAlgorithm(signingKeyObject, req.signatureBits, req.usePss);
-  const signingKey = await cryptoSigningKey(signer.keyId, signingKeyObject, alg);
-  const extensions: x509.Extension[] = [];
-  if (req.isCa || req.basicConstraintsForLeaf) {
-    const pathLength = req.isCa && req.maxPathLength !== undefined && req.maxPathLength >= 0 ? req.maxPathLength : undefined;
-    extensions.push(new x509.BasicConstraintsExtension(req.isCa, pathLength, true));
-  }
-  if (req.keyUsage !== 0) extensions.push(new x509.KeyUsagesExtension(req.keyUsage, true));
-  if (req.extKeyUsage.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(req.extKeyUsage, false));
-  const ski = await x509.SubjectKeyIdentifierExtension.create(spki);
-  extensions.push(ski);
-  const parentSki = 'selfKey' in signer ? ski.keyId : signer.cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
-  if (parentSki) extensions.push(new x509.AuthorityKeyIdentifierExtension(parentSki));
-  const names: x509.JsonGeneralName[] = [
-    ...req.sans.dns.map((value) => ({ type: 'dns' as const, value })),
-    ...req.sans.email.map((value) => ({ type: 'email' as const, value })),
-    ...req.sans.ip.map((value) => ({ type: 'ip' as const, value })),
-    ...req.sans.uri.map((value) => ({ type: 'url' as const, value })),
-  ];
-  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
-  if (req.urls) extensions.push(...urlExtensions(req.urls));
-  if (req.permittedDnsDomains && req.permittedDnsDomains.length > 0) extensions.push(nameConstraintsExtension(req.permittedDnsDomains));
-  if (req.policyOids && req.policyOids.length > 0) extensions.push(new x509.CertificatePolicyExtension(req.policyOids));
-  return x509.X509CertificateGenerator.create({
-    serialNumber: req.serialHex,
-    subject: req.subject,
-    issuer: 'selfKey' in signer ? req.subject : signer.cert.subjectName,
-    notBefore: req.notBefore,
-    notAfter: req.notAfter,
-    publicKey: spki,
-    signingKey,
-    signingAlgorithm: alg.sign,
-    extensions,
-  });
+  const subject = new Uint8Array(req.subject.toArrayBuffer());
+  const issuer = 'selfKey' in signer ? { name: subject, ski: keyIdentifier(spki) } : issuerPartsOf(signer.cert);
+  return signCertificate({
+    serialHex: req.serialHex, issuer: issuer.name, subject, notBefore: req.notBefore, notAfter: req.notAfter, spki, sans: req.sans,
+    fixed: {
+      isCa: req.isCa, maxPathLength: req.maxPathLength, basicConstraintsForLeaf: req.basicConstraintsForLeaf, keyUsage: req.keyUsage,
+      extKeyUsage: req.extKeyUsage, parentSki: issuer.ski, urls: req.urls, permittedDnsDomains: req.permittedDnsDomains, policyOids: req.policyOids,
+    },
+  }, { keyId: signer.keyId, key: signingKeyObject }, alg);
+}
+
+/** Like buildCertificateDer, answering the parsed certificate (the CA paths read its fields). */
+export async function buildCertificate(req: CertRequest, signer: Signer | { selfKey: KeyObject; keyId: string }): Promise<x509.X509Certificate> {
+  return new x509.X509Certificate(new Uint8Array((await buildCertificateDer(req, signer)).der));
 }
 
 /** Parses one PEM certificate; refuses anything else with Vault's words. */

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
-import { buildCertificate, certPem, colonSerial, extKeyUsageOids, keyUsageFlags, newSerialHex, subjectName, unix, type Sans } from './certs.js';
+import { buildCertificateDer, colonSerial, extKeyUsageOids, keyUsageFlags, newSerialHex, subjectName, unix, type Sans } from './certs.js';
 import { caChain, isSelfSigned, signerOf } from './issuers.js';
 import { nameAllowed, validHostname } from './names.js';
 import { renderCert, type Format, bundle } from './output.js';
@@ -106,16 +106,17 @@ export async function issueLeaf(req: LeafRequest): Promise<Issued> {
   const notBefore = Math.max(req.now - role.not_before_duration * 1000, signer.cert.notBefore.getTime());
   const serialHex = newSerialHex();
   const subject = req.subjectOverride ?? subjectName({ ...role, common_name: req.names.commonName, serial_number: req.names.serialNumber });
-  const cert = await buildCertificate({
+  const cert = await buildCertificateDer({
     subject, publicKey: req.publicKey, notBefore: new Date(notBefore), notAfter: new Date(notAfter), serialHex,
     sans: req.names.sans, isCa: false, keyUsage: keyUsageFlags(req.keyUsage ?? role.key_usage),
     extKeyUsage: req.extKeyUsage ?? roleExtKeyUsage(role), urls: await effectiveUrls(req.storage, issuer, issuer.id),
     signatureBits: role.signature_bits, usePss: role.use_pss, policyOids: role.policy_identifiers,
     basicConstraintsForLeaf: role.basic_constraints_valid_for_non_ca,
   }, signer);
-  const pem = certPem(cert);
-  if (!role.no_store) await storeCertificate(req.storage, serialHex, { certificate: pem, not_after: unix(cert.notAfter), issuer_id: issuer.id });
-  return { pem, serialHex, notBefore: unix(cert.notBefore), notAfter: unix(cert.notAfter), warnings };
+  // The certificate's validity is these dates to the second (unix() drops the milliseconds).
+  const { pem } = cert;
+  if (!role.no_store) await storeCertificate(req.storage, serialHex, { certificate: pem, not_after: unix(new Date(notAfter)), issuer_id: issuer.id });
+  return { pem, serialHex, notBefore: unix(new Date(notBefore)), notAfter: unix(new Date(notAfter)), warnings };
 }
 
 /** Vault's response data for an issued certificate. */

@@ -41,13 +41,44 @@ export function checkIssuerKey(type: string, bits: number): void {
 
 /** A freshly generated key pair. */
 export async function generateKey(type: KeyType, bits: number): Promise<KeyObject> {
-  if (type === 'rsa') return generateRsaKey(bits);
-  if (type === 'ec') return (await generate('ec', { namedCurve: EC_CURVES[bits]! })).privateKey;
-  return (await generate('ed25519')).privateKey;
+  return (await generateKeyWithSpki(type, bits)).key;
 }
+
+/**
+ * A freshly generated private key and its SubjectPublicKeyInfo DER. For EC and Ed25519 the
+ * SPKI comes encoded from the generation itself, which spares deriving the public key again;
+ * the key's type and size are known here, so describeKey need not read them back.
+ */
+export async function generateKeyWithSpki(type: KeyType, bits: number): Promise<{ key: KeyObject; spki: Buffer }> {
+  let generated: { key: KeyObject; spki: Buffer };
+  if (type === 'rsa') {
+    const key = await generateRsaKey(bits);
+    generated = { key, spki: spkiOf(key) };
+  } else {
+    const spkiEncoding = { publicKeyEncoding: { type: 'spki', format: 'der' } } as const;
+    const pair = type === 'ec' ? await generate('ec', { namedCurve: EC_CURVES[bits]!, ...spkiEncoding }) : await generate('ed25519', spkiEncoding);
+    // Node's typings have no overload for an encoded public key beside a KeyObject private key.
+    generated = { key: pair.privateKey, spki: pair.publicKey as unknown as Buffer };
+  }
+  described.set(generated.key, { type, bits: type === 'ed25519' ? 0 : bits });
+  return generated;
+}
+
+// Types and sizes by key: asymmetricKeyDetails builds a new object on every read, and an
+// issuer's key is described on every certificate it signs.
+const described = new WeakMap<KeyObject, { type: KeyType; bits: number }>();
 
 /** The type and size of a private or public key. */
 export function describeKey(key: KeyObject): { type: KeyType; bits: number } {
+  let found = described.get(key);
+  if (!found) {
+    found = readKeyDetails(key);
+    described.set(key, found);
+  }
+  return { ...found };
+}
+
+function readKeyDetails(key: KeyObject): { type: KeyType; bits: number } {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') return { type: 'rsa', bits: details.modulusLength ?? 0 };
   if (key.asymmetricKeyType === 'ec') return { type: 'ec', bits: OPENSSL_CURVES[details.namedCurve ?? ''] ?? 0 };

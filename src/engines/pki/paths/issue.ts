@@ -7,7 +7,7 @@ import { csrSans, extKeyUsageOids, nameValue, parseCsr, type Sans } from '../cer
 import { nameFields, outputFields } from '../fields.js';
 import { issueLeaf, leafResponse, checkNames, type LeafNames } from '../issue.js';
 import { resolveIssuer } from '../issuers.js';
-import { checkKeyBits, describeKey, generateKey, type KeyType } from '../keys.js';
+import { checkKeyBits, describeKey, generateKeyWithSpki, type KeyType } from '../keys.js';
 import { requestedSans } from '../names.js';
 import { checkFormat, checkPrivateKeyFormat, renderPrivateKey } from '../output.js';
 import { verbatimRole, type Role } from '../role.js';
@@ -82,8 +82,8 @@ async function issue(ctx: HandlerContext<FieldValues<typeof issueFields>>) {
   }
   const names = apiNames(ctx.fields, role);
   checkNames(role, names);
-  const key = await generateKey(role.key_type as KeyType, checkKeyBits(role.key_type, role.key_bits));
-  return finish(ctx, role, names, key, { privateKey: key, warnings });
+  const { key, spki } = await generateKeyWithSpki(role.key_type as KeyType, checkKeyBits(role.key_type, role.key_bits));
+  return finish(ctx, role, names, spki, { privateKey: key, warnings });
 }
 
 /** The CSR's key must be of the role's type (and large enough). */
