@@ -1,15 +1,17 @@
-// Builds and signs a certificate as DER, bytes for bytes what X509CertificateGenerator.create
-// writes for the same inputs, without its overheads on every issue: the generator parses each
-// extension, the subject, the issuer name and the SPKI back into schema objects to serialize
-// them again, hashes the SKI with an async WebCrypto digest, and parses the finished
-// certificate once more to answer an X509Certificate. Here the TBSCertificate is spliced from
-// DER parts (crl-der.ts's tlv), the extensions that depend only on the role and the issuer
-// (basic constraints, usages, AKI, URLs, name constraints, policies) are encoded once per
-// distinct set of inputs, and the answer is the DER and PEM callers store and return.
+// Builds and signs a certificate from @peculiar/asn1-x509's schema classes, the same
+// structure X509CertificateGenerator.create writes for the same inputs, without what that
+// costs on every issue: the generator parses each extension, the subject, the issuer name and
+// the SPKI back into schema objects before serializing them, hashes the SKI with an async
+// WebCrypto digest, and parses the finished certificate once more. Here the extensions fixed
+// by the role and the issuer (basic constraints, usages, AKI, URLs, name constraints,
+// policies) are schema objects made once per distinct set of inputs, the issuer's Name is
+// parsed once per issuer, and the answer is the DER and PEM callers store and return.
 import { createHash } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, Validity, id_ce_nameConstraints } from '@peculiar/asn1-x509';
-import { serialBytes, tlv } from './crl-der.js';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import {
+  Certificate, Extension, Extensions, GeneralName, GeneralSubtree, GeneralSubtrees, Name, NameConstraints, SubjectKeyIdentifier,
+  SubjectPublicKeyInfo, TBSCertificate, Validity, Version, id_ce_nameConstraints, id_ce_subjectKeyIdentifier,
+} from '@peculiar/asn1-x509';
 import type { SigningAlgorithm } from './keys.js';
 import { signDer, signatureAlgorithmId, type SigningKey } from './sign.js';
 import { x509 } from './x509.js';
@@ -72,29 +74,31 @@ function nameConstraintsExtension(domains: string[]): x509.Extension {
   return new x509.Extension(id_ce_nameConstraints, true, value);
 }
 
-/** The fixed extensions' DER, split around where SKI and SAN go (the order the certificate has always had). */
-type FixedDer = { beforeSki: Buffer[]; afterSan: Buffer[]; aki?: Buffer };
+/** The fixed extensions, split around where SKI and SAN go (the order the certificate has always had). */
+type FixedSchema = { beforeSki: Extension[]; afterSan: Extension[]; aki?: Extension };
 
-function encodeFixed(f: FixedExtensions): FixedDer {
-  const raw = (e: x509.Extension) => Buffer.from(e.rawData);
-  const beforeSki: Buffer[] = [];
+const schemaOf = (e: x509.Extension) => AsnConvert.parse(e.rawData, Extension);
+
+function encodeFixed(f: FixedExtensions): FixedSchema {
+  const beforeSki: Extension[] = [];
   if (f.isCa || f.basicConstraintsForLeaf) {
     const pathLength = f.isCa && f.maxPathLength !== undefined && f.maxPathLength >= 0 ? f.maxPathLength : undefined;
-    beforeSki.push(raw(new x509.BasicConstraintsExtension(f.isCa, pathLength, true)));
+    beforeSki.push(schemaOf(new x509.BasicConstraintsExtension(f.isCa, pathLength, true)));
   }
-  if (f.keyUsage !== 0) beforeSki.push(raw(new x509.KeyUsagesExtension(f.keyUsage, true)));
-  if (f.extKeyUsage.length > 0) beforeSki.push(raw(new x509.ExtendedKeyUsageExtension(f.extKeyUsage, false)));
-  const afterSan: Buffer[] = [];
-  if (f.urls) afterSan.push(...urlExtensions(f.urls).map(raw));
-  if (f.permittedDnsDomains && f.permittedDnsDomains.length > 0) afterSan.push(raw(nameConstraintsExtension(f.permittedDnsDomains)));
-  if (f.policyOids && f.policyOids.length > 0) afterSan.push(raw(new x509.CertificatePolicyExtension(f.policyOids)));
-  return { beforeSki, afterSan, aki: f.parentSki ? raw(new x509.AuthorityKeyIdentifierExtension(f.parentSki)) : undefined };
+  if (f.keyUsage !== 0) beforeSki.push(schemaOf(new x509.KeyUsagesExtension(f.keyUsage, true)));
+  if (f.extKeyUsage.length > 0) beforeSki.push(schemaOf(new x509.ExtendedKeyUsageExtension(f.extKeyUsage, false)));
+  const afterSan: Extension[] = [];
+  if (f.urls) afterSan.push(...urlExtensions(f.urls).map(schemaOf));
+  if (f.permittedDnsDomains && f.permittedDnsDomains.length > 0) afterSan.push(schemaOf(nameConstraintsExtension(f.permittedDnsDomains)));
+  if (f.policyOids && f.policyOids.length > 0) afterSan.push(schemaOf(new x509.CertificatePolicyExtension(f.policyOids)));
+  return { beforeSki, afterSan, aki: f.parentSki ? schemaOf(new x509.AuthorityKeyIdentifierExtension(f.parentSki)) : undefined };
 }
 
-// Encoded fixed extensions by their inputs: a role issuing under one issuer encodes them once.
-const fixedCache = new Map<string, FixedDer>();
+// The fixed extensions by their inputs: a role issuing under one issuer makes them once.
+// Schema objects are only read when serialized, so certificates share them.
+const fixedCache = new Map<string, FixedSchema>();
 
-function fixedDer(f: FixedExtensions): FixedDer {
+function fixedSchema(f: FixedExtensions): FixedSchema {
   const key = JSON.stringify([f.isCa, f.maxPathLength, f.basicConstraintsForLeaf, f.keyUsage, f.extKeyUsage, f.parentSki, f.urls, f.permittedDnsDomains, f.policyOids]);
   let found = fixedCache.get(key);
   if (!found) {
@@ -105,84 +109,84 @@ function fixedDer(f: FixedExtensions): FixedDer {
   return found;
 }
 
-/** Where a DER element's content starts and where the element ends. */
-function element(der: Uint8Array, at: number): { content: number; end: number } {
-  const first = der[at + 1]!;
-  if (first < 0x80) return { content: at + 2, end: at + 2 + first };
-  let length = 0;
-  for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + der[at + 2 + i]!;
-  const content = at + 2 + (first & 0x7f);
-  return { content, end: content + length };
-}
+/** RFC 5280's key identifier (method 1): SHA-1 of the SPKI's subjectPublicKey bits. */
+const keyIdentifierBytes = (spki: SubjectPublicKeyInfo): Buffer => createHash('sha1').update(new Uint8Array(spki.subjectPublicKey)).digest();
 
-/** RFC 5280's key identifier (method 1): SHA-1 of the SPKI's subjectPublicKey bits, hex. */
-export function keyIdentifier(spki: Uint8Array): string {
-  const algorithm = element(spki, element(spki, 0).content);
-  const bits = element(spki, algorithm.end);
-  // The BIT STRING's first content byte counts unused bits (always 0 for a key).
-  return createHash('sha1').update(spki.subarray(bits.content + 1, bits.end)).digest('hex');
-}
+/** The key identifier of a SubjectPublicKeyInfo (DER), hex. */
+export const keyIdentifier = (spki: Uint8Array): string => keyIdentifierBytes(AsnConvert.parse(spki, SubjectPublicKeyInfo)).toString('hex');
 
-// GeneralName tags (context-specific, primitive): rfc822Name [1], dNSName [2], URI [6].
-const SAN_TAG = { email: 0x81, dns: 0x82, url: 0x86 } as const;
-// Extension { extnID 2.5.29.17, extnValue }: the OID's DER (non-critical, so no BOOLEAN).
-const SAN_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x11]);
-const ASCII = /^[\x00-\x7f]*$/;
+/** The SKI extension, as x509.SubjectKeyIdentifierExtension writes it. */
+const skiExtension = (spki: SubjectPublicKeyInfo) => new Extension({
+  extnID: id_ce_subjectKeyIdentifier, critical: false,
+  extnValue: new OctetString(AsnConvert.serialize(new SubjectKeyIdentifier(new Uint8Array(keyIdentifierBytes(spki))))),
+});
 
-function sanDer(sans: Sans): Buffer | undefined {
+function sanExtension(sans: Sans): Extension | undefined {
   const names: x509.JsonGeneralName[] = [
     ...sans.dns.map((value) => ({ type: 'dns' as const, value })),
     ...sans.email.map((value) => ({ type: 'email' as const, value })),
     ...sans.ip.map((value) => ({ type: 'ip' as const, value })),
     ...sans.uri.map((value) => ({ type: 'url' as const, value })),
   ];
-  if (names.length === 0) return undefined;
-  // IA5String names in ASCII are their bytes: written directly. IP addresses and anything
-  // else go through the library's converters.
-  if (sans.ip.length > 0 || !names.every((n) => ASCII.test(n.value))) return Buffer.from(new x509.SubjectAlternativeNameExtension(names, false).rawData);
-  const general = names.map((n) => tlv(SAN_TAG[n.type as keyof typeof SAN_TAG], Buffer.from(n.value, 'latin1')));
-  return tlv(0x30, Buffer.concat([SAN_OID, tlv(0x04, tlv(0x30, Buffer.concat(general)))]));
+  return names.length === 0 ? undefined : schemaOf(new x509.SubjectAlternativeNameExtension(names, false));
 }
 
-// DER of each signature AlgorithmIdentifier, by its WebCrypto parameters.
-const algorithmIds = new Map<string, Buffer>();
+// An issuer's Name, parsed once: callers pass the same bytes for every certificate it signs.
+const parsedNames = new WeakMap<Uint8Array, Name>();
 
-function algorithmIdDer(alg: SigningAlgorithm): Buffer {
+function nameOf(der: Uint8Array): Name {
+  let name = parsedNames.get(der);
+  if (!name) {
+    name = AsnConvert.parse(der, Name);
+    parsedNames.set(der, name);
+  }
+  return name;
+}
+
+/** A serial's INTEGER octets as the generator writes them: no leading zeros, positive. */
+function serialOctets(hex: string): ArrayBuffer {
+  const bytes = Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex');
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const trimmed = bytes.subarray(start);
+  const octets = trimmed.length > 0 && trimmed[0]! > 0x7f ? Buffer.concat([Buffer.alloc(1), trimmed]) : trimmed.length > 0 ? trimmed : Buffer.alloc(1);
+  return new Uint8Array(octets).buffer;
+}
+
+// The signature AlgorithmIdentifier of each WebCrypto parameter set.
+const algorithmIds = new Map<string, ReturnType<typeof signatureAlgorithmId>>();
+
+function algorithmIdOf(alg: SigningAlgorithm) {
   const key = JSON.stringify([alg.importParams, alg.sign]);
   let found = algorithmIds.get(key);
   if (!found) {
-    found = Buffer.from(AsnConvert.serialize(signatureAlgorithmId(alg)));
+    found = signatureAlgorithmId(alg);
     algorithmIds.set(key, found);
   }
   return found;
 }
 
-/** PEM of a certificate's DER: 64-character lines, no trailing newline. */
-export function derToPem(der: Uint8Array): string {
-  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
-  const lines = ['-----BEGIN CERTIFICATE-----'];
-  for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64));
-  lines.push('-----END CERTIFICATE-----');
-  return lines.join('\n');
-}
+/** PEM of a certificate's DER, no trailing newline (as Vault returns it). */
+export const derToPem = (der: Uint8Array): string => x509.PemConverter.encode(new Uint8Array(der).buffer, 'CERTIFICATE');
 
-/** Writes and signs the certificate `parts` describe. */
+/** Builds and signs the certificate `parts` describe. */
 export async function signCertificate(parts: TbsParts, signer: SigningKey, alg: SigningAlgorithm): Promise<BuiltCertificate> {
-  const fixed = fixedDer(parts.fixed);
-  const ski = Buffer.from(new x509.SubjectKeyIdentifierExtension(keyIdentifier(parts.spki)).rawData);
-  const extensions = [...fixed.beforeSki, ski, ...(fixed.aki ? [fixed.aki] : []), ...[sanDer(parts.sans)].filter((e) => e !== undefined), ...fixed.afterSan];
-  const algorithmId = algorithmIdDer(alg);
-  const tbs = tlv(0x30, Buffer.concat([
-    Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]), // [0] EXPLICIT version v3
-    tlv(0x02, serialBytes(parts.serialHex)),
-    algorithmId,
-    parts.issuer,
-    Buffer.from(AsnConvert.serialize(new Validity({ notBefore: parts.notBefore, notAfter: parts.notAfter }))),
-    parts.subject,
-    parts.spki,
-    tlv(0xa3, tlv(0x30, Buffer.concat(extensions))),
-  ]));
-  const signature = Buffer.from(await signDer(signer, alg, tbs));
-  const der = tlv(0x30, Buffer.concat([tbs, algorithmId, tlv(0x03, Buffer.concat([Buffer.alloc(1), signature]))]));
+  const fixed = fixedSchema(parts.fixed);
+  const spki = AsnConvert.parse(parts.spki, SubjectPublicKeyInfo);
+  const ski = skiExtension(spki);
+  const san = sanExtension(parts.sans);
+  const algorithmId = algorithmIdOf(alg);
+  const tbsCertificate = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: serialOctets(parts.serialHex),
+    signature: algorithmId,
+    issuer: nameOf(parts.issuer),
+    validity: new Validity({ notBefore: parts.notBefore, notAfter: parts.notAfter }),
+    subject: AsnConvert.parse(parts.subject, Name),
+    subjectPublicKeyInfo: spki,
+    extensions: new Extensions([...fixed.beforeSki, ski, ...(fixed.aki ? [fixed.aki] : []), ...(san ? [san] : []), ...fixed.afterSan]),
+  });
+  const signatureValue = await signDer(signer, alg, AsnConvert.serialize(tbsCertificate));
+  const der = Buffer.from(AsnConvert.serialize(new Certificate({ tbsCertificate, signatureAlgorithm: algorithmId, signatureValue })));
   return { der, pem: derToPem(der) };
 }

@@ -1,4 +1,4 @@
-// cert-build.ts writes the TBSCertificate itself; it must be byte for byte what
+// cert-build.ts assembles the TBSCertificate from schema classes; it must be byte for byte what
 // @peculiar/x509's X509CertificateGenerator.create writes for the same inputs (same extension
 // classes, same order), and its signature must verify under the issuer's key.
 import { test } from 'node:test';
@@ -64,7 +64,7 @@ const cases: Array<[string, KeyType, number, Partial<CertRequest>]> = [
   ['ec-384, leaf basic constraints, after 2050', 'ec', 384, { basicConstraintsForLeaf: true, notAfter: new Date(Date.UTC(2055, 1, 2, 3, 4, 5, 678)) }],
   ['rsa-2048 PKCS#1 v1.5, SHA-384', 'rsa', 2048, { signatureBits: 384 }],
   ['rsa-2048 PSS', 'rsa', 2048, { usePss: true }],
-  ['ec-256, DNS names only (written without the library)', 'ec', 256, { sans: { dns: ['a.example.com', 'b.example.com'], ip: [], uri: ['spiffe://x'], email: ['m@example.com'] } }],
+  ['ec-256, DNS, URI and email names only', 'ec', 256, { sans: { dns: ['a.example.com', 'b.example.com'], ip: [], uri: ['spiffe://x'], email: ['m@example.com'] } }],
   ['ec-256, a non-ASCII name', 'ec', 256, { sans: { dns: ['bücher.example'], ip: [], uri: [], email: [] } }],
   ['ed25519, no SANs, no URLs', 'ed25519', 0, { sans: { dns: [], ip: [], uri: [], email: [] }, urls: undefined, policyOids: [] }],
 ];
