@@ -206,6 +206,16 @@ export class Barrier implements Storage {
       return value;
     });
   }
+  /**
+   * Whether `key` holds an entry, without decrypting it: what a create-or-update check needs.
+   * An entry that would not decrypt still counts; reading it fails as it would have.
+   */
+  async has(key: string): Promise<boolean> {
+    this.#unsealed();
+    checkKey(key);
+    const physical = this.#physical;
+    return physical.has ? physical.has(key) : (await physical.get(key)) !== undefined;
+  }
   /** Encrypts `value` with the active term and stores it at `key`. */
   put(key: string, value: Buffer): Promise<void> { return this.#top.put(key, value); }
   /** Removes `key`. */

@@ -28,6 +28,11 @@ export interface Storage {
    * resolves, and are discarded if it throws. Reads inside see the transaction's own writes.
    */
   transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>;
+  /**
+   * Whether `key` holds a value, where a layer can tell without reading (or decrypting) it;
+   * callers fall back to `get`. Optional.
+   */
+  has?(key: string): Promise<boolean>;
 }
 
 /** A physical backend: a Storage that owns a resource to release. */

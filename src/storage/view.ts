@@ -25,5 +25,6 @@ export function scopedView(inner: Storage, prefix: string): Storage {
     delete: async (key) => inner.delete(full(key)),
     list: async (sub, options) => inner.list(full(sub), options),
     transaction: async (fn) => inner.transaction((tx) => fn(scopedView(tx, prefix))),
+    ...(inner.has ? { has: async (key: string) => inner.has!(full(key)) } : {}),
   };
 }
