@@ -61,7 +61,11 @@ export class Barrier implements Storage {
     this.#physical = physical;
     this.#clock = clock;
     this.#top = this.#view(physical);
+    this.stage = this.#top.stage;
   }
+
+  /** Stages a transaction (Storage.stage) where the physical backend can; its writes are encrypted before they are buffered. */
+  readonly stage: Storage['stage'];
 
   /** True until `unseal` succeeds, and again after `seal`. */
   get sealed(): boolean { return this.#state === undefined; }
@@ -265,6 +269,12 @@ export class Barrier implements Storage {
         this.#unsealed();
         return inner.transaction((tx) => fn(this.#view(tx)));
       },
+      ...(inner.stage ? {
+        stage: async (fn, after) => {
+          this.#unsealed();
+          return inner.stage!((tx) => fn(this.#view(tx)), after);
+        },
+      } satisfies Pick<Storage, 'stage'> : {}),
     };
   }
 }

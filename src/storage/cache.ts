@@ -37,6 +37,9 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
   // writes, a global counter would keep almost no read of a new key, and each would ask the
   // backend again. `epoch` covers clear() and forget(), which reach keys not being read yet.
   const reading = new Map<string, { readers: number; stale: boolean }>();
+  // Keys written by staged transactions not yet durable, with how many of them: a transaction
+  // reads those from the backend's view (which shows what it was staged after), not from here.
+  const staging = new Map<string, number>();
   let epoch = 0;
 
   // The eviction cursor: a Map iterator outlives deletes and inserts and resumes where it was.
@@ -93,6 +96,31 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
     return hit === null ? undefined : Buffer.from(hit);
   };
 
+  // Inside a transaction: from the cache unless a staged transaction has the key in flight.
+  const readInTx = (key: string, tx: Storage): Promise<Buffer | undefined> => (staging.has(key) ? tx.get(key) : cachedGet(key));
+
+  const stage = (innerStage: NonNullable<Storage['stage']>): NonNullable<Storage['stage']> => async (fn, after) => {
+    const touched = new Set<string>();
+    let staged;
+    try {
+      staged = await innerStage((tx) => fn(trackingView(tx, touched, readInTx)), after);
+    } catch (err) {
+      written(touched);
+      throw err;
+    }
+    for (const key of touched) staging.set(key, (staging.get(key) ?? 0) + 1);
+    const settled = () => {
+      for (const key of touched) {
+        const n = (staging.get(key) ?? 1) - 1;
+        if (n === 0) staging.delete(key);
+        else staging.set(key, n);
+      }
+      written(touched);
+    };
+    staged.durable.then(settled, settled);
+    return staged;
+  };
+
   const view: CachedStorage = {
     get: cachedGet,
     async has(key) {
@@ -114,12 +142,13 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
     async transaction(fn) {
       const touched = new Set<string>();
       try {
-        return await inner.transaction((tx) => fn(trackingView(tx, touched, cachedGet)));
+        return await inner.transaction((tx) => fn(trackingView(tx, touched, readInTx)));
       } finally {
         // Committed or rolled back, these keys may have changed: forget them.
         written(touched);
       }
     },
+    ...(inner.stage ? { stage: stage(inner.stage.bind(inner)) } : {}),
     close: () => inner.close(),
     clear: forgetAll,
     forget: (keys) => { epoch++; written(keys); },
@@ -132,12 +161,12 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
  * backend holds it, so the cache may answer (isolation is read-committed); a written one is
  * read from the transaction.
  */
-function trackingView(tx: Storage, touched: Set<string>, cachedGet: (key: string) => Promise<Buffer | undefined>): Storage {
+function trackingView(tx: Storage, touched: Set<string>, read: (key: string, tx: Storage) => Promise<Buffer | undefined>): Storage {
   return {
-    get: (key) => (touched.has(key) ? tx.get(key) : cachedGet(key)),
+    get: (key) => (touched.has(key) ? tx.get(key) : read(key, tx)),
     put: (key, value) => { touched.add(key); return tx.put(key, value); },
     delete: (key) => { touched.add(key); return tx.delete(key); },
     list: (prefix, options) => tx.list(prefix, options),
-    transaction: (fn) => tx.transaction((inner) => fn(trackingView(inner, touched, cachedGet))),
+    transaction: (fn) => tx.transaction((inner) => fn(trackingView(inner, touched, read))),
   };
 }

@@ -26,5 +26,6 @@ export function scopedView(inner: Storage, prefix: string): Storage {
     list: async (sub, options) => inner.list(full(sub), options),
     transaction: async (fn) => inner.transaction((tx) => fn(scopedView(tx, prefix))),
     ...(inner.has ? { has: async (key: string) => inner.has!(full(key)) } : {}),
+    ...(inner.stage ? { stage: async (fn, after) => inner.stage!((tx) => fn(scopedView(tx, prefix)), after) } satisfies Pick<Storage, 'stage'> : {}),
   };
 }
