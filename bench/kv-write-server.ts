@@ -46,8 +46,33 @@ await api(server.url, root, 'PUT', 'sys/policies/acl/bench', { policy: 'path "se
 const token = (await api(server.url, root, 'POST', 'auth/token/create', { policies: ['bench'] })).auth.client_token as string;
 await api(server.url, token, 'POST', 'secret/data/hot', { data: { v: 'x' } });
 
+/**
+ * 32 writers calling core.handle in a loop for `seconds` (no HTTP, no audit device: the root
+ * token): the storage part of a write, without what HTTP and audit cost around it.
+ */
+async function drive(scenario: 'distinct' | 'hot', seconds: number): Promise<{ writes: number; cpuUs: number; commits: number }> {
+  const start = { cpu: mainThreadCpuUs(), commits };
+  const deadline = Date.now() + seconds * 1000;
+  let writes = 0;
+  let next = 0;
+  const writer = async () => {
+    while (Date.now() < deadline) {
+      const n = next++;
+      await server.core.handle({
+        id: `bench-${n}`, operation: 'update', path: scenario === 'hot' ? 'secret/data/hot' : `secret/data/core/${process.pid}/${n}`,
+        data: { data: { v: 'x' } }, query: {}, headers: {}, clientToken: root, remoteAddress: '127.0.0.1',
+      } as Parameters<typeof server.core.handle>[0]);
+      writes++;
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, writer));
+  return { writes, cpuUs: mainThreadCpuUs() - start.cpu, commits: commits - start.commits };
+}
+
 process.on('message', (message: unknown) => {
   if (message === 'stats') process.send?.({ cpuUs: mainThreadCpuUs(), commits, batches });
+  const asked = message as { drive?: 'distinct' | 'hot'; seconds?: number };
+  if (asked.drive !== undefined) void drive(asked.drive, asked.seconds ?? 4).then((r) => process.send?.(r));
   if (message === 'stop') void server.close().then(() => process.exit(0));
 });
 console.log(`ready ${JSON.stringify({ url: server.url, token })}`);

@@ -5,6 +5,8 @@
 // fsync ceiling measured in the same round. Never decides pass/fail.
 // BENCH_BASELINE=<dir> (a checkout with dist/ built from another commit) runs that build in
 // turn with this one, alternating which goes first each round; the medians are then paired.
+// BENCH_MODE=core drives core.handle inside the server instead (32 writers, root token, no
+// HTTP, no audit device): the storage part of a write alone.
 //   BENCH_SECONDS (default 4, per scenario and run)   BENCH_ROUNDS (default 3)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,9 +17,11 @@ import { sqliteFsyncCeiling } from './sqlite-ceiling.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const inCore = process.env.BENCH_MODE === 'core';
 
 type Stats = { cpuUs: number; commits: number; batches: number };
-type Server = { child: ChildProcess; url: string; token: string; stats(): Promise<Stats> };
+type Driven = { writes: number; cpuUs: number; commits: number };
+type Server = { child: ChildProcess; url: string; token: string; stats(): Promise<Stats>; drive(scenario: 'distinct' | 'hot'): Promise<Driven> };
 
 /** Starts `kv-write-server.js` of the checkout at `root`. */
 async function startServerOf(root: string, dir: string): Promise<Server> {
@@ -36,7 +40,11 @@ async function startServerOf(root: string, dir: string): Promise<Server> {
     child.once('message', (m) => resolve(m as Stats));
     child.send('stats');
   });
-  return { child, ...ready, stats };
+  const drive = (scenario: 'distinct' | 'hot') => new Promise<Driven>((resolve) => {
+    child.once('message', (m) => resolve(m as Driven));
+    child.send({ drive: scenario, seconds });
+  });
+  return { child, ...ready, stats, drive };
 }
 
 function stop(server: Server): Promise<void> {
@@ -69,6 +77,14 @@ async function main(): Promise<void> {
         const server = await startServerOf(root, dir);
         try {
           for (const scenario of scenarios) {
+            if (inCore) {
+              const d = await server.drive(scenario === 'one key' ? 'hot' : 'distinct');
+              const s: Sample = { rps: Math.round(d.writes / seconds), ratio: d.writes / seconds / fsync, failed: 0, cpuUs: d.cpuUs / Math.max(1, d.writes), perCommit: d.writes / Math.max(1, d.commits) };
+              const key = `${scenario} [${name}]`;
+              samples.set(key, [...(samples.get(key) ?? []), s]);
+              process.stderr.write(`  ${key}: ${s.rps} writes/s in core, main thread ${s.cpuUs.toFixed(0)} µs/write, ${s.perCommit.toFixed(1)} writes/commit\n`);
+              continue;
+            }
             const headers = { 'X-Vault-Token': server.token };
             const body = JSON.stringify({ data: { v: 'x' } });
             const before = await server.stats();

@@ -141,9 +141,15 @@ async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch:
   const before = queue.last;
   let staged: Staged<Outcome[]>;
   try {
-    staged = await storage.stage!((tx) => runSections(tx, batch), before?.ticket);
+    // A lone section needs no savepoint: if it fails, the staged transaction does, and that
+    // failure is its answer.
+    const lone = batch.length === 1 ? (batch[0] as Section) : undefined;
+    staged = await storage.stage!(
+      lone ? async (tx) => [{ ok: true, value: await lone.fn(tx) }] : (tx) => runSections(tx, batch),
+      before?.ticket,
+    );
   } catch (err) {
-    // Nothing was staged (sealed, or storage closed): as a transaction that did not commit.
+    // Nothing was staged (the section failed, the barrier is sealed, the storage closed).
     if (batch.length === 1) (batch[0] as Section).reject(err);
     else for (const section of batch) await runAlone(section);
     return;
