@@ -11,7 +11,7 @@ import type { ListOptions, Storage, WriteOp } from './storage.js';
 export type CommitWrites = (ops: WriteOp[]) => Promise<void>;
 
 // Key → buffered value; undefined records a delete.
-type WriteBuffer = Map<string, Buffer | undefined>;
+export type WriteBuffer = Map<string, Buffer | undefined>;
 
 /** Runs `fn` on a buffered view of `base`; if it resolves, its writes go to `commit` at once. */
 export async function bufferedTransaction<T>(
@@ -24,13 +24,16 @@ export async function bufferedTransaction<T>(
   return value;
 }
 
-/** Runs `fn` on a buffered view of `base`; answers its result and the writes it buffered, in order. */
-export async function runBuffered<T>(base: Storage, fn: (tx: Storage) => Promise<T>): Promise<{ value: T; ops: WriteOp[] }> {
+/**
+ * Runs `fn` on a buffered view of `base`; answers its result and the writes it buffered, in
+ * order, also as the buffer itself (key → value, undefined for a delete), which is the caller's now.
+ */
+export async function runBuffered<T>(base: Storage, fn: (tx: Storage) => Promise<T>): Promise<{ value: T; ops: WriteOp[]; buffer: WriteBuffer }> {
   const buffer: WriteBuffer = new Map();
   const state = { open: true };
   try {
     const value = await fn(bufferedView(base, buffer, state));
-    return { value, ops: [...buffer].map(([key, value]) => ({ key, value })) };
+    return { value, ops: [...buffer].map(([key, value]) => ({ key, value })), buffer };
   } finally {
     // A view that escaped `fn` must not write into a buffer nobody will commit.
     state.open = false;
@@ -45,9 +48,9 @@ export async function runBuffered<T>(base: Storage, fn: (tx: Storage) => Promise
  */
 export type StagedWrites = { writes: WriteBuffer; after: StagedWrites | undefined; settled: boolean };
 
-/** Records `ops` as staged after `after`; `done` is their commit, and settling it lets go of them. */
-export function stagedWrites(ops: readonly WriteOp[], after: StagedWrites | undefined, done: Promise<void>): StagedWrites {
-  const staged: StagedWrites = { writes: new Map(ops.map((op) => [op.key, op.value])), after, settled: false };
+/** Records `writes` as staged after `after`; `done` is their commit, and settling it lets go of them. */
+export function stagedWrites(writes: WriteBuffer, after: StagedWrites | undefined, done: Promise<void>): StagedWrites {
+  const staged: StagedWrites = { writes, after, settled: false };
   const release = () => {
     staged.settled = true;
     staged.after = undefined;

@@ -90,11 +90,11 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     async stage(fn, after) {
       open();
       const prior = after as SqliteTicket | undefined;
-      const { value, ops } = await runBuffered(stagedOverlay(storage, prior?.writes), fn);
+      const { value, ops, buffer } = await runBuffered(stagedOverlay(storage, prior?.writes), fn);
       // Nothing written: durable once what it read is.
       if (ops.length === 0) return { value, durable: prior?.done ?? Promise.resolve(), ticket: prior ?? { staged: true, writes: undefined, queued: undefined, done: Promise.resolve() } };
       const { queued, done } = writer.enqueueAfter(ops, prior?.queued);
-      const ticket: SqliteTicket = { staged: true, writes: stagedWrites(ops, prior?.writes, done), queued, done };
+      const ticket: SqliteTicket = { staged: true, writes: stagedWrites(buffer, prior?.writes, done), queued, done };
       return { value, durable: done, ticket };
     },
     async close() {
