@@ -125,6 +125,16 @@ async function runSections(tx: Storage, batch: Section[]): Promise<Outcome[]> {
   return outcomes;
 }
 
+/**
+ * `tx` where a section's own transactions (a new version with its metadata, say) simply run
+ * inside it: whatever fails in a section fails the section, and its savepoint (or, alone, the
+ * staged transaction) undoes everything it wrote, so a nested savepoint would only cost.
+ */
+function joined(tx: Storage): Storage {
+  const view: Storage = { ...tx, transaction: (fn) => fn(view) };
+  return view;
+}
+
 function answer(batch: Section[], outcomes: Outcome[]): void {
   batch.forEach((section, i) => {
     const outcome = outcomes[i] as Outcome;
@@ -145,7 +155,7 @@ async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch:
     // failure is its answer.
     const lone = batch.length === 1 ? (batch[0] as Section) : undefined;
     staged = await storage.stage!(
-      lone ? async (tx) => [{ ok: true, value: await lone.fn(tx) }] : (tx) => runSections(tx, batch),
+      lone ? async (tx) => [{ ok: true, value: await lone.fn(joined(tx)) }] : (tx) => runSections(joined(tx), batch),
       before?.ticket,
     );
   } catch (err) {
