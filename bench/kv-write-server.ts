@@ -47,8 +47,8 @@ const token = (await api(server.url, root, 'POST', 'auth/token/create', { polici
 await api(server.url, token, 'POST', 'secret/data/hot', { data: { v: 'x' } });
 
 /**
- * 32 writers calling core.handle in a loop for `seconds` (no HTTP, no audit device: the root
- * token): the storage part of a write, without what HTTP and audit cost around it.
+ * 32 writers calling core.handle in a loop for `seconds` with the root token: no HTTP and no
+ * ACL around the write (the file audit device still records it).
  */
 async function drive(scenario: 'distinct' | 'hot', seconds: number): Promise<{ writes: number; cpuUs: number; commits: number }> {
   const start = { cpu: mainThreadCpuUs(), commits };

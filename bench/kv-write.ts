@@ -5,8 +5,8 @@
 // fsync ceiling measured in the same round. Never decides pass/fail.
 // BENCH_BASELINE=<dir> (a checkout with dist/ built from another commit) runs that build in
 // turn with this one, alternating which goes first each round; the medians are then paired.
-// BENCH_MODE=core drives core.handle inside the server instead (32 writers, root token, no
-// HTTP, no audit device): the storage part of a write alone.
+// BENCH_MODE=core drives core.handle inside the server instead (32 writers, root token: no
+// HTTP and no ACL; the file audit device stays): closer to the storage part of a write.
 //   BENCH_SECONDS (default 4, per scenario and run)   BENCH_ROUNDS (default 3)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
