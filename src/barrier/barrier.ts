@@ -61,7 +61,11 @@ export class Barrier implements Storage {
     this.#physical = physical;
     this.#clock = clock;
     this.#top = this.#view(physical);
+    this.stage = this.#top.stage;
   }
+
+  /** Stages a transaction (Storage.stage) where the physical backend can; its writes are encrypted before they are buffered. */
+  readonly stage: Storage['stage'];
 
   /** True until `unseal` succeeds, and again after `seal`. */
   get sealed(): boolean { return this.#state === undefined; }
@@ -206,6 +210,16 @@ export class Barrier implements Storage {
       return value;
     });
   }
+  /**
+   * Whether `key` holds an entry, without decrypting it: what a create-or-update check needs.
+   * An entry that would not decrypt still counts; reading it fails as it would have.
+   */
+  async has(key: string): Promise<boolean> {
+    this.#unsealed();
+    checkKey(key);
+    const physical = this.#physical;
+    return physical.has ? physical.has(key) : (await physical.get(key)) !== undefined;
+  }
   /** Encrypts `value` with the active term and stores it at `key`. */
   put(key: string, value: Buffer): Promise<void> { return this.#top.put(key, value); }
   /** Removes `key`. */
@@ -255,6 +269,12 @@ export class Barrier implements Storage {
         this.#unsealed();
         return inner.transaction((tx) => fn(this.#view(tx)));
       },
+      ...(inner.stage ? {
+        stage: async (fn, after) => {
+          this.#unsealed();
+          return inner.stage!((tx) => fn(this.#view(tx)), after);
+        },
+      } satisfies Pick<Storage, 'stage'> : {}),
     };
   }
 }

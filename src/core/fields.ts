@@ -167,6 +167,17 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
   return { values: values as FieldValues<F>, sent, unknown };
 }
 
+/**
+ * Refuses a write that left out a required field, as `parseFields` does when it enforces them:
+ * for input that already parsed without enforcing, the first required field not sent is the
+ * one `parseFields` would have named.
+ */
+export function checkRequired(fields: Fields, sent: ReadonlySet<string>): void {
+  for (const [name, f] of Object.entries(fields)) {
+    if (f.required && !sent.has(name)) throw new BadRequest(`missing required field "${name}"`);
+  }
+}
+
 /** The subset of `values` whose names were sent: Vault's "omitted fields keep their value". */
 export function onlySent<T extends Record<string, unknown>>(values: T, sent: Set<string>): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([k]) => sent.has(k))) as Partial<T>;

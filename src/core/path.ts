@@ -1,7 +1,7 @@
 // Declarative paths: a pattern with named segments, typed fields, one handler per operation.
 // Field parsing, 405 for undeclared operations and `?help=1` come from here, not from engines.
 import { Unsupported } from '../util/errors.js';
-import { parseFields, type Fields, type FieldValues } from './fields.js';
+import { checkRequired, parseFields, type Fields, type FieldValues } from './fields.js';
 import type { HandlerContext, Operation, Response } from './request.js';
 
 export { field, onlySent } from './fields.js';
@@ -151,9 +151,8 @@ export async function runPath(
 ): Promise<{ response: Response | undefined; warnings: string[] }> {
   const handler = def.operations[base.operation];
   if (!handler) throw new Unsupported();
-  const input = { ...base.request.data, ...params };
   const isWrite = base.operation === 'create' || base.operation === 'update';
-  const { values, sent, unknown } = parseFields(def.fields, input, isWrite);
+  const { values, sent, unknown } = parsedFields(def, params, base.request, isWrite);
   const ctx = { ...base, fields: values, sent };
   const response = (await handler(ctx)) ?? undefined;
   const ignored = def.freeFormData ? [] : unknown.filter((k) => !(k in params));
@@ -161,6 +160,28 @@ export async function runPath(
     ? [`Endpoint ignored these unrecognized parameters: [${ignored.join(' ')}]`]
     : [];
   return { response, warnings };
+}
+
+type Parsed = ReturnType<typeof parseFields>;
+
+/**
+ * Fields parsed for a request's create-or-update check, by request: `runPath` takes them over
+ * instead of parsing the same body a second time. Valid only for the same path, URL
+ * parameters and data; taken once.
+ */
+const parsedForCheck = new WeakMap<object, { def: PathDef; params: Record<string, string>; data: unknown; parsed: Parsed }>();
+
+/** The request's fields for `def`: parsed now, or taken over from `resolveWriteOperation`. */
+function parsedFields(def: PathDef, params: Record<string, string>, request: HandlerContext<unknown>['request'], enforceRequired: boolean): Parsed {
+  const known = parsedForCheck.get(request);
+  if (known !== undefined) {
+    parsedForCheck.delete(request);
+    if (known.def === def && known.params === params && known.data === request.data) {
+      if (enforceRequired) checkRequired(def.fields, known.parsed.sent);
+      return known.parsed;
+    }
+  }
+  return parseFields(def.fields, { ...request.data, ...params }, enforceRequired);
 }
 
 const hasBody = (req: { operation: Operation }) => req.operation !== 'read' && req.operation !== 'list';
@@ -174,8 +195,9 @@ export async function resolveWriteOperation(
   if (base.operation !== 'create' && base.operation !== 'update') return base.operation;
   const has = (op: Operation) => def.operations[op] !== undefined;
   if (!def.exists) return has('update') || !has('create') ? 'update' : 'create';
-  const { values, sent } = parseFields(def.fields, { ...base.request.data, ...params }, false);
-  const exists = await def.exists({ ...base, fields: values, sent });
+  const parsed = parseFields(def.fields, { ...base.request.data, ...params }, false);
+  parsedForCheck.set(base.request, { def, params, data: base.request.data, parsed });
+  const exists = await def.exists({ ...base, fields: parsed.values, sent: parsed.sent });
   if (exists) return 'update';
   return has('create') ? 'create' : 'update';
 }

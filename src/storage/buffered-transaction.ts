@@ -11,7 +11,7 @@ import type { ListOptions, Storage, WriteOp } from './storage.js';
 export type CommitWrites = (ops: WriteOp[]) => Promise<void>;
 
 // Key → buffered value; undefined records a delete.
-type WriteBuffer = Map<string, Buffer | undefined>;
+export type WriteBuffer = Map<string, Buffer | undefined>;
 
 /** Runs `fn` on a buffered view of `base`; if it resolves, its writes go to `commit` at once. */
 export async function bufferedTransaction<T>(
@@ -19,17 +19,79 @@ export async function bufferedTransaction<T>(
   commit: CommitWrites,
   fn: (tx: Storage) => Promise<T>,
 ): Promise<T> {
+  const { value, ops } = await runBuffered(base, fn);
+  if (ops.length > 0) await commit(ops);
+  return value;
+}
+
+/**
+ * Runs `fn` on a buffered view of `base`; answers its result and the writes it buffered, in
+ * order, also as the buffer itself (key → value, undefined for a delete), which is the caller's now.
+ */
+export async function runBuffered<T>(base: Storage, fn: (tx: Storage) => Promise<T>): Promise<{ value: T; ops: WriteOp[]; buffer: WriteBuffer }> {
   const buffer: WriteBuffer = new Map();
   const state = { open: true };
   try {
-    const result = await fn(bufferedView(base, buffer, state));
-    const ops = [...buffer].map(([key, value]) => ({ key, value }));
-    if (ops.length > 0) await commit(ops);
-    return result;
+    const value = await fn(bufferedView(base, buffer, state));
+    return { value, ops: [...buffer].map(([key, value]) => ({ key, value })), buffer };
   } finally {
     // A view that escaped `fn` must not write into a buffer nobody will commit.
     state.open = false;
   }
+}
+
+/**
+ * The writes of one staged transaction (Storage.stage), kept for the transactions staged after
+ * it until its commit settles; `after` is what it read through itself. Once `settled`, its
+ * writes are committed (or it failed, and so will everything staged after it), so a reader
+ * stops there and reads the backend.
+ */
+export type StagedWrites = { writes: WriteBuffer; after: StagedWrites | undefined; settled: boolean };
+
+/** Records `writes` as staged after `after`; `done` is their commit, and settling it lets go of them. */
+export function stagedWrites(writes: WriteBuffer, after: StagedWrites | undefined, done: Promise<void>): StagedWrites {
+  const staged: StagedWrites = { writes, after, settled: false };
+  const release = () => {
+    staged.settled = true;
+    staged.after = undefined;
+    staged.writes = new Map();
+  };
+  done.then(release, release);
+  return staged;
+}
+
+// The staged writes still unsettled, oldest first.
+function unsettled(staged: StagedWrites | undefined): StagedWrites[] {
+  const chain: StagedWrites[] = [];
+  for (let s = staged; s !== undefined && !s.settled; s = s.after) chain.unshift(s);
+  return chain;
+}
+
+/**
+ * `base` as it will be once `staged` and what it was staged after commit: read-only. The
+ * newest staged write of a key wins; a key none of them wrote reads from `base`.
+ */
+export function stagedOverlay(base: Storage, staged: StagedWrites | undefined): Storage {
+  if (staged === undefined || staged.settled) return base;
+  const refuse = (): never => { throw new Internal('a staged overlay is read-only'); };
+  return {
+    async get(key) {
+      for (let s: StagedWrites | undefined = staged; s !== undefined && !s.settled; s = s.after) {
+        if (!s.writes.has(key)) continue;
+        const value = s.writes.get(key);
+        return value === undefined ? undefined : Buffer.from(value);
+      }
+      return base.get(key);
+    },
+    put: async () => refuse(),
+    delete: async () => refuse(),
+    async list(prefix, options) {
+      const merged: WriteBuffer = new Map();
+      for (const s of unsettled(staged)) for (const [key, value] of s.writes) merged.set(key, value);
+      return mergedList(base, merged, prefix, options);
+    },
+    transaction: async () => refuse(),
+  };
 }
 
 function bufferedView(base: Storage, buffer: WriteBuffer, state: { open: boolean }): Storage {

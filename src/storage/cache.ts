@@ -32,9 +32,15 @@ export type CacheOptions = {
 export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cacheAbsent = true }: CacheOptions = {}): CachedStorage {
   // null: the backend has no entry at that key.
   const cache = new Map<string, Buffer | null>();
-  // Bumped by every acknowledged write: a read that overlapped a write does not fill the cache
-  // with what may already be the old value.
-  let writes = 0;
+  // A read that overlapped an acknowledged write of its key does not fill the cache with what
+  // may already be the old value. Tracked per key: with every commit acknowledging dozens of
+  // writes, a global counter would keep almost no read of a new key, and each would ask the
+  // backend again. `epoch` covers clear() and forget(), which reach keys not being read yet.
+  const reading = new Map<string, { readers: number; stale: boolean }>();
+  // Keys written by staged transactions not yet durable, with how many of them: a transaction
+  // reads those from the backend's view (which shows what it was staged after), not from here.
+  const staging = new Map<string, number>();
+  let epoch = 0;
 
   // The eviction cursor: a Map iterator outlives deletes and inserts and resumes where it was.
   // Everything before it was evicted, so its next key is the least recently used. A fresh
@@ -54,23 +60,73 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
     return true;
   };
   const written = (keys: Iterable<string>) => {
-    writes++;
-    for (const key of keys) cache.delete(key);
+    for (const key of keys) {
+      cache.delete(key);
+      const read = reading.get(key);
+      if (read !== undefined) read.stale = true;
+    }
+  };
+  const forgetAll = () => {
+    epoch++;
+    cache.clear();
+    oldest = cache.keys();
+  };
+
+  // A backend read that fills the cache unless a write of the key or a clear overlapped it.
+  const readThrough = async (key: string): Promise<Buffer | undefined> => {
+    let read = reading.get(key);
+    if (read === undefined) reading.set(key, (read = { readers: 0, stale: false }));
+    read.readers++;
+    const before = epoch;
+    try {
+      const value = await inner.get(key);
+      if (!read.stale && epoch === before) remember(key, value ? Buffer.from(value) : null);
+      return value;
+    } finally {
+      if (--read.readers === 0) reading.delete(key);
+    }
+  };
+
+  const cachedGet = async (key: string): Promise<Buffer | undefined> => {
+    const hit = cache.get(key);
+    if (hit === undefined) return readThrough(key);
+    // Refresh its place in the eviction order.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit === null ? undefined : Buffer.from(hit);
+  };
+
+  // Inside a transaction: from the cache unless a staged transaction has the key in flight.
+  const readInTx = (key: string, tx: Storage): Promise<Buffer | undefined> => (staging.has(key) ? tx.get(key) : cachedGet(key));
+
+  const stage = (innerStage: NonNullable<Storage['stage']>): NonNullable<Storage['stage']> => async (fn, after) => {
+    const touched = new Set<string>();
+    let staged;
+    try {
+      staged = await innerStage((tx) => fn(trackingView(tx, touched, readInTx)), after);
+    } catch (err) {
+      written(touched);
+      throw err;
+    }
+    for (const key of touched) staging.set(key, (staging.get(key) ?? 0) + 1);
+    const settled = () => {
+      for (const key of touched) {
+        const n = (staging.get(key) ?? 1) - 1;
+        if (n === 0) staging.delete(key);
+        else staging.set(key, n);
+      }
+      written(touched);
+    };
+    staged.durable.then(settled, settled);
+    return staged;
   };
 
   const view: CachedStorage = {
-    async get(key) {
+    get: cachedGet,
+    async has(key) {
       const hit = cache.get(key);
-      if (hit !== undefined) {
-        // Refresh its place in the eviction order.
-        cache.delete(key);
-        cache.set(key, hit);
-        return hit === null ? undefined : Buffer.from(hit);
-      }
-      const before = writes;
-      const value = await inner.get(key);
-      if (writes === before) remember(key, value ? Buffer.from(value) : null);
-      return value;
+      if (hit !== undefined) return hit !== null;
+      return (await readThrough(key)) !== undefined;
     },
     async put(key, value) {
       await inner.put(key, value);
@@ -86,26 +142,31 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
     async transaction(fn) {
       const touched = new Set<string>();
       try {
-        return await inner.transaction((tx) => fn(trackingView(tx, touched)));
+        return await inner.transaction((tx) => fn(trackingView(tx, touched, readInTx)));
       } finally {
         // Committed or rolled back, these keys may have changed: forget them.
         written(touched);
       }
     },
+    ...(inner.stage ? { stage: stage(inner.stage.bind(inner)) } : {}),
     close: () => inner.close(),
-    clear: () => { written([...cache.keys()]); },
-    forget: (keys) => { written(keys); },
+    clear: forgetAll,
+    forget: (keys) => { epoch++; written(keys); },
   };
   return view;
 }
 
-/** A transaction view that notes every key it writes. */
-function trackingView(tx: Storage, touched: Set<string>): Storage {
+/**
+ * A transaction view that notes every key it writes. A key it has not written reads as the
+ * backend holds it, so the cache may answer (isolation is read-committed); a written one is
+ * read from the transaction.
+ */
+function trackingView(tx: Storage, touched: Set<string>, read: (key: string, tx: Storage) => Promise<Buffer | undefined>): Storage {
   return {
-    get: (key) => tx.get(key),
+    get: (key) => (touched.has(key) ? tx.get(key) : read(key, tx)),
     put: (key, value) => { touched.add(key); return tx.put(key, value); },
     delete: (key) => { touched.add(key); return tx.delete(key); },
     list: (prefix, options) => tx.list(prefix, options),
-    transaction: (fn) => tx.transaction((inner) => fn(trackingView(inner, touched))),
+    transaction: (fn) => tx.transaction((inner) => fn(trackingView(inner, touched, read))),
   };
 }

@@ -24,7 +24,11 @@ type Pending = { ops: WriteOp[]; resolve: () => void; reject: (err: unknown) => 
  * The writes of one event-loop turn, handed to `send` together at the end of the turn (after
  * its microtasks), or at once by `flush`.
  */
-function turnQueue(send: (batch: Pending[]) => void): Pick<GroupCommit, 'enqueue' | 'flush' | 'stop'> & { pending(): number } {
+function turnQueue(send: (batch: Pending[]) => void): Pick<GroupCommit, 'flush' | 'stop'> & {
+  /** Queues `ops`; `placed` sees the writer's queue entry before the turn can send it. */
+  enqueue(ops: WriteOp[], placed?: (p: Pending) => void): Promise<void>;
+  pending(): number;
+} {
   let queue: Pending[] = [];
   let timer: NodeJS.Immediate | undefined;
   let stopped = false;
@@ -36,10 +40,12 @@ function turnQueue(send: (batch: Pending[]) => void): Pick<GroupCommit, 'enqueue
     if (batch.length > 0) send(batch);
   };
   return {
-    enqueue(ops) {
+    enqueue(ops, placed) {
       if (stopped) return Promise.reject(new Internal('storage is closed'));
       return new Promise<void>((resolve, reject) => {
-        queue.push({ ops, resolve, reject });
+        const p: Pending = { ops, resolve, reject };
+        placed?.(p);
+        queue.push(p);
         timer ??= setImmediate(flush);
       });
     },
@@ -138,13 +144,30 @@ export function startAsyncGroupCommit(
   };
 }
 
+/** One batch handed to an ordering applier; `state` changes as soon as its outcome is known. */
+export type SentBatch = { readonly id: number; state: 'pending' | 'committed' | 'failed'; readonly done: Promise<void> };
+
+/** A writer's place in the pipelined queue, for a later writer that read its writes. Opaque. */
+export type QueuedWrite = { readonly queued: true };
+
+type PipelinedPending = Pending & QueuedWrite & { after: PipelinedPending | undefined; sent?: SentBatch; failed?: boolean };
+
+const dependencyFailed = () => new Internal('storage commit failed', { cause: new Error('an earlier commit this one read from failed') });
+
 /**
  * Group commit for an applier that orders and coalesces batches itself (SQLite's commit
  * thread): each event-loop turn's writes leave as one batch at the end of the turn, without
- * waiting for the batches before them. The applier must apply batches in call order. A batch
- * that fails rejects its writers; `commits` is the applier's to count.
+ * waiting for the batches before them. The applier must apply batches in call order, and fail
+ * a batch whose `after` batches failed. A writer queued `after` another (it read that one's
+ * writes before they were durable) fails if that one fails: here when that is known already,
+ * by the applier otherwise; in one batch they commit or fail together anyway. A batch that
+ * fails rejects its writers; `commits` is the applier's to count.
  */
-export function startPipelinedGroupCommit(applyBatch: (ops: WriteOp[]) => Promise<void>): Omit<GroupCommit, 'commits'> & { idle(): Promise<void> } {
+export function startPipelinedGroupCommit(applyBatch: (ops: WriteOp[], after: SentBatch[]) => SentBatch): Omit<GroupCommit, 'commits'> & {
+  idle(): Promise<void>;
+  /** Like `enqueue`; `after` is a writer whose writes these ops' writer read. */
+  enqueueAfter(ops: WriteOp[], after?: QueuedWrite): { queued: QueuedWrite; done: Promise<void> };
+} {
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
   const settled = (): void => {
@@ -155,20 +178,48 @@ export function startPipelinedGroupCommit(applyBatch: (ops: WriteOp[]) => Promis
     for (const wake of waiters) wake();
   };
   const turns = turnQueue((batch) => {
+    const going: PipelinedPending[] = [];
+    const deps = new Set<SentBatch>();
+    for (const p of batch as PipelinedPending[]) {
+      const a = p.after;
+      // Not sent and not failed: `a` is earlier in this very batch, so in the same transaction.
+      if (a !== undefined && (a.failed === true || a.sent?.state === 'failed')) {
+        p.failed = true;
+        p.reject(dependencyFailed());
+        continue;
+      }
+      if (a?.sent?.state === 'pending') deps.add(a.sent);
+      going.push(p);
+    }
+    if (going.length === 0) return;
     inFlight++;
-    applyBatch(opsOf(batch)).then(
+    const sent = applyBatch(opsOf(going), [...deps]);
+    for (const p of going) p.sent = sent;
+    sent.done.then(
       () => {
-        for (const p of batch) p.resolve();
+        for (const p of going) p.resolve();
         settled();
       },
       (cause: unknown) => {
-        for (const p of batch) p.reject(commitError(cause));
+        for (const p of going) {
+          p.failed = true;
+          p.reject(commitError(cause));
+        }
         settled();
       },
     );
   });
+  const enqueueAfter = (ops: WriteOp[], after?: QueuedWrite) => {
+    let queued: PipelinedPending | undefined;
+    const done = turns.enqueue(ops, (p) => {
+      queued = Object.assign(p, { queued: true as const, after: after as PipelinedPending | undefined });
+    });
+    // A refused enqueue (closed) never reaches the queue: it counts as failed for those after it.
+    return { queued: queued ?? ({ queued: true, after: undefined, failed: true } as unknown as PipelinedPending), done };
+  };
   return {
-    enqueue: turns.enqueue,
+    enqueue: (ops) => enqueueAfter(ops).done,
+    enqueueAfter,
     flush: turns.flush,
     stop: turns.stop,
     idle: () => (inFlight === 0 && turns.pending() === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),

@@ -9,8 +9,13 @@ import Database from 'better-sqlite3';
 
 /** A batch's writes in order: key i is deleted when lengths[i] is -1, else set to its bytes in `data`. */
 export type PackedBatch = { keys: string[]; lengths: Int32Array; data: Uint8Array };
-/** A batch to commit; `fail` (tests only) makes its commit fail after its writes are applied. */
-type BatchRequest = { kind: 'batch'; id: number; fail?: true } & PackedBatch;
+/**
+ * A batch to commit. `deps`: earlier batches it read from, still unanswered when it was sent;
+ * if one of them failed, this one fails unapplied. `oldest`: the oldest batch the main thread
+ * still awaits (failures before it are no longer asked about). `fail` (tests only) makes its
+ * commit fail after its writes are applied.
+ */
+type BatchRequest = { kind: 'batch'; id: number; deps: number[]; oldest: number; fail?: true } & PackedBatch;
 /** What the main thread sends: a batch to commit, or the request to close. */
 export type WriterRequest = BatchRequest | { kind: 'close' };
 /** What this thread answers for the batches of one commit: committed, or SQLite's code and message. */
@@ -45,7 +50,23 @@ if (port) {
       throw Object.assign(new Error('disk I/O error (injected for a test)'), { code: 'SQLITE_IOERR_FSYNC' });
     }
   });
-  const commit = (batches: BatchRequest[]) => {
+  // Batches that failed (or were failed for a dependency) and may still be depended on.
+  const failedIds = new Set<number>();
+  const commit = (received: BatchRequest[]) => {
+    // A batch that read from a failed one is answered as failed and left out of the transaction.
+    const batches: BatchRequest[] = [];
+    for (const b of received) {
+      // In arrival order: what an earlier batch may ask about is pruned only after it asked.
+      for (const id of failedIds) if (id < b.oldest) failedIds.delete(id);
+      if (b.deps.some((d) => failedIds.has(d))) {
+        failedIds.add(b.id);
+        // The code is sqlite-writer.ts's DEPENDENCY_FAILED.
+        port.postMessage({ ids: [b.id], ok: false, code: 'LOCKBOX_DEPENDENCY_FAILED', message: 'an earlier commit this one read from failed' } satisfies WriterReply);
+      } else {
+        batches.push(b);
+      }
+    }
+    if (batches.length === 0) return;
     const ids = batches.map((b) => b.id);
     let reply: WriterReply;
     try {
@@ -54,6 +75,7 @@ if (port) {
     } catch (err) {
       // Only the code and SQLite's text cross back; the main thread logs them as a cause.
       const e = err as { code?: unknown; message?: unknown };
+      for (const id of ids) failedIds.add(id);
       reply = { ids, ok: false, code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? err) };
     }
     port.postMessage(reply);

@@ -6,13 +6,20 @@
 // stay on the main thread's own connection: WAL lets them run while the commit thread writes,
 // and they see a batch once it is acknowledged.
 import { Worker } from 'node:worker_threads';
+import type { SentBatch } from './group-commit.js';
 import type { WriteOp } from './storage.js';
 import type { PackedBatch, WriterOptions, WriterReply, WriterRequest } from './sqlite-writer-worker.js';
 
-/** A commit thread: `apply` resolves once the batch is durable, or rejects with SQLite's error. */
+/** The code of a batch failed because a batch it read from failed (the thread uses the same text). */
+export const DEPENDENCY_FAILED = 'LOCKBOX_DEPENDENCY_FAILED';
+
+/** A commit thread: a sent batch resolves once it is durable, or rejects with SQLite's error. */
 export interface SqliteWriter {
-  /** Sends `ops` to be committed together (with whatever else is queued by then), in call order. */
-  apply(ops: WriteOp[]): Promise<void>;
+  /**
+   * Sends `ops` to be committed together (with whatever else is queued by then), in call
+   * order. `after`: batches this one read from; if one of them failed, so does this one.
+   */
+  apply(ops: WriteOp[], after?: readonly SentBatch[]): SentBatch;
   /** How many SQLite transactions (fsyncs) have committed. */
   commits(): number;
   /** Ends the thread once nothing is in flight. */
@@ -56,7 +63,7 @@ const workerFile = new URL('./sqlite-writer-worker.js', import.meta.url);
 
 /** Starts a commit thread for the database at `options.path` (the table must already exist). */
 export function startSqliteWriter(options: WriterOptions): SqliteWriter {
-  const pending = new Map<number, { resolve: () => void; reject: (err: unknown) => void }>();
+  const pending = new Map<number, { batch: SentBatch; resolve: () => void; reject: (err: unknown) => void }>();
   let nextId = 0;
   let commits = 0;
   let failure: Error | undefined;
@@ -64,8 +71,16 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
 
   const failAll = (err: Error) => {
     failure ??= err;
-    for (const p of pending.values()) p.reject(err);
+    for (const p of pending.values()) {
+      p.batch.state = 'failed';
+      p.reject(err);
+    }
     pending.clear();
+  };
+  const failed = (err: Error): SentBatch => {
+    const done = Promise.reject(err);
+    done.catch(() => {}); // the caller may look only at `state`
+    return { id: -1, state: 'failed', done };
   };
   // Started at the first write: a storage that is only read never pays for the thread.
   const started = (): Worker => {
@@ -78,6 +93,8 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
         const p = pending.get(id);
         pending.delete(id);
         if (!p) continue;
+        // Set here, not in a callback: a batch sent after this answer must see it.
+        p.batch.state = err ? 'failed' : 'committed';
         if (err) p.reject(err);
         else p.resolve();
       }
@@ -91,18 +108,31 @@ export function startSqliteWriter(options: WriterOptions): SqliteWriter {
   };
 
   return {
-    apply(ops) {
-      if (failure) return Promise.reject(failure);
+    apply(ops, after = []) {
+      if (failure) return failed(failure);
+      // What this batch read from: failed already means it fails unsent; committed, nothing to wait for.
+      const deps: number[] = [];
+      for (const b of after) {
+        if (b.state === 'failed') return failed(new SqliteCommitError(DEPENDENCY_FAILED, 'an earlier commit this one read from failed'));
+        if (b.state === 'pending') deps.push(b.id);
+      }
       const w = started();
       const id = nextId++;
-      return new Promise<void>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        w.ref();
-        const { batch, buffer } = pack(ops);
-        const fail = nextBatchFails();
-        // The values' bytes are moved to the thread, not copied.
-        w.postMessage({ kind: 'batch', id, ...batch, ...(fail ? { fail } : {}) } satisfies WriterRequest, [buffer]);
-      });
+      let settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+      const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
+      const sent: SentBatch = { id, state: 'pending', done };
+      pending.set(id, { batch: sent, ...settle! });
+      w.ref();
+      const { batch, buffer } = pack(ops);
+      const fail = nextBatchFails();
+      // The thread forgets failures older than every batch still awaited here: nothing sent
+      // from now on can depend on them (their failure is known here, and checked above).
+      let oldest = id;
+      for (const k of pending.keys()) if (k < oldest) oldest = k;
+      const request: WriterRequest = { kind: 'batch', id, ...batch, deps, oldest, ...(fail ? { fail } : {}) };
+      // The values' bytes are moved to the thread, not copied.
+      w.postMessage(request, [buffer]);
+      return sent;
     },
     commits: () => commits,
     async close() {

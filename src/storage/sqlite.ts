@@ -11,12 +11,15 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BadRequest, Internal } from '../util/errors.js';
-import { bufferedTransaction } from './buffered-transaction.js';
+import { bufferedTransaction, runBuffered, stagedOverlay, stagedWrites, type StagedWrites } from './buffered-transaction.js';
 import { collectChildren } from './children.js';
-import { startPipelinedGroupCommit } from './group-commit.js';
+import { startPipelinedGroupCommit, type QueuedWrite } from './group-commit.js';
 import { validateKey, validateListOptions, validatePrefix } from './keys.js';
 import { startSqliteWriter } from './sqlite-writer.js';
-import type { PhysicalStorage } from './storage.js';
+import type { PhysicalStorage, StageTicket } from './storage.js';
+
+/** A staged commit of this backend: its writes for those staged after it, its place in the queue. */
+type SqliteTicket = StageTicket & { writes: StagedWrites | undefined; queued: QueuedWrite | undefined; done: Promise<void> };
 
 /** Where and how to open the SQLite file. */
 export type SqliteOptions = {
@@ -40,7 +43,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const db = openDatabase(options.path, busyTimeoutMs);
   const statements = prepareStatements(db);
   const committer = startSqliteWriter({ path: options.path, busyTimeoutMs });
-  const writer = startPipelinedGroupCommit((ops) => committer.apply(ops));
+  const writer = startPipelinedGroupCommit((ops, after) => committer.apply(ops, after));
   const scan = function* (from: string, inclusive: boolean): Iterable<string> {
     // Lazy: the collector stops (and resets the statement) once it has what it needs.
     yield* (inclusive ? statements.keysFrom : statements.keysAfter).iterate(from) as Iterable<string>;
@@ -80,6 +83,19 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
       open();
       // The buffered view already copied and validated every value and key.
       return bufferedTransaction(storage, (ops) => writer.enqueue(ops), fn);
+    },
+    // Staged: the writes are queued behind everything sent before, and a transaction staged
+    // after this one reads them from memory until they are durable (reads of this backend
+    // see committed data only).
+    async stage(fn, after) {
+      open();
+      const prior = after as SqliteTicket | undefined;
+      const { value, ops, buffer } = await runBuffered(stagedOverlay(storage, prior?.writes), fn);
+      // Nothing written: durable once what it read is.
+      if (ops.length === 0) return { value, durable: prior?.done ?? Promise.resolve(), ticket: prior ?? { staged: true, writes: undefined, queued: undefined, done: Promise.resolve() } };
+      const { queued, done } = writer.enqueueAfter(ops, prior?.queued);
+      const ticket: SqliteTicket = { staged: true, writes: stagedWrites(buffer, prior?.writes, done), queued, done };
+      return { value, durable: done, ticket };
     },
     async close() {
       if (closed) return;

@@ -28,7 +28,27 @@ export interface Storage {
    * resolves, and are discarded if it throws. Reads inside see the transaction's own writes.
    */
   transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>;
+  /**
+   * Whether `key` holds a value, where a layer can tell without reading (or decrypting) it;
+   * callers fall back to `get`. Optional.
+   */
+  has?(key: string): Promise<boolean>;
+  /**
+   * A transaction that answers once its writes are *staged*: queued to commit after every
+   * write staged or sent before them, without waiting for that commit. `fn` reads its own
+   * writes, then those of `after` (and of what `after` read through) while they are not yet
+   * durable, then the committed state. The writes become durable together when `durable`
+   * resolves; if `after`'s commit fails, this one fails too and none of its writes is made.
+   * Optional: backends that cannot order commits this way leave it out.
+   */
+  stage?<T>(fn: (tx: Storage) => Promise<T>, after?: StageTicket): Promise<Staged<T>>;
 }
+
+/** Names one staged commit, for a later `stage` that read its writes. Opaque. */
+export type StageTicket = { readonly staged: true };
+
+/** A transaction whose writes are staged: its result, when they are durable, and its ticket. */
+export type Staged<T> = { value: T; durable: Promise<void>; ticket: StageTicket };
 
 /** A physical backend: a Storage that owns a resource to release. */
 export interface PhysicalStorage extends Storage {

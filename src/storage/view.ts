@@ -19,11 +19,15 @@ export function scopedView(inner: Storage, prefix: string): Storage {
     return prefix + key;
   };
   // async: a refused key must reject the promise, not throw before there is one.
-  return {
+  const view: Storage = {
     get: async (key) => inner.get(full(key)),
     put: async (key, value) => inner.put(full(key), value),
     delete: async (key) => inner.delete(full(key)),
     list: async (sub, options) => inner.list(full(sub), options),
     transaction: async (fn) => inner.transaction((tx) => fn(scopedView(tx, prefix))),
   };
+  // Only where the layer below has them (a transaction's view has neither).
+  if (inner.has) view.has = async (key) => inner.has!(full(key));
+  if (inner.stage) view.stage = async (fn, after) => inner.stage!((tx) => fn(scopedView(tx, prefix)), after);
+  return view;
 }

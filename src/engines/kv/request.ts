@@ -2,7 +2,7 @@
 // content type, and Vault's multi-error text.
 import { BadRequest, LockboxError } from '../../util/errors.js';
 import type { HandlerContext } from '../../core/path.js';
-import type { ListOptions, Storage } from '../../storage/storage.js';
+import type { ListOptions, Staged, StageTicket, Storage } from '../../storage/storage.js';
 
 /** 415: Vault refuses a PATCH whose body is not declared a JSON merge patch. */
 export class UnsupportedMediaType extends LockboxError {
@@ -17,8 +17,23 @@ type Section = {
   reject: (err: unknown) => void;
 };
 
-/** Per key of a mount: the sections waiting, and whether a batch of them is being run. */
-type KeyQueue = { waiting: Section[]; running: boolean };
+/** A staged batch of one key's sections, until its commit settles. */
+type StagedBatch = { seq: number; settled: boolean; failed: boolean };
+
+/**
+ * Per key of a mount: the sections waiting, whether a batch of them is being run (staged), the
+ * newest staged batch and how many are still committing, and the sections of failed batches
+ * that run again once nothing of the key is in flight.
+ */
+type KeyQueue = {
+  waiting: Section[];
+  running: boolean;
+  last: { ticket: StageTicket; batch: StagedBatch } | undefined;
+  inFlight: number;
+  seq: number;
+  broken: boolean;
+  retry: Array<{ seq: number; sections: Section[] }>;
+};
 
 const queues = new Map<string, KeyQueue>();
 
@@ -34,17 +49,24 @@ const MAX_COMBINED = 32;
  * read-committed, so without this two writers could both pass one check-and-set. `fn` must do
  * its reads and writes through the storage it is given.
  *
- * Writers of one hot key would otherwise wait for each other's commit, one fsync each. So the
- * sections that queued while a commit was under way run together, in arrival order, inside
- * one transaction: each sees the writes of those before it (its own savepoint, so one that
- * fails leaves the others' writes alone), and all are answered once that transaction is
- * durable. If it cannot commit, nothing of it was written, and each section runs again on its
- * own, so one oversized write cannot fail the others.
+ * Where the storage stages transactions (SQLite), the key is held only until a section's
+ * writes are staged (its version assigned), not until they are durable: the next section
+ * reads them from the staged transaction and is staged behind it, and each is answered once
+ * its own commit is durable. A staged batch whose commit fails fails those staged after it
+ * too; all of them run again section by section once nothing of the key is in flight, except
+ * a lone section whose own commit failed, which is answered with that failure.
+ *
+ * Otherwise writers of one key wait for each other's commit; the sections that queued while a
+ * commit was under way run together, in arrival order, inside one transaction: each sees the
+ * writes of those before it (its own savepoint, so one that fails leaves the others' writes
+ * alone), and all are answered once that transaction is durable. If it cannot commit, nothing
+ * of it was written, and each section runs again on its own, so one oversized write cannot
+ * fail the others.
  */
 export function withKeyLock<T>(ctx: HandlerContext<unknown>, path: string, fn: (storage: Storage) => Promise<T>): Promise<T> {
   const key = `${ctx.mount.uuid}\u0000${path}`;
   let queue = queues.get(key);
-  if (!queue) queues.set(key, (queue = { waiting: [], running: false }));
+  if (!queue) queues.set(key, (queue = { waiting: [], running: false, last: undefined, inFlight: 0, seq: 0, broken: false, retry: [] }));
   const done = new Promise<T>((resolve, reject) => {
     (queue as KeyQueue).waiting.push({ storage: ctx.storage, fn, resolve: resolve as (value: unknown) => void, reject });
   });
@@ -54,14 +76,30 @@ export function withKeyLock<T>(ctx: HandlerContext<unknown>, path: string, fn: (
 
 async function drain(key: string, queue: KeyQueue): Promise<void> {
   queue.running = true;
-  while (queue.waiting.length > 0) {
+  for (;;) {
+    if (queue.broken) {
+      // The last failed batch to settle starts the drain again.
+      if (queue.inFlight > 0) break;
+      queue.broken = false;
+      queue.last = undefined;
+      const again = queue.retry.splice(0).sort((a, b) => a.seq - b.seq);
+      for (const { sections } of again) for (const section of sections) await runAlone(section);
+      continue;
+    }
     const batch = queue.waiting.splice(0, MAX_COMBINED);
-    if (batch.length === 1 || !(await runCombined(batch))) {
+    if (batch.length === 0) break;
+    const { storage } = batch[0] as Section;
+    if (storage.stage !== undefined) await stageBatch(key, queue, storage, batch);
+    else if (batch.length === 1 || !(await runCombined(batch))) {
       for (const section of batch) await runAlone(section);
     }
   }
   queue.running = false;
-  queues.delete(key);
+  retireIfIdle(key, queue);
+}
+
+function retireIfIdle(key: string, queue: KeyQueue): void {
+  if (!queue.running && queue.inFlight === 0 && queue.waiting.length === 0 && queue.retry.length === 0) queues.delete(key);
 }
 
 async function runAlone(section: Section): Promise<void> {
@@ -72,29 +110,97 @@ async function runAlone(section: Section): Promise<void> {
   }
 }
 
-/** Runs the batch in one transaction; false (with nothing written or answered) if it did not commit. */
-async function runCombined(batch: Section[]): Promise<boolean> {
-  type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
-  let outcomes: Outcome[] = [];
-  try {
-    await (batch[0] as Section).storage.transaction(async (tx) => {
-      outcomes = [];
-      for (const section of batch) {
-        try {
-          outcomes.push({ ok: true, value: await tx.transaction(() => section.fn(tx)) });
-        } catch (err) {
-          outcomes.push({ ok: false, err });
-        }
-      }
-    });
-  } catch {
-    return false;
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+/** Runs every section of `batch` on `tx`, each on its own savepoint, in order. */
+async function runSections(tx: Storage, batch: Section[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const section of batch) {
+    try {
+      outcomes.push({ ok: true, value: await tx.transaction(() => section.fn(tx)) });
+    } catch (err) {
+      outcomes.push({ ok: false, err });
+    }
   }
+  return outcomes;
+}
+
+/**
+ * `tx` where a section's own transactions (a new version with its metadata, say) simply run
+ * inside it: whatever fails in a section fails the section, and its savepoint (or, alone, the
+ * staged transaction) undoes everything it wrote, so a nested savepoint would only cost.
+ */
+function joined(tx: Storage): Storage {
+  const view: Storage = { ...tx, transaction: (fn) => fn(view) };
+  return view;
+}
+
+function answer(batch: Section[], outcomes: Outcome[]): void {
   batch.forEach((section, i) => {
     const outcome = outcomes[i] as Outcome;
     if (outcome.ok) section.resolve(outcome.value);
     else section.reject(outcome.err);
   });
+}
+
+/**
+ * Stages the batch behind the key's newest staged batch and returns without waiting for its
+ * commit; the sections are answered when it settles.
+ */
+async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch: Section[]): Promise<void> {
+  const before = queue.last;
+  let staged: Staged<Outcome[]>;
+  try {
+    // A lone section needs no savepoint: if it fails, the staged transaction does, and that
+    // failure is its answer.
+    const lone = batch.length === 1 ? (batch[0] as Section) : undefined;
+    staged = await storage.stage!(
+      lone ? async (tx) => [{ ok: true, value: await lone.fn(joined(tx)) }] : (tx) => runSections(joined(tx), batch),
+      before?.ticket,
+    );
+  } catch (err) {
+    // Nothing was staged (the section failed, the barrier is sealed, the storage closed).
+    if (batch.length === 1) (batch[0] as Section).reject(err);
+    else for (const section of batch) await runAlone(section);
+    return;
+  }
+  const record: StagedBatch = { seq: queue.seq++, settled: false, failed: false };
+  queue.last = { ticket: staged.ticket, batch: record };
+  queue.inFlight++;
+  const settle = () => {
+    record.settled = true;
+    queue.inFlight--;
+    if (queue.last?.batch === record) queue.last = undefined;
+    if (!queue.running && (queue.broken ? queue.inFlight === 0 : queue.waiting.length > 0)) void drain(key, queue);
+    else retireIfIdle(key, queue);
+  };
+  staged.durable.then(
+    () => {
+      answer(batch, staged.value);
+      settle();
+    },
+    (err: unknown) => {
+      record.failed = true;
+      queue.broken = true;
+      // Staged after a batch that failed (or is failing: one still unsettled now went down in
+      // the same commit), its sections never had a commit of their own: they run again.
+      const dependent = before !== undefined && (before.batch.failed || !before.batch.settled);
+      if (batch.length === 1 && !dependent) (batch[0] as Section).reject(err);
+      else queue.retry.push({ seq: record.seq, sections: batch });
+      settle();
+    },
+  );
+}
+
+/** Runs the batch in one transaction; false (with nothing written or answered) if it did not commit. */
+async function runCombined(batch: Section[]): Promise<boolean> {
+  let outcomes: Outcome[] = [];
+  try {
+    outcomes = await (batch[0] as Section).storage.transaction((tx) => runSections(tx, batch));
+  } catch {
+    return false;
+  }
+  answer(batch, outcomes);
   return true;
 }
 

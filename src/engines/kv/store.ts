@@ -50,9 +50,17 @@ function decode<T>(raw: Buffer | undefined): T | undefined {
 
 const encode = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
-/** Reads and writes the v2 mount config. */
-export const configStore = (s: Storage) => ({
-  get: async (): Promise<KvConfig> => ({ ...DEFAULT_CONFIG, ...decode<KvConfig>(await s.get('config')) }),
+const decodeConfig = (raw: Buffer): KvConfig => Object.freeze({ ...DEFAULT_CONFIG, ...(JSON.parse(raw.toString('utf8')) as KvConfig) });
+
+/**
+ * Reads and writes the v2 mount config. It holds nothing secret and every write reads it, so
+ * where the storage offers decoded reads it is decrypted once per stored ciphertext.
+ */
+export const configStore = (s: Storage & DecodedReads) => ({
+  get: async (): Promise<KvConfig> => {
+    const found = s.getDecoded !== undefined ? await s.getDecoded('config', decodeConfig) : decode<KvConfig>(await s.get('config'));
+    return { ...DEFAULT_CONFIG, ...found };
+  },
   put: (config: KvConfig) => s.put('config', encode(config)),
 });
 
@@ -61,6 +69,11 @@ export const metadataStore = (s: Storage) => ({
   // A path ending in '/' names a folder, never a secret.
   get: async (path: string): Promise<KeyMetadata | undefined> =>
     path.endsWith('/') ? undefined : decode<KeyMetadata>(await s.get(META + path)),
+  /** Whether the secret has metadata, without decrypting it where the storage can tell. */
+  exists: async (path: string): Promise<boolean> => {
+    if (path.endsWith('/')) return false;
+    return s.has ? s.has(META + path) : (await s.get(META + path)) !== undefined;
+  },
   put: (path: string, meta: KeyMetadata) => s.put(META + path, encode(meta)),
   delete: (path: string) => s.delete(META + path),
   /** Children of a folder ('' or ending in '/'): secrets by name, sub-folders with '/'. */

@@ -67,3 +67,28 @@ test('different keys do not wait for each other', async () => {
   releaseA();
   assert.equal(await a, 'a');
 });
+
+test('on a storage that stages, the next section of a key runs once the first is staged, before it is durable', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openSqliteStorage } = await import('../../../src/storage/sqlite.js');
+  const dir = mkdtempSync(join(tmpdir(), 'lockbox-keylock-'));
+  const storage = openSqliteStorage({ path: join(dir, 'kv.db') });
+  try {
+    const ctx = contextOf(storage);
+    let firstAnswered = false;
+    const first = withKeyLock(ctx, 'hot', increment('n')).then((n) => { firstAnswered = true; return n; });
+    const started: boolean[] = [];
+    const queued = Array.from({ length: 5 }, () => withKeyLock(ctx, 'hot', async (s: Storage) => {
+      started.push(firstAnswered);
+      return increment('n')(s);
+    }));
+    assert.deepEqual(await Promise.all([first, ...queued]), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(started, [false, false, false, false, false], 'a section waited for the first commit');
+    assert.equal((await storage.get('n'))?.toString(), '6');
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

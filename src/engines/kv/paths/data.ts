@@ -74,7 +74,8 @@ const writeData: Handler<DataFields> = async (ctx) => {
   if (path.endsWith('/')) return invalidPathResponse(ctx);
   const data = dataOf(ctx.fields.data);
   return withKeyLock(ctx, path, async (storage) => {
-    const config = await configStore(storage).get();
+    // The mount's config is read as committed, like any read outside the key's own records.
+    const config = await configStore(ctx.storage).get();
     const meta = await metadataStore(storage).get(path);
     checkAndSet(ctx, config, meta);
     const written = await writeVersion(storage, config, path, meta, data, ctx.clock.now());
@@ -92,7 +93,7 @@ const patchData: Handler<DataFields> = async (ctx) => {
     const now = ctx.clock.now();
     const meta = await metadataStore(storage).get(path);
     if (!meta) throw new NotFound();
-    const config = await configStore(storage).get();
+    const config = await configStore(ctx.storage).get();
     checkAndSet(ctx, config, meta);
     const current = meta.versions[String(meta.current_version)];
     if (!current) throw new NotFound();
@@ -124,6 +125,6 @@ export const dataPath = definePath({
   pattern: 'data/*path',
   summary: 'Write, patch, read and delete versions of a secret.',
   fields: dataFields,
-  exists: async ({ storage, fields }) => (await metadataStore(storage).get(fields.path)) !== undefined,
+  exists: ({ storage, fields }) => metadataStore(storage).exists(fields.path),
   operations: { read: readData, create: writeData, update: writeData, patch: patchData, delete: deleteData },
 });

@@ -113,7 +113,7 @@ export const metadataPath = definePath({
   pattern: 'metadata/*path',
   summary: 'Read and manage a secret\'s settings and version history; list keys under a folder.',
   fields: metadataFields,
-  exists: async ({ storage, fields }) => (await metadataStore(storage).get(fields.path)) !== undefined,
+  exists: ({ storage, fields }) => metadataStore(storage).exists(fields.path),
   operations: {
     read: readMetadata, create: writeMetadata, update: writeMetadata, patch: patchMetadata,
     delete: deleteMetadata, list: listKeys,
