@@ -7,7 +7,8 @@ import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../util/clock.js';
-import { schedule, unschedule } from '../expiration/queue.js';
+import { queueKey, schedule, unschedule, type ExpiryItem } from '../expiration/queue.js';
+import { namesWithFolders } from '../expiration/folders.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
 import { BatchTokens, isBatchToken } from './batch.js';
 
@@ -105,7 +106,7 @@ export class TokenStore {
   hash(value: string): string {
     let id = this.#hashes.get(value);
     if (id === undefined) {
-      id = createHmac('sha256', this.#salt).update(value).digest('hex');
+      id = this.#hmac(value);
       if (this.#hashes.size >= 4096) this.#hashes.clear();
       this.#hashes.set(value, id);
     }
@@ -193,6 +194,11 @@ export class TokenStore {
   }
 
   readonly #lock = new KeyedLock();
+
+  /** Whether an exclusive section of this token is running or waiting. */
+  busy(id: string): boolean {
+    return this.#lock.busy(id);
+  }
 
   /**
    * Runs `fn` after every earlier exclusive section of the same token has finished. Use
@@ -296,6 +302,37 @@ export class TokenStore {
       if (entry.expire_at) await unschedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
     });
     this.#cache.delete(entry.id);
+  }
+
+  /** Which of these tokens have children, found by ordered listing rather than one probe each. */
+  withChildren(ids: readonly string[]): Promise<Set<string>> {
+    return namesWithFolders(this.#view, 'parent/', ids);
+  }
+
+  /**
+   * Deletes many entries with their indexes, and the queue items `due` (stale ones included),
+   * in one transaction: all of it or, if the commit fails, none. Children, leases and
+   * cubbyholes are the caller's business, as in `remove`.
+   */
+  async removeMany(entries: readonly TokenEntry[], due: readonly ExpiryItem[]): Promise<void> {
+    // Computed before the transaction: its body then only buffers deletes.
+    const keys: string[] = [];
+    for (const entry of entries) {
+      keys.push(`id/${entry.id}`, `accessor/${this.#hmac(entry.accessor)}`);
+      if (entry.parent) keys.push(`parent/${entry.parent}/${entry.id}`);
+    }
+    const queued = new Set(due.map((item) => queueKey(item)));
+    for (const entry of entries) if (entry.expire_at) queued.add(queueKey({ at: entry.expire_at, kind: 'token', id: entry.id }));
+    await this.#root.transaction(async (tx) => {
+      for (const key of keys) await tx.delete(`sys/token/${key}`);
+      for (const key of queued) await tx.delete(`sys/expire/${key}`);
+    });
+    for (const entry of entries) this.#cache.delete(entry.id);
+  }
+
+  /** The HMAC without the memo: for accessors of tokens being removed, never looked up again. */
+  #hmac(value: string): string {
+    return createHmac('sha256', this.#salt).update(value).digest('hex');
   }
 
   /** Every stored entry, expired ones included (accessors listing, tidy). */
