@@ -49,6 +49,9 @@ export type TokenEntry = {
   login?: LoginRecord;
 };
 
+/** What removing a token deletes: its entry, accessor index (by HMAC), parent index and queue item. */
+export type TokenRemoval = { id: string; accessor: string; parent: string };
+
 /** What a batch token carries: parent, policies, path, meta, display name, issue time, TTL, CIDRs, and its entity id when it has one. */
 type BatchCarried = [string, string[], string, Record<string, string> | null, string, number, number, string[], string?];
 
@@ -131,7 +134,7 @@ export class TokenStore {
       await tx.put(`id/${entry.id}`, encode(entry));
       await tx.put(`accessor/${this.hash(entry.accessor)}`, Buffer.from(entry.id));
       if (entry.parent) await tx.put(`parent/${entry.parent}/${entry.id}`, Buffer.alloc(0));
-      if (entry.expire_at) await schedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
+      if (entry.expire_at) await schedule(expiry, this.#expiryItem(entry, entry.expire_at));
     });
     this.#cache.set(entry.id, entry);
     if (entry.expire_at) this.onExpiry(entry.expire_at);
@@ -195,9 +198,12 @@ export class TokenStore {
 
   readonly #lock = new KeyedLock();
 
-  /** Whether an exclusive section of this token is running or waiting. */
-  busy(id: string): boolean {
-    return this.#lock.busy(id);
+  /**
+   * Takes the locks of those of `ids` that nothing holds or waits for, until `released`
+   * settles, as if each were in its own exclusive section; answers the ids taken.
+   */
+  holdFree(ids: Iterable<string>, released: Promise<unknown>): string[] {
+    return this.#lock.holdFree(ids, released);
   }
 
   /**
@@ -281,8 +287,8 @@ export class TokenStore {
     await this.#write(async (tx, expiry) => {
       await tx.put(`id/${entry.id}`, encode(entry));
       if (before?.expire_at === entry.expire_at) return;
-      if (before?.expire_at) await unschedule(expiry, { at: before.expire_at, kind: 'token', id: entry.id });
-      if (entry.expire_at) await schedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
+      if (before?.expire_at) await unschedule(expiry, this.#expiryItem(before, before.expire_at));
+      if (entry.expire_at) await schedule(expiry, this.#expiryItem(entry, entry.expire_at));
     });
     this.#cache.set(entry.id, entry);
     if (entry.expire_at) this.onExpiry(entry.expire_at);
@@ -299,9 +305,14 @@ export class TokenStore {
       await tx.delete(`id/${entry.id}`);
       await tx.delete(`accessor/${this.hash(entry.accessor)}`);
       if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
-      if (entry.expire_at) await unschedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
+      if (entry.expire_at) await unschedule(expiry, this.#expiryItem(entry, entry.expire_at));
     });
     this.#cache.delete(entry.id);
+  }
+
+  /** A token's item in the expiry index, naming the index keys its removal deletes. */
+  #expiryItem(entry: TokenEntry, at: number): ExpiryItem {
+    return { at, kind: 'token', id: entry.id, accessor: this.hash(entry.accessor), parent: entry.parent };
   }
 
   /** Which of these tokens have children, found by ordered listing rather than one probe each. */
@@ -309,25 +320,31 @@ export class TokenStore {
     return namesWithFolders(this.#view, 'parent/', ids);
   }
 
+  /** The cached entry, if any, without reading storage. */
+  cachedEntry(id: string): TokenEntry | undefined {
+    return this.#cache.get(id);
+  }
+
+  /** What removing an entry deletes besides the entry and queue item: its accessor and parent index keys. */
+  removalOf(entry: TokenEntry, accessorKey?: string): TokenRemoval {
+    return { id: entry.id, accessor: accessorKey ?? this.#hmac(entry.accessor), parent: entry.parent };
+  }
+
   /**
-   * Deletes many entries with their indexes, and the queue items `due` (stale ones included),
-   * in one transaction: all of it or, if the commit fails, none. Children, leases and
+   * Deletes many tokens with their indexes, and the queue items `items` (theirs, and stale
+   * ones), in one transaction: all of it or, if the commit fails, none. Children, leases and
    * cubbyholes are the caller's business, as in `remove`.
    */
-  async removeMany(entries: readonly TokenEntry[], due: readonly ExpiryItem[]): Promise<void> {
+  async removeMany(removals: readonly TokenRemoval[], items: readonly ExpiryItem[]): Promise<void> {
     // Computed before the transaction: its body then only buffers deletes.
     const keys: string[] = [];
-    for (const entry of entries) {
-      keys.push(`id/${entry.id}`, `accessor/${this.#hmac(entry.accessor)}`);
-      if (entry.parent) keys.push(`parent/${entry.parent}/${entry.id}`);
+    for (const r of removals) {
+      keys.push(`sys/token/id/${r.id}`, `sys/token/accessor/${r.accessor}`);
+      if (r.parent) keys.push(`sys/token/parent/${r.parent}/${r.id}`);
     }
-    const queued = new Set(due.map((item) => queueKey(item)));
-    for (const entry of entries) if (entry.expire_at) queued.add(queueKey({ at: entry.expire_at, kind: 'token', id: entry.id }));
-    await this.#root.transaction(async (tx) => {
-      for (const key of keys) await tx.delete(`sys/token/${key}`);
-      for (const key of queued) await tx.delete(`sys/expire/${key}`);
-    });
-    for (const entry of entries) this.#cache.delete(entry.id);
+    for (const item of items) keys.push(`sys/expire/${queueKey(item)}`);
+    await this.#root.transaction((tx) => Promise.all(keys.map((key) => tx.delete(key))));
+    for (const r of removals) this.#cache.delete(r.id);
   }
 
   /** The HMAC without the memo: for accessors of tokens being removed, never looked up again. */
