@@ -81,7 +81,7 @@ export class Leases {
   /** Also gives the manager the bulk expiry of tokens, which needs the leases and cubbyholes. */
   set tokens(tokens: TokenLeases | undefined) {
     this.#tokens = tokens;
-    this.#manager.bulkTokens = tokens && ((items) => tokens.revokeDue(items, (ids) => this.#attached(ids)));
+    this.#manager.bulkTokens = tokens && ((items, submitted) => tokens.revokeDue(items, (ids) => this.#attached(ids), submitted));
   }
 
   /**

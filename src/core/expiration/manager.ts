@@ -22,8 +22,8 @@ export type ExpiryActions = {
 /** Items fetched from the index per page; a page's plain tokens are revoked in one transaction. */
 const PAGE = 512;
 /**
- * Pages of tokens revoked in bulk at once: while one page's commit is on the commit thread,
- * the next page is checked and read.
+ * Pages of tokens revoked in bulk awaiting their commits: while they are on the commit thread,
+ * the next page is listed and checked, and commits arriving together share one fsync.
  */
 const BULK_PAGES_IN_FLIGHT = 2;
 /** After a failed tick (a failed commit, say), the next attempt comes this much later. */
@@ -42,8 +42,12 @@ export const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** Math.max(
 /** setTimeout's longest delay. */
 const MAX_TIMER = 2 ** 31 - 1;
 
-/** Answer of a bulk token revocation: the items it left for the one-by-one path. */
-export type BulkTokenExpiry = (items: readonly ExpiryItem[]) => Promise<{ full: ExpiryItem[] }>;
+/**
+ * Revokes a page of due tokens at once; calls `submitted` once its transaction is handed to
+ * storage (the rest is waiting for the commit), and answers the items it left for the
+ * one-by-one path.
+ */
+export type BulkTokenExpiry = (items: readonly ExpiryItem[], submitted: () => void) => Promise<{ full: ExpiryItem[] }>;
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -165,10 +169,16 @@ export class ExpirationManager {
       if (bulk && tokens.length > 0) {
         while (pages.size >= BULK_PAGES_IN_FLIGHT) await Promise.race(pages);
         if (failure) break;
-        track(pages, bulk(tokens).then(async ({ full }) => {
+        let submitted!: () => void;
+        const handedOver = new Promise<void>((resolve) => { submitted = resolve; });
+        const page = bulk(tokens, submitted).then(async ({ full }) => {
           handled += tokens.length - full.length;
           await oneByOne(full);
-        }));
+        });
+        track(pages, page);
+        // Only commits overlap: the next page is read once this one's writes are handed over,
+        // so the event loop never runs several pages' work in one turn.
+        await Promise.race([handedOver, page.catch(() => undefined)]);
       }
       await oneByOne(tokens.length > 0 ? due.filter((i) => i.kind !== 'token') : due);
       if (due.length < page.length || page.length < PAGE) break;

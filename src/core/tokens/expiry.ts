@@ -24,6 +24,7 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
  */
 export async function revokeDueTokens(
   store: TokenStore, items: readonly ExpiryItem[], now: number, attached: (ids: string[]) => Promise<Set<string>>,
+  submitted?: () => void,
 ): Promise<BulkOutcome> {
   const full: ExpiryItem[] = [];
   const mine = new Map<string, ExpiryItem[]>();
@@ -74,7 +75,7 @@ export async function revokeDueTokens(
       // stale item goes.
       for (const entry of entries) if (entry && isDue(entry, now)) plain.push(store.removalOf(entry));
     }
-    if (drop.length > 0) await store.removeMany(plain, drop);
+    if (drop.length > 0) await store.removeMany(plain, drop, submitted);
     return { revoked: plain.length, full };
   } finally {
     release();

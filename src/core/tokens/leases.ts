@@ -18,8 +18,9 @@ export interface TokenLeases {
   /**
    * Revokes in one transaction the due tokens of `items` that `attached` (leases, cubbyhole)
    * and their own children leave plain; answers the items that need the full revocation.
+   * `submitted` is called once the transaction is handed to storage.
    */
-  revokeDue(items: readonly ExpiryItem[], attached: (ids: string[]) => Promise<Set<string>>): Promise<BulkOutcome>;
+  revokeDue(items: readonly ExpiryItem[], attached: (ids: string[]) => Promise<Set<string>>, submitted?: () => void): Promise<BulkOutcome>;
 }
 
 const leaseIdOf = (entry: TokenEntry) => `${entry.path}/${entry.id}`;
@@ -33,6 +34,6 @@ export function tokenLeases(deps: TokenDeps): TokenLeases {
       const wanted = new Set(leaseIds);
       for (const entry of await expiring()) if (wanted.has(leaseIdOf(entry))) await revokeTree(deps, entry);
     },
-    revokeDue: (items, attached) => revokeDueTokens(deps.store, items, deps.clock.now(), attached),
+    revokeDue: (items, attached, submitted) => revokeDueTokens(deps.store, items, deps.clock.now(), attached, submitted),
   };
 }

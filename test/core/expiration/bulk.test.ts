@@ -56,8 +56,8 @@ function watchBulk(): { full: ExpiryItem[]; pages: number } {
   const seen = { full: [] as ExpiryItem[], pages: 0 };
   const { expiration } = srv.core.unsealed;
   const bulk = expiration.bulkTokens!;
-  expiration.bulkTokens = async (items) => {
-    const outcome = await bulk(items);
+  expiration.bulkTokens = async (items, submitted) => {
+    const outcome = await bulk(items, submitted);
     seen.pages++;
     seen.full.push(...outcome.full);
     return outcome;
