@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../../src/util/clock.js';
 import { injectCommitFailures } from '../../../src/storage/sqlite-writer.js';
 import type { ExpiryItem } from '../../../src/core/expiration/queue.js';
-import { earliest } from '../../../src/core/expiration/queue.js';
+import { earliest, queueKey } from '../../../src/core/expiration/queue.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { leaseEngine } from '../../helpers/lease-engine.js';
 
@@ -121,4 +121,39 @@ test('a failed commit leaves every token of the page intact, and the next attemp
     assert.equal(await lookupStatus(t), 403);
     assert.deepEqual(await stored(t), { entry: false, accessor: false, queued: false });
   }
+});
+
+test('a token queued before items named its accessor and parent is read and revoked like the others', async () => {
+  const [legacy, current] = await Promise.all([issue('10m'), issue('10m')]);
+  // Rewrites the legacy token's item under the key it had before items carried its index keys.
+  const { expiration } = srv.core.unsealed;
+  const item = (await earliest(expiration.storage, 10_000)).find((i) => i.kind === 'token' && i.id === legacy.id)!;
+  assert.ok(item.accessor !== undefined);
+  await expiration.storage.delete(item.key);
+  await expiration.storage.put(queueKey({ at: item.at, kind: 'token', id: item.id }), Buffer.alloc(0));
+  srv.core.unsealed.tokens.clearCache();
+  clock.advance(11 * 60_000);
+  await expiration.tick();
+  for (const t of [legacy, current]) {
+    assert.equal(await lookupStatus(t), 403);
+    assert.deepEqual(await stored(t), { entry: false, accessor: false, queued: false });
+  }
+});
+
+test('a token renewed after its page was listed survives the page', async () => {
+  const [renewed, plain] = await Promise.all([issue('10m'), issue('10m')]);
+  clock.advance(11 * 60_000);
+  const { expiration } = srv.core.unsealed;
+  const page = (await earliest(expiration.storage, 10_000)).filter((i) => i.id === renewed.id || i.id === plain.id);
+  assert.equal(page.length, 2);
+  // The renewal lands between the listing and the bulk revocation (expired tokens are renewed
+  // here through the store, as a renewal that started before expiry would).
+  await srv.core.unsealed.tokens.update(renewed.id, () => ({ expire_at: clock.now() + 3600_000 }));
+  // Its lock is let go a moment after the update answers; a held lock would send it the full way.
+  await new Promise((resolve) => setImmediate(resolve));
+  const outcome = await expiration.bulkTokens!(page, () => {});
+  assert.deepEqual(outcome.full, []);
+  assert.equal(await lookupStatus(plain), 403);
+  assert.equal(await lookupStatus(renewed), 200);
+  assert.deepEqual(await stored(renewed), { entry: true, accessor: true, queued: true });
 });
