@@ -28,7 +28,7 @@ const PAGE = 512;
  * Pages of tokens revoked in bulk awaiting their commits: while they are on the commit thread,
  * the next page is listed and checked, and commits arriving together share one fsync.
  */
-const BULK_PAGES_IN_FLIGHT = 2;
+const BULK_PAGES_IN_FLIGHT = 4;
 /** After a failed tick (a failed commit, say), the next attempt comes this much later. */
 const RETRY_TICK_MS = 1000;
 /**
