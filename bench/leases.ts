@@ -6,7 +6,7 @@
 // Prints figures only; the goals (≤ 1 s, ≤ 64 MiB, ≥ 40,000 revocations/s, p99 ≤ 20 ms) are
 // for the reader to compare. Re-runs itself with --expose-gc so heap figures are after a GC.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/server/start.js';
@@ -63,6 +63,48 @@ async function populate(server: RunningServer, clock: Clock): Promise<void> {
   console.log(`stored ${stored.toLocaleString('en')} leases (${secrets.toLocaleString('en')} secret, ${(tokens + burst).toLocaleString('en')} token) in ${s.toFixed(1)} s`);
 }
 
+const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
+
+/**
+ * CPU µs of each thread of this process (Linux /proc; empty elsewhere): the main thread is the
+ * one whose id is the pid, the SQLite commit thread and V8's helpers are the others.
+ */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, in clock ticks (100 a second on Linux).
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+    }
+  } catch {
+    // Not Linux: no per-thread figures.
+  }
+  return out;
+}
+
+/** Bytes this process has had written to storage devices so far (Linux /proc; 0 elsewhere). */
+function writtenBytes(): number {
+  try {
+    const line = readFileSync('/proc/self/io', 'utf8').split('\n').find((l) => l.startsWith('write_bytes:'));
+    return line ? Number(line.split(':')[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Main-thread and other-thread CPU µs between two `threadCpu` readings. */
+function threadSplit(before: Map<string, number>, after: Map<string, number>): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const [tid, us] of after) {
+    const delta = us - (before.get(tid) ?? 0);
+    if (tid === String(process.pid)) main += delta;
+    else others += delta;
+  }
+  return { main, others };
+}
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
@@ -93,20 +135,38 @@ async function main(): Promise<void> {
       console.log(`unseal → first served read (kv ${read.status}) with ${stored.toLocaleString('en')} leases: ${ready.toFixed(1)} ms   (goal ≤ 1000 ms)`);
       console.log(`heap: ${mb(heapBefore)} before start, ${mb(heapAfter)} after unseal and the read: +${mb(heapAfter - heapBefore)}   (goal ≤ 64 MiB)`);
 
+      // CPU of this process (every thread: the commit thread too) while serving the quiet load,
+      // so the burst's own CPU can be told from the reads served meanwhile.
+      const quietCpu0 = process.cpuUsage();
+      const quietT0 = performance.now();
       const baseline = await runLoad({ url, headers, durationSeconds: 4, overallRate: 500, connections: 8 });
+      const quietCpuPerSecond = cpuMicros(process.cpuUsage(quietCpu0)) / ((performance.now() - quietT0) / 1000);
       // The burst falls due at once: jump past its expiry and let the manager drain it while
       // another process reads a secret at 500 req/s.
       const during = runLoad({ url, headers, durationSeconds: 6, overallRate: 500, connections: 8 });
       await new Promise((resolve) => setTimeout(resolve, 1000));
       clock.offset += HOUR + 1000;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const threads0 = threadCpu();
+      const written0 = writtenBytes();
       const handled = await server.core.unsealed.expiration.tick();
+      const burstCpu = cpuMicros(process.cpuUsage(cpu0));
+      const split = threadSplit(threads0, threadCpu());
+      const written = writtenBytes() - written0;
       const seconds = (performance.now() - t0) / 1000;
       const loaded = await during;
+      // The load runs for 5 s of the burst at most.
+      const cpuEach = (burstCpu - quietCpuPerSecond * Math.min(seconds, 5)) / handled;
       console.log(`burst: ${handled.toLocaleString('en')} token leases revoked in ${seconds.toFixed(2)} s = ${Math.round(handled / seconds).toLocaleString('en')}/s   (goal ≥ 40,000/s)`);
+      console.log(`burst CPU: ${(burstCpu / 1000).toFixed(0)} ms in all threads, ${(burstCpu / handled).toFixed(1)} µs per revocation; less the quiet load's ${(quietCpuPerSecond / 1000).toFixed(0)} ms/s: ${cpuEach.toFixed(1)} µs`);
+      if (split.main + split.others > 0) {
+        console.log(`burst CPU by thread: main ${(split.main / handled).toFixed(1)} µs, commit thread and V8 helpers ${(split.others / handled).toFixed(1)} µs per revocation (10 ms ticks)`);
+      }
+      if (written > 0) console.log(`burst disk writes (WAL and checkpoints): ${mb(written)}, ${(written / handled / 1024).toFixed(1)} KiB per revocation`);
       console.log(`kv read at 500 req/s, quiet:        p50 ${baseline.p50} ms  p99 ${baseline.p99} ms`);
       console.log(`kv read at 500 req/s, during burst: p50 ${loaded.p50} ms  p99 ${loaded.p99} ms   (goal p99 ≤ 20 ms; 6 s window from 1 s before the burst)`);
-      console.log(JSON.stringify({ stored, burst, ready_ms: Math.round(ready), heap_growth_bytes: heapAfter - heapBefore, revoked: handled, revoke_seconds: seconds, baseline, during: loaded }));
+      console.log(JSON.stringify({ stored, burst, ready_ms: Math.round(ready), heap_growth_bytes: heapAfter - heapBefore, revoked: handled, revoke_seconds: seconds, burst_cpu_us: burstCpu, burst_cpu_threads_us: split, burst_written_bytes: written, quiet_cpu_us_per_s: Math.round(quietCpuPerSecond), baseline, during: loaded }));
     } finally {
       await server.close();
     }

@@ -11,6 +11,25 @@ export class KeyedLock {
     return this.#queues.has(key);
   }
 
+  /**
+   * Takes, at once, every key of `keys` that is free, and holds them until `released`
+   * settles; answers the keys taken (the busy ones are left alone). Sections asked for later
+   * wait for the release. One settlement for the lot: for taking many keys in one go.
+   */
+  holdFree(keys: Iterable<string>, released: Promise<unknown>): string[] {
+    const tail = released.catch(() => undefined);
+    const taken: string[] = [];
+    for (const key of keys) {
+      if (this.#queues.has(key)) continue;
+      this.#queues.set(key, tail);
+      taken.push(key);
+    }
+    void tail.then(() => {
+      for (const key of taken) if (this.#queues.get(key) === tail) this.#queues.delete(key);
+    });
+    return taken;
+  }
+
   /** Runs `fn` after every earlier section of the same key has finished. */
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#queues.get(key) ?? Promise.resolve();

@@ -9,6 +9,7 @@ import type { SecretLease } from '../request.js';
 import { leaseRecords, type LeaseEntry } from './leases.js';
 import type { ExpirationManager } from './manager.js';
 import type { TokenLeases } from '../tokens/leases.js';
+import { namesWithFolders } from './folders.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 // Lease ids are shown to clients and are no secret: their randomness comes from the pool.
@@ -70,8 +71,32 @@ export class Leases {
     };
   }
 
+  #tokens: TokenLeases | undefined;
+
   /** The tokens that count as leases (core sets this once the token store exists). */
-  tokens: TokenLeases | undefined;
+  get tokens(): TokenLeases | undefined {
+    return this.#tokens;
+  }
+
+  /** Also gives the manager the bulk expiry of tokens, which needs the leases and cubbyholes. */
+  set tokens(tokens: TokenLeases | undefined) {
+    this.#tokens = tokens;
+    this.#manager.bulkTokens = tokens && ((items, submitted) => tokens.revokeDue(items, (ids) => this.#attached(ids), submitted));
+  }
+
+  /**
+   * Which of these tokens have leases or a cubbyhole: their revocation runs the revocation
+   * hooks (revoke the leases, destroy the cubbyhole), which for the others would do nothing.
+   */
+  async #attached(ids: string[]): Promise<Set<string>> {
+    const cubbyhole = this.#mounts.get('mounts', 'cubbyhole/');
+    const [leased, boxes] = await Promise.all([
+      namesWithFolders(this.#storage, 'by-token/', ids),
+      cubbyhole ? namesWithFolders(this.#mounts.viewOf(cubbyhole), '', ids) : new Set<string>(),
+    ]);
+    for (const id of boxes) leased.add(id);
+    return leased;
+  }
 
   /** Direct children of a folder of lease ids, token leases included. */
   async list(folder: string): Promise<string[]> {

@@ -3,7 +3,10 @@
 // in memory, so a million leases neither delay unseal nor fill the heap. Due items are revoked
 // many at a time, so their storage writes share group commits, but started a few per
 // event-loop turn, so requests keep being served during a burst; a revocation that fails is
-// retried with backoff and stays recorded until it succeeds or is forced.
+// retried with backoff and stays recorded until it succeeds or is forced. Due tokens go in
+// bulk (bulkTokens, core/tokens/expiry.ts): one transaction per page for those with nothing
+// attached; a page's deletes are handed to storage before the next page is read, so pages
+// overlap only in waiting for their commits.
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../../storage/storage.js';
@@ -19,8 +22,15 @@ export type ExpiryActions = {
   revokeToken(tokenId: string): Promise<void>;
 };
 
-/** Items fetched from the index per page. */
+/** Items fetched from the index per page; a page's plain tokens are revoked in one transaction. */
 const PAGE = 512;
+/**
+ * Pages of tokens revoked in bulk awaiting their commits: while they are on the commit thread,
+ * the next page is listed and checked, and commits arriving together share one fsync.
+ */
+const BULK_PAGES_IN_FLIGHT = 4;
+/** After a failed tick (a failed commit, say), the next attempt comes this much later. */
+const RETRY_TICK_MS = 1000;
 /**
  * Revocations started per event-loop turn, and at most in flight. Each one's writes wait for a
  * commit; with hundreds waiting, one fsync serves them all. Starting only a few per turn, and
@@ -34,6 +44,15 @@ const MAX_IN_FLIGHT = 256;
 export const retryDelayMs = (attempts: number) => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
 /** setTimeout's longest delay. */
 const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * Revokes a page of due tokens at once; calls `submitted` once its transaction is handed to
+ * storage (the rest is waiting for the commit), and answers the items it left for the
+ * one-by-one path.
+ */
+export type BulkTokenExpiry = (items: readonly ExpiryItem[], submitted: () => void) => Promise<{ full: ExpiryItem[] }>;
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Schedules and carries out expiry for one unsealed server. */
 export class ExpirationManager {
@@ -53,6 +72,13 @@ export class ExpirationManager {
     this.#log = deps.log;
     this.#actions = deps.actions;
   }
+
+  /**
+   * Revokes a page of due tokens at once, handing back those that need the one-by-one path
+   * (children, leases, cubbyhole). Set with the token leases (leasing.ts); absent, every token
+   * goes through `actions.revokeToken`.
+   */
+  bulkTokens: BulkTokenExpiry | undefined;
 
   /** The storage the manager's records live in (sys/expire/). */
   get storage(): Storage {
@@ -91,16 +117,23 @@ export class ExpirationManager {
 
   async #drain(): Promise<number> {
     let handled = 0;
-    do {
-      this.#again = false;
-      // Passes over the due part of the index; a pass that found nothing due ends it. Within a
-      // pass the index is read with a cursor: items being revoked are still in it.
-      for (;;) {
-        const found = await this.#pass();
-        handled += found;
-        if (found === 0) break;
-      }
-    } while (this.#again);
+    try {
+      do {
+        this.#again = false;
+        // Passes over the due part of the index; a pass that found nothing due ends it. Within
+        // a pass the index is read with a cursor: items being revoked are still in it.
+        for (;;) {
+          const found = await this.#pass();
+          handled += found;
+          if (found === 0) break;
+        }
+      } while (this.#again);
+    } catch (err) {
+      // What failed is still due: come back to it, or nothing would until the next expiry.
+      this.#nextAt = Infinity;
+      this.#arm(this.#clock.now() + RETRY_TICK_MS);
+      throw err;
+    }
     const [next] = await earliest(this.#storage, 1);
     this.#nextAt = Infinity;
     if (next) this.#arm(next.at);
@@ -110,31 +143,52 @@ export class ExpirationManager {
   /** Revokes every item due now, in index order; answers how many there were. */
   async #pass(): Promise<number> {
     const inFlight = new Set<Promise<void>>();
+    const pages = new Set<Promise<void>>();
     let handled = 0;
     let cursor: string | undefined;
-    // The first failure (say this node lost the HA lock) ends the pass, as it ended the tick
-    // before: what is in flight finishes, nothing new starts, and the tick reports it.
+    // The first failure (say this node lost the HA lock, or a commit failed) ends the pass, as
+    // it ended the tick before: what is in flight finishes, nothing new starts, and the tick
+    // reports it. What was not revoked is still in the index for the retry.
     let failure: { err: unknown } | undefined;
+    const track = (set: Set<Promise<void>>, work: Promise<void>) => {
+      const done: Promise<void> = work.catch((err: unknown) => { failure ??= { err }; }).finally(() => set.delete(done));
+      set.add(done);
+    };
+    const oneByOne = async (items: readonly ExpiryItem[]) => {
+      for (let i = 0; i < items.length && !failure; i += PER_TURN) {
+        for (const item of items.slice(i, i + PER_TURN)) track(inFlight, this.#expire(item));
+        handled += Math.min(PER_TURN, items.length - i);
+        // Let requests in between: a burst of expiries must not stall the server.
+        await nextTurn();
+        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      }
+    };
     while (!failure) {
       const now = this.#clock.now();
       const page = await earliest(this.#storage, PAGE, cursor);
       const due = page.filter((i) => i.at <= now);
-      for (let i = 0; i < due.length; i += PER_TURN) {
-        for (const item of due.slice(i, i + PER_TURN)) {
-          const done: Promise<void> = this.#expire(item)
-            .catch((err: unknown) => { failure ??= { err }; })
-            .finally(() => inFlight.delete(done));
-          inFlight.add(done);
-        }
-        handled += Math.min(PER_TURN, due.length - i);
-        // Let requests in between: a burst of expiries must not stall the server.
-        await new Promise((resolve) => setImmediate(resolve));
-        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      const bulk = this.bulkTokens;
+      const tokens = bulk ? due.filter((i) => i.kind === 'token') : [];
+      if (bulk && tokens.length > 0) {
+        while (pages.size >= BULK_PAGES_IN_FLIGHT) await Promise.race(pages);
         if (failure) break;
+        let submitted!: () => void;
+        const handedOver = new Promise<void>((resolve) => { submitted = resolve; });
+        const page = bulk(tokens, submitted).then(async ({ full }) => {
+          handled += tokens.length - full.length;
+          await oneByOne(full);
+        });
+        track(pages, page);
+        // Only commits overlap: the next page is read once this one's writes are handed over,
+        // so the event loop never runs several pages' work in one turn.
+        await Promise.race([handedOver, page.catch(() => undefined)]);
       }
+      await oneByOne(tokens.length > 0 ? due.filter((i) => i.kind !== 'token') : due);
       if (due.length < page.length || page.length < PAGE) break;
+      // Items still being revoked are in the index: the next page starts after this one.
       cursor = page[page.length - 1]?.key;
     }
+    await Promise.all(pages);
     await Promise.all(inFlight);
     if (failure) throw failure.err;
     return handled;

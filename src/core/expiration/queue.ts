@@ -6,8 +6,15 @@ import type { Storage } from '../../storage/storage.js';
 /** What expires: a lease (revoked through its engine) or a token (revoked with its tree). */
 export type ExpiryKind = 'lease' | 'token';
 
-/** One scheduled expiry. */
-export type ExpiryItem = { at: number; kind: ExpiryKind; id: string };
+/**
+ * One scheduled expiry. A token's item also names the keys its removal deletes besides its
+ * entry (the HMAC of its accessor, its parent), so a page of plain tokens is revoked without
+ * reading and decrypting their entries. These are storage key names already (the accessor
+ * index and the parent index), and like every key name they are not encrypted: the item links
+ * a token's entry to its accessor index, never to a token or accessor value. Items written
+ * before they carried these have neither.
+ */
+export type ExpiryItem = { at: number; kind: ExpiryKind; id: string; accessor?: string; parent?: string };
 
 const PREFIX = 'queue/';
 const WIDTH = 15;
@@ -18,13 +25,27 @@ const decodeId = (text: string) => Buffer.from(text, 'base64url').toString('utf8
 
 /** The key of one item; time first, so the folder lists in expiry order. */
 export function queueKey(item: ExpiryItem): string {
-  return `${PREFIX}${String(Math.max(0, item.at)).padStart(WIDTH, '0')}.${item.kind}.${encodeId(item.id)}`;
+  const base = `${PREFIX}${String(Math.max(0, item.at)).padStart(WIDTH, '0')}.${item.kind}.${encodeId(item.id)}`;
+  return item.accessor === undefined ? base : `${base}.${item.accessor}.${item.parent ?? ''}`;
 }
 
-function parseKey(name: string): ExpiryItem | undefined {
-  const [at, kind, id] = name.split('.');
+/**
+ * Every key the item may be stored under: a token scheduled before items named its accessor
+ * and parent is under the shorter key, so removing or moving it deletes both.
+ */
+export function queueKeys(item: ExpiryItem): string[] {
+  return item.accessor === undefined ? [queueKey(item)] : [queueKey(item), queueKey({ at: item.at, kind: item.kind, id: item.id })];
+}
+
+function parseKey(name: string): (ExpiryItem & { key: string }) | undefined {
+  const [at, kind, id, accessor, parent] = name.split('.');
   if (at === undefined || id === undefined || (kind !== 'lease' && kind !== 'token')) return undefined;
-  return { at: Number(at), kind, id: decodeId(id) };
+  const item: ExpiryItem & { key: string } = { at: Number(at), kind, id: decodeId(id), key: name };
+  if (accessor !== undefined) {
+    item.accessor = accessor;
+    item.parent = parent ?? '';
+  }
+  return item;
 }
 
 /** Adds an item inside the caller's write (transaction or plain storage). */
@@ -32,9 +53,9 @@ export async function schedule(storage: Storage, item: ExpiryItem): Promise<void
   await storage.put(queueKey(item), Buffer.alloc(0));
 }
 
-/** Removes an item; a missing one is fine. */
+/** Removes an item (under whichever of its keys it is); a missing one is fine. */
 export async function unschedule(storage: Storage, item: ExpiryItem): Promise<void> {
-  await storage.delete(queueKey(item));
+  for (const key of queueKeys(item)) await storage.delete(key);
 }
 
 /** The earliest `limit` items, or those after `after` (a key from an earlier page). */
@@ -43,7 +64,7 @@ export async function earliest(storage: Storage, limit: number, after?: string):
   const items: Array<ExpiryItem & { key: string }> = [];
   for (const name of names) {
     const item = parseKey(name);
-    if (item) items.push({ ...item, key: name });
+    if (item) items.push(item);
   }
   return items;
 }

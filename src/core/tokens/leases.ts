@@ -6,6 +6,8 @@
 import type { TokenDeps } from './deps.js';
 import type { TokenEntry } from './store.js';
 import { revokeTree } from './lifecycle.js';
+import type { ExpiryItem } from '../expiration/queue.js';
+import { revokeDueTokens, type BulkOutcome } from './expiry.js';
 
 /** What the lease side of the expiration manager needs to know of tokens. */
 export interface TokenLeases {
@@ -13,6 +15,12 @@ export interface TokenLeases {
   ids(): Promise<string[]>;
   /** Revokes the tokens behind these lease ids (and their children). */
   revoke(leaseIds: readonly string[]): Promise<void>;
+  /**
+   * Revokes in one transaction the due tokens of `items` that `attached` (leases, cubbyhole)
+   * and their own children leave plain; answers the items that need the full revocation.
+   * `submitted` is called once the transaction is handed to storage.
+   */
+  revokeDue(items: readonly ExpiryItem[], attached: (ids: string[]) => Promise<Set<string>>, submitted?: () => void): Promise<BulkOutcome>;
 }
 
 const leaseIdOf = (entry: TokenEntry) => `${entry.path}/${entry.id}`;
@@ -26,5 +34,6 @@ export function tokenLeases(deps: TokenDeps): TokenLeases {
       const wanted = new Set(leaseIds);
       for (const entry of await expiring()) if (wanted.has(leaseIdOf(entry))) await revokeTree(deps, entry);
     },
+    revokeDue: (items, attached, submitted) => revokeDueTokens(deps.store, items, deps.clock.now(), attached, submitted),
   };
 }

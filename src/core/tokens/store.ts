@@ -7,7 +7,8 @@ import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
 import { scopedView } from '../../storage/view.js';
 import type { Clock } from '../../util/clock.js';
-import { schedule, unschedule } from '../expiration/queue.js';
+import { queueKey, schedule, unschedule, type ExpiryItem } from '../expiration/queue.js';
+import { namesWithFolders } from '../expiration/folders.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
 import { BatchTokens, isBatchToken } from './batch.js';
 
@@ -47,6 +48,9 @@ export type TokenEntry = {
    *  so a renewal goes back to that method (core/tokens/login.ts). */
   login?: LoginRecord;
 };
+
+/** What removing a token deletes: its entry, accessor index (by HMAC), parent index and queue item. */
+export type TokenRemoval = { id: string; accessor: string; parent: string };
 
 /** What a batch token carries: parent, policies, path, meta, display name, issue time, TTL, CIDRs, and its entity id when it has one. */
 type BatchCarried = [string, string[], string, Record<string, string> | null, string, number, number, string[], string?];
@@ -105,7 +109,7 @@ export class TokenStore {
   hash(value: string): string {
     let id = this.#hashes.get(value);
     if (id === undefined) {
-      id = createHmac('sha256', this.#salt).update(value).digest('hex');
+      id = this.#hmac(value);
       if (this.#hashes.size >= 4096) this.#hashes.clear();
       this.#hashes.set(value, id);
     }
@@ -130,7 +134,7 @@ export class TokenStore {
       await tx.put(`id/${entry.id}`, encode(entry));
       await tx.put(`accessor/${this.hash(entry.accessor)}`, Buffer.from(entry.id));
       if (entry.parent) await tx.put(`parent/${entry.parent}/${entry.id}`, Buffer.alloc(0));
-      if (entry.expire_at) await schedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
+      if (entry.expire_at) await schedule(expiry, this.#expiryItem(entry, entry.expire_at));
     });
     this.#cache.set(entry.id, entry);
     if (entry.expire_at) this.onExpiry(entry.expire_at);
@@ -193,6 +197,14 @@ export class TokenStore {
   }
 
   readonly #lock = new KeyedLock();
+
+  /**
+   * Takes the locks of those of `ids` that nothing holds or waits for, until `released`
+   * settles, as if each were in its own exclusive section; answers the ids taken.
+   */
+  holdFree(ids: Iterable<string>, released: Promise<unknown>): string[] {
+    return this.#lock.holdFree(ids, released);
+  }
 
   /**
    * Runs `fn` after every earlier exclusive section of the same token has finished. Use
@@ -275,8 +287,8 @@ export class TokenStore {
     await this.#write(async (tx, expiry) => {
       await tx.put(`id/${entry.id}`, encode(entry));
       if (before?.expire_at === entry.expire_at) return;
-      if (before?.expire_at) await unschedule(expiry, { at: before.expire_at, kind: 'token', id: entry.id });
-      if (entry.expire_at) await schedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
+      if (before?.expire_at) await unschedule(expiry, this.#expiryItem(before, before.expire_at));
+      if (entry.expire_at) await schedule(expiry, this.#expiryItem(entry, entry.expire_at));
     });
     this.#cache.set(entry.id, entry);
     if (entry.expire_at) this.onExpiry(entry.expire_at);
@@ -293,9 +305,61 @@ export class TokenStore {
       await tx.delete(`id/${entry.id}`);
       await tx.delete(`accessor/${this.hash(entry.accessor)}`);
       if (entry.parent) await tx.delete(`parent/${entry.parent}/${entry.id}`);
-      if (entry.expire_at) await unschedule(expiry, { at: entry.expire_at, kind: 'token', id: entry.id });
+      if (entry.expire_at) await unschedule(expiry, this.#expiryItem(entry, entry.expire_at));
     });
     this.#cache.delete(entry.id);
+  }
+
+  /** A token's item in the expiry index, naming the index keys its removal deletes. */
+  #expiryItem(entry: TokenEntry, at: number): ExpiryItem {
+    return { at, kind: 'token', id: entry.id, accessor: this.hash(entry.accessor), parent: entry.parent };
+  }
+
+  /** Which of these tokens have children, found by ordered listing rather than one probe each. */
+  withChildren(ids: readonly string[]): Promise<Set<string>> {
+    return namesWithFolders(this.#view, 'parent/', ids);
+  }
+
+  /** The cached entry, if any, without reading storage. */
+  cachedEntry(id: string): TokenEntry | undefined {
+    return this.#cache.get(id);
+  }
+
+  /** What removing an entry deletes besides the entry and queue item: its accessor and parent index keys. */
+  removalOf(entry: TokenEntry, accessorKey?: string): TokenRemoval {
+    return { id: entry.id, accessor: accessorKey ?? this.#hmac(entry.accessor), parent: entry.parent };
+  }
+
+  /**
+   * Deletes many tokens with their indexes, and the queue items `items` (theirs, and stale
+   * ones), in one transaction: all of it or, if the commit fails, none. Children, leases and
+   * cubbyholes are the caller's business, as in `remove`. `submitted` is told when the
+   * deletes are buffered and only the commit is left.
+   */
+  async removeMany(removals: readonly TokenRemoval[], items: readonly ExpiryItem[], submitted?: () => void): Promise<void> {
+    // Computed before the transaction: its body then only buffers deletes.
+    const keys: string[] = [];
+    for (const r of removals) {
+      keys.push(`sys/token/id/${r.id}`, `sys/token/accessor/${r.accessor}`);
+      if (r.parent) keys.push(`sys/token/parent/${r.parent}/${r.id}`);
+    }
+    for (const item of items) keys.push(`sys/expire/${queueKey(item)}`);
+    // In key order, the commit walks each index from one page to the next rather than all over.
+    keys.sort();
+    await this.#root.transaction(async (tx) => {
+      for (let i = 0; i < keys.length; i += DELETES_PER_TURN) {
+        // Buffering a page's deletes takes milliseconds: requests are served in between.
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        await Promise.all(keys.slice(i, i + DELETES_PER_TURN).map((key) => tx.delete(key)));
+      }
+      submitted?.();
+    });
+    for (const r of removals) this.#cache.delete(r.id);
+  }
+
+  /** The HMAC without the memo: for accessors of tokens being removed, never looked up again. */
+  #hmac(value: string): string {
+    return createHmac('sha256', this.#salt).update(value).digest('hex');
   }
 
   /** Every stored entry, expired ones included (accessors listing, tidy). */
@@ -335,6 +399,9 @@ export class TokenStore {
 }
 
 const UNLIMITED = { outcome: 'unlimited' as const };
+
+/** Deletes buffered per event-loop turn by `removeMany` (about a millisecond of work). */
+const DELETES_PER_TURN = 256;
 
 const encode = (entry: TokenEntry) => Buffer.from(JSON.stringify(entry));
 
