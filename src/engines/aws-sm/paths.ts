@@ -2,6 +2,7 @@
 // (data/<name> for values, metadata/<name> for everything else about a secret, rotation/<name>),
 // with `action` naming it and `input` carrying AWS's request members. The wire translator
 // builds these requests; they may also be sent to /v1 directly.
+import { KeyedLock } from '../../util/keyed-lock.js';
 import type { Storage } from '../../storage/storage.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
 import { invalidRequest, validation } from './errors.js';
@@ -50,6 +51,12 @@ async function writeContext(ctx: Ctx, member: string): Promise<WriteContext> {
   return { st: secretOf(ctx, member), input: ctx.fields.input as Input, now: ctx.clock.now(), config };
 }
 
+// Every action on a secret reads its record and writes it back (GetSecretValue too, for
+// LastAccessedDate): per secret they take turns, or of two concurrent writes one would be lost.
+// RotateSecret is left out: its rotator may call back (a webhook's PutSecretValue) while it runs.
+const secretTurns = new KeyedLock();
+const inTurn = <T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> => secretTurns.run(`${ctx.mount.uuid}\u0000${ctx.fields.name}`, fn);
+
 const unknownAction = (ctx: Ctx) => invalidRequest(`${ctx.fields.action} is not served on this path.`);
 const reply = (data: Record<string, unknown>) => ({ data });
 
@@ -97,10 +104,10 @@ const dataPath = definePath({
   operations: {
     read: async (ctx) => {
       if (ctx.fields.action !== 'GetSecretValue') throw unknownAction(ctx);
-      return reply(await getSecretValue(secretOf(ctx, 'SecretId'), ctx.fields.input as Input, ctx.clock.now()));
+      return inTurn(ctx, async () => reply(await getSecretValue(secretOf(ctx, 'SecretId'), ctx.fields.input as Input, ctx.clock.now())));
     },
-    create: writeData,
-    update: writeData,
+    create: (ctx) => inTurn(ctx, () => writeData(ctx)),
+    update: (ctx) => inTurn(ctx, () => writeData(ctx)),
   },
 });
 
@@ -109,11 +116,11 @@ const metadataPath = definePath({
   exists,
   operations: {
     read: readMetadata,
-    create: writeMetadata,
-    update: writeMetadata,
+    create: (ctx) => inTurn(ctx, () => writeMetadata(ctx)),
+    update: (ctx) => inTurn(ctx, () => writeMetadata(ctx)),
     delete: async (ctx) => {
       if (ctx.fields.action !== 'DeleteSecret') throw unknownAction(ctx);
-      return reply(await deleteSecret(secretOf(ctx, 'SecretId'), ctx.fields.input as Input, ctx.clock.now()));
+      return inTurn(ctx, async () => reply(await deleteSecret(secretOf(ctx, 'SecretId'), ctx.fields.input as Input, ctx.clock.now())));
     },
   },
 });
@@ -153,7 +160,7 @@ const rotationPath = (settings: RotationSettings) => definePath({
         const all = store(ctx.storage);
         return reply(await rotateSecret({ st, all, input: ctx.fields.input as Input, now: ctx.clock.now(), clock: () => ctx.clock.now(), settings }));
       }
-      if (ctx.fields.action === 'CancelRotateSecret') return reply(await cancelRotateSecret(st, ctx.fields.input as Input));
+      if (ctx.fields.action === 'CancelRotateSecret') return inTurn(ctx, async () => reply(await cancelRotateSecret(st, ctx.fields.input as Input)));
       throw unknownAction(ctx);
     },
   },
