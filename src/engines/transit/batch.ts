@@ -39,10 +39,15 @@ export function itemInt(item: BatchItem, name: string, index: number): number {
 const goType = (v: unknown): string =>
   typeof v === 'number' ? 'json.Number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
 
-/** Runs `one` per item; a BadRequest becomes that item's error, anything else fails the request. */
+/**
+ * Runs `one` per item; a BadRequest becomes that item's error, anything else fails the request.
+ * `blank` holds the fields Vault still shows on a failed item (its Go structs do not omit them:
+ * decrypt's `plaintext`, sign's `key_version`, verify's `valid`).
+ */
 export function runBatch(
   items: BatchItem[],
   one: (item: BatchItem, index: number) => Record<string, unknown>,
+  blank: Record<string, unknown> = {},
 ): { results: Array<Record<string, unknown>>; failures: number } {
   const results: Array<Record<string, unknown>> = new Array(items.length);
   let failures = 0;
@@ -56,7 +61,7 @@ export function runBatch(
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       failures += 1;
-      results[i] = { error: err.message, reference };
+      results[i] = { ...blank, error: err.message, reference };
     }
   }
   return { results, failures };
@@ -85,15 +90,27 @@ export const singleItem = (f: Record<string, unknown>, names: string[]): BatchIt
 /** A handler context with loosely typed fields, shared by the batch-capable paths. */
 export type Ctx = HandlerContext<Record<string, unknown>>;
 
+/** How a batch reports failed items. */
+export type BatchShape = {
+  /** Fields a failed item still carries (see runBatch). */
+  blank?: Record<string, unknown>;
+  /**
+   * Vault's sign, verify and hmac answer 200 even when every item failed (only encrypt,
+   * decrypt and rewrap turn an all-failed batch into a 400).
+   */
+  alwaysOk?: boolean;
+};
+
 /**
  * Runs an operation on one item or a batch. A single request's error is the request's error;
  * a batch reports errors per item.
  */
-export async function singleOrBatch(ctx: Ctx, names: string[], one: (item: BatchItem, i: number) => Record<string, unknown>) {
+export async function singleOrBatch(ctx: Ctx, names: string[], one: (item: BatchItem, i: number) => Record<string, unknown>, shape: BatchShape = {}) {
   const items = batchItems(ctx.fields.batch_input);
   if (!items) return { data: one(singleItem(ctx.fields, names), 0) };
+  if (shape.alwaysOk) return { data: { batch_results: runBatch(items, one, shape.blank).results } };
   checkPartialFailureCode(ctx.fields.partial_failure_response_code as number);
-  const { results, failures } = runBatch(items, one);
+  const { results, failures } = runBatch(items, one, shape.blank);
   return batchResponse(results, failures, ctx.fields.partial_failure_response_code as number);
 }
 

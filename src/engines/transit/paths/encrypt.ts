@@ -49,11 +49,7 @@ async function encryptWrite(ctx: Ctx, upsert: boolean) {
   const names = ['plaintext', 'context', 'nonce', 'key_version', 'associated_data'];
   const batch = batchItems(f.batch_input);
   if (!batch && !ctx.sent.has('plaintext')) throw new BadRequest('missing plaintext to encrypt');
-  const items = batch ?? [singleItem(f, names)];
-  const contextSet = itemString(items[0] as BatchItem, 'context', 0) !== '';
-  items.forEach((item, i) => {
-    if ((itemString(item, 'context', i) !== '') !== contextSet) throw new BadRequest('context should be set either in all the request blocks or in none');
-  });
+  const contextSet = checkContextsAlike(batch ?? [singleItem(f, names)]);
   const p = upsert ? await upsertKey(ctx, contextSet) : await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const one = (item: BatchItem, i: number) => {
     const plaintext = decodeBase64(itemString(item, 'plaintext', i));
@@ -81,11 +77,30 @@ async function upsertKey(ctx: Ctx, derived: boolean): Promise<KeyPolicy> {
   });
 }
 
+/**
+ * Vault's rule for encrypt, decrypt and rewrap: `context` in every item or in none (the whole
+ * request is refused otherwise). Returns whether it is set.
+ */
+function checkContextsAlike(items: BatchItem[]): boolean {
+  const contextSet = itemString(items[0] as BatchItem, 'context', 0) !== '';
+  items.forEach((item, i) => {
+    if ((itemString(item, 'context', i) !== '') !== contextSet) throw new BadRequest('context should be set either in all the request blocks or in none');
+  });
+  return contextSet;
+}
+
 /** Runs a ciphertext-consuming operation (decrypt, rewrap) on one item or a batch. */
-async function withCiphertexts(c: Ctx, names: string[], op: (p: KeyPolicy, item: BatchItem, i: number) => Record<string, unknown>) {
-  if (!batchItems(c.fields.batch_input) && c.fields.ciphertext === '') throw new BadRequest('missing ciphertext to decrypt');
+async function withCiphertexts(
+  c: Ctx, names: string[], op: (p: KeyPolicy, item: BatchItem, i: number) => Record<string, unknown>, blank: Record<string, unknown> = {},
+) {
+  const batch = batchItems(c.fields.batch_input);
+  if (!batch && c.fields.ciphertext === '') throw new BadRequest('missing ciphertext to decrypt');
+  checkContextsAlike(batch ?? [singleItem(c.fields, names)]);
   const p = await requireKey(c.storage, c.mount.uuid, c.fields.name as string, c.clock.now());
-  return singleOrBatch(c, names, (item, i) => op(p, item, i));
+  return singleOrBatch(c, names, (item, i) => {
+    if (itemString(item, 'ciphertext', i) === '') throw new BadRequest('missing ciphertext to decrypt');
+    return op(p, item, i);
+  }, { blank });
 }
 
 /** decrypt/:name */
@@ -97,7 +112,7 @@ export const decryptPath = definePath({
     update: (ctx) => withCiphertexts(ctx as unknown as Ctx, ['ciphertext', 'context', 'nonce', 'associated_data'], (p, item, i) => {
       const { plaintext } = decrypt(p, itemString(item, 'ciphertext', i), optionsOf(item, i));
       return { plaintext: plaintext.toString('base64') };
-    }),
+    }, { plaintext: '' }), // Vault's failed decrypt items still carry an empty `plaintext`.
   },
 });
 

@@ -2,8 +2,9 @@
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, type PathDef } from '../../../core/path.js';
 import { batchItems, itemInt, itemString, singleOrBatch, type BatchItem, type Ctx } from '../batch.js';
-import { decodeBase64 } from '../encoding.js';
-import { digestName } from '../hashes.js';
+import { decodeContext } from '../format.js';
+import { checkSigningHash, digestName } from '../hashes.js';
+import { capabilitiesOf } from '../key-types.js';
 import { requireKey } from '../keyring.js';
 import type { KeyPolicy } from '../policy.js';
 import { signInput, verifyInput, type SignOptions } from '../signing.js';
@@ -38,9 +39,7 @@ function hashOf(f: Record<string, unknown>): string {
 }
 
 function optionsOf(f: Record<string, unknown>, item: BatchItem, i: number): SignOptions {
-  const context = itemString(item, 'context', i);
-  let decoded: Buffer | undefined;
-  if (context !== '') decoded = decodeBase64(context);
+  const decoded = decodeContext(itemString(item, 'context', i));
   return {
     hashAlgorithm: hashOf(f), signatureAlgorithm: f.signature_algorithm as string,
     marshaling: f.marshaling_algorithm as string, prehashed: f.prehashed as boolean,
@@ -48,17 +47,33 @@ function optionsOf(f: Record<string, unknown>, item: BatchItem, i: number): Sign
   };
 }
 
+/**
+ * The request-wide checks Vault makes before it looks at any item: the hash and marshaling
+ * names, then the key (with the operation's own "not found" text) and whether it signs.
+ * A failure here is the request's 400, not an item's error.
+ */
+async function signingKey(ctx: Ctx, missing: string, verb: string): Promise<KeyPolicy> {
+  const f = ctx.fields;
+  checkSigningHash(hashOf(f));
+  if (f.marshaling_algorithm !== 'asn1' && f.marshaling_algorithm !== 'jws') {
+    throw new BadRequest(`invalid marshaling type ${JSON.stringify(f.marshaling_algorithm)}`);
+  }
+  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now(), missing);
+  if (!capabilitiesOf(p.type).signing) throw new BadRequest(`key type ${p.type} does not support ${verb}`);
+  return p;
+}
+
 async function signWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
+  const p = await signingKey(ctx, 'signing key not found', 'signing');
   const one = (item: BatchItem, i: number) =>
     signInput(p, itemInt(item, 'key_version', i) || (f.key_version as number), inputOf(item, i, 'missing input'), optionsOf(f, item, i));
-  return singleOrBatch(ctx, ['input', 'context', 'key_version'], one);
+  // Vault's sign items keep `key_version` (0) when they fail.
+  return singleOrBatch(ctx, ['input', 'context', 'key_version'], one, { blank: { key_version: 0 }, alwaysOk: true });
 }
 
 async function verifyWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const items = batchItems(f.batch_input) ?? [{ input: f.input, signature: f.signature, hmac: f.hmac, context: f.context }];
   const usesHmac = items.map((it) => typeof it.hmac === 'string' && it.hmac !== '');
   const usesSig = items.map((it) => typeof it.signature === 'string' && it.signature !== '');
@@ -67,8 +82,13 @@ async function verifyWrite(ctx: Ctx) {
   }
   const hmacMode = usesHmac.some(Boolean);
   if (!hmacMode && !usesSig.some(Boolean)) throw new BadRequest('neither a "signature" nor an "hmac" were given to verify');
+  // Any key verifies an HMAC; a signature needs a signing key (Vault's texts for verify).
+  const p = hmacMode
+    ? await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now())
+    : await signingKey(ctx, 'signature verification key not found', 'verification');
   const one = (item: BatchItem, i: number) => verifyOne(p, f, item, i, hmacMode);
-  return singleOrBatch(ctx, ['input', 'signature', 'hmac', 'context'], one);
+  // Vault's verify items keep `valid` (false) when they fail.
+  return singleOrBatch(ctx, ['input', 'signature', 'hmac', 'context'], one, { blank: hmacMode ? {} : { valid: false }, alwaysOk: true });
 }
 
 function verifyOne(p: KeyPolicy, f: Record<string, unknown>, item: BatchItem, i: number, hmacMode: boolean) {
