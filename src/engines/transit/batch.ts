@@ -1,5 +1,7 @@
 // Vault's batch_input: a list of objects processed one by one. An item's user error is
-// reported in its own result; the request fails with 400 only when every item failed.
+// reported in its own result. For encrypt, decrypt and rewrap any failed item makes the
+// answer a 400 (with the results in its body) unless partial_failure_response_code asks for
+// another status and some item succeeded; sign, verify and hmac always answer 200.
 import { BadRequest } from '../../util/errors.js';
 import type { HandlerContext, Response } from '../../core/path.js';
 
@@ -67,20 +69,23 @@ export function runBatch(
   return { results, failures };
 }
 
-/** The response of a batch: 400 with the results when every item failed, as Vault answers. */
-export function batchResponse(results: unknown[], failures: number, partialFailureCode = 0): Response {
+/**
+ * The response of a batch, with Vault's statuses: 200 when every item succeeded; otherwise
+ * 400 with the results in the body, or `partialFailureCode` (when sent) if some item
+ * succeeded. A code outside 1-599 is not refused: Vault warns and keeps the 400.
+ */
+export function batchResponse(results: unknown[], failures: number, partialFailureCode?: number): Response {
   const response: Response = { data: { batch_results: results } };
-  if (failures > 0 && failures === results.length) response.status = 400;
-  // Vault: a caller may ask for another status when only some items failed.
-  else if (failures > 0 && partialFailureCode !== 0) response.status = partialFailureCode;
-  return response;
-}
-
-/** Vault's check of partial_failure_response_code: 0 or a 2xx/4xx status. */
-export function checkPartialFailureCode(code: number): void {
-  if (code !== 0 && (code < 200 || code > 499 || (code >= 300 && code < 400))) {
-    throw new BadRequest('partial_failure_response_code must be a valid HTTP status code between 200 and 499, excluding 3xx');
+  if (failures === 0) return response;
+  response.status = 400;
+  if (partialFailureCode !== undefined && failures < results.length) {
+    if (partialFailureCode < 1 || partialFailureCode > 599) {
+      response.warnings = ['invalid HTTP response code override from partial_failure_response_code, reverting to 400'];
+    } else {
+      response.status = partialFailureCode;
+    }
   }
+  return response;
 }
 
 /** The single-request fields as one batch item. */
@@ -109,8 +114,8 @@ export async function singleOrBatch(ctx: Ctx, names: string[], one: (item: Batch
   const items = batchItems(ctx.fields.batch_input);
   if (!items) return { data: one(singleItem(ctx.fields, names), 0) };
   if (shape.alwaysOk) return { data: { batch_results: runBatch(items, one, shape.blank).results } };
-  checkPartialFailureCode(ctx.fields.partial_failure_response_code as number);
   const { results, failures } = runBatch(items, one, shape.blank);
-  return batchResponse(results, failures, ctx.fields.partial_failure_response_code as number);
+  const code = ctx.sent.has('partial_failure_response_code') ? ctx.fields.partial_failure_response_code as number : undefined;
+  return batchResponse(results, failures, code);
 }
 

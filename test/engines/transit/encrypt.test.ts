@@ -63,26 +63,35 @@ test('associated data is authenticated: the wrong one fails', async () => {
   assert.equal(await refused(srv, 'transit/decrypt/aad', { ciphertext: ct, associated_data: b64('ctx-2') }), 'cipher: message authentication failed');
 });
 
-test('batch: per-item results with reference echo; a bad item fails alone; all bad is a 400', async () => {
+test('batch: per-item results with reference echo; any bad item makes it a 400 unless partial_failure_response_code', async () => {
   await ok(srv, 'transit/keys/batch');
-  const enc = await ok(srv, 'transit/encrypt/batch', { batch_input: [
+  // Vault: a batch with a failed item answers 400, the results (good ones included) in the body.
+  const enc = await srv.api('POST', 'transit/encrypt/batch', { batch_input: [
     { plaintext: b64('one'), reference: 'a' }, { plaintext: 'not base64!', reference: 'b' }, { plaintext: b64('three') },
   ] });
-  const [first, bad, third] = enc.data.batch_results;
+  assert.equal(enc.status, 400);
+  const [first, bad, third] = enc.body.data.batch_results;
   assert.equal(first.reference, 'a');
   assert.match(first.ciphertext, /^vault:v1:/);
   assert.deepEqual(bad, { error: 'illegal base64 data at input byte 3', reference: 'b' });
   assert.equal(third.reference, '');
-  const dec = await ok(srv, 'transit/decrypt/batch', { batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'vault:v1:AAAA' }, { ciphertext: third.ciphertext }] });
+  const dec = await ok(srv, 'transit/decrypt/batch', { partial_failure_response_code: 200, batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'vault:v1:AAAA' }, { ciphertext: third.ciphertext }] });
   assert.equal(Buffer.from(dec.data.batch_results[0].plaintext, 'base64').toString(), 'one');
   assert.ok(dec.data.batch_results[1].error);
   assert.equal(Buffer.from(dec.data.batch_results[2].plaintext, 'base64').toString(), 'three');
+  assert.equal((await srv.api('POST', 'transit/decrypt/batch', { batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'x' }] })).status, 400);
   const allBad = await srv.api('POST', 'transit/decrypt/batch', { batch_input: [{ ciphertext: 'x' }, { ciphertext: 'y' }] });
   assert.equal(allBad.status, 400);
   assert.equal(allBad.body.data.batch_results[0].error, 'invalid ciphertext: no prefix');
   assert.equal(await refused(srv, 'transit/encrypt/batch', { batch_input: [] }), 'missing batch input to process');
   const partial = await srv.api('POST', 'transit/decrypt/batch', { partial_failure_response_code: 207, batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'x' }] });
   assert.equal(partial.status, 207);
+  // Every item failed: 400 whatever the override; an override outside 1-599 is a warning, not a refusal.
+  assert.equal((await srv.api('POST', 'transit/decrypt/batch', { partial_failure_response_code: 207, batch_input: [{ ciphertext: 'x' }] })).status, 400);
+  const outOfRange = await srv.api('POST', 'transit/decrypt/batch', { partial_failure_response_code: 700, batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'x' }] });
+  assert.equal(outOfRange.status, 400);
+  assert.deepEqual(outOfRange.body.warnings, ['invalid HTTP response code override from partial_failure_response_code, reverting to 400']);
+  assert.equal((await ok(srv, 'transit/encrypt/batch', { batch_input: [{ plaintext: b64('a') }, { plaintext: b64('b') }] })).data.batch_results.length, 2);
 });
 
 test('derived keys need a context; each context gives another key (HKDF-SHA256 as Vault)', async () => {

@@ -34,7 +34,6 @@ const hmacFields = {
   input: field.string({ description: 'Base64 input.', sensitive: true }),
   key_version: field.int({ description: 'Key version; 0 = latest.' }),
   batch_input: field.any({ description: 'List of {input} items.' }),
-  partial_failure_response_code: field.int({ description: 'Status to answer when only some batch items fail.' }),
 };
 
 async function hmacWrite(ctx: Ctx) {

@@ -23,7 +23,6 @@ const signFields = {
   marshaling_algorithm: field.string({ description: 'ECDSA: asn1 or jws.', default: 'asn1' }),
   salt_length: field.string({ description: 'RSA-PSS salt length: auto, hash or a number of bytes.', default: 'auto' }),
   batch_input: field.any({ description: 'List of {input, context} items.' }),
-  partial_failure_response_code: field.int({ description: 'Status to answer when only some batch items fail.' }),
 };
 
 const verifyFields = {
