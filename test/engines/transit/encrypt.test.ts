@@ -117,7 +117,7 @@ test('convergent encryption is deterministic per context, and refuses a caller n
   assert.equal((await enc('c1')).data.ciphertext, a);
   assert.notEqual((await enc('c2')).data.ciphertext, a);
   assert.equal((await srv.api('GET', 'transit/keys/conv')).body.data.convergent_encryption, true);
-  assert.equal(await refused(srv, 'transit/encrypt/conv', { plaintext: CANARY_B64, context: b64('c1'), nonce: randomBytes(12).toString('base64') }), 'nonce provided when not allowed');
+  assert.equal(await refused(srv, 'transit/encrypt/conv', { plaintext: CANARY_B64, context: b64('c1'), nonce: randomBytes(12).toString('base64') }), 'provided nonce not allowed for this key');
   await ok(srv, 'transit/keys/notconv');
   const r1 = (await ok(srv, 'transit/encrypt/notconv', { plaintext: CANARY_B64 })).data.ciphertext;
   assert.notEqual((await ok(srv, 'transit/encrypt/notconv', { plaintext: CANARY_B64 })).data.ciphertext, r1);

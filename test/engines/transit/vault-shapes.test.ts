@@ -73,3 +73,19 @@ test('decrypt and rewrap refuse a batch where only some items have a context', a
     assert.equal(await refused(srv, `transit/${op}/aes`, mixed), 'context should be set either in all the request blocks or in none');
   }
 });
+
+test('verify: a signature or an hmac in every item, with Vault\'s texts otherwise', async () => {
+  const sig = (await ok(srv, 'transit/sign/ec', { input: b64('m') })).data.signature;
+  assert.equal(await refused(srv, 'transit/verify/ec', { input: b64('m') }), "missing 'signature', 'hmac' or 'cmac' were given to verify");
+  assert.equal(await refused(srv, 'transit/verify/ec', { batch_input: [{ input: b64('m'), signature: sig }, { input: b64('m'), hmac: 'vault:v1:AA==' }] }),
+    "elements of batch_input must all provide either 'signature', 'hmac' or 'cmac'");
+  assert.equal(await refused(srv, 'transit/verify/ec', { batch_input: [{ input: b64('m'), signature: sig }, { input: b64('m') }] }), "some elements of batch_input are missing 'signature'");
+  assert.equal(await refused(srv, 'transit/verify/ec', { batch_input: [{ input: b64('m'), hmac: 'vault:v1:AA==' }, { input: b64('m') }] }), "some elements of batch_input are missing 'hmac'");
+  assert.equal(await refused(srv, 'transit/verify/ec', { batch_input: [{ input: b64('m') }] }), "no batch_input elements have 'signature', 'hmac' or 'cmac'");
+  // An item with both is a signature item, as in Vault.
+  assert.equal((await ok(srv, 'transit/verify/ec', { input: b64('m'), signature: sig, hmac: 'vault:v1:AA==' })).data.valid, true);
+});
+
+test('a nonce on a key that does not take one is refused with Vault\'s text', async () => {
+  assert.equal(await refused(srv, 'transit/encrypt/aes', { plaintext: b64('x'), nonce: Buffer.alloc(12).toString('base64') }), 'provided nonce not allowed for this key');
+});

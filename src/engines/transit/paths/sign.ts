@@ -71,16 +71,35 @@ async function signWrite(ctx: Ctx) {
   return singleOrBatch(ctx, ['input', 'context', 'key_version'], one, { blank: { key_version: 0 }, alwaysOk: true });
 }
 
+const present = (item: BatchItem, name: string): boolean => item[name] !== undefined && item[name] !== null;
+
+/**
+ * What verify checks, by Vault's rule: an item is a signature item when it has `signature`,
+ * else an HMAC item when it has `hmac`; a batch must not mix them nor leave any item without
+ * one. Vault's texts name `cmac` too (an Enterprise kind Lockbox does not have).
+ */
+function verifyMode(items: BatchItem[], batch: boolean): 'signature' | 'hmac' {
+  let sig = false;
+  let mac = false;
+  let missing = false;
+  for (const item of items) {
+    if (present(item, 'signature')) sig = true;
+    else if (present(item, 'hmac')) mac = true;
+    else missing = true;
+  }
+  if (!batch && !sig && !mac) throw new BadRequest("missing 'signature', 'hmac' or 'cmac' were given to verify");
+  if (sig && mac) throw new BadRequest("elements of batch_input must all provide either 'signature', 'hmac' or 'cmac'");
+  if (missing && (sig || mac)) throw new BadRequest(`some elements of batch_input are missing '${sig ? 'signature' : 'hmac'}'`);
+  if (!sig && !mac) throw new BadRequest("no batch_input elements have 'signature', 'hmac' or 'cmac'");
+  return mac ? 'hmac' : 'signature';
+}
+
 async function verifyWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const items = batchItems(f.batch_input) ?? [{ input: f.input, signature: f.signature, hmac: f.hmac, context: f.context }];
-  const usesHmac = items.map((it) => typeof it.hmac === 'string' && it.hmac !== '');
-  const usesSig = items.map((it) => typeof it.signature === 'string' && it.signature !== '');
-  if (usesHmac.some(Boolean) && usesSig.some(Boolean)) {
-    throw new BadRequest(items.length > 1 ? 'batch request must contain only signatures or only HMACs' : 'provide one of "signature" or "hmac"');
-  }
-  const hmacMode = usesHmac.some(Boolean);
-  if (!hmacMode && !usesSig.some(Boolean)) throw new BadRequest('neither a "signature" nor an "hmac" were given to verify');
+  const batch = batchItems(f.batch_input);
+  // A single request counts only the fields it sent (an empty default is not a signature).
+  const single: BatchItem = Object.fromEntries(['signature', 'hmac'].filter((n) => ctx.sent.has(n) && f[n] !== '').map((n) => [n, f[n]]));
+  const hmacMode = verifyMode(batch ?? [single], batch !== undefined) === 'hmac';
   // Any key verifies an HMAC; a signature needs a signing key (Vault's texts for verify).
   const p = hmacMode
     ? await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now())
