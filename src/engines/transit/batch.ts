@@ -1,7 +1,7 @@
 // Vault's batch_input: a list of objects processed one by one. An item's user error is
-// reported in its own result. For encrypt, decrypt and rewrap any failed item makes the
-// answer a 400 (with the results in its body) unless partial_failure_response_code asks for
-// another status and some item succeeded; sign, verify and hmac always answer 200.
+// reported in its own result. For encrypt and decrypt any failed item makes the answer a 400
+// (with the results in its body) unless partial_failure_response_code asks for another status
+// and some item succeeded; rewrap, sign, verify and hmac always answer 200.
 import { BadRequest } from '../../util/errors.js';
 import type { HandlerContext, Response } from '../../core/path.js';
 
@@ -100,8 +100,8 @@ export type BatchShape = {
   /** Fields a failed item still carries (see runBatch). */
   blank?: Record<string, unknown>;
   /**
-   * Vault's sign, verify and hmac answer 200 even when every item failed (only encrypt,
-   * decrypt and rewrap turn an all-failed batch into a 400).
+   * Vault's rewrap, sign, verify and hmac answer 200 even when every item failed (only
+   * encrypt and decrypt turn a failed item into a 400).
    */
   alwaysOk?: boolean;
 };

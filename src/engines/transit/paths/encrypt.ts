@@ -1,7 +1,7 @@
 // encrypt/:name, decrypt/:name and rewrap/:name, single or batch.
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field } from '../../../core/path.js';
-import { batchItems, itemInt, itemString, singleItem, singleOrBatch, type BatchItem, type Ctx } from '../batch.js';
+import { batchItems, itemInt, itemString, singleItem, singleOrBatch, type BatchItem, type BatchShape, type Ctx } from '../batch.js';
 import { decodeBase64 } from '../encoding.js';
 import { loadKey, requireKey, saveKey, withKeyLock } from '../keyring.js';
 import type { KeyPolicy } from '../policy.js';
@@ -91,7 +91,7 @@ function checkContextsAlike(items: BatchItem[]): boolean {
 
 /** Runs a ciphertext-consuming operation (decrypt, rewrap) on one item or a batch. */
 async function withCiphertexts(
-  c: Ctx, names: string[], op: (p: KeyPolicy, item: BatchItem, i: number) => Record<string, unknown>, blank: Record<string, unknown> = {},
+  c: Ctx, names: string[], op: (p: KeyPolicy, item: BatchItem, i: number) => Record<string, unknown>, shape: BatchShape,
 ) {
   const batch = batchItems(c.fields.batch_input);
   if (!batch && c.fields.ciphertext === '') throw new BadRequest('missing ciphertext to decrypt');
@@ -100,7 +100,7 @@ async function withCiphertexts(
   return singleOrBatch(c, names, (item, i) => {
     if (itemString(item, 'ciphertext', i) === '') throw new BadRequest('missing ciphertext to decrypt');
     return op(p, item, i);
-  }, { blank });
+  }, shape);
 }
 
 /** decrypt/:name */
@@ -112,7 +112,7 @@ export const decryptPath = definePath({
     update: (ctx) => withCiphertexts(ctx as unknown as Ctx, ['ciphertext', 'context', 'nonce', 'associated_data'], (p, item, i) => {
       const { plaintext } = decrypt(p, itemString(item, 'ciphertext', i), optionsOf(item, i));
       return { plaintext: plaintext.toString('base64') };
-    }, { plaintext: '' }), // Vault's failed decrypt items still carry an empty `plaintext`.
+    }, { blank: { plaintext: '' } }), // Vault's failed decrypt items still carry an empty `plaintext`.
   },
 });
 
@@ -132,6 +132,6 @@ export const rewrapPath = definePath({
       const { plaintext } = decrypt(p, itemString(item, 'ciphertext', i), opts);
       const { ciphertext, version } = encrypt(p, itemInt(item, 'key_version', i), plaintext, opts);
       return { ciphertext, key_version: version };
-    }),
+    }, { alwaysOk: true }), // Vault's rewrap answers a batch with 200 whatever its items did.
   },
 });
