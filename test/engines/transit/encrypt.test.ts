@@ -158,8 +158,12 @@ test('datakey: plaintext returns the key and its ciphertext, wrapped only the ci
   const wrapped = (await ok(srv, 'transit/datakey/wrapped/dk')).data;
   assert.equal(wrapped.plaintext, undefined);
   assert.equal(Buffer.from((await ok(srv, 'transit/decrypt/dk', { ciphertext: wrapped.ciphertext })).data.plaintext, 'base64').length, 32);
-  assert.equal(await refused(srv, 'transit/datakey/other/dk'), 'Invalid path, must be "plaintext" or "wrapped"');
-  assert.equal(await refused(srv, 'transit/datakey/wrapped/dk', { bits: 100 }), 'invalid bits value');
+  assert.equal(await refused(srv, 'transit/datakey/other/dk'), "Invalid path, must be 'plaintext' or 'wrapped'");
+  assert.equal(await refused(srv, 'transit/datakey/wrapped/dk', { bits: 100 }), 'invalid bit length');
+  // Vault checks the options before the path's mode and the key.
+  assert.equal(await refused(srv, 'transit/datakey/other/absent', { context: 'not base64!' }), 'failed to base64-decode context');
+  assert.equal(await refused(srv, 'transit/datakey/other/absent', { bits: 100 }), 'invalid bit length');
+  assert.equal(await refused(srv, 'transit/datakey/wrapped/absent'), 'encryption key not found');
 });
 
 test('SOPS hc_vault replay: JSON bodies without Content-Type, base64 plaintext both ways', async () => {
