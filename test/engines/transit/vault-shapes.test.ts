@@ -90,3 +90,13 @@ test('verify: a signature or an hmac in every item, with Vault\'s texts otherwis
 test('a nonce on a key that does not take one is refused with Vault\'s text', async () => {
   assert.equal(await refused(srv, 'transit/encrypt/aes', { plaintext: b64('x'), nonce: Buffer.alloc(12).toString('base64') }), 'provided nonce not allowed for this key');
 });
+
+test('associated data on an RSA key is refused per item, naming the item', async () => {
+  await ok(srv, 'transit/keys/rsa', { type: 'rsa-2048' });
+  assert.equal(await refused(srv, 'transit/encrypt/rsa', { plaintext: b64('x'), associated_data: b64('ad') }), "'[0].associated_data' provided for non-AEAD cipher suite rsa-2048");
+  const ct = (await ok(srv, 'transit/encrypt/rsa', { plaintext: b64('x') })).data.ciphertext;
+  const res = await srv.api('POST', 'transit/decrypt/rsa', { batch_input: [{ ciphertext: ct }, { ciphertext: ct, associated_data: b64('ad') }] });
+  assert.equal(res.status, 400);
+  assert.deepEqual(res.body.data.batch_results[1], { plaintext: '', error: "'[1].associated_data' provided for non-AEAD cipher suite rsa-2048", reference: '' });
+  assert.equal(res.body.data.batch_results[0].plaintext, b64('x'));
+});

@@ -3,6 +3,7 @@ import { BadRequest } from '../../../util/errors.js';
 import { definePath, field } from '../../../core/path.js';
 import { batchItems, itemInt, itemString, singleItem, singleOrBatch, type BatchItem, type BatchShape, type Ctx } from '../batch.js';
 import { decodeBase64 } from '../encoding.js';
+import { capabilitiesOf } from '../key-types.js';
 import { loadKey, requireKey, saveKey, withKeyLock } from '../keyring.js';
 import type { KeyPolicy } from '../policy.js';
 import { decrypt, encrypt, type CipherOptions } from '../symmetric.js';
@@ -16,6 +17,13 @@ const common = {
   batch_input: field.any({ description: 'List of items to process in one request.' }),
   partial_failure_response_code: field.int({ description: 'Status to answer when only some batch items fail.' }),
 };
+
+/** Vault refuses associated data on an RSA key per item, naming the item. */
+function checkAssociatedData(p: KeyPolicy, item: BatchItem, i: number): void {
+  if (itemString(item, 'associated_data', i) !== '' && !capabilitiesOf(p.type).aead) {
+    throw new BadRequest(`'[${i}].associated_data' provided for non-AEAD cipher suite ${p.type}`);
+  }
+}
 
 /** Decodes an item's optional base64 options. */
 function optionsOf(item: BatchItem, i: number): CipherOptions {
@@ -53,6 +61,7 @@ async function encryptWrite(ctx: Ctx, upsert: boolean) {
   const p = upsert ? await upsertKey(ctx, contextSet) : await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const one = (item: BatchItem, i: number) => {
     const plaintext = decodeBase64(itemString(item, 'plaintext', i));
+    checkAssociatedData(p, item, i);
     const { ciphertext, version } = encrypt(p, itemInt(item, 'key_version', i), plaintext, optionsOf(item, i));
     return { ciphertext, key_version: version };
   };
@@ -110,6 +119,7 @@ export const decryptPath = definePath({
   fields: { ...common, ciphertext: field.string({ description: 'The ciphertext, as encrypt returned it.' }) },
   operations: {
     update: (ctx) => withCiphertexts(ctx as unknown as Ctx, ['ciphertext', 'context', 'nonce', 'associated_data'], (p, item, i) => {
+      checkAssociatedData(p, item, i);
       const { plaintext } = decrypt(p, itemString(item, 'ciphertext', i), optionsOf(item, i));
       return { plaintext: plaintext.toString('base64') };
     }, { blank: { plaintext: '' } }), // Vault's failed decrypt items still carry an empty `plaintext`.
