@@ -68,7 +68,15 @@ async function signWrite(ctx: Ctx) {
   const one = (item: BatchItem, i: number) =>
     signInput(p, itemInt(item, 'key_version', i) || (f.key_version as number), inputOf(item, i, 'missing input'), optionsOf(f, item, i));
   // Vault's sign items keep `key_version` (0) when they fail.
-  return singleOrBatch(ctx, ['input', 'context', 'key_version'], one, { blank: { key_version: 0 }, alwaysOk: true });
+  const res = await singleOrBatch(ctx, ['input', 'context', 'key_version'], one, { blank: { key_version: 0 }, alwaysOk: true });
+  // Vault names a derived Ed25519 key's public key `public_key` in a single answer and
+  // `publickey` in batch items.
+  const data = res.data as Record<string, unknown>;
+  if (data.publickey !== undefined) {
+    data.public_key = data.publickey;
+    delete data.publickey;
+  }
+  return res;
 }
 
 const present = (item: BatchItem, name: string): boolean => item[name] !== undefined && item[name] !== null;
