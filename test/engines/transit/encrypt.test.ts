@@ -148,6 +148,12 @@ test('encrypt upserts a missing key (create capability), deriving when a context
   const { data } = (await srv.api('GET', 'transit/keys/upserted')).body;
   assert.deepEqual([data.type, data.derived], ['aes256-gcm96', true]);
   assert.equal(await refused(srv, 'transit/encrypt/upserted-ec', { plaintext: CANARY_B64, type: 'ecdsa-p256' }), 'key type ecdsa-p256 not supported for this operation');
+  // Vault upserts RSA keys too, and calls the types encrypt cannot use unknown.
+  assert.match((await ok(srv, 'transit/encrypt/upserted-rsa', { plaintext: CANARY_B64, type: 'rsa-2048' })).data.ciphertext, /^vault:v1:/);
+  assert.equal((await srv.api('GET', 'transit/keys/upserted-rsa')).body.data.type, 'rsa-2048');
+  assert.equal(await refused(srv, 'transit/encrypt/upserted-ed', { plaintext: CANARY_B64, type: 'ed25519' }), 'unknown key type ed25519');
+  assert.equal(await refused(srv, 'transit/encrypt/upserted-rsa-derived', { plaintext: CANARY_B64, context: b64('c'), type: 'rsa-2048' }),
+    'key derivation and convergent encryption not supported for keys of type rsa-2048');
 });
 
 test('datakey: plaintext returns the key and its ciphertext, wrapped only the ciphertext', async () => {

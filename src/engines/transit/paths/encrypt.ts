@@ -68,14 +68,19 @@ async function encryptWrite(ctx: Ctx, upsert: boolean) {
   return singleOrBatch(ctx, names, one);
 }
 
+const UPSERT_TYPES = ['aes128-gcm96', 'aes256-gcm96', 'chacha20-poly1305', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
+
 async function upsertKey(ctx: Ctx, derived: boolean): Promise<KeyPolicy> {
   const f = ctx.fields;
   const convergent = f.convergent_encryption as boolean;
   if (convergent && !derived) throw new BadRequest('convergent encryption requires derivation to be enabled, so context is required');
-  const type = parseKeyType(f.type as string);
-  if (!['aes128-gcm96', 'aes256-gcm96', 'chacha20-poly1305'].includes(type)) {
-    throw new BadRequest(`key type ${type} not supported for this operation`);
-  }
+  // Vault upserts the encryption types (RSA included), refuses ECDSA by name, and calls any
+  // other type (ed25519, hmac) unknown here.
+  const text = f.type as string;
+  if (/^ecdsa-p(256|384|521)$/.test(text)) throw new BadRequest(`key type ${text} not supported for this operation`);
+  if (!UPSERT_TYPES.includes(text)) throw new BadRequest(`unknown key type ${text}`);
+  const type = parseKeyType(text);
+  if (derived && !capabilitiesOf(type).derivation) throw new BadRequest(`key derivation and convergent encryption not supported for keys of type ${type}`);
   const name = f.name as string;
   return withKeyLock(ctx.mount.uuid, name, async () => {
     const existing = await loadKey(ctx.storage, ctx.mount.uuid, name);
