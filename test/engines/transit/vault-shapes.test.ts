@@ -100,3 +100,10 @@ test('associated data on an RSA key is refused per item, naming the item', async
   assert.deepEqual(res.body.data.batch_results[1], { plaintext: '', error: "'[1].associated_data' provided for non-AEAD cipher suite rsa-2048", reference: '' });
   assert.equal(res.body.data.batch_results[0].plaintext, b64('x'));
 });
+
+test('verify of HMACs in a batch omits a false valid, as Vault\'s HMAC items do', async () => {
+  const mac = (await ok(srv, 'transit/hmac/aes', { input: b64('m') })).data.hmac;
+  const results = (await ok(srv, 'transit/verify/aes', { batch_input: [{ input: b64('m'), hmac: mac }, { input: b64('n'), hmac: mac }] })).data.batch_results;
+  assert.deepEqual(results, [{ valid: true, reference: '' }, { reference: '' }]);
+  assert.equal((await ok(srv, 'transit/verify/aes', { input: b64('n'), hmac: mac })).data.valid, false);
+});

@@ -113,8 +113,13 @@ async function verifyWrite(ctx: Ctx) {
     ? await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now())
     : await signingKey(ctx, 'signature verification key not found', 'verification');
   const one = (item: BatchItem, i: number) => verifyOne(p, f, item, i, hmacMode);
-  // Vault's verify items keep `valid` (false) when they fail.
-  return singleOrBatch(ctx, ['input', 'signature', 'hmac', 'context'], one, { blank: hmacMode ? {} : { valid: false }, alwaysOk: true });
+  // Vault's signature items keep `valid` (false) when they fail; its HMAC items omit a false
+  // `valid` altogether (a single answer still says false).
+  const res = await singleOrBatch(ctx, ['input', 'signature', 'hmac', 'context'], one, { blank: hmacMode ? {} : { valid: false }, alwaysOk: true });
+  if (hmacMode && batch) {
+    for (const r of (res.data as { batch_results: Array<Record<string, unknown>> }).batch_results) if (r.valid === false) delete r.valid;
+  }
+  return res;
 }
 
 function verifyOne(p: KeyPolicy, f: Record<string, unknown>, item: BatchItem, i: number, hmacMode: boolean) {
