@@ -1,5 +1,7 @@
 // Vault's batch_input: a list of objects processed one by one. An item's user error is
-// reported in its own result; the request fails with 400 only when every item failed.
+// reported in its own result. For encrypt and decrypt any failed item makes the answer a 400
+// (with the results in its body) unless partial_failure_response_code asks for another status
+// and some item succeeded; rewrap, sign, verify and hmac always answer 200.
 import { BadRequest } from '../../util/errors.js';
 import type { HandlerContext, Response } from '../../core/path.js';
 
@@ -39,10 +41,15 @@ export function itemInt(item: BatchItem, name: string, index: number): number {
 const goType = (v: unknown): string =>
   typeof v === 'number' ? 'json.Number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
 
-/** Runs `one` per item; a BadRequest becomes that item's error, anything else fails the request. */
+/**
+ * Runs `one` per item; a BadRequest becomes that item's error, anything else fails the request.
+ * `blank` holds the fields Vault still shows on a failed item (its Go structs do not omit them:
+ * decrypt's `plaintext`, sign's `key_version`, verify's `valid`).
+ */
 export function runBatch(
   items: BatchItem[],
   one: (item: BatchItem, index: number) => Record<string, unknown>,
+  blank: Record<string, unknown> = {},
 ): { results: Array<Record<string, unknown>>; failures: number } {
   const results: Array<Record<string, unknown>> = new Array(items.length);
   let failures = 0;
@@ -56,26 +63,29 @@ export function runBatch(
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       failures += 1;
-      results[i] = { error: err.message, reference };
+      results[i] = { ...blank, error: err.message, reference };
     }
   }
   return { results, failures };
 }
 
-/** The response of a batch: 400 with the results when every item failed, as Vault answers. */
-export function batchResponse(results: unknown[], failures: number, partialFailureCode = 0): Response {
+/**
+ * The response of a batch, with Vault's statuses: 200 when every item succeeded; otherwise
+ * 400 with the results in the body, or `partialFailureCode` (when sent) if some item
+ * succeeded. A code outside 1-599 is not refused: Vault warns and keeps the 400.
+ */
+export function batchResponse(results: unknown[], failures: number, partialFailureCode?: number): Response {
   const response: Response = { data: { batch_results: results } };
-  if (failures > 0 && failures === results.length) response.status = 400;
-  // Vault: a caller may ask for another status when only some items failed.
-  else if (failures > 0 && partialFailureCode !== 0) response.status = partialFailureCode;
-  return response;
-}
-
-/** Vault's check of partial_failure_response_code: 0 or a 2xx/4xx status. */
-export function checkPartialFailureCode(code: number): void {
-  if (code !== 0 && (code < 200 || code > 499 || (code >= 300 && code < 400))) {
-    throw new BadRequest('partial_failure_response_code must be a valid HTTP status code between 200 and 499, excluding 3xx');
+  if (failures === 0) return response;
+  response.status = 400;
+  if (partialFailureCode !== undefined && failures < results.length) {
+    if (partialFailureCode < 1 || partialFailureCode > 599) {
+      response.warnings = ['invalid HTTP response code override from partial_failure_response_code, reverting to 400'];
+    } else {
+      response.status = partialFailureCode;
+    }
   }
+  return response;
 }
 
 /** The single-request fields as one batch item. */
@@ -85,15 +95,27 @@ export const singleItem = (f: Record<string, unknown>, names: string[]): BatchIt
 /** A handler context with loosely typed fields, shared by the batch-capable paths. */
 export type Ctx = HandlerContext<Record<string, unknown>>;
 
+/** How a batch reports failed items. */
+export type BatchShape = {
+  /** Fields a failed item still carries (see runBatch). */
+  blank?: Record<string, unknown>;
+  /**
+   * Vault's rewrap, sign, verify and hmac answer 200 even when every item failed (only
+   * encrypt and decrypt turn a failed item into a 400).
+   */
+  alwaysOk?: boolean;
+};
+
 /**
  * Runs an operation on one item or a batch. A single request's error is the request's error;
  * a batch reports errors per item.
  */
-export async function singleOrBatch(ctx: Ctx, names: string[], one: (item: BatchItem, i: number) => Record<string, unknown>) {
+export async function singleOrBatch(ctx: Ctx, names: string[], one: (item: BatchItem, i: number) => Record<string, unknown>, shape: BatchShape = {}) {
   const items = batchItems(ctx.fields.batch_input);
   if (!items) return { data: one(singleItem(ctx.fields, names), 0) };
-  checkPartialFailureCode(ctx.fields.partial_failure_response_code as number);
-  const { results, failures } = runBatch(items, one);
-  return batchResponse(results, failures, ctx.fields.partial_failure_response_code as number);
+  if (shape.alwaysOk) return { data: { batch_results: runBatch(items, one, shape.blank).results } };
+  const { results, failures } = runBatch(items, one, shape.blank);
+  const code = ctx.sent.has('partial_failure_response_code') ? ctx.fields.partial_failure_response_code as number : undefined;
+  return batchResponse(results, failures, code);
 }
 

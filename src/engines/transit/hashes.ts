@@ -13,11 +13,19 @@ export function digestName(algorithm: string): string {
   return name;
 }
 
+/** Vault's refusal of a sign/verify hash name it does not know. */
+const invalidHash = (algorithm: string) => new BadRequest(`invalid hash algorithm ${JSON.stringify(algorithm)}`);
+
 /** node's name of a hash that sign/verify accept (sha1 included, as in Vault). */
 export function signingDigestName(algorithm: string): string {
   const name = NODE_NAMES[algorithm];
-  if (!name) throw new BadRequest(`unsupported hash algorithm ${algorithm}`);
+  if (!name) throw invalidHash(algorithm);
   return name;
+}
+
+/** Checks a sign/verify hash name ("none" included) before any key is looked up, as Vault does. */
+export function checkSigningHash(algorithm: string): void {
+  if (algorithm !== 'none' && !NODE_NAMES[algorithm]) throw invalidHash(algorithm);
 }
 
 /** The digest length in bytes of a node hash name. */

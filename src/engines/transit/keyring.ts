@@ -32,10 +32,13 @@ export async function loadKey(storage: Storage, mountUuid: string, name: string)
   return p;
 }
 
-/** The key, or Vault's "encryption key not found" (a 400, as in Vault); rotated first when due. */
-export async function requireKey(storage: Storage, mountUuid: string, name: string, now: number): Promise<KeyPolicy> {
+/**
+ * The key, or a 400 with Vault's text for the operation ("encryption key not found" unless
+ * told: sign and verify word it their own way); rotated first when due.
+ */
+export async function requireKey(storage: Storage, mountUuid: string, name: string, now: number, missing = 'encryption key not found'): Promise<KeyPolicy> {
   const p = await loadKey(storage, mountUuid, name);
-  if (!p) throw new BadRequest('encryption key not found');
+  if (!p) throw new BadRequest(missing);
   return rotationDue(p, now) ? rotateIfDue(storage, mountUuid, name, now) : p;
 }
 

@@ -23,7 +23,7 @@ export type SignOptions = {
 
 function checkOptions(p: KeyPolicy, o: SignOptions): void {
   if (!capabilitiesOf(p.type).signing) throw new BadRequest(`key type ${p.type} does not support signing`);
-  if (o.marshaling !== 'asn1' && o.marshaling !== 'jws') throw new BadRequest(`invalid marshaling type ${o.marshaling}`);
+  if (o.marshaling !== 'asn1' && o.marshaling !== 'jws') throw new BadRequest(`invalid marshaling type ${JSON.stringify(o.marshaling)}`);
   // node:crypto signs only messages it hashes itself; a digest can be signed as is only with
   // RSA PKCS #1 v1.5 (pkcs1-prehashed.ts). ECDSA and RSA-PSS digests are refused.
   if (o.prehashed && p.type !== 'ed25519' && !isPrehashedPkcs1(p, o)) {

@@ -90,7 +90,7 @@ export function encrypt(p: KeyPolicy, requested: number, plaintext: Buffer, opts
   if (!capabilitiesOf(p.type).encryption) throw new BadRequest(`message encryption not supported for key type ${p.type}`);
   const version = encryptionVersion(p, requested);
   if (opts.nonce && opts.nonce.length > 0 && convergentVersionOf(p, version) !== 1) {
-    throw new BadRequest('nonce provided when not allowed');
+    throw new BadRequest('provided nonce not allowed for this key');
   }
   if (!capabilitiesOf(p.type).aead) {
     if (opts.associatedData?.length) throw new BadRequest(`associated data not supported for key type ${p.type}`);

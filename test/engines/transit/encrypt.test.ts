@@ -63,26 +63,35 @@ test('associated data is authenticated: the wrong one fails', async () => {
   assert.equal(await refused(srv, 'transit/decrypt/aad', { ciphertext: ct, associated_data: b64('ctx-2') }), 'cipher: message authentication failed');
 });
 
-test('batch: per-item results with reference echo; a bad item fails alone; all bad is a 400', async () => {
+test('batch: per-item results with reference echo; any bad item makes it a 400 unless partial_failure_response_code', async () => {
   await ok(srv, 'transit/keys/batch');
-  const enc = await ok(srv, 'transit/encrypt/batch', { batch_input: [
+  // Vault: a batch with a failed item answers 400, the results (good ones included) in the body.
+  const enc = await srv.api('POST', 'transit/encrypt/batch', { batch_input: [
     { plaintext: b64('one'), reference: 'a' }, { plaintext: 'not base64!', reference: 'b' }, { plaintext: b64('three') },
   ] });
-  const [first, bad, third] = enc.data.batch_results;
+  assert.equal(enc.status, 400);
+  const [first, bad, third] = enc.body.data.batch_results;
   assert.equal(first.reference, 'a');
   assert.match(first.ciphertext, /^vault:v1:/);
   assert.deepEqual(bad, { error: 'illegal base64 data at input byte 3', reference: 'b' });
   assert.equal(third.reference, '');
-  const dec = await ok(srv, 'transit/decrypt/batch', { batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'vault:v1:AAAA' }, { ciphertext: third.ciphertext }] });
+  const dec = await ok(srv, 'transit/decrypt/batch', { partial_failure_response_code: 200, batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'vault:v1:AAAA' }, { ciphertext: third.ciphertext }] });
   assert.equal(Buffer.from(dec.data.batch_results[0].plaintext, 'base64').toString(), 'one');
   assert.ok(dec.data.batch_results[1].error);
   assert.equal(Buffer.from(dec.data.batch_results[2].plaintext, 'base64').toString(), 'three');
+  assert.equal((await srv.api('POST', 'transit/decrypt/batch', { batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'x' }] })).status, 400);
   const allBad = await srv.api('POST', 'transit/decrypt/batch', { batch_input: [{ ciphertext: 'x' }, { ciphertext: 'y' }] });
   assert.equal(allBad.status, 400);
   assert.equal(allBad.body.data.batch_results[0].error, 'invalid ciphertext: no prefix');
   assert.equal(await refused(srv, 'transit/encrypt/batch', { batch_input: [] }), 'missing batch input to process');
   const partial = await srv.api('POST', 'transit/decrypt/batch', { partial_failure_response_code: 207, batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'x' }] });
   assert.equal(partial.status, 207);
+  // Every item failed: 400 whatever the override; an override outside 1-599 is a warning, not a refusal.
+  assert.equal((await srv.api('POST', 'transit/decrypt/batch', { partial_failure_response_code: 207, batch_input: [{ ciphertext: 'x' }] })).status, 400);
+  const outOfRange = await srv.api('POST', 'transit/decrypt/batch', { partial_failure_response_code: 700, batch_input: [{ ciphertext: first.ciphertext }, { ciphertext: 'x' }] });
+  assert.equal(outOfRange.status, 400);
+  assert.deepEqual(outOfRange.body.warnings, ['invalid HTTP response code override from partial_failure_response_code, reverting to 400']);
+  assert.equal((await ok(srv, 'transit/encrypt/batch', { batch_input: [{ plaintext: b64('a') }, { plaintext: b64('b') }] })).data.batch_results.length, 2);
 });
 
 test('derived keys need a context; each context gives another key (HKDF-SHA256 as Vault)', async () => {
@@ -108,7 +117,7 @@ test('convergent encryption is deterministic per context, and refuses a caller n
   assert.equal((await enc('c1')).data.ciphertext, a);
   assert.notEqual((await enc('c2')).data.ciphertext, a);
   assert.equal((await srv.api('GET', 'transit/keys/conv')).body.data.convergent_encryption, true);
-  assert.equal(await refused(srv, 'transit/encrypt/conv', { plaintext: CANARY_B64, context: b64('c1'), nonce: randomBytes(12).toString('base64') }), 'nonce provided when not allowed');
+  assert.equal(await refused(srv, 'transit/encrypt/conv', { plaintext: CANARY_B64, context: b64('c1'), nonce: randomBytes(12).toString('base64') }), 'provided nonce not allowed for this key');
   await ok(srv, 'transit/keys/notconv');
   const r1 = (await ok(srv, 'transit/encrypt/notconv', { plaintext: CANARY_B64 })).data.ciphertext;
   assert.notEqual((await ok(srv, 'transit/encrypt/notconv', { plaintext: CANARY_B64 })).data.ciphertext, r1);
@@ -139,6 +148,12 @@ test('encrypt upserts a missing key (create capability), deriving when a context
   const { data } = (await srv.api('GET', 'transit/keys/upserted')).body;
   assert.deepEqual([data.type, data.derived], ['aes256-gcm96', true]);
   assert.equal(await refused(srv, 'transit/encrypt/upserted-ec', { plaintext: CANARY_B64, type: 'ecdsa-p256' }), 'key type ecdsa-p256 not supported for this operation');
+  // Vault upserts RSA keys too, and calls the types encrypt cannot use unknown.
+  assert.match((await ok(srv, 'transit/encrypt/upserted-rsa', { plaintext: CANARY_B64, type: 'rsa-2048' })).data.ciphertext, /^vault:v1:/);
+  assert.equal((await srv.api('GET', 'transit/keys/upserted-rsa')).body.data.type, 'rsa-2048');
+  assert.equal(await refused(srv, 'transit/encrypt/upserted-ed', { plaintext: CANARY_B64, type: 'ed25519' }), 'unknown key type ed25519');
+  assert.equal(await refused(srv, 'transit/encrypt/upserted-rsa-derived', { plaintext: CANARY_B64, context: b64('c'), type: 'rsa-2048' }),
+    'key derivation and convergent encryption not supported for keys of type rsa-2048');
 });
 
 test('datakey: plaintext returns the key and its ciphertext, wrapped only the ciphertext', async () => {
@@ -149,8 +164,12 @@ test('datakey: plaintext returns the key and its ciphertext, wrapped only the ci
   const wrapped = (await ok(srv, 'transit/datakey/wrapped/dk')).data;
   assert.equal(wrapped.plaintext, undefined);
   assert.equal(Buffer.from((await ok(srv, 'transit/decrypt/dk', { ciphertext: wrapped.ciphertext })).data.plaintext, 'base64').length, 32);
-  assert.equal(await refused(srv, 'transit/datakey/other/dk'), 'Invalid path, must be "plaintext" or "wrapped"');
-  assert.equal(await refused(srv, 'transit/datakey/wrapped/dk', { bits: 100 }), 'invalid bits value');
+  assert.equal(await refused(srv, 'transit/datakey/other/dk'), "Invalid path, must be 'plaintext' or 'wrapped'");
+  assert.equal(await refused(srv, 'transit/datakey/wrapped/dk', { bits: 100 }), 'invalid bit length');
+  // Vault checks the options before the path's mode and the key.
+  assert.equal(await refused(srv, 'transit/datakey/other/absent', { context: 'not base64!' }), 'failed to base64-decode context');
+  assert.equal(await refused(srv, 'transit/datakey/other/absent', { bits: 100 }), 'invalid bit length');
+  assert.equal(await refused(srv, 'transit/datakey/wrapped/absent'), 'encryption key not found');
 });
 
 test('SOPS hc_vault replay: JSON bodies without Content-Type, base64 plaintext both ways', async () => {

@@ -29,9 +29,12 @@ test('derived ed25519: the same context gives the same key, its public key is re
   const a = (await ok(srv, 'transit/sign/ed-derived', { input: b64('m'), context: b64('c1') })).data;
   const again = (await ok(srv, 'transit/sign/ed-derived', { input: b64('m'), context: b64('c1') })).data;
   assert.equal(a.signature, again.signature);
-  assert.ok(verify(null, Buffer.from('m'), edPublicKey(a.publickey), sigBytes(a.signature)));
+  assert.ok(verify(null, Buffer.from('m'), edPublicKey(a.public_key), sigBytes(a.signature)));
+  assert.equal(a.publickey, undefined);
+  const batch = (await ok(srv, 'transit/sign/ed-derived', { batch_input: [{ input: b64('m'), context: b64('c1') }] })).data.batch_results;
+  assert.equal(batch[0].publickey, a.public_key);
   const read = (await srv.api('GET', `transit/keys/ed-derived?context=${encodeURIComponent(b64('c1'))}`)).body.data;
-  assert.equal(read.keys['1'].public_key, a.publickey);
+  assert.equal(read.keys['1'].public_key, a.public_key);
   assert.equal((await ok(srv, 'transit/verify/ed-derived', { input: b64('m'), context: b64('c2'), signature: a.signature })).data.valid, false);
 });
 

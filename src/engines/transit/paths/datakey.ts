@@ -6,7 +6,15 @@ import { decodeBase64 } from '../encoding.js';
 import { requireKey } from '../keyring.js';
 import { encrypt } from '../symmetric.js';
 
-const optional = (text: string): Buffer | undefined => (text === '' ? undefined : decodeBase64(text));
+/** An optional base64 field, refused with Vault's text for it. */
+function optional(text: string, name: string): Buffer | undefined {
+  if (text === '') return undefined;
+  try {
+    return decodeBase64(text);
+  } catch {
+    throw new BadRequest(`failed to base64-decode ${name}`);
+  }
+}
 
 /** datakey/:plaintext/:name */
 export const datakeyPath = definePath({
@@ -23,13 +31,16 @@ export const datakeyPath = definePath({
   },
   operations: {
     update: async ({ storage, mount, fields, clock }) => {
+      // Vault's order: the options, the bit length, the path's mode, then the key.
+      const context = optional(fields.context, 'context');
+      const nonce = optional(fields.nonce, 'nonce');
+      if (![128, 256, 512].includes(fields.bits)) throw new BadRequest('invalid bit length');
       const mode = fields.plaintext;
-      if (mode !== 'plaintext' && mode !== 'wrapped') throw new BadRequest('Invalid path, must be "plaintext" or "wrapped"');
-      if (![128, 256, 512].includes(fields.bits)) throw new BadRequest('invalid bits value');
+      if (mode !== 'plaintext' && mode !== 'wrapped') throw new BadRequest("Invalid path, must be 'plaintext' or 'wrapped'");
       const p = await requireKey(storage, mount.uuid, fields.name, clock.now());
       const key = randomBytes(fields.bits / 8);
       const { ciphertext, version } = encrypt(p, fields.key_version, key, {
-        context: optional(fields.context), nonce: optional(fields.nonce), associatedData: optional(fields.associated_data),
+        context, nonce, associatedData: optional(fields.associated_data, 'associated_data'),
       });
       const data: Record<string, unknown> = { ciphertext, key_version: version };
       if (mode === 'plaintext') data.plaintext = key.toString('base64');

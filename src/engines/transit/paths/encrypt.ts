@@ -1,8 +1,9 @@
 // encrypt/:name, decrypt/:name and rewrap/:name, single or batch.
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field } from '../../../core/path.js';
-import { batchItems, itemInt, itemString, singleItem, singleOrBatch, type BatchItem, type Ctx } from '../batch.js';
+import { batchItems, itemInt, itemString, singleItem, singleOrBatch, type BatchItem, type BatchShape, type Ctx } from '../batch.js';
 import { decodeBase64 } from '../encoding.js';
+import { capabilitiesOf } from '../key-types.js';
 import { loadKey, requireKey, saveKey, withKeyLock } from '../keyring.js';
 import type { KeyPolicy } from '../policy.js';
 import { decrypt, encrypt, type CipherOptions } from '../symmetric.js';
@@ -16,6 +17,13 @@ const common = {
   batch_input: field.any({ description: 'List of items to process in one request.' }),
   partial_failure_response_code: field.int({ description: 'Status to answer when only some batch items fail.' }),
 };
+
+/** Vault refuses associated data on an RSA key per item, naming the item. */
+function checkAssociatedData(p: KeyPolicy, item: BatchItem, i: number): void {
+  if (itemString(item, 'associated_data', i) !== '' && !capabilitiesOf(p.type).aead) {
+    throw new BadRequest(`'[${i}].associated_data' provided for non-AEAD cipher suite ${p.type}`);
+  }
+}
 
 /** Decodes an item's optional base64 options. */
 function optionsOf(item: BatchItem, i: number): CipherOptions {
@@ -49,28 +57,30 @@ async function encryptWrite(ctx: Ctx, upsert: boolean) {
   const names = ['plaintext', 'context', 'nonce', 'key_version', 'associated_data'];
   const batch = batchItems(f.batch_input);
   if (!batch && !ctx.sent.has('plaintext')) throw new BadRequest('missing plaintext to encrypt');
-  const items = batch ?? [singleItem(f, names)];
-  const contextSet = itemString(items[0] as BatchItem, 'context', 0) !== '';
-  items.forEach((item, i) => {
-    if ((itemString(item, 'context', i) !== '') !== contextSet) throw new BadRequest('context should be set either in all the request blocks or in none');
-  });
+  const contextSet = checkContextsAlike(batch ?? [singleItem(f, names)]);
   const p = upsert ? await upsertKey(ctx, contextSet) : await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const one = (item: BatchItem, i: number) => {
     const plaintext = decodeBase64(itemString(item, 'plaintext', i));
+    checkAssociatedData(p, item, i);
     const { ciphertext, version } = encrypt(p, itemInt(item, 'key_version', i), plaintext, optionsOf(item, i));
     return { ciphertext, key_version: version };
   };
   return singleOrBatch(ctx, names, one);
 }
 
+const UPSERT_TYPES = ['aes128-gcm96', 'aes256-gcm96', 'chacha20-poly1305', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
+
 async function upsertKey(ctx: Ctx, derived: boolean): Promise<KeyPolicy> {
   const f = ctx.fields;
   const convergent = f.convergent_encryption as boolean;
   if (convergent && !derived) throw new BadRequest('convergent encryption requires derivation to be enabled, so context is required');
-  const type = parseKeyType(f.type as string);
-  if (!['aes128-gcm96', 'aes256-gcm96', 'chacha20-poly1305'].includes(type)) {
-    throw new BadRequest(`key type ${type} not supported for this operation`);
-  }
+  // Vault upserts the encryption types (RSA included), refuses ECDSA by name, and calls any
+  // other type (ed25519, hmac) unknown here.
+  const text = f.type as string;
+  if (/^ecdsa-p(256|384|521)$/.test(text)) throw new BadRequest(`key type ${text} not supported for this operation`);
+  if (!UPSERT_TYPES.includes(text)) throw new BadRequest(`unknown key type ${text}`);
+  const type = parseKeyType(text);
+  if (derived && !capabilitiesOf(type).derivation) throw new BadRequest(`key derivation and convergent encryption not supported for keys of type ${type}`);
   const name = f.name as string;
   return withKeyLock(ctx.mount.uuid, name, async () => {
     const existing = await loadKey(ctx.storage, ctx.mount.uuid, name);
@@ -81,11 +91,30 @@ async function upsertKey(ctx: Ctx, derived: boolean): Promise<KeyPolicy> {
   });
 }
 
+/**
+ * Vault's rule for encrypt, decrypt and rewrap: `context` in every item or in none (the whole
+ * request is refused otherwise). Returns whether it is set.
+ */
+function checkContextsAlike(items: BatchItem[]): boolean {
+  const contextSet = itemString(items[0] as BatchItem, 'context', 0) !== '';
+  items.forEach((item, i) => {
+    if ((itemString(item, 'context', i) !== '') !== contextSet) throw new BadRequest('context should be set either in all the request blocks or in none');
+  });
+  return contextSet;
+}
+
 /** Runs a ciphertext-consuming operation (decrypt, rewrap) on one item or a batch. */
-async function withCiphertexts(c: Ctx, names: string[], op: (p: KeyPolicy, item: BatchItem, i: number) => Record<string, unknown>) {
-  if (!batchItems(c.fields.batch_input) && c.fields.ciphertext === '') throw new BadRequest('missing ciphertext to decrypt');
+async function withCiphertexts(
+  c: Ctx, names: string[], op: (p: KeyPolicy, item: BatchItem, i: number) => Record<string, unknown>, shape: BatchShape,
+) {
+  const batch = batchItems(c.fields.batch_input);
+  if (!batch && c.fields.ciphertext === '') throw new BadRequest('missing ciphertext to decrypt');
+  checkContextsAlike(batch ?? [singleItem(c.fields, names)]);
   const p = await requireKey(c.storage, c.mount.uuid, c.fields.name as string, c.clock.now());
-  return singleOrBatch(c, names, (item, i) => op(p, item, i));
+  return singleOrBatch(c, names, (item, i) => {
+    if (itemString(item, 'ciphertext', i) === '') throw new BadRequest('missing ciphertext to decrypt');
+    return op(p, item, i);
+  }, shape);
 }
 
 /** decrypt/:name */
@@ -95,9 +124,10 @@ export const decryptPath = definePath({
   fields: { ...common, ciphertext: field.string({ description: 'The ciphertext, as encrypt returned it.' }) },
   operations: {
     update: (ctx) => withCiphertexts(ctx as unknown as Ctx, ['ciphertext', 'context', 'nonce', 'associated_data'], (p, item, i) => {
+      checkAssociatedData(p, item, i);
       const { plaintext } = decrypt(p, itemString(item, 'ciphertext', i), optionsOf(item, i));
       return { plaintext: plaintext.toString('base64') };
-    }),
+    }, { blank: { plaintext: '' } }), // Vault's failed decrypt items still carry an empty `plaintext`.
   },
 });
 
@@ -117,6 +147,6 @@ export const rewrapPath = definePath({
       const { plaintext } = decrypt(p, itemString(item, 'ciphertext', i), opts);
       const { ciphertext, version } = encrypt(p, itemInt(item, 'key_version', i), plaintext, opts);
       return { ciphertext, key_version: version };
-    }),
+    }, { alwaysOk: true }), // Vault's rewrap answers a batch with 200 whatever its items did.
   },
 });

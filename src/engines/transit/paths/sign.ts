@@ -2,8 +2,9 @@
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, type PathDef } from '../../../core/path.js';
 import { batchItems, itemInt, itemString, singleOrBatch, type BatchItem, type Ctx } from '../batch.js';
-import { decodeBase64 } from '../encoding.js';
-import { digestName } from '../hashes.js';
+import { decodeContext } from '../format.js';
+import { checkSigningHash, digestName } from '../hashes.js';
+import { capabilitiesOf } from '../key-types.js';
 import { requireKey } from '../keyring.js';
 import type { KeyPolicy } from '../policy.js';
 import { signInput, verifyInput, type SignOptions } from '../signing.js';
@@ -22,7 +23,6 @@ const signFields = {
   marshaling_algorithm: field.string({ description: 'ECDSA: asn1 or jws.', default: 'asn1' }),
   salt_length: field.string({ description: 'RSA-PSS salt length: auto, hash or a number of bytes.', default: 'auto' }),
   batch_input: field.any({ description: 'List of {input, context} items.' }),
-  partial_failure_response_code: field.int({ description: 'Status to answer when only some batch items fail.' }),
 };
 
 const verifyFields = {
@@ -38,9 +38,7 @@ function hashOf(f: Record<string, unknown>): string {
 }
 
 function optionsOf(f: Record<string, unknown>, item: BatchItem, i: number): SignOptions {
-  const context = itemString(item, 'context', i);
-  let decoded: Buffer | undefined;
-  if (context !== '') decoded = decodeBase64(context);
+  const decoded = decodeContext(itemString(item, 'context', i));
   return {
     hashAlgorithm: hashOf(f), signatureAlgorithm: f.signature_algorithm as string,
     marshaling: f.marshaling_algorithm as string, prehashed: f.prehashed as boolean,
@@ -48,27 +46,80 @@ function optionsOf(f: Record<string, unknown>, item: BatchItem, i: number): Sign
   };
 }
 
+/**
+ * The request-wide checks Vault makes before it looks at any item: the hash and marshaling
+ * names, then the key (with the operation's own "not found" text) and whether it signs.
+ * A failure here is the request's 400, not an item's error.
+ */
+async function signingKey(ctx: Ctx, missing: string, verb: string): Promise<KeyPolicy> {
+  const f = ctx.fields;
+  checkSigningHash(hashOf(f));
+  if (f.marshaling_algorithm !== 'asn1' && f.marshaling_algorithm !== 'jws') {
+    throw new BadRequest(`invalid marshaling type ${JSON.stringify(f.marshaling_algorithm)}`);
+  }
+  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now(), missing);
+  if (!capabilitiesOf(p.type).signing) throw new BadRequest(`key type ${p.type} does not support ${verb}`);
+  return p;
+}
+
 async function signWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
+  const p = await signingKey(ctx, 'signing key not found', 'signing');
   const one = (item: BatchItem, i: number) =>
     signInput(p, itemInt(item, 'key_version', i) || (f.key_version as number), inputOf(item, i, 'missing input'), optionsOf(f, item, i));
-  return singleOrBatch(ctx, ['input', 'context', 'key_version'], one);
+  // Vault's sign items keep `key_version` (0) when they fail.
+  const res = await singleOrBatch(ctx, ['input', 'context', 'key_version'], one, { blank: { key_version: 0 }, alwaysOk: true });
+  // Vault names a derived Ed25519 key's public key `public_key` in a single answer and
+  // `publickey` in batch items.
+  const data = res.data as Record<string, unknown>;
+  if (data.publickey !== undefined) {
+    data.public_key = data.publickey;
+    delete data.publickey;
+  }
+  return res;
+}
+
+const present = (item: BatchItem, name: string): boolean => item[name] !== undefined && item[name] !== null;
+
+/**
+ * What verify checks, by Vault's rule: an item is a signature item when it has `signature`,
+ * else an HMAC item when it has `hmac`; a batch must not mix them nor leave any item without
+ * one. Vault's texts name `cmac` too (an Enterprise kind Lockbox does not have).
+ */
+function verifyMode(items: BatchItem[], batch: boolean): 'signature' | 'hmac' {
+  let sig = false;
+  let mac = false;
+  let missing = false;
+  for (const item of items) {
+    if (present(item, 'signature')) sig = true;
+    else if (present(item, 'hmac')) mac = true;
+    else missing = true;
+  }
+  if (!batch && !sig && !mac) throw new BadRequest("missing 'signature', 'hmac' or 'cmac' were given to verify");
+  if (sig && mac) throw new BadRequest("elements of batch_input must all provide either 'signature', 'hmac' or 'cmac'");
+  if (missing && (sig || mac)) throw new BadRequest(`some elements of batch_input are missing '${sig ? 'signature' : 'hmac'}'`);
+  if (!sig && !mac) throw new BadRequest("no batch_input elements have 'signature', 'hmac' or 'cmac'");
+  return mac ? 'hmac' : 'signature';
 }
 
 async function verifyWrite(ctx: Ctx) {
   const f = ctx.fields;
-  const p = await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
-  const items = batchItems(f.batch_input) ?? [{ input: f.input, signature: f.signature, hmac: f.hmac, context: f.context }];
-  const usesHmac = items.map((it) => typeof it.hmac === 'string' && it.hmac !== '');
-  const usesSig = items.map((it) => typeof it.signature === 'string' && it.signature !== '');
-  if (usesHmac.some(Boolean) && usesSig.some(Boolean)) {
-    throw new BadRequest(items.length > 1 ? 'batch request must contain only signatures or only HMACs' : 'provide one of "signature" or "hmac"');
-  }
-  const hmacMode = usesHmac.some(Boolean);
-  if (!hmacMode && !usesSig.some(Boolean)) throw new BadRequest('neither a "signature" nor an "hmac" were given to verify');
+  const batch = batchItems(f.batch_input);
+  // A single request counts only the fields it sent (an empty default is not a signature).
+  const single: BatchItem = Object.fromEntries(['signature', 'hmac'].filter((n) => ctx.sent.has(n) && f[n] !== '').map((n) => [n, f[n]]));
+  const hmacMode = verifyMode(batch ?? [single], batch !== undefined) === 'hmac';
+  // Any key verifies an HMAC; a signature needs a signing key (Vault's texts for verify).
+  const p = hmacMode
+    ? await requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now())
+    : await signingKey(ctx, 'signature verification key not found', 'verification');
   const one = (item: BatchItem, i: number) => verifyOne(p, f, item, i, hmacMode);
-  return singleOrBatch(ctx, ['input', 'signature', 'hmac', 'context'], one);
+  // Vault's signature items keep `valid` (false) when they fail; its HMAC items omit a false
+  // `valid` altogether (a single answer still says false).
+  const res = await singleOrBatch(ctx, ['input', 'signature', 'hmac', 'context'], one, { blank: hmacMode ? {} : { valid: false }, alwaysOk: true });
+  if (hmacMode && batch) {
+    for (const r of (res.data as { batch_results: Array<Record<string, unknown>> }).batch_results) if (r.valid === false) delete r.valid;
+  }
+  return res;
 }
 
 function verifyOne(p: KeyPolicy, f: Record<string, unknown>, item: BatchItem, i: number, hmacMode: boolean) {
