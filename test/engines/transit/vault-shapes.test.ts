@@ -107,3 +107,11 @@ test('verify of HMACs in a batch omits a false valid, as Vault\'s HMAC items do'
   assert.deepEqual(results, [{ valid: true, reference: '' }, { reference: '' }]);
   assert.equal((await ok(srv, 'transit/verify/aes', { input: b64('n'), hmac: mac })).data.valid, false);
 });
+
+test('rewrap does not take partial_failure_response_code: it is an unrecognised parameter', async () => {
+  await srv.api('POST', 'transit/keys/rewrap-pfrc');
+  const enc = await srv.api('POST', 'transit/encrypt/rewrap-pfrc', { plaintext: Buffer.from('x').toString('base64') });
+  const res = await srv.api('POST', 'transit/rewrap/rewrap-pfrc', { ciphertext: enc.body.data.ciphertext, partial_failure_response_code: 207 });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.warnings, ['Endpoint ignored these unrecognized parameters: [partial_failure_response_code]']);
+});
