@@ -177,37 +177,49 @@ export function startPipelinedGroupCommit(applyBatch: (ops: WriteOp[], after: Se
     idleWaiters = [];
     for (const wake of waiters) wake();
   };
-  const turns = turnQueue((batch) => {
-    const going: PipelinedPending[] = [];
-    const deps = new Set<SentBatch>();
-    for (const p of batch as PipelinedPending[]) {
-      const a = p.after;
-      // Not sent and not failed: `a` is earlier in this very batch, so in the same transaction.
-      if (a !== undefined && (a.failed === true || a.sent?.state === 'failed')) {
-        p.failed = true;
-        p.reject(dependencyFailed());
-        continue;
-      }
-      if (a?.sent?.state === 'pending') deps.add(a.sent);
-      going.push(p);
-    }
-    if (going.length === 0) return;
+  /** Sends one group of writers as a batch depending on `deps`; settles them with its outcome. */
+  const send = (group: PipelinedPending[], deps: SentBatch[]): void => {
     inFlight++;
-    const sent = applyBatch(opsOf(going), [...deps]);
-    for (const p of going) p.sent = sent;
+    const sent = applyBatch(opsOf(group), deps);
+    for (const p of group) p.sent = sent;
     sent.done.then(
       () => {
-        for (const p of going) p.resolve();
+        for (const p of group) p.resolve();
         settled();
       },
       (cause: unknown) => {
-        for (const p of going) {
+        for (const p of group) {
           p.failed = true;
           p.reject(commitError(cause));
         }
         settled();
       },
     );
+  };
+  const turns = turnQueue((batch) => {
+    // In order: writers that read an unsettled earlier batch each go as their own batch
+    // depending on it, so its failure fails them and not the unrelated writers of this turn.
+    let group: PipelinedPending[] = [];
+    for (const p of batch as PipelinedPending[]) {
+      const a = p.after;
+      // The chain back is no longer needed once this writer's dependency is known: keeping it
+      // would hold every earlier writer of a hot key (and its values) while the key stays busy.
+      p.after = undefined;
+      if (a !== undefined && (a.failed === true || a.sent?.state === 'failed')) {
+        p.failed = true;
+        p.reject(dependencyFailed());
+        continue;
+      }
+      // Not sent and not failed: `a` is earlier in `group`, so in the same transaction.
+      if (a?.sent?.state !== 'pending') {
+        group.push(p);
+        continue;
+      }
+      if (group.length > 0) send(group, []);
+      group = [];
+      send([p], [a.sent]);
+    }
+    if (group.length > 0) send(group, []);
   });
   const enqueueAfter = (ops: WriteOp[], after?: QueuedWrite) => {
     let queued: PipelinedPending | undefined;

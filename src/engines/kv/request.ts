@@ -18,7 +18,7 @@ type Section = {
 };
 
 /** A staged batch of one key's sections, until its commit settles. */
-type StagedBatch = { seq: number; settled: boolean; failed: boolean };
+type StagedBatch = { seq: number; settled: boolean; failed: boolean; committed: Promise<boolean> };
 
 /**
  * Per key of a mount: the sections waiting, whether a batch of them is being run (staged), the
@@ -155,16 +155,25 @@ async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch:
     // failure is its answer.
     const lone = batch.length === 1 ? (batch[0] as Section) : undefined;
     staged = await storage.stage!(
-      lone ? async (tx) => [{ ok: true, value: await lone.fn(joined(tx)) }] : (tx) => runSections(joined(tx), batch),
+      // Several share one staged transaction: each keeps its savepoint, so one that fails
+      // after writing leaves nothing of its own behind.
+      lone ? async (tx) => [{ ok: true, value: await lone.fn(joined(tx)) }] : (tx) => runSections(tx, batch),
       before?.ticket,
     );
   } catch (err) {
-    // Nothing was staged (the section failed, the barrier is sealed, the storage closed).
+    // Nothing was staged (the section failed, the barrier is sealed, the storage closed). What
+    // it read may have been a staged write that is still committing: its refusal (a
+    // check-and-set mismatch, say) stands only once that write is durable. If the write
+    // failed, the sections run again with the others of the failed chain.
+    if (before !== undefined && !(await before.batch.committed)) {
+      queue.retry.push({ seq: queue.seq++, sections: batch });
+      return;
+    }
     if (batch.length === 1) (batch[0] as Section).reject(err);
     else for (const section of batch) await runAlone(section);
     return;
   }
-  const record: StagedBatch = { seq: queue.seq++, settled: false, failed: false };
+  const record: StagedBatch = { seq: queue.seq++, settled: false, failed: false, committed: Promise.resolve(true) };
   queue.last = { ticket: staged.ticket, batch: record };
   queue.inFlight++;
   const settle = () => {
@@ -190,6 +199,8 @@ async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch:
       settle();
     },
   );
+  // After the handlers above: whoever awaits this sees the queue as they left it.
+  record.committed = staged.durable.then(() => true, () => false);
 }
 
 /** Runs the batch in one transaction; false (with nothing written or answered) if it did not commit. */
