@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { startServer } from '../src/server/start.js';
+import { api } from './processes.js';
 
 // The commit thread answers each commit with `{ ids, ok }`: one per SQLite transaction.
 let commits = 0;
@@ -26,13 +27,6 @@ Worker.prototype.emit = function (this: Worker, event: string | symbol, ...args:
 function mainThreadCpuUs(): number {
   const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-}
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as any) : undefined;
 }
 
 const dir = process.argv[2] as string;

@@ -1,4 +1,4 @@
-// Child processes for the benchmarks: the server under test, the ceiling, the load generator.
+// Child processes for the benchmarks (the server under test, the ceiling, the load generator) and the one API call helper they share.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -47,4 +47,12 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load exited ${code}`))));
   });
+}
+
+/** One Vault API call with `token`: the parsed JSON answer, or a throw naming the status. */
+export async function api(base: string, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as any) : undefined;
 }

@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { repoRoot, runLoad, startChild, stopChild } from './processes.js';
+import { api, repoRoot, runLoad, startChild, stopChild } from './processes.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 // read: policy token + file audit; read-root: root token, no audit device; write: distinct keys.
@@ -15,13 +15,6 @@ const scenario = (['write', 'read-root'] as const).find((s) => s === process.arg
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as any) : undefined;
-}
 
 /**
  * Self time per function and per file, in percent of the samples taken while the load ran

@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { repoRoot } from './processes.js';
+import { api, repoRoot } from './processes.js';
 
 const slices = Number(process.env.AB_SLICES ?? 40);
 const perSlice = Number(process.env.AB_SLICE_REQUESTS ?? 400);
@@ -18,13 +18,6 @@ const connections = Number(process.env.AB_CONNECTIONS ?? 8);
 
 type Started = { url: string; rootToken: string; close(): Promise<void> };
 type StartServer = (opts: Record<string, unknown>) => Promise<Started>;
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as any) : undefined;
-}
 
 /** Starts one build's server in this process: dev mode, kv-v2 at secret/, a policy token, maybe a file audit device. */
 async function start(root: string, dir: string, name: string, audit: boolean) {

@@ -10,18 +10,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runLoad, startChild, stopChild } from './processes.js';
+import { api, repoRoot, runLoad, startChild, stopChild } from './processes.js';
 import type { LoadOptions, LoadResult } from './load.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as any) : undefined;
-}
 
 /** One Lockbox on SQLite, initialised, with kv-v2 at secret/, a policy token and (optionally) a file audit device. */
 async function lockbox(dir: string, name: string, audit: boolean, checkout = repoRoot) {

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runLoad, startChild, stopChild } from './processes.js';
+import { api, repoRoot, runLoad, startChild, stopChild } from './processes.js';
 import type { LoadOptions, LoadResult } from './load.js';
 import { sqliteFsyncCeiling } from './sqlite-ceiling.js';
 
@@ -15,15 +15,6 @@ const manySecrets = Number(process.env.BENCH_SECRETS ?? 100_000);
 /** `base` names the row a ratio is taken against: the HTTP ceiling, or SQLite's fsync ceiling for durable writes. */
 type Result = { name: string; fixedRate: boolean; base: 'http' | 'fsync' } & LoadResult;
 type Row = Result & { ratio: number | null };
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/v1/${path}`, {
-    method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as any) : undefined;
-}
 
 /** Writes `count` secrets with 64 requests in flight. */
 async function populate(base: string, token: string, from: number, to: number): Promise<void> {

@@ -7,18 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runLoad, startChild, stopChild } from './processes.js';
+import { api, repoRoot, runLoad, startChild, stopChild } from './processes.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const semiMb = Number(process.env.BENCH_SEMI_MB ?? 64);
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/v1/${path}`, { method, headers: { 'X-Vault-Token': token }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as any) : undefined;
-}
 
 async function start(dir: string, name: string, nodeOptions: string) {
   const config = join(dir, `${name}.hcl`);
