@@ -121,7 +121,9 @@ export class AuditDevices implements AuditBroker {
 
   async #record(d: Live, kind: AuditKind, input: AuditInput, now: number): Promise<boolean> {
     try {
-      const hash = hasherOf(d, input);
+      // Made on first use: a record whose parts all come from the memos hashes nothing.
+      let memo: Hasher | undefined;
+      const hash: Hasher = (value) => (memo ??= hasherOf(d, input))(value);
       await d.device.write(d.json ? d.json.line(kind, input, hash, now) : encodeLine(buildRecord(kind, input, d.format, hash, now), d.format));
       return true;
     } catch (err) {

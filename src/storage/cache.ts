@@ -30,8 +30,10 @@ export type CacheOptions = {
 
 /** Wraps `inner` with a bounded cache of its entries. */
 export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cacheAbsent = true }: CacheOptions = {}): CachedStorage {
-  // null: the backend has no entry at that key.
-  const cache = new Map<string, Buffer | null>();
+  // value null: the backend has no entry at that key. `at`: the count of placements when the
+  // entry was last put at the back of the eviction order.
+  const cache = new Map<string, { value: Buffer | null; at: number }>();
+  let placed = 0;
   // A read that overlapped an acknowledged write of its key does not fill the cache with what
   // may already be the old value. Tracked per key: with every commit acknowledging dozens of
   // writes, a global counter would keep almost no read of a new key, and each would ask the
@@ -55,7 +57,7 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
   const remember = (key: string, value: Buffer | null) => {
     if (value === null ? !cacheAbsent : value.length > MAX_VALUE_BYTES) return cache.delete(key);
     cache.delete(key);
-    cache.set(key, value);
+    cache.set(key, { value, at: ++placed });
     if (cache.size > maxEntries) evictOne();
     return true;
   };
@@ -90,10 +92,15 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
   const cachedGet = async (key: string): Promise<Buffer | undefined> => {
     const hit = cache.get(key);
     if (hit === undefined) return readThrough(key);
-    // Refresh its place in the eviction order.
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit === null ? undefined : Buffer.from(hit);
+    // Back to the end of the eviction order once it is in the older half: moving a hot key on
+    // every hit would churn the Map's table (each move leaves a deleted slot; a full table is
+    // copied), for an order that only needs to be roughly least-recently-used.
+    if (placed - hit.at > maxEntries / 2) {
+      cache.delete(key);
+      hit.at = ++placed;
+      cache.set(key, hit);
+    }
+    return hit.value === null ? undefined : Buffer.from(hit.value);
   };
 
   // Inside a transaction: from the cache unless a staged transaction has the key in flight.
@@ -125,7 +132,7 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
     get: cachedGet,
     async has(key) {
       const hit = cache.get(key);
-      if (hit !== undefined) return hit !== null;
+      if (hit !== undefined) return hit.value !== null;
       return (await readThrough(key)) !== undefined;
     },
     async put(key, value) {
