@@ -190,8 +190,9 @@ export class Barrier implements Storage {
    * only for entries without secrets (KV metadata), never for secret data, which is decrypted
    * on every read. Callers share the value and must not change it.
    */
-  getDecoded<T>(key: string, decode: (plain: Buffer) => T): Promise<T | undefined> {
-    return telemetry.barrier.get.time(async () => {
+  async getDecoded<T>(key: string, decode: (plain: Buffer) => T): Promise<T | undefined> {
+    const started = telemetry.barrier.get.start();
+    try {
       this.#unsealed();
       checkKey(key);
       const blob = await this.#physical.get(key);
@@ -208,7 +209,9 @@ export class Barrier implements Storage {
       if (this.#decoded.size >= DECODED_ENTRIES) this.#decoded.clear();
       this.#decoded.set(key, { blob, value });
       return value;
-    });
+    } finally {
+      telemetry.barrier.get.stop(started);
+    }
   }
   /**
    * Whether `key` holds an entry, without decrypting it: what a create-or-update check needs.
@@ -238,16 +241,21 @@ export class Barrier implements Storage {
   // method re-checks the seal, so a transaction still running when the barrier seals fails.
   #view(inner: Storage): Storage {
     return {
-      get: (key) => telemetry.barrier.get.time(async () => {
-        this.#unsealed();
-        checkKey(key);
-        const blob = await inner.get(key);
-        if (blob === undefined) return undefined;
-        const keyring = this.#unsealed().keyring; // re-read: the barrier may have sealed meanwhile
-        const found = keyring.term(ciphertextTerm(blob));
-        if (found === undefined) throw new DecryptFailed();
-        return decrypt(found.key, blob, key);
-      }),
+      get: async (key) => {
+        const started = telemetry.barrier.get.start();
+        try {
+          this.#unsealed();
+          checkKey(key);
+          const blob = await inner.get(key);
+          if (blob === undefined) return undefined;
+          const keyring = this.#unsealed().keyring; // re-read: the barrier may have sealed meanwhile
+          const found = keyring.term(ciphertextTerm(blob));
+          if (found === undefined) throw new DecryptFailed();
+          return decrypt(found.key, blob, key);
+        } finally {
+          telemetry.barrier.get.stop(started);
+        }
+      },
       put: (key, value) => telemetry.barrier.put.time(async () => {
         const { keyring } = this.#unsealed();
         checkKey(key);

@@ -426,7 +426,12 @@ export class Core {
 
   /** Runs one logical request through routing, ACL, audit and the handler. */
   async handle(req: LogicalRequest): Promise<Outcome> {
-    return telemetry.handleRequest.time(() => this.#handle(req));
+    const started = telemetry.handleRequest.start();
+    try {
+      return await this.#handle(req);
+    } finally {
+      telemetry.handleRequest.stop(started);
+    }
   }
 
   async #handle(req: LogicalRequest): Promise<Outcome> {
@@ -491,7 +496,7 @@ export class Core {
       const data = parametersForAcl(match.def.fields, req.data);
       await this.#access.authorize(caller, { path: req.path, operation, data, sudo, wrapTtl: req.wrapTtl });
     }
-    return { match, base: { ...base, operation }, mount: route.entry, authenticated };
+    return { match, base: operation === base.operation ? base : { ...base, operation }, mount: route.entry, authenticated };
   }
 
   /** Fills the request's data from its body, if it has one still unread. */
@@ -504,10 +509,9 @@ export class Core {
 
   /** Runs the handler, then leases, wraps and audits what it returned. */
   async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
-    const labels = { mount: prepared.mount.path, operation: prepared.base.operation };
     const { response, warnings } = prepared.help
       ? { response: { raw: { status: 200, body: helpFor(prepared.match.def, req.path) } }, warnings: [] }
-      : await telemetry.route.time(() => this.#runAudited(prepared, audit), labels);
+      : await this.#runAudited(prepared, audit);
     if (response?.secret && response.secret.register !== false && !response.leaseId) {
       await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
     }
@@ -529,8 +533,9 @@ export class Core {
     response.secret = { ...secret, ttl };
   }
 
-  /** Runs the handler; a failure is still audited as the response before it propagates. */
+  /** Runs the handler (timed as Vault's vault.route.*); a failure is still audited as the response before it propagates. */
   async #runAudited(prepared: Prepared, audit: AuditInput) {
+    const started = telemetry.route.start();
     try {
       const backend = this.unsealed.mounts.backendOf(prepared.mount);
       if (prepared.mount.table === 'auth' && backend) return await this.#runLogin(prepared, backend);
@@ -538,6 +543,8 @@ export class Core {
     } catch (err) {
       await this.#auditOrFail('response', { ...audit, error: auditableError(err) });
       throw err;
+    } finally {
+      telemetry.route.stop(started, { mount: prepared.mount.path, operation: prepared.base.operation });
     }
   }
 
@@ -582,13 +589,15 @@ export class Core {
 
   async #auditOrFail(kind: 'request' | 'response', input: AuditInput): Promise<void> {
     if (!this.audit.enabled()) return;
+    const timer = kind === 'request' ? telemetry.audit.logRequest : telemetry.audit.logResponse;
+    const started = timer.start();
     try {
-      await (kind === 'request'
-        ? telemetry.audit.logRequest.time(() => this.audit.logRequest(input))
-        : telemetry.audit.logResponse.time(() => this.audit.logResponse(input)));
+      await (kind === 'request' ? this.audit.logRequest(input) : this.audit.logResponse(input));
     } catch (cause) {
       // Fail closed: what cannot be audited does not happen (or is not answered).
       throw new Internal(`failed to audit ${kind}`, { cause });
+    } finally {
+      timer.stop(started);
     }
   }
 

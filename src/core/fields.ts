@@ -144,7 +144,7 @@ function zeroOf(f: Field<unknown>): unknown {
 export function parseFields<F extends Fields>(fields: F, input: Record<string, unknown>, enforceRequired = true) {
   const values: Record<string, unknown> = {};
   const sent = new Set<string>();
-  for (const [name, f] of Object.entries(fields)) {
+  for (const [name, f] of declared(fields).entries) {
     const raw = input[name];
     // Vault decodes a JSON null like an absent value (hvac sends `"config": null` when mounting).
     if (raw === undefined || (raw === null && f.kind !== 'any')) {
@@ -163,8 +163,27 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
     }
     sent.add(name);
   }
-  const unknown = Object.keys(input).filter((k) => !(k in fields));
+  let unknown: string[] = NO_NAMES;
+  for (const k in input) if (!(k in fields)) unknown = unknown === NO_NAMES ? [k] : [...unknown, k];
   return { values: values as FieldValues<F>, sent, unknown };
+}
+
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
+
+/** A path's field declarations as requests walk them: listed once, not on every request. */
+type Declared = { entries: [string, Field<unknown>][]; aclSeesParsed: [string, Field<unknown>][] };
+
+/** Declarations are made once per path and never changed, so they can be listed once. */
+const listed = new WeakMap<Fields, Declared>();
+
+function declared(fields: Fields): Declared {
+  let known = listed.get(fields);
+  if (known === undefined) {
+    const entries = Object.entries(fields);
+    known = { entries, aclSeesParsed: entries.filter(([, f]) => f.aclSeesParsed) };
+    listed.set(fields, known);
+  }
+  return known;
 }
 
 /**
@@ -173,7 +192,7 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
  * one `parseFields` would have named.
  */
 export function checkRequired(fields: Fields, sent: ReadonlySet<string>): void {
-  for (const [name, f] of Object.entries(fields)) {
+  for (const [name, f] of declared(fields).entries) {
     if (f.required && !sent.has(name)) throw new BadRequest(`missing required field "${name}"`);
   }
 }
@@ -190,9 +209,9 @@ export function onlySent<T extends Record<string, unknown>>(values: T, sent: Set
  */
 export function parametersForAcl(fields: Fields, data: Record<string, unknown>): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
-  for (const [name, f] of Object.entries(fields)) {
+  for (const [name, f] of declared(fields).aclSeesParsed) {
     const raw = data[name];
-    if (!f.aclSeesParsed || raw === undefined || raw === null) continue;
+    if (raw === undefined || raw === null) continue;
     try {
       (out ??= { ...data })[name] = f.parse(raw);
     } catch {

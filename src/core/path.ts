@@ -155,11 +155,9 @@ export async function runPath(
   const { values, sent, unknown } = parsedFields(def, params, base.request, isWrite);
   const ctx = { ...base, fields: values, sent };
   const response = (await handler(ctx)) ?? undefined;
-  const ignored = def.freeFormData ? [] : unknown.filter((k) => !(k in params));
-  const warnings = ignored.length > 0 && hasBody(base.request)
-    ? [`Endpoint ignored these unrecognized parameters: [${ignored.join(' ')}]`]
-    : [];
-  return { response, warnings };
+  if (unknown.length === 0 || def.freeFormData || !hasBody(base.request)) return { response, warnings: [] };
+  const ignored = unknown.filter((k) => !(k in params));
+  return { response, warnings: ignored.length > 0 ? [`Endpoint ignored these unrecognized parameters: [${ignored.join(' ')}]`] : [] };
 }
 
 type Parsed = ReturnType<typeof parseFields>;

@@ -88,23 +88,32 @@ function requestLine(state: Framing, chunk: Buffer, start: number): number {
 function startHead(state: Framing): void {
   state.phase = 'head';
   state.matched = 0;
-  state.head = [];
+  if (state.head.length > 0) state.head = [];
   state.headLength = 0;
 }
 
 /** Collects the head up to its blank line, then decides how the body is framed. */
 function head(state: Framing, chunk: Buffer, start: number): number {
-  const end = headEnd(state, chunk, start);
-  const upTo = end === -1 ? chunk.length : end;
-  state.head.push(chunk.subarray(start, upTo));
-  state.headLength += upTo - start;
-  if (state.headLength > MAX_HEAD) {
-    state.phase = 'lost';
-    return chunk.length;
+  let text: string;
+  let end: number;
+  // The usual case, a whole head inside this chunk, is read without collecting pieces.
+  const whole = state.head.length === 0 ? chunk.indexOf(HEAD_END, start) : -1;
+  if (whole !== -1 && whole + HEAD_END.length - start <= MAX_HEAD) {
+    end = whole + HEAD_END.length;
+    text = chunk.toString('latin1', start, end);
+  } else {
+    end = headEnd(state, chunk, start);
+    const upTo = end === -1 ? chunk.length : end;
+    state.head.push(chunk.subarray(start, upTo));
+    state.headLength += upTo - start;
+    if (state.headLength > MAX_HEAD) {
+      state.phase = 'lost';
+      return chunk.length;
+    }
+    if (end === -1) return chunk.length;
+    text = Buffer.concat(state.head).toString('latin1');
+    state.head = [];
   }
-  if (end === -1) return chunk.length;
-  const text = Buffer.concat(state.head).toString('latin1');
-  state.head = [];
   const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(text);
   const length = /\r\ncontent-length:[ \t]*([^\r]*)/i.exec(text)?.[1]?.trim();
   if (chunked) {

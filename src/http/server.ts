@@ -210,13 +210,14 @@ async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, l
   // Raw facts only: sys/in-flight-req formats them when it is read, not on every request.
   inFlight.set(requestId, { started: Date.now(), method: req.method ?? '', url: req.url ?? '', remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 });
   const local = async (body: Buffer | undefined): Promise<Reply> => {
-    const reply = outcomeReply(await core.handle(await toLogical(req, limit, requestId, body)), requestId);
+    const reply = outcomeReply(await core.handle(toLogical(req, limit, requestId, body)), requestId);
     // The store revision this answer reflects, for a client's read-your-writes.
     const index = tokens?.current();
     return index === undefined ? reply : { ...reply, headers: { ...reply.headers, 'X-Vault-Index': index } };
   };
   try {
-    const relayed = await standbyReply(core, req, limit.trusted, forwarding, log, tokens && { tokens, local });
+    // Only a standby forwards or serves from the shared store; the active node goes straight on.
+    const relayed = core.ha?.standby ? await standbyReply(core, req, limit.trusted, forwarding, log, tokens && { tokens, local }) : undefined;
     if (relayed) return relayed;
     return await local(undefined);
   } catch (err) {
@@ -250,7 +251,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 const NO_PARAMS = new URLSearchParams();
 
 /** The logical request of `req`; `preRead` is its body when a standby already read it. */
-async function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string, preRead?: Buffer): Promise<LogicalRequest> {
+function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string, preRead?: Buffer): LogicalRequest {
   // Split by hand: a full WHATWG URL parse per request costs more than the rest of a health check.
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
