@@ -149,9 +149,11 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
     // Vault decodes a JSON null like an absent value (hvac sends `"config": null` when mounting).
     if (raw === undefined || (raw === null && f.kind !== 'any')) {
       if (f.required && enforceRequired) throw new BadRequest(`missing required field "${name}"`);
-      const fallback = f.default ?? zeroOf(f);
-      // Defaults are shared by every request: hand out copies of objects, never the original.
-      values[name] = typeof fallback === 'object' && fallback !== null ? structuredClone(fallback) : fallback;
+      const declaredDefault = f.default;
+      // Declared defaults are shared by every request: hand out copies of objects, never the
+      // original (zero values are made fresh for each request already).
+      values[name] = declaredDefault === undefined || declaredDefault === null ? zeroOf(f)
+        : typeof declaredDefault === 'object' ? structuredClone(declaredDefault) : declaredDefault;
       continue;
     }
     try {
