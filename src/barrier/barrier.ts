@@ -43,8 +43,11 @@ type Unsealed = { rootKey: Buffer; keyring: Keyring };
 /** How many decoded values `getDecoded` keeps (then it starts over). */
 const DECODED_ENTRIES = 10_000;
 
+/** The lengths of the reserved paths: a length is known without flattening a built-up key, its hash is not. */
+const RESERVED_LENGTHS = new Set([...RESERVED].map((key) => key.length));
+
 function checkKey(key: string): void {
-  if (RESERVED.has(key)) throw new BadRequest(`cannot access reserved path ${key}`);
+  if (RESERVED_LENGTHS.has(key.length) && RESERVED.has(key)) throw new BadRequest(`cannot access reserved path ${key}`);
 }
 
 /** The encrypting Storage over a physical backend; sealed until `unseal` is given the root key. */

@@ -16,7 +16,7 @@ import { parametersForAcl } from './fields.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
 import { aclPolicies, callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
-import { noAudit, type AuditBroker, type AuditInput } from './audit.js';
+import { noAudit, withResponse, type AuditBroker, type AuditInput } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
 import { remoteAllowed } from './tokens/cidr.js';
 import { tokenLeases } from './tokens/leases.js';
@@ -445,7 +445,7 @@ export class Core {
     }
     // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
     const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
-    const audit: AuditInput = { request: req, caller, operation: req.operation };
+    const audit: AuditInput = { request: req, caller, mount: undefined, operation: req.operation };
     let prepared: Prepared;
     try {
       prepared = await this.#prepare(req, caller, audit);
@@ -519,7 +519,7 @@ export class Core {
     const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
       ? { wrapInfo: await wrap(this.unsealed.wrapDeps, envelopeOf(response, warnings, mountType), req.wrapTtl, req.path) }
       : response;
-    await this.#auditOrFail('response', { ...audit, response: final ?? undefined });
+    if (this.audit.enabled()) await this.#auditOrFail('response', withResponse(audit, final ?? undefined));
     return { response: final, warnings: final === response ? warnings : [], mountType, operation: prepared.base.operation };
   }
 

@@ -77,7 +77,12 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
     // A limit left unset (undefined) keeps Vault's default.
     json: { ...DEFAULT_JSON_LIMITS, ...Object.fromEntries(Object.entries(config.json ?? {}).filter(([, v]) => v !== undefined)) },
   };
-  const inFlight = new Set<Promise<void>>();
+  // Handlers still running, for close(): counted, with a waiter woken when none are left.
+  let running = 0;
+  const whenDrained: Array<() => void> = [];
+  const finished = () => {
+    if (--running === 0) for (const wake of whenDrained.splice(0)) wake();
+  };
   let closing = false;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (config.ui && !req.url?.startsWith('/v1/') && serveStatic(config.ui, req, res, (req.url ?? '/').split('?')[0] as string)) return;
@@ -94,17 +99,17 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
     };
     // The handler is done once its reply exists (nothing after that touches storage); the
     // reply is written at the end of the turn.
-    const done: Promise<void> = (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true, config.indexTokens))
+    void (other ? readBody(req, limit.untrusted).then(other).catch((err: unknown) => errorReply(err, randomUUID(), log)) : serve(core, req, limit, log, config.forwarding ?? true, config.indexTokens))
       .then((reply) => {
-        inFlight.delete(done);
+        finished();
         answerAtEndOfTurn(answer, reply);
       }, (err: unknown) => {
         // serve() answers every failure itself; reaching this is a bug, so a 500.
-        inFlight.delete(done);
+        finished();
         log.error('request failed', { error: err });
         answerAtEndOfTurn(answer, { status: 500, body: { errors: ['internal error'] } });
       });
-    inFlight.add(done);
+    running++;
   };
   const { server, tls } = await listen(config, handler, log);
   const bound = server.address() as AddressInfo;
@@ -120,7 +125,7 @@ export async function startHttpServer(core: Core, config: ListenerConfig, log: L
       clearTimeout(timer);
       // A handler whose client went away may still be writing to storage: let it finish
       // before the caller closes storage under it.
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      if (running > 0) await new Promise<void>((resolve) => whenDrained.push(resolve));
     },
     force: () => server.closeAllConnections(),
   };
@@ -208,7 +213,7 @@ async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, l
   const requestId = randomUUID();
   const inFlight = inFlightRequests(core);
   // Raw facts only: sys/in-flight-req formats them when it is read, not on every request.
-  inFlight.set(requestId, { started: Date.now(), method: req.method ?? '', url: req.url ?? '', remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 });
+  const slot = inFlight.add(requestId, { started: Date.now(), method: req.method ?? '', url: req.url ?? '', remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 });
   const local = async (body: Buffer | undefined): Promise<Reply> => {
     const reply = outcomeReply(await core.handle(toLogical(req, limit, requestId, body)), requestId);
     // The store revision this answer reflects, for a client's read-your-writes.
@@ -228,7 +233,7 @@ async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, l
     }
     return errorReply(err, requestId, log);
   } finally {
-    inFlight.delete(requestId);
+    inFlight.remove(slot);
   }
 }
 

@@ -14,12 +14,38 @@ export type InFlightRequest = {
   client_id: string;
 };
 
-const tables = new WeakMap<object, Map<string, InFlightEntry>>();
+/**
+ * The requests in flight, in slots that are reused: an entry comes and goes with every request,
+ * and a Map keyed by request id hashed each id and churned its table on every one.
+ */
+export class InFlightTable {
+  readonly #slots: Array<{ id: string; entry: InFlightEntry } | undefined> = [];
+  readonly #free: number[] = [];
+
+  /** Records a request; the slot number it returns removes it. */
+  add(id: string, entry: InFlightEntry): number {
+    const slot = this.#free.pop() ?? this.#slots.length;
+    this.#slots[slot] = { id, entry };
+    return slot;
+  }
+
+  remove(slot: number): void {
+    this.#slots[slot] = undefined;
+    this.#free.push(slot);
+  }
+
+  /** The requests in flight now, by request id. */
+  *[Symbol.iterator](): IterableIterator<[string, InFlightEntry]> {
+    for (const s of this.#slots) if (s !== undefined) yield [s.id, s.entry];
+  }
+}
+
+const tables = new WeakMap<object, InFlightTable>();
 
 /** The in-flight table of the server that `owner` (its core) belongs to. */
-export function inFlightRequests(owner: object): Map<string, InFlightEntry> {
+export function inFlightRequests(owner: object): InFlightTable {
   let table = tables.get(owner);
-  if (!table) tables.set(owner, (table = new Map()));
+  if (!table) tables.set(owner, (table = new InFlightTable()));
   return table;
 }
 
