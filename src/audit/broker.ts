@@ -105,8 +105,10 @@ export class AuditDevices implements AuditBroker {
     const live = this.#live;
     if (live.length === 0) return;
     const now = this.#core.clock.now();
-    const recorded = await Promise.all(live.map((d) => this.#record(d, kind, input, now)));
-    if (!recorded.includes(true)) throw new Internal(`no audit device could record the ${kind}`);
+    // One device (the usual case) is awaited alone, without the array and Promise.all.
+    const recorded = live.length === 1 ? await this.#record(live[0] as Live, kind, input, now)
+      : (await Promise.all(live.map((d) => this.#record(d, kind, input, now)))).includes(true);
+    if (!recorded) throw new Internal(`no audit device could record the ${kind}`);
   }
 
   /** A record that comes while devices are not open. */

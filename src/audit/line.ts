@@ -164,10 +164,15 @@ export class JsonLines {
 
   #requestJson(input: AuditInput, hiding: () => Hiding): string {
     const req = input.request;
-    const seen = this.#requests.get(req);
+    const memo = req.auditMemo;
+    const mine = memo === undefined || memo.owner === this;
+    const seen = mine ? memo?.value as EncodedRequest | undefined : this.#requests.get(req);
     if (seen && seen.operation === input.operation && seen.mount === input.mount && seen.data === req.data) return seen.json;
     const json = isEmpty(req.data) ? this.#bodilessRequestJson(input, hiding()) : JSON.stringify(requestBlock(input, hiding()));
-    this.#requests.set(req, { operation: input.operation, mount: input.mount, data: req.data, json });
+    const encoded: EncodedRequest = { operation: input.operation, mount: input.mount, data: req.data, json };
+    // The first device keeps its copy on the request itself; any other in its own table.
+    if (mine) req.auditMemo = { owner: this, value: encoded };
+    else this.#requests.set(req, encoded);
     return json;
   }
 }

@@ -38,6 +38,11 @@ export type LogicalRequest = {
    * `application/ocsp-request`); such a body is not parsed as JSON and `data` is empty.
    */
   rawBody?: Buffer;
+  /**
+   * One audit device's encoding of this request's block, kept between the request's two
+   * records (a WeakMap entry per request cost more than the encoding it saved). Audit only.
+   */
+  auditMemo?: { owner: object; value: unknown };
 };
 
 /** What a login or token creation hands back: Vault's `auth` block before rendering. */

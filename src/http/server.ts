@@ -278,7 +278,7 @@ function toLogical(req: http.IncomingMessage, limit: BodyLimits, id: string, pre
   const bodiless = operation === 'read' || operation === 'list';
   const logical: LogicalRequest = {
     id, operation, method: req.method, path, query, headers: req.headers, clientToken: tokenOf(req), wrapTtl: parseWrapTtl(req.headers['x-vault-wrap-ttl']),
-    remoteAddress: req.socket.remoteAddress ?? '',
+    remoteAddress: req.socket.remoteAddress ?? '', auditMemo: undefined,
     // Vault reads query parameters for GET, LIST and DELETE; a body wins where both are given.
     data: bodiless || operation === 'delete' ? { ...query } : {},
     // Core asks for the body once the token and the ACL allow the request this far; reads and

@@ -106,3 +106,15 @@ test('keyed response data is hashed once per key, and afresh for another key', (
   lines.line('response', { ...read(1, 'c'), response: { data: { data: { password: 'c' } }, auditKey: { object: {}, part: 1 } } }, counting, 0);
   assert.equal(hashed, 3);
 });
+
+test('two devices writing the same request keep their own request blocks (salts differ)', () => {
+  const opts = parseFormatOptions({});
+  const other = hasherFor(Buffer.alloc(32, 9));
+  const first = new JsonLines(opts);
+  const second = new JsonLines(opts);
+  const input: AuditInput = { request: request(), caller, mount, operation: 'read' };
+  for (const kind of ['request', 'response'] as const) {
+    assert.equal(first.line(kind, input, h, 0), encodeLine(buildRecord(kind, input, opts, h, 0), opts), `first ${kind}`);
+    assert.equal(second.line(kind, input, other, 0), encodeLine(buildRecord(kind, input, opts, other, 0), opts), `second ${kind}`);
+  }
+});
