@@ -89,7 +89,8 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
     }
   };
 
-  const cachedGet = async (key: string): Promise<Buffer | undefined> => {
+  // Not async: a hit answers with an already settled promise, without an async frame.
+  const cachedGet = (key: string): Promise<Buffer | undefined> => {
     const hit = cache.get(key);
     if (hit === undefined) return readThrough(key);
     // Back to the end of the eviction order once it is in the older half: moving a hot key on
@@ -100,7 +101,7 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
       hit.at = ++placed;
       cache.set(key, hit);
     }
-    return hit.value === null ? undefined : Buffer.from(hit.value);
+    return Promise.resolve(hit.value === null ? undefined : Buffer.from(hit.value));
   };
 
   // Inside a transaction: from the cache unless a staged transaction has the key in flight.

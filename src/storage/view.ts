@@ -18,9 +18,18 @@ export function scopedView(inner: Storage, prefix: string): Storage {
     }
     return prefix + key;
   };
-  // async: a refused key must reject the promise, not throw before there is one.
+  // A refused key must reject the promise, not throw before there is one. `get` (every read)
+  // does so without an async frame of its own; the rest are async.
   const view: Storage = {
-    get: async (key) => inner.get(full(key)),
+    get: (key) => {
+      let at: string;
+      try {
+        at = full(key);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return inner.get(at);
+    },
     put: async (key, value) => inner.put(full(key), value),
     delete: async (key) => inner.delete(full(key)),
     list: async (sub, options) => inner.list(full(sub), options),
