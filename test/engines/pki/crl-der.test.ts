@@ -6,6 +6,11 @@ import assert from 'node:assert/strict';
 import { AsnArray, AsnConvert, AsnType, AsnTypeTypes } from '@peculiar/asn1-schema';
 import { RevokedCertificate, Time } from '@peculiar/asn1-x509';
 import { revokedListDer, serialBytes, timeDer } from '../../../src/engines/pki/crl-der.js';
+import { buildCrl } from '../../../src/engines/pki/crl-build.js';
+import { buildCrlHandWritten } from '../../../src/engines/pki/crl-build-old.js';
+import { storedCrlEntry } from '../../../src/engines/pki/crl-entry.js';
+import { buildCertificate, newSerialHex, subjectName } from '../../../src/engines/pki/certs.js';
+import { generateKey, signingAlgorithm } from '../../../src/engines/pki/keys.js';
 
 @AsnType({ type: AsnTypeTypes.Sequence, itemType: RevokedCertificate })
 class RevokedList extends AsnArray<RevokedCertificate> {}
@@ -35,5 +40,26 @@ test('lists of 1, 5 and 2,000 entries match the schema serialization byte for by
   for (const n of [1, 5, 2000]) {
     const entries = Array.from({ length: n }, (_, i) => ({ serialHex: (i * 7919 + 1).toString(16).padStart(40, i % 2 ? '8' : '1'), revokedAt: 1_700_000_000 + i * 86_400 * 19 }));
     assert.deepEqual(revokedListDer(entries), oracle(entries), `${n} entries`);
+  }
+});
+
+test('the library builder writes the hand-written builder\'s bytes (ed25519, 300 entries, stored and unstored)', async () => {
+  const key = await generateKey('ed25519', 0);
+  const alg = signingAlgorithm(key, 0, false);
+  const cert = await buildCertificate({
+    subject: subjectName({ common_name: 'compare', organization: ['Lockbox'] }), publicKey: key, notBefore: new Date(), notAfter: new Date(Date.now() + 3600e3),
+    serialHex: newSerialHex(), sans: { dns: [], ip: [], uri: [], email: [] }, isCa: true, keyUsage: 0, extKeyUsage: [], signatureBits: 0, usePss: false,
+  }, { selfKey: key, keyId: 'compare' });
+  const odd = ['00ff', '0001', '80', 'abc', '00', '7f01', '80ff', '0000000080'];
+  const entries = Array.from({ length: 300 }, (_, i) => ({ serialHex: odd[i] ?? newSerialHex(), revokedAt: i % 7 === 0 ? 2_600_000_000 + i : 1_700_000_000 + i * 3_600 }));
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  for (const list of [entries, entries.slice(0, 1), []]) {
+    for (const deltaOf of [undefined, 3]) {
+      const contents = { issuerCert: new Uint8Array(cert.rawData), thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600e3), number: 4, deltaOf, entries: list };
+      const old = await buildCrlHandWritten({ keyId: 'compare', key }, alg, contents);
+      assert.deepEqual(await buildCrl({ keyId: 'compare', key }, alg, contents), old, `${list.length} entries, delta ${deltaOf}`);
+      const stored = { ...contents, entries: list.map((e) => ({ ...e, der: storedCrlEntry(e.serialHex, e.revokedAt) })) };
+      assert.deepEqual(await buildCrl({ keyId: 'compare', key }, alg, stored), old, `${list.length} stored entries, delta ${deltaOf}`);
+    }
   }
 });
