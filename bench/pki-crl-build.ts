@@ -1,20 +1,14 @@
-// `node --expose-gc dist/bench/pki-crl-build.js`: the CRL builder at BENCH_CRL_ENTRIES revoked
-// entries (default 100000, distinct serials and revocation seconds) next to the library-only
-// builders it was measured against: wall and CPU time of one build, and the peak growth of
-// V8 heap plus external memory (ArrayBuffers) over the build, from V8's GC statistics. Ed25519
-// signatures are deterministic, so the three CRLs must be byte for byte the same; the bench
-// says whether they are. Prints numbers, never decides pass/fail.
-//   hand-written     buildCrl: schema classes for the fixed fields, crl-der.ts for the list
-//   library-only     every RevokedCertificate serialized by @peculiar/asn1-x509's class (serial
-//                    octets from asn1js's Integer.fromBigInt), the bytes placed into TBSCertList
-//                    and CertificateList as they are (no live schema object per entry)
-//   library, cached  the same with every entry's bytes made before the build starts: what a
-//                    build would cost if entries were encoded once (at revocation) and kept
+// `node --expose-gc dist/bench/pki-crl-build.js`: one CRL build at BENCH_CRL_ENTRIES revoked
+// entries (default 100000, distinct serials and revocation seconds), from entries stored with
+// their revocations (what revoke writes) and from entries stored without them (encoded during
+// the build): wall and CPU time, and the peak growth of V8 heap plus external memory
+// (ArrayBuffers) over the build, from V8's GC statistics. Ed25519 signatures are
+// deterministic, so the two CRLs must be byte for byte the same; the bench says whether they
+// are. Prints numbers, never decides pass/fail.
 //   BENCH_CRL_ENTRIES (default 100000) · BENCH_CRL_ROUNDS (default 3; the median is printed)
 import v8 from 'node:v8';
 import { buildCertificate, newSerialHex, subjectName } from '../src/engines/pki/certs.js';
 import { buildCrl, type CrlContents } from '../src/engines/pki/crl-build.js';
-import { buildCrlHandWritten } from '../src/engines/pki/crl-build-old.js';
 import { storedCrlEntry } from '../src/engines/pki/crl-entry.js';
 import { generateKey, signingAlgorithm } from '../src/engines/pki/keys.js';
 
@@ -60,23 +54,22 @@ async function main() {
   };
   const stored = { ...contents, entries: contents.entries.map((e) => ({ ...e, der: storedCrlEntry(e.serialHex, e.revokedAt) })) };
   const variants: Array<[string, () => Promise<Buffer>]> = [
-    ['hand-written', () => buildCrlHandWritten(signer, alg, contents)],
-    ['library, unstored', () => buildCrl(signer, alg, contents)],
-    ['library, stored', () => buildCrl(signer, alg, stored)],
+    ['stored entries', () => buildCrl(signer, alg, stored)],
+    ['unstored entries', () => buildCrl(signer, alg, contents)],
   ];
   for (const [, build] of variants) await build(); // warm-up
   const samples = new Map<string, Sample[]>(variants.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, build] of variants) samples.get(name)!.push(await measure(build));
   }
-  const base = samples.get('hand-written')!;
+  const base = samples.get('stored entries')!;
   const baseCpu = median(base.map((s) => s.cpuMs));
   console.log(`CRL build, ${ENTRIES} entries, median of ${ROUNDS} (ed25519 issuer, ${base[0]!.der.length} bytes):`);
   for (const [name, runs] of samples) {
     const same = runs.every((s) => s.der.equals(base[0]!.der));
-    console.log(`  ${name.padEnd(17)} wall ${fmt(median(runs.map((s) => s.wallMs))).padStart(7)} ms  cpu ${fmt(median(runs.map((s) => s.cpuMs))).padStart(7)} ms `
+    console.log(`  ${name.padEnd(16)} wall ${fmt(median(runs.map((s) => s.wallMs))).padStart(7)} ms  cpu ${fmt(median(runs.map((s) => s.cpuMs))).padStart(7)} ms `
       + `(${fmt(median(runs.map((s) => s.cpuMs)) / baseCpu)}x)  peak heap+external +${fmt(median(runs.map((s) => s.peakMiB)))} MiB  `
-      + `same bytes as hand-written: ${same ? 'yes' : 'NO'}`);
+      + `same bytes as from stored: ${same ? 'yes' : 'NO'}`);
   }
 }
 

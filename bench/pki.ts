@@ -28,8 +28,8 @@ import { newSerialHex, subjectName } from '../src/engines/pki/certs.js';
 import { rebuildCrls } from '../src/engines/pki/crl.js';
 import { buildCrl } from '../src/engines/pki/crl-build.js';
 import { cryptoSigningKey, signingAlgorithm, spkiOf } from '../src/engines/pki/keys.js';
+import { revokedEntry } from '../src/engines/pki/revoke.js';
 import { putJson } from '../src/engines/pki/store.js';
-import { colonSerial } from '../src/engines/pki/certs.js';
 import { x509 } from '../src/engines/pki/x509.js';
 
 const genKey = promisify(generateKeyPair);
@@ -251,7 +251,7 @@ async function main() {
     while (entries.length < size) {
       const hex = newSerialHex();
       entries.push({ serialHex: hex, revokedAt: notAfter - 3600 });
-      await putJson(storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: notAfter - 3600, issuer_id: issuerId, certificate: '', not_after: notAfter });
+      await putJson(storage, `revoked/${hex}`, revokedEntry(hex, notAfter - 3600, issuerId, '', notAfter));
     }
     global.gc?.();
     const rss = process.memoryUsage().rss;
