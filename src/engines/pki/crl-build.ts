@@ -31,7 +31,7 @@ const extension = (extnID: string, critical: boolean, value: unknown) =>
   new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 
 /** The extensions every CRL of ours carries: AKI (when the issuer has an SKI), CRL number, delta indicator. */
-export function crlExtensions(cert: Certificate, contents: CrlContents): Extension[] {
+function crlExtensions(cert: Certificate, contents: CrlContents): Extension[] {
   const out: Extension[] = [];
   const ski = cert.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_subjectKeyIdentifier);
   if (ski) {
