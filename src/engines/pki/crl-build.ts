@@ -1,20 +1,19 @@
-// Builds a signed CRL: the fixed fields and extensions from @peculiar/asn1-x509's schema
-// classes, the revoked list as DER written by crl-der.ts (as schema objects it needs kilobytes
-// per entry), spliced in between. X509CrlGenerator.create compares every entry with every
-// earlier one (10,000 entries take seconds); serials here come from distinct storage keys, so
-// the list is built in one linear pass.
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+// Builds a signed CRL with @peculiar/asn1-x509's schema classes: TBSCertList and
+// CertificateList, the revoked list made of entries serialized once (crl-entry.ts) and placed
+// as bytes, and the TBSCertList's bytes placed in the CertificateList as they were signed.
+// X509CrlGenerator.create compares every entry with every earlier one (10,000 entries take
+// seconds); serials here come from distinct storage keys, so the list is built in one pass.
+import { AsnConvert, AsnSerializer, OctetString } from '@peculiar/asn1-schema';
 import {
-  AuthorityKeyIdentifier, BaseCRLNumber, Certificate, CRLNumber, Extension, Extensions, KeyIdentifier,
+  AuthorityKeyIdentifier, BaseCRLNumber, Certificate, CertificateList, CRLNumber, Extension, KeyIdentifier, type RevokedCertificate,
   TBSCertList, Time, Version, id_ce_authorityKeyIdentifier, id_ce_cRLNumber, id_ce_deltaCRLIndicator, id_ce_subjectKeyIdentifier,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
-import { revokedListDer, tlv } from './crl-der.js';
+import { Encoded, listedEntry, type CrlEntry } from './crl-entry.js';
 import type { SigningAlgorithm } from './keys.js';
 import { signDer, signatureAlgorithmId, type SigningKey } from './sign.js';
 
-/** One revoked serial (plain hex) and when it was revoked (unix seconds). */
-export type CrlEntry = { serialHex: string; revokedAt: number };
+export type { CrlEntry } from './crl-entry.js';
 
 /** What a CRL says, apart from its signature. */
 export type CrlContents = {
@@ -44,31 +43,22 @@ function crlExtensions(cert: Certificate, contents: CrlContents): Extension[] {
   return out;
 }
 
-/** The content octets of a DER SEQUENCE (what follows its tag and length). */
-function sequenceContent(der: ArrayBuffer): Buffer {
-  const bytes = Buffer.from(der);
-  const first = bytes[1]!;
-  return bytes.subarray(first < 0x80 ? 2 : 2 + (first & 0x7f));
-}
-
 /** Builds and signs a CRL; answers its DER. */
 export async function buildCrl(signer: SigningKey, alg: SigningAlgorithm, contents: CrlContents): Promise<Buffer> {
   const cert = AsnConvert.parse(contents.issuerCert, Certificate);
-  // version, signature, issuer, thisUpdate, nextUpdate: then the revoked list, then [0] extensions.
-  const head = new TBSCertList({
+  const tbs = AsnSerializer.serialize(new TBSCertList({
     version: Version.v2,
     signature: signatureAlgorithmId(alg),
     issuer: cert.tbsCertificate.subject,
     thisUpdate: new Time(contents.thisUpdate),
     nextUpdate: new Time(contents.nextUpdate),
-  });
-  const extensions = tlv(0xa0, Buffer.from(AsnConvert.serialize(new Extensions(crlExtensions(cert, contents)))));
-  const tbs = tlv(0x30, Buffer.concat([
-    sequenceContent(AsnConvert.serialize(head)),
-    ...(contents.entries.length > 0 ? [revokedListDer(contents.entries)] : []),
-    extensions,
-  ]));
+    // An empty list is left out rather than written as an empty SEQUENCE (RFC 5280 5.1.2.6).
+    revokedCertificates: contents.entries.length > 0 ? contents.entries.map(listedEntry) as unknown as RevokedCertificate[] : undefined,
+    crlExtensions: crlExtensions(cert, contents),
+  }));
   // The signature algorithm appears twice: inside what is signed and beside the signature.
-  const signature = Buffer.from(await signDer(signer, alg, tbs));
-  return tlv(0x30, Buffer.concat([tbs, Buffer.from(AsnConvert.serialize(signatureAlgorithmId(alg))), tlv(0x03, Buffer.concat([Buffer.alloc(1), signature]))]));
+  const signature = await signDer(signer, alg, tbs);
+  return Buffer.from(AsnSerializer.serialize(new CertificateList({
+    tbsCertList: new Encoded({ data: tbs }) as unknown as TBSCertList, signatureAlgorithm: signatureAlgorithmId(alg), signature,
+  })));
 }

@@ -41,7 +41,7 @@ export async function allRevoked(storage: Storage): Promise<Revocation[]> {
   for (;;) {
     const page = await storage.list('revoked/', { after, limit: 1000 });
     const entries = await Promise.all(page.map((s) => getJson<RevokedEntry>(storage, `revoked/${s}`)));
-    for (const e of entries) if (e) out.push({ serial: e.serial, revocation_time: e.revocation_time, issuer_id: e.issuer_id, not_after: e.not_after });
+    for (const e of entries) if (e) out.push({ serial: e.serial, revocation_time: e.revocation_time, issuer_id: e.issuer_id, not_after: e.not_after, crl_entry: e.crl_entry });
     if (page.length < 1000) return out;
     after = page[page.length - 1];
   }
@@ -54,7 +54,7 @@ async function signCrl(storage: Storage, issuer: IssuerEntry, entries: Revocatio
     thisUpdate: new Date(nowMs),
     nextUpdate: new Date(nowMs + expiry * 1000),
     ...numbers,
-    entries: entries.map((e) => ({ serialHex: normalizeSerial(e.serial), revokedAt: e.revocation_time })),
+    entries: entries.map((e) => ({ serialHex: normalizeSerial(e.serial), revokedAt: e.revocation_time, der: e.crl_entry })),
   });
 }
 

@@ -4,6 +4,7 @@ import type { Storage } from '../../storage/storage.js';
 import { BadRequest } from '../../util/errors.js';
 import { colonSerial, normalizeSerial } from './certs.js';
 import { allIssuers } from './issuers.js';
+import { storedCrlEntry } from './crl-entry.js';
 import { getJson, putJson, type CertEntry, type RevokedEntry } from './store.js';
 import { rfc3339Nano } from './validity.js';
 
@@ -15,6 +16,11 @@ const revocationData = (time: number) => ({
   revocation_time_rfc3339: rfc3339Nano(time * 1000),
   state: 'revoked',
 });
+
+/** The revoked/ entry of serial `hex`, revoked at `revokedAt` (unix seconds), with its CRL entry. */
+export function revokedEntry(hex: string, revokedAt: number, issuerId: string, certificate: string, notAfter: number): RevokedEntry {
+  return { serial: colonSerial(hex), revocation_time: revokedAt, issuer_id: issuerId, certificate, not_after: notAfter, crl_entry: storedCrlEntry(hex, revokedAt) };
+}
 
 /**
  * Revokes a stored certificate by serial. An issuer's own serial is refused; an expired
@@ -35,8 +41,7 @@ export async function revokeSerial(storage: Storage, serialInput: string, nowMs:
   if (cert.not_after <= now) {
     return { data: {}, warnings: [`certificate with serial ${colon} already expired; refusing to add to CRL`], changed: false };
   }
-  const entry: RevokedEntry = { serial: colon, revocation_time: now, issuer_id: cert.issuer_id, certificate: cert.certificate, not_after: cert.not_after };
-  await putJson(storage, `revoked/${hex}`, entry);
+  await putJson(storage, `revoked/${hex}`, revokedEntry(hex, now, cert.issuer_id, cert.certificate, cert.not_after));
   return { data: revocationData(now), warnings: [], changed: true };
 }
 

@@ -55,7 +55,11 @@ export type KeyEntry = { id: string; name: string; type: string; bits: number; p
 export type CertEntry = { certificate: string; not_after: number; issuer_id: string };
 
 /** A revocation as stored. */
-export type RevokedEntry = { serial: string; revocation_time: number; issuer_id: string; certificate: string; not_after: number };
+/**
+ * A revocation. `crl_entry` is its RevokedCertificate as CRLs list it (base64 DER, written with
+ * the revocation so a CRL build does not encode 100,000 entries again); older entries lack it.
+ */
+export type RevokedEntry = { serial: string; revocation_time: number; issuer_id: string; certificate: string; not_after: number; crl_entry?: string };
 
 /** Vault's config/urls. */
 export type UrlsConfig = { issuing_certificates: string[]; crl_distribution_points: string[]; ocsp_servers: string[]; enable_templating: boolean };

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../../helpers/server.js';
 import { makeIntermediate, openssl, startPkiServer, tempFiles } from './helpers.js';
 import { x509 } from '../../../src/engines/pki/x509.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { RevokedCertificate } from '@peculiar/asn1-x509';
+import { revocationOf } from '../../../src/engines/pki/revoke.js';
 
 let srv: TestServer;
 let rootPem: string;
@@ -23,6 +26,20 @@ async function issue(cn: string) {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body.data as { certificate: string; serial_number: string; private_key: string };
 }
+
+test('a revocation is stored with its CRL entry, and the CRL carries those bytes', async () => {
+  const leaf = await issue('stored-entry.example.com');
+  const r = await srv.api('POST', 'pki_int/revoke', { serial_number: leaf.serial_number });
+  assert.equal(r.status, 200);
+  const storage = srv.core.unsealed.mounts.viewOf(srv.core.unsealed.mounts.get('mounts', 'pki_int/')!);
+  const stored = await revocationOf(storage, leaf.serial_number.replaceAll(':', ''));
+  const der = Buffer.from(stored!.crl_entry!, 'base64');
+  const parsed = AsnConvert.parse(der, RevokedCertificate);
+  assert.equal(new x509.X509CrlEntry(der).serialNumber, new x509.X509Certificate(leaf.certificate).serialNumber);
+  assert.equal(parsed.revocationDate.getTime().getTime(), r.body.data.revocation_time * 1000);
+  const crl = await fetch(`${srv.url}/v1/pki_int/crl`);
+  assert.ok(Buffer.from(await crl.arrayBuffer()).includes(der), 'listed as stored');
+});
 
 async function download(path: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
   const res = await fetch(`${srv.url}/v1/${path}`);

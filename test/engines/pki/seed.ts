@@ -4,7 +4,8 @@
 // the safety buffer, and the first `revoked` of them revoked. Exports functions only.
 import type { TestServer } from '../../helpers/server.js';
 import type { Storage } from '../../../src/storage/storage.js';
-import { colonSerial, newSerialHex } from '../../../src/engines/pki/certs.js';
+import { newSerialHex } from '../../../src/engines/pki/certs.js';
+import { revokedEntry } from '../../../src/engines/pki/revoke.js';
 import { putJson, storeCertificate } from '../../../src/engines/pki/store.js';
 
 const DAY = 86_400;
@@ -59,7 +60,7 @@ export async function seedCertificates(storage: Storage, plan: SeedPlan): Promis
       await storeCertificate(storage, hex, { certificate: pem, not_after: notAfter, issuer_id: plan.issuerId });
       const revoked = i < plan.revoked;
       if (revoked) {
-        await putJson(storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: now - 5 * DAY, issuer_id: plan.issuerId, certificate: pem, not_after: notAfter });
+        await putJson(storage, `revoked/${hex}`, revokedEntry(hex, now - 5 * DAY, plan.issuerId, pem, notAfter));
       }
       plan.onEntry?.(hex, expired, revoked);
       if ((i + 1) % 10_000 === 0) plan.onProgress?.(i + 1);

@@ -7,6 +7,7 @@ import { colonSerial, fastParse, normalizeSerial, parseCertificate, unix } from 
 import { rebuildCrls } from '../crl.js';
 import { allIssuers, caChain, checkIssuerName, DEFAULT_USAGE, findIssuer, isSelfSigned, issuersConfig, resolveIssuer } from '../issuers.js';
 import { pemToDerBase64 } from '../output.js';
+import { revokedEntry } from '../revoke.js';
 import { checkRevocationAlgorithm } from '../sign.js';
 import { putJson, type IssuerEntry, type KeyEntry } from '../store.js';
 import { checkUrls } from '../urls.js';
@@ -143,7 +144,7 @@ async function revokeIssuer(ctx: HandlerContext<{ issuer_ref: string }>) {
     const parent = (await allIssuers(ctx.storage)).find((i) => i.certificate === chain[1]);
     const cert = parseCertificate(issuer.certificate);
     const hex = normalizeSerial(cert.serialNumber);
-    await putJson(ctx.storage, `revoked/${hex}`, { serial: colonSerial(hex), revocation_time: now, issuer_id: parent?.id ?? '', certificate: issuer.certificate, not_after: unix(cert.notAfter) });
+    await putJson(ctx.storage, `revoked/${hex}`, revokedEntry(hex, now, parent?.id ?? '', issuer.certificate, unix(cert.notAfter)));
   }
   await putJson(ctx.storage, `issuer/${issuer.id}`, next);
   if ((await issuersConfig(ctx.storage)).default === issuer.id) {
