@@ -3,7 +3,8 @@
 // password) starts a new pool and closes the old; seal closes them all.
 import { BadRequest, LockboxError } from '../../util/errors.js';
 import { driverFor, scrubMessage, type DatabaseConnection, type DatabaseDriver } from '../../util/sql/index.js';
-import type { ConnectionConfig } from './store.js';
+import type { Storage } from '../../storage/storage.js';
+import { connections, type ConnectionConfig } from './store.js';
 
 /** A database's own failure, told to the caller with every credential removed. */
 export class DatabaseFailure extends LockboxError {
@@ -13,6 +14,24 @@ export class DatabaseFailure extends LockboxError {
     super(`${what}: ${scrubMessage(detail, secrets)}`);
     this.status = status;
   }
+}
+
+/**
+ * A failure Vault's engine answers with 500 and its own text (a missing connection, a role the
+ * connection does not allow): the message is shown, unlike core's Internal.
+ */
+export class EngineFailure extends LockboxError {
+  override readonly status = 500;
+}
+
+/** Vault's error for a connection name with no stored config. */
+export const missingConnection = (name: string) => new EngineFailure(`failed to find entry for connection with name: "${name}"`);
+
+/** A stored connection, or Vault's error for a name without one. */
+export async function storedConnection(storage: Storage, name: string): Promise<ConnectionConfig> {
+  const config = await connections(storage).get(name);
+  if (!config) throw missingConnection(name);
+  return config;
 }
 
 const pools = new Map<string, DatabaseConnection>();

@@ -73,20 +73,20 @@ test('a static role takes over a user; rotate-role makes the old password fail a
   assert.equal(await mysqlLogin(appUser, first.password), 'ER_ACCESS_DENIED_ERROR');
   assert.equal(await mysqlLogin(appUser, second.password), 'ok');
   const role = (await srv.api('GET', 'database/static-roles/app')).body.data;
-  assert.deepEqual(Object.keys(role).sort(), ['credential_config', 'credential_type', 'db_name', 'last_vault_rotation', 'rotation_period', 'rotation_statements', 'username']);
+  assert.deepEqual(Object.keys(role).sort(), ['credential_type', 'db_name', 'last_vault_rotation', 'rotation_period', 'rotation_statements', 'username']);
   assert.equal(role.last_vault_rotation, second.last_vault_rotation);
 });
 
 test('static role settings Vault refuses are refused', async () => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ db_name: 'my', rotation_period: 60 }, 'username is a required field to create a static account'],
-    [{ db_name: 'my', username: appUser }, 'one of rotation_schedule or rotation_period must be provided'],
+    [{ db_name: 'my', username: appUser }, 'one of rotation_schedule or rotation_period must be provided to create a static account'],
     [{ db_name: 'my', username: appUser, rotation_period: 2 }, 'rotation_period must be 5 seconds or more'],
-    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_period: 60 }, 'mutually exclusive fields rotation_period and rotation_schedule were both specified'],
+    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_period: 60 }, 'mutually exclusive fields rotation_period and rotation_schedule were both specified; only one of them can be provided'],
     [{ db_name: 'my', username: appUser, rotation_period: 60, rotation_window: 3600 }, 'rotation_window is invalid with use of rotation_period'],
     [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_window: 60 }, 'rotation_window must be 3600 seconds (1 hour) or more'],
     [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * *' }, 'invalid rotation_schedule: expected 5 fields (minute hour day-of-month month day-of-week)'],
-    [{ db_name: 'nope', username: appUser, rotation_period: 60 }, 'could not find database connection "nope"'],
+    [{ db_name: 'nope', username: appUser, rotation_period: 60 }, 'failed to find entry for connection with name: "nope"'],
   ];
   for (const [body, message] of cases) assert.deepEqual((await srv.api('POST', 'database/static-roles/refused', body)).body.errors, [message]);
   await srv.api('POST', 'database/static-roles/app', { db_name: 'my', username: appUser, rotation_period: '1h' });
