@@ -54,14 +54,25 @@ function goTime(layout: string, at: Date): string {
   return layout.replace(/2006|01|02|15|04|05/g, (k) => parts[k] as string);
 }
 
+/** How many hex digits of the hash truncate_sha256 keeps. */
+const SHA256_KEPT = 8;
+
 const FUNCTIONS: Record<string, Fn> = {
   printf: (a) => printf(a),
   random: (a) => randomAlphanumeric(int(a[0])),
-  truncate: (a) => str(a[1]).slice(0, int(a[0])),
+  truncate: (a) => {
+    const n = int(a[0]);
+    if (n <= 0) throw new BadRequest(`username template: max length must be > 0 but was ${n}`);
+    return str(a[1]).slice(0, n);
+  },
+  // Vault's: at most n characters, the last 8 of them a hash of what was cut off.
   truncate_sha256: (a) => {
     const n = int(a[0]);
+    if (n <= SHA256_KEPT) throw new BadRequest(`username template: max length must be > ${SHA256_KEPT} but was ${n}`);
     const s = str(a[1]);
-    return s.length <= n ? s : s.slice(0, n) + createHash('sha256').update(s.slice(n)).digest('hex');
+    if (s.length <= n) return s;
+    const cut = n - SHA256_KEPT;
+    return s.slice(0, cut) + createHash('sha256').update(s.slice(cut)).digest('hex').slice(0, SHA256_KEPT);
   },
   lowercase: (a) => str(a[0]).toLowerCase(),
   uppercase: (a) => str(a[0]).toUpperCase(),

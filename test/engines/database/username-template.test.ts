@@ -1,6 +1,7 @@
 // Username templates: Vault's defaults per plugin and the functions custom templates use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { renderUsername } from '../../../src/engines/database/username-template.js';
 import { driverFor } from '../../../src/util/sql/index.js';
 
@@ -29,11 +30,14 @@ test('custom templates: fields, pipes, nested calls and Vault\'s functions', () 
   assert.match(renderUsername('{{ random 5 | lowercase }}', input), /^[a-z0-9]{5}$/);
   assert.match(renderUsername('{{ uuid }}', input), /^[0-9a-f-]{36}$/);
   assert.equal(renderUsername('{{ printf "%s/%d" .RoleName 7 }}', input), 'readonly-role/7');
-  assert.equal(renderUsername('{{ .RoleName | truncate_sha256 8 }}', input).length, 8 + 64);
+  // Vault's truncate_sha256: n characters in all, the last 8 a hash of what was cut.
+  const hashed = renderUsername('{{ .RoleName | truncate_sha256 10 }}', input);
+  assert.equal(hashed, `re${createHash('sha256').update('adonly-role').digest('hex').slice(0, 8)}`);
+  assert.equal(renderUsername('{{ .RoleName | truncate_sha256 20 }}', input), 'readonly-role');
 });
 
 test('templates that cannot be evaluated are refused', () => {
-  for (const bad of ['{{ nope }}', '{{ .Secret }}', '{{ (random 3 }}', '{{ "a" | "b" }}', '{{ truncate "x" .RoleName }}']) {
+  for (const bad of ['{{ nope }}', '{{ .Secret }}', '{{ (random 3 }}', '{{ "a" | "b" }}', '{{ truncate "x" .RoleName }}', '{{ truncate 0 .RoleName }}', '{{ truncate_sha256 8 .RoleName }}']) {
     assert.throws(() => renderUsername(bad, input), { name: 'BadRequest' }, bad);
   }
 });
