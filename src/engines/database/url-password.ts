@@ -1,6 +1,7 @@
 // Passwords written into a connection_url itself (`postgresql://app:secret@db/`, the MySQL DSN
 // `app:secret@tcp(db:3306)/`) instead of the {{password}} template. Vault warns about them at
 // write and shows them as "xxxxx" on read; a templated password is no secret and stays.
+import { isKeywordString } from './pg-keywords.js';
 
 /** Where the userinfo's password sits in a URL or DSN: [start, end) of the text, if any. */
 function passwordSpan(url: string): [number, number] | undefined {
@@ -14,6 +15,11 @@ function passwordSpan(url: string): [number, number] | undefined {
     const colon = authority.indexOf(':');
     if (at === -1 || colon === -1 || colon > at) return undefined;
     return [start + colon + 1, start + at];
+  }
+  if (isKeywordString(url)) {
+    // PostgreSQL's keyword/value form: password=secret or password='se cret'.
+    const kv = /(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)*)/.exec(url);
+    return kv ? [kv.index + kv[0].length - kv[1]!.length, kv.index + kv[0].length] : undefined;
   }
   // Go's MySQL DSN: user:password@net(address)/db.
   const dsn = /^([^:@/]*):([^@]*)@/.exec(url);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../../util/errors.js';
 import { formatDuration } from '../../../util/duration.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
-import { closeConnection, connectionOf, driverOf, openUncached, storedConnection, talk } from '../connection.js';
+import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, storedConnection, talk } from '../connection.js';
 import { rotateRoot } from '../root-rotation.js';
 import { renderUsername } from '../username-template.js';
 import { connections, type ConnectionConfig } from '../store.js';
@@ -43,6 +43,7 @@ function check(c: ConfigInput): void {
   driverOf(c);
   if (c.plugin_version !== '' && c.plugin_version !== 'builtin') throw new BadRequest(`plugin version "${c.plugin_version}" not found`);
   if (c.connection_url === '') throw new BadRequest('connection_url cannot be empty');
+  driverUrl(c); // a keyword/value string that cannot be read is refused now
   if (c.max_open_connections === 0) c.max_open_connections = DEFAULT_OPEN_CONNECTIONS;
   // Vault reads a negative size as "unlimited"; a pool here always has a bound.
   if (c.max_open_connections < 0) throw new BadRequest('max_open_connections cannot be negative: unlimited pools are not supported');

@@ -95,6 +95,21 @@ test('a password written into connection_url is warned about at write and shown 
   await srv.api('DELETE', 'database/config/my-literal');
 });
 
+test('a keyword/value connection string, as Vault\'s PostgreSQL plugin takes, connects and issues users', async () => {
+  expectStatus(await srv.api('POST', 'database/config/kv', {
+    ...pgConfig('*'), connection_url: 'host=127.0.0.1 port=5432 user={{username}} password={{password}} dbname=test sslmode=disable',
+  }), 204);
+  expectStatus(await srv.api('POST', 'database/roles/app-kv', { db_name: 'kv', creation_statements: createStatement }), 204);
+  const creds = await srv.api('GET', 'database/creds/app-kv');
+  expectStatus(creds, 200);
+  assert.ok(await pgRoleExists(creds.body.data.username));
+  expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
+  const bad = await srv.api('POST', 'database/config/kv', { connection_url: `host=127.0.0.1 password='${CANARY}` });
+  assert.deepEqual([bad.status, bad.body.errors], [400, ['connection_url is neither a URL nor a keyword/value string such as "host=db port=5432 user={{username}} password={{password}}"']]);
+  await srv.api('DELETE', 'database/roles/app-kv');
+  await srv.api('DELETE', 'database/config/kv');
+});
+
 test('max_open_connections 0 means Vault\'s default of 4', async () => {
   expectStatus(await srv.api('POST', 'database/config/pool', { ...pgConfig('*'), max_open_connections: 0 }), 204);
   assert.equal((await srv.api('GET', 'database/config/pool')).body.data.connection_details.max_open_connections, 4);
