@@ -46,6 +46,21 @@ test('a MariaDB user logs in and reads what it was granted; after revoke it cann
   expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
   assert.equal(await mysqlLogin(username, password), 'ER_ACCESS_DENIED_ERROR');
   assert.deepEqual(await mysqlAdmin('SELECT user FROM mysql.user WHERE user = ?', [username]), []);
+  assert.ok(!srv.log().includes(password), 'a generated password reached the log');
+});
+
+test('a MariaDB error that quotes the password is told without it, in the reply and the log', async () => {
+  const known = 'q'.repeat(24);
+  expectStatus(await srv.api('PUT', 'sys/policies/password/known-my', { policy: 'length = 24\nrule "charset" {\n  charset = "q"\n}' }), 204);
+  expectStatus(await srv.api('POST', 'database/roles/leaky', {
+    db_name: 'my', credential_config: { password_policy: 'known-my' },
+    creation_statements: [`CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'`, 'SELECT 1 FROM test.`{{password}}`'],
+  }), 204);
+  const r = await srv.api('GET', 'database/creds/leaky');
+  expectStatus(r, 500);
+  assert.match(r.body.errors[0], /^failed to create user: Table 'test\.\*\*\*\*\*' doesn't exist/);
+  assert.ok(!JSON.stringify(r.body).includes(known) && !srv.log().includes(known));
+  assert.deepEqual(await mysqlAdmin("SELECT user FROM mysql.user WHERE user LIKE 'v-root-leaky-%'"), []);
 });
 
 test('a failed MariaDB creation drops the half-made user', async () => {
@@ -72,6 +87,7 @@ test('a static role takes over a user; rotate-role makes the old password fail a
   assert.notEqual(second.password, first.password);
   assert.equal(await mysqlLogin(appUser, first.password), 'ER_ACCESS_DENIED_ERROR');
   assert.equal(await mysqlLogin(appUser, second.password), 'ok');
+  assert.ok(!srv.log().includes(first.password) && !srv.log().includes(second.password), 'a static password reached the log');
   const role = (await srv.api('GET', 'database/static-roles/app')).body.data;
   assert.deepEqual(Object.keys(role).sort(), ['credential_type', 'db_name', 'last_vault_rotation', 'rotation_period', 'rotation_statements', 'username']);
   assert.equal(role.last_vault_rotation, second.last_vault_rotation);

@@ -25,7 +25,7 @@ const pgConfig = (allowed: string | string[]) => ({
 const createStatement = `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`;
 
 before(async () => {
-  srv = await startDatabaseServer({ clock, logLevel: 'debug' });
+  srv = await startDatabaseServer({ clock, logLevel: 'trace' });
   await pgAdmin(`CREATE TABLE ${audit} (name text)`);
   await pgAdmin(`CREATE ROLE ${staticUser} LOGIN PASSWORD 'initial'`);
   expectStatus(await srv.api('PUT', 'sys/policies/password/known', { policy: `length = 24\nrule "charset" {\n  charset = "q"\n}` }), 204);
