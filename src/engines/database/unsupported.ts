@@ -11,7 +11,6 @@ export const unsupportedConfigFields = {
   rotation_window: field.duration({ description: 'Not supported: automated root rotation (Vault Enterprise).', default: 0 }),
   disable_automated_rotation: field.bool({ description: 'Not supported: automated root rotation (Vault Enterprise).' }),
   skip_static_role_import_rotation: field.bool({ description: 'Not supported: a new static role always rotates its password.' }),
-  tls_certificate_key: field.string({ description: 'Not supported: give tls_certificate and private_key.', sensitive: true }),
   tls_server_name: field.string({ description: 'Not supported: the server name is the connection_url host.' }),
   tls_skip_verify: field.bool({ description: 'Not supported: use tls=skip-verify in a MySQL connection_url.' }),
   auth_type: field.string({ description: 'Not supported: only password authentication.' }),

@@ -9,6 +9,7 @@ import { renderUsername } from '../username-template.js';
 import { connections, type ConnectionConfig } from '../store.js';
 import { passwordInUrl, redactUrl } from '../url-password.js';
 import { refuseUnsupported, unsupportedConfigFields } from '../unsupported.js';
+import { splitCertificateKey } from '../tls-bundle.js';
 
 const configFields = {
   name: field.name({ description: 'Name of the connection.' }),
@@ -30,6 +31,7 @@ const configFields = {
   tls_ca: field.string({ description: 'PEM CA certificate the server\'s certificate must chain to.' }),
   tls_certificate: field.string({ description: 'PEM client certificate.' }),
   private_key: field.string({ description: 'PEM private key of the client certificate; never returned.', sensitive: true }),
+  tls_certificate_key: field.string({ description: 'MySQL: the client certificate and its private key as one PEM bundle (sets tls_certificate and private_key).', sensitive: true }),
   ...unsupportedConfigFields,
 };
 
@@ -58,11 +60,18 @@ const PASSWORD_IN_URL = 'Password found in connection_url, use a templated url t
 
 const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent, passwords }) => {
   refuseUnsupported(fields, sent, Object.keys(unsupportedConfigFields));
-  const { name, ...all } = fields;
+  const { name, tls_certificate_key: bundle, ...all } = fields;
   const input = Object.fromEntries(Object.entries(all).filter(([k]) => !(k in unsupportedConfigFields))) as ConfigInput;
+  const given = new Set(sent);
+  if (bundle !== '') {
+    // MySQL's one-bundle form of the client certificate: stored as its two parts.
+    const { certificate, privateKey } = splitCertificateKey(bundle);
+    Object.assign(input, { tls_certificate: certificate, private_key: privateKey });
+    given.add('tls_certificate').add('private_key');
+  }
   const before = await connections(storage).get(name);
   const { connection_id: _id, pending_password: _p, ...kept } = before ?? ({} as Partial<ConnectionConfig>);
-  const config: ConfigInput = { ...input, ...kept, ...onlySent(input, sent) };
+  const config: ConfigInput = { ...input, ...kept, ...onlySent(input, given) };
   check(config);
   // A policy that does not exist (or cannot be met) is refused now, not at the first rotation.
   if (config.password_policy !== '') await passwords(config.password_policy);

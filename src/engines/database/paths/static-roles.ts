@@ -24,6 +24,7 @@ const staticFields = {
   credential_type: field.string({ description: 'Only "password".', default: 'password' }),
   credential_config: field.object({ description: 'Settings of the credential type.', default: {} }),
   self_managed_password: field.string({ description: 'Not supported.', sensitive: true }),
+  password: field.string({ description: 'Not supported (Vault 1.19\'s name for self_managed_password).', sensitive: true }),
   ...unsupportedStaticRoleFields,
 };
 
@@ -45,8 +46,8 @@ async function check(role: StaticInput, passwords: PasswordGenerator): Promise<v
 }
 
 const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent, clock, passwords }) => {
-  const { name, self_managed_password, skip_import_rotation: _skip, ...input } = fields;
-  if (self_managed_password !== '') throw new BadRequest('self-managed static roles are not supported');
+  const { name, self_managed_password, password, skip_import_rotation: _skip, ...input } = fields;
+  if (self_managed_password !== '' || password !== '') throw new BadRequest('self-managed static roles are not supported');
   refuseUnsupported(fields, sent, Object.keys(unsupportedStaticRoleFields));
   // Vault: a schedule together with any rotation_period sent, even 0, is refused.
   if (sent.has('rotation_period') && input.rotation_schedule !== '') {

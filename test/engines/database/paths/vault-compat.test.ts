@@ -110,6 +110,27 @@ test('a keyword/value connection string, as Vault\'s PostgreSQL plugin takes, co
   await srv.api('DELETE', 'database/config/kv');
 });
 
+test('MySQL\'s tls_certificate_key bundle is taken as the client certificate and key; its key is never shown', async () => {
+  expectStatus(await srv.api('POST', 'sys/mounts/pki', { type: 'pki', config: { max_lease_ttl: '87600h' } }), 204);
+  expectStatus(await srv.api('POST', 'pki/root/generate/internal', { common_name: 'Test Root', ttl: '87600h' }), 200);
+  expectStatus(await srv.api('POST', 'pki/roles/client', { allow_any_name: true, max_ttl: '1h' }), 200);
+  const issue = async () => (await srv.api('POST', 'pki/issue/client', { common_name: 'lockbox' })).body.data as { certificate: string; private_key: string };
+  const [one, two] = [await issue(), await issue()];
+  const base = { plugin_name: 'mysql-database-plugin', connection_url: '{{username}}:{{password}}@tcp(127.0.0.1:3306)/test', username: 'root', verify_connection: false };
+  expectStatus(await srv.api('POST', 'database/config/my-tls', { ...base, tls_certificate_key: `${one.certificate}\n${one.private_key}` }), 204);
+  const read = (await srv.api('GET', 'database/config/my-tls')).body.data.connection_details;
+  assert.equal(read.tls_certificate, one.certificate);
+  assert.ok(!JSON.stringify(read).includes('PRIVATE KEY'));
+  for (const [bundle, message] of [
+    [one.certificate, 'tls_certificate_key must hold a PEM certificate and its one private key'],
+    [`${one.certificate}\n${two.private_key}`, 'tls_certificate_key: the private key does not match the certificate'],
+  ]) {
+    const r = await srv.api('POST', 'database/config/my-tls', { tls_certificate_key: bundle });
+    assert.deepEqual([r.status, r.body.errors], [400, [message]]);
+  }
+  await srv.api('DELETE', 'database/config/my-tls');
+});
+
 test('max_open_connections 0 means Vault\'s default of 4', async () => {
   expectStatus(await srv.api('POST', 'database/config/pool', { ...pgConfig('*'), max_open_connections: 0 }), 204);
   assert.equal((await srv.api('GET', 'database/config/pool')).body.data.connection_details.max_open_connections, 4);
@@ -124,6 +145,9 @@ test('fields this server does not implement are refused when set, accepted when 
   expectStatus(await srv.api('POST', 'database/config/pg', { rotation_period: 0, disable_automated_rotation: false }), 204);
   const skip = await srv.api('POST', 'database/static-roles/static-skip', { db_name: 'pg', username: staticUser, rotation_period: '1h', skip_import_rotation: true });
   assert.deepEqual([skip.status, skip.body.errors], [400, ['unsupported parameters: skip_import_rotation']]);
+  // Terraform's password_wo reaches Vault 1.19+ as "password": the self-managed workflow.
+  const own = await srv.api('POST', 'database/static-roles/static-own', { db_name: 'pg', username: staticUser, rotation_period: '1h', password: CANARY });
+  assert.deepEqual([own.status, own.body.errors], [400, ['self-managed static roles are not supported']]);
 });
 
 test('dynamic and static roles share one name space', async () => {
