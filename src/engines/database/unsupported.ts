@@ -16,6 +16,7 @@ export const unsupportedConfigFields = {
   auth_type: field.string({ description: 'Not supported: only password authentication.' }),
   service_account_json: field.string({ description: 'Not supported: only password authentication.', sensitive: true }),
   use_private_ip: field.bool({ description: 'Not supported: only password authentication.' }),
+  self_managed: field.bool({ description: 'Not supported: connections without a root user (Vault Enterprise).' }),
 };
 
 /** static-roles/:name: Vault Enterprise's import without rotation. */

@@ -65,11 +65,13 @@ const writeStatic: Handler<typeof staticFields> = async ({ storage, fields, sent
     if (!sent.has('rotation_window')) merged.rotation_window = 0;
   }
   await check(merged, passwords);
-  mustAllow(await storedConnection(storage, merged.db_name), name);
+  // As in Vault, the connection is consulted when the role is made (its first rotation needs
+  // it); an update only changes settings, and each rotation checks allowed_roles again.
   if (before) {
     await staticRoles(storage).put(name, { ...before, ...merged });
     return;
   }
+  mustAllow(await storedConnection(storage, merged.db_name), name);
   // Vault: a new static role takes over the user by rotating its password at once.
   const now = clock.now();
   await staticRoles(storage).put(name, { ...merged, password: '', last_vault_rotation: now, retry_at: 0, failed_attempts: 0 });

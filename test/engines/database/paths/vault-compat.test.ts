@@ -67,6 +67,10 @@ test('static-creds, like creds, answers only roles the connection allows', async
   expectStatus(creds, 200);
   neverShown(creds.body.data.password);
   expectStatus(await srv.api('POST', 'database/config/pg', { allowed_roles: ['app-*', 'exact'] }), 204);
+  // As in Vault, settings still change; only the credentials and rotations are refused.
+  expectStatus(await srv.api('POST', 'database/static-roles/static-svc', { rotation_period: '2h' }), 204);
+  const rotate = await srv.api('POST', 'database/rotate-role/static-svc');
+  assert.deepEqual([rotate.status, rotate.body.errors], [500, ['unable to finish rotating credentials; retries will continue in the background but it is also safe to retry manually: "static-svc" is not an allowed role']]);
   const denied = await srv.api('GET', 'database/static-creds/static-svc');
   assert.deepEqual([denied.status, denied.body.errors], [500, ['"static-svc" is not an allowed role']]);
   assert.ok(!JSON.stringify(denied.body).includes(creds.body.data.password));
@@ -138,7 +142,7 @@ test('max_open_connections 0 means Vault\'s default of 4', async () => {
 });
 
 test('fields this server does not implement are refused when set, accepted when zero', async () => {
-  for (const [key, value] of [['rotation_period', '24h'], ['rotation_schedule', '0 * * * *'], ['disable_automated_rotation', true], ['tls_skip_verify', true], ['auth_type', 'gcp_iam']] as const) {
+  for (const [key, value] of [['rotation_period', '24h'], ['rotation_schedule', '0 * * * *'], ['disable_automated_rotation', true], ['tls_skip_verify', true], ['auth_type', 'gcp_iam'], ['self_managed', true]] as const) {
     const r = await srv.api('POST', 'database/config/pg', { [key]: value });
     assert.deepEqual([r.status, r.body.errors], [400, [`unsupported parameters: ${key}`]]);
   }
