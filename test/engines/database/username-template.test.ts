@@ -36,6 +36,16 @@ test('custom templates: fields, pipes, nested calls and Vault\'s functions', () 
   assert.equal(renderUsername('{{ .RoleName | truncate_sha256 20 }}', input), 'readonly-role');
 });
 
+test('timestamp takes Go layouts: zones, names, 12-hour clock, fractions, day of year', () => {
+  const at = { ...input, now: new Date(Date.UTC(2026, 0, 2, 15, 4, 5, 120)) };
+  const ts = (layout: string) => renderUsername(`{{ timestamp "${layout}" }}`, at);
+  assert.equal(ts('2006-01-02T15:04:05Z07:00'), '2026-01-02T15:04:05Z');
+  assert.equal(ts('Mon Jan _2 15:04:05 MST 2006'), 'Fri Jan  2 15:04:05 UTC 2026');
+  assert.equal(ts('Monday, 2 January 06 3:04PM -0700'), 'Friday, 2 January 26 3:04PM +0000');
+  assert.equal(ts('15.04.05.000|.999|.000000'), '15.04.05.120|.12|.120000');
+  assert.equal(ts('002_2006'), '002_2026');
+});
+
 test('templates that cannot be evaluated are refused', () => {
   for (const bad of ['{{ nope }}', '{{ .Secret }}', '{{ (random 3 }}', '{{ "a" | "b" }}', '{{ truncate "x" .RoleName }}', '{{ truncate 0 .RoleName }}', '{{ truncate_sha256 8 .RoleName }}']) {
     assert.throws(() => renderUsername(bad, input), { name: 'BadRequest' }, bad);
