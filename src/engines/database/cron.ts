@@ -37,6 +37,8 @@ const isStar = (text: string) => text.split(',').some((part) => /^[*?](\/1)?$/.t
 
 /** Parses a schedule; throws BadRequest naming the problem. */
 export function parseCron(text: string): CronSchedule {
+  // Vault's cron library also takes a "CRON_TZ=Zone " prefix; here every schedule is UTC.
+  if (/^\s*(CRON_)?TZ=/.test(text)) throw new BadRequest('invalid rotation_schedule: time zones (CRON_TZ=...) are not supported; schedules are in UTC');
   const fields = text.trim().split(/\s+/);
   if (fields.length !== 5) throw new BadRequest('invalid rotation_schedule: expected 5 fields (minute hour day-of-month month day-of-week)');
   const [mi, h, dom, mon, dow] = fields as [string, string, string, string, string];

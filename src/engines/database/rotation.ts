@@ -40,7 +40,7 @@ export async function rotateStatic(storage: Storage, name: string, now: number, 
     const password = role.pending_password ?? await passwords(policyOf(role.credential_config, config.password_policy));
     if (role.pending_password === undefined) await staticRoles(storage).put(name, { ...role, pending_password: password });
     try {
-      await talk('failed to rotate credentials', [password, role.password, config.password], () =>
+      await talk('error setting credentials', [password, role.password, config.password], () =>
         connectionOf(config).setPassword(role.rotation_statements, { username: role.username, password }));
     } catch (err) {
       const failed_attempts = role.failed_attempts + 1;

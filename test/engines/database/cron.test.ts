@@ -27,6 +27,7 @@ test('a stepped day field is a restriction, and ? means any, as in Vault\'s cron
 });
 
 test('bad schedules are refused', () => {
+  assert.throws(() => parseCron('CRON_TZ=Europe/Paris 0 3 * * *'), { message: /time zones \(CRON_TZ=...\) are not supported/ });
   for (const bad of ['* * * *', '60 * * * *', '* 24 * * *', '0 0 31 2 *', '*/0 * * * *', '5-1 * * * *', '0 0 * FOO *']) {
     assert.throws(() => nextCronTime(parseCron(bad), 0), { name: 'BadRequest' }, bad);
   }

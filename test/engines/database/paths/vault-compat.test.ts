@@ -154,6 +154,13 @@ test('fields this server does not implement are refused when set, accepted when 
   assert.deepEqual([own.status, own.body.errors], [400, ['self-managed static roles are not supported']]);
 });
 
+test('a static role over a user the database lacks is refused with Vault\'s words, and not stored', async () => {
+  const missing = unique('lbc_nobody');
+  const r = await srv.api('POST', 'database/static-roles/static-missing', { db_name: 'pg', username: missing, rotation_period: '1h' });
+  assert.deepEqual([r.status, r.body.errors], [500, [`error setting credentials: role "${missing}" does not exist`]]);
+  expectStatus(await srv.api('GET', 'database/static-roles/static-missing'), 404);
+});
+
 test('dynamic and static roles share one name space', async () => {
   const dynamic = await srv.api('POST', 'database/roles/static-svc', { db_name: 'pg', creation_statements: createStatement });
   assert.deepEqual([dynamic.status, dynamic.body.errors], [400, ['Role and Static Role names must be unique']]);
@@ -215,7 +222,7 @@ test('a failed rotation says so in Vault\'s words, and no password shows in erro
   expectStatus(await srv.api('POST', 'database/static-roles/static-svc', { rotation_statements: leaky }), 204);
   const rotate = await srv.api('POST', 'database/rotate-role/static-svc');
   expectStatus(rotate, 500);
-  assert.match(rotate.body.errors[0], /^unable to finish rotating credentials; retries will continue in the background but it is also safe to retry manually: failed to rotate credentials: invalid input syntax for type integer/);
+  assert.match(rotate.body.errors[0], /^unable to finish rotating credentials; retries will continue in the background but it is also safe to retry manually: error setting credentials: invalid input syntax for type integer/);
   expectStatus(await srv.api('POST', 'database/roles/app-leaky', { db_name: 'pg', creation_statements: [createStatement, ...leaky] }), 204);
   const creds = await srv.api('GET', 'database/creds/app-leaky');
   assert.match(creds.body.errors[0], /^failed to create user: invalid input syntax for type integer/);
