@@ -141,6 +141,26 @@ test('max_open_connections 0 means Vault\'s default of 4', async () => {
   await srv.api('DELETE', 'database/config/pool');
 });
 
+test('max_idle_connections bounds the connections kept open between requests', async () => {
+  const owner = unique('lbc_pool');
+  await pgAdmin(`CREATE ROLE ${owner} SUPERUSER LOGIN`);
+  try {
+    expectStatus(await srv.api('POST', 'database/config/idle', { ...pgConfig('*'), username: owner, max_open_connections: 4, max_idle_connections: 1 }), 204);
+    expectStatus(await srv.api('POST', 'database/roles/app-idle', { db_name: 'idle', creation_statements: [createStatement, 'SELECT pg_sleep(0.2)'] }), 204);
+    const issued = await Promise.all([1, 2, 3, 4].map(() => srv.api('GET', 'database/creds/app-idle')));
+    for (const r of issued) expectStatus(r, 200);
+    const open = async () => (await pgAdmin<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [owner]))[0]!.n;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await open(), 1);
+    for (const r of issued) await srv.api('PUT', 'sys/leases/revoke', { lease_id: r.body.lease_id });
+    await srv.api('DELETE', 'database/roles/app-idle');
+    await srv.api('DELETE', 'database/config/idle');
+  } finally {
+    await pgAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [owner]);
+    await pgAdmin(`DROP ROLE ${owner}`);
+  }
+});
+
 test('fields this server does not implement are refused when set, accepted when zero', async () => {
   for (const [key, value] of [['rotation_period', '24h'], ['rotation_schedule', '0 * * * *'], ['disable_automated_rotation', true], ['tls_skip_verify', true], ['auth_type', 'gcp_iam'], ['self_managed', true]] as const) {
     const r = await srv.api('POST', 'database/config/pg', { [key]: value });
