@@ -63,6 +63,33 @@ test('a MariaDB error that quotes the password is told without it, in the reply 
   assert.deepEqual(await mysqlAdmin("SELECT user FROM mysql.user WHERE user LIKE 'v-root-leaky-%'"), []);
 });
 
+test('max_connection_lifetime closes a pooled MariaDB connection given back after it', async () => {
+  const owner = unique('lblife');
+  await mysqlAdmin('CREATE USER ?@? IDENTIFIED BY ?', [owner, '%', adminPassword]);
+  await mysqlAdmin('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [owner, '%']);
+  try {
+    expectStatus(await srv.api('POST', 'database/config/my-life', {
+      plugin_name: 'mysql-database-plugin', connection_url: MYSQL_DSN, username: owner, password: adminPassword,
+      allowed_roles: '*', max_connection_lifetime: '1s',
+    }), 204);
+    expectStatus(await srv.api('POST', 'database/roles/life', { db_name: 'my-life', creation_statements: `CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'` }), 204);
+    const sessions = async () => (await mysqlAdmin('SELECT count(*) AS n FROM information_schema.processlist WHERE user = ?', [owner]))[0]!.n;
+    const first = await srv.api('GET', 'database/creds/life');
+    expectStatus(first, 200);
+    assert.equal(Number(await sessions()), 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = await srv.api('GET', 'database/creds/life');
+    expectStatus(second, 200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(Number(await sessions()), 0);
+    for (const r of [first, second]) expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: r.body.lease_id }), 204);
+    await srv.api('DELETE', 'database/roles/life');
+    await srv.api('DELETE', 'database/config/my-life');
+  } finally {
+    await mysqlAdmin('DROP USER IF EXISTS ?@?', [owner, '%']);
+  }
+});
+
 test('a failed MariaDB creation drops the half-made user', async () => {
   await srv.api('POST', 'database/roles/broken', {
     db_name: 'my', creation_statements: [`CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'`, 'GRANT SELECT ON test.no_such_table_y TO \'{{name}}\'@\'%\''],
