@@ -9,6 +9,7 @@ import { nextRotation, rotateStatic } from '../rotation.js';
 import { roles, staticRoles, type StaticRole } from '../store.js';
 import { refuseUnsupported, unsupportedStaticRoleFields } from '../unsupported.js';
 import { checkCredentialConfig, checkCredentialType, mustBeUnique, withCredentialConfig } from './roles.js';
+import { statementsField } from '../statements-field.js';
 
 const MIN_ROTATION_PERIOD = 5;
 const MIN_ROTATION_WINDOW = 3600;
@@ -20,7 +21,7 @@ const staticFields = {
   rotation_period: field.duration({ description: 'Rotate this often; at least 5 seconds.' }),
   rotation_schedule: field.string({ description: 'Five-field cron schedule (UTC), instead of rotation_period.' }),
   rotation_window: field.duration({ description: 'With rotation_schedule: how long after each time a rotation may still happen; at least 1 hour.' }),
-  rotation_statements: field.strings({ description: 'SQL that sets the password; {{name}} and {{password}}.', default: [] }),
+  rotation_statements: statementsField('SQL that sets the password; {{name}} and {{password}}.'),
   credential_type: field.string({ description: 'Only "password".', default: 'password' }),
   credential_config: field.object({ description: 'Settings of the credential type.', default: {} }),
   self_managed_password: field.string({ description: 'Not supported.', sensitive: true }),

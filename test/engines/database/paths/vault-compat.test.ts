@@ -174,6 +174,19 @@ test('fields this server does not implement are refused when set, accepted when 
   assert.deepEqual([own.status, own.body.errors], [400, ['self-managed static roles are not supported']]);
 });
 
+test('statements sent as one string stay whole: commas inside SQL do not split them', async () => {
+  // The Vault CLI sends creation_statements=@file.sql as one string.
+  const sql = `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT, INSERT ON ${audit} TO "{{name}}";`;
+  expectStatus(await srv.api('POST', 'database/roles/app-text', { db_name: 'pg', creation_statements: sql }), 204);
+  assert.deepEqual((await srv.api('GET', 'database/roles/app-text')).body.data.creation_statements, [sql]);
+  const creds = await srv.api('GET', 'database/creds/app-text');
+  expectStatus(creds, 200);
+  const grants = await pgAdmin<{ privilege_type: string }>('SELECT privilege_type FROM information_schema.role_table_grants WHERE grantee = $1 ORDER BY 1', [creds.body.data.username]);
+  assert.deepEqual(grants.map((g) => g.privilege_type), ['INSERT', 'SELECT']);
+  expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
+  await srv.api('DELETE', 'database/roles/app-text');
+});
+
 test('a static role over a user the database lacks is refused with Vault\'s words, and not stored', async () => {
   const missing = unique('lbc_nobody');
   const r = await srv.api('POST', 'database/static-roles/static-missing', { db_name: 'pg', username: missing, rotation_period: '1h' });
