@@ -10,7 +10,7 @@ import { connections, type ConnectionConfig } from '../store.js';
 import { passwordInUrl, redactUrl } from '../url-password.js';
 import { refuseUnsupported, unsupportedConfigFields } from '../unsupported.js';
 import { splitCertificateKey } from '../tls-bundle.js';
-import { statementsField } from '../statements-field.js';
+import { statementsField } from '../vault-fields.js';
 
 const configFields = {
   name: field.name({ description: 'Name of the connection.' }),

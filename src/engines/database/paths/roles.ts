@@ -3,7 +3,7 @@ import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
 import type { PasswordGenerator } from '../../../core/password-policy.js';
 import { roles, staticRoles, type Role } from '../store.js';
-import { statementsField } from '../statements-field.js';
+import { keyValuesField, statementsField } from '../vault-fields.js';
 
 /** Vault's credential types; only passwords are issued by these plugins. */
 export function checkCredentialType(type: string): void {
@@ -37,7 +37,7 @@ const roleFields = {
   default_ttl: field.duration({ description: 'Lease length when none is asked for; 0 = the mount\'s.', default: 0 }),
   max_ttl: field.duration({ description: 'Longest lease; 0 = the mount\'s.', default: 0 }),
   credential_type: field.string({ description: 'Only "password".', default: 'password' }),
-  credential_config: field.object({ description: 'Settings of the credential type.', default: {} }),
+  credential_config: keyValuesField('Settings of the credential type: password_policy.'),
 };
 
 const writeRole: Handler<typeof roleFields> = async ({ storage, fields, sent, operation, passwords }) => {

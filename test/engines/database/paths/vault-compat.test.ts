@@ -187,6 +187,17 @@ test('statements sent as one string stay whole: commas inside SQL do not split t
   await srv.api('DELETE', 'database/roles/app-text');
 });
 
+test('credential_config takes key=value text, as the Vault CLI sends it', async () => {
+  expectStatus(await srv.api('POST', 'database/roles/app-kvconf', { db_name: 'pg', creation_statements: createStatement, credential_config: 'password_policy=known' }), 204);
+  assert.deepEqual((await srv.api('GET', 'database/roles/app-kvconf')).body.data.credential_config, { password_policy: 'known' });
+  const creds = await srv.api('GET', 'database/creds/app-kvconf');
+  assert.equal(creds.body.data.password, KNOWN);
+  expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
+  const bad = await srv.api('POST', 'database/roles/app-kvconf', { credential_config: 'password_policy' });
+  assert.deepEqual([bad.status, bad.body.errors], [400, ['error converting input for field "credential_config": expected key=value pairs']]);
+  await srv.api('DELETE', 'database/roles/app-kvconf');
+});
+
 test('a static role over a user the database lacks is refused with Vault\'s words, and not stored', async () => {
   const missing = unique('lbc_nobody');
   const r = await srv.api('POST', 'database/static-roles/static-missing', { db_name: 'pg', username: missing, rotation_period: '1h' });
