@@ -3,7 +3,9 @@
 // password) starts a new pool and closes the old; seal closes them all.
 import { BadRequest, LockboxError } from '../../util/errors.js';
 import { driverFor, scrubMessage, type DatabaseConnection, type DatabaseDriver } from '../../util/sql/index.js';
-import type { ConnectionConfig } from './store.js';
+import type { Storage } from '../../storage/storage.js';
+import { connections, type ConnectionConfig } from './store.js';
+import { isKeywordString, keywordsToUrl } from './pg-keywords.js';
 
 /** A database's own failure, told to the caller with every credential removed. */
 export class DatabaseFailure extends LockboxError {
@@ -15,6 +17,24 @@ export class DatabaseFailure extends LockboxError {
   }
 }
 
+/**
+ * A failure Vault's engine answers with 500 and its own text (a missing connection, a role the
+ * connection does not allow): the message is shown, unlike core's Internal.
+ */
+export class EngineFailure extends LockboxError {
+  override readonly status = 500;
+}
+
+/** Vault's error for a connection name with no stored config. */
+export const missingConnection = (name: string) => new EngineFailure(`failed to find entry for connection with name: "${name}"`);
+
+/** A stored connection, or Vault's error for a name without one. */
+export async function storedConnection(storage: Storage, name: string): Promise<ConnectionConfig> {
+  const config = await connections(storage).get(name);
+  if (!config) throw missingConnection(name);
+  return config;
+}
+
 const pools = new Map<string, DatabaseConnection>();
 
 /** The driver of a config, or Vault's error for a plugin we do not have. */
@@ -24,10 +44,17 @@ export function driverOf(config: Pick<ConnectionConfig, 'plugin_name'>): Databas
   return driver;
 }
 
+const POSTGRES = 'postgresql-database-plugin';
+
+/** The connection URL in the form the driver reads: a PostgreSQL keyword/value string becomes a URL. */
+export function driverUrl(config: Pick<ConnectionConfig, 'plugin_name' | 'connection_url'>): string {
+  return config.plugin_name === POSTGRES && isKeywordString(config.connection_url) ? keywordsToUrl(config.connection_url) : config.connection_url;
+}
+
 /** Opens a pool for a config that is not stored yet, or with another password. */
 export function openUncached(config: ConnectionConfig, password = config.password): DatabaseConnection {
   return driverOf(config).connect({
-    connectionUrl: config.connection_url, username: config.username, password,
+    connectionUrl: driverUrl(config), username: config.username, password,
     disableEscaping: config.disable_escaping, maxOpenConnections: config.max_open_connections,
     maxIdleConnections: config.max_idle_connections, maxConnectionLifetime: config.max_connection_lifetime,
     tls: { ca: config.tls_ca, certificate: config.tls_certificate, privateKey: config.private_key },

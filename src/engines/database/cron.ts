@@ -1,6 +1,8 @@
 // Standard five-field cron schedules (minute hour day-of-month month day-of-week), as Vault's
 // rotation_schedule takes them: `*`, lists, ranges and steps; names like MON or JAN; evaluated
-// in UTC. As in cron, when both day fields are restricted a day matching either one counts.
+// in UTC. As in cron, when both day fields are restricted a day matching either one counts;
+// as in the cron library Vault uses, `?` means `*`, and a field counts as unrestricted only
+// when it is `*` or `?` without a step ("*/2" restricts its field).
 import { BadRequest } from '../../util/errors.js';
 
 /** A parsed schedule: the allowed values of each field. */
@@ -21,7 +23,7 @@ function parseField(text: string, min: number, max: number, names: string[] = []
     const [range = '', stepText] = part.split('/');
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!Number.isInteger(step) || step < 1) throw new BadRequest(`invalid rotation_schedule: bad step in "${text}"`);
-    const [lo, hi] = range === '*' ? [min, max] : range.includes('-')
+    const [lo, hi] = range === '*' || range === '?' ? [min, max] : range.includes('-')
       ? range.split('-').map(value) as [number, number]
       : [value(range), stepText === undefined ? value(range) : max];
     if (lo > hi) throw new BadRequest(`invalid rotation_schedule: "${text}" is an empty range`);
@@ -30,8 +32,13 @@ function parseField(text: string, min: number, max: number, names: string[] = []
   return out;
 }
 
+/** Whether a field leaves its part of the date unrestricted. */
+const isStar = (text: string) => text.split(',').some((part) => /^[*?](\/1)?$/.test(part));
+
 /** Parses a schedule; throws BadRequest naming the problem. */
 export function parseCron(text: string): CronSchedule {
+  // Vault's cron library also takes a "CRON_TZ=Zone " prefix; here every schedule is UTC.
+  if (/^\s*(CRON_)?TZ=/.test(text)) throw new BadRequest('invalid rotation_schedule: time zones (CRON_TZ=...) are not supported; schedules are in UTC');
   const fields = text.trim().split(/\s+/);
   if (fields.length !== 5) throw new BadRequest('invalid rotation_schedule: expected 5 fields (minute hour day-of-month month day-of-week)');
   const [mi, h, dom, mon, dow] = fields as [string, string, string, string, string];
@@ -39,7 +46,7 @@ export function parseCron(text: string): CronSchedule {
   if (weekdays.delete(7)) weekdays.add(0); // 7 is Sunday too
   return {
     minutes: parseField(mi, 0, 59), hours: parseField(h, 0, 23), days: parseField(dom, 1, 31),
-    months: parseField(mon, 1, 12, MONTHS, 1), weekdays, anyDay: dom.startsWith('*'), anyWeekday: dow.startsWith('*'),
+    months: parseField(mon, 1, 12, MONTHS, 1), weekdays, anyDay: isStar(dom), anyWeekday: isStar(dow),
   };
 }
 

@@ -4,15 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
 import type { PasswordGenerator } from '../../core/password-policy.js';
-import { BadRequest } from '../../util/errors.js';
-import { closeConnection, connectionOf, openUncached, talk } from './connection.js';
+import { closeConnection, connectionOf, EngineFailure, openUncached, storedConnection, talk } from './connection.js';
 import { connections, type ConnectionConfig } from './store.js';
 
 /** Rotates a connection's root password; afterwards only the server knows it. */
 export async function rotateRoot(storage: Storage, name: string, passwords: PasswordGenerator): Promise<void> {
-  const config = await connections(storage).get(name);
-  if (!config) throw new BadRequest('unable to read connection configuration');
-  if (config.username === '') throw new BadRequest('unable to rotate root credentials: no username in configuration');
+  const config = await storedConnection(storage, name);
+  if (config.username === '') throw new EngineFailure('unable to rotate root credentials: no username in configuration');
+  // A password written into connection_url itself would outlive the rotation: Vault refuses too.
+  if (config.password === '') throw new EngineFailure('unable to rotate root credentials: no password in configuration');
   const password = await passwords(config.password_policy);
   await connections(storage).put(name, { ...config, pending_password: password });
   try {

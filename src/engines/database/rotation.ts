@@ -8,9 +8,9 @@
 import type { Storage } from '../../storage/storage.js';
 import type { PasswordGenerator } from '../../core/password-policy.js';
 import { BadRequest } from '../../util/errors.js';
-import { connectionOf, talk } from './connection.js';
+import { connectionOf, storedConnection, talk } from './connection.js';
 import { nextCronTime, parseCron } from './cron.js';
-import { allowsRole } from './paths/config.js';
+import { mustAllow } from './allowed-roles.js';
 import { policyOf } from './paths/roles.js';
 import { repairPendingRoot } from './root-rotation.js';
 import { connections, staticRoles, type StaticRole } from './store.js';
@@ -35,13 +35,12 @@ export async function rotateStatic(storage: Storage, name: string, now: number, 
   await serialised(`${first.db_name}\u0000${first.username}`, async () => {
     const role = await staticRoles(storage).get(name);
     if (!role) throw new BadRequest('no static role found for role name');
-    const config = await connections(storage).get(role.db_name);
-    if (!config) throw new BadRequest(`could not find database connection "${role.db_name}"`);
-    if (!allowsRole(config, name)) throw new BadRequest(`"${name}" is not an allowed role`);
+    const config = await storedConnection(storage, role.db_name);
+    mustAllow(config, name);
     const password = role.pending_password ?? await passwords(policyOf(role.credential_config, config.password_policy));
     if (role.pending_password === undefined) await staticRoles(storage).put(name, { ...role, pending_password: password });
     try {
-      await talk('failed to rotate credentials', [password, role.password, config.password], () =>
+      await talk('error setting credentials', [password, role.password, config.password], () =>
         connectionOf(config).setPassword(role.rotation_statements, { username: role.username, password }));
     } catch (err) {
       const failed_attempts = role.failed_attempts + 1;

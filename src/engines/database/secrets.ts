@@ -1,17 +1,15 @@
 // The "creds" secret: what the expiration manager calls to renew and revoke a dynamic user.
-// The role is read at that time (its statements may have changed); a deleted role falls back
-// to the database's default statements, as Vault does.
+// The role is read at that time (its statements may have changed). As in Vault, a deleted
+// role's user is still revoked, with the statements the lease kept, but no longer renewed.
 import type { SecretContext } from '../../core/backend.js';
-import { Internal } from '../../util/errors.js';
-import { connectionOf, talk } from './connection.js';
+import { connectionOf, EngineFailure, storedConnection, talk } from './connection.js';
 import type { CredsInternal } from './paths/creds.js';
-import { connections, roles } from './store.js';
+import { roles } from './store.js';
 
 async function load(ctx: SecretContext) {
   const internal = ctx.internal as CredsInternal;
-  const config = await connections(ctx.storage).get(internal.db_name);
-  // Retried by the expiration manager until the connection is back (or revoke-force).
-  if (!config) throw new Internal(`could not find database connection "${internal.db_name}"`);
+  // A missing connection fails, and the expiration manager retries until it is back (or revoke-force).
+  const config = await storedConnection(ctx.storage, internal.db_name);
   const role = await roles(ctx.storage).get(internal.role);
   return { internal, config, role };
 }
@@ -19,14 +17,16 @@ async function load(ctx: SecretContext) {
 /** Drops the user of an ending lease. */
 export async function revokeCreds(ctx: SecretContext): Promise<void> {
   const { internal, config, role } = await load(ctx);
+  const statements = role?.revocation_statements ?? internal.revocation_statements ?? [];
   await talk('failed to revoke user', [config.password], () =>
-    connectionOf(config).dropUser(role?.revocation_statements ?? [], { username: internal.username }));
+    connectionOf(config).dropUser(statements, { username: internal.username }));
 }
 
 /** Moves the user's validity to the lease's new end. */
 export async function renewCreds(ctx: SecretContext & { increment: number; now: number }): Promise<void> {
   const { internal, config, role } = await load(ctx);
+  if (!role) throw new EngineFailure(`error during renew: could not find role with name "${internal.role}"`);
   const expiration = new Date(ctx.now + ctx.increment * 1000);
   await talk('failed to renew user', [config.password], () =>
-    connectionOf(config).renewUser(role?.renew_statements ?? [], { username: internal.username, expiration }));
+    connectionOf(config).renewUser(role.renew_statements, { username: internal.username, expiration }));
 }

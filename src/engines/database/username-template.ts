@@ -4,6 +4,7 @@
 // unix_time_millis, timestamp, uuid, sha256, base64). Anything else is refused at config time.
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
+import { formatGoTime } from './go-time.js';
 import { randomAlphanumeric } from './random.js';
 
 /** What a template may name: `.DisplayName` and `.RoleName`. */
@@ -44,31 +45,32 @@ function printf(args: Array<string | number>): string {
   return str(format).replace(/%[sdv%]/g, (verb) => (verb === '%%' ? '%' : str(rest[i++])));
 }
 
-/** Go layout tokens Vault's `timestamp` is given, mapped to parts of an ISO time. */
-function goTime(layout: string, at: Date): string {
-  const iso = at.toISOString();
-  const parts: Record<string, string> = {
-    '2006': iso.slice(0, 4), '01': iso.slice(5, 7), '02': iso.slice(8, 10),
-    '15': iso.slice(11, 13), '04': iso.slice(14, 16), '05': iso.slice(17, 19),
-  };
-  return layout.replace(/2006|01|02|15|04|05/g, (k) => parts[k] as string);
-}
+/** How many hex digits of the hash truncate_sha256 keeps. */
+const SHA256_KEPT = 8;
 
 const FUNCTIONS: Record<string, Fn> = {
   printf: (a) => printf(a),
   random: (a) => randomAlphanumeric(int(a[0])),
-  truncate: (a) => str(a[1]).slice(0, int(a[0])),
+  truncate: (a) => {
+    const n = int(a[0]);
+    if (n <= 0) throw new BadRequest(`username template: max length must be > 0 but was ${n}`);
+    return str(a[1]).slice(0, n);
+  },
+  // Vault's: at most n characters, the last 8 of them a hash of what was cut off.
   truncate_sha256: (a) => {
     const n = int(a[0]);
+    if (n <= SHA256_KEPT) throw new BadRequest(`username template: max length must be > ${SHA256_KEPT} but was ${n}`);
     const s = str(a[1]);
-    return s.length <= n ? s : s.slice(0, n) + createHash('sha256').update(s.slice(n)).digest('hex');
+    if (s.length <= n) return s;
+    const cut = n - SHA256_KEPT;
+    return s.slice(0, cut) + createHash('sha256').update(s.slice(cut)).digest('hex').slice(0, SHA256_KEPT);
   },
   lowercase: (a) => str(a[0]).toLowerCase(),
   uppercase: (a) => str(a[0]).toUpperCase(),
   replace: (a) => str(a[2]).split(str(a[0])).join(str(a[1])),
   unix_time: (_a, i) => String(Math.floor(i.now.getTime() / 1000)),
   unix_time_millis: (_a, i) => String(i.now.getTime()),
-  timestamp: (a, i) => goTime(str(a[0]), i.now),
+  timestamp: (a, i) => formatGoTime(str(a[0]), i.now),
   uuid: () => randomUUID(),
   sha256: (a) => createHash('sha256').update(str(a[0])).digest('hex'),
   base64: (a) => Buffer.from(str(a[0])).toString('base64'),

@@ -42,9 +42,22 @@ export function dsnOptions(s: ConnectionSettings): mysql.PoolOptions {
 /** Vault's MySQL plugins create and drop users at host '%'. */
 const HOST = '%';
 
+/**
+ * Closes a connection given back after `lifetimeMs`, as Go's SetConnMaxLifetime does for
+ * Vault's plugin: mysql2's pool has no such setting.
+ */
+function limitLifetime(pool: mysql.Pool, lifetimeMs: number): void {
+  const born = new WeakMap<object, number>();
+  pool.on('connection', (c) => born.set(c, Date.now()));
+  pool.on('release', (c) => {
+    if (Date.now() - (born.get(c) ?? Date.now()) >= lifetimeMs) c.destroy();
+  });
+}
+
 function connect(settings: ConnectionSettings): DatabaseConnection {
   const pool = mysql.createPool(dsnOptions(settings));
   pool.on('connection', (c) => c.on('error', () => undefined));
+  if (settings.maxConnectionLifetime > 0) limitLifetime(pool, settings.maxConnectionLifetime * 1000);
   // DDL commits implicitly in MySQL: statements run one by one, not in a transaction.
   const run = async (queries: string[]) => { for (const q of queries) await pool.query(q); };
   const dropDefault = (username: string) => pool.query('DROP USER IF EXISTS ?@?', [username, HOST]);

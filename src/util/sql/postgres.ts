@@ -28,6 +28,28 @@ async function inTransaction(pool: pg.Pool, queries: string[]): Promise<void> {
   if (queries.length > 0) await pool.query(queries.join(';\n'));
 }
 
+/**
+ * Keeps at most `maxIdle` idle connections, as Go's SetMaxIdleConns does for Vault's plugin:
+ * pg's pool has no such bound, so each connection given back beyond it is taken out again and
+ * closed. The idle timeout still closes the rest.
+ */
+function capIdle(pool: pg.Pool, maxIdle: number): void {
+  let trimming = false;
+  const trim = async () => {
+    if (trimming) return;
+    trimming = true;
+    try {
+      while (!pool.ended && pool.idleCount > maxIdle && pool.waitingCount === 0) (await pool.connect()).release(true);
+    } catch {
+      // A pool closing meanwhile has nothing left to trim.
+    } finally {
+      trimming = false;
+    }
+  };
+  // 'release' fires before the pool files the connection as idle: look once it has.
+  pool.on('release', () => { setImmediate(() => { void trim(); }); });
+}
+
 /** SQLSTATE of "role does not exist". */
 const UNDEFINED_OBJECT = '42704';
 
@@ -35,6 +57,7 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
   const pool = new pg.Pool(poolOptions(settings));
   // An idle client's error (server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  if (settings.maxIdleConnections > 0 && settings.maxIdleConnections < settings.maxOpenConnections) capIdle(pool, settings.maxIdleConnections);
   return {
     async verify() { await pool.query('SELECT 1'); },
     async createUser(statements, rollback, values) {

@@ -18,7 +18,16 @@ test('next firing times in UTC', () => {
   assert.equal(next('0 0 * * 7', '2026-03-02T00:00:00Z'), '2026-03-08T00:00:00.000Z');
 });
 
+test('a stepped day field is a restriction, and ? means any, as in Vault\'s cron library', () => {
+  // Odd days of the month or Mondays: 2 March 2026 is a Monday, the 3rd an odd day.
+  assert.equal(next('0 0 */2 * MON', '2026-03-01T12:00:00Z'), '2026-03-02T00:00:00.000Z');
+  assert.equal(next('0 0 */2 * MON', '2026-03-02T12:00:00Z'), '2026-03-03T00:00:00.000Z');
+  assert.equal(next('0 0 ? * FRI', '2026-03-01T00:00:00Z'), '2026-03-06T00:00:00.000Z');
+  assert.equal(next('0 0 1 * ?', '2026-03-02T00:00:00Z'), '2026-04-01T00:00:00.000Z');
+});
+
 test('bad schedules are refused', () => {
+  assert.throws(() => parseCron('CRON_TZ=Europe/Paris 0 3 * * *'), { message: /time zones \(CRON_TZ=...\) are not supported/ });
   for (const bad of ['* * * *', '60 * * * *', '* 24 * * *', '0 0 31 2 *', '*/0 * * * *', '5-1 * * * *', '0 0 * FOO *']) {
     assert.throws(() => nextCronTime(parseCron(bad), 0), { name: 'BadRequest' }, bad);
   }

@@ -3,10 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../../util/errors.js';
 import { formatDuration } from '../../../util/duration.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
-import { closeConnection, connectionOf, driverOf, openUncached, talk } from '../connection.js';
+import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, storedConnection, talk } from '../connection.js';
 import { rotateRoot } from '../root-rotation.js';
 import { renderUsername } from '../username-template.js';
 import { connections, type ConnectionConfig } from '../store.js';
+import { passwordInUrl, redactUrl } from '../url-password.js';
+import { refuseUnsupported, unsupportedConfigFields } from '../unsupported.js';
+import { splitCertificateKey } from '../tls-bundle.js';
+import { statementsField } from '../vault-fields.js';
 
 const configFields = {
   name: field.name({ description: 'Name of the connection.' }),
@@ -14,12 +18,12 @@ const configFields = {
   plugin_version: field.string({ description: 'Only the built-in version ("") exists.' }),
   verify_connection: field.bool({ description: 'Log in once before saving.', default: true }),
   allowed_roles: field.strings({ description: 'Roles that may use this connection; "*" for all.', default: [] }),
-  root_rotation_statements: field.strings({ description: 'SQL run by rotate-root; {{username}} and {{password}} are filled in.', default: [] }),
+  root_rotation_statements: statementsField('SQL run by rotate-root; {{username}} and {{password}} are filled in.'),
   password_policy: field.string({ description: 'Password policy for generated passwords.' }),
   connection_url: field.string({ description: 'URL (PostgreSQL) or DSN (MySQL) with {{username}} and {{password}} templates.' }),
   username: field.string({ description: 'User the server logs in as.' }),
   password: field.string({ description: 'Password of that user; never returned.', sensitive: true }),
-  max_open_connections: field.int({ description: 'Pool size.', default: 4 }),
+  max_open_connections: field.int({ description: 'Pool size; 0 = 4, as in Vault.', default: 4 }),
   max_idle_connections: field.int({ description: 'Idle connections kept; 0 = as many as open.', default: 0 }),
   max_connection_lifetime: field.duration({ description: 'Longest a pooled connection lives; 0 = no limit.', default: 0 }),
   username_template: field.string({ description: 'Template of dynamic user names; the plugin\'s default when empty.' }),
@@ -28,16 +32,24 @@ const configFields = {
   tls_ca: field.string({ description: 'PEM CA certificate the server\'s certificate must chain to.' }),
   tls_certificate: field.string({ description: 'PEM client certificate.' }),
   private_key: field.string({ description: 'PEM private key of the client certificate; never returned.', sensitive: true }),
+  tls_certificate_key: field.string({ description: 'MySQL: the client certificate and its private key as one PEM bundle (sets tls_certificate and private_key).', sensitive: true }),
+  ...unsupportedConfigFields,
 };
 
 type ConfigInput = Omit<ConnectionConfig, 'connection_id' | 'pending_password'>;
+
+/** Vault's default pool size, used when max_open_connections is 0. */
+const DEFAULT_OPEN_CONNECTIONS = 4;
 
 function check(c: ConfigInput): void {
   if (c.plugin_name === '') throw new BadRequest('empty plugin name');
   driverOf(c);
   if (c.plugin_version !== '' && c.plugin_version !== 'builtin') throw new BadRequest(`plugin version "${c.plugin_version}" not found`);
   if (c.connection_url === '') throw new BadRequest('connection_url cannot be empty');
-  if (c.max_open_connections < 1) throw new BadRequest('max_open_connections must be at least 1');
+  driverUrl(c); // a keyword/value string that cannot be read is refused now
+  if (c.max_open_connections === 0) c.max_open_connections = DEFAULT_OPEN_CONNECTIONS;
+  // Vault reads a negative size as "unlimited"; a pool here always has a bound.
+  if (c.max_open_connections < 0) throw new BadRequest('max_open_connections cannot be negative: unlimited pools are not supported');
   if (c.max_idle_connections < 0 || c.max_connection_lifetime < 0) throw new BadRequest('connection pool settings cannot be negative');
   if (c.max_idle_connections > c.max_open_connections) c.max_idle_connections = c.max_open_connections;
   if (c.password_authentication !== 'password') throw new BadRequest(`unsupported password_authentication "${c.password_authentication}": only "password" is available`);
@@ -45,11 +57,22 @@ function check(c: ConfigInput): void {
   if (c.username_template !== '') renderUsername(c.username_template, { DisplayName: 'token', RoleName: 'role', now: new Date() });
 }
 
+const PASSWORD_IN_URL = 'Password found in connection_url, use a templated url to enable root rotation and prevent read access to password information.';
+
 const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent, passwords }) => {
-  const { name, ...input } = fields;
+  refuseUnsupported(fields, sent, Object.keys(unsupportedConfigFields));
+  const { name, tls_certificate_key: bundle, ...all } = fields;
+  const input = Object.fromEntries(Object.entries(all).filter(([k]) => !(k in unsupportedConfigFields))) as ConfigInput;
+  const given = new Set(sent);
+  if (bundle !== '') {
+    // MySQL's one-bundle form of the client certificate: stored as its two parts.
+    const { certificate, privateKey } = splitCertificateKey(bundle);
+    Object.assign(input, { tls_certificate: certificate, private_key: privateKey });
+    given.add('tls_certificate').add('private_key');
+  }
   const before = await connections(storage).get(name);
   const { connection_id: _id, pending_password: _p, ...kept } = before ?? ({} as Partial<ConnectionConfig>);
-  const config: ConfigInput = { ...input, ...kept, ...onlySent(input, sent) };
+  const config: ConfigInput = { ...input, ...kept, ...onlySent(input, given) };
   check(config);
   // A policy that does not exist (or cannot be met) is refused now, not at the first rotation.
   if (config.password_policy !== '') await passwords(config.password_policy);
@@ -62,12 +85,13 @@ const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent
   }
   await connections(storage).put(name, stored);
   if (before) await closeConnection(before.connection_id);
+  return passwordInUrl(config.connection_url) ? { warnings: [PASSWORD_IN_URL] } : undefined;
 };
 
 /** What a read shows: everything but the password and the private key. */
 function configView(c: ConnectionConfig): Record<string, unknown> {
   const details: Record<string, unknown> = {
-    connection_url: c.connection_url, username: c.username,
+    connection_url: redactUrl(c.connection_url), username: c.username,
     max_open_connections: c.max_open_connections, max_idle_connections: c.max_idle_connections,
     max_connection_lifetime: formatDuration(c.max_connection_lifetime), disable_escaping: c.disable_escaping,
   };
@@ -116,8 +140,7 @@ export const resetPath = definePath({
   pattern: 'reset/:name', fields: nameOnly, summary: 'Close and reopen a connection.',
   operations: {
     update: async ({ storage, fields }) => {
-      const c = await connections(storage).get(fields.name);
-      if (!c) throw new BadRequest('unable to read connection configuration');
+      const c = await storedConnection(storage, fields.name);
       await closeConnection(c.connection_id);
       await talk('error creating database object', [c.password], () => connectionOf(c).verify());
     },
@@ -130,7 +153,3 @@ export const rotateRootPath = definePath({
   operations: { update: async ({ storage, fields, passwords }) => rotateRoot(storage, fields.name, passwords) },
 });
 
-/** Vault's allowed_roles rule: "*" or the role's name. */
-export function allowsRole(config: ConnectionConfig, role: string): boolean {
-  return config.allowed_roles.includes('*') || config.allowed_roles.includes(role);
-}

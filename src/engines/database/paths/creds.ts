@@ -1,14 +1,18 @@
 // creds/:name: a new database user per request, under a lease the expiration manager ends.
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field } from '../../../core/path.js';
-import { connectionOf, driverOf, talk } from '../connection.js';
+import { connectionOf, driverOf, EngineFailure, storedConnection, talk } from '../connection.js';
+import { mustAllow } from '../allowed-roles.js';
 import { renderUsername } from '../username-template.js';
-import { connections, roles } from '../store.js';
-import { allowsRole } from './config.js';
+import { roles } from '../store.js';
 import { policyOf } from './roles.js';
 
-/** What a creds lease remembers, for renew and revoke. */
-export type CredsInternal = { username: string; role: string; db_name: string };
+/**
+ * What a creds lease remembers, for renew and revoke. The revocation statements are kept as
+ * they were at issue, so a user whose role was deleted is still dropped the way it asked (Vault
+ * does the same); leases issued before they were kept have none and get the default.
+ */
+export type CredsInternal = { username: string; role: string; db_name: string; revocation_statements?: string[] };
 
 /** creds/:name */
 export const credsPath = definePath({
@@ -19,9 +23,10 @@ export const credsPath = definePath({
     read: async ({ storage, fields, mount, defaults, caller, clock, passwords }) => {
       const role = await roles(storage).get(fields.name);
       if (!role) throw new BadRequest(`unknown role: ${fields.name}`);
-      const config = await connections(storage).get(role.db_name);
-      if (!config) throw new BadRequest(`could not find database connection "${role.db_name}"`);
-      if (!allowsRole(config, fields.name)) throw new BadRequest(`"${fields.name}" is not an allowed role`);
+      const config = await storedConnection(storage, role.db_name);
+      mustAllow(config, fields.name);
+      // Vault's plugins refuse here, not at role write: the statements may be added later.
+      if (role.creation_statements.length === 0) throw new EngineFailure('empty creation statements');
       // The lease core will grant, so {{expiration}} and VALID UNTIL match it.
       const mountMax = mount.config.max_lease_ttl || defaults.maxLeaseTtl;
       const maxTtl = role.max_ttl ? Math.min(role.max_ttl, mountMax) : mountMax;
@@ -35,7 +40,7 @@ export const credsPath = definePath({
       const expiration = new Date(now + ttl * 1000);
       await talk('failed to create user', [password, config.password], () =>
         connectionOf(config).createUser(role.creation_statements, role.rollback_statements, { username, password, expiration }));
-      const internal: CredsInternal = { username, role: fields.name, db_name: role.db_name };
+      const internal: CredsInternal = { username, role: fields.name, db_name: role.db_name, revocation_statements: role.revocation_statements };
       return { data: { username, password }, secret: { ttl, maxTtl, renewable: true, internal } };
     },
   },

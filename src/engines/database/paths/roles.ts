@@ -2,7 +2,8 @@
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
 import type { PasswordGenerator } from '../../../core/password-policy.js';
-import { roles, type Role } from '../store.js';
+import { roles, staticRoles, type Role } from '../store.js';
+import { keyValuesField, statementsField } from '../vault-fields.js';
 
 /** Vault's credential types; only passwords are issued by these plugins. */
 export function checkCredentialType(type: string): void {
@@ -29,27 +30,40 @@ export const policyOf = (credentialConfig: Record<string, unknown>, connectionPo
 const roleFields = {
   name: field.name({ description: 'Name of the role.' }),
   db_name: field.string({ description: 'Connection (config/<name>) users are created on.' }),
-  creation_statements: field.strings({ description: 'SQL that creates the user; {{name}}, {{password}}, {{expiration}}.', default: [] }),
-  revocation_statements: field.strings({ description: 'SQL that drops the user; the database\'s default when empty.', default: [] }),
-  rollback_statements: field.strings({ description: 'SQL that undoes a failed creation.', default: [] }),
-  renew_statements: field.strings({ description: 'SQL run when a lease is renewed; {{expiration}} is the new end.', default: [] }),
+  creation_statements: statementsField('SQL that creates the user; {{name}}, {{password}}, {{expiration}}.'),
+  revocation_statements: statementsField('SQL that drops the user; the database\'s default when empty.'),
+  rollback_statements: statementsField('SQL that undoes a failed creation.'),
+  renew_statements: statementsField('SQL run when a lease is renewed; {{expiration}} is the new end.'),
   default_ttl: field.duration({ description: 'Lease length when none is asked for; 0 = the mount\'s.', default: 0 }),
   max_ttl: field.duration({ description: 'Longest lease; 0 = the mount\'s.', default: 0 }),
   credential_type: field.string({ description: 'Only "password".', default: 'password' }),
-  credential_config: field.object({ description: 'Settings of the credential type.', default: {} }),
+  credential_config: keyValuesField('Settings of the credential type: password_policy.'),
 };
 
 const writeRole: Handler<typeof roleFields> = async ({ storage, fields, sent, operation, passwords }) => {
   const { name, ...input } = fields;
   const before = operation === 'update' ? await roles(storage).get(name) : undefined;
+  mustBeUnique(await staticRoles(storage).get(name));
   const role: Role = { ...input, ...before, ...onlySent(input, sent) };
-  if (role.db_name === '') throw new BadRequest('empty database name attribute');
-  if (role.creation_statements.length === 0) throw new BadRequest('empty creation statements');
+  // As in Vault: creation_statements may come later (creds refuses until then), and a
+  // default_ttl above max_ttl is capped when a lease is made, not refused here.
+  if (role.db_name === '') throw new BadRequest('database name is required');
+  role.revocation_statements = role.revocation_statements.filter((s) => s !== '');
   checkCredentialType(role.credential_type);
   await checkCredentialConfig(role.credential_config, passwords);
-  if (role.max_ttl !== 0 && role.default_ttl > role.max_ttl) throw new BadRequest('ttl cannot be greater than max_ttl');
   await roles(storage).put(name, role);
 };
+
+/** Vault keeps one namespace for dynamic and static roles: `other` is the role of the other kind. */
+export function mustBeUnique(other: unknown): void {
+  if (other !== undefined) throw new BadRequest('Role and Static Role names must be unique');
+}
+
+/** A role's fields as a read shows them: credential_config only when it holds something. */
+export function withCredentialConfig<T extends { credential_config: Record<string, unknown> }>(role: T): Omit<T, 'credential_config'> & { credential_config?: Record<string, unknown> } {
+  const { credential_config, ...rest } = role;
+  return Object.keys(credential_config).length > 0 ? { ...rest, credential_config } : rest;
+}
 
 /** roles/:name */
 export const rolePath = definePath({
@@ -60,7 +74,7 @@ export const rolePath = definePath({
   operations: {
     read: async ({ storage, fields }) => {
       const role = await roles(storage).get(fields.name);
-      return role && { data: { ...role } };
+      return role && { data: withCredentialConfig(role) };
     },
     create: writeRole,
     update: writeRole,

@@ -53,7 +53,7 @@ test('bad settings are refused before anything is stored', async () => {
     [{ ...pgConfig, plugin_name: 'oracle-database-plugin' }, /unknown plugin_name/],
     [{ ...pgConfig, password_policy: 'strong' }, /^unable to generate password: password policy "strong" not found$/],
     [{ ...pgConfig, username_template: '{{ nope 3 }}' }, /function "nope" not defined/],
-    [{ ...pgConfig, max_open_connections: 0 }, /max_open_connections/],
+    [{ ...pgConfig, max_open_connections: -1 }, /max_open_connections cannot be negative/],
     [{ ...pgConfig, connection_url: '' }, /connection_url/],
     [{ ...pgConfig, password_authentication: 'scram-sha-256' }, /unsupported password_authentication/],
   ];

@@ -46,6 +46,48 @@ test('a MariaDB user logs in and reads what it was granted; after revoke it cann
   expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
   assert.equal(await mysqlLogin(username, password), 'ER_ACCESS_DENIED_ERROR');
   assert.deepEqual(await mysqlAdmin('SELECT user FROM mysql.user WHERE user = ?', [username]), []);
+  assert.ok(!srv.log().includes(password), 'a generated password reached the log');
+});
+
+test('a MariaDB error that quotes the password is told without it, in the reply and the log', async () => {
+  const known = 'q'.repeat(24);
+  expectStatus(await srv.api('PUT', 'sys/policies/password/known-my', { policy: 'length = 24\nrule "charset" {\n  charset = "q"\n}' }), 204);
+  expectStatus(await srv.api('POST', 'database/roles/leaky', {
+    db_name: 'my', credential_config: { password_policy: 'known-my' },
+    creation_statements: [`CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'`, 'SELECT 1 FROM test.`{{password}}`'],
+  }), 204);
+  const r = await srv.api('GET', 'database/creds/leaky');
+  expectStatus(r, 500);
+  assert.match(r.body.errors[0], /^failed to create user: Table 'test\.\*\*\*\*\*' doesn't exist/);
+  assert.ok(!JSON.stringify(r.body).includes(known) && !srv.log().includes(known));
+  assert.deepEqual(await mysqlAdmin("SELECT user FROM mysql.user WHERE user LIKE 'v-root-leaky-%'"), []);
+});
+
+test('max_connection_lifetime closes a pooled MariaDB connection given back after it', async () => {
+  const owner = unique('lblife');
+  await mysqlAdmin('CREATE USER ?@? IDENTIFIED BY ?', [owner, '%', adminPassword]);
+  await mysqlAdmin('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [owner, '%']);
+  try {
+    expectStatus(await srv.api('POST', 'database/config/my-life', {
+      plugin_name: 'mysql-database-plugin', connection_url: MYSQL_DSN, username: owner, password: adminPassword,
+      allowed_roles: '*', max_connection_lifetime: '1s',
+    }), 204);
+    expectStatus(await srv.api('POST', 'database/roles/life', { db_name: 'my-life', creation_statements: `CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'` }), 204);
+    const sessions = async () => (await mysqlAdmin('SELECT count(*) AS n FROM information_schema.processlist WHERE user = ?', [owner]))[0]!.n;
+    const first = await srv.api('GET', 'database/creds/life');
+    expectStatus(first, 200);
+    assert.equal(Number(await sessions()), 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = await srv.api('GET', 'database/creds/life');
+    expectStatus(second, 200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(Number(await sessions()), 0);
+    for (const r of [first, second]) expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: r.body.lease_id }), 204);
+    await srv.api('DELETE', 'database/roles/life');
+    await srv.api('DELETE', 'database/config/my-life');
+  } finally {
+    await mysqlAdmin('DROP USER IF EXISTS ?@?', [owner, '%']);
+  }
 });
 
 test('a failed MariaDB creation drops the half-made user', async () => {
@@ -72,21 +114,22 @@ test('a static role takes over a user; rotate-role makes the old password fail a
   assert.notEqual(second.password, first.password);
   assert.equal(await mysqlLogin(appUser, first.password), 'ER_ACCESS_DENIED_ERROR');
   assert.equal(await mysqlLogin(appUser, second.password), 'ok');
+  assert.ok(!srv.log().includes(first.password) && !srv.log().includes(second.password), 'a static password reached the log');
   const role = (await srv.api('GET', 'database/static-roles/app')).body.data;
-  assert.deepEqual(Object.keys(role).sort(), ['credential_config', 'credential_type', 'db_name', 'last_vault_rotation', 'rotation_period', 'rotation_statements', 'username']);
+  assert.deepEqual(Object.keys(role).sort(), ['credential_type', 'db_name', 'last_vault_rotation', 'rotation_period', 'rotation_statements', 'username']);
   assert.equal(role.last_vault_rotation, second.last_vault_rotation);
 });
 
 test('static role settings Vault refuses are refused', async () => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ db_name: 'my', rotation_period: 60 }, 'username is a required field to create a static account'],
-    [{ db_name: 'my', username: appUser }, 'one of rotation_schedule or rotation_period must be provided'],
+    [{ db_name: 'my', username: appUser }, 'one of rotation_schedule or rotation_period must be provided to create a static account'],
     [{ db_name: 'my', username: appUser, rotation_period: 2 }, 'rotation_period must be 5 seconds or more'],
-    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_period: 60 }, 'mutually exclusive fields rotation_period and rotation_schedule were both specified'],
+    [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_period: 60 }, 'mutually exclusive fields rotation_period and rotation_schedule were both specified; only one of them can be provided'],
     [{ db_name: 'my', username: appUser, rotation_period: 60, rotation_window: 3600 }, 'rotation_window is invalid with use of rotation_period'],
     [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * * *', rotation_window: 60 }, 'rotation_window must be 3600 seconds (1 hour) or more'],
     [{ db_name: 'my', username: appUser, rotation_schedule: '0 * * *' }, 'invalid rotation_schedule: expected 5 fields (minute hour day-of-month month day-of-week)'],
-    [{ db_name: 'nope', username: appUser, rotation_period: 60 }, 'could not find database connection "nope"'],
+    [{ db_name: 'nope', username: appUser, rotation_period: 60 }, 'failed to find entry for connection with name: "nope"'],
   ];
   for (const [body, message] of cases) assert.deepEqual((await srv.api('POST', 'database/static-roles/refused', body)).body.errors, [message]);
   await srv.api('POST', 'database/static-roles/app', { db_name: 'my', username: appUser, rotation_period: '1h' });
