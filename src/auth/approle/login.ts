@@ -18,7 +18,9 @@ export const loginPath = definePath({
   },
   operations: {
     update: async (ctx) => {
-      const { role_id: roleId, secret_id: secretId } = ctx.fields;
+      // Vault trims both: a role-id or secret-id read from a file or a Kubernetes secret often ends in a newline.
+      const roleId = ctx.fields.role_id.trim();
+      const secretId = ctx.fields.secret_id.trim();
       if (roleId === '') throw new BadRequest('missing role_id');
       const role = await roleByRoleId(ctx, roleId);
       if (!role) throw new BadRequest(INVALID);

@@ -175,14 +175,26 @@ export function rolePaths() {
   ];
 }
 
+// Vault's AppRole alone takes these two spellings, as the types they stand for, with a warning.
+const LEGACY_TOKEN_TYPES: Record<string, string> = { 'default-service': 'service', 'default-batch': 'batch' };
+
 async function writeRole(ctx: HandlerContext<Defaults>) {
   const name = roleKey(ctx.fields.role_name);
   const previous = await getRole(ctx, name);
   const base = previous ?? newRole(name);
-  const role = applyRoleFields(base, ctx.fields, previous ? ctx.sent : new Set([...ctx.sent, 'bind_secret_id']), !previous);
+  const warnings: string[] = [];
+  const legacyType = ctx.sent.has('token_type') ? LEGACY_TOKEN_TYPES[ctx.fields.token_type] : undefined;
+  if (legacyType) warnings.push(`${ctx.fields.token_type} has no useful meaning; adjusting to ${legacyType}`);
+  const values = legacyType ? { ...ctx.fields, token_type: legacyType } : ctx.fields;
+  const role = applyRoleFields(base, values, previous ? ctx.sent : new Set([...ctx.sent, 'bind_secret_id']), !previous);
   if (ctx.sent.has('role_id')) {
     if (ctx.fields.role_id === '') throw new BadRequest('invalid role_id supplied, or failed to generate a role_id');
     role.role_id = ctx.fields.role_id;
   } else if (!previous) role.role_id = randomUUID();
   await saveRole(ctx, role, previous);
+  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
+  if (role.token.token_max_ttl > mountMax) {
+    warnings.push("token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated");
+  }
+  return warnings.length > 0 ? { warnings } : undefined;
 }

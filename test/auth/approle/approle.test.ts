@@ -180,10 +180,42 @@ test('custom secret-ids, accessor lookup and destroy, LIST of accessors', async 
   assert.equal((await srv.api('POST', 'auth/approle/role/custom/secret-id-accessor/destroy', { secret_id_accessor: c.body.data.secret_id_accessor })).status, 204);
   assert.equal((await login(roleId, 'my-own-secret-value')).status, 400);
   const gone = await srv.api('POST', 'auth/approle/role/custom/secret-id-accessor/lookup', { secret_id_accessor: c.body.data.secret_id_accessor });
-  assert.equal(gone.status, 400);
+  assert.equal(gone.status, 404, 'Vault answers an unknown accessor with a 404, which Terraform reads as "gone"');
+  assert.deepEqual(gone.body.errors, [`failed to find accessor entry for secret_id_accessor: ${JSON.stringify(c.body.data.secret_id_accessor)}`]);
   const s = await secretId('custom');
   assert.equal((await srv.api('POST', 'auth/approle/role/custom/secret-id/destroy', { secret_id: s.secret_id })).status, 204);
   assert.equal((await login(roleId, s.secret_id)).status, 400);
+});
+
+test('login trims the role-id and secret-id, as Vault does (values read from files end in a newline)', async () => {
+  const roleId = await role('trimmed', { token_policies: 'app' });
+  const s = await secretId('trimmed');
+  const r = await login(`${roleId}\n`, ` ${s.secret_id}\n`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.auth.metadata, { role_name: 'trimmed' });
+  const blank = await login('  \n', s.secret_id);
+  assert.equal(blank.status, 400);
+  assert.deepEqual(blank.body.errors, ['missing role_id']);
+  const noSecret = await login(roleId, ' \n');
+  assert.deepEqual(noSecret.body.errors, ['missing secret_id']);
+});
+
+test('token_type default-service and default-batch are taken as service and batch, with Vault\'s warning', async () => {
+  const w = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'default-service' });
+  assert.equal(w.status, 200, JSON.stringify(w.body));
+  assert.deepEqual(w.body.warnings, ['default-service has no useful meaning; adjusting to service']);
+  assert.equal((await srv.api('GET', 'auth/approle/role/typed')).body.data.token_type, 'service');
+  const b = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'default-batch' });
+  assert.deepEqual(b.body.warnings, ['default-batch has no useful meaning; adjusting to batch']);
+  assert.equal((await srv.api('GET', 'auth/approle/role/typed')).body.data.token_type, 'batch');
+  const roleId = (await srv.api('GET', 'auth/approle/role/typed/role-id')).body.data.role_id as string;
+  const r = await login(roleId, (await secretId('typed')).secret_id);
+  assert.equal(r.body.auth.token_type, 'batch', 'the stored type is enforced');
+  const odd = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'default-other' });
+  assert.equal(odd.status, 400);
+  assert.deepEqual(odd.body.errors, ["invalid 'token_type' value \"default-other\""]);
+  const big = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'service', token_max_ttl: '9999h' });
+  assert.deepEqual(big.body.warnings, ["token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated"]);
 });
 
 test('secret-ids are stored only as HMACs', async () => {
