@@ -13,7 +13,8 @@ export function checkLoginAddress(role: JwtRole, address: string): void {
 
 /** The login's grant; throws Vault's 400 texts for a missing user claim or unmatched bound claims. */
 export function grantFromClaims(claims: Record<string, unknown>, role: JwtRole, roleName: string): Response {
-  const user = claimAt(claims, role.user_claim);
+  // Vault reads user_claim as a pointer only when the role says so (bound_claims and the mappings always may be one).
+  const user = role.user_claim_json_pointer ? claimAt(claims, role.user_claim) : claims[role.user_claim];
   if (typeof user !== 'string' && typeof user !== 'number') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
   let groups: string[];
   try {

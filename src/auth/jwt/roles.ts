@@ -4,11 +4,14 @@ import { definePath, field, type HandlerContext } from '../../core/path.js';
 import type { FieldValues } from '../../core/fields.js';
 import type { Storage } from '../../storage/storage.js';
 import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
+import { legacyTokenData, legacyTokenFields, withLegacyTokenFields } from '../legacy-token-fields.js';
 
 /** A stored role. Leeways in seconds; -1 means none. */
 export type JwtRole = {
   role_type: 'jwt' | 'oidc';
   user_claim: string;
+  /** user_claim is a JSON pointer (`/a/b`); otherwise it is a claim name, whatever it starts with. Absent on older roles. */
+  user_claim_json_pointer?: boolean;
   groups_claim: string;
   bound_audiences: string[];
   bound_subject: string;
@@ -24,7 +27,11 @@ export type JwtRole = {
   oidc_scopes: string[];
   /** Log the ID token (without its signature) and the claims at debug level. */
   verbose_oidc_logging: boolean;
+  /** oidc roles: seconds since the user last authenticated at the provider, at most (0: no limit). Absent on older roles. */
+  max_age?: number;
   token: TokenParams;
+  /** Deprecated token field names the role was written with, shown back on read. */
+  legacy?: string[];
 };
 
 const roleKey = (name: string) => `role/${name.toLowerCase()}`;
@@ -39,6 +46,7 @@ const roleFields = {
   name,
   role_type: field.string({ description: 'oidc (browser flow, the default) or jwt (login with a JWT).', default: 'oidc' }),
   user_claim: field.string({ description: 'The claim naming the user (the alias name).' }),
+  user_claim_json_pointer: field.bool({ description: 'Read user_claim as a JSON pointer.' }),
   groups_claim: field.string({ description: 'The claim holding the group names.' }),
   bound_audiences: field.strings({ description: 'Audiences of which the token must carry one.' }),
   bound_subject: field.string({ description: 'The sub the token must carry.' }),
@@ -52,7 +60,9 @@ const roleFields = {
   oidc_scopes: field.strings({ description: 'Scopes asked for besides openid.' }),
   verbose_oidc_logging: field.bool({ description: 'Log the ID token (unsigned) and its claims at debug level.' }),
   callback_mode: field.string({ description: "Only 'client' (Vault's default) is supported.", default: 'client' }),
+  max_age: field.duration({ description: 'oidc roles: the longest time since the user last authenticated at the provider (0: no limit).' }),
   ...tokenFields,
+  ...legacyTokenFields,
 };
 type V = FieldValues<typeof roleFields>;
 
@@ -81,12 +91,14 @@ async function writeRole(ctx: HandlerContext<V>) {
   const existing = await getRole(ctx.storage, v.name);
   const pick = <K extends keyof JwtRole & keyof V>(k: K, fallback: JwtRole[K]): JwtRole[K] =>
     (ctx.sent.has(k) ? v[k] : existing?.[k] ?? fallback) as JwtRole[K]; // a field newer than the stored role: its default
+  const upgraded = withLegacyTokenFields(v, ctx.sent, existing?.legacy ?? []);
   const roleType = ctx.sent.has('role_type') ? v.role_type : existing ? existing.role_type : 'oidc';
   if (roleType !== 'jwt' && roleType !== 'oidc') throw new BadRequest(`invalid 'role_type': ${roleType}`);
   if (ctx.sent.has('callback_mode') && v.callback_mode !== 'client') throw new BadRequest(`unsupported callback_mode: ${JSON.stringify(v.callback_mode)} (only 'client' is supported)`);
   const role: JwtRole = {
     role_type: roleType,
     user_claim: pick('user_claim', ''),
+    user_claim_json_pointer: pick('user_claim_json_pointer', false),
     groups_claim: pick('groups_claim', ''),
     bound_audiences: pick('bound_audiences', []),
     bound_subject: pick('bound_subject', ''),
@@ -99,7 +111,9 @@ async function writeRole(ctx: HandlerContext<V>) {
     allowed_redirect_uris: pick('allowed_redirect_uris', []),
     oidc_scopes: pick('oidc_scopes', []),
     verbose_oidc_logging: pick('verbose_oidc_logging', false),
-    token: applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, v, ctx.sent),
+    max_age: pick('max_age', 0),
+    token: applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, upgraded.values, upgraded.sent),
+    legacy: upgraded.legacy,
   };
   if (role.user_claim === '') throw new BadRequest('a user claim must be defined on the role');
   checkBoundClaims(role.bound_claims, role.bound_claims_type);
@@ -126,8 +140,13 @@ export function rolePaths() {
         read: async (ctx) => {
           const r = await getRole(ctx.storage, ctx.fields.name);
           if (!r) return undefined;
-          const { token, ...rest } = r;
-          return { data: { ...rest, callback_mode: 'client', ...tokenData(token) } };
+          const { token, legacy, ...rest } = r;
+          return {
+            data: {
+              ...rest, user_claim_json_pointer: r.user_claim_json_pointer ?? false, max_age: r.max_age ?? 0, callback_mode: 'client',
+              ...tokenData(token), ...legacyTokenData(legacy, token),
+            },
+          };
         },
         create: writeRole,
         update: writeRole,

@@ -86,6 +86,45 @@ test('key rotation: a new kid costs exactly one JWKS fetch; a dropped key fails'
   assert.equal(iss.jwksFetches(), before + 1);
 });
 
+test('the deprecated token fields (ttl, max_ttl, num_uses, period, bound_cidrs, policies) set the token_ ones and read back', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'] };
+  const w = await srv.api('POST', 'auth/jwt/role/old', { ...base, policies: 'ci', ttl: '10m', max_ttl: '1h', num_uses: 3 });
+  assert.equal(w.status, 204, JSON.stringify(w.body));
+  const r = (await srv.api('GET', 'auth/jwt/role/old')).body.data;
+  assert.equal(r.token_ttl, 600);
+  assert.equal(r.token_max_ttl, 3600);
+  assert.equal(r.token_num_uses, 3);
+  assert.deepEqual([r.ttl, r.max_ttl, r.num_uses, r.policies], [600, 3600, 3, ['ci']]);
+  assert.ok(!('period' in r) && !('bound_cidrs' in r), 'unset deprecated fields are not shown');
+  const auth = (await login(await iss.sign(iss.keys[0]!, gh()), 'old')).body.auth;
+  assert.equal(auth.lease_duration, 600);
+  assert.equal(auth.num_uses, 3);
+  assert.deepEqual(auth.token_policies, ['ci', 'default']);
+  await srv.api('POST', 'auth/jwt/role/old', { token_ttl: '5m' });
+  const after = (await srv.api('GET', 'auth/jwt/role/old')).body.data;
+  assert.equal(after.token_ttl, 300);
+  assert.ok(!('ttl' in after), 'the token_ name clears the deprecated one');
+  assert.equal(after.max_ttl, 3600);
+  await srv.api('POST', 'auth/jwt/role/fenced', { ...base, bound_cidrs: '10.0.0.0/8' });
+  assert.deepEqual((await srv.api('GET', 'auth/jwt/role/fenced')).body.data.bound_cidrs, ['10.0.0.0/8']);
+  const fenced = await login(await iss.sign(iss.keys[0]!, gh()), 'fenced');
+  assert.equal(fenced.status, 403, 'bound_cidrs binds the login');
+});
+
+test('user_claim is a JSON pointer only with user_claim_json_pointer, as in Vault', async () => {
+  const base = { role_type: 'jwt', bound_audiences: ['https://github.com/acme'], user_claim: '/actor/login' };
+  await srv.api('POST', 'auth/jwt/role/plain', base);
+  assert.equal((await srv.api('GET', 'auth/jwt/role/plain')).body.data.user_claim_json_pointer, false);
+  const jwt = await iss.sign(iss.keys[0]!, gh({ actor: { login: 'octocat' } }));
+  assert.deepEqual((await login(jwt, 'plain')).body.errors, ['claim "/actor/login" not found in token']);
+  await srv.api('POST', 'auth/jwt/role/pointer', { ...base, user_claim_json_pointer: true });
+  assert.equal((await srv.api('GET', 'auth/jwt/role/pointer')).body.data.user_claim_json_pointer, true);
+  const ok = await login(jwt, 'pointer');
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const self = await call(srv, ok.body.auth.client_token, 'GET', 'auth/token/lookup-self');
+  assert.equal(self.body.data.display_name, 'jwt-octocat');
+});
+
 test('the jwt never appears in the server log', async () => {
   const jwt = await iss.sign(iss.keys[0]!, gh({ repository: 'evil/api' }));
   await login(jwt);
