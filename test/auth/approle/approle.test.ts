@@ -264,9 +264,15 @@ test('renewal goes back to the role: capped by token_max_ttl, refused once the r
   const renewed = await call(srv, token, 'POST', 'auth/token/renew-self', { increment: '1h' });
   assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
   assert.equal(renewed.body.auth.lease_duration, 6 * 60, 'capped at 15m from issue');
+  // Vault's AppRole does not refuse a renewal when the role's policies changed; the token keeps its own.
+  assert.equal((await srv.api('POST', 'auth/approle/role/renew', { token_policies: 'app' })).status, 204);
+  const changed = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assert.deepEqual(changed.body.auth.token_policies, ['default']);
   await srv.api('DELETE', 'auth/approle/role/renew');
   const refused = await call(srv, token, 'POST', 'auth/token/renew-self', {});
   assert.equal(refused.status, 400);
+  assert.deepEqual(refused.body.errors, ['role "renew" does not exist during renewal']);
 });
 
 test('a secret-id can be response-wrapped, as CI pipelines receive them', async () => {

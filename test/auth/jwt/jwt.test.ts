@@ -125,6 +125,20 @@ test('user_claim is a JSON pointer only with user_claim_json_pointer, as in Vaul
   assert.equal(self.body.data.display_name, 'jwt-octocat');
 });
 
+test('renewal follows the role: changed policies do not refuse it, a deleted role does (Vault\'s text)', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'], token_policies: 'ci', token_ttl: '10m' };
+  assert.equal((await srv.api('POST', 'auth/jwt/role/renewing', base)).status, 204);
+  const token = (await login(await iss.sign(iss.keys[0]!, gh()), 'renewing')).body.auth.client_token as string;
+  assert.equal((await srv.api('POST', 'auth/jwt/role/renewing', { token_policies: 'other' })).status, 204);
+  const renewed = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+  assert.deepEqual(renewed.body.auth.token_policies, ['ci', 'default'], 'the token keeps its policies');
+  await srv.api('DELETE', 'auth/jwt/role/renewing');
+  const refused = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(refused.status, 400);
+  assert.deepEqual(refused.body.errors, ['role renewing does not exist during renewal']);
+});
+
 test('the jwt never appears in the server log', async () => {
   const jwt = await iss.sign(iss.keys[0]!, gh({ repository: 'evil/api' }));
   await login(jwt);
