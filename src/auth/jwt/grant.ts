@@ -15,7 +15,8 @@ export function checkLoginAddress(role: JwtRole, address: string): void {
 export function grantFromClaims(claims: Record<string, unknown>, role: JwtRole, roleName: string): Response {
   // Vault reads user_claim as a pointer only when the role says so (bound_claims and the mappings always may be one).
   const user = role.user_claim_json_pointer ? claimAt(claims, role.user_claim) : claims[role.user_claim];
-  if (typeof user !== 'string' && typeof user !== 'number') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
+  if (user === undefined || user === null) throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
+  if (typeof user !== 'string') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} could not be converted to string`);
   let groups: string[];
   try {
     validateBoundClaims(claims, role);
@@ -28,7 +29,7 @@ export function grantFromClaims(claims: Record<string, unknown>, role: JwtRole, 
   return {
     login: {
       params: role.token, metadata, aliasMetadata: metadata, groupAliases: groups,
-      displayName: String(user), alias: String(user), internal: { role: roleName },
+      displayName: user, alias: user, internal: { role: roleName },
     },
   };
 }

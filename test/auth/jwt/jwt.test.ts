@@ -123,6 +123,11 @@ test('user_claim is a JSON pointer only with user_claim_json_pointer, as in Vaul
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   const self = await call(srv, ok.body.auth.client_token, 'GET', 'auth/token/lookup-self');
   assert.equal(self.body.data.display_name, 'jwt-octocat');
+  // Vault takes only a string as the user.
+  for (const login_ of [42, { id: 1 }, true]) {
+    const odd = await login(await iss.sign(iss.keys[0]!, gh({ actor: { login: login_ } })), 'pointer');
+    assert.deepEqual(odd.body.errors, ['claim "/actor/login" could not be converted to string'], JSON.stringify(login_));
+  }
 });
 
 test('renewal follows the role: changed policies do not refuse it, a deleted role does (Vault\'s text)', async () => {
