@@ -8,6 +8,7 @@ import { CidrError, parseCidrs } from '../../core/tokens/cidr-rules.js';
 import { getRole, newRole, roleKey, saveRole, type Role } from './role-store.js';
 import { destroyAllOf } from './secret-store.js';
 import { hmacOf, mountKey } from './keys.js';
+import { parsedPolicies } from '../policy-names.js';
 
 const roleName = field.name({ description: 'Name of the role (case-insensitive).' });
 
@@ -82,14 +83,15 @@ async function mustGetRole(ctx: HandlerContext<{ role_name: string }>): Promise<
 
 /** One-setting subpaths: which fields each takes and shows. Delete resets them to the defaults. */
 const SUBPATHS: Array<{ sub: string; fields: Array<keyof Defaults>; show: (r: Role) => Record<string, unknown> }> = [
-  { sub: 'policies', fields: ['token_policies', 'policies'], show: (r) => ({ policies: r.legacy.policies ?? r.token.token_policies, token_policies: r.token.token_policies }) },
+  // The deprecated name is shown only while it is what set the value, as on a role read.
+  { sub: 'policies', fields: ['token_policies', 'policies'], show: (r) => ({ token_policies: r.token.token_policies, ...(r.legacy.policies?.length ? { policies: r.legacy.policies } : {}) }) },
   { sub: 'bound-cidr-list', fields: ['bound_cidr_list'], show: (r) => ({ bound_cidr_list: r.secret_id_bound_cidrs }) },
   { sub: 'secret-id-bound-cidrs', fields: ['secret_id_bound_cidrs'], show: (r) => ({ secret_id_bound_cidrs: r.secret_id_bound_cidrs }) },
   { sub: 'token-bound-cidrs', fields: ['token_bound_cidrs'], show: (r) => ({ token_bound_cidrs: r.token.token_bound_cidrs }) },
   { sub: 'bind-secret-id', fields: ['bind_secret_id'], show: (r) => ({ bind_secret_id: r.bind_secret_id }) },
   { sub: 'secret-id-num-uses', fields: ['secret_id_num_uses'], show: (r) => ({ secret_id_num_uses: r.secret_id_num_uses }) },
   { sub: 'secret-id-ttl', fields: ['secret_id_ttl'], show: (r) => ({ secret_id_ttl: r.secret_id_ttl }) },
-  { sub: 'period', fields: ['token_period', 'period'], show: (r) => ({ period: r.legacy.period ?? r.token.token_period, token_period: r.token.token_period }) },
+  { sub: 'period', fields: ['token_period', 'period'], show: (r) => ({ token_period: r.token.token_period, ...(r.legacy.period ? { period: r.legacy.period } : {}) }) },
   { sub: 'token-num-uses', fields: ['token_num_uses'], show: (r) => ({ token_num_uses: r.token.token_num_uses }) },
   { sub: 'token-ttl', fields: ['token_ttl'], show: (r) => ({ token_ttl: r.token.token_ttl }) },
   { sub: 'token-max-ttl', fields: ['token_max_ttl'], show: (r) => ({ token_max_ttl: r.token.token_max_ttl }) },
@@ -107,7 +109,10 @@ function subpath(spec: (typeof SUBPATHS)[number]) {
       update: async (ctx) => {
         const role = await mustGetRole(ctx as HandlerContext<{ role_name: string }>);
         if (!spec.fields.some((f) => ctx.sent.has(f))) throw new BadRequest(`missing ${spec.fields[0]}`);
-        await saveRole(ctx, applyRoleFields(role, ctx.fields as Defaults, ctx.sent, false), role);
+        const values = { ...(ctx.fields as Defaults) };
+        // Unlike a role write, Vault parses the names here as policy names.
+        if (spec.sub === 'policies') for (const f of ['token_policies', 'policies'] as const) values[f] = parsedPolicies(values[f]);
+        await saveRole(ctx, applyRoleFields(role, values, ctx.sent, false), role);
       },
       delete: async (ctx) => {
         const role = await mustGetRole(ctx as HandlerContext<{ role_name: string }>);

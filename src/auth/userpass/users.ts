@@ -7,6 +7,7 @@ import type { Storage } from '../../storage/storage.js';
 import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
 import { CidrError, parseCidrs } from '../../core/tokens/cidr-rules.js';
 import { hashPassword, type PasswordHash } from './password.js';
+import { parsedPolicies } from '../policy-names.js';
 
 /** A stored user. */
 export type User = {
@@ -88,9 +89,6 @@ async function writeUser(ctx: HandlerContext<FieldValues<typeof userFields>>) {
   await putUser(ctx.storage, ctx.fields.username, user);
 }
 
-/** Vault's policyutil.ParsePolicies without a default policy: trimmed, lower-cased, unique, sorted. */
-const sanitized = (names: string[]) => [...new Set(names.map((p) => p.trim().toLowerCase()).filter((p) => p !== ''))].sort();
-
 async function mustGetUser(ctx: HandlerContext<{ username: string }>): Promise<User> {
   const user = await getUser(ctx.storage, ctx.fields.username);
   if (!user) throw new BadRequest('username does not exist');
@@ -135,7 +133,7 @@ export function userPaths() {
           const user = await mustGetUser(ctx);
           // Only the two policy fields can be sent here, and only sent fields are read. Unlike a
           // user write, Vault sanitises the names here: lower-cased, unique and sorted.
-          const values = { token_policies: sanitized(ctx.fields.token_policies), policies: sanitized(ctx.fields.policies) };
+          const values = { token_policies: parsedPolicies(ctx.fields.token_policies), policies: parsedPolicies(ctx.fields.policies) };
           const next: User = { ...user, token: applyTokenFields(user.token, values as unknown as FieldValues<typeof tokenFields>, ctx.sent) };
           next.legacy = legacyShown(next, ctx.sent);
           await putUser(ctx.storage, ctx.fields.username, next);
