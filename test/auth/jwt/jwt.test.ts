@@ -144,6 +144,20 @@ test('renewal follows the role: changed policies do not refuse it, a deleted rol
   assert.deepEqual(refused.body.errors, ['role renewing does not exist during renewal']);
 });
 
+test('claim_mappings takes key=value pairs as well as an object (Vault\'s TypeKVPairs, what the CLI sends)', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'] };
+  const w = await srv.api('POST', 'auth/jwt/role/pairs', { ...base, claim_mappings: ['repository=repo', 'ref=git_ref'] });
+  assert.equal(w.status, 204, JSON.stringify(w.body));
+  assert.deepEqual((await srv.api('GET', 'auth/jwt/role/pairs')).body.data.claim_mappings, { repository: 'repo', ref: 'git_ref' });
+  const auth = (await login(await iss.sign(iss.keys[0]!, gh()), 'pairs')).body.auth;
+  assert.deepEqual(auth.metadata, { role: 'pairs', repo: 'acme/api', git_ref: 'refs/heads/main' });
+  assert.equal((await srv.api('POST', 'auth/jwt/role/pairs', { claim_mappings: 'environment=env' })).status, 204);
+  assert.deepEqual((await srv.api('GET', 'auth/jwt/role/pairs')).body.data.claim_mappings, { environment: 'env' });
+  const bad = await srv.api('POST', 'auth/jwt/role/pairs', { claim_mappings: ['=x'] });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.body.errors, ['error converting input for field "claim_mappings": invalid key pair "=x"']);
+});
+
 test('the jwt never appears in the server log', async () => {
   const jwt = await iss.sign(iss.keys[0]!, gh({ repository: 'evil/api' }));
   await login(jwt);
