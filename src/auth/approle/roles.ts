@@ -9,6 +9,7 @@ import { getRole, newRole, roleKey, saveRole, type Role } from './role-store.js'
 import { destroyAllOf } from './secret-store.js';
 import { hmacOf, mountKey } from './keys.js';
 import { parsedPolicies } from '../policy-names.js';
+import { formatDuration } from '../../util/duration.js';
 
 const roleName = field.name({ description: 'Name of the role (case-insensitive).' });
 
@@ -74,6 +75,17 @@ function roleData(role: Role): Record<string, unknown> {
   };
 }
 
+const mountMaxTtl = (ctx: Pick<HandlerContext<unknown>, 'mount' | 'defaults'>) => ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
+
+/** Vault refuses a deprecated `period` above the mount's max TTL (token_period is not checked); Go's %q texts. */
+function checkPeriod(ctx: Pick<HandlerContext<unknown>, 'mount' | 'defaults'>, role: Role): Role {
+  const max = mountMaxTtl(ctx);
+  if (role.legacy.period !== undefined && role.legacy.period > max) {
+    throw new BadRequest(`period of ${JSON.stringify(formatDuration(role.legacy.period))} is greater than the backend's maximum lease TTL of ${JSON.stringify(formatDuration(max))}`);
+  }
+  return role;
+}
+
 /** The role a subpath acts on; Vault answers an unknown one with this text. */
 async function mustGetRole(ctx: HandlerContext<{ role_name: string }>): Promise<Role> {
   const role = await getRole(ctx, ctx.fields.role_name);
@@ -112,7 +124,7 @@ function subpath(spec: (typeof SUBPATHS)[number]) {
         const values = { ...(ctx.fields as Defaults) };
         // Unlike a role write, Vault parses the names here as policy names.
         if (spec.sub === 'policies') for (const f of ['token_policies', 'policies'] as const) values[f] = parsedPolicies(values[f]);
-        await saveRole(ctx, applyRoleFields(role, values, ctx.sent, false), role);
+        await saveRole(ctx, checkPeriod(ctx, applyRoleFields(role, values, ctx.sent, false)), role);
       },
       delete: async (ctx) => {
         const role = await mustGetRole(ctx as HandlerContext<{ role_name: string }>);
@@ -196,9 +208,8 @@ async function writeRole(ctx: HandlerContext<Defaults>) {
     if (ctx.fields.role_id === '') throw new BadRequest('invalid role_id supplied, or failed to generate a role_id');
     role.role_id = ctx.fields.role_id;
   } else if (!previous) role.role_id = randomUUID();
-  await saveRole(ctx, role, previous);
-  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
-  if (role.token.token_max_ttl > mountMax) {
+  await saveRole(ctx, checkPeriod(ctx, role), previous);
+  if (role.token.token_max_ttl > mountMaxTtl(ctx)) {
     warnings.push("token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated");
   }
   return warnings.length > 0 ? { warnings } : undefined;

@@ -5,6 +5,7 @@ import type { FieldValues } from '../../core/fields.js';
 import type { Storage } from '../../storage/storage.js';
 import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
 import { legacyTokenData, legacyTokenFields, withLegacyTokenFields } from '../legacy-token-fields.js';
+import { formatDuration } from '../../util/duration.js';
 
 /** A stored role. Leeways in seconds; -1 means none. */
 export type JwtRole = {
@@ -133,6 +134,11 @@ async function writeRole(ctx: HandlerContext<V>) {
     token: applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, upgraded.values, upgraded.sent),
     legacy: upgraded.legacy,
   };
+  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
+  // Vault's text, Go's %q of its durations included.
+  if (role.token.token_period > mountMax) {
+    throw new BadRequest(`'period' of '${JSON.stringify(formatDuration(role.token.token_period))}' is greater than the backend's maximum lease TTL of '${JSON.stringify(formatDuration(mountMax))}'`);
+  }
   if (role.user_claim === '') throw new BadRequest('a user claim must be defined on the role');
   checkBoundClaims(role.bound_claims, role.bound_claims_type);
   checkMappings(role.claim_mappings);

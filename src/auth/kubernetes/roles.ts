@@ -8,6 +8,7 @@ import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenPa
 import { roleListPath } from '../role-list.js';
 import { legacyTokenData, legacyTokenFields, withLegacyTokenFields } from '../legacy-token-fields.js';
 import { parseSelector, SelectorError } from './selector.js';
+import { formatDuration } from '../../util/duration.js';
 
 export const ALIAS_SOURCES = ['serviceaccount_uid', 'serviceaccount_name'] as const;
 export type AliasSource = (typeof ALIAS_SOURCES)[number];
@@ -53,6 +54,11 @@ async function writeRole(ctx: HandlerContext<V>) {
   const existing = await getRole(ctx.storage, v.name);
   const upgraded = withLegacyTokenFields(v, ctx.sent, existing?.legacy ?? []);
   const token = applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, upgraded.values, upgraded.sent);
+  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
+  // Vault's text, Go's %q of its durations included.
+  if (token.token_period > mountMax) {
+    throw new BadRequest(`token period of '${JSON.stringify(formatDuration(token.token_period))}' is greater than the backend's maximum lease TTL of '${JSON.stringify(formatDuration(mountMax))}'`);
+  }
   const pick = <K extends keyof KubeRole & keyof V>(k: K, fallback: KubeRole[K]): KubeRole[K] =>
     (ctx.sent.has(k) ? v[k] : existing ? existing[k] : fallback) as KubeRole[K];
   const role: KubeRole = {
@@ -83,7 +89,6 @@ async function writeRole(ctx: HandlerContext<V>) {
   }
   await ctx.storage.put(roleKey(v.name), Buffer.from(JSON.stringify(role)));
   const warnings: string[] = [];
-  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
   if (role.token.token_max_ttl > mountMax) {
     warnings.push("max_ttl is greater than the system or backend mount's maximum TTL value; issued tokens' max TTL value will be truncated");
   }

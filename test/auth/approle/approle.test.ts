@@ -218,6 +218,16 @@ test('token_type default-service and default-batch are taken as service and batc
   assert.deepEqual(big.body.warnings, ["token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated"]);
 });
 
+test('a deprecated period above the mount\'s max TTL is refused with Vault\'s text (token_period is not checked)', async () => {
+  const r = await srv.api('POST', 'auth/approle/role/long', { period: '800h' });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.body.errors, ['period of "800h0m0s" is greater than the backend\'s maximum lease TTL of "768h0m0s"']);
+  assert.equal((await srv.api('GET', 'auth/approle/role/long')).status, 404, 'nothing written');
+  assert.equal((await srv.api('POST', 'auth/approle/role/long', { token_period: '800h' })).status, 204);
+  const sub = await srv.api('POST', 'auth/approle/role/long/period', { period: '800h' });
+  assert.deepEqual(sub.body.errors, ['period of "800h0m0s" is greater than the backend\'s maximum lease TTL of "768h0m0s"']);
+});
+
 test('secret-ids are stored only as HMACs', async () => {
   await role('hashed');
   const s = await secretId('hashed');

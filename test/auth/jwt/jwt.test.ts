@@ -111,6 +111,16 @@ test('the deprecated token fields (ttl, max_ttl, num_uses, period, bound_cidrs, 
   assert.equal(fenced.status, 403, 'bound_cidrs binds the login');
 });
 
+test('a token_period above the mount\'s max TTL is refused with Vault\'s text', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'] };
+  for (const body of [{ token_period: '800h' }, { period: 800 * 3600 }]) {
+    const r = await srv.api('POST', 'auth/jwt/role/long', { ...base, ...body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.deepEqual(r.body.errors, ['\'period\' of \'"800h0m0s"\' is greater than the backend\'s maximum lease TTL of \'"768h0m0s"\'']);
+  }
+  assert.equal((await srv.api('POST', 'auth/jwt/role/long', { ...base, token_period: '24h' })).status, 204);
+});
+
 test('user_claim is a JSON pointer only with user_claim_json_pointer, as in Vault', async () => {
   const base = { role_type: 'jwt', bound_audiences: ['https://github.com/acme'], user_claim: '/actor/login' };
   await srv.api('POST', 'auth/jwt/role/plain', base);

@@ -169,6 +169,16 @@ test('the deprecated token fields set the token_ ones; a read shows them only wh
   assert.equal((await api('DELETE', 'auth/kubernetes/role/old')).status, 204);
 });
 
+test('a token_period above the mount\'s max TTL is refused with Vault\'s text', async () => {
+  const base = { bound_service_account_names: 'ci-runner', bound_service_account_namespaces: 'team-a', audience: 'vault' };
+  for (const body of [{ token_period: '800h' }, { period: '800h' }]) {
+    const r = await api('POST', 'auth/kubernetes/role/long', { ...base, ...body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.deepEqual(r.body.errors, ['token period of \'"800h0m0s"\' is greater than the backend\'s maximum lease TTL of \'"768h0m0s"\'']);
+  }
+  assert.equal((await api('GET', 'auth/kubernetes/role/long')).status, 404);
+});
+
 test('renewal follows the role: its current TTL, and no renewal once it is gone', async () => {
   assert.equal((await api('POST', 'auth/kubernetes/role/short', {
     bound_service_account_names: 'ci-runner', bound_service_account_namespaces: 'team-a', audience: 'vault', token_ttl: '10m', token_max_ttl: '1h',
