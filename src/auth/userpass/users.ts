@@ -30,9 +30,15 @@ const putUser = (storage: Storage, name: string, user: User) => storage.put(user
 const username = field.name({ description: 'The username (case-insensitive).' });
 const password = field.string({ description: 'The password.', sensitive: true });
 
+// Vault 1.17+ takes a pre-hashed bcrypt password; Lockbox does not, and ignoring it would leave
+// the old password in place without a word, so a non-empty one is refused.
+const passwordHash = field.string({ description: 'Not supported (a bcrypt hash, Vault 1.17+): refused.', sensitive: true });
+const refuseHash = (hash: string) => { if (hash !== '') throw new BadRequest('password_hash is not supported: send password'); };
+
 const userFields = {
   username,
   password,
+  password_hash: passwordHash,
   ttl: field.duration({ description: 'Deprecated: use token_ttl.' }),
   max_ttl: field.duration({ description: 'Deprecated: use token_max_ttl.' }),
   bound_cidrs: field.strings({ description: 'Deprecated: use token_bound_cidrs.' }),
@@ -80,6 +86,7 @@ function userData(user: User): Record<string, unknown> {
 }
 
 async function writeUser(ctx: HandlerContext<FieldValues<typeof userFields>>) {
+  refuseHash(ctx.fields.password_hash);
   const existing = await getUser(ctx.storage, ctx.fields.username);
   if (!existing && ctx.fields.password === '') throw new BadRequest('missing password');
   const token = applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, ctx.fields, ctx.sent, legacyParams(ctx.fields, ctx.sent));
@@ -116,9 +123,10 @@ export function userPaths() {
       },
     }),
     definePath({
-      pattern: 'users/:username/password', summary: 'Change a user\'s password.', fields: { username, password },
+      pattern: 'users/:username/password', summary: 'Change a user\'s password.', fields: { username, password, password_hash: passwordHash },
       operations: {
         update: async (ctx) => {
+          refuseHash(ctx.fields.password_hash);
           const user = await mustGetUser(ctx);
           if (ctx.fields.password === '') throw new BadRequest('missing password');
           await putUser(ctx.storage, ctx.fields.username, { ...user, password: await hashPassword(ctx.fields.password) });

@@ -119,6 +119,17 @@ test('token_bound_cidrs refuses the login itself from elsewhere, after the passw
   assert.equal((await login('frank', 'pw')).status, 403, 'the deprecated bound_cidrs binds the login as well');
 });
 
+test('password_hash (Vault 1.17+) is refused rather than ignored', async () => {
+  const hash = '$2a$10$abcdefghijklmnopqrstuuO6v3yCwq0sbsGmXmVZ3Vx0gW1Pq1bQa';
+  for (const path of ['auth/userpass/users/alice', 'auth/userpass/users/alice/password']) {
+    const r = await srv.api('POST', path, { password_hash: hash });
+    assert.equal(r.status, 400, path);
+    assert.deepEqual(r.body.errors, ['password_hash is not supported: send password']);
+  }
+  assert.equal((await login('alice', PASSWORD)).status, 200, 'the password is unchanged');
+  assert.equal((await srv.api('POST', 'auth/userpass/users/alice', { password_hash: '' })).status, 204, 'an empty one is no request for it');
+});
+
 test('a login without a password is refused as Vault words it', async () => {
   const r = await login('alice', '');
   assert.equal(r.status, 400);
