@@ -4,7 +4,7 @@ import { BadRequest, PermissionDenied } from '../../util/errors.js';
 import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
 import type { Response } from '../../core/path.js';
 import { ClaimsError, claimAt, groupsOf, mappedClaims, validateBoundClaims } from './claims.js';
-import type { JwtRole } from './roles.js';
+import { userClaimIsPointer, type JwtRole } from './roles.js';
 
 /** token_bound_cidrs is checked at login too, as Vault does: a login from elsewhere is 403. */
 export function checkLoginAddress(role: JwtRole, address: string): void {
@@ -14,7 +14,7 @@ export function checkLoginAddress(role: JwtRole, address: string): void {
 /** The login's grant; throws Vault's 400 texts for a missing user claim or unmatched bound claims. */
 export function grantFromClaims(claims: Record<string, unknown>, role: JwtRole, roleName: string): Response {
   // Vault reads user_claim as a pointer only when the role says so (bound_claims and the mappings always may be one).
-  const user = role.user_claim_json_pointer ? claimAt(claims, role.user_claim) : claims[role.user_claim];
+  const user = userClaimIsPointer(role) ? claimAt(claims, role.user_claim) : claims[role.user_claim];
   if (user === undefined || user === null) throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
   if (typeof user !== 'string') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} could not be converted to string`);
   let groups: string[];

@@ -11,7 +11,7 @@ import { formatDuration } from '../../util/duration.js';
 export type JwtRole = {
   role_type: 'jwt' | 'oidc';
   user_claim: string;
-  /** user_claim is a JSON pointer (`/a/b`); otherwise it is a claim name, whatever it starts with. Absent on older roles. */
+  /** user_claim is a JSON pointer (`/a/b`); otherwise it is a claim name, whatever it starts with. Absent on older roles: see userClaimIsPointer. */
   user_claim_json_pointer?: boolean;
   groups_claim: string;
   bound_audiences: string[];
@@ -36,6 +36,9 @@ export type JwtRole = {
 };
 
 const roleKey = (name: string) => `role/${name.toLowerCase()}`;
+
+/** Roles written before the flag existed read a user_claim starting with '/' as a pointer, as they always did. */
+export const userClaimIsPointer = (role: JwtRole) => role.user_claim_json_pointer ?? role.user_claim.startsWith('/');
 
 export async function getRole(storage: Storage, name: string): Promise<JwtRole | undefined> {
   const raw = await storage.get(roleKey(name));
@@ -117,7 +120,7 @@ async function writeRole(ctx: HandlerContext<V>) {
   const role: JwtRole = {
     role_type: roleType,
     user_claim: pick('user_claim', ''),
-    user_claim_json_pointer: pick('user_claim_json_pointer', false),
+    user_claim_json_pointer: ctx.sent.has('user_claim_json_pointer') ? v.user_claim_json_pointer : existing ? userClaimIsPointer(existing) : false,
     groups_claim: pick('groups_claim', ''),
     bound_audiences: pick('bound_audiences', []),
     bound_subject: pick('bound_subject', ''),
@@ -167,7 +170,7 @@ export function rolePaths() {
           const { token, legacy, ...rest } = r;
           return {
             data: {
-              ...rest, user_claim_json_pointer: r.user_claim_json_pointer ?? false, max_age: r.max_age ?? 0, callback_mode: 'client',
+              ...rest, user_claim_json_pointer: userClaimIsPointer(r), max_age: r.max_age ?? 0, callback_mode: 'client',
               ...tokenData(token), ...legacyTokenData(legacy, token),
             },
           };

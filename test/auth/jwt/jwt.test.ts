@@ -133,6 +133,13 @@ test('user_claim is a JSON pointer only with user_claim_json_pointer, as in Vaul
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   const self = await call(srv, ok.body.auth.client_token, 'GET', 'auth/token/lookup-self');
   assert.equal(self.body.data.display_name, 'jwt-octocat');
+  // A role stored before the flag existed keeps reading a '/' user_claim as a pointer.
+  const view = srv.core.unsealed.mounts.viewOf(srv.core.unsealed.mounts.get('auth', 'jwt/')!);
+  const stored = JSON.parse((await view.get('role/plain'))!.toString('utf8')) as Record<string, unknown>;
+  delete stored.user_claim_json_pointer;
+  await view.put('role/older', Buffer.from(JSON.stringify(stored)));
+  assert.equal((await srv.api('GET', 'auth/jwt/role/older')).body.data.user_claim_json_pointer, true);
+  assert.equal((await login(jwt, 'older')).status, 200);
   // Vault takes only a string as the user.
   for (const login_ of [42, { id: 1 }, true]) {
     const odd = await login(await iss.sign(iss.keys[0]!, gh({ actor: { login: login_ } })), 'pointer');
