@@ -11,6 +11,6 @@ export const approleBackend = defineBackend({
   paths: [...rolePaths(), ...secretIdPaths(), loginPath],
   onSeal: async () => forgetKeys(),
   renewLogin,
-  // Lockout counts failures per role-id.
-  loginAlias: (path, data) => (path === 'login' && typeof data.role_id === 'string' && data.role_id !== '' ? data.role_id : undefined),
+  // Lockout counts failures per role-id, trimmed as login trims it.
+  loginAlias: (path, data) => (path === 'login' && typeof data.role_id === 'string' && data.role_id.trim() !== '' ? data.role_id.trim() : undefined),
 });

@@ -2,7 +2,6 @@
 // grant out; core makes the token. Every way a login can be wrong answers the same text.
 import { BadRequest, InvalidCredentials } from '../../util/errors.js';
 import { definePath, field } from '../../core/path.js';
-import { samePolicies } from '../../core/tokens/params.js';
 import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
 import type { LoginContext } from '../../core/backend.js';
 import { getRole, roleByRoleId } from './role-store.js';
@@ -18,7 +17,9 @@ export const loginPath = definePath({
   },
   operations: {
     update: async (ctx) => {
-      const { role_id: roleId, secret_id: secretId } = ctx.fields;
+      // Vault trims both: a role-id or secret-id read from a file or a Kubernetes secret often ends in a newline.
+      const roleId = ctx.fields.role_id.trim();
+      const secretId = ctx.fields.secret_id.trim();
       if (roleId === '') throw new BadRequest('missing role_id');
       const role = await roleByRoleId(ctx, roleId);
       if (!role) throw new BadRequest(INVALID);
@@ -53,11 +54,13 @@ export const loginPath = definePath({
   },
 });
 
-/** Vault re-checks the role on renewal: gone, or its policies changed, means no renewal. */
+/**
+ * Vault re-reads the role on renewal: a deleted one refuses it; otherwise its current TTLs
+ * apply. Changed policies do not refuse it (unlike userpass): the token keeps the ones it has.
+ */
 export async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
   const name = String(login.internal.role_name ?? '');
   const role = name === '' ? undefined : await getRole(login, name);
   if (!role) throw new BadRequest(`role ${JSON.stringify(name)} does not exist during renewal`);
-  if (!samePolicies(role.token.token_policies, login.policies)) throw new BadRequest('policies on role have changed, not renewing');
   return { ttl: role.token.token_ttl, maxTtl: role.token.token_max_ttl };
 }

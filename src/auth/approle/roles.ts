@@ -8,6 +8,8 @@ import { CidrError, parseCidrs } from '../../core/tokens/cidr-rules.js';
 import { getRole, newRole, roleKey, saveRole, type Role } from './role-store.js';
 import { destroyAllOf } from './secret-store.js';
 import { hmacOf, mountKey } from './keys.js';
+import { parsedPolicies } from '../policy-names.js';
+import { formatDuration } from '../../util/duration.js';
 
 const roleName = field.name({ description: 'Name of the role (case-insensitive).' });
 
@@ -73,6 +75,17 @@ function roleData(role: Role): Record<string, unknown> {
   };
 }
 
+const mountMaxTtl = (ctx: Pick<HandlerContext<unknown>, 'mount' | 'defaults'>) => ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
+
+/** Vault refuses a deprecated `period` above the mount's max TTL (token_period is not checked); Go's %q texts. */
+function checkPeriod(ctx: Pick<HandlerContext<unknown>, 'mount' | 'defaults'>, role: Role): Role {
+  const max = mountMaxTtl(ctx);
+  if (role.legacy.period !== undefined && role.legacy.period > max) {
+    throw new BadRequest(`period of ${JSON.stringify(formatDuration(role.legacy.period))} is greater than the backend's maximum lease TTL of ${JSON.stringify(formatDuration(max))}`);
+  }
+  return role;
+}
+
 /** The role a subpath acts on; Vault answers an unknown one with this text. */
 async function mustGetRole(ctx: HandlerContext<{ role_name: string }>): Promise<Role> {
   const role = await getRole(ctx, ctx.fields.role_name);
@@ -82,14 +95,15 @@ async function mustGetRole(ctx: HandlerContext<{ role_name: string }>): Promise<
 
 /** One-setting subpaths: which fields each takes and shows. Delete resets them to the defaults. */
 const SUBPATHS: Array<{ sub: string; fields: Array<keyof Defaults>; show: (r: Role) => Record<string, unknown> }> = [
-  { sub: 'policies', fields: ['token_policies', 'policies'], show: (r) => ({ policies: r.legacy.policies ?? r.token.token_policies, token_policies: r.token.token_policies }) },
+  // The deprecated name is shown only while it is what set the value, as on a role read.
+  { sub: 'policies', fields: ['token_policies', 'policies'], show: (r) => ({ token_policies: r.token.token_policies, ...(r.legacy.policies?.length ? { policies: r.legacy.policies } : {}) }) },
   { sub: 'bound-cidr-list', fields: ['bound_cidr_list'], show: (r) => ({ bound_cidr_list: r.secret_id_bound_cidrs }) },
   { sub: 'secret-id-bound-cidrs', fields: ['secret_id_bound_cidrs'], show: (r) => ({ secret_id_bound_cidrs: r.secret_id_bound_cidrs }) },
   { sub: 'token-bound-cidrs', fields: ['token_bound_cidrs'], show: (r) => ({ token_bound_cidrs: r.token.token_bound_cidrs }) },
   { sub: 'bind-secret-id', fields: ['bind_secret_id'], show: (r) => ({ bind_secret_id: r.bind_secret_id }) },
   { sub: 'secret-id-num-uses', fields: ['secret_id_num_uses'], show: (r) => ({ secret_id_num_uses: r.secret_id_num_uses }) },
   { sub: 'secret-id-ttl', fields: ['secret_id_ttl'], show: (r) => ({ secret_id_ttl: r.secret_id_ttl }) },
-  { sub: 'period', fields: ['token_period', 'period'], show: (r) => ({ period: r.legacy.period ?? r.token.token_period, token_period: r.token.token_period }) },
+  { sub: 'period', fields: ['token_period', 'period'], show: (r) => ({ token_period: r.token.token_period, ...(r.legacy.period ? { period: r.legacy.period } : {}) }) },
   { sub: 'token-num-uses', fields: ['token_num_uses'], show: (r) => ({ token_num_uses: r.token.token_num_uses }) },
   { sub: 'token-ttl', fields: ['token_ttl'], show: (r) => ({ token_ttl: r.token.token_ttl }) },
   { sub: 'token-max-ttl', fields: ['token_max_ttl'], show: (r) => ({ token_max_ttl: r.token.token_max_ttl }) },
@@ -107,7 +121,10 @@ function subpath(spec: (typeof SUBPATHS)[number]) {
       update: async (ctx) => {
         const role = await mustGetRole(ctx as HandlerContext<{ role_name: string }>);
         if (!spec.fields.some((f) => ctx.sent.has(f))) throw new BadRequest(`missing ${spec.fields[0]}`);
-        await saveRole(ctx, applyRoleFields(role, ctx.fields as Defaults, ctx.sent, false), role);
+        const values = { ...(ctx.fields as Defaults) };
+        // Unlike a role write, Vault parses the names here as policy names.
+        if (spec.sub === 'policies') for (const f of ['token_policies', 'policies'] as const) values[f] = parsedPolicies(values[f]);
+        await saveRole(ctx, checkPeriod(ctx, applyRoleFields(role, values, ctx.sent, false)), role);
       },
       delete: async (ctx) => {
         const role = await mustGetRole(ctx as HandlerContext<{ role_name: string }>);
@@ -175,14 +192,25 @@ export function rolePaths() {
   ];
 }
 
+// Vault's AppRole alone takes these two spellings, as the types they stand for, with a warning.
+const LEGACY_TOKEN_TYPES: Record<string, string> = { 'default-service': 'service', 'default-batch': 'batch' };
+
 async function writeRole(ctx: HandlerContext<Defaults>) {
   const name = roleKey(ctx.fields.role_name);
   const previous = await getRole(ctx, name);
   const base = previous ?? newRole(name);
-  const role = applyRoleFields(base, ctx.fields, previous ? ctx.sent : new Set([...ctx.sent, 'bind_secret_id']), !previous);
+  const warnings: string[] = [];
+  const legacyType = ctx.sent.has('token_type') ? LEGACY_TOKEN_TYPES[ctx.fields.token_type] : undefined;
+  if (legacyType) warnings.push(`${ctx.fields.token_type} has no useful meaning; adjusting to ${legacyType}`);
+  const values = legacyType ? { ...ctx.fields, token_type: legacyType } : ctx.fields;
+  const role = applyRoleFields(base, values, previous ? ctx.sent : new Set([...ctx.sent, 'bind_secret_id']), !previous);
   if (ctx.sent.has('role_id')) {
     if (ctx.fields.role_id === '') throw new BadRequest('invalid role_id supplied, or failed to generate a role_id');
     role.role_id = ctx.fields.role_id;
   } else if (!previous) role.role_id = randomUUID();
-  await saveRole(ctx, role, previous);
+  await saveRole(ctx, checkPeriod(ctx, role), previous);
+  if (role.token.token_max_ttl > mountMaxTtl(ctx)) {
+    warnings.push("token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated");
+  }
+  return warnings.length > 0 ? { warnings } : undefined;
 }

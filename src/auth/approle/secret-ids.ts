@@ -1,7 +1,7 @@
 // role/:role_name/secret-id (generate, LIST accessors), custom-secret-id, secret-id/lookup and
 // destroy, secret-id-accessor/lookup and destroy, and tidy/secret-id.
 import { randomUUID } from 'node:crypto';
-import { BadRequest } from '../../util/errors.js';
+import { BadRequest, NotFound } from '../../util/errors.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
 import type { FieldValues } from '../../core/fields.js';
 import { CidrError, cidrsWithin, parseCidrs } from '../../core/tokens/cidr-rules.js';
@@ -163,7 +163,8 @@ export function secretIdPaths() {
           const role = await roleOf(ctx);
           const accessor = requireAccessor(ctx.fields.secret_id_accessor);
           const found = await byAccessor(ctx, role.name, accessor);
-          if (!found) throw new BadRequest(`failed to find accessor entry for secret_id_accessor: ${JSON.stringify(accessor)}`);
+          // A 404, as Vault answers since 1.9: Terraform reads it as "the secret-id is gone" and plans to recreate it.
+          if (!found) throw new NotFound(`failed to find accessor entry for secret_id_accessor: ${JSON.stringify(accessor)}`);
           return { data: secretIdData(found.entry) };
         },
       },

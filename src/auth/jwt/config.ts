@@ -21,6 +21,8 @@ export type JwtConfig = {
   oidc_client_secret: string;
   oidc_response_mode: string;
   oidc_response_types: string[];
+  /** Where a namespace would travel in the OIDC state; absent on older configs (true). */
+  namespace_in_state?: boolean;
   /** The discovery document's endpoints, read when the config was written ('' when absent). */
   discovered?: Discovered;
 };
@@ -61,8 +63,8 @@ async function discover(url: string, caPem: string): Promise<{ jwksUri: string; 
   }
 }
 
-// Provider-specific settings (Azure, Google groups) and namespaces are not built: refused, never ignored.
-const UNSUPPORTED = ['provider_config', 'namespace_in_state'] as const;
+// Provider-specific settings (Azure, Google groups) are not built: refused, never ignored.
+const UNSUPPORTED = ['provider_config'] as const;
 
 const fields = {
   oidc_discovery_url: field.string({ description: 'OIDC discovery URL; its JWKS verifies tokens.' }),
@@ -77,6 +79,9 @@ const fields = {
   oidc_client_secret: field.string({ description: 'The OAuth client secret; never read back.', sensitive: true }),
   oidc_response_mode: field.string({ description: "How the provider answers: 'query' (the default; 'form_post' is not supported)." }),
   oidc_response_types: field.strings({ description: "Response types: 'code' (the default; 'id_token' is not supported)." }),
+  // Lockbox serves only the root namespace, for which Vault puts no namespace anywhere whichever
+  // the value: both are taken and read back (Terraform sends back the `true` it read).
+  namespace_in_state: field.bool({ description: 'Put the namespace in the OIDC state (no effect: only the root namespace exists).', default: true }),
   ...Object.fromEntries(UNSUPPORTED.map((n) => [n, field.any({ description: 'Not supported.' })])),
 };
 
@@ -90,7 +95,7 @@ export const configPath = definePath({
       if (!c) return undefined;
       const { discovered_jwks_uri: _d, ...shown } = c;
       const { discovered: _e, oidc_client_secret: _s, ...rest } = shown;
-      return { data: { ...rest, provider_config: {}, namespace_in_state: true } };
+      return { data: { ...rest, provider_config: {}, namespace_in_state: c.namespace_in_state ?? true } };
     },
     update: async (ctx) => {
       const v = ctx.fields as Record<string, unknown> & typeof ctx.fields;
@@ -117,6 +122,7 @@ export const configPath = definePath({
         jwks_url: v.jwks_url, jwks_ca_pem: v.jwks_ca_pem, jwt_validation_pubkeys: v.jwt_validation_pubkeys,
         bound_issuer: v.bound_issuer, jwt_supported_algs: v.jwt_supported_algs, default_role: v.default_role,
         oidc_client_id: v.oidc_client_id, oidc_client_secret: v.oidc_client_secret, oidc_response_mode: mode, oidc_response_types: types,
+        namespace_in_state: v.namespace_in_state,
         ...(found ? { discovered: found.endpoints } : {}),
       };
       await ctx.storage.put(KEY, Buffer.from(JSON.stringify(config)));

@@ -4,7 +4,7 @@ import { BadRequest, PermissionDenied } from '../../util/errors.js';
 import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
 import type { Response } from '../../core/path.js';
 import { ClaimsError, claimAt, groupsOf, mappedClaims, validateBoundClaims } from './claims.js';
-import type { JwtRole } from './roles.js';
+import { userClaimIsPointer, type JwtRole } from './roles.js';
 
 /** token_bound_cidrs is checked at login too, as Vault does: a login from elsewhere is 403. */
 export function checkLoginAddress(role: JwtRole, address: string): void {
@@ -13,8 +13,10 @@ export function checkLoginAddress(role: JwtRole, address: string): void {
 
 /** The login's grant; throws Vault's 400 texts for a missing user claim or unmatched bound claims. */
 export function grantFromClaims(claims: Record<string, unknown>, role: JwtRole, roleName: string): Response {
-  const user = claimAt(claims, role.user_claim);
-  if (typeof user !== 'string' && typeof user !== 'number') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
+  // Vault reads user_claim as a pointer only when the role says so (bound_claims and the mappings always may be one).
+  const user = userClaimIsPointer(role) ? claimAt(claims, role.user_claim) : claims[role.user_claim];
+  if (user === undefined || user === null) throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} not found in token`);
+  if (typeof user !== 'string') throw new BadRequest(`claim ${JSON.stringify(role.user_claim)} could not be converted to string`);
   let groups: string[];
   try {
     validateBoundClaims(claims, role);
@@ -27,7 +29,7 @@ export function grantFromClaims(claims: Record<string, unknown>, role: JwtRole, 
   return {
     login: {
       params: role.token, metadata, aliasMetadata: metadata, groupAliases: groups,
-      displayName: String(user), alias: String(user), internal: { role: roleName },
+      displayName: user, alias: user, internal: { role: roleName },
     },
   };
 }

@@ -4,7 +4,6 @@
 import { BadRequest } from '../../util/errors.js';
 import { defineBackend, type LoginContext } from '../../core/backend.js';
 import { definePath, field } from '../../core/path.js';
-import { samePolicies } from '../../core/tokens/params.js';
 import { ClaimsError, validateStandard } from './claims.js';
 import { checkLoginAddress, grantFromClaims } from './grant.js';
 import { configPath, getConfig, keySource } from './config.js';
@@ -49,11 +48,14 @@ const loginPath = definePath({
   },
 });
 
-/** Vault re-checks the role on renewal: gone, or its policies changed, means no renewal. */
+/**
+ * Vault re-reads the role on renewal: a deleted one refuses it; otherwise its current TTLs
+ * apply. Changed policies do not refuse it (unlike userpass): the token keeps the ones it has.
+ */
 async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
-  const role = await getRole(login.storage, String(login.internal.role ?? ''));
-  if (!role) throw new BadRequest('role could not be found during renewal');
-  if (!samePolicies(role.token.token_policies, login.policies)) throw new BadRequest('policies have changed, not renewing');
+  const name = String(login.internal.role ?? '');
+  const role = name === '' ? undefined : await getRole(login.storage, name);
+  if (!role) throw new BadRequest(`role ${name} does not exist during renewal`);
   return { ttl: role.token.token_ttl, maxTtl: role.token.token_max_ttl };
 }
 

@@ -32,6 +32,8 @@ export function authorizationUrl(d: Discovered, clientId: string, role: JwtRole,
     redirect_uri: state.redirectUri, response_type: 'code', scope: scopes.join(' '), state: stateId,
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  // OIDC Core 3.1.2.1: the provider must re-authenticate a user whose login is older than this.
+  if ((role.max_age ?? 0) > 0) url.searchParams.set('max_age', String(role.max_age));
   return url.href;
 }
 
@@ -83,7 +85,17 @@ async function verifyIdToken(mountUuid: string, config: JwtConfig, d: Discovered
     throw err;
   }
   if (claims.nonce !== state.nonce) throw fail('invalid id_token nonce');
+  checkAuthTime(claims, role, now, fail);
   return claims;
+}
+
+/** With max_age, OIDC Core 3.1.3.7: auth_time must be present and no older than max_age (plus the clock skew). */
+function checkAuthTime(claims: Record<string, unknown>, role: JwtRole, now: number, fail: (why: string) => Error): void {
+  const maxAge = role.max_age ?? 0;
+  if (maxAge <= 0) return;
+  if (typeof claims.auth_time !== 'number') throw fail('missing auth_time claim when max age was requested');
+  const skew = role.clock_skew_leeway === 0 ? 60 : Math.max(role.clock_skew_leeway, 0);
+  if ((claims.auth_time + maxAge + skew) * 1000 < now) throw fail(`auth_time is beyond max age (${maxAge})`);
 }
 
 /** Merges the provider's /userinfo into the claims; a failure is logged, never fatal (as in Vault). */

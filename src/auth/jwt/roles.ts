@@ -4,11 +4,15 @@ import { definePath, field, type HandlerContext } from '../../core/path.js';
 import type { FieldValues } from '../../core/fields.js';
 import type { Storage } from '../../storage/storage.js';
 import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
+import { legacyTokenData, legacyTokenFields, withLegacyTokenFields } from '../legacy-token-fields.js';
+import { formatDuration } from '../../util/duration.js';
 
 /** A stored role. Leeways in seconds; -1 means none. */
 export type JwtRole = {
   role_type: 'jwt' | 'oidc';
   user_claim: string;
+  /** user_claim is a JSON pointer (`/a/b`); otherwise it is a claim name, whatever it starts with. Absent on older roles: see userClaimIsPointer. */
+  user_claim_json_pointer?: boolean;
   groups_claim: string;
   bound_audiences: string[];
   bound_subject: string;
@@ -24,10 +28,17 @@ export type JwtRole = {
   oidc_scopes: string[];
   /** Log the ID token (without its signature) and the claims at debug level. */
   verbose_oidc_logging: boolean;
+  /** oidc roles: seconds since the user last authenticated at the provider, at most (0: no limit). Absent on older roles. */
+  max_age?: number;
   token: TokenParams;
+  /** Deprecated token field names the role was written with, shown back on read. */
+  legacy?: string[];
 };
 
 const roleKey = (name: string) => `role/${name.toLowerCase()}`;
+
+/** Roles written before the flag existed read a user_claim starting with '/' as a pointer, as they always did. */
+export const userClaimIsPointer = (role: JwtRole) => role.user_claim_json_pointer ?? role.user_claim.startsWith('/');
 
 export async function getRole(storage: Storage, name: string): Promise<JwtRole | undefined> {
   const raw = await storage.get(roleKey(name));
@@ -35,16 +46,35 @@ export async function getRole(storage: Storage, name: string): Promise<JwtRole |
 }
 
 const name = field.name({ description: 'The role name.' });
+
+/**
+ * Vault's TypeKVPairs: an object of strings, or `key=value` strings (one, or a list), which is
+ * what `vault write … claim_mappings=email=email` sends.
+ */
+function kvPairs(raw: unknown): Record<string, string> {
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return stringMap.parse(raw);
+  const pairs = Array.isArray(raw) ? raw : [raw];
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    if (typeof pair !== 'string') throw 'expected an object of strings or key=value pairs';
+    const at = pair.indexOf('=');
+    if (at <= 0) throw `invalid key pair ${JSON.stringify(pair)}`;
+    out[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return out;
+}
+const stringMap = field.stringMap({ description: 'Claims copied into alias and token metadata, by key (an object, or key=value pairs).' });
 const roleFields = {
   name,
   role_type: field.string({ description: 'oidc (browser flow, the default) or jwt (login with a JWT).', default: 'oidc' }),
   user_claim: field.string({ description: 'The claim naming the user (the alias name).' }),
+  user_claim_json_pointer: field.bool({ description: 'Read user_claim as a JSON pointer.' }),
   groups_claim: field.string({ description: 'The claim holding the group names.' }),
   bound_audiences: field.strings({ description: 'Audiences of which the token must carry one.' }),
   bound_subject: field.string({ description: 'The sub the token must carry.' }),
   bound_claims: field.object({ description: 'Claims (or JSON pointers) and the values they must have.' }),
   bound_claims_type: field.string({ description: 'string (exact) or glob.', default: 'string' }),
-  claim_mappings: field.stringMap({ description: 'Claims copied into alias and token metadata, by key.' }),
+  claim_mappings: { ...stringMap, parse: kvPairs },
   clock_skew_leeway: field.signedDuration({ description: 'Leeway for exp, nbf and iat (default 60s; -1: none).', default: 60 }),
   expiration_leeway: field.signedDuration({ description: 'Leeway for exp (default 150s; -1: none).', default: 150 }),
   not_before_leeway: field.signedDuration({ description: 'Leeway for nbf (default 150s; -1: none).', default: 150 }),
@@ -52,7 +82,9 @@ const roleFields = {
   oidc_scopes: field.strings({ description: 'Scopes asked for besides openid.' }),
   verbose_oidc_logging: field.bool({ description: 'Log the ID token (unsigned) and its claims at debug level.' }),
   callback_mode: field.string({ description: "Only 'client' (Vault's default) is supported.", default: 'client' }),
+  max_age: field.duration({ description: 'oidc roles: the longest time since the user last authenticated at the provider (0: no limit).' }),
   ...tokenFields,
+  ...legacyTokenFields,
 };
 type V = FieldValues<typeof roleFields>;
 
@@ -81,12 +113,14 @@ async function writeRole(ctx: HandlerContext<V>) {
   const existing = await getRole(ctx.storage, v.name);
   const pick = <K extends keyof JwtRole & keyof V>(k: K, fallback: JwtRole[K]): JwtRole[K] =>
     (ctx.sent.has(k) ? v[k] : existing?.[k] ?? fallback) as JwtRole[K]; // a field newer than the stored role: its default
+  const upgraded = withLegacyTokenFields(v, ctx.sent, existing?.legacy ?? []);
   const roleType = ctx.sent.has('role_type') ? v.role_type : existing ? existing.role_type : 'oidc';
   if (roleType !== 'jwt' && roleType !== 'oidc') throw new BadRequest(`invalid 'role_type': ${roleType}`);
   if (ctx.sent.has('callback_mode') && v.callback_mode !== 'client') throw new BadRequest(`unsupported callback_mode: ${JSON.stringify(v.callback_mode)} (only 'client' is supported)`);
   const role: JwtRole = {
     role_type: roleType,
     user_claim: pick('user_claim', ''),
+    user_claim_json_pointer: ctx.sent.has('user_claim_json_pointer') ? v.user_claim_json_pointer : existing ? userClaimIsPointer(existing) : false,
     groups_claim: pick('groups_claim', ''),
     bound_audiences: pick('bound_audiences', []),
     bound_subject: pick('bound_subject', ''),
@@ -99,8 +133,15 @@ async function writeRole(ctx: HandlerContext<V>) {
     allowed_redirect_uris: pick('allowed_redirect_uris', []),
     oidc_scopes: pick('oidc_scopes', []),
     verbose_oidc_logging: pick('verbose_oidc_logging', false),
-    token: applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, v, ctx.sent),
+    max_age: pick('max_age', 0),
+    token: applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, upgraded.values, upgraded.sent),
+    legacy: upgraded.legacy,
   };
+  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
+  // Vault's text, Go's %q of its durations included.
+  if (role.token.token_period > mountMax) {
+    throw new BadRequest(`'period' of '${JSON.stringify(formatDuration(role.token.token_period))}' is greater than the backend's maximum lease TTL of '${JSON.stringify(formatDuration(mountMax))}'`);
+  }
   if (role.user_claim === '') throw new BadRequest('a user claim must be defined on the role');
   checkBoundClaims(role.bound_claims, role.bound_claims_type);
   checkMappings(role.claim_mappings);
@@ -126,8 +167,13 @@ export function rolePaths() {
         read: async (ctx) => {
           const r = await getRole(ctx.storage, ctx.fields.name);
           if (!r) return undefined;
-          const { token, ...rest } = r;
-          return { data: { ...rest, callback_mode: 'client', ...tokenData(token) } };
+          const { token, legacy, ...rest } = r;
+          return {
+            data: {
+              ...rest, user_claim_json_pointer: userClaimIsPointer(r), max_age: r.max_age ?? 0, callback_mode: 'client',
+              ...tokenData(token), ...legacyTokenData(legacy, token),
+            },
+          };
         },
         create: writeRole,
         update: writeRole,

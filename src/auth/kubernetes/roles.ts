@@ -6,7 +6,9 @@ import type { FieldValues } from '../../core/fields.js';
 import type { Storage } from '../../storage/storage.js';
 import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
 import { roleListPath } from '../role-list.js';
+import { legacyTokenData, legacyTokenFields, withLegacyTokenFields } from '../legacy-token-fields.js';
 import { parseSelector, SelectorError } from './selector.js';
+import { formatDuration } from '../../util/duration.js';
 
 export const ALIAS_SOURCES = ['serviceaccount_uid', 'serviceaccount_name'] as const;
 export type AliasSource = (typeof ALIAS_SOURCES)[number];
@@ -30,11 +32,6 @@ export async function getRole(storage: Storage, name: string): Promise<KubeRole 
   return raw ? (JSON.parse(raw.toString('utf8')) as KubeRole) : undefined;
 }
 
-// Vault's deprecated spellings of the token fields (`policies` is in tokenFields already).
-const LEGACY: Record<string, keyof TokenParams> = {
-  num_uses: 'token_num_uses', ttl: 'token_ttl', max_ttl: 'token_max_ttl', period: 'token_period', bound_cidrs: 'token_bound_cidrs',
-};
-
 const roleFields = {
   name: field.name({ description: 'The role name.' }),
   bound_service_account_names: field.strings({ description: 'Service account names (globs) admitted; "*" alone admits all.' }),
@@ -43,11 +40,7 @@ const roleFields = {
   audience: field.string({ description: 'The aud the JWT must carry, also asked of the TokenReview.' }),
   alias_name_source: field.string({ description: 'serviceaccount_uid (default) or serviceaccount_name (<namespace>/<name>).', default: 'serviceaccount_uid' }),
   ...tokenFields,
-  num_uses: field.int({ description: 'Deprecated: use token_num_uses.' }),
-  ttl: field.duration({ description: 'Deprecated: use token_ttl.' }),
-  max_ttl: field.duration({ description: 'Deprecated: use token_max_ttl.' }),
-  period: field.duration({ description: 'Deprecated: use token_period.' }),
-  bound_cidrs: field.strings({ description: 'Deprecated: use token_bound_cidrs.' }),
+  ...legacyTokenFields,
 };
 type V = FieldValues<typeof roleFields>;
 
@@ -59,13 +52,13 @@ function checkStar(list: string[]): void {
 async function writeRole(ctx: HandlerContext<V>) {
   const v = ctx.fields;
   const existing = await getRole(ctx.storage, v.name);
-  const sent = new Set(ctx.sent);
-  // A legacy spelling stands in for its token_ field when that one was not sent.
-  const legacyUsed = Object.keys(LEGACY).filter((k) => ctx.sent.has(k) && !ctx.sent.has(LEGACY[k]!));
-  const values = { ...v } as Record<string, unknown>;
-  for (const k of legacyUsed) { values[LEGACY[k]!] = values[k]; sent.add(LEGACY[k]!); }
-  if (ctx.sent.has('policies') && !ctx.sent.has('token_policies')) legacyUsed.push('policies');
-  const token = applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, values as V, sent);
+  const upgraded = withLegacyTokenFields(v, ctx.sent, existing?.legacy ?? []);
+  const token = applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, upgraded.values, upgraded.sent);
+  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
+  // Vault's text, Go's %q of its durations included.
+  if (token.token_period > mountMax) {
+    throw new BadRequest(`token period of '${JSON.stringify(formatDuration(token.token_period))}' is greater than the backend's maximum lease TTL of '${JSON.stringify(formatDuration(mountMax))}'`);
+  }
   const pick = <K extends keyof KubeRole & keyof V>(k: K, fallback: KubeRole[K]): KubeRole[K] =>
     (ctx.sent.has(k) ? v[k] : existing ? existing[k] : fallback) as KubeRole[K];
   const role: KubeRole = {
@@ -75,7 +68,7 @@ async function writeRole(ctx: HandlerContext<V>) {
     audience: pick('audience', ''),
     alias_name_source: (ctx.sent.has('alias_name_source') && v.alias_name_source !== '' ? v.alias_name_source : existing?.alias_name_source ?? 'serviceaccount_uid') as AliasSource,
     token,
-    legacy: [...new Set([...(existing?.legacy ?? []).filter((k) => !ctx.sent.has(LEGACY[k] ?? 'token_policies')), ...legacyUsed])],
+    legacy: upgraded.legacy,
   };
   if (role.bound_service_account_names.length === 0) throw new BadRequest('"bound_service_account_names" can not be empty');
   checkStar(role.bound_service_account_names);
@@ -96,7 +89,6 @@ async function writeRole(ctx: HandlerContext<V>) {
   }
   await ctx.storage.put(roleKey(v.name), Buffer.from(JSON.stringify(role)));
   const warnings: string[] = [];
-  const mountMax = ctx.mount.config.max_lease_ttl || ctx.defaults.maxLeaseTtl;
   if (role.token.token_max_ttl > mountMax) {
     warnings.push("max_ttl is greater than the system or backend mount's maximum TTL value; issued tokens' max TTL value will be truncated");
   }
@@ -108,8 +100,6 @@ async function writeRole(ctx: HandlerContext<V>) {
 
 /** The role as a read shows it: Vault's keys, audience only when set, legacy spellings mirrored. */
 function roleData(r: KubeRole): Record<string, unknown> {
-  const token = tokenData(r.token);
-  const legacy = Object.fromEntries(r.legacy.map((k) => [k, token[k === 'policies' ? 'token_policies' : LEGACY[k]!]]));
   return {
     bound_service_account_names: r.bound_service_account_names,
     // Vault: an unset list is Go's nil slice, read back as null.
@@ -117,8 +107,8 @@ function roleData(r: KubeRole): Record<string, unknown> {
     bound_service_account_namespace_selector: r.bound_service_account_namespace_selector,
     ...(r.audience !== '' ? { audience: r.audience } : {}),
     alias_name_source: r.alias_name_source,
-    ...token,
-    ...legacy,
+    ...tokenData(r.token),
+    ...legacyTokenData(r.legacy, r.token),
   };
 }
 

@@ -1,5 +1,6 @@
 // The userpass auth method: people log in with a username and a password.
-import { BadRequest, InvalidCredentials } from '../../util/errors.js';
+import { BadRequest, InvalidCredentials, PermissionDenied } from '../../util/errors.js';
+import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
 import { defineBackend, type LoginContext } from '../../core/backend.js';
 import { definePath, field } from '../../core/path.js';
 import { samePolicies } from '../../core/tokens/params.js';
@@ -17,11 +18,15 @@ const loginPath = definePath({
   operations: {
     update: async (ctx) => {
       const name = ctx.fields.username.toLowerCase();
+      // Vault's text; an empty password is no attempt at one, so it does not count towards lockout.
+      if (ctx.fields.password === '') throw new BadRequest('missing password');
       const user = await getUser(ctx.storage, name);
       // An unknown user costs one scrypt too, so timing tells no one which users exist.
       const ok = await checkPassword(ctx.fields.password, user?.password);
       if (!user) throw new BadRequest(INVALID);
       if (!ok) throw new InvalidCredentials(INVALID);
+      // Vault refuses the login itself from outside token_bound_cidrs, after the password check.
+      if (!cidrsAllow(user.token.token_bound_cidrs, ctx.request.remoteAddress)) throw new PermissionDenied();
       return {
         login: { params: user.token, metadata: { username: name }, displayName: name, alias: name, internal: { username: name } },
       };

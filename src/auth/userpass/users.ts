@@ -7,6 +7,7 @@ import type { Storage } from '../../storage/storage.js';
 import { applyTokenFields, NO_TOKEN_PARAMS, tokenData, tokenFields, type TokenParams } from '../../core/tokens/params.js';
 import { CidrError, parseCidrs } from '../../core/tokens/cidr-rules.js';
 import { hashPassword, type PasswordHash } from './password.js';
+import { parsedPolicies } from '../policy-names.js';
 
 /** A stored user. */
 export type User = {
@@ -29,9 +30,15 @@ const putUser = (storage: Storage, name: string, user: User) => storage.put(user
 const username = field.name({ description: 'The username (case-insensitive).' });
 const password = field.string({ description: 'The password.', sensitive: true });
 
+// Vault 1.17+ takes a pre-hashed bcrypt password; Lockbox does not, and ignoring it would leave
+// the old password in place without a word, so a non-empty one is refused.
+const passwordHash = field.string({ description: 'Not supported (a bcrypt hash, Vault 1.17+): refused.', sensitive: true });
+const refuseHash = (hash: string) => { if (hash !== '') throw new BadRequest('password_hash is not supported: send password'); };
+
 const userFields = {
   username,
   password,
+  password_hash: passwordHash,
   ttl: field.duration({ description: 'Deprecated: use token_ttl.' }),
   max_ttl: field.duration({ description: 'Deprecated: use token_max_ttl.' }),
   bound_cidrs: field.strings({ description: 'Deprecated: use token_bound_cidrs.' }),
@@ -79,6 +86,7 @@ function userData(user: User): Record<string, unknown> {
 }
 
 async function writeUser(ctx: HandlerContext<FieldValues<typeof userFields>>) {
+  refuseHash(ctx.fields.password_hash);
   const existing = await getUser(ctx.storage, ctx.fields.username);
   if (!existing && ctx.fields.password === '') throw new BadRequest('missing password');
   const token = applyTokenFields(existing?.token ?? NO_TOKEN_PARAMS, ctx.fields, ctx.sent, legacyParams(ctx.fields, ctx.sent));
@@ -115,9 +123,10 @@ export function userPaths() {
       },
     }),
     definePath({
-      pattern: 'users/:username/password', summary: 'Change a user\'s password.', fields: { username, password },
+      pattern: 'users/:username/password', summary: 'Change a user\'s password.', fields: { username, password, password_hash: passwordHash },
       operations: {
         update: async (ctx) => {
+          refuseHash(ctx.fields.password_hash);
           const user = await mustGetUser(ctx);
           if (ctx.fields.password === '') throw new BadRequest('missing password');
           await putUser(ctx.storage, ctx.fields.username, { ...user, password: await hashPassword(ctx.fields.password) });
@@ -130,8 +139,10 @@ export function userPaths() {
       operations: {
         update: async (ctx) => {
           const user = await mustGetUser(ctx);
-          // Only the two policy fields can be sent here, and only sent fields are read.
-          const next: User = { ...user, token: applyTokenFields(user.token, ctx.fields as unknown as FieldValues<typeof tokenFields>, ctx.sent) };
+          // Only the two policy fields can be sent here, and only sent fields are read. Unlike a
+          // user write, Vault sanitises the names here: lower-cased, unique and sorted.
+          const values = { token_policies: parsedPolicies(ctx.fields.token_policies), policies: parsedPolicies(ctx.fields.policies) };
+          const next: User = { ...user, token: applyTokenFields(user.token, values as unknown as FieldValues<typeof tokenFields>, ctx.sent) };
           next.legacy = legacyShown(next, ctx.sent);
           await putUser(ctx.storage, ctx.fields.username, next);
         },

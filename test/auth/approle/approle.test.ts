@@ -180,10 +180,52 @@ test('custom secret-ids, accessor lookup and destroy, LIST of accessors', async 
   assert.equal((await srv.api('POST', 'auth/approle/role/custom/secret-id-accessor/destroy', { secret_id_accessor: c.body.data.secret_id_accessor })).status, 204);
   assert.equal((await login(roleId, 'my-own-secret-value')).status, 400);
   const gone = await srv.api('POST', 'auth/approle/role/custom/secret-id-accessor/lookup', { secret_id_accessor: c.body.data.secret_id_accessor });
-  assert.equal(gone.status, 400);
+  assert.equal(gone.status, 404, 'Vault answers an unknown accessor with a 404, which Terraform reads as "gone"');
+  assert.deepEqual(gone.body.errors, [`failed to find accessor entry for secret_id_accessor: ${JSON.stringify(c.body.data.secret_id_accessor)}`]);
   const s = await secretId('custom');
   assert.equal((await srv.api('POST', 'auth/approle/role/custom/secret-id/destroy', { secret_id: s.secret_id })).status, 204);
   assert.equal((await login(roleId, s.secret_id)).status, 400);
+});
+
+test('login trims the role-id and secret-id, as Vault does (values read from files end in a newline)', async () => {
+  const roleId = await role('trimmed', { token_policies: 'app' });
+  const s = await secretId('trimmed');
+  const r = await login(`${roleId}\n`, ` ${s.secret_id}\n`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.auth.metadata, { role_name: 'trimmed' });
+  const blank = await login('  \n', s.secret_id);
+  assert.equal(blank.status, 400);
+  assert.deepEqual(blank.body.errors, ['missing role_id']);
+  const noSecret = await login(roleId, ' \n');
+  assert.deepEqual(noSecret.body.errors, ['missing secret_id']);
+});
+
+test('token_type default-service and default-batch are taken as service and batch, with Vault\'s warning', async () => {
+  const w = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'default-service' });
+  assert.equal(w.status, 200, JSON.stringify(w.body));
+  assert.deepEqual(w.body.warnings, ['default-service has no useful meaning; adjusting to service']);
+  assert.equal((await srv.api('GET', 'auth/approle/role/typed')).body.data.token_type, 'service');
+  const b = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'default-batch' });
+  assert.deepEqual(b.body.warnings, ['default-batch has no useful meaning; adjusting to batch']);
+  assert.equal((await srv.api('GET', 'auth/approle/role/typed')).body.data.token_type, 'batch');
+  const roleId = (await srv.api('GET', 'auth/approle/role/typed/role-id')).body.data.role_id as string;
+  const r = await login(roleId, (await secretId('typed')).secret_id);
+  assert.equal(r.body.auth.token_type, 'batch', 'the stored type is enforced');
+  const odd = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'default-other' });
+  assert.equal(odd.status, 400);
+  assert.deepEqual(odd.body.errors, ["invalid 'token_type' value \"default-other\""]);
+  const big = await srv.api('POST', 'auth/approle/role/typed', { token_type: 'service', token_max_ttl: '9999h' });
+  assert.deepEqual(big.body.warnings, ["token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated"]);
+});
+
+test('a deprecated period above the mount\'s max TTL is refused with Vault\'s text (token_period is not checked)', async () => {
+  const r = await srv.api('POST', 'auth/approle/role/long', { period: '800h' });
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.body.errors, ['period of "800h0m0s" is greater than the backend\'s maximum lease TTL of "768h0m0s"']);
+  assert.equal((await srv.api('GET', 'auth/approle/role/long')).status, 404, 'nothing written');
+  assert.equal((await srv.api('POST', 'auth/approle/role/long', { token_period: '800h' })).status, 204);
+  const sub = await srv.api('POST', 'auth/approle/role/long/period', { period: '800h' });
+  assert.deepEqual(sub.body.errors, ['period of "800h0m0s" is greater than the backend\'s maximum lease TTL of "768h0m0s"']);
 });
 
 test('secret-ids are stored only as HMACs', async () => {
@@ -207,7 +249,16 @@ test('secret-ids are stored only as HMACs', async () => {
 
 test('the per-field subpaths read, set and reset one setting', async () => {
   await role('fields', { token_policies: ['a'] });
-  assert.deepEqual((await srv.api('GET', 'auth/approle/role/fields/policies')).body.data, { policies: ['a'], token_policies: ['a'] });
+  assert.deepEqual((await srv.api('GET', 'auth/approle/role/fields/policies')).body.data, { token_policies: ['a'] });
+  // The policies subpath parses names as Vault's policy parser does; the deprecated name is shown while it set them.
+  assert.equal((await srv.api('POST', 'auth/approle/role/fields/policies', { policies: 'Zed, b,,B' })).status, 204);
+  assert.deepEqual((await srv.api('GET', 'auth/approle/role/fields/policies')).body.data, { token_policies: ['b', 'zed'], policies: ['b', 'zed'] });
+  assert.equal((await srv.api('POST', 'auth/approle/role/fields/policies', { token_policies: 'a' })).status, 204);
+  assert.deepEqual((await srv.api('GET', 'auth/approle/role/fields/policies')).body.data, { token_policies: ['a'] });
+  assert.deepEqual((await srv.api('GET', 'auth/approle/role/fields/period')).body.data, { token_period: 0 });
+  assert.equal((await srv.api('POST', 'auth/approle/role/fields/period', { period: '1h' })).status, 204);
+  assert.deepEqual((await srv.api('GET', 'auth/approle/role/fields/period')).body.data, { token_period: 3600, period: 3600 });
+  assert.equal((await srv.api('DELETE', 'auth/approle/role/fields/period')).status, 204);
   assert.equal((await srv.api('POST', 'auth/approle/role/fields/secret-id-ttl', { secret_id_ttl: '5m' })).status, 204);
   assert.deepEqual((await srv.api('GET', 'auth/approle/role/fields/secret-id-ttl')).body.data, { secret_id_ttl: 300 });
   assert.equal((await srv.api('POST', 'auth/approle/role/fields/token-ttl', { token_ttl: 90 })).status, 204);
@@ -232,9 +283,15 @@ test('renewal goes back to the role: capped by token_max_ttl, refused once the r
   const renewed = await call(srv, token, 'POST', 'auth/token/renew-self', { increment: '1h' });
   assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
   assert.equal(renewed.body.auth.lease_duration, 6 * 60, 'capped at 15m from issue');
+  // Vault's AppRole does not refuse a renewal when the role's policies changed; the token keeps its own.
+  assert.equal((await srv.api('POST', 'auth/approle/role/renew', { token_policies: 'app' })).status, 204);
+  const changed = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assert.deepEqual(changed.body.auth.token_policies, ['default']);
   await srv.api('DELETE', 'auth/approle/role/renew');
   const refused = await call(srv, token, 'POST', 'auth/token/renew-self', {});
   assert.equal(refused.status, 400);
+  assert.deepEqual(refused.body.errors, ['role "renew" does not exist during renewal']);
 });
 
 test('a secret-id can be response-wrapped, as CI pipelines receive them', async () => {

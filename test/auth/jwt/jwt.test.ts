@@ -86,6 +86,95 @@ test('key rotation: a new kid costs exactly one JWKS fetch; a dropped key fails'
   assert.equal(iss.jwksFetches(), before + 1);
 });
 
+test('the deprecated token fields (ttl, max_ttl, num_uses, period, bound_cidrs, policies) set the token_ ones and read back', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'] };
+  const w = await srv.api('POST', 'auth/jwt/role/old', { ...base, policies: 'ci', ttl: '10m', max_ttl: '1h', num_uses: 3 });
+  assert.equal(w.status, 204, JSON.stringify(w.body));
+  const r = (await srv.api('GET', 'auth/jwt/role/old')).body.data;
+  assert.equal(r.token_ttl, 600);
+  assert.equal(r.token_max_ttl, 3600);
+  assert.equal(r.token_num_uses, 3);
+  assert.deepEqual([r.ttl, r.max_ttl, r.num_uses, r.policies], [600, 3600, 3, ['ci']]);
+  assert.ok(!('period' in r) && !('bound_cidrs' in r), 'unset deprecated fields are not shown');
+  const auth = (await login(await iss.sign(iss.keys[0]!, gh()), 'old')).body.auth;
+  assert.equal(auth.lease_duration, 600);
+  assert.equal(auth.num_uses, 3);
+  assert.deepEqual(auth.token_policies, ['ci', 'default']);
+  await srv.api('POST', 'auth/jwt/role/old', { token_ttl: '5m' });
+  const after = (await srv.api('GET', 'auth/jwt/role/old')).body.data;
+  assert.equal(after.token_ttl, 300);
+  assert.ok(!('ttl' in after), 'the token_ name clears the deprecated one');
+  assert.equal(after.max_ttl, 3600);
+  await srv.api('POST', 'auth/jwt/role/fenced', { ...base, bound_cidrs: '10.0.0.0/8' });
+  assert.deepEqual((await srv.api('GET', 'auth/jwt/role/fenced')).body.data.bound_cidrs, ['10.0.0.0/8']);
+  const fenced = await login(await iss.sign(iss.keys[0]!, gh()), 'fenced');
+  assert.equal(fenced.status, 403, 'bound_cidrs binds the login');
+});
+
+test('a token_period above the mount\'s max TTL is refused with Vault\'s text', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'] };
+  for (const body of [{ token_period: '800h' }, { period: 800 * 3600 }]) {
+    const r = await srv.api('POST', 'auth/jwt/role/long', { ...base, ...body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.deepEqual(r.body.errors, ['\'period\' of \'"800h0m0s"\' is greater than the backend\'s maximum lease TTL of \'"768h0m0s"\'']);
+  }
+  assert.equal((await srv.api('POST', 'auth/jwt/role/long', { ...base, token_period: '24h' })).status, 204);
+});
+
+test('user_claim is a JSON pointer only with user_claim_json_pointer, as in Vault', async () => {
+  const base = { role_type: 'jwt', bound_audiences: ['https://github.com/acme'], user_claim: '/actor/login' };
+  await srv.api('POST', 'auth/jwt/role/plain', base);
+  assert.equal((await srv.api('GET', 'auth/jwt/role/plain')).body.data.user_claim_json_pointer, false);
+  const jwt = await iss.sign(iss.keys[0]!, gh({ actor: { login: 'octocat' } }));
+  assert.deepEqual((await login(jwt, 'plain')).body.errors, ['claim "/actor/login" not found in token']);
+  await srv.api('POST', 'auth/jwt/role/pointer', { ...base, user_claim_json_pointer: true });
+  assert.equal((await srv.api('GET', 'auth/jwt/role/pointer')).body.data.user_claim_json_pointer, true);
+  const ok = await login(jwt, 'pointer');
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const self = await call(srv, ok.body.auth.client_token, 'GET', 'auth/token/lookup-self');
+  assert.equal(self.body.data.display_name, 'jwt-octocat');
+  // A role stored before the flag existed keeps reading a '/' user_claim as a pointer.
+  const view = srv.core.unsealed.mounts.viewOf(srv.core.unsealed.mounts.get('auth', 'jwt/')!);
+  const stored = JSON.parse((await view.get('role/plain'))!.toString('utf8')) as Record<string, unknown>;
+  delete stored.user_claim_json_pointer;
+  await view.put('role/older', Buffer.from(JSON.stringify(stored)));
+  assert.equal((await srv.api('GET', 'auth/jwt/role/older')).body.data.user_claim_json_pointer, true);
+  assert.equal((await login(jwt, 'older')).status, 200);
+  // Vault takes only a string as the user.
+  for (const login_ of [42, { id: 1 }, true]) {
+    const odd = await login(await iss.sign(iss.keys[0]!, gh({ actor: { login: login_ } })), 'pointer');
+    assert.deepEqual(odd.body.errors, ['claim "/actor/login" could not be converted to string'], JSON.stringify(login_));
+  }
+});
+
+test('renewal follows the role: changed policies do not refuse it, a deleted role does (Vault\'s text)', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'], token_policies: 'ci', token_ttl: '10m' };
+  assert.equal((await srv.api('POST', 'auth/jwt/role/renewing', base)).status, 204);
+  const token = (await login(await iss.sign(iss.keys[0]!, gh()), 'renewing')).body.auth.client_token as string;
+  assert.equal((await srv.api('POST', 'auth/jwt/role/renewing', { token_policies: 'other' })).status, 204);
+  const renewed = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+  assert.deepEqual(renewed.body.auth.token_policies, ['ci', 'default'], 'the token keeps its policies');
+  await srv.api('DELETE', 'auth/jwt/role/renewing');
+  const refused = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(refused.status, 400);
+  assert.deepEqual(refused.body.errors, ['role renewing does not exist during renewal']);
+});
+
+test('claim_mappings takes key=value pairs as well as an object (Vault\'s TypeKVPairs, what the CLI sends)', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'] };
+  const w = await srv.api('POST', 'auth/jwt/role/pairs', { ...base, claim_mappings: ['repository=repo', 'ref=git_ref'] });
+  assert.equal(w.status, 204, JSON.stringify(w.body));
+  assert.deepEqual((await srv.api('GET', 'auth/jwt/role/pairs')).body.data.claim_mappings, { repository: 'repo', ref: 'git_ref' });
+  const auth = (await login(await iss.sign(iss.keys[0]!, gh()), 'pairs')).body.auth;
+  assert.deepEqual(auth.metadata, { role: 'pairs', repo: 'acme/api', git_ref: 'refs/heads/main' });
+  assert.equal((await srv.api('POST', 'auth/jwt/role/pairs', { claim_mappings: 'environment=env' })).status, 204);
+  assert.deepEqual((await srv.api('GET', 'auth/jwt/role/pairs')).body.data.claim_mappings, { environment: 'env' });
+  const bad = await srv.api('POST', 'auth/jwt/role/pairs', { claim_mappings: ['=x'] });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.body.errors, ['error converting input for field "claim_mappings": invalid key pair "=x"']);
+});
+
 test('the jwt never appears in the server log', async () => {
   const jwt = await iss.sign(iss.keys[0]!, gh({ repository: 'evil/api' }));
   await login(jwt);

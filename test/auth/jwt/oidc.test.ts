@@ -207,3 +207,22 @@ test('verbose_oidc_logging logs the ID token without its signature, and the clai
   assert.match(lines[0]!, /\[DEBUG\].*unsigned_id="[\w-]+\.[\w-]+\.xxxxxxxxxxx"/);
   assert.match(lines[1]!, /\[DEBUG\].*claims=.*alice@example\.com/);
 });
+
+test('max_age goes to the provider and bounds auth_time in the ID token', async () => {
+  // The provider stamps auth_time from the real clock; earlier tests moved the server's ahead.
+  const maxAge = Math.ceil((clock.now() - Date.now()) / 1000) + 120;
+  const r = await srv.api('POST', 'auth/oidc/role/fresh', { user_claim: 'sub', allowed_redirect_uris: [REDIRECT], max_age: `${maxAge}s` });
+  assert.equal(r.status, 204, JSON.stringify(r.body));
+  assert.equal((await srv.api('GET', 'auth/oidc/role/fresh')).body.data.max_age, maxAge);
+  assert.equal((await srv.api('GET', 'auth/oidc/role/web')).body.data.max_age, 0);
+  const u = new URL(await authUrl({ role: 'fresh', redirect_uri: REDIRECT }));
+  assert.equal(u.searchParams.get('max_age'), String(maxAge));
+  const ok = await callback(await signIn('alice', { role: 'fresh' }));
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const late = await signIn('alice', { role: 'fresh' });
+  // Within the state's 10 minutes, but past max_age and the 60 s skew.
+  clock.advance(200_000);
+  const cb = await callback(late);
+  assert.equal(cb.status, 400);
+  assert.deepEqual(cb.body.errors, [`Vault login failed. Error exchanging oidc code: "id_token failed verification: auth_time is beyond max age (${maxAge})".`]);
+});

@@ -119,3 +119,22 @@ test('token_bound_cidrs refuses a login from elsewhere with 403', async () => {
   assert.equal((await srv.api('POST', 'auth/jwks/role/fenced', { token_bound_cidrs: ['127.0.0.0/8'] })).status, 204);
   assert.equal((await login('jwks', await iss.sign(k1, claims({ aud: undefined })), 'fenced')).status, 200);
 });
+
+test('config: what a read shows can be written back (Terraform sends namespace_in_state and provider_config as read)', async () => {
+  const read = (await srv.api('GET', 'auth/static/config')).body.data;
+  assert.equal(read.namespace_in_state, true);
+  const { provider_config: providerConfig, namespace_in_state: inState, jwt_validation_pubkeys: keys, bound_issuer: issuer } = read;
+  const back = await srv.api('POST', 'auth/static/config', { jwt_validation_pubkeys: keys, bound_issuer: issuer, provider_config: providerConfig, namespace_in_state: inState });
+  assert.equal(back.status, 204, JSON.stringify(back.body));
+  const off = await srv.api('POST', 'auth/static/config', { jwt_validation_pubkeys: keys, bound_issuer: issuer, namespace_in_state: false });
+  assert.equal(off.status, 204, JSON.stringify(off.body));
+  assert.equal((await srv.api('GET', 'auth/static/config')).body.data.namespace_in_state, false);
+  const bad = await srv.api('POST', 'auth/static/config', { jwt_validation_pubkeys: keys, namespace_in_state: 'maybe' });
+  assert.equal(bad.status, 400);
+  const refused = await srv.api('POST', 'auth/static/config', { jwt_validation_pubkeys: keys, provider_config: { provider: 'azure' } });
+  assert.deepEqual(refused.body.errors, ['unsupported: provider_config']);
+  const restored = await srv.api('POST', 'auth/static/config', { jwt_validation_pubkeys: keys, bound_issuer: issuer });
+  assert.equal(restored.status, 204);
+  const login = await call(srv, '', 'POST', 'auth/static/login', { role: 'svc', jwt: await iss.sign(k1, claims()) });
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+});

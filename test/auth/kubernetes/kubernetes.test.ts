@@ -153,6 +153,32 @@ test('login refusals before the token: missing fields and an unknown role', asyn
   assert.equal(kube.reviews().length, reviews);
 });
 
+test('the deprecated token fields set the token_ ones; a read shows them only while set, as Vault does', async () => {
+  const base = { bound_service_account_names: 'ci-runner', bound_service_account_namespaces: 'team-a', audience: 'vault' };
+  assert.equal((await api('POST', 'auth/kubernetes/role/old', { ...base, policies: 'ci', ttl: '10m', max_ttl: '1h', num_uses: 0 })).status, 204);
+  const r = (await api('GET', 'auth/kubernetes/role/old')).body.data;
+  assert.deepEqual([r.token_ttl, r.token_max_ttl, r.token_policies], [600, 3600, ['ci']]);
+  assert.deepEqual([r.ttl, r.max_ttl, r.policies], [600, 3600, ['ci']]);
+  assert.ok(!('num_uses' in r), 'a zero deprecated value is not shown');
+  const auth = (await login(await kube.mint('team-a', 'ci-runner', { audiences: ['vault'], nowSec: nowSec() }), 'old')).body.auth;
+  assert.equal(auth.lease_duration, 600);
+  assert.equal((await api('POST', 'auth/kubernetes/role/old', { token_ttl: '5m' })).status, 204);
+  const after = (await api('GET', 'auth/kubernetes/role/old')).body.data;
+  assert.ok(!('ttl' in after));
+  assert.equal(after.max_ttl, 3600);
+  assert.equal((await api('DELETE', 'auth/kubernetes/role/old')).status, 204);
+});
+
+test('a token_period above the mount\'s max TTL is refused with Vault\'s text', async () => {
+  const base = { bound_service_account_names: 'ci-runner', bound_service_account_namespaces: 'team-a', audience: 'vault' };
+  for (const body of [{ token_period: '800h' }, { period: '800h' }]) {
+    const r = await api('POST', 'auth/kubernetes/role/long', { ...base, ...body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.deepEqual(r.body.errors, ['token period of \'"800h0m0s"\' is greater than the backend\'s maximum lease TTL of \'"768h0m0s"\'']);
+  }
+  assert.equal((await api('GET', 'auth/kubernetes/role/long')).status, 404);
+});
+
 test('renewal follows the role: its current TTL, and no renewal once it is gone', async () => {
   assert.equal((await api('POST', 'auth/kubernetes/role/short', {
     bound_service_account_names: 'ci-runner', bound_service_account_namespaces: 'team-a', audience: 'vault', token_ttl: '10m', token_max_ttl: '1h',

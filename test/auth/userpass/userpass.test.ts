@@ -105,11 +105,45 @@ test('the mount\'s tune caps the login TTL and its token_type applies', async ()
   await srv.api('POST', 'sys/auth/userpass/tune', { token_type: 'default-service', max_lease_ttl: 'system' });
 });
 
-test('a user with token_bound_cidrs elsewhere gets a token that does not work from here', async () => {
+test('token_bound_cidrs refuses the login itself from elsewhere, after the password check (Vault\'s order)', async () => {
   await srv.api('POST', 'auth/userpass/users/frank', { password: 'pw', token_bound_cidrs: '10.0.0.0/8' });
   const r = await login('frank', 'pw');
-  assert.equal(r.status, 200);
-  assert.equal((await call(srv, r.body.auth.client_token, 'GET', 'auth/token/lookup-self')).status, 403);
+  assert.equal(r.status, 403);
+  assert.deepEqual(r.body.errors, ['permission denied']);
+  assert.deepEqual((await login('frank', 'wrong')).body.errors, ['invalid username or password']);
+  await srv.api('POST', 'auth/userpass/users/frank', { token_bound_cidrs: '127.0.0.0/8' });
+  const here = await login('frank', 'pw');
+  assert.equal(here.status, 200, JSON.stringify(here.body));
+  assert.equal((await call(srv, here.body.auth.client_token, 'GET', 'auth/token/lookup-self')).status, 200);
+  await srv.api('POST', 'auth/userpass/users/frank', { bound_cidrs: '10.0.0.0/8' });
+  assert.equal((await login('frank', 'pw')).status, 403, 'the deprecated bound_cidrs binds the login as well');
+});
+
+test('password_hash (Vault 1.17+) is refused rather than ignored', async () => {
+  const hash = '$2a$10$abcdefghijklmnopqrstuuO6v3yCwq0sbsGmXmVZ3Vx0gW1Pq1bQa';
+  for (const path of ['auth/userpass/users/alice', 'auth/userpass/users/alice/password']) {
+    const r = await srv.api('POST', path, { password_hash: hash });
+    assert.equal(r.status, 400, path);
+    assert.deepEqual(r.body.errors, ['password_hash is not supported: send password']);
+  }
+  assert.equal((await login('alice', PASSWORD)).status, 200, 'the password is unchanged');
+  assert.equal((await srv.api('POST', 'auth/userpass/users/alice', { password_hash: '' })).status, 204, 'an empty one is no request for it');
+});
+
+test('a login without a password is refused as Vault words it', async () => {
+  const r = await login('alice', '');
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.body.errors, ['missing password']);
+});
+
+test('users/:username/policies stores the names as Vault\'s policy parser does', async () => {
+  await srv.api('POST', 'auth/userpass/users/gina', { password: 'pw' });
+  assert.equal((await srv.api('POST', 'auth/userpass/users/gina/policies', { token_policies: 'Zeta, alpha,,ALPHA' })).status, 204);
+  assert.deepEqual((await srv.api('GET', 'auth/userpass/users/gina')).body.data.token_policies, ['alpha', 'zeta']);
+  assert.equal((await srv.api('POST', 'auth/userpass/users/gina/policies', { policies: ['B', 'a'] })).status, 204);
+  const r = (await srv.api('GET', 'auth/userpass/users/gina')).body.data;
+  assert.deepEqual(r.token_policies, ['a', 'b']);
+  assert.deepEqual(r.policies, ['a', 'b']);
 });
 
 test('passwords are stored as scrypt hashes that the same password matches', async () => {
