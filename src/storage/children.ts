@@ -72,14 +72,24 @@ export function collectChildren(prefix: string, options: ListOptions | undefined
   }
 }
 
+/**
+ * How many keys a page asks for: a fixed size, or a first size that doubles up to `max` while
+ * pages are read to their end and starts small again after each seek past a sub-folder (whose
+ * page is mostly keys the walk skips).
+ */
+export type PageSizes = number | { first: number; max: number };
+
 /** collectChildren over a scan that answers a page of keys at a time. */
 export async function collectChildrenPaged(
   prefix: string,
   options: ListOptions | undefined,
   scanPage: KeyPageScan,
-  pageSize = 200,
+  sizes: PageSizes = 200,
 ): Promise<string[]> {
   const walk = new FolderWalk(prefix, options);
+  const first = typeof sizes === 'number' ? sizes : sizes.first;
+  const max = typeof sizes === 'number' ? sizes : sizes.max;
+  let pageSize = first;
   for (;;) {
     const page = await scanPage(walk.from, walk.inclusive, pageSize);
     let step: Step = page.length < pageSize ? 'done' : 'next';
@@ -94,6 +104,10 @@ export async function collectChildrenPaged(
       // A full page read to its end: the next page starts just after its last key.
       walk.from = last as string;
       walk.inclusive = false;
-    } else walk.seek(step.seek);
+      pageSize = Math.min(pageSize * 2, max);
+    } else {
+      walk.seek(step.seek);
+      pageSize = first;
+    }
   }
 }

@@ -12,11 +12,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BadRequest, Internal } from '../util/errors.js';
 import { bufferedTransaction, runBuffered, stagedOverlay, stagedWrites, type StagedWrites } from './buffered-transaction.js';
-import { collectChildren } from './children.js';
+import { collectChildrenPaged, type PageSizes } from './children.js';
 import { startPipelinedGroupCommit, type QueuedWrite } from './group-commit.js';
 import { validateKey, validateListOptions, validatePrefix } from './keys.js';
 import { startSqliteWriter } from './sqlite-writer.js';
 import type { PhysicalStorage, StageTicket } from './storage.js';
+
+/** Listing pages: 32 keys first, doubling to 1,024 through a flat folder. */
+const LIST_PAGES: PageSizes = { first: 32, max: 1024 };
 
 /** A staged commit of this backend: its writes for those staged after it, its place in the queue. */
 type SqliteTicket = StageTicket & { writes: StagedWrites | undefined; queued: QueuedWrite | undefined; done: Promise<void> };
@@ -44,10 +47,10 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const statements = prepareStatements(db);
   const committer = startSqliteWriter({ path: options.path, busyTimeoutMs });
   const writer = startPipelinedGroupCommit((ops, after) => committer.apply(ops, after));
-  const scan = function* (from: string, inclusive: boolean): Iterable<string> {
-    // Lazy: the collector stops (and resets the statement) once it has what it needs.
-    yield* (inclusive ? statements.keysFrom : statements.keysAfter).iterate(from) as Iterable<string>;
-  };
+  // Pages read with all(): a row costs far less than a step of iterate(), and a page small at
+  // first and after each sub-folder keeps a folder of big sub-folders from reading their keys.
+  const scanPage = (from: string, inclusive: boolean, max: number): Promise<string[]> =>
+    Promise.resolve((inclusive ? statements.keysFrom : statements.keysAfter).all(from, max) as string[]);
   let closed = false;
   const open = (): void => {
     if (closed) throw new Internal('storage is closed');
@@ -77,7 +80,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
       // point lookup answers those without setting up a scan.
       const first = statements.firstFrom.get(prefix) as string | undefined;
       if (first === undefined || !first.startsWith(prefix)) return [];
-      return collectChildren(prefix, listOptions, scan);
+      return collectChildrenPaged(prefix, listOptions, scanPage, LIST_PAGES);
     },
     async transaction(fn) {
       open();
@@ -143,8 +146,8 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
 function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare('SELECT value FROM entries WHERE key = ?').pluck(),
-    keysFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key').pluck(),
+    keysFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key LIMIT ?').pluck(),
     firstFrom: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key LIMIT 1').pluck(),
-    keysAfter: db.prepare('SELECT key FROM entries WHERE key > ? ORDER BY key').pluck(),
+    keysAfter: db.prepare('SELECT key FROM entries WHERE key > ? ORDER BY key LIMIT ?').pluck(),
   };
 }
