@@ -165,8 +165,13 @@ export function parseFields<F extends Fields>(fields: F, input: Record<string, u
     }
     sent.add(name);
   }
+  // No list is made for the usual request, which sends only declared fields.
   let unknown: string[] = NO_NAMES;
-  for (const k in input) if (!(k in fields)) unknown = unknown === NO_NAMES ? [k] : [...unknown, k];
+  for (const k in input) {
+    if (k in fields) continue;
+    if (unknown === NO_NAMES) unknown = [k];
+    else unknown.push(k);
+  }
   return { values: values as FieldValues<F>, sent, unknown };
 }
 
