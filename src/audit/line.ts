@@ -11,7 +11,7 @@ import type { AuditInput } from '../core/audit.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from '../core/request.js';
 import { hashStrings, type Hasher } from './hash.js';
 import type { FormatOptions } from './options.js';
-import { callerAuth, compact, hidingFor, mountFields, requestBlock, responseBlock, type AuditKind, type Hiding } from './record.js';
+import { callerAuth, compact, hidingFor, mountFields, responseBlock, type AuditKind, type Hiding } from './record.js';
 
 /** A caller's auth block as JSON, and its token's and accessor's HMACs as JSON strings. */
 type EncodedCaller = { json: string; token: string; accessor: string };
@@ -104,7 +104,10 @@ export class JsonLines {
         data = JSON.stringify(hashStrings(resp.data, hiding().secret));
         parts.set(key.part, data);
       }
-    } else if (input.operation === 'list' && !this.#opts.elideListResponses && isNameList(resp.data.keys)) {
+    } else if (input.operation !== 'list') {
+      // Data without a key (a write's answer): hashed and encoded now, spliced all the same.
+      data = JSON.stringify(hashStrings(resp.data, hiding().secret));
+    } else if (!this.#opts.elideListResponses && isNameList(resp.data.keys)) {
       data = JSON.stringify(this.#hashedList(resp.data, resp.data.keys, hiding().secret));
     } else {
       return JSON.stringify(responseBlock(input, hiding(), this.#opts));
@@ -139,11 +142,11 @@ export class JsonLines {
   }
 
   /**
-   * The request block of a request without data (every read), spliced in requestBlock's order
-   * with compact's omissions: building, compacting and encoding the object cost more than the
-   * rest of the request's audit work. The line tests hold the two to the same text.
+   * The request block, spliced in requestBlock's order with compact's omissions: building,
+   * compacting and encoding the object cost more than the rest of the request's audit work.
+   * The line tests hold the two to the same text.
    */
-  #bodilessRequestJson(input: AuditInput, h: Hiding): string {
+  #requestBlockJson(input: AuditInput, h: Hiding): string {
     const req = input.request;
     let out = '{';
     if (req.id) out += `"id":${JSON.stringify(req.id)},`;
@@ -157,6 +160,7 @@ export class JsonLines {
     if (accessor) out += `"client_token_accessor":${caller ? caller.accessor : JSON.stringify(h.accessor(accessor))},`;
     out += '"namespace":{"id":"root"}';
     if (req.path) out += `,"path":${JSON.stringify(req.path)}`;
+    if (!isEmpty(req.data)) out += `,"data":${JSON.stringify(h.data(req.data))}`;
     if (req.remoteAddress) out += `,"remote_address":${JSON.stringify(req.remoteAddress)}`;
     if (req.wrapTtl) out += `,"wrap_ttl":${JSON.stringify(req.wrapTtl)}`;
     return out + '}';
@@ -168,7 +172,7 @@ export class JsonLines {
     const mine = memo === undefined || memo.owner === this;
     const seen = mine ? memo?.value as EncodedRequest | undefined : this.#requests.get(req);
     if (seen && seen.operation === input.operation && seen.mount === input.mount && seen.data === req.data) return seen.json;
-    const json = isEmpty(req.data) ? this.#bodilessRequestJson(input, hiding()) : JSON.stringify(requestBlock(input, hiding()));
+    const json = this.#requestBlockJson(input, hiding());
     const encoded: EncodedRequest = { operation: input.operation, mount: input.mount, data: req.data, json };
     // The first device keeps its copy on the request itself; any other in its own table.
     if (mine) req.auditMemo = { owner: this, value: encoded };
