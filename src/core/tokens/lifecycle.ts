@@ -42,8 +42,8 @@ export async function revokeOrphan(deps: TokenDeps, entry: TokenEntry): Promise<
 }
 
 /**
- * Renews a token by `increment` seconds (0: its original TTL, as Vault's clients expect),
- * bounded by the maximums counted from when it was issued. Answers Vault's `auth` block.
+ * Renews a token by `increment` seconds (0: a login token's current TTL from its method, any
+ * other token its original TTL), bounded by the maximums counted from when it was issued. Answers Vault's `auth` block.
  */
 export async function renewToken(deps: TokenDeps, token: string, entry: TokenEntry, increment: number) {
   refuseBatch(entry, 'renewed');
@@ -55,8 +55,11 @@ export async function renewToken(deps: TokenDeps, token: string, entry: TokenEnt
   const renewed = await deps.store.update(entry.id, (current) => {
     if (!current.renewable || current.expire_at === 0) throw new BadRequest('lease is not renewable');
     const sinceIssue = Math.floor((now - current.issued_at) / 1000);
+    // Vault: without an increment a login token gets what its method says now (the role's or
+    // user's token_ttl, else the mount's default), any other token its own TTL again.
+    const fallback = current.login ? 0 : current.ttl;
     const granted = effectiveTtl(limits, {
-      requested: increment > 0 ? increment : current.ttl, period: current.period, explicitMax: current.explicit_max_ttl, sinceIssue,
+      requested: increment > 0 ? increment : fallback, period: current.period, explicitMax: current.explicit_max_ttl, sinceIssue,
     });
     warnings = granted.warnings;
     return { expire_at: now + granted.ttl * 1000, last_renewal: now };

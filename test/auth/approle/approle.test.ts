@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/util/clock.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { AUTH_BLOCK_KEYS, call } from '../helpers.js';
+import { AUTH_BLOCK_KEYS, assertRenewsWithCurrentTtls, call } from '../helpers.js';
 
 const clock = new ManualClock();
 let srv: TestServer;
@@ -292,6 +292,22 @@ test('renewal goes back to the role: capped by token_max_ttl, refused once the r
   const refused = await call(srv, token, 'POST', 'auth/token/renew-self', {});
   assert.equal(refused.status, 400);
   assert.deepEqual(refused.body.errors, ['role "renew" does not exist during renewal']);
+});
+
+test('renewal applies the role\'s current token_ttl and token_max_ttl, as Vault re-reads the role', async () => {
+  const roleId = await role('current', { token_ttl: '10m', token_max_ttl: '1h' });
+  const token = (await login(roleId, (await secretId('current')).secret_id)).body.auth.client_token as string;
+  clock.advance(60_000);
+  assert.equal((await srv.api('POST', 'auth/approle/role/current', { token_ttl: '20m', token_max_ttl: '30m' })).status, 204);
+  await assertRenewsWithCurrentTtls((body) => call(srv, token, 'POST', 'auth/token/renew-self', body), 1);
+  // Unset on the role: the mount's default and maximum apply.
+  assert.equal((await srv.api('POST', 'auth/approle/role/current', { token_ttl: 0, token_max_ttl: 0 })).status, 204);
+  assert.equal((await srv.api('POST', 'sys/auth/approle/tune', { default_lease_ttl: '40m', max_lease_ttl: '2h' })).status, 204);
+  const mount = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(mount.body.auth.lease_duration, 40 * 60, 'the mount\'s default_lease_ttl');
+  const long = await call(srv, token, 'POST', 'auth/token/renew-self', { increment: '3h' });
+  assert.equal(long.body.auth.lease_duration, 119 * 60, 'the mount\'s max_lease_ttl, counted from issue');
+  assert.equal((await srv.api('POST', 'sys/auth/approle/tune', { default_lease_ttl: 0, max_lease_ttl: 0 })).status, 204);
 });
 
 test('a secret-id can be response-wrapped, as CI pipelines receive them', async () => {

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/util/clock.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { call } from '../helpers.js';
+import { assertRenewsWithCurrentTtls, call } from '../helpers.js';
 import { makeKey, startIssuer, unsignedToken } from './issuer.js';
 
 const clock = new ManualClock();
@@ -159,6 +159,15 @@ test('renewal follows the role: changed policies do not refuse it, a deleted rol
   const refused = await call(srv, token, 'POST', 'auth/token/renew-self', {});
   assert.equal(refused.status, 400);
   assert.deepEqual(refused.body.errors, ['role renewing does not exist during renewal']);
+});
+
+test('renewal applies the role\'s current token_ttl and token_max_ttl, as Vault re-reads the role', async () => {
+  const base = { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://github.com/acme'], token_ttl: '10m', token_max_ttl: '1h' };
+  assert.equal((await srv.api('POST', 'auth/jwt/role/ttls', base)).status, 204);
+  const token = (await login(await iss.sign(iss.keys[0]!, gh()), 'ttls')).body.auth.client_token as string;
+  clock.advance(60_000);
+  assert.equal((await srv.api('POST', 'auth/jwt/role/ttls', { token_ttl: '20m', token_max_ttl: '30m' })).status, 204);
+  await assertRenewsWithCurrentTtls((body) => call(srv, token, 'POST', 'auth/token/renew-self', body), 1);
 });
 
 test('claim_mappings takes key=value pairs as well as an object (Vault\'s TypeKVPairs, what the CLI sends)', async () => {

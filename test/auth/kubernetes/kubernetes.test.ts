@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { generateKeyPair } from 'jose';
 import { ManualClock } from '../../../src/util/clock.js';
 import { startServer, type RunningServer } from '../../../src/server/start.js';
-import { AUTH_BLOCK_KEYS } from '../helpers.js';
+import { AUTH_BLOCK_KEYS, assertRenewsWithCurrentTtls } from '../helpers.js';
 import { startKubeApi, type KubeApi } from './kube-api.js';
 
 const clock = new ManualClock(Date.now());
@@ -194,6 +194,18 @@ test('renewal follows the role: its current TTL, and no renewal once it is gone'
   assert.equal((await api('DELETE', 'auth/kubernetes/role/short')).status, 204);
   const refused = await api('POST', 'auth/token/renew-self', {}, token);
   assert.deepEqual([refused.status, refused.body.errors], [400, ['role short does not exist during renewal']]);
+});
+
+test('renewal applies the role\'s current token_ttl and token_max_ttl, as Vault re-reads the role', async () => {
+  assert.equal((await api('POST', 'auth/kubernetes/role/ttls', {
+    bound_service_account_names: 'ci-runner', bound_service_account_namespaces: 'team-a', audience: 'vault', token_ttl: '10m', token_max_ttl: '1h',
+  })).status, 204);
+  const r = await login(await kube.mint('team-a', 'ci-runner', { audiences: ['vault'], nowSec: nowSec() }), 'ttls');
+  assert.equal(r.body.auth.lease_duration, 600);
+  const token = r.body.auth.client_token;
+  assert.equal((await api('POST', 'auth/kubernetes/role/ttls', { token_ttl: '20m', token_max_ttl: '30m' })).status, 204);
+  await assertRenewsWithCurrentTtls((body) => api('POST', 'auth/token/renew-self', body, token), 0);
+  assert.equal((await api('DELETE', 'auth/kubernetes/role/ttls')).status, 204);
 });
 
 test('a namespace matching only the label selector logs in (JSON and YAML selectors)', async () => {

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/util/clock.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { AUTH_BLOCK_KEYS, call } from '../helpers.js';
+import { AUTH_BLOCK_KEYS, assertRenewsWithCurrentTtls, call } from '../helpers.js';
 import { checkPassword, hashPassword } from '../../../src/auth/userpass/password.js';
 
 const clock = new ManualClock();
@@ -83,6 +83,17 @@ test('password and policy changes take effect; renewal refuses once policies cha
   assert.deepEqual(refused.body.errors, ['policies have changed, not renewing']);
   const missing = await srv.api('POST', 'auth/userpass/users/nobody/password', { password: 'x' });
   assert.equal(missing.status, 400);
+});
+
+test('renewal applies the user\'s current token_ttl and token_max_ttl, as Vault re-reads the user', async () => {
+  assert.equal((await srv.api('POST', 'auth/userpass/users/gina', { password: 'pw', token_ttl: '10m', token_max_ttl: '1h' })).status, 204);
+  const token = (await login('gina', 'pw')).body.auth.client_token as string;
+  clock.advance(60_000);
+  assert.equal((await srv.api('POST', 'auth/userpass/users/gina', { token_ttl: '20m', token_max_ttl: '30m' })).status, 204);
+  await assertRenewsWithCurrentTtls((body) => call(srv, token, 'POST', 'auth/token/renew-self', body), 1);
+  assert.equal((await srv.api('DELETE', 'auth/userpass/users/gina')).status, 204);
+  const refused = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.deepEqual([refused.status, refused.body.errors], [400, ['user no longer exists']]);
 });
 
 test('the mount\'s tune caps the login TTL and its token_type applies', async () => {
