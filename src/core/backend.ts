@@ -36,10 +36,11 @@ export type BackendSpec = {
   periodic?: (ctx: { storage: Storage; now: number; passwords: PasswordGenerator; mountUuid: string }) => Promise<void>;
   /**
    * Auth methods: approves the renewal of a token one of this mount's logins issued, and says
-   * which TTL and max TTL apply now (the role's or user's current token_ttl and token_max_ttl;
-   * 0 means the mount's). Throws to refuse (the role or user is gone, its policies changed).
+   * which TTL, max TTL and period apply now (the role's or user's current token_ttl,
+   * token_max_ttl and token_period; 0 means the mount's, or not periodic). Throws to refuse
+   * (the role or user is gone, its policies changed).
    */
-  renewLogin?: (login: LoginContext) => Promise<{ ttl: number; maxTtl: number }>;
+  renewLogin?: (login: LoginContext) => Promise<{ ttl: number; maxTtl: number; period: number }>;
   /**
    * Auth methods with lockout: who a login request is for (username, role_id), read from the
    * path inside the mount and the body before the handler runs; undefined when not a login.

@@ -276,7 +276,7 @@ export class Core {
     const limits = this.mountTtls(mount);
     if (!backend.renewLogin) return limits;
     const granted = await backend.renewLogin({ storage: mounts.viewOf(mount), internal: entry.login.internal, policies: entry.policies });
-    return loginLimits(limits, granted.maxTtl, granted.ttl);
+    return { ...loginLimits(limits, granted.maxTtl, granted.ttl), period: granted.period };
   }
 
   /** Revokes every token the logins of one auth mount issued (when the mount is disabled). */

@@ -1,5 +1,6 @@
 // auth/approle/login: role_id (and secret_id unless the role does not bind one) in, a login
 // grant out; core makes the token. Every way a login can be wrong answers the same text.
+import { renewalOf } from '../../core/tokens/params.js';
 import { BadRequest, InvalidCredentials } from '../../util/errors.js';
 import { definePath, field } from '../../core/path.js';
 import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
@@ -58,9 +59,9 @@ export const loginPath = definePath({
  * Vault re-reads the role on renewal: a deleted one refuses it; otherwise its current TTLs
  * apply. Changed policies do not refuse it (unlike userpass): the token keeps the ones it has.
  */
-export async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
+export async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number; period: number }> {
   const name = String(login.internal.role_name ?? '');
   const role = name === '' ? undefined : await getRole(login, name);
   if (!role) throw new BadRequest(`role ${JSON.stringify(name)} does not exist during renewal`);
-  return { ttl: role.token.token_ttl, maxTtl: role.token.token_max_ttl };
+  return renewalOf(role.token);
 }

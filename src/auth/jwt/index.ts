@@ -1,6 +1,7 @@
 // The JWT auth method (mount types jwt and oidc): a workload logs in with a signed JWT that
 // a role's bindings admit, or a person through the OIDC browser flow (oidc.ts). Keys come from
 // the mount's config (static PEMs, JWKS, discovery).
+import { renewalOf } from '../../core/tokens/params.js';
 import { BadRequest } from '../../util/errors.js';
 import { defineBackend, type LoginContext } from '../../core/backend.js';
 import { definePath, field } from '../../core/path.js';
@@ -52,11 +53,11 @@ const loginPath = definePath({
  * Vault re-reads the role on renewal: a deleted one refuses it; otherwise its current TTLs
  * apply. Changed policies do not refuse it (unlike userpass): the token keeps the ones it has.
  */
-async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
+async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number; period: number }> {
   const name = String(login.internal.role ?? '');
   const role = name === '' ? undefined : await getRole(login.storage, name);
   if (!role) throw new BadRequest(`role ${name} does not exist during renewal`);
-  return { ttl: role.token.token_ttl, maxTtl: role.token.token_max_ttl };
+  return renewalOf(role.token);
 }
 
 export const jwtBackend = defineBackend({

@@ -1,6 +1,7 @@
 // The Kubernetes auth method: a pod logs in with its service-account JWT. The role's bindings
 // are checked on the JWT's claims first, then the Kubernetes API's TokenReview confirms the
 // token is live and belongs to that account.
+import { renewalOf } from '../../core/tokens/params.js';
 import { BadRequest, PermissionDenied } from '../../util/errors.js';
 import { defineBackend, type LoginContext } from '../../core/backend.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
@@ -142,11 +143,11 @@ const loginPath = definePath({
 });
 
 /** Vault re-checks only that the role still exists, and applies its current TTLs. */
-async function renewLogin(ctx: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
+async function renewLogin(ctx: LoginContext): Promise<{ ttl: number; maxTtl: number; period: number }> {
   const name = String(ctx.internal.role ?? '');
   const role = name === '' ? undefined : await getRole(ctx.storage, name);
   if (!role) throw new BadRequest(`role ${name} does not exist during renewal`);
-  return { ttl: role.token.token_ttl, maxTtl: role.token.token_max_ttl };
+  return renewalOf(role.token);
 }
 
 export const kubernetesBackend = defineBackend({

@@ -3,7 +3,7 @@ import { BadRequest, InvalidCredentials, PermissionDenied } from '../../util/err
 import { cidrsAllow } from '../../core/tokens/cidr-rules.js';
 import { defineBackend, type LoginContext } from '../../core/backend.js';
 import { definePath, field } from '../../core/path.js';
-import { samePolicies } from '../../core/tokens/params.js';
+import { renewalOf, samePolicies } from '../../core/tokens/params.js';
 import { checkPassword } from './password.js';
 import { getUser, userPaths } from './users.js';
 
@@ -35,12 +35,12 @@ const loginPath = definePath({
 });
 
 /** Vault re-checks the user on renewal: gone, or its policies changed, means no renewal. */
-async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number }> {
+async function renewLogin(login: LoginContext): Promise<{ ttl: number; maxTtl: number; period: number }> {
   const name = String(login.internal.username ?? '');
   const user = name === '' ? undefined : await getUser(login.storage, name);
   if (!user) throw new BadRequest('user no longer exists');
   if (!samePolicies(user.token.token_policies, login.policies)) throw new BadRequest('policies have changed, not renewing');
-  return { ttl: user.token.token_ttl, maxTtl: user.token.token_max_ttl };
+  return renewalOf(user.token);
 }
 
 export const userpassBackend = defineBackend({

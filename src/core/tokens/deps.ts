@@ -7,6 +7,9 @@ import type { TokenEntry, TokenStore } from './store.js';
 /** Default and maximum TTL (seconds) that apply to tokens of one auth mount. */
 export type TokenTtls = { defaultTtl: number; maxTtl: number };
 
+/** A renewal's limits; `period`: a login token's method's current period (absent: the token's own). */
+export type RenewalLimits = TokenTtls & { period?: number };
+
 export interface TokenDeps {
   readonly clock: Clock;
   readonly store: TokenStore;
@@ -16,7 +19,7 @@ export interface TokenDeps {
    * The limits a renewal of this token is computed with: the token mount's for tokens made by
    * auth/token/create, the issuing mount's (after its method approved) for login tokens.
    */
-  renewalLimits(entry: TokenEntry): Promise<TokenTtls>;
+  renewalLimits(entry: TokenEntry): Promise<RenewalLimits>;
   /** Whether a policy of that name exists (Vault warns about unknown ones). */
   policyExists(name: string): Promise<boolean>;
   /**

@@ -59,7 +59,8 @@ export async function renewToken(deps: TokenDeps, token: string, entry: TokenEnt
     // user's token_ttl, else the mount's default), any other token its own TTL again.
     const fallback = current.login ? 0 : current.ttl;
     const granted = effectiveTtl(limits, {
-      requested: increment > 0 ? increment : fallback, period: current.period, explicitMax: current.explicit_max_ttl, sinceIssue,
+      // Vault: the method's current token_period, as its renew handler returns it.
+      requested: increment > 0 ? increment : fallback, period: current.login ? limits.period ?? current.period : current.period, explicitMax: current.explicit_max_ttl, sinceIssue,
     });
     warnings = granted.warnings;
     return { expire_at: now + granted.ttl * 1000, last_renewal: now };

@@ -19,6 +19,11 @@ export type TokenParams = {
   token_ttl: number;
 };
 
+/** What a login token's renewal gets from the role or user now (Vault's renew handlers re-read it). */
+export function renewalOf(token: TokenParams): { ttl: number; maxTtl: number; period: number } {
+  return { ttl: token.token_ttl, maxTtl: token.token_max_ttl, period: token.token_period };
+}
+
 /** A role or user with no token settings. */
 export const NO_TOKEN_PARAMS: TokenParams = {
   token_bound_cidrs: [], token_explicit_max_ttl: 0, token_max_ttl: 0, token_no_default_policy: false,

@@ -356,3 +356,15 @@ test('canary: secret-ids never appear in logs or error bodies', async () => {
   for (const b of bodies) assert.ok(!JSON.stringify(b.body ?? '').includes(s.secret_id));
   assert.ok(!srv.log().includes(s.secret_id));
 });
+
+test('renewal applies the role\'s current token_period: periodic once set, not once cleared', async () => {
+  const roleId = await role('periodic', { token_ttl: '10m', token_max_ttl: '1h' });
+  const token = (await login(roleId, (await secretId('periodic')).secret_id)).body.auth.client_token as string;
+  assert.equal((await srv.api('POST', 'auth/approle/role/periodic', { token_period: '15m' })).status, 204);
+  const periodic = await call(srv, token, 'POST', 'auth/token/renew-self', { increment: '2m' });
+  assert.equal(periodic.status, 200, JSON.stringify(periodic.body));
+  assert.equal(periodic.body.auth.lease_duration, 15 * 60, 'a period wins over the increment');
+  assert.equal((await srv.api('POST', 'auth/approle/role/periodic', { token_period: 0 })).status, 204);
+  const plain = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(plain.body.auth.lease_duration, 10 * 60, 'no period: the role\'s token_ttl again');
+});

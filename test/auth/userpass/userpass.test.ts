@@ -173,3 +173,12 @@ test('canary: the password never appears in logs or error bodies', async () => {
   for (const b of bodies) assert.ok(!JSON.stringify(b.body ?? '').includes(PASSWORD));
   assert.ok(!srv.log().includes(PASSWORD));
 });
+
+test('renewal applies the user\'s current token_period', async () => {
+  assert.equal((await srv.api('POST', 'auth/userpass/users/pete', { password: 'pw', token_ttl: '10m' })).status, 204);
+  const token = (await login('pete', 'pw')).body.auth.client_token as string;
+  assert.equal((await srv.api('POST', 'auth/userpass/users/pete', { token_period: '25m' })).status, 204);
+  const periodic = await call(srv, token, 'POST', 'auth/token/renew-self', {});
+  assert.equal(periodic.status, 200, JSON.stringify(periodic.body));
+  assert.equal(periodic.body.auth.lease_duration, 25 * 60);
+});
