@@ -4,9 +4,9 @@
 // many at a time, so their storage writes share group commits, but started a few per
 // event-loop turn, so requests keep being served during a burst; a revocation that fails is
 // retried with backoff and stays recorded until it succeeds or is forced. Due tokens go in
-// bulk (bulkTokens, core/tokens/expiry.ts): one transaction per page for those with nothing
-// attached; a page's deletes are handed to storage before the next page is read, so pages
-// overlap only in waiting for their commits.
+// bulk (bulkTokens, core/tokens/expiry.ts): those with nothing attached go in one transaction
+// per BULK_TOKENS, gathered over listing pages; a transaction's deletes are handed to storage
+// before the next one is gathered, so transactions overlap only in waiting for their commits.
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../../storage/storage.js';

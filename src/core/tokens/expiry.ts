@@ -1,8 +1,8 @@
 // Expiry of tokens in bulk. Most tokens that fall due have no children, no leases and no
-// cubbyhole: for a page of them, revocation is the removal of their entries and indexes, and
-// one transaction can carry the whole page. Which tokens have anything attached is found for
-// the page at once by ordered listing (expiration/folders.ts); those, and tokens something
-// else is working on, are handed back for the full one-by-one revocation (lifecycle.ts).
+// cubbyhole: for a batch of them, revocation is the removal of their entries and indexes, and
+// one transaction can carry the whole batch. Which tokens have anything attached is found 512
+// at a time by ordered listing (expiration/folders.ts); those, and tokens something else is
+// working on, are handed back for the full one-by-one revocation (lifecycle.ts).
 import type { ExpiryItem } from '../expiration/queue.js';
 import type { TokenEntry, TokenRemoval, TokenStore } from './store.js';
 
