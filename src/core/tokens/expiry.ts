@@ -1,8 +1,8 @@
 // Expiry of tokens in bulk. Most tokens that fall due have no children, no leases and no
-// cubbyhole: for a page of them, revocation is the removal of their entries and indexes, and
-// one transaction can carry the whole page. Which tokens have anything attached is found for
-// the page at once by ordered listing (expiration/folders.ts); those, and tokens something
-// else is working on, are handed back for the full one-by-one revocation (lifecycle.ts).
+// cubbyhole: for a batch of them, revocation is the removal of their entries and indexes, and
+// one transaction can carry the whole batch. Which tokens have anything attached is found 512
+// at a time by ordered listing (expiration/folders.ts); those, and tokens something else is
+// working on, are handed back for the full one-by-one revocation (lifecycle.ts).
 import type { ExpiryItem } from '../expiration/queue.js';
 import type { TokenEntry, TokenRemoval, TokenStore } from './store.js';
 
@@ -11,6 +11,8 @@ export type BulkOutcome = { revoked: number; full: ExpiryItem[] };
 
 /** Entries read between two turns of the event loop: requests are served in between. */
 const READS_PER_TURN = 64;
+/** Tokens checked (locks, children, leases, cubbyhole) between two turns of the event loop. */
+const CHECKS_PER_TURN = 512;
 
 const isDue = (entry: TokenEntry, now: number) => entry.expire_at !== 0 && entry.expire_at <= now;
 
@@ -35,36 +37,43 @@ export async function revokeDueTokens(
   }
   let release!: () => void;
   const released = new Promise<void>((resolve) => { release = resolve; });
-  // Free locks are taken at once, and nothing waits for a busy one: that token (a renewal,
-  // a use, its parent's revocation holds it) goes the full way. So this cannot deadlock with
-  // a section that holds a parent and waits for one of these.
-  const ids = store.holdFree(mine.keys(), released);
-  if (ids.length < mine.size) {
-    const taken = new Set(ids);
-    for (const [id, queued] of mine) if (!taken.has(id)) full.push(...queued);
-  }
   try {
-    const [withChildren, others] = await Promise.all([store.withChildren(ids), attached(ids)]);
     const plain: TokenRemoval[] = [];
     const drop: ExpiryItem[] = [];
     const unread: string[] = [];
-    for (const id of ids) {
-      const queued = mine.get(id)!;
-      if (withChildren.has(id) || others.has(id)) {
-        full.push(...queued);
-        continue;
+    const all = [...mine.keys()];
+    // Checked a slice at a time, a turn of the event loop apart: requests are served in between.
+    for (let at = 0; at < all.length; at += CHECKS_PER_TURN) {
+      if (at > 0) await nextTurn();
+      const slice = all.slice(at, at + CHECKS_PER_TURN);
+      // Free locks are taken at once, and nothing waits for a busy one: that token (a renewal,
+      // a use, its parent's revocation holds it) goes the full way. So this cannot deadlock
+      // with a section that holds a parent and waits for one of these. Every lock taken is
+      // held until the transaction is settled.
+      const ids = store.holdFree(slice, released);
+      if (ids.length < slice.length) {
+        const taken = new Set(ids);
+        for (const id of slice) if (!taken.has(id)) full.push(...mine.get(id)!);
       }
-      drop.push(...queued);
-      // Every entry this process wrote since unseal is cached: a token renewed after the page
-      // was listed is found here with its new expiry. Otherwise the item names what to delete.
-      const cached = store.cachedEntry(id);
-      const named = queued.find((item) => item.accessor !== undefined);
-      if (cached) {
-        if (isDue(cached, now)) plain.push(store.removalOf(cached, named?.accessor));
-      } else if (named) {
-        plain.push({ id, accessor: named.accessor!, parent: named.parent ?? '' });
-      } else {
-        unread.push(id);
+      const [withChildren, others] = await Promise.all([store.withChildren(ids), attached(ids)]);
+      for (const id of ids) {
+        const queued = mine.get(id)!;
+        if (withChildren.has(id) || others.has(id)) {
+          full.push(...queued);
+          continue;
+        }
+        drop.push(...queued);
+        // Every entry this process wrote since unseal is cached: a token renewed after the page
+        // was listed is found here with its new expiry. Otherwise the item names what to delete.
+        const cached = store.cachedEntry(id);
+        const named = queued.find((item) => item.accessor !== undefined);
+        if (cached) {
+          if (isDue(cached, now)) plain.push(store.removalOf(cached, named?.accessor));
+        } else if (named) {
+          plain.push({ id, accessor: named.accessor!, parent: named.parent ?? '' });
+        } else {
+          unread.push(id);
+        }
       }
     }
     // Items from before they named their keys: the entry is read.

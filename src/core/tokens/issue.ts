@@ -124,7 +124,9 @@ async function entityOfAlias(deps: TokenDeps, role: TokenRole | undefined, alias
 /** A service token with a chosen or a new value. */
 async function createService(deps: TokenDeps, id: string, fields: Omit<TokenEntry, 'id' | 'accessor'>) {
   const token = id || newTokenValue();
-  if (id && (await deps.store.lookup(id))) throw new BadRequest('token with this id already exists');
+  // Expired ones count until they are revoked: a new entry under the same id would inherit the
+  // old one's accessor index row and queue item.
+  if (id && (await deps.store.byId(deps.store.hash(id), true))) throw new BadRequest('token with this id already exists');
   return { token, entry: await deps.store.create(token, fields) };
 }
 
