@@ -8,9 +8,13 @@ import * as sm from '@aws-sdk/client-secrets-manager';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ManualClock } from '../../../src/util/clock.js';
 import { call, startAwsServer, type AwsTestServer } from './setup.js';
 import { startHook, type StepEvent } from './rotation/helpers.js';
 
+// Real time until the last test, which moves it on to a rotation window (and signs with it).
+const clock = new ManualClock(Date.now());
 let srv: AwsTestServer;
 let client: sm.SecretsManagerClient;
 // SQLite: a write waits for its commit, so concurrent writes really overlap.
@@ -22,7 +26,7 @@ let onStep: (event: StepEvent) => Promise<number> = async () => 500;
 
 before(async () => {
   ({ hook, host: hookHost } = await startHook((event) => onStep(event)));
-  srv = await startAwsServer({ storage: { type: 'sqlite', path: join(dir, 'db.sqlite') }, awsSmWebhookHosts: [hookHost] });
+  srv = await startAwsServer({ storage: { type: 'sqlite', path: join(dir, 'db.sqlite') }, awsSmWebhookHosts: [hookHost], clock });
   client = new sm.SecretsManagerClient({ region: 'us-east-1', credentials: srv.rootKey, endpoint: srv.url });
 });
 after(async () => {
@@ -108,4 +112,38 @@ test('PutSecretValue calls during RotateSecret: no version or label is lost, and
   assert.ok(described.LastRotatedDate instanceof Date, 'the rotation was recorded as complete');
   // Nothing of the rotation is left pending.
   await assert.rejects(client.send(new sm.GetSecretValueCommand({ SecretId: 'spin', VersionStage: 'AWSPENDING' })), sm.ResourceNotFoundException);
+});
+
+test('PutSecretValue calls while the scheduler starts and runs a due rotation: every version is kept', async () => {
+  const must = async (action: string, members: unknown) => {
+    const r = await call(srv, action, members);
+    assert.equal(r.status, 200, `${action}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  await must('CreateSecret', { Name: 'due', ClientRequestToken: randomUUID(), SecretString: 'v0' });
+  let token = '';
+  let current = '';
+  onStep = async ({ SecretId: id, ClientRequestToken: t, Step: step }) => {
+    if (step === 'createSecret') {
+      token = t;
+      return (await call(srv, 'PutSecretValue', { SecretId: id, ClientRequestToken: t, SecretString: 'scheduled', VersionStages: ['AWSPENDING'] })).status;
+    }
+    if (step !== 'finishSecret') return 200;
+    return (await call(srv, 'UpdateSecretVersionStage', { SecretId: id, VersionStage: 'AWSCURRENT', MoveToVersionId: t, RemoveFromVersionId: current })).status;
+  };
+  // RotateImmediately false only tests the function; the first window opens 4 hours on.
+  await must('RotateSecret', { SecretId: 'due', ClientRequestToken: randomUUID(), RotationLambdaARN: `lockbox:webhook:http://${hookHost}/rotate`, RotationRules: { ScheduleExpression: 'rate(4 hours)' }, RotateImmediately: false });
+  clock.advance(5 * 3600_000);
+  // Labelled writes (AWSCURRENT stays where it is) overlap the scheduler's start of the rotation.
+  current = (await must('GetSecretValue', { SecretId: 'due' })).VersionId as string;
+  const writes = Array.from({ length: 8 }, (_, i) => must('PutSecretValue', { SecretId: 'due', ClientRequestToken: randomUUID(), SecretString: `w${i}`, VersionStages: [`w${i}`] }));
+  await srv.core.runPeriodicWork();
+  const ids = (await Promise.all(writes)).map((w) => w.VersionId as string);
+  const d = await must('DescribeSecret', { SecretId: 'due' }) as { VersionIdsToStages: Record<string, string[]>; LastRotatedDate?: number };
+  ids.forEach((id, i) => assert.deepEqual(d.VersionIdsToStages[id], [`w${i}`], `acknowledged version w${i} or its label was lost`));
+  assert.ok(token !== '', 'the scheduler started a rotation');
+  assert.deepEqual(d.VersionIdsToStages[token], ['AWSCURRENT']);
+  assert.deepEqual(d.VersionIdsToStages[current], ['AWSPREVIOUS']);
+  assert.equal(Object.keys(d.VersionIdsToStages).length, 2 + ids.length);
+  assert.ok(d.LastRotatedDate !== undefined && d.LastRotatedDate * 1000 >= clock.now() - 1000, 'the rotation was recorded as complete');
 });
