@@ -8,6 +8,7 @@ import { store } from './model.js';
 import { awsSmPaths } from './paths.js';
 import type { RotationSettings } from './rotation/rotators.js';
 import { runDueRotations } from './rotation/runner.js';
+import { turnsOf } from './turns.js';
 
 export { awsWireHandler } from './wire/translate.js';
 export type { RotationSettings } from './rotation/rotators.js';
@@ -18,9 +19,9 @@ export function awsSmEngine(settings: RotationSettings): Backend {
     type: 'aws-sm',
     summary: 'AWS Secrets Manager-compatible secrets with versions, staging labels and rotation.',
     paths: awsSmPaths(settings),
-    periodic: async ({ storage, now }) => {
+    periodic: async ({ storage, now, mountUuid }) => {
       await purgeExpired(store(storage), now);
-      await runDueRotations(store(storage), now, settings);
+      await runDueRotations(store(storage), now, settings, turnsOf(mountUuid));
     },
   });
 }

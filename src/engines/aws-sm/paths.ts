@@ -2,7 +2,6 @@
 // (data/<name> for values, metadata/<name> for everything else about a secret, rotation/<name>),
 // with `action` naming it and `input` carrying AWS's request members. The wire translator
 // builds these requests; they may also be sent to /v1 directly.
-import { KeyedLock } from '../../util/keyed-lock.js';
 import type { Storage } from '../../storage/storage.js';
 import { definePath, field, type HandlerContext } from '../../core/path.js';
 import { invalidRequest, validation } from './errors.js';
@@ -18,6 +17,7 @@ import {
 import { randomPassword } from './actions/password.js';
 import { cancelRotateSecret, rotateSecret } from './actions/rotate.js';
 import type { RotationSettings } from './rotation/rotators.js';
+import { turnsOf } from './turns.js';
 
 const fields = {
   name: field.string({ description: 'Name of the secret (from the URL); the ACL is checked on it.', default: '' }),
@@ -53,9 +53,9 @@ async function writeContext(ctx: Ctx, member: string): Promise<WriteContext> {
 
 // Every action on a secret reads its record and writes it back (GetSecretValue too, for
 // LastAccessedDate): per secret they take turns, or of two concurrent writes one would be lost.
-// RotateSecret is left out: its rotator may call back (a webhook's PutSecretValue) while it runs.
-const secretTurns = new KeyedLock();
-const inTurn = <T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> => secretTurns.run(`${ctx.mount.uuid}\u0000${ctx.fields.name}`, fn);
+// RotateSecret takes the turn itself, around each record update: its rotator may call back (a
+// webhook's PutSecretValue) while it runs.
+const inTurn = <T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> => turnsOf(ctx.mount.uuid)(ctx.fields.name, fn);
 
 const unknownAction = (ctx: Ctx) => invalidRequest(`${ctx.fields.action} is not served on this path.`);
 const reply = (data: Record<string, unknown>) => ({ data });
@@ -158,7 +158,9 @@ const rotationPath = (settings: RotationSettings) => definePath({
       if (ctx.fields.action === 'RotateSecret') {
         // The rotation reads other secrets of the mount (masterarn): it runs over the whole store.
         const all = store(ctx.storage);
-        return reply(await rotateSecret({ st, all, input: ctx.fields.input as Input, now: ctx.clock.now(), clock: () => ctx.clock.now(), settings }));
+        return reply(await rotateSecret({
+          st, all, name: ctx.fields.name, turn: turnsOf(ctx.mount.uuid), input: ctx.fields.input as Input, now: ctx.clock.now(), clock: () => ctx.clock.now(), settings,
+        }));
       }
       if (ctx.fields.action === 'CancelRotateSecret') return inTurn(ctx, async () => reply(await cancelRotateSecret(st, ctx.fields.input as Input)));
       throw unknownAction(ctx);

@@ -87,6 +87,32 @@ test('verify: a signature or an hmac in every item, with Vault\'s texts otherwis
   assert.equal((await ok(srv, 'transit/verify/ec', { input: b64('m'), signature: sig, hmac: 'vault:v1:AA==' })).data.valid, true);
 });
 
+test('verify: an empty signature or hmac counts as given, so its framing is refused, as in Vault', async () => {
+  const sig = (await ok(srv, 'transit/sign/ec', { input: b64('m') })).data.signature;
+  const mac = (await ok(srv, 'transit/hmac/ec', { input: b64('m') })).data.hmac;
+  // A single request: a field that was sent is checked even when empty; signature still wins.
+  assert.equal(await refused(srv, 'transit/verify/ec', { input: b64('m'), signature: '' }), 'invalid signature: no prefix');
+  assert.equal(await refused(srv, 'transit/verify/ec', { input: b64('m'), signature: '', hmac: mac }), 'invalid signature: no prefix');
+  assert.equal(await refused(srv, 'transit/verify/ec', { input: b64('m'), hmac: '' }), 'invalid HMAC to verify: no prefix');
+  assert.equal(await refused(srv, 'transit/verify/absent', { input: b64('m'), signature: '' }), 'signature verification key not found');
+  // A batch: the item fails on its own; a null or non-string signature is a missing one.
+  const signed = (await ok(srv, 'transit/verify/ec', {
+    batch_input: [{ input: b64('m'), signature: '' }, { input: b64('m'), signature: null, reference: 'n' }, { input: b64('m'), signature: 7 }, { input: b64('m'), signature: sig }],
+  })).data.batch_results;
+  assert.deepEqual(signed, [
+    { valid: false, error: 'invalid signature: no prefix', reference: '' },
+    { valid: false, error: 'missing signature', reference: 'n' },
+    { valid: false, error: 'missing signature', reference: '' },
+    { valid: true, reference: '' },
+  ]);
+  const macs = (await ok(srv, 'transit/verify/ec', { batch_input: [{ input: b64('m'), hmac: '' }, { input: b64('m'), hmac: null }, { input: b64('m'), hmac: mac }] })).data.batch_results;
+  assert.deepEqual(macs, [
+    { error: 'invalid HMAC to verify: no prefix', reference: '' },
+    { error: 'invalid HMAC to verify: no prefix', reference: '' },
+    { valid: true, reference: '' },
+  ]);
+});
+
 test('a nonce on a key that does not take one is refused with Vault\'s text', async () => {
   assert.equal(await refused(srv, 'transit/encrypt/aes', { plaintext: b64('x'), nonce: Buffer.alloc(12).toString('base64') }), 'provided nonce not allowed for this key');
 });

@@ -2,13 +2,16 @@
 // step are stored before any step runs and after each one succeeds, so a crash or restart
 // resumes the same rotation (same token, same VersionId) at the step it had reached, and every
 // step is idempotent, so rerunning the interrupted one is safe. A failed step is retried with
-// backoff by the periodic hook; while it fails, NextRotationDate stays in the past.
+// backoff by the periodic hook; while it fails, NextRotationDate stays in the past. Each update
+// of the record (reading it, then writing it back) runs in the secret's turn, as requests do;
+// the rotation function runs between them, outside the turn.
 import { randomUUID } from 'node:crypto';
 import { CURRENT, PENDING, dropVersions, moveStage, prunableVersions, versionWith } from '../labels.js';
 import type { PendingRotation, RotationState, RotationStep, SecretRecord, Store } from '../model.js';
 import { rotatorFor, type RotationSettings } from './rotators.js';
 import { nextWindow } from './schedule.js';
 import { StepFailure } from './steps.js';
+import type { SecretTurn } from '../turns.js';
 
 const ORDER: RotationStep[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
@@ -64,56 +67,87 @@ function complete(record: SecretRecord, now: number): string[] {
   return [];
 }
 
-/** Runs `name`'s pending rotation from its recorded step to the end, or to a failure (thrown). */
-export async function advance(st: Store, name: string, clock: () => number, settings: RotationSettings): Promise<void> {
-  const record = await st.secret(name);
+/** What running a rotation needs besides the secret's name. */
+export type RunContext = { st: Store; clock: () => number; settings: RotationSettings; turn: SecretTurn };
+
+/**
+ * Runs `name`'s pending rotation from its recorded step to the end, or to a failure (thrown).
+ * Never call it inside the secret's turn: its record updates take that turn.
+ */
+export async function advance(run: RunContext, name: string): Promise<void> {
+  const record = await run.st.secret(name);
   if (!record) return;
   // The uid names one secret of one mount (a recreated name gets another).
   const busy = running.get(record.uid);
   if (busy) return busy;
-  const run = steps(st, name, clock, settings).finally(() => running.delete(record.uid));
-  running.set(record.uid, run);
-  return run;
+  const rotation = steps(run, name).finally(() => running.delete(record.uid));
+  running.set(record.uid, rotation);
+  return rotation;
 }
 
-async function steps(st: Store, name: string, clock: () => number, settings: RotationSettings): Promise<void> {
-  for (;;) {
+/** The pending rotation to go on with, read in the secret's turn; one whose label was moved away is dropped. */
+function pendingOf({ st, turn }: RunContext, name: string): Promise<{ pending: PendingRotation; lambdaArn: string } | undefined> {
+  return turn(name, async () => {
     const record = await st.secret(name);
     const pending = record?.rotation?.pending;
-    if (!record || !pending) return;
+    if (!record || !pending) return undefined;
     const version = record.versions[pending.token];
     if (!version || !version.stages.includes(PENDING)) {
       // Someone moved the label away (CancelRotateSecret, UpdateSecretVersionStage): nothing to resume.
       const { pending: _gone, ...rest } = record.rotation!;
       await st.putSecret({ ...record, rotation: rest });
-      return;
+      return undefined;
     }
-    try {
-      const rotator = rotatorFor(record.rotation!.lambdaArn ?? '', settings);
-      await rotator.run(pending.step, { st, name, token: pending.token, testOnly: pending.testOnly === true });
-    } catch (err) {
-      const message = err instanceof StepFailure || (err as { code?: string }).code ? (err as Error).message : 'the rotation function failed';
-      const fresh = await st.secret(name);
-      if (fresh?.rotation?.pending?.token === pending.token) {
-        const attempts = fresh.rotation.pending.attempts + 1;
-        fresh.rotation.pending = { ...fresh.rotation.pending, attempts, retryAt: clock() + retryDelayMs(attempts), error: `${pending.step}: ${message}` };
-        await st.putSecret(fresh);
-      }
-      throw new RotationFailed(`rotation of ${name} (version ${pending.token}) failed at ${pending.step}: ${message}`);
-    }
+    return { pending, lambdaArn: record.rotation!.lambdaArn ?? '' };
+  });
+}
+
+/** Records a failed step on the rotation it belongs to (not on a later one), in the secret's turn. */
+function recordFailure({ st, clock, turn }: RunContext, name: string, pending: PendingRotation, message: string): Promise<void> {
+  return turn(name, async () => {
+    const fresh = await st.secret(name);
+    if (fresh?.rotation?.pending?.token !== pending.token) return;
+    const attempts = fresh.rotation.pending.attempts + 1;
+    fresh.rotation.pending = { ...fresh.rotation.pending, attempts, retryAt: clock() + retryDelayMs(attempts), error: `${pending.step}: ${message}` };
+    await st.putSecret(fresh);
+  });
+}
+
+/** Records a step that succeeded: the next step, or the end of the rotation. Answers whether it ended. */
+function recordStep({ st, clock, turn }: RunContext, name: string, pending: PendingRotation): Promise<boolean> {
+  return turn(name, async () => {
     const fresh = await st.secret(name);
     const state = fresh?.rotation;
-    if (!fresh || state?.pending?.token !== pending.token) return;
+    if (!fresh || state?.pending?.token !== pending.token) return true;
     const next = ORDER[ORDER.indexOf(pending.step) + 1];
     if (pending.testOnly || next === undefined) {
       const dropped = complete(fresh, clock());
       await st.putSecret(fresh);
       for (const id of dropped) await st.deleteValue(fresh, id);
-      return;
+      return true;
     }
     state.pending = { ...state.pending, step: next, attempts: 0, retryAt: 0 };
     delete state.pending.error;
     await st.putSecret(fresh);
+    return false;
+  });
+}
+
+async function steps(run: RunContext, name: string): Promise<void> {
+  for (;;) {
+    const found = await pendingOf(run, name);
+    if (!found) return;
+    const { pending, lambdaArn } = found;
+    // The step runs outside the turn: a webhook calls back on this secret, and steps may be slow.
+    try {
+      const rotator = rotatorFor(lambdaArn, run.settings);
+      await rotator.run(pending.step, { st: run.st, name, token: pending.token, testOnly: pending.testOnly === true, turn: run.turn });
+    } catch (err) {
+      const message = err instanceof StepFailure || (err as { code?: string }).code ? (err as Error).message : 'the rotation function failed';
+      await recordFailure(run, name, pending, message);
+      throw new RotationFailed(`rotation of ${name} (version ${pending.token}) failed at ${pending.step}: ${message}`);
+    }
+    if (await recordStep(run, name, pending)) return;
   }
 }
 
@@ -128,20 +162,31 @@ export function rotationIncomplete(record: SecretRecord): boolean {
  * restart) and starts the ones whose window has opened. Failures are recorded on each secret
  * and reported together, credentials removed.
  */
-export async function runDueRotations(st: Store, now: number, settings: RotationSettings): Promise<void> {
+export async function runDueRotations(st: Store, now: number, settings: RotationSettings, turn: SecretTurn): Promise<void> {
   const failures: string[] = [];
-  for (const record of await st.allSecrets()) {
-    const state = record.rotation;
-    if (!state || record.deleted !== undefined || running.has(record.uid)) continue;
-    if (state.pending) {
-      if (now < state.pending.retryAt) continue;
-    } else {
-      if (!state.enabled || state.next === undefined || now < state.next || rotationIncomplete(record)) continue;
-      const pruned = beginRotation(record, { token: randomUUID(), step: 'createSecret', due: state.next }, now);
-      await st.putSecret(record);
-      for (const id of pruned) await st.deleteValue(record, id);
-    }
-    await advance(st, record.name, () => now, settings).catch((err: unknown) => failures.push(err instanceof Error ? err.message : String(err)));
+  const run: RunContext = { st, clock: () => now, settings, turn };
+  for (const listed of await st.allSecrets()) {
+    if (dueWork(listed, now) === undefined) continue;
+    // The listing may be stale by now: decide (and begin a rotation) on the record read in its turn.
+    const go = await turn(listed.name, async () => {
+      const record = await st.secret(listed.name);
+      const work = record && record.uid === listed.uid ? dueWork(record, now) : undefined;
+      if (work !== 'start') return work === 'resume';
+      const pruned = beginRotation(record!, { token: randomUUID(), step: 'createSecret', due: record!.rotation!.next! }, now);
+      await st.putSecret(record!);
+      for (const id of pruned) await st.deleteValue(record!, id);
+      return true;
+    });
+    if (go) await advance(run, listed.name).catch((err: unknown) => failures.push(err instanceof Error ? err.message : String(err)));
   }
   if (failures.length > 0) throw new RotationFailed(failures.join('; '));
+}
+
+/** What the periodic work has to do for a secret now: resume its pending rotation, start one, or nothing. */
+function dueWork(record: SecretRecord, now: number): 'resume' | 'start' | undefined {
+  const state = record.rotation;
+  if (!state || record.deleted !== undefined || running.has(record.uid)) return undefined;
+  if (state.pending) return now < state.pending.retryAt ? undefined : 'resume';
+  if (!state.enabled || state.next === undefined || now < state.next || rotationIncomplete(record)) return undefined;
+  return 'start';
 }

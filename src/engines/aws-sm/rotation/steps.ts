@@ -1,9 +1,13 @@
 // What a rotator is given for one step, and the value helpers the built-in rotators share.
 import { CURRENT, PENDING, PREVIOUS, moveStage, versionWith } from '../labels.js';
 import { findSecret, type RotationStep, type SecretRecord, type Store } from '../model.js';
+import type { SecretTurn } from '../turns.js';
 
-/** One step of one rotation. */
-export type StepContext = { st: Store; name: string; token: string; testOnly: boolean };
+/**
+ * One step of one rotation. A step runs outside the secret's turn (it may be slow, and a webhook
+ * calls back on the secret); what it writes to the record it writes in `turn`.
+ */
+export type StepContext = { st: Store; name: string; token: string; testOnly: boolean; turn: SecretTurn };
 
 /** A rotation function: runs one step; throws (a message without credentials) when it fails. */
 export type Rotator = { run(step: RotationStep, ctx: StepContext): Promise<void> };
@@ -26,22 +30,26 @@ export async function stringValue(st: Store, record: SecretRecord, which: { stag
 }
 
 /** Stores the pending version's value (createSecret's result); it keeps its AWSPENDING label. */
-export async function putPendingValue(ctx: StepContext, value: string): Promise<void> {
-  const record = await current(ctx);
-  const version = record.versions[ctx.token];
-  if (!version || !version.stages.includes(PENDING)) throw new StepFailure(`The version ${ctx.token} is no longer labelled ${PENDING}.`);
-  await ctx.st.putValue(record, ctx.token, { SecretString: value });
-  delete version.noValue;
-  await ctx.st.putSecret(record);
+export function putPendingValue(ctx: StepContext, value: string): Promise<void> {
+  return ctx.turn(ctx.name, async () => {
+    const record = await current(ctx);
+    const version = record.versions[ctx.token];
+    if (!version || !version.stages.includes(PENDING)) throw new StepFailure(`The version ${ctx.token} is no longer labelled ${PENDING}.`);
+    await ctx.st.putValue(record, ctx.token, { SecretString: value });
+    delete version.noValue;
+    await ctx.st.putSecret(record);
+  });
 }
 
 /** finishSecret for the built-in rotators: AWSCURRENT moves to the new version (AWSPREVIOUS follows). */
-export async function promotePending(ctx: StepContext): Promise<void> {
-  const record = await current(ctx);
-  if (!record.versions[ctx.token]) throw new StepFailure(`The version ${ctx.token} no longer exists.`);
-  if (versionWith(record, CURRENT) === ctx.token) return;
-  moveStage(record, CURRENT, ctx.token);
-  await ctx.st.putSecret(record);
+export function promotePending(ctx: StepContext): Promise<void> {
+  return ctx.turn(ctx.name, async () => {
+    const record = await current(ctx);
+    if (!record.versions[ctx.token]) throw new StepFailure(`The version ${ctx.token} no longer exists.`);
+    if (versionWith(record, CURRENT) === ctx.token) return;
+    moveStage(record, CURRENT, ctx.token);
+    await ctx.st.putSecret(record);
+  });
 }
 
 /** The master secret of an alternating-users rotation, by ARN or name in the same mount. */

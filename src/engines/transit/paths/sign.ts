@@ -79,7 +79,9 @@ async function signWrite(ctx: Ctx) {
   return res;
 }
 
-const present = (item: BatchItem, name: string): boolean => item[name] !== undefined && item[name] !== null;
+// Vault tells the kinds apart by which keys an item has, whatever their values: an empty or
+// null `signature` still makes a signature item, whose value is then refused on its own.
+const present = (item: BatchItem, name: string): boolean => Object.hasOwn(item, name) && item[name] !== undefined;
 
 /**
  * What verify checks, by Vault's rule: an item is a signature item when it has `signature`,
@@ -105,8 +107,9 @@ function verifyMode(items: BatchItem[], batch: boolean): 'signature' | 'hmac' {
 async function verifyWrite(ctx: Ctx) {
   const f = ctx.fields;
   const batch = batchItems(f.batch_input);
-  // A single request counts only the fields it sent (an empty default is not a signature).
-  const single: BatchItem = Object.fromEntries(['signature', 'hmac'].filter((n) => ctx.sent.has(n) && f[n] !== '').map((n) => [n, f[n]]));
+  // A single request counts the fields it sent, empty ones too (Vault asks whether the field
+  // was given, not whether it is blank); a field left to its default is not a signature.
+  const single: BatchItem = Object.fromEntries(['signature', 'hmac'].filter((n) => ctx.sent.has(n)).map((n) => [n, f[n]]));
   const hmacMode = verifyMode(batch ?? [single], batch !== undefined) === 'hmac';
   // Any key verifies an HMAC; a signature needs a signing key (Vault's texts for verify).
   const p = hmacMode
@@ -125,12 +128,13 @@ async function verifyWrite(ctx: Ctx) {
 function verifyOne(p: KeyPolicy, f: Record<string, unknown>, item: BatchItem, i: number, hmacMode: boolean) {
   const input = inputOf(item, i, 'missing input');
   if (hmacMode) {
-    const framed = itemString(item, 'hmac', i);
-    if (framed === '') throw new BadRequest('missing hmac');
-    return { valid: verifyHmac(p, digestName(hashOf(f)), input, framed) };
+    // A null hmac reads as empty and fails on its framing ("no prefix"), as in Vault.
+    return { valid: verifyHmac(p, digestName(hashOf(f)), input, itemString(item, 'hmac', i)) };
   }
-  const framed = itemString(item, 'signature', i);
-  if (framed === '') throw new BadRequest('missing signature');
+  // Vault's signature item is "missing" when its value is not a string (null included); an
+  // empty string goes on to the framing check like any other malformed signature.
+  const framed = item.signature;
+  if (typeof framed !== 'string') throw new BadRequest('missing signature');
   return { valid: verifyInput(p, input, framed, optionsOf(f, item, i)) };
 }
 

@@ -2,6 +2,8 @@
 // JSON, and tokens unique to a run.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { call, type AwsTestServer } from '../setup.js';
 
 /** A ClientRequestToken (and so a VersionId) no other run uses. */
@@ -46,4 +48,23 @@ export async function rotate(srv: AwsTestServer, secretId: string, more: Record<
   const r = await ok(srv, 'RotateSecret', { SecretId: secretId, ClientRequestToken: token, ...more });
   assert.equal(r.VersionId, token);
   return token;
+}
+
+/** A step event as a rotation function receives it. */
+export type StepEvent = { SecretId: string; ClientRequestToken: string; Step: string };
+
+/**
+ * A rotation function as an HTTP service on 127.0.0.1: each POSTed step goes to `handle`, whose
+ * number is the status answered (500 when it throws). Answers the server and its `host:port`.
+ */
+export async function startHook(handle: (event: StepEvent) => Promise<number>): Promise<{ hook: Server; host: string }> {
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      void handle(JSON.parse(body) as StepEvent).then((status) => { res.writeHead(status).end(); }, () => { res.writeHead(500).end(); });
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  return { hook, host: `127.0.0.1:${(hook.address() as AddressInfo).port}` };
 }

@@ -4,23 +4,22 @@
 // server's allow-list is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import * as sm from '@aws-sdk/client-secrets-manager';
 import { ManualClock } from '../../../../src/util/clock.js';
 import { signedCall, startAwsServer, type AwsTestServer } from '../setup.js';
-import { createJson, fails, newToken, ok, rotate } from './helpers.js';
+import { createJson, fails, newToken, ok, rotate, startHook, type StepEvent } from './helpers.js';
 
 const clock = new ManualClock(Date.now());
 let srv: AwsTestServer;
 let hook: Server;
 let hookHost = '';
-const events: Array<{ SecretId: string; ClientRequestToken: string; Step: string }> = [];
+const events: StepEvent[] = [];
 let failStep = '';
 let key = { accessKeyId: '', secretAccessKey: '' };
 
 /** What a rotation Lambda does for each step, over the AWS API with its own key. */
-async function rotationFunction(event: { SecretId: string; ClientRequestToken: string; Step: string }): Promise<number> {
+async function rotationFunction(event: StepEvent): Promise<number> {
   events.push(event);
   if (event.Step === failStep) return 500;
   const sm = async (action: string, members: unknown) => signedCall(srv.url, JSON.stringify(members), { key, target: `secretsmanager.${action}`, date: srv.now() });
@@ -42,15 +41,7 @@ async function rotationFunction(event: { SecretId: string; ClientRequestToken: s
 }
 
 before(async () => {
-  hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
-    req.on('end', () => {
-      void rotationFunction(JSON.parse(body)).then((status) => { res.writeHead(status).end(); }, () => { res.writeHead(500).end(); });
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  hookHost = `127.0.0.1:${(hook.address() as AddressInfo).port}`;
+  ({ hook, host: hookHost } = await startHook(rotationFunction));
   srv = await startAwsServer({ awsSmWebhookHosts: [hookHost], clock });
   key = await srv.keyFor('rotator', 'path "aws-sm/*" { capabilities = ["create", "read", "update"] }');
 });
