@@ -1,22 +1,20 @@
-// Core: the seal, the mount table and the token store of one server, and the path every
-// request takes through them (seal check → token → route → ACL → handler).
+// Core: the seal, the mount table and the token store of one server — unsealing and sealing
+// them, the hooks around that, and who a token's caller is. Each request goes through them on
+// the path in pipeline.ts (seal check → token → route → ACL → handler).
 import { randomBytes } from 'node:crypto';
-import { BadRequest, Internal, InvalidCredentials, LockboxError, NotFound, PermissionDenied, Sealed } from '../util/errors.js';
+import { BadRequest, Sealed } from '../util/errors.js';
 import type { PhysicalStorage, Storage } from '../storage/storage.js';
 import { scopedView } from '../storage/view.js';
 import { cachedStorage } from '../storage/cache.js';
 import { ShamirSeal, type SealSetup } from '../barrier/seal.js';
-import { telemetry } from '../util/telemetry.js';
 import { TokenStore, newTokenValue, type TokenEntry } from './tokens/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
 import { MountTable, routePrefix, type BackendResolver, type MountEntry } from './mounts.js';
-import { resolveWriteOperation, runPath, type PathDef } from './path.js';
-import { parametersForAcl } from './fields.js';
-import type { Caller, LogicalRequest, MountInfo, Response } from './request.js';
-import { aclPolicies, callerOf, type AccessControl } from './access.js';
+import type { Caller, LogicalRequest } from './request.js';
+import { callerOf, type AccessControl } from './access.js';
 import { PolicyStore } from './policy-store.js';
-import { noAudit, withResponse, type AuditBroker, type AuditInput } from './audit.js';
+import { noAudit, type AuditBroker } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
 import { remoteAllowed } from './tokens/cidr.js';
 import { tokenLeases } from './tokens/leases.js';
@@ -24,19 +22,20 @@ import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
 import { PeriodicWork } from './periodic.js';
 import { PasswordPolicyStore } from './password-policy.js';
-import { wrap, type WrapDeps } from './wrapping.js';
+import type { WrapDeps } from './wrapping.js';
 import type { TokenDeps } from './tokens/deps.js';
-import { envelopeOf } from './envelope.js';
-import { helpFor, wantsHelp } from './help.js';
 import { BatchTokens } from './tokens/batch.js';
-import { issueLoginToken, loginLimits, type MountTokenType } from './tokens/login.js';
+import { loginLimits } from './tokens/login.js';
 import { Lockout, effectiveLockout, type LockoutTune } from './lockout.js';
-import type { Backend } from './backend.js';
 import { isHaStorage } from '../storage/ha.js';
 import { HaRole, StandbyError } from './ha.js';
 import { feedOf } from '../storage/feed.js';
 import { StandbyCache } from './standby-cache.js';
 import { IdentityStore, type TokenIdentity } from './identity/index.js';
+import type { Unsealed } from './unsealed-state.js';
+import { RequestPipeline, type Outcome } from './pipeline.js';
+
+export type { Outcome } from './pipeline.js';
 
 /** Server-wide settings core needs. */
 export type CoreConfig = {
@@ -48,38 +47,7 @@ export type CoreConfig = {
   standbyReads?: boolean;
 };
 
-/** The outcome of a request: the handler's response plus the warnings core adds. */
-export type Outcome = { response: Response | undefined; warnings: string[]; mountType: string; operation: string };
 
-/** Stands in for the sys/ mount entry while sealed, when the mount table is not loaded. */
-const SYSTEM_MOUNT: MountInfo = {
-  path: 'sys/', type: 'system', accessor: '', uuid: '', local: false, options: {},
-  config: { default_lease_ttl: 0, max_lease_ttl: 0 },
-};
-
-/** Paths answered while sealed have no stored password policies to draw on. */
-const sealedPasswords = async (): Promise<string> => { throw new Sealed(); };
-
-/** The error text an audit record may carry: ours, or nothing that could quote input. */
-const auditableError = (err: unknown) =>
-  err instanceof LockboxError && !(err instanceof Internal) ? err.message : 'internal error';
-
-/** A request routed and authorised, ready for its handler. */
-type Prepared = {
-  match: { def: PathDef; params: Record<string, string> };
-  base: Parameters<typeof runPath>[2];
-  mount: MountEntry;
-  authenticated: boolean;
-  /** `?help=1`: answered from the declaration instead of the handler, after audit and use count. */
-  help?: true;
-};
-
-/** State that exists only while unsealed. */
-type Unsealed = {
-  mounts: MountTable; tokens: TokenStore; policies: PolicyStore; expiration: ExpirationManager; leases: Leases;
-  periodic: PeriodicWork; passwordPolicies: PasswordPolicyStore; tokenDeps: TokenDeps; wrapDeps: WrapDeps; lockout: Lockout;
-  identity: IdentityStore;
-};
 
 /** One Lockbox server's core. */
 export class Core {
@@ -88,7 +56,8 @@ export class Core {
   readonly log: Logger;
   readonly config: CoreConfig;
   readonly #resolve: BackendResolver;
-  readonly #access: AccessControl;
+  /** The request path through this core (pipeline.ts). */
+  readonly #pipeline: RequestPipeline;
   #state: Unsealed | undefined;
   readonly #revocationHooks: Array<(entry: TokenEntry) => Promise<void>> = [];
 
@@ -98,7 +67,7 @@ export class Core {
     this.log = deps.log;
     this.config = deps.config;
     this.#resolve = deps.resolve;
-    this.#access = deps.access;
+    this.#pipeline = new RequestPipeline(this, deps.access, deps.resolve);
   }
 
   /** Opens core over a physical backend; the server starts sealed. */
@@ -413,208 +382,15 @@ export class Core {
 
   /** Whether `path` is answered by this node itself even while sealed or standby (sys/health…). */
   answersLocally(path: string): boolean {
-    return this.#sealedPath(path) !== undefined;
+    return this.#pipeline.answersLocally(path);
   }
 
-  /** The system paths that answer while sealed (sys/health, sys/unseal…), if `path` is one. */
-  #sealedPath(path: string) {
-    if (!path.startsWith('sys/')) return undefined;
-    const system = this.#resolve('mounts', 'system');
-    const match = system?.table.match(path.slice('sys/'.length));
-    return match?.def.whileSealed ? match : undefined;
-  }
-
-  /** Runs one logical request through routing, ACL, audit and the handler. */
-  async handle(req: LogicalRequest): Promise<Outcome> {
-    const started = telemetry.handleRequest.start();
-    try {
-      return await this.#handle(req);
-    } finally {
-      telemetry.handleRequest.stop(started);
-    }
-  }
-
-  async #handle(req: LogicalRequest): Promise<Outcome> {
-    const early = this.#sealedPath(req.path);
-    if (early) {
-      await this.#readBody(req, false);
-      const base = { operation: req.operation, path: req.path.slice(4), storage: this.seal.barrier, request: req,
-        mount: SYSTEM_MOUNT, caller: undefined, clock: this.clock, defaults: this.config, passwords: sealedPasswords };
-      const { response, warnings } = await runPath(early.def, early.params, base);
-      return { response, warnings, mountType: 'system', operation: req.operation };
-    }
-    // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
-    const caller = await this.resolveCaller(req.clientToken, req.remoteAddress);
-    const audit: AuditInput = { request: req, caller, mount: undefined, operation: req.operation };
-    let prepared: Prepared;
-    try {
-      prepared = await this.#prepare(req, caller, audit);
-    } catch (err) {
-      // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
-      await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
-      throw err;
-    }
-    await this.#auditOrFail('request', audit);
-    const spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
-    try {
-      return await this.#execute(req, prepared, audit);
-    } finally {
-      // Vault: the last use is served, then the token is revoked.
-      if (spent) await revokeTree(this.unsealed.tokenDeps, spent);
-    }
-  }
-
-  /** Routes, resolves create/update and checks the ACL (for help: any capability on the path). */
-  async #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Promise<Prepared> {
-    const { mounts } = this.unsealed;
-    const route = mounts.route(req.path);
-    if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
-    audit.mount = route.entry;
-    const match = route.backend.table.match(route.rest);
-    if (!match) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
-    const authenticated = !match.def.unauthenticated;
-    if (authenticated && !caller) throw new PermissionDenied();
-    const base = {
-      operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller,
-      clock: this.clock, defaults: this.config, passwords: this.unsealed.passwordPolicies.generate, log: this.log,
-    };
-    if (req.operation === 'read' && wantsHelp(req.query)) {
-      await this.#authorizeHelp(caller, req.path);
-      return { match, base, mount: route.entry, authenticated, help: true };
-    }
-    const sudo = match.def.sudo === true;
-    // What the path and operation allow is decided before the body is read (parameters and
-    // create-vs-update need it): a refused request never has its body buffered or parsed.
-    // A request with no body to read (GET, LIST) goes straight to the full check below.
-    if (caller && authenticated && req.readBody !== undefined) {
-      await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
-    }
-    await this.#readBody(req, caller !== undefined);
-    const operation = await resolveWriteOperation(match.def, match.params, base);
-    audit.operation = operation;
-    if (caller && authenticated) {
-      const data = parametersForAcl(match.def.fields, req.data);
-      await this.#access.authorize(caller, { path: req.path, operation, data, sudo, wrapTtl: req.wrapTtl });
-    }
-    return { match, base: operation === base.operation ? base : { ...base, operation }, mount: route.entry, authenticated };
-  }
-
-  /** Fills the request's data from its body, if it has one still unread. */
-  async #readBody(req: LogicalRequest, withToken: boolean): Promise<void> {
-    const read = req.readBody;
-    if (!read) return;
-    req.readBody = undefined;
-    req.data = await read(withToken);
-  }
-
-  /** Runs the handler, then leases, wraps and audits what it returned. */
-  async #execute(req: LogicalRequest, prepared: Prepared, audit: AuditInput): Promise<Outcome> {
-    const { response, warnings } = prepared.help
-      ? { response: { raw: { status: 200, body: helpFor(prepared.match.def, req.path) } }, warnings: [] }
-      : await this.#runAudited(prepared, audit);
-    if (response?.secret && response.secret.register !== false && !response.leaseId) {
-      await this.#registerLease(req, prepared.mount, prepared.base.caller, response);
-    }
-    const mountType = prepared.mount.type;
-    const final = response && req.wrapTtl !== undefined && !response.raw && !response.wrapInfo
-      ? { wrapInfo: await wrap(this.unsealed.wrapDeps, envelopeOf(response, warnings, mountType), req.wrapTtl, req.path) }
-      : response;
-    if (this.audit.enabled()) await this.#auditOrFail('response', withResponse(audit, final ?? undefined));
-    return { response: final, warnings: final === response ? warnings : [], mountType, operation: prepared.base.operation };
-  }
-
-  /** Gives a returned secret its lease: the id and granted TTL go back into the response. */
-  async #registerLease(req: LogicalRequest, mount: MountEntry, caller: Caller | undefined, response: Response): Promise<void> {
-    const secret = response.secret!;
-    const { leaseId, ttl } = await this.unsealed.leases.register({
-      path: req.path, mount, tokenId: caller?.tokenId ?? '', secret, data: response.data ?? {},
-    });
-    response.leaseId = leaseId;
-    response.secret = { ...secret, ttl };
-  }
-
-  /** Runs the handler (timed as Vault's vault.route.*); a failure is still audited as the response before it propagates. */
-  async #runAudited(prepared: Prepared, audit: AuditInput) {
-    const started = telemetry.route.start();
-    try {
-      const backend = this.unsealed.mounts.backendOf(prepared.mount);
-      if (prepared.mount.table === 'auth' && backend) return await this.#runLogin(prepared, backend);
-      return await runPath(prepared.match.def, prepared.match.params, prepared.base);
-    } catch (err) {
-      await this.#auditOrFail('response', { ...audit, error: auditableError(err) });
-      throw err;
-    } finally {
-      telemetry.route.stop(started, { mount: prepared.mount.path, operation: prepared.base.operation });
-    }
-  }
-
-  /**
-   * Runs a path of an auth method: a locked alias is refused before its method sees the
-   * request (Vault's "permission denied", no hint), wrong credentials count towards the
-   * lock, and a returned login grant becomes a token here.
-   */
-  async #runLogin(prepared: Prepared, backend: Backend) {
-    const { mount, base } = prepared;
-    const alias = backend.loginAlias?.(base.path, base.request.data);
-    const lockout = alias ? this.lockoutOf(mount) : undefined;
-    const { lockout: locks } = this.unsealed;
-    if (alias && lockout && !lockout.disabled && (await locks.isLocked(mount.accessor, alias, lockout))) throw new PermissionDenied();
-    let result: Awaited<ReturnType<typeof runPath>>;
-    try {
-      result = await runPath(prepared.match.def, prepared.match.params, base);
-    } catch (err) {
-      if (err instanceof InvalidCredentials && alias && lockout && !lockout.disabled) await locks.failed(mount.accessor, alias, lockout);
-      throw err;
-    }
-    const grant = result.response?.login;
-    if (!grant) return result;
-    if (alias) await locks.succeeded(mount.accessor, alias);
-    // Every login has an entity: found by its alias on this mount, or created with it.
-    const { entity, created } = await this.unsealed.identity.login({
-      accessor: mount.accessor, alias: grant.alias, metadata: grant.aliasMetadata ?? {}, groupAliases: grant.groupAliases ?? [],
-    });
-    const identity = this.unsealed.identity.forToken(entity.id);
-    if (!identity || identity.disabled) throw new PermissionDenied();
-    const { auth, warnings } = await issueLoginToken(this.unsealed.tokenDeps, {
-      path: mount.path, uuid: mount.uuid, ttls: this.mountTtls(mount), requestPath: base.request.path,
-      tokenType: (mount.tune.token_type as MountTokenType | undefined) ?? 'default-service',
-    }, grant, { entityId: identity.entityId, policies: identity.policies });
-    const { login: _login, ...response } = result.response!;
-    const audited = created ? { entityCreated: true as const } : {};
-    return { response: { ...response, ...audited, auth, warnings: [...(response.warnings ?? []), ...warnings] }, warnings: result.warnings };
+  /** Runs one logical request through routing, ACL, audit and the handler (pipeline.ts). */
+  handle(req: LogicalRequest): Promise<Outcome> {
+    return this.#pipeline.handle(req);
   }
 
   /** The audit broker in use (src/audit installs one). */
   audit: AuditBroker = noAudit;
 
-  async #auditOrFail(kind: 'request' | 'response', input: AuditInput): Promise<void> {
-    if (!this.audit.enabled()) return;
-    const timer = kind === 'request' ? telemetry.audit.logRequest : telemetry.audit.logResponse;
-    const started = timer.start();
-    try {
-      await (kind === 'request' ? this.audit.logRequest(input) : this.audit.logResponse(input));
-    } catch (cause) {
-      // Fail closed: what cannot be audited does not happen (or is not answered).
-      throw new Internal(`failed to audit ${kind}`, { cause });
-    } finally {
-      timer.stop(started);
-    }
-  }
-
-  /** Vault: help on a path needs any capability on it (an unauthenticated path needs none). */
-  async #authorizeHelp(caller: Caller | undefined, path: string): Promise<void> {
-    if (!caller) return;
-    const acl = await this.unsealed.policies.acl(aclPolicies(caller), caller.identity);
-    if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
-  }
-
-  /** Counts one use of a limited-use token; returns the entry when that was its last use. */
-  async #spendUse(caller: Caller): Promise<TokenEntry | undefined> {
-    // A batch token has no stored entry and no use count.
-    if (caller.tokenType === 'batch') return undefined;
-    // Serialised per token in the store: concurrent requests cannot share one remaining use.
-    const spent = await this.unsealed.tokens.spendUse(caller.tokenId);
-    if (spent.outcome === 'refused') throw new PermissionDenied();
-    return spent.outcome === 'last' ? spent.entry : undefined;
-  }
 }
