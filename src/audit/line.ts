@@ -7,6 +7,7 @@
 // - the `request` block appears in both records of a request: encoded once for the two.
 // - a response whose data says what fixes it (`auditKey`: a KV version) has that data hashed
 //   and encoded once per key; any other response block is encoded every time.
+import { hasNoKeys } from '../util/no-keys.js';
 import type { AuditInput } from '../core/audit.js';
 import type { Caller, LogicalRequest, MountInfo, Response } from '../core/request.js';
 import { hashStrings, type Hasher } from './hash.js';
@@ -160,7 +161,7 @@ export class JsonLines {
     if (accessor) out += `"client_token_accessor":${caller ? caller.accessor : JSON.stringify(h.accessor(accessor))},`;
     out += '"namespace":{"id":"root"}';
     if (req.path) out += `,"path":${JSON.stringify(req.path)}`;
-    if (!isEmpty(req.data)) out += `,"data":${JSON.stringify(h.data(req.data))}`;
+    if (!hasNoKeys(req.data)) out += `,"data":${JSON.stringify(h.data(req.data))}`;
     if (req.remoteAddress) out += `,"remote_address":${JSON.stringify(req.remoteAddress)}`;
     if (req.wrapTtl) out += `,"wrap_ttl":${JSON.stringify(req.wrapTtl)}`;
     return out + '}';
@@ -181,11 +182,6 @@ export class JsonLines {
   }
 }
 
-/** A map with no keys (what `compact` drops), without listing the keys. */
-function isEmpty(data: Record<string, unknown>): boolean {
-  for (const _ in data) return false;
-  return true;
-}
 
 /** Whether the response block would hold nothing but the mount fields and non-empty `data`. */
 function onlyData(resp: Response): resp is Response & { data: Record<string, unknown> } {

@@ -1,5 +1,6 @@
 // Declarative paths: a pattern with named segments, typed fields, one handler per operation.
 // Field parsing, 405 for undeclared operations and `?help=1` come from here, not from engines.
+import { hasNoKeys } from '../util/no-keys.js';
 import { Unsupported } from '../util/errors.js';
 import { checkRequired, parseFields, type Fields, type FieldValues } from './fields.js';
 import type { HandlerContext, Operation, Response } from './request.js';
@@ -195,14 +196,10 @@ function parsedFields(def: PathDef, params: Record<string, string>, request: Han
 
 /** What fields are parsed from: the request's data with the URL's segments over it (neither is changed). */
 function fieldInput(data: Record<string, unknown>, params: Readonly<Record<string, string>>): Record<string, unknown> {
-  if (isEmpty(data)) return params;
-  return isEmpty(params) ? data : { ...data, ...params };
+  if (hasNoKeys(data)) return params;
+  return hasNoKeys(params) ? data : { ...data, ...params };
 }
 
-function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
-}
 
 const hasBody = (req: { operation: Operation }) => req.operation !== 'read' && req.operation !== 'list';
 

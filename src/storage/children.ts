@@ -1,8 +1,8 @@
 // Folder listing shared by every backend that can scan keys in bytewise order. It walks the
 // scan and, on meeting a sub-folder, reports it once and seeks past its whole subtree, so a
 // folder holding a million keys in sub-folders costs one seek per sub-folder, not a million rows.
-// Synchronous drivers (SQLite, memory) hand it an iterator; networked ones (PostgreSQL, etcd)
-// hand it pages, and both run the same walk below.
+// The memory backend hands it an iterator; SQLite, PostgreSQL and etcd hand it pages (SQLite's
+// grow through a flat folder, see PageSizes), and both run the same walk below.
 
 import { compareKeys } from './keys.js';
 import type { ListOptions } from './storage.js';
