@@ -8,7 +8,7 @@ import { marshal } from './json.js';
 import { compile, replaceAll } from './regexp.js';
 import { GoError, typed } from './signature.js';
 import { quote } from './strconv.js';
-import { formatTime, RFC3339 } from './timefmt.js';
+import { formatTime, RFC3339 } from '../../util/go-time.js';
 import { float, GoFloat, GoStruct, goStrings, isMap, kindOf, num, str, typeName, unbox } from './values.js';
 
 type Fn = (...args: unknown[]) => unknown;

@@ -4,7 +4,7 @@
 // unix_time_millis, timestamp, uuid, sha256, base64). Anything else is refused at config time.
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
-import { formatGoTime } from './go-time.js';
+import { formatTime } from '../../util/go-time.js';
 import { randomAlphanumeric } from './random.js';
 
 /** What a template may name: `.DisplayName` and `.RoleName`. */
@@ -70,7 +70,7 @@ const FUNCTIONS: Record<string, Fn> = {
   replace: (a) => str(a[2]).split(str(a[0])).join(str(a[1])),
   unix_time: (_a, i) => String(Math.floor(i.now.getTime() / 1000)),
   unix_time_millis: (_a, i) => String(i.now.getTime()),
-  timestamp: (a, i) => formatGoTime(str(a[0]), i.now),
+  timestamp: (a, i) => formatTime(i.now, str(a[0])),
   uuid: () => randomUUID(),
   sha256: (a) => createHash('sha256').update(str(a[0])).digest('hex'),
   base64: (a) => Buffer.from(str(a[0])).toString('base64'),

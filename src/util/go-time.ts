@@ -1,4 +1,5 @@
-// Go's time.Format layouts (reference time Mon Jan 2 15:04:05 MST 2006) for `timestamp`.
+// Go's time.Format layouts (reference time Mon Jan 2 15:04:05 MST 2006), for the `timestamp`
+// template functions of consul-template (agent templates) and Vault (database username templates).
 const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
