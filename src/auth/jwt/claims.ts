@@ -1,5 +1,6 @@
 // The checks on a verified token's claims, with Vault's texts and in Vault's order, and the
 // claim look-ups (names or JSON pointers) that bound_claims and claim_mappings use.
+import { globMatch } from '../../util/glob.js';
 import type { JwtRole } from './roles.js';
 
 /** A claims failure; its message is Vault's text without the "error validating token: " prefix. */
@@ -55,11 +56,6 @@ export function validateTimes(claims: Record<string, unknown>, role: JwtRole, no
   if (iat !== undefined && t < iat - skew) throw new ClaimsError('invalid issued at (iat) claim: token issued in the future');
 }
 
-/** `*` matches any run of characters; everything else is literal. */
-function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
-  return re.test(value);
-}
 
 /** bound_claims: each bound claim must be present and one of its values must match one bound value. */
 export function validateBoundClaims(claims: Record<string, unknown>, role: JwtRole): void {

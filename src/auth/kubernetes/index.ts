@@ -1,6 +1,7 @@
 // The Kubernetes auth method: a pod logs in with its service-account JWT. The role's bindings
 // are checked on the JWT's claims first, then the Kubernetes API's TokenReview confirms the
 // token is live and belongs to that account.
+import { globMatch } from '../../util/glob.js';
 import { renewalOf } from '../../core/tokens/params.js';
 import { BadRequest, PermissionDenied } from '../../util/errors.js';
 import { defineBackend, type LoginContext } from '../../core/backend.js';
@@ -24,11 +25,6 @@ const loginFields = {
 };
 type Ctx = HandlerContext<{ role: string; jwt: string }>;
 
-/** `*` matches any run of characters (Vault's glob); everything else is literal. */
-function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
-  return re.test(value);
-}
 const anyGlob = (patterns: string[], value: string) => patterns.some((p) => globMatch(p, value));
 
 /** Refusals whose reason only the debug log hears. */

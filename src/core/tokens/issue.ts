@@ -1,5 +1,6 @@
 // Issuing tokens: auth/token/create, create-orphan and create/:role, with Vault's rules for
 // inherited policies, orphans, TTLs and the `auth` block a new token is answered with.
+import { globMatch } from '../../util/glob.js';
 import { BadRequest, PermissionDenied } from '../../util/errors.js';
 import type { TokenDeps } from './deps.js';
 import type { AuthResult, Caller } from '../request.js';
@@ -176,23 +177,7 @@ function roleLimits(role: TokenRole | undefined, input: TokenRequest) {
   return { explicitMax, period, warnings };
 }
 
-/** Vault's glob for policy names: `*` matches any run of characters, nothing else is special. */
-function globMatches(pattern: string, value: string): boolean {
-  const parts = pattern.split('*');
-  if (parts.length === 1) return pattern === value;
-  const first = parts[0] as string;
-  const last = parts[parts.length - 1] as string;
-  if (!value.startsWith(first) || value.length < first.length + last.length) return false;
-  let at = first.length;
-  for (const middle of parts.slice(1, -1)) {
-    const found = value.indexOf(middle, at);
-    if (found === -1 || found + middle.length > value.length - last.length) return false;
-    at = found + middle.length;
-  }
-  return value.endsWith(last);
-}
-
-const anyGlob = (patterns: string[], value: string) => patterns.some((p) => globMatches(p, value));
+const anyGlob = (patterns: string[], value: string) => patterns.some((p) => globMatch(p, value));
 
 /** Go's %q of a string list, as Vault's role errors print it: ["a" "b"]. */
 const quoteList = (list: string[]) => `[${list.map((p) => JSON.stringify(p)).join(' ')}]`;

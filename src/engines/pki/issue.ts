@@ -1,5 +1,6 @@
 // Issuing a leaf certificate under a role: names checked by Vault's rules, validity computed,
 // extensions from the role, then stored (unless no_store) and rendered.
+import { globMatch } from '../../util/glob.js';
 import { isIP } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
@@ -21,9 +22,6 @@ export type NameSource = 'the API' | 'CSR';
 /** Names and subject values of the certificate to issue. */
 export type LeafNames = { commonName: string; sans: Sans; serialNumber: string; source: NameSource };
 
-function globMatch(pattern: string, value: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
-}
 
 /** Vault's name checks for one role; throws its refusal texts. */
 export function checkNames(role: Role, names: LeafNames): void {

@@ -1,4 +1,5 @@
 // Requested names to SANs, and Vault's rules for which names a role allows.
+import { globMatch } from '../../util/glob.js';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { BadRequest } from '../../util/errors.js';
@@ -36,11 +37,6 @@ export type NamePolicy = {
   enforce_hostnames: boolean;
 };
 
-/** Glob match where `*` spans any characters (Vault's glob library, no separators). */
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(name);
-}
 
 /**
  * Whether the role allows one DNS name or email address. Wildcards (`*.a.com`) are checked
