@@ -2,12 +2,12 @@
 // PEM bundle. Here it is split into the certificate chain and the key the driver is given.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
+import { pemBlocks } from '../../util/pem.js';
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
 /** The bundle's certificates (in order) and its one private key, both as PEM. */
 export function splitCertificateKey(bundle: string): { certificate: string; privateKey: string } {
-  const blocks = [...bundle.matchAll(BLOCK)].map((m) => ({ label: m[1]!, pem: m[0] }));
+  const blocks = pemBlocks(bundle);
   const certificates = blocks.filter((b) => b.label === 'CERTIFICATE').map((b) => b.pem);
   const keys = blocks.filter((b) => b.label.endsWith('PRIVATE KEY')).map((b) => b.pem);
   if (certificates.length === 0 || keys.length !== 1) {

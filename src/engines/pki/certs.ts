@@ -150,12 +150,7 @@ export function parseCertificate(pem: string): x509.X509Certificate {
   }
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
-
-/** The PEM blocks of a bundle, with their labels. */
-export function pemBlocks(text: string): Array<{ label: string; pem: string }> {
-  return [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, pem: m[0] }));
-}
+export { pemBlocks } from '../../util/pem.js';
 
 /** PEM with no trailing newline, as Vault returns it. */
 export function certPem(cert: x509.X509Certificate): string {
