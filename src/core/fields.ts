@@ -86,6 +86,29 @@ function toStringMap(raw: unknown): Record<string, string> {
   return out;
 }
 
+// Vault's TypeStringSlice (not the comma kind): a single string is one item, whatever it holds
+// (a SQL statement with commas stays whole); "" is none.
+function toStringList(raw: unknown): string[] {
+  if (Array.isArray(raw)) return raw.map(toStr);
+  if (typeof raw === 'string') return raw === '' ? [] : [raw];
+  throw 'expected a string or a list of strings';
+}
+
+// Vault's TypeKVPairs: an object of strings, or `key=value` strings (one, or a list) split at
+// the first "=", as the CLI sends them (`claim_mappings=email=email`); "" is none.
+function toKeyValues(raw: unknown): Record<string, string> {
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return toStringMap(raw);
+  const pairs = Array.isArray(raw) ? raw : raw === '' ? [] : [raw];
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    if (typeof pair !== 'string') throw 'expected an object of strings or key=value pairs';
+    const at = pair.indexOf('=');
+    if (at <= 0) throw `invalid key pair ${JSON.stringify(pair)}`;
+    out[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return out;
+}
+
 function toObject(raw: unknown): Record<string, unknown> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw 'expected a JSON object';
   return raw as Record<string, unknown>;
@@ -118,7 +141,11 @@ export const field = {
   policies: (o: Options<string[]>) => declare('strings', toPolicyNames, { ...o, aclSeesParsed: true }),
   /** Integers from a list or a comma-separated string (Vault's TypeCommaIntSlice). */
   ints: (o: Options<number[]>) => declare('ints', toInts, o),
+  /** Vault's TypeStringSlice: a list, or one string as one item (never split at commas). */
+  stringList: (o: Options<string[]>) => declare('strings', toStringList, o),
   stringMap: (o: Options<Record<string, string>>) => declare('map', toStringMap, o),
+  /** Vault's TypeKVPairs: an object of strings, or `key=value` strings. */
+  keyValues: (o: Options<Record<string, string>>) => declare('map', toKeyValues, o),
   object: (o: Options<Record<string, unknown>>) => declare('object', toObject, o),
   /** Any JSON value, passed through unparsed. */
   any: (o: Options<unknown>) => declare('any', (raw) => raw, o),

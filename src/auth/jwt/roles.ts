@@ -47,23 +47,6 @@ export async function getRole(storage: Storage, name: string): Promise<JwtRole |
 
 const name = field.name({ description: 'The role name.' });
 
-/**
- * Vault's TypeKVPairs: an object of strings, or `key=value` strings (one, or a list), which is
- * what `vault write … claim_mappings=email=email` sends.
- */
-function kvPairs(raw: unknown): Record<string, string> {
-  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return stringMap.parse(raw);
-  const pairs = Array.isArray(raw) ? raw : [raw];
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    if (typeof pair !== 'string') throw 'expected an object of strings or key=value pairs';
-    const at = pair.indexOf('=');
-    if (at <= 0) throw `invalid key pair ${JSON.stringify(pair)}`;
-    out[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return out;
-}
-const stringMap = field.stringMap({ description: 'Claims copied into alias and token metadata, by key (an object, or key=value pairs).' });
 const roleFields = {
   name,
   role_type: field.string({ description: 'oidc (browser flow, the default) or jwt (login with a JWT).', default: 'oidc' }),
@@ -74,7 +57,7 @@ const roleFields = {
   bound_subject: field.string({ description: 'The sub the token must carry.' }),
   bound_claims: field.object({ description: 'Claims (or JSON pointers) and the values they must have.' }),
   bound_claims_type: field.string({ description: 'string (exact) or glob.', default: 'string' }),
-  claim_mappings: { ...stringMap, parse: kvPairs },
+  claim_mappings: field.keyValues({ description: 'Claims copied into alias and token metadata, by key (an object, or key=value pairs).' }),
   clock_skew_leeway: field.signedDuration({ description: 'Leeway for exp, nbf and iat (default 60s; -1: none).', default: 60 }),
   expiration_leeway: field.signedDuration({ description: 'Leeway for exp (default 150s; -1: none).', default: 150 }),
   not_before_leeway: field.signedDuration({ description: 'Leeway for nbf (default 150s; -1: none).', default: 150 }),

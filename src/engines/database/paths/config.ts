@@ -10,7 +10,6 @@ import { connections, type ConnectionConfig } from '../store.js';
 import { passwordInUrl, redactUrl } from '../url-password.js';
 import { refuseUnsupported, unsupportedConfigFields } from '../unsupported.js';
 import { splitCertificateKey } from '../tls-bundle.js';
-import { statementsField } from '../vault-fields.js';
 
 const configFields = {
   name: field.name({ description: 'Name of the connection.' }),
@@ -18,7 +17,7 @@ const configFields = {
   plugin_version: field.string({ description: 'Only the built-in version ("") exists.' }),
   verify_connection: field.bool({ description: 'Log in once before saving.', default: true }),
   allowed_roles: field.strings({ description: 'Roles that may use this connection; "*" for all.', default: [] }),
-  root_rotation_statements: statementsField('SQL run by rotate-root; {{username}} and {{password}} are filled in.'),
+  root_rotation_statements: field.stringList({ description: 'SQL run by rotate-root; {{username}} and {{password}} are filled in.', default: [] }),
   password_policy: field.string({ description: 'Password policy for generated passwords.' }),
   connection_url: field.string({ description: 'URL (PostgreSQL) or DSN (MySQL) with {{username}} and {{password}} templates.' }),
   username: field.string({ description: 'User the server logs in as.' }),

@@ -3,7 +3,6 @@ import { BadRequest } from '../../../util/errors.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
 import type { PasswordGenerator } from '../../../core/password-policy.js';
 import { roles, staticRoles, type Role } from '../store.js';
-import { keyValuesField, statementsField } from '../vault-fields.js';
 
 /** Vault's credential types; only passwords are issued by these plugins. */
 export function checkCredentialType(type: string): void {
@@ -30,14 +29,14 @@ export const policyOf = (credentialConfig: Record<string, unknown>, connectionPo
 const roleFields = {
   name: field.name({ description: 'Name of the role.' }),
   db_name: field.string({ description: 'Connection (config/<name>) users are created on.' }),
-  creation_statements: statementsField('SQL that creates the user; {{name}}, {{password}}, {{expiration}}.'),
-  revocation_statements: statementsField('SQL that drops the user; the database\'s default when empty.'),
-  rollback_statements: statementsField('SQL that undoes a failed creation.'),
-  renew_statements: statementsField('SQL run when a lease is renewed; {{expiration}} is the new end.'),
+  creation_statements: field.stringList({ description: 'SQL that creates the user; {{name}}, {{password}}, {{expiration}}.', default: [] }),
+  revocation_statements: field.stringList({ description: 'SQL that drops the user; the database\'s default when empty.', default: [] }),
+  rollback_statements: field.stringList({ description: 'SQL that undoes a failed creation.', default: [] }),
+  renew_statements: field.stringList({ description: 'SQL run when a lease is renewed; {{expiration}} is the new end.', default: [] }),
   default_ttl: field.duration({ description: 'Lease length when none is asked for; 0 = the mount\'s.', default: 0 }),
   max_ttl: field.duration({ description: 'Longest lease; 0 = the mount\'s.', default: 0 }),
   credential_type: field.string({ description: 'Only "password".', default: 'password' }),
-  credential_config: keyValuesField('Settings of the credential type: password_policy.'),
+  credential_config: field.keyValues({ description: 'Settings of the credential type: password_policy.', default: {} }),
 };
 
 const writeRole: Handler<typeof roleFields> = async ({ storage, fields, sent, operation, passwords }) => {

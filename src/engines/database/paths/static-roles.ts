@@ -9,7 +9,6 @@ import { nextRotation, rotateStatic } from '../rotation.js';
 import { roles, staticRoles, type StaticRole } from '../store.js';
 import { refuseUnsupported, unsupportedStaticRoleFields } from '../unsupported.js';
 import { checkCredentialConfig, checkCredentialType, mustBeUnique, withCredentialConfig } from './roles.js';
-import { keyValuesField, statementsField } from '../vault-fields.js';
 
 const MIN_ROTATION_PERIOD = 5;
 const MIN_ROTATION_WINDOW = 3600;
@@ -21,9 +20,9 @@ const staticFields = {
   rotation_period: field.duration({ description: 'Rotate this often; at least 5 seconds.' }),
   rotation_schedule: field.string({ description: 'Five-field cron schedule (UTC), instead of rotation_period.' }),
   rotation_window: field.duration({ description: 'With rotation_schedule: how long after each time a rotation may still happen; at least 1 hour.' }),
-  rotation_statements: statementsField('SQL that sets the password; {{name}} and {{password}}.'),
+  rotation_statements: field.stringList({ description: 'SQL that sets the password; {{name}} and {{password}}.', default: [] }),
   credential_type: field.string({ description: 'Only "password".', default: 'password' }),
-  credential_config: keyValuesField('Settings of the credential type: password_policy.'),
+  credential_config: field.keyValues({ description: 'Settings of the credential type: password_policy.', default: {} }),
   self_managed_password: field.string({ description: 'Not supported.', sensitive: true }),
   password: field.string({ description: 'Not supported (Vault 1.19\'s name for self_managed_password).', sensitive: true }),
   ...unsupportedStaticRoleFields,

@@ -194,7 +194,7 @@ test('credential_config takes key=value text, as the Vault CLI sends it', async 
   assert.equal(creds.body.data.password, KNOWN);
   expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
   const bad = await srv.api('POST', 'database/roles/app-kvconf', { credential_config: 'password_policy' });
-  assert.deepEqual([bad.status, bad.body.errors], [400, ['error converting input for field "credential_config": expected key=value pairs']]);
+  assert.deepEqual([bad.status, bad.body.errors], [400, ['error converting input for field "credential_config": invalid key pair "password_policy"']]);
   await srv.api('DELETE', 'database/roles/app-kvconf');
 });
 
