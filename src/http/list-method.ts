@@ -94,28 +94,44 @@ function startHead(state: Framing): void {
 
 /** Collects the head up to its blank line, then decides how the body is framed. */
 function head(state: Framing, chunk: Buffer, start: number): number {
-  let text: string;
-  let end: number;
-  // The usual case, a whole head inside this chunk, is read without collecting pieces.
-  const whole = state.head.length === 0 ? chunk.indexOf(HEAD_END, start) : -1;
-  if (whole !== -1 && whole + HEAD_END.length - start <= MAX_HEAD) {
-    end = whole + HEAD_END.length;
-    text = chunk.toString('latin1', start, end);
-  } else {
-    end = headEnd(state, chunk, start);
-    const upTo = end === -1 ? chunk.length : end;
-    state.head.push(chunk.subarray(start, upTo));
-    state.headLength += upTo - start;
-    if (state.headLength > MAX_HEAD) {
-      state.phase = 'lost';
-      return chunk.length;
+  // The usual case, a whole head inside this chunk, is framed in one pass over it.
+  if (state.head.length === 0) {
+    const whole = scanHead(chunk, start, Math.min(chunk.length, start + MAX_HEAD));
+    if (whole !== undefined) {
+      frameBody(state, whole);
+      return whole.end;
     }
-    if (end === -1) return chunk.length;
-    text = Buffer.concat(state.head).toString('latin1');
-    state.head = [];
   }
-  const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(text);
-  const length = /\r\ncontent-length:[ \t]*([^\r]*)/i.exec(text)?.[1]?.trim();
+  const end = headEnd(state, chunk, start);
+  const upTo = end === -1 ? chunk.length : end;
+  state.head.push(chunk.subarray(start, upTo));
+  state.headLength += upTo - start;
+  if (state.headLength > MAX_HEAD) {
+    state.phase = 'lost';
+    return chunk.length;
+  }
+  if (end === -1) return chunk.length;
+  const collected = Buffer.concat(state.head);
+  state.head = [];
+  const scanned = scanHead(collected, 0, collected.length);
+  // headEnd found the blank line, so the scan does too; were it not so, stop following.
+  if (scanned === undefined) state.phase = 'lost';
+  else frameBody(state, scanned);
+  return end;
+}
+
+/** What a head says about the body after it. */
+type HeadScan = {
+  /** Index just past the head's blank line. */
+  end: number;
+  /** The first Content-Length value, trimmed. */
+  length: string | undefined;
+  /** Whether a Transfer-Encoding names chunked. */
+  chunked: boolean;
+};
+
+/** Moves to the phase the head's framing headers call for. */
+function frameBody(state: Framing, { chunked, length }: HeadScan): void {
   if (chunked) {
     state.phase = 'chunk-size';
     state.line = '';
@@ -127,7 +143,51 @@ function head(state: Framing, chunk: Buffer, start: number): number {
   } else {
     state.phase = 'lost';
   }
-  return end;
+}
+
+const CONTENT_LENGTH = 'content-length:';
+const TRANSFER_ENCODING = 'transfer-encoding:';
+
+/**
+ * The head starting at `start` if its blank line (CRLF CRLF) ends before `limit`, with its
+ * framing headers. One pass from line feed to line feed (the native byte search); only lines
+ * after a CRLF whose name starts with c or t are compared, byte by byte. Searching for the
+ * blank line with a multi-byte needle and running regular expressions over the head as a
+ * string cost ~1 µs per request, more than the rest of this file.
+ */
+function scanHead(buf: Buffer, start: number, limit: number): HeadScan | undefined {
+  let length: string | undefined;
+  let chunked = false;
+  for (let lf = buf.indexOf(LF, start); lf !== -1 && lf < limit; lf = buf.indexOf(LF, lf + 1)) {
+    if (lf - start < 1 || buf[lf - 1] !== CR) continue;
+    if (lf - start >= 3 && buf[lf - 2] === LF && buf[lf - 3] === CR) return { end: lf + 1, length, chunked };
+    const line = lf + 1;
+    const first = (buf[line] ?? 0) | 0x20;
+    if (first === 0x63 && length === undefined && namedAt(buf, line, CONTENT_LENGTH)) {
+      length = valueAt(buf, line + CONTENT_LENGTH.length).trim();
+    } else if (first === 0x74 && !chunked && namedAt(buf, line, TRANSFER_ENCODING)) {
+      chunked = valueAt(buf, line + TRANSFER_ENCODING.length).toLowerCase().includes('chunked');
+    }
+  }
+  return undefined;
+}
+
+/** Whether the header line at `at` has the name `name` (lower case, with its colon), in any case. */
+function namedAt(buf: Buffer, at: number, name: string): boolean {
+  if (at + name.length > buf.length) return false;
+  for (let k = 0; k < name.length; k++) {
+    const want = name.charCodeAt(k);
+    const got = buf[at + k]!;
+    // A letter matches in either case (its byte with bit 0x20 set); anything else only itself.
+    if (got !== want && (want < 0x61 || want > 0x7a || (got | 0x20) !== want)) return false;
+  }
+  return true;
+}
+
+/** The text from `at` to the next CR (or the end of `buf`). */
+function valueAt(buf: Buffer, at: number): string {
+  const cr = buf.indexOf(CR, at);
+  return buf.toString('latin1', at, cr === -1 ? buf.length : cr);
 }
 
 /** The index just past the head's blank line in `chunk`, or -1; the line may straddle chunks. */
