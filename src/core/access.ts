@@ -13,9 +13,13 @@ export type AccessQuery = {
   beforeBody?: boolean;
 };
 
-/** Decides whether a caller may make a request; throws PermissionDenied when not. */
+/**
+ * Decides whether a caller may make a request; throws (or rejects with) PermissionDenied when
+ * not. Answers undefined when it decided at once, from what it holds in memory, so the
+ * request path awaits only when there was something to wait for.
+ */
 export interface AccessControl {
-  authorize(caller: Caller, query: AccessQuery): Promise<void>;
+  authorize(caller: Caller, query: AccessQuery): Promise<void> | undefined;
 }
 
 /** The caller a token entry describes, with what its entity adds (when it has one). */

@@ -337,9 +337,15 @@ export class Core {
    * when the token is bound to networks the request does not come from (Vault checks a token's
    * bound CIDRs on every request).
    */
-  async resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined> {
-    const entry = await this.unsealed.tokens.lookup(token);
-    if (!entry) return undefined;
+  resolveCaller(token: string, remoteAddress: string): Caller | undefined | Promise<Caller | undefined> {
+    // Most requests carry a token whose entry is in memory: answered without an async step.
+    const known = this.unsealed.tokens.lookupNow(token);
+    if (known !== undefined) return known === null ? undefined : this.#callerFor(token, known, remoteAddress);
+    return this.unsealed.tokens.lookup(token).then((entry) => (entry ? this.#callerFor(token, entry, remoteAddress) : undefined));
+  }
+
+  /** The caller a live token entry makes, unless its CIDR binding or its entity refuses it here. */
+  #callerFor(token: string, entry: TokenEntry, remoteAddress: string): Caller | undefined {
     if (entry.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
     // Identity is read as it is now: group changes reach tokens already issued, and a disabled
     // entity's tokens are refused (Vault's "permission denied") without being revoked.

@@ -35,7 +35,7 @@ export type PipelineHost = {
   /** The audit broker in use; read on every record (src/audit installs one after start). */
   readonly audit: AuditBroker;
   readonly unsealed: Unsealed;
-  resolveCaller(token: string, remoteAddress: string): Promise<Caller | undefined>;
+  resolveCaller(token: string, remoteAddress: string): Caller | undefined | Promise<Caller | undefined>;
   lockoutOf(entry: MountEntry): ReturnType<typeof effectiveLockout>;
   mountTtls(entry: Pick<MountEntry, 'config'> | undefined): TokenTtls;
 };
@@ -90,41 +90,40 @@ export class RequestPipeline {
 
   /** Runs one logical request through routing, ACL, audit and the handler. */
   async handle(req: LogicalRequest): Promise<Outcome> {
+    // Timed here rather than in a wrapper: each async layer costs every request a promise.
     const started = telemetry.handleRequest.start();
     try {
-      return await this.#handle(req);
+      const early = this.#sealedPath(req.path);
+      if (early) {
+        await this.#readBody(req, false);
+        const base = { operation: req.operation, path: req.path.slice(4), storage: this.#host.seal.barrier, request: req,
+          mount: SYSTEM_MOUNT, caller: undefined, clock: this.#host.clock, defaults: this.#host.config, passwords: sealedPasswords };
+        const { response, warnings } = await runPath(early.def, early.params, base);
+        return { response, warnings, mountType: 'system', operation: req.operation };
+      }
+      // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
+      // A token known in memory is resolved without an await.
+      const resolving = this.#host.resolveCaller(req.clientToken, req.remoteAddress);
+      const caller = resolving instanceof Promise ? await resolving : resolving;
+      const audit: AuditInput = { request: req, caller, mount: undefined, operation: req.operation };
+      let prepared: Prepared;
+      try {
+        prepared = await this.#prepare(req, caller, audit);
+      } catch (err) {
+        // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
+        await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
+        throw err;
+      }
+      if (this.#host.audit.enabled()) await this.#auditOrFail('request', audit);
+      const spent = caller && prepared.authenticated && !this.#unlimited(caller) ? await this.#spendUse(caller) : undefined;
+      try {
+        return await this.#execute(req, prepared, audit);
+      } finally {
+        // Vault: the last use is served, then the token is revoked.
+        if (spent) await revokeTree(this.#host.unsealed.tokenDeps, spent);
+      }
     } finally {
       telemetry.handleRequest.stop(started);
-    }
-  }
-
-  async #handle(req: LogicalRequest): Promise<Outcome> {
-    const early = this.#sealedPath(req.path);
-    if (early) {
-      await this.#readBody(req, false);
-      const base = { operation: req.operation, path: req.path.slice(4), storage: this.#host.seal.barrier, request: req,
-        mount: SYSTEM_MOUNT, caller: undefined, clock: this.#host.clock, defaults: this.#host.config, passwords: sealedPasswords };
-      const { response, warnings } = await runPath(early.def, early.params, base);
-      return { response, warnings, mountType: 'system', operation: req.operation };
-    }
-    // Unauthenticated paths still see a caller when a token is sent (sys/internal/ui/mounts).
-    const caller = await this.#host.resolveCaller(req.clientToken, req.remoteAddress);
-    const audit: AuditInput = { request: req, caller, mount: undefined, operation: req.operation };
-    let prepared: Prepared;
-    try {
-      prepared = await this.#prepare(req, caller, audit);
-    } catch (err) {
-      // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
-      await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
-      throw err;
-    }
-    await this.#auditOrFail('request', audit);
-    const spent = caller && prepared.authenticated ? await this.#spendUse(caller) : undefined;
-    try {
-      return await this.#execute(req, prepared, audit);
-    } finally {
-      // Vault: the last use is served, then the token is revoked.
-      if (spent) await revokeTree(this.#host.unsealed.tokenDeps, spent);
     }
   }
 
@@ -151,14 +150,18 @@ export class RequestPipeline {
     // create-vs-update need it): a refused request never has its body buffered or parsed.
     // A request with no body to read (GET, LIST) goes straight to the full check below.
     if (caller && authenticated && req.readBody !== undefined) {
-      await this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
+      const checking = this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
+      if (checking) await checking;
     }
-    await this.#readBody(req, caller !== undefined);
-    const operation = await resolveWriteOperation(match.def, match.params, base);
+    if (req.readBody !== undefined) await this.#readBody(req, caller !== undefined);
+    // Only a write can turn out a create or an update; reads skip the async step.
+    const operation = base.operation === 'create' || base.operation === 'update' ? await resolveWriteOperation(match.def, match.params, base) : base.operation;
     audit.operation = operation;
     if (caller && authenticated) {
       const data = parametersForAcl(match.def.fields, req.data);
-      await this.#access.authorize(caller, { path: req.path, operation, data, sudo, wrapTtl: req.wrapTtl });
+      // Decided in memory (no await) once the token's policies are compiled.
+      const checking = this.#access.authorize(caller, { path: req.path, operation, data, sudo, wrapTtl: req.wrapTtl });
+      if (checking) await checking;
     }
     return { match, base: operation === base.operation ? base : { ...base, operation }, mount: route.entry, authenticated };
   }
@@ -267,6 +270,14 @@ export class RequestPipeline {
     if (!caller) return;
     const acl = await this.#host.unsealed.policies.acl(aclPolicies(caller), caller.identity);
     if (acl.capabilities(path)[0] === 'deny') throw new PermissionDenied();
+  }
+
+  /**
+   * Whether a use of the caller's token needs no counting, known without a storage turn: a
+   * batch token (no stored entry, no use count) or an unlimited token the store can vouch for.
+   */
+  #unlimited(caller: Caller): boolean {
+    return caller.tokenType === 'batch' || this.#host.unsealed.tokens.unlimitedNow(caller.tokenId);
   }
 
   /** Counts one use of a limited-use token; returns the entry when that was its last use. */

@@ -65,11 +65,21 @@ export class PolicyStore {
     return [...new Set([...names, ROOT_POLICY_NAME])].sort();
   }
 
+  /** `acl` when its answer is already compiled in memory; undefined when it must load policies. */
+  aclNow(names: readonly string[], identity?: TemplateIdentity): Acl | undefined {
+    const key = this.#keyOf(names);
+    const acl = this.#acls.get(key);
+    if (acl === undefined || !identity || !this.#templated.has(key)) return acl;
+    return this.#entityAcls.get(`${key}\0${identity.key}`);
+  }
+
   /**
    * The compiled ACL for a token's policy names; unknown names grant nothing. With an entity,
    * templated paths are filled from it; a set without templates shares one ACL for everyone.
    */
   async acl(names: readonly string[], identity?: TemplateIdentity): Promise<Acl> {
+    const known = this.aclNow(names, identity);
+    if (known !== undefined) return known;
     const key = this.#keyOf(names);
     let acl = this.#acls.get(key);
     if (!acl) {

@@ -9,33 +9,43 @@ export type GroupWriter = {
   flush(): void;
 };
 
-type Waiter = { resolve: () => void; reject: (err: unknown) => void };
+/** The lines of one turn share one promise, settled by the one write that carries them. */
+type Batch = { done: Promise<void>; resolve: () => void; reject: (err: unknown) => void };
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const done = new Promise<void>((yes, no) => { resolve = yes; reject = no; });
+  return { done, resolve, reject };
+}
 
 /** Batches lines into calls of `writeNow`, which must throw when the bytes were not written. */
 export function groupWriter(writeNow: (buf: Buffer) => void): GroupWriter {
   let lines: string[] = [];
-  let waiters: Waiter[] = [];
+  let batch: Batch | undefined;
   let scheduled: NodeJS.Immediate | undefined;
   const flush = () => {
     if (scheduled) clearImmediate(scheduled);
     scheduled = undefined;
-    if (lines.length === 0) return;
-    const batch = lines;
-    const settle = waiters;
+    if (lines.length === 0 || batch === undefined) return;
+    const written = lines;
+    const settle = batch;
     lines = [];
-    waiters = [];
+    batch = undefined;
     try {
-      writeNow(Buffer.from(batch.length === 1 ? (batch[0] as string) : batch.join('')));
+      writeNow(Buffer.from(written.length === 1 ? (written[0] as string) : written.join('')));
     } catch (err) {
-      for (const w of settle) w.reject(err);
+      settle.reject(err);
       return;
     }
-    for (const w of settle) w.resolve();
+    settle.resolve();
   };
-  const write = (line: string) => new Promise<void>((resolve, reject) => {
+  // One promise per turn rather than per line: a request's two records cost no promise each.
+  const write = (line: string) => {
     scheduled ??= setImmediate(flush);
     lines.push(line);
-    waiters.push({ resolve, reject });
-  });
+    batch ??= newBatch();
+    return batch.done;
+  };
   return { write, flush };
 }

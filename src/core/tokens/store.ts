@@ -96,6 +96,19 @@ export class TokenStore {
   }
 
   /**
+   * `lookup` answered from memory where it can be, for the request path's first step: the
+   * live entry, null when the token is known not to be live, undefined when only `lookup`
+   * (a storage read, or a batch token's decryption) can tell.
+   */
+  lookupNow(token: string): TokenEntry | null | undefined {
+    if (token === '') return null;
+    if (isBatchToken(token)) return undefined;
+    const entry = this.#cache.get(this.hash(token));
+    if (entry === undefined) return undefined;
+    return (entry.expire_at === 0 || entry.expire_at > this.#clock.now()) && entry.num_uses >= 0 ? entry : null;
+  }
+
+  /**
    * The entry of a token that may parent new tokens: it exists (expired ones included, so the
    * expiry race is decided by the lock in `create`) and is not serving its last use. Vault
    * calls a token on its last use "revocation pending" and finds no parent in it.
@@ -160,16 +173,23 @@ export class TokenStore {
   }
 
   /**
+   * Whether a use of token `id` is known to need no counting without a turn of its lock:
+   * most tokens have unlimited uses, and num_uses never changes from 0 once issued. With
+   * nothing else under way on the token (a revocation, say), such a use needs only the entry
+   * still being there; `spendUse` would answer 'unlimited'.
+   */
+  unlimitedNow(id: string): boolean {
+    const cached = this.#cache.get(id);
+    return cached !== undefined && cached.num_uses === 0 && !this.#lock.busy(id);
+  }
+
+  /**
    * Counts one use of a token. `unlimited` and `counted` mean the use may go ahead; `last`
    * means it may and the token is spent (the caller revokes it afterwards); `refused` means
    * the token is gone or its uses were already taken by concurrent requests.
    */
   spendUse(id: string): Promise<{ outcome: 'unlimited' | 'counted' | 'refused' } | { outcome: 'last'; entry: TokenEntry }> {
-    // Most tokens have unlimited uses, and num_uses never changes from 0 once issued: with
-    // nothing else under way on the token (a revocation, say), such a use needs no turn of
-    // the lock, only the entry still being there; the answer is what the section would give.
-    const cached = this.#cache.get(id);
-    if (cached !== undefined && cached.num_uses === 0 && !this.#lock.busy(id)) return Promise.resolve(UNLIMITED);
+    if (this.unlimitedNow(id)) return Promise.resolve(UNLIMITED);
     return this.exclusive(id, async () => {
       const entry = await this.byId(id);
       if (!entry || entry.num_uses < 0) return { outcome: 'refused' as const };
