@@ -209,8 +209,9 @@ export class MountTable {
     const view: Storage & DecodedReads = barrier.getDecoded === undefined ? scoped : {
       ...scoped,
       // The view's own rule for keys, then the barrier's cache of decoded non-secret entries.
-      getDecoded: async (key, decode) => {
-        if (typeof key !== 'string' || key.includes('..') || key.startsWith('/')) throw new BadRequest('relative paths not supported');
+      // Not async: the barrier's promise is handed on without a frame of its own.
+      getDecoded: (key, decode) => {
+        if (typeof key !== 'string' || key.includes('..') || key.startsWith('/')) return Promise.reject(new BadRequest('relative paths not supported'));
         return barrier.getDecoded!(prefix + key, decode);
       },
     };

@@ -214,17 +214,15 @@ async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, l
   const inFlight = inFlightRequests(core);
   // Raw facts only: sys/in-flight-req formats them when it is read, not on every request.
   const slot = inFlight.add(requestId, { started: Date.now(), method: req.method ?? '', url: req.url ?? '', remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 });
-  const local = async (body: Buffer | undefined): Promise<Reply> => {
-    const reply = outcomeReply(await core.handle(toLogical(req, limit, requestId, body)), requestId);
-    // The store revision this answer reflects, for a client's read-your-writes.
-    const index = tokens?.current();
-    return index === undefined ? reply : { ...reply, headers: { ...reply.headers, 'X-Vault-Index': index } };
-  };
   try {
     // Only a standby forwards or serves from the shared store; the active node goes straight on.
-    const relayed = core.ha?.standby ? await standbyReply(core, req, limit.trusted, forwarding, log, tokens && { tokens, local }) : undefined;
-    if (relayed) return relayed;
-    return await local(undefined);
+    if (core.ha?.standby) {
+      const local = async (body: Buffer | undefined) => indexed(outcomeReply(await core.handle(toLogical(req, limit, requestId, body)), requestId), tokens);
+      const relayed = await standbyReply(core, req, limit.trusted, forwarding, log, tokens && { tokens, local });
+      if (relayed) return relayed;
+      return await local(undefined);
+    }
+    return indexed(outcomeReply(await core.handle(toLogical(req, limit, requestId)), requestId), tokens);
   } catch (err) {
     // A client that hung up mid-body is not our failure; nobody will read the answer.
     if (!req.complete && req.socket.destroyed) {
@@ -235,6 +233,12 @@ async function serve(core: Core, req: http.IncomingMessage, limit: BodyLimits, l
   } finally {
     inFlight.remove(slot);
   }
+}
+
+/** `reply` with the store revision it reflects, for a client's read-your-writes (HA only). */
+function indexed(reply: Reply, tokens: IndexTokens | undefined): Reply {
+  const index = tokens?.current();
+  return index === undefined ? reply : { ...reply, headers: { ...reply.headers, 'X-Vault-Index': index } };
 }
 
 /**
