@@ -108,7 +108,8 @@ export class RequestPipeline {
       const audit: AuditInput = { request: req, caller, mount: undefined, operation: req.operation };
       let prepared: Prepared;
       try {
-        prepared = await this.#prepare(req, caller, audit);
+        const preparing = this.#prepare(req, caller, audit);
+        prepared = preparing instanceof Promise ? await preparing : preparing;
       } catch (err) {
         // Refusals are audited too; if even that cannot be recorded, the caller learns only of that.
         await this.#auditOrFail('request', { ...audit, error: auditableError(err) });
@@ -127,8 +128,13 @@ export class RequestPipeline {
     }
   }
 
-  /** Routes, resolves create/update and checks the ACL (for help: any capability on the path). */
-  async #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Promise<Prepared> {
+  /**
+   * Routes, resolves create/update and checks the ACL (for help: any capability on the path).
+   * A request without a body, whose token's ACL is compiled, is prepared without an async
+   * step (each costs every request a promise and a suspended frame): most reads answer
+   * Prepared itself, the rest a promise of it.
+   */
+  #prepare(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput): Prepared | Promise<Prepared> {
     const { mounts } = this.#host.unsealed;
     const route = mounts.route(req.path);
     if (!route) throw new NotFound(`no handler for route "${req.path}". route entry not found.`);
@@ -141,29 +147,41 @@ export class RequestPipeline {
       operation: req.operation, path: route.rest, storage: mounts.viewOf(route.entry), request: req, mount: route.entry, caller,
       clock: this.#host.clock, defaults: this.#host.config, passwords: this.#host.unsealed.passwordPolicies.generate, log: this.#host.log,
     };
-    if (req.operation === 'read' && wantsHelp(req.query)) {
-      await this.#authorizeHelp(caller, req.path);
-      return { match, base, mount: route.entry, authenticated, help: true };
-    }
+    const routed: Prepared = { match, base, mount: route.entry, authenticated };
+    if (req.operation === 'read' && wantsHelp(req.query)) return this.#prepareHelp(caller, req.path, { ...routed, help: true });
     const sudo = match.def.sudo === true;
+    if (req.readBody !== undefined || base.operation === 'create' || base.operation === 'update') return this.#prepareWrite(req, caller, audit, routed, sudo);
+    // No body to read and no create-or-update to resolve: the operation is the request's own.
+    audit.operation = base.operation;
+    if (!caller || !authenticated) return routed;
+    const data = parametersForAcl(match.def.fields, req.data);
+    const checking = this.#access.authorize(caller, { path: req.path, operation: base.operation, data, sudo, wrapTtl: req.wrapTtl });
+    return checking ? checking.then(() => routed) : routed;
+  }
+
+  async #prepareHelp(caller: Caller | undefined, path: string, prepared: Prepared): Promise<Prepared> {
+    await this.#authorizeHelp(caller, path);
+    return prepared;
+  }
+
+  /** The rest of `#prepare` for a request with a body, or a write whose create-or-update the path decides. */
+  async #prepareWrite(req: LogicalRequest, caller: Caller | undefined, audit: AuditInput, routed: Prepared, sudo: boolean): Promise<Prepared> {
+    const { match, base, authenticated } = routed;
     // What the path and operation allow is decided before the body is read (parameters and
     // create-vs-update need it): a refused request never has its body buffered or parsed.
-    // A request with no body to read (GET, LIST) goes straight to the full check below.
     if (caller && authenticated && req.readBody !== undefined) {
       const checking = this.#access.authorize(caller, { path: req.path, operation: req.operation, data: {}, sudo, wrapTtl: req.wrapTtl, beforeBody: true });
       if (checking) await checking;
     }
     if (req.readBody !== undefined) await this.#readBody(req, caller !== undefined);
-    // Only a write can turn out a create or an update; reads skip the async step.
     const operation = base.operation === 'create' || base.operation === 'update' ? await resolveWriteOperation(match.def, match.params, base) : base.operation;
     audit.operation = operation;
     if (caller && authenticated) {
       const data = parametersForAcl(match.def.fields, req.data);
-      // Decided in memory (no await) once the token's policies are compiled.
       const checking = this.#access.authorize(caller, { path: req.path, operation, data, sudo, wrapTtl: req.wrapTtl });
       if (checking) await checking;
     }
-    return { match, base: operation === base.operation ? base : { ...base, operation }, mount: route.entry, authenticated };
+    return operation === base.operation ? routed : { ...routed, base: { ...base, operation } };
   }
 
   /** Fills the request's data from its body, if it has one still unread. */
