@@ -24,7 +24,9 @@ type Perms = {
 };
 type Entry = { pattern: Pattern; perms: Perms };
 // Exact and segment patterns are keyed as written; prefix patterns by the part before the "*".
-type Rules = { exact: Map<string, Entry>; prefix: Map<string, Entry>; segment: Map<string, Entry> };
+// `prefixLengths` holds the lengths of the prefix keys, longest first, so a lookup tries only
+// the lengths a rule has instead of every slice of the path.
+type Rules = { exact: Map<string, Entry>; prefix: Map<string, Entry>; segment: Map<string, Entry>; prefixLengths: number[] };
 
 // Vault checks parameters only on operations that carry them.
 const PARAM_OPERATIONS: ReadonlySet<Operation> = new Set(['read', 'create', 'update', 'patch']);
@@ -45,7 +47,7 @@ const rootAcl: Acl = {
  */
 export function compileAcl(policies: readonly Policy[], identity?: TemplateIdentity): Acl {
   if (policies.some((p) => p.name === ROOT_POLICY_NAME)) return rootAcl;
-  const rules: Rules = { exact: new Map(), prefix: new Map(), segment: new Map() };
+  const rules: Rules = { exact: new Map(), prefix: new Map(), segment: new Map(), prefixLengths: [] };
   for (const policy of policies) {
     for (const rule of policy.paths) {
       if (!isTemplated(rule.path)) {
@@ -59,6 +61,7 @@ export function compileAcl(policies: readonly Policy[], identity?: TemplateIdent
       }
     }
   }
+  rules.prefixLengths = [...new Set([...rules.prefix.keys()].map((base) => base.length))].sort((a, b) => b - a);
   return {
     root: false,
     allowed: (request) => decide(rules, request),
@@ -112,7 +115,7 @@ function mergeParams(into: Map<string, unknown[]>, from: ParamConstraints): void
 }
 
 function lookup(rules: Rules, rawPath: string, isList: boolean): Perms | undefined {
-  const path = rawPath.replace(/^\/+/, '');
+  const path = rawPath.startsWith('/') ? rawPath.replace(/^\/+/, '') : rawPath;
   const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;
   // Vault: a list of "foo/" is also governed by an exact rule for "foo", and tries the
   // globs against "foo" before "foo/".
@@ -129,7 +132,11 @@ function lookup(rules: Rules, rawPath: string, isList: boolean): Perms | undefin
 // criterion); it then competes with every matching "+" pattern.
 function bestNonExact(rules: Rules, path: string): Perms | undefined {
   let best: Entry | undefined;
-  for (let end = path.length; end >= 0 && best === undefined; end--) best = rules.prefix.get(path.slice(0, end));
+  for (const length of rules.prefixLengths) {
+    if (length > path.length) continue;
+    best = rules.prefix.get(length === path.length ? path : path.slice(0, length));
+    if (best !== undefined) break;
+  }
   if (rules.segment.size === 0) return best?.perms;
   const parts = path.split('/');
   for (const entry of rules.segment.values()) {
