@@ -119,8 +119,11 @@ export class Leases {
   async #renewNow(leaseId: string, increment: number): Promise<{ lease: LeaseEntry; ttl: number; warnings: string[] }> {
     const lease = await leaseRecords.get(this.#storage, leaseId);
     if (!lease) throw new BadRequest('lease not found');
-    if (!lease.renewable) throw new BadRequest('lease is not renewable');
     const now = this.#clock.now();
+    // Vault's order: an expired lease (not yet revoked by the expiry pass) is refused as such
+    // before renewability is looked at.
+    if (lease.expire_time <= now) throw new BadRequest('lease expired');
+    if (!lease.renewable) throw new BadRequest('lease is not renewable');
     const original = Math.round((lease.expire_time - (lease.last_renewal ?? lease.issue_time)) / 1000);
     const wanted = increment > 0 ? increment : original;
     const left = Math.max(0, Math.floor((lease.max_expire_time - now) / 1000));

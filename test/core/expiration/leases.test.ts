@@ -62,6 +62,16 @@ test('renew extends up to the max TTL, then warns and caps; increment 0 keeps th
   }
 });
 
+test('a lease past its expiry that the expiry pass has not revoked yet is refused renewal as expired', async () => {
+  const { lease_id } = (await srv.api('GET', 'db/creds/late?ttl=60')).body;
+  clock.advance(61_000);
+  const r = await srv.api('PUT', 'sys/leases/renew', { lease_id, increment: 60 });
+  assert.deepEqual([r.status, r.body.errors], [400, ['lease expired']]);
+  await expire();
+  const gone = await srv.api('PUT', 'sys/leases/renew', { lease_id, increment: 60 });
+  assert.deepEqual([gone.status, gone.body.errors], [400, ['lease not found']]);
+});
+
 test('revoke and revoke-prefix call the engine and forget the leases', async () => {
   const a = (await srv.api('GET', 'db/creds/gone')).body;
   const b = (await srv.api('GET', 'db/creds/pre')).body;
