@@ -2,6 +2,7 @@
 // separate process, next to the bare node:http ceiling measured in the same run. Prints a
 // table and writes bench/results/latest.json. Never decides pass/fail.
 //   BENCH_SECONDS (default 5)   BENCH_SECRETS (default 100000: the "many secrets" read)
+//   BENCH_WARMUP (default 1): seconds of the same load, unmeasured, before each scenario
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { sqliteFsyncCeiling } from './sqlite-ceiling.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const manySecrets = Number(process.env.BENCH_SECRETS ?? 100_000);
+const warmup = Number(process.env.BENCH_WARMUP ?? 1);
 
 /** `base` names the row a ratio is taken against: the HTTP ceiling, or SQLite's fsync ceiling for durable writes. */
 type Result = { name: string; fixedRate: boolean; base: 'http' | 'fsync' } & LoadResult;
@@ -65,6 +67,10 @@ async function main(): Promise<void> {
     const load = (o: Omit<LoadOptions, 'durationSeconds'>) => runLoad({ durationSeconds: seconds, ...o });
     const results: Result[] = [];
     const measure = async (name: string, o: Omit<LoadOptions, 'durationSeconds'>, base: Result['base'] = 'http') => {
+      // The first requests of a path run V8's unoptimised code: start-up cost, not the steady
+      // state a row reports, so every scenario (the ceiling too) is first run unmeasured.
+      // Distinct-key writes warm up on other keys, so the measured ones are all new.
+      if (warmup > 0) await runLoad({ ...o, durationSeconds: warmup, url: o.uniquePaths ? `${o.url}-warmup` : o.url });
       const r = await load(o);
       // At a fixed request rate only the latency says anything; a ratio to the ceiling would not.
       results.push({ name, ...r, fixedRate: o.overallRate !== undefined, base });
