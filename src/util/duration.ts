@@ -1,15 +1,19 @@
 // Vault's duration syntax: an integer is seconds; a string is seconds ("300") or Go-style
 // units ("1h30m", "90s", "1.5h", "5d" is not Go but Vault's parseutil accepts "d").
 
-const UNIT_SECONDS: Record<string, number> = {
-  ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400,
+/** Each unit in nanoseconds, as Go's time.ParseDuration counts ("d" is Vault's parseutil's). */
+const UNIT_NANOS: Record<string, bigint> = {
+  ns: 1n, us: 1_000n, 'µs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n,
 };
 
-const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
+const PART = /(\d*)(?:\.(\d*))?(ns|us|µs|ms|s|m|h|d)/y;
+const NANOS_PER_SECOND = 1_000_000_000n;
 
 /**
  * Parses a duration to whole seconds (fractions dropped: Vault keeps second granularity);
  * undefined when it is not a duration or is negative. Used for field values and policies.
+ * Counted in integer nanoseconds as Go does, so "8.2m" is 492 s (8.2 × 60 in floating point
+ * is 491.99…, which truncation would turn into 491).
  */
 export function parseDurationSeconds(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
@@ -17,15 +21,22 @@ export function parseDurationSeconds(value: unknown): number | undefined {
   const text = value.trim();
   if (text === '') return 0;
   if (/^\d+$/.test(text)) return Number(text);
-  let total = 0;
+  let nanos = 0n;
   PART.lastIndex = 0;
   while (PART.lastIndex < text.length) {
     const start = PART.lastIndex;
     const m = PART.exec(text);
     if (m === null || m.index !== start) return undefined;
-    total += Number(m[1]) * (UNIT_SECONDS[m[2] ?? ''] ?? Number.NaN);
+    const whole = m[1] ?? '';
+    const fraction = m[2] ?? '';
+    // A number needs a digit on one side of its point ("1.", ".5" and "1.5" but not ".").
+    if (whole === '' && fraction === '') return undefined;
+    const unit = UNIT_NANOS[m[3] ?? ''] as bigint;
+    nanos += BigInt(whole || '0') * unit;
+    if (fraction !== '') nanos += (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
   }
-  return Number.isFinite(total) ? Math.floor(total) : undefined;
+  const seconds = Number(nanos / NANOS_PER_SECOND);
+  return Number.isSafeInteger(seconds) ? seconds : undefined;
 }
 
 /** Formats seconds the way Go's time.Duration prints them ("0s", "1h0m0s", "90s" → "1m30s"). */
