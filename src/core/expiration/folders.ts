@@ -7,7 +7,8 @@ import type { Storage } from '../../storage/storage.js';
 
 /** The names among `names` that are a sub-folder of `prefix` ('' or ending in '/') in `storage`. */
 export async function namesWithFolders(storage: Storage, prefix: string, names: readonly string[]): Promise<Set<string>> {
-  const sorted = [...new Set(names)].sort(bytewise);
+  // Default sort: UTF-16 code-unit order, the same as `bytewise`, without a call per comparison.
+  const sorted = [...new Set(names)].sort();
   const found = new Set<string>();
   let i = 0;
   while (i < sorted.length) {

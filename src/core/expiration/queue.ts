@@ -30,6 +30,15 @@ export function queueKey(item: ExpiryItem): string {
 }
 
 /**
+ * The key an item is stored under: the name it was listed under (`earliest`), which is exact
+ * even for an item from before items named their keys, else the key `schedule` gives it.
+ * Reusing the listed name also spares a bulk expiry re-encoding thousands of ids.
+ */
+export function storedKey(item: ExpiryItem & { key?: string }): string {
+  return item.key !== undefined ? `${PREFIX}${item.key}` : queueKey(item);
+}
+
+/**
  * Every key the item may be stored under: a token scheduled before items named its accessor
  * and parent is under the shorter key, so removing or moving it deletes both.
  */
