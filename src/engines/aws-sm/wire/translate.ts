@@ -37,7 +37,9 @@ export function awsWireHandler(core: Core, options: WireOptions = {}) {
   const mount = options.mount ?? 'aws-sm/';
   const sigv4 = options.sigv4Mount ?? 'sigv4/';
   return (req: IncomingMessage) => {
-    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/') return undefined;
+    // Asked of every request: `/` or `/?…` is told from a Vault path without splitting the URL.
+    const url = req.url ?? '';
+    if (req.method !== 'POST' || url[0] !== '/' || (url.length > 1 && url[1] !== '?')) return undefined;
     return async (body: Buffer): Promise<WireReply> => {
       const requestId = randomUUID();
       try {
