@@ -44,7 +44,8 @@ export function driverOf(config: Pick<ConnectionConfig, 'plugin_name'>): Databas
   return driver;
 }
 
-const POSTGRES = 'postgresql-database-plugin';
+/** Vault's name of the PostgreSQL plugin. */
+export const POSTGRES = 'postgresql-database-plugin';
 
 /** The connection URL in the form the driver reads: a PostgreSQL keyword/value string becomes a URL. */
 export function driverUrl(config: Pick<ConnectionConfig, 'plugin_name' | 'connection_url'>): string {

@@ -1,21 +1,27 @@
 // A throwaway PostgreSQL cluster with scram-sha-256 password auth, for the tests that must show
 // an old password stops working (the shared server trusts every local login).
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../server/process.js';
+import type { TestServerOptions } from '../../helpers/server.js';
+import { expectStatus, pgAdmin, startDatabaseServer } from './helpers.js';
 
 const run = promisify(execFile);
 const BIN = '/usr/lib/postgresql/15/bin';
 
 
 /** A running cluster: its port, the superuser's password, and stop/start for outage tests. */
-export type ScramCluster = { port: number; password: string; url: string; stop(): Promise<void>; start(): Promise<void>; destroy(): Promise<void> };
+export type ScramCluster = {
+  port: number; password: string; url: string; stop(): Promise<void>; start(): Promise<void>; destroy(): Promise<void>;
+  /** The server's log so far (every statement, when started with logStatements). */
+  log(): string;
+};
 
 /** Creates and starts a cluster in a temporary folder, as the postgres user. */
-export async function startScramCluster(): Promise<ScramCluster> {
+export async function startScramCluster(opts: { logStatements?: boolean } = {}): Promise<ScramCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'lockbox-pg-'));
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
@@ -28,16 +34,34 @@ export async function startScramCluster(): Promise<ScramCluster> {
   await asPostgres('initdb', ['-D', join(dir, 'data'), '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${join(dir, 'pw')}`, '--no-sync']);
   const port = await freePort();
   const start = async () => {
-    await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${opts.logStatements ? ' -c log_statement=all' : ''}`, 'start']);
   };
   const stop = async () => { await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']); };
   await start();
   return {
     port, password, start, stop,
+    log: () => { try { return readFileSync(join(dir, 'log'), 'utf8'); } catch { return ''; } },
     url: `postgresql://{{username}}:{{password}}@127.0.0.1:${port}/postgres?sslmode=disable`,
     async destroy() {
       await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a cluster with a superuser `root`, and a test server whose connection "pg" logs in as
+ * it (with `config` added) and whose role "app" makes login users valid until their lease ends.
+ */
+export async function startClusterEngine(root: string, rootPassword: string, opts: { logStatements?: boolean; server?: TestServerOptions; config?: Record<string, unknown> } = {}) {
+  const db = await startScramCluster({ logStatements: opts.logStatements });
+  await pgAdmin(`CREATE ROLE ${root} SUPERUSER LOGIN PASSWORD '${rootPassword}'`, [], db.port, db.password);
+  const srv = await startDatabaseServer(opts.server);
+  expectStatus(await srv.api('POST', 'database/config/pg', {
+    plugin_name: 'postgresql-database-plugin', connection_url: db.url, username: root, password: rootPassword, allowed_roles: '*', ...opts.config,
+  }), 204);
+  expectStatus(await srv.api('POST', 'database/roles/app', {
+    db_name: 'pg', default_ttl: '1h', creation_statements: `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`,
+  }), 204);
+  return { db, srv };
 }

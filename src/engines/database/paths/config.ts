@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../../util/errors.js';
 import { formatDuration } from '../../../util/duration.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
-import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, storedConnection, talk } from '../connection.js';
+import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, POSTGRES, storedConnection, talk } from '../connection.js';
 import { rotateRoot } from '../root-rotation.js';
 import { renderUsername } from '../username-template.js';
 import { connections, type ConnectionConfig } from '../store.js';
 import { passwordInUrl, redactUrl } from '../url-password.js';
 import { refuseUnsupported, unsupportedConfigFields } from '../unsupported.js';
 import { splitCertificateKey } from '../tls-bundle.js';
+import { PASSWORD_AUTHENTICATIONS } from '../scram.js';
 
 const configFields = {
   name: field.name({ description: 'Name of the connection.' }),
@@ -26,7 +27,7 @@ const configFields = {
   max_idle_connections: field.int({ description: 'Idle connections kept; 0 = as many as open.', default: 0 }),
   max_connection_lifetime: field.duration({ description: 'Longest a pooled connection lives; 0 = no limit.', default: 0 }),
   username_template: field.string({ description: 'Template of dynamic user names; the plugin\'s default when empty.' }),
-  password_authentication: field.string({ description: 'PostgreSQL: how passwords go into statements; only "password" (as written).', default: 'password' }),
+  password_authentication: field.string({ description: 'PostgreSQL: how passwords go into statements: "password" (as they are) or "scram-sha-256" (hashed here into a SCRAM verifier; PostgreSQL 10+).', default: 'password' }),
   disable_escaping: field.bool({ description: 'Fill the URL templates without URL-escaping.' }),
   tls_ca: field.string({ description: 'PEM CA certificate the server\'s certificate must chain to.' }),
   tls_certificate: field.string({ description: 'PEM client certificate.' }),
@@ -51,9 +52,24 @@ function check(c: ConfigInput): void {
   if (c.max_open_connections < 0) throw new BadRequest('max_open_connections cannot be negative: unlimited pools are not supported');
   if (c.max_idle_connections < 0 || c.max_connection_lifetime < 0) throw new BadRequest('connection pool settings cannot be negative');
   if (c.max_idle_connections > c.max_open_connections) c.max_idle_connections = c.max_open_connections;
-  if (c.password_authentication !== 'password') throw new BadRequest(`unsupported password_authentication "${c.password_authentication}": only "password" is available`);
+  checkPasswordAuthentication(c);
   // A template we cannot evaluate is refused now, not at the first creds request.
   if (c.username_template !== '') renderUsername(c.username_template, { DisplayName: 'token', RoleName: 'role', now: new Date() });
+}
+
+/**
+ * password_authentication is the PostgreSQL plugin's: "password" puts passwords into the SQL as
+ * they are, "scram-sha-256" puts their SCRAM verifier there. Vault's MySQL plugins have no
+ * such setting; asking them to hash is refused rather than ignored.
+ */
+function checkPasswordAuthentication(c: ConfigInput): void {
+  const value = c.password_authentication;
+  if (!(PASSWORD_AUTHENTICATIONS as readonly string[]).includes(value)) {
+    throw new BadRequest(`error creating database object: '${value}' is not a valid password authentication type`);
+  }
+  if (value !== 'password' && c.plugin_name !== POSTGRES) {
+    throw new BadRequest(`password_authentication "${value}" is only available with ${POSTGRES}`);
+  }
 }
 
 const PASSWORD_IN_URL = 'Password found in connection_url, use a templated url to enable root rotation and prevent read access to password information.';
@@ -94,7 +110,7 @@ function configView(c: ConnectionConfig): Record<string, unknown> {
     max_open_connections: c.max_open_connections, max_idle_connections: c.max_idle_connections,
     max_connection_lifetime: formatDuration(c.max_connection_lifetime), disable_escaping: c.disable_escaping,
   };
-  if (c.plugin_name === 'postgresql-database-plugin') details.password_authentication = c.password_authentication;
+  if (c.plugin_name === POSTGRES) details.password_authentication = c.password_authentication;
   if (c.username_template !== '') details.username_template = c.username_template;
   if (c.tls_ca !== '') details.tls_ca = c.tls_ca;
   if (c.tls_certificate !== '') details.tls_certificate = c.tls_certificate;
