@@ -2,7 +2,7 @@
 // named by the config's random connection_id, so rewriting a config (or rotating its root
 // password) starts a new pool and closes the old; seal closes them all.
 import { BadRequest, LockboxError } from '../../util/errors.js';
-import { driverFor, scrubMessage, type DatabaseConnection, type DatabaseDriver } from '../../util/sql/index.js';
+import { driverFor, scrubMessage, type ConnectionSettings, type DatabaseConnection, type DatabaseDriver } from '../../util/sql/index.js';
 import type { Storage } from '../../storage/storage.js';
 import { connections, type ConnectionConfig } from './store.js';
 import { isKeywordString, keywordsToUrl } from './pg-keywords.js';
@@ -52,14 +52,21 @@ export function driverUrl(config: Pick<ConnectionConfig, 'plugin_name' | 'connec
   return config.plugin_name === POSTGRES && isKeywordString(config.connection_url) ? keywordsToUrl(config.connection_url) : config.connection_url;
 }
 
-/** Opens a pool for a config that is not stored yet, or with another password. */
-export function openUncached(config: ConnectionConfig, password = config.password): DatabaseConnection {
-  return driverOf(config).connect({
+type SettingsSource = Omit<ConnectionConfig, 'connection_id' | 'pending_password'>;
+
+/** The driver's settings for a config. */
+export function settingsOf(config: SettingsSource, password = config.password): ConnectionSettings {
+  return {
     connectionUrl: driverUrl(config), username: config.username, password,
     disableEscaping: config.disable_escaping, maxOpenConnections: config.max_open_connections,
     maxIdleConnections: config.max_idle_connections, maxConnectionLifetime: config.max_connection_lifetime,
     tls: { ca: config.tls_ca, certificate: config.tls_certificate, privateKey: config.private_key },
-  });
+  };
+}
+
+/** Opens a pool for a config that is not stored yet, or with another password. */
+export function openUncached(config: ConnectionConfig, password = config.password): DatabaseConnection {
+  return driverOf(config).connect(settingsOf(config, password));
 }
 
 /** The pool of a stored config, opened on first use. */

@@ -31,5 +31,6 @@ test('a Go DSN template becomes mysql2 options with the raw credentials', () => 
   const bare = dsnOptions({ ...settings, connectionUrl: '/' });
   assert.deepEqual([bare.user, bare.host, bare.port], ['admin', '127.0.0.1', 3306]);
   assert.throws(() => dsnOptions({ ...settings, connectionUrl: 'mysql://x' }), { name: 'BadRequest' });
-  assert.throws(() => dsnOptions({ ...settings, connectionUrl: '{{username}}@tcp(h)/?parseTime=true' }), /unsupported parameter/);
+  assert.throws(() => dsnOptions({ ...settings, connectionUrl: '{{username}}@tcp(h)/?readTimeout=5s' }), /unsupported parameter/);
+  assert.equal(dsnOptions({ ...settings, connectionUrl: '/?timeout=1m30s&parseTime=true' }).connectTimeout, 90_000);
 });

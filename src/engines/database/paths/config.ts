@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../../util/errors.js';
 import { formatDuration } from '../../../util/duration.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
-import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, POSTGRES, storedConnection, talk } from '../connection.js';
+import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, POSTGRES, settingsOf, storedConnection, talk } from '../connection.js';
+import { dsnOptions } from '../../../util/sql/mysql.js';
 import { rotateRoot } from '../root-rotation.js';
 import { renderUsername } from '../username-template.js';
 import { connections, type ConnectionConfig } from '../store.js';
@@ -47,6 +48,11 @@ function check(c: ConfigInput): void {
   if (c.plugin_version !== '' && c.plugin_version !== 'builtin') throw new BadRequest(`plugin version "${c.plugin_version}" not found`);
   if (c.connection_url === '') throw new BadRequest('connection_url cannot be empty');
   driverUrl(c); // a keyword/value string that cannot be read is refused now
+  // A MySQL DSN is read now too, so an unsupported parameter is a 400 even without verification.
+  if (c.plugin_name !== POSTGRES) dsnOptions(settingsOf(c));
+  if ([c.username, c.password].some((v) => /\{\{\s*(username|password)\s*\}\}/.test(v))) {
+    throw new BadRequest('error creating database object: username and/or password cannot contain the template variables');
+  }
   if (c.max_open_connections === 0) c.max_open_connections = DEFAULT_OPEN_CONNECTIONS;
   // Vault reads a negative size as "unlimited"; a pool here always has a bound.
   if (c.max_open_connections < 0) throw new BadRequest('max_open_connections cannot be negative: unlimited pools are not supported');
@@ -94,7 +100,7 @@ const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent
   const stored: ConnectionConfig = { ...config, connection_id: randomUUID() };
   if (config.verify_connection) {
     const conn = openUncached(stored);
-    await talk('error creating database object', [config.password], () => conn.verify(), 400)
+    await talk('error creating database object: error verifying connection', [config.password], () => conn.verify(), 400)
       .catch(async (err: unknown) => { await conn.close().catch(() => undefined); throw err; });
     await conn.close();
   }
@@ -118,6 +124,9 @@ function configView(c: ConnectionConfig): Record<string, unknown> {
     plugin_name: c.plugin_name, plugin_version: c.plugin_version, connection_details: details,
     allowed_roles: c.allowed_roles, root_credentials_rotate_statements: c.root_rotation_statements,
     password_policy: c.password_policy, verify_connection: c.verify_connection,
+    // Vault's read shows these at their zero values too; they can only be zero here (unsupported.ts).
+    skip_static_role_import_rotation: false,
+    rotation_period: 0, rotation_schedule: '', rotation_window: 0, disable_automated_rotation: false,
   };
 }
 
@@ -158,6 +167,28 @@ export const resetPath = definePath({
       const c = await storedConnection(storage, fields.name);
       await closeConnection(c.connection_id);
       await talk('error creating database object', [c.password], () => connectionOf(c).verify());
+    },
+  },
+});
+
+/**
+ * reload/:plugin_name: reset every connection of one plugin, as Vault does after a plugin
+ * upgrade. Here it reopens their pools; it answers the names it reset.
+ */
+export const reloadPath = definePath({
+  pattern: 'reload/:plugin_name',
+  fields: { plugin_name: field.name({ description: 'Plugin whose connections are reset.' }) },
+  summary: 'Close and reopen every connection of a plugin.',
+  operations: {
+    update: async ({ storage, fields }) => {
+      const names: string[] = [];
+      for (const name of await connections(storage).list()) {
+        const c = await connections(storage).get(name);
+        if (c?.plugin_name !== fields.plugin_name) continue;
+        await closeConnection(c.connection_id);
+        names.push(name);
+      }
+      return { data: { connections: names, count: names.length } };
     },
   },
 });

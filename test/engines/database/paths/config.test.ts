@@ -22,6 +22,7 @@ test('a connection reads back without its password, with Vault\'s shape', async 
       max_connection_lifetime: '0s', disable_escaping: false, password_authentication: 'password',
     },
     root_credentials_rotate_statements: [], password_policy: '', verify_connection: true,
+    skip_static_role_import_rotation: false, rotation_period: 0, rotation_schedule: '', rotation_window: 0, disable_automated_rotation: false,
   });
   assert.deepEqual((await srv.api('LIST', 'database/config')).body.data.keys, ['pg']);
 });
@@ -39,7 +40,7 @@ test('a connection that cannot log in is refused with a message that names no cr
     ...pgConfig, connection_url: `postgresql://{{username}}:{{password}}@127.0.0.1:1/test`,
   });
   expectStatus(bad, 400);
-  assert.match(bad.body.errors[0], /^error creating database object: /);
+  assert.match(bad.body.errors[0], /^error creating database object: error verifying connection: /);
   assert.ok(!JSON.stringify(bad.body).includes(CANARY));
   expectStatus(await srv.api('GET', 'database/config/down'), 404);
   // verify_connection=false stores it anyway, as Vault does.
