@@ -86,7 +86,11 @@ test('a static role\'s username cannot change (Vault\'s text); other settings ca
   assert.deepEqual([r.status, r.body.errors], [400, ['cannot update static account username']]);
   // Sending the same username is not a change.
   expectStatus(await srv.api('POST', 'database/static-roles/svc', { username: staticUser, rotation_period: '2h' }), 204);
-  assert.equal((await srv.api('GET', 'database/static-roles/svc')).body.data.rotation_period, 7200);
+  const { data } = await srv.api('GET', 'database/static-roles/svc').then((r) => r.body);
+  assert.deepEqual({ ...data, last_vault_rotation: typeof data.last_vault_rotation }, {
+    db_name: 'pg', username: staticUser, rotation_period: 7200, rotation_statements: [], credential_type: 'password',
+    last_vault_rotation: 'string', skip_import_rotation: false,
+  });
 });
 
 test('a CRON_TZ schedule reads back as written and its TTL runs to the zone\'s wall-clock time', async () => {
