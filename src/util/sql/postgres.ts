@@ -6,6 +6,9 @@ import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './t
 
 const { escapeIdentifier, escapeLiteral } = pg;
 
+/** PostgreSQL statements keep their $$ bodies whole. */
+const PG = { dollarQuoted: true };
+
 function poolOptions(s: ConnectionSettings): pg.PoolConfig {
   const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey
     ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined }
@@ -62,22 +65,22 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
     async verify() { await pool.query('SELECT 1'); },
     async createUser(statements, rollback, values) {
       try {
-        await inTransaction(pool, renderStatements(statements, values));
+        await inTransaction(pool, renderStatements(statements, values, PG));
       } catch (err) {
         // CREATE ROLE is transactional, so the rollback above already undid it; extra
         // rollback statements cover anything a statement did outside the transaction.
-        if (rollback.length > 0) await inTransaction(pool, renderStatements(rollback, values)).catch(() => undefined);
+        if (rollback.length > 0) await inTransaction(pool, renderStatements(rollback, values, PG)).catch(() => undefined);
         throw err;
       }
     },
     async renewUser(statements, values) {
       const queries = statements.length > 0
-        ? renderStatements(statements, values)
+        ? renderStatements(statements, values, PG)
         : [`ALTER ROLE ${escapeIdentifier(values.username)} VALID UNTIL ${escapeLiteral(formatExpiration(values.expiration))}`];
       await inTransaction(pool, queries);
     },
     async dropUser(statements, values) {
-      if (statements.length > 0) return inTransaction(pool, renderStatements(statements, values));
+      if (statements.length > 0) return inTransaction(pool, renderStatements(statements, values, PG));
       const who = escapeIdentifier(values.username);
       await inTransaction(pool, [
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${escapeLiteral(values.username)} AND pid <> pg_backend_pid()`,
@@ -91,7 +94,7 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
     },
     async setPassword(statements, values) {
       const queries = statements.length > 0
-        ? renderStatements(statements, values)
+        ? renderStatements(statements, values, PG)
         : [`ALTER ROLE ${escapeIdentifier(values.username)} WITH PASSWORD ${escapeLiteral(values.password)}`];
       await inTransaction(pool, queries);
     },

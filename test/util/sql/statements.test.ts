@@ -34,3 +34,17 @@ test('a Go DSN template becomes mysql2 options with the raw credentials', () => 
   assert.throws(() => dsnOptions({ ...settings, connectionUrl: '{{username}}@tcp(h)/?readTimeout=5s' }), /unsupported parameter/);
   assert.equal(dsnOptions({ ...settings, connectionUrl: '/?timeout=1m30s&parseTime=true' }).connectTimeout, 90_000);
 });
+
+test('a statement may be base64 or a JSON list, as Vault\'s plugins read it; PostgreSQL $$ bodies stay whole', () => {
+  const values = { username: 'u1', password: 'pw' };
+  const b64 = Buffer.from(`CREATE USER '{{name}}'; GRANT x TO '{{name}}'`).toString('base64');
+  assert.deepEqual(renderStatements([b64], values), [`CREATE USER 'u1'`, `GRANT x TO 'u1'`]);
+  assert.deepEqual(renderStatements(['["CREATE ROLE \\"{{name}}\\"", "GRANT y TO \\"{{name}}\\""]'], values), ['CREATE ROLE "u1"', 'GRANT y TO "u1"']);
+  // A word that happens to be base64 but not of text stays SQL.
+  assert.deepEqual(renderStatements(['ROLLBACK'], values), ['ROLLBACK']);
+  const body = `DO $$ BEGIN CREATE ROLE "{{name}}"; EXCEPTION WHEN duplicate_object THEN NULL; END $$`;
+  assert.deepEqual(renderStatements([body], values, { dollarQuoted: true }), [body.replaceAll('{{name}}', 'u1')]);
+  assert.equal(renderStatements([body], values).length, 3);
+  // $$ inside a literal is no body.
+  assert.equal(renderStatements([`SELECT '$$'; SELECT 2`], values, { dollarQuoted: true }).length, 2);
+});
