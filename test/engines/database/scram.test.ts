@@ -44,6 +44,7 @@ test('dynamic creds: the minted password logs in, the database holds only a veri
   assert.equal(await pgLogin(db.port, username, `${password}x`), BAD_PASSWORD);
   assert.match((await stored(username))!, VERIFIER);
   assert.ok(!db.log().includes(password), 'the plain password reached the database');
+  assert.ok(!srv.log().includes(password), 'a generated password reached the server log');
   expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: r.body.lease_id }), 204);
 });
 

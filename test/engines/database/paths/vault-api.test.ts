@@ -122,3 +122,22 @@ test('statements as Vault\'s plugins take them: base64, a JSON list, and Postgre
     await srv.api('DELETE', `database/roles/${name}`);
   }
 });
+
+test('a role\'s TTLs are capped by the mount\'s max_lease_ttl, and VALID UNTIL follows the capped lease', async () => {
+  expectStatus(await srv.api('POST', 'sys/mounts/db-capped', { type: 'database', config: { max_lease_ttl: '30m' } }), 204);
+  expectStatus(await srv.api('POST', 'db-capped/config/pg', pg), 204);
+  expectStatus(await srv.api('POST', 'db-capped/roles/app', {
+    db_name: 'pg', default_ttl: '1h', max_ttl: '24h',
+    creation_statements: `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`,
+  }), 204);
+  const r = await srv.api('GET', 'db-capped/creds/app');
+  expectStatus(r, 200);
+  assert.equal(r.body.lease_duration, 1800);
+  const [row] = await pgAdmin<{ v: Date }>('SELECT rolvaliduntil AS v FROM pg_roles WHERE rolname = $1', [r.body.data.username]);
+  assert.equal(row?.v.getTime(), Math.floor(clock.now() / 1000) * 1000 + 1805_000);
+  const renew = await srv.api('PUT', 'sys/leases/renew', { lease_id: r.body.lease_id, increment: 3600 });
+  assert.equal(renew.body.lease_duration, 1800);
+  assert.deepEqual(renew.body.warnings, ['TTL of "1h0m0s" exceeded the effective max_ttl of "30m0s"; TTL value is capped accordingly']);
+  assert.ok(!srv.log().includes(r.body.data.password), 'a generated password reached the log');
+  expectStatus(await srv.api('DELETE', 'sys/mounts/db-capped'), 204);
+});
