@@ -13,8 +13,10 @@ function fromBase64(text: string): string | undefined {
   const compact = text.replace(/[\r\n]/g, '');
   if (compact === '' || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
   try {
-    // A plain word ("ROLLBACK") is base64 too; its bytes are rarely UTF-8, and then it stays SQL.
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(compact, 'base64'));
+    // A plain word ("ROLLBACK", "TEST") is base64 too; its bytes are rarely text, so only
+    // UTF-8 without control characters counts as decoded, and anything else stays SQL.
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(compact, 'base64'));
+    return /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.test(text) ? undefined : text;
   } catch {
     return undefined;
   }

@@ -41,7 +41,7 @@ test('a statement may be base64 or a JSON list, as Vault\'s plugins read it; Pos
   assert.deepEqual(renderStatements([b64], values), [`CREATE USER 'u1'`, `GRANT x TO 'u1'`]);
   assert.deepEqual(renderStatements(['["CREATE ROLE \\"{{name}}\\"", "GRANT y TO \\"{{name}}\\""]'], values), ['CREATE ROLE "u1"', 'GRANT y TO "u1"']);
   // A word that happens to be base64 but not of text stays SQL.
-  assert.deepEqual(renderStatements(['ROLLBACK'], values), ['ROLLBACK']);
+  for (const word of ['ROLLBACK', 'TEST', 'DROP']) assert.deepEqual(renderStatements([word], values), [word]);
   const body = `DO $$ BEGIN CREATE ROLE "{{name}}"; EXCEPTION WHEN duplicate_object THEN NULL; END $$`;
   assert.deepEqual(renderStatements([body], values, { dollarQuoted: true }), [body.replaceAll('{{name}}', 'u1')]);
   assert.equal(renderStatements([body], values).length, 3);
