@@ -9,6 +9,21 @@ const { escapeIdentifier, escapeLiteral } = pg;
 /** PostgreSQL statements keep their $$ bodies whole. */
 const PG = { dollarQuoted: true };
 
+/**
+ * The URL with libpq's sslmode meanings, which Vault's plugin (pgx) follows: node-postgres's own
+ * reading verifies the server's certificate under every mode, so `sslmode=require` against a
+ * self-signed server would fail here where it connects under Vault. Its uselibpqcompat switch
+ * gives libpq's: require encrypts without verifying (verify-ca with a root certificate),
+ * verify-ca checks the chain, verify-full the name too.
+ */
+export function withLibpqSslModes(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const params = new URLSearchParams(url.slice(query + 1));
+  if (!params.has('sslmode') || params.has('uselibpqcompat')) return url;
+  return `${url}&uselibpqcompat=true`;
+}
+
 function poolOptions(s: ConnectionSettings): pg.PoolConfig {
   const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey
     ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined }
@@ -16,7 +31,7 @@ function poolOptions(s: ConnectionSettings): pg.PoolConfig {
   return {
     // Values in the URL win over these, as pg merges them: the URL may name its own user.
     user: s.username || undefined, password: s.password || undefined,
-    connectionString: fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping),
+    connectionString: withLibpqSslModes(fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping)),
     max: s.maxOpenConnections, ...(tls ? { ssl: tls } : {}),
     idleTimeoutMillis: 10_000, maxLifetimeSeconds: s.maxConnectionLifetime || undefined,
     connectionTimeoutMillis: 5_000, allowExitOnIdle: true,

@@ -48,3 +48,14 @@ test('a statement may be base64 or a JSON list, as Vault\'s plugins read it; Pos
   // $$ inside a literal is no body.
   assert.equal(renderStatements([`SELECT '$$'; SELECT 2`], values, { dollarQuoted: true }).length, 2);
 });
+
+test('PostgreSQL sslmode reads as libpq (and Vault\'s pgx) reads it: require encrypts without verifying', async () => {
+  const { withLibpqSslModes } = await import('../../../src/util/sql/postgres.js');
+  const { parse } = await import('pg-connection-string');
+  const ssl = (mode: string) => parse(withLibpqSslModes(`postgresql://u@h/db?sslmode=${mode}`)).ssl;
+  assert.equal(ssl('disable'), false);
+  assert.deepEqual(ssl('require'), { rejectUnauthorized: false });
+  assert.deepEqual(ssl('verify-full'), {});
+  assert.equal(withLibpqSslModes('postgresql://u@h/db'), 'postgresql://u@h/db');
+  assert.equal(withLibpqSslModes('postgresql://u@h/db?sslmode=require&uselibpqcompat=false'), 'postgresql://u@h/db?sslmode=require&uselibpqcompat=false');
+});
