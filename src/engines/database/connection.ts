@@ -6,6 +6,7 @@ import { driverFor, scrubMessage, type ConnectionSettings, type DatabaseConnecti
 import type { Storage } from '../../storage/storage.js';
 import { connections, type ConnectionConfig } from './store.js';
 import { isKeywordString, keywordsToUrl } from './pg-keywords.js';
+import { takeInlineCertificates } from './ssl-inline.js';
 
 /** A database's own failure, told to the caller with every credential removed. */
 export class DatabaseFailure extends LockboxError {
@@ -54,13 +55,15 @@ export function driverUrl(config: Pick<ConnectionConfig, 'plugin_name' | 'connec
 
 type SettingsSource = Omit<ConnectionConfig, 'connection_id' | 'pending_password'>;
 
-/** The driver's settings for a config. */
+/** The driver's settings for a config; a PostgreSQL URL's sslinline PEM becomes its TLS settings. */
 export function settingsOf(config: SettingsSource, password = config.password): ConnectionSettings {
+  const url = driverUrl(config);
+  const inline = config.plugin_name === POSTGRES ? takeInlineCertificates(url) : undefined;
   return {
-    connectionUrl: driverUrl(config), username: config.username, password,
+    connectionUrl: inline?.url ?? url, username: config.username, password,
     disableEscaping: config.disable_escaping, maxOpenConnections: config.max_open_connections,
     maxIdleConnections: config.max_idle_connections, maxConnectionLifetime: config.max_connection_lifetime,
-    tls: { ca: config.tls_ca, certificate: config.tls_certificate, privateKey: config.private_key },
+    tls: inline?.tls ?? { ca: config.tls_ca, certificate: config.tls_certificate, privateKey: config.private_key },
   };
 }
 

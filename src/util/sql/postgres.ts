@@ -1,6 +1,8 @@
 // PostgreSQL through `pg`: one pool per connection config. Our own SQL escapes identifiers
 // and literals with pg's functions; configured statements are filled in as Vault does.
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { BadRequest } from '../errors.js';
 import { fillConnectionUrl, formatExpiration, renderStatements } from './statements.js';
 import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './types.js';
 
@@ -9,30 +11,58 @@ const { escapeIdentifier, escapeLiteral } = pg;
 /** PostgreSQL statements keep their $$ bodies whole. */
 const PG = { dollarQuoted: true };
 
+/** The URL parameters that say how TLS is used; read here, not by pg. */
+const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat'];
+
 /**
- * The URL with libpq's sslmode meanings, which Vault's plugin (pgx) follows: node-postgres's own
- * reading verifies the server's certificate under every mode, so `sslmode=require` against a
- * self-signed server would fail here where it connects under Vault. Its uselibpqcompat switch
- * gives libpq's: require encrypts without verifying (verify-ca with a root certificate),
- * verify-ca checks the chain, verify-full the name too.
+ * The URL without its TLS parameters, and pg's TLS options for them, as libpq (and Vault's
+ * pgx) read sslmode: node-postgres alone verifies the certificate under every mode, so
+ * `sslmode=require` against a self-signed server would fail where Vault connects.
+ *   disable: no TLS · allow, prefer, require: encrypt without verifying (require with a root
+ *   certificate checks the chain) · verify-ca: the chain · verify-full: the chain and the name.
+ * Certificates come from the settings (tls_ca…, or sslinline's PEM) or else from the files
+ * sslrootcert, sslcert and sslkey name; without sslmode, certificates mean verify-full.
  */
-export function withLibpqSslModes(url: string): string {
-  const query = url.indexOf('?');
-  if (query === -1) return url;
-  const params = new URLSearchParams(url.slice(query + 1));
-  if (!params.has('sslmode') || params.has('uselibpqcompat')) return url;
-  return `${url}&uselibpqcompat=true`;
+export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: string; ssl: pg.PoolConfig['ssl'] } {
+  const q = url.indexOf('?');
+  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+  const file = (key: string) => {
+    const path = params.get(key);
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      throw new BadRequest(`cannot read the ${key} file named in connection_url`);
+    }
+  };
+  const certs = {
+    ca: tls.ca || file('sslrootcert'), cert: tls.certificate || file('sslcert'), key: tls.privateKey || file('sslkey'),
+  };
+  for (const k of Object.keys(certs) as Array<keyof typeof certs>) if (certs[k] === undefined) delete certs[k];
+  // pg's own ssl=true (no sslmode) asks for a verified connection.
+  const mode = params.get('sslmode') ?? (['true', '1'].includes(params.get('ssl') ?? '') ? 'verify-full' : undefined);
+  for (const key of TLS_PARAMS) params.delete(key);
+  const rest = params.toString();
+  const bare = `${q === -1 ? url : url.slice(0, q)}${rest ? `?${rest}` : ''}`;
+  const anyCert = Object.keys(certs).length > 0;
+  const chainOnly = { ...certs, checkServerIdentity: () => undefined };
+  switch (mode) {
+    case 'disable': return { url: bare, ssl: false };
+    case 'allow': case 'prefer': case 'no-verify': return { url: bare, ssl: { ...certs, rejectUnauthorized: false } };
+    case 'require': return { url: bare, ssl: certs.ca ? chainOnly : { ...certs, rejectUnauthorized: false } };
+    case 'verify-ca': return { url: bare, ssl: chainOnly };
+    case 'verify-full': return { url: bare, ssl: certs };
+    case undefined: return { url: bare, ssl: anyCert ? certs : undefined };
+    default: throw new BadRequest(`unsupported sslmode in connection_url: ${mode}`);
+  }
 }
 
 function poolOptions(s: ConnectionSettings): pg.PoolConfig {
-  const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey
-    ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined }
-    : undefined;
+  const { url, ssl } = tlsOptions(fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping), s.tls);
   return {
     // Values in the URL win over these, as pg merges them: the URL may name its own user.
     user: s.username || undefined, password: s.password || undefined,
-    connectionString: withLibpqSslModes(fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping)),
-    max: s.maxOpenConnections, ...(tls ? { ssl: tls } : {}),
+    connectionString: url, max: s.maxOpenConnections, ...(ssl === undefined ? {} : { ssl }),
     idleTimeoutMillis: 10_000, maxLifetimeSeconds: s.maxConnectionLifetime || undefined,
     connectionTimeoutMillis: 5_000, allowExitOnIdle: true,
   };

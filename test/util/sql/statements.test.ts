@@ -50,12 +50,19 @@ test('a statement may be base64 or a JSON list, as Vault\'s plugins read it; Pos
 });
 
 test('PostgreSQL sslmode reads as libpq (and Vault\'s pgx) reads it: require encrypts without verifying', async () => {
-  const { withLibpqSslModes } = await import('../../../src/util/sql/postgres.js');
-  const { parse } = await import('pg-connection-string');
-  const ssl = (mode: string) => parse(withLibpqSslModes(`postgresql://u@h/db?sslmode=${mode}`)).ssl;
+  const { tlsOptions } = await import('../../../src/util/sql/postgres.js');
+  const none = { ca: '', certificate: '', privateKey: '' };
+  const ssl = (mode: string, tls = none) => tlsOptions(`postgresql://u@h/db?sslmode=${mode}&application_name=x`, tls).ssl;
   assert.equal(ssl('disable'), false);
   assert.deepEqual(ssl('require'), { rejectUnauthorized: false });
   assert.deepEqual(ssl('verify-full'), {});
-  assert.equal(withLibpqSslModes('postgresql://u@h/db'), 'postgresql://u@h/db');
-  assert.equal(withLibpqSslModes('postgresql://u@h/db?sslmode=require&uselibpqcompat=false'), 'postgresql://u@h/db?sslmode=require&uselibpqcompat=false');
+  const chain = ssl('verify-ca', { ...none, ca: 'CA' }) as { ca: string; checkServerIdentity: () => undefined };
+  assert.equal(chain.ca, 'CA');
+  assert.equal(chain.checkServerIdentity(), undefined);
+  assert.equal(typeof (ssl('require', { ...none, ca: 'CA' }) as { checkServerIdentity?: unknown }).checkServerIdentity, 'function');
+  assert.equal(tlsOptions('postgresql://u@h/db?sslmode=require&application_name=x', none).url, 'postgresql://u@h/db?application_name=x');
+  assert.deepEqual(tlsOptions('postgresql://u@h/db', none), { url: 'postgresql://u@h/db', ssl: undefined });
+  assert.deepEqual(tlsOptions('postgresql://u@h/db', { ...none, ca: 'CA' }).ssl, { ca: 'CA' });
+  assert.throws(() => tlsOptions('postgresql://u@h/db?sslmode=sometimes', none), /unsupported sslmode in connection_url: sometimes/);
+  assert.throws(() => tlsOptions('postgresql://u@h/db?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem', none), /cannot read the sslrootcert file/);
 });

@@ -12,6 +12,7 @@ import { passwordInUrl, redactUrl } from '../url-password.js';
 import { refuseUnsupported, unsupportedConfigFields } from '../unsupported.js';
 import { splitCertificateKey } from '../tls-bundle.js';
 import { PASSWORD_AUTHENTICATIONS } from '../scram.js';
+import { checkInlineCertificates, takeInlineCertificates } from '../ssl-inline.js';
 
 const configFields = {
   name: field.name({ description: 'Name of the connection.' }),
@@ -50,7 +51,10 @@ function check(c: ConfigInput): void {
   driverUrl(c); // a keyword/value string that cannot be read is refused now
   // A MySQL DSN is read now too, so an unsupported parameter is a 400 even without verification.
   if (c.plugin_name !== POSTGRES) dsnOptions(settingsOf(c));
-  else refuseInlineCertificates(driverUrl(c));
+  else {
+    const inline = takeInlineCertificates(driverUrl(c));
+    if (inline) checkInlineCertificates(inline.tls);
+  }
   if ([c.username, c.password].some((v) => /\{\{\s*(username|password)\s*\}\}/.test(v))) {
     throw new BadRequest('error creating database object: username and/or password cannot contain the template variables');
   }
@@ -62,20 +66,6 @@ function check(c: ConfigInput): void {
   checkPasswordAuthentication(c);
   // A template we cannot evaluate is refused now, not at the first creds request.
   if (c.username_template !== '') renderUsername(c.username_template, { DisplayName: 'token', RoleName: 'role', now: new Date() });
-}
-
-/**
- * Vault's PostgreSQL plugin takes `sslinline=true` with the PEM texts themselves in sslrootcert,
- * sslcert and sslkey. The driver here reads those three as file paths, so inline PEM would
- * be taken for a file name (and could surface in an error): refused, naming no value.
- */
-function refuseInlineCertificates(url: string): void {
-  const query = url.indexOf('?');
-  if (query === -1) return;
-  const inline = new URLSearchParams(url.slice(query + 1)).get('sslinline');
-  if (inline !== null && inline !== 'false') {
-    throw new BadRequest('sslinline is not supported in connection_url: give sslrootcert, sslcert and sslkey as file paths');
-  }
 }
 
 /**

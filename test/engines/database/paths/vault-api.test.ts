@@ -142,12 +142,11 @@ test('a role\'s TTLs are capped by the mount\'s max_lease_ttl, and VALID UNTIL f
   expectStatus(await srv.api('DELETE', 'sys/mounts/db-capped'), 204);
 });
 
-test('PostgreSQL sslinline (PEM inside connection_url) is refused with 400, quoting none of it', async () => {
+test('sslinline in a keyword/value string is read too; PEM that cannot be read is a 400 quoting none of it', async () => {
   const pem = `-----BEGIN PRIVATE KEY-----${CANARY}-----END PRIVATE KEY-----`;
-  const url = `${PG_URL}&sslinline=true&sslkey=${encodeURIComponent(pem)}`;
-  const r = await srv.api('POST', 'database/config/inline', { ...pg, connection_url: url, verify_connection: false });
-  assert.deepEqual([r.status, r.body.errors], [400, ['sslinline is not supported in connection_url: give sslrootcert, sslcert and sslkey as file paths']]);
-  const kw = await srv.api('POST', 'database/config/inline', { ...pg, connection_url: `host=127.0.0.1 dbname=test sslinline=true sslkey='${pem}'`, verify_connection: false });
-  expectStatus(kw, 400);
+  const kw = await srv.api('POST', 'database/config/inline', {
+    ...pg, connection_url: `host=127.0.0.1 dbname=test sslmode=require sslinline=true sslkey='${pem}'`, verify_connection: false,
+  });
+  assert.deepEqual([kw.status, kw.body.errors], [400, ['sslinline: a certificate or the key in connection_url cannot be read as PEM']]);
   expectStatus(await srv.api('GET', 'database/config/inline'), 404);
 });
