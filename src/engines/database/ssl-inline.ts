@@ -3,22 +3,18 @@
 // and given to the driver as its TLS settings; the URL keeps sslmode and everything else.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { BadRequest } from '../../util/errors.js';
-import type { ConnectionSettings } from '../../util/sql/index.js';
+import { queryParams, withoutParams, type ConnectionSettings } from '../../util/sql/index.js';
 
 const INLINE = ['sslinline', 'sslrootcert', 'sslcert', 'sslkey'];
 
 /** The URL without its inline certificates and those certificates, when sslinline is set. */
 export function takeInlineCertificates(url: string): { url: string; tls: ConnectionSettings['tls'] } | undefined {
-  const q = url.indexOf('?');
-  if (q === -1) return undefined;
-  const params = new URLSearchParams(url.slice(q + 1));
+  const params = queryParams(url);
   const flag = params.get('sslinline');
   if (flag === null || flag === 'false') return undefined;
   if (flag !== 'true') throw new BadRequest(`invalid sslinline in connection_url: ${flag}`);
   const tls = { ca: params.get('sslrootcert') ?? '', certificate: params.get('sslcert') ?? '', privateKey: params.get('sslkey') ?? '' };
-  for (const key of INLINE) params.delete(key);
-  const rest = params.toString();
-  return { url: `${url.slice(0, q)}${rest ? `?${rest}` : ''}`, tls };
+  return { url: withoutParams(url, INLINE), tls };
 }
 
 /** Refuses inline certificates that do not parse, naming none of their text. */

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { BadRequest } from '../errors.js';
 import { fillConnectionUrl, formatExpiration, renderStatements } from './statements.js';
 import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './types.js';
+import { queryParams, withoutParams } from './url-query.js';
 
 const { escapeIdentifier, escapeLiteral } = pg;
 
@@ -24,8 +25,7 @@ const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'useli
  * sslrootcert, sslcert and sslkey name; without sslmode, certificates mean verify-full.
  */
 export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: string; ssl: pg.PoolConfig['ssl'] } {
-  const q = url.indexOf('?');
-  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+  const params = queryParams(url);
   const file = (key: string) => {
     const path = params.get(key);
     if (!path) return undefined;
@@ -41,9 +41,7 @@ export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: 
   for (const k of Object.keys(certs) as Array<keyof typeof certs>) if (certs[k] === undefined) delete certs[k];
   // pg's own ssl=true (no sslmode) asks for a verified connection.
   const mode = params.get('sslmode') ?? (['true', '1'].includes(params.get('ssl') ?? '') ? 'verify-full' : undefined);
-  for (const key of TLS_PARAMS) params.delete(key);
-  const rest = params.toString();
-  const bare = `${q === -1 ? url : url.slice(0, q)}${rest ? `?${rest}` : ''}`;
+  const bare = withoutParams(url, TLS_PARAMS);
   const anyCert = Object.keys(certs).length > 0;
   const chainOnly = { ...certs, checkServerIdentity: () => undefined };
   switch (mode) {

@@ -71,3 +71,10 @@ test('a deleted connection is gone', async () => {
   expectStatus(await srv.api('DELETE', 'database/config/gone'), 204);
   expectStatus(await srv.api('GET', 'database/config/gone'), 404);
 });
+
+test('sslinline=true keeps {{username}}/{{password}} in the query fillable', async () => {
+  // The templates sit in the query here; the inline TLS pairs are taken out around them.
+  const connection_url = 'postgresql://127.0.0.1:5432/test?user={{username}}&password={{password}}&sslinline=true&sslmode=disable';
+  expectStatus(await srv.api('POST', 'database/config/inline-q', { ...pgConfig, connection_url }), 204);
+  expectStatus(await srv.api('DELETE', 'database/config/inline-q'), 204);
+});
