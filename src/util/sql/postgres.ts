@@ -15,16 +15,25 @@ const PG = { dollarQuoted: true };
 /** The URL parameters that say how TLS is used; read here, not by pg. */
 const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat'];
 
+/** A second TLS setting to connect with when the first fails as `when` says (libpq's allow and prefer). */
+interface TlsFallback { ssl: pg.PoolConfig['ssl']; when: (err: unknown) => boolean }
+
+/** pg's error when a server answers the TLS request with "no". */
+const NO_SERVER_TLS = 'The server does not support SSL connections';
+
 /**
  * The URL without its TLS parameters, and pg's TLS options for them, as libpq (and Vault's
  * pgx) read sslmode: node-postgres alone verifies the certificate under every mode, so
  * `sslmode=require` against a self-signed server would fail where Vault connects.
- *   disable: no TLS · allow, prefer, require: encrypt without verifying (require with a root
- *   certificate checks the chain) · verify-ca: the chain · verify-full: the chain and the name.
+ *   disable: no TLS · allow: plain text, and TLS when that is refused · prefer: TLS without
+ *   verifying, and plain text when the server has no TLS · require: encrypt without verifying
+ *   (with a root certificate it checks the chain) · verify-ca: the chain · verify-full: the
+ *   chain and the name.
  * Certificates come from the settings (tls_ca…, or sslinline's PEM) or else from the files
- * sslrootcert, sslcert and sslkey name; without sslmode, certificates mean verify-full.
+ * sslrootcert, sslcert and sslkey name; without sslmode, certificates mean verify-full and
+ * no certificates mean plain text (pg's default; libpq's would be prefer).
  */
-export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: string; ssl: pg.PoolConfig['ssl'] } {
+export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: string; ssl: pg.PoolConfig['ssl']; fallback?: TlsFallback } {
   const params = queryParams(url);
   const file = (key: string) => {
     const path = params.get(key);
@@ -44,10 +53,13 @@ export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: 
   const bare = withoutParams(url, TLS_PARAMS);
   const anyCert = Object.keys(certs).length > 0;
   const chainOnly = { ...certs, checkServerIdentity: () => undefined };
+  const unverified = { ...certs, rejectUnauthorized: false };
   switch (mode) {
     case 'disable': return { url: bare, ssl: false };
-    case 'allow': case 'prefer': case 'no-verify': return { url: bare, ssl: { ...certs, rejectUnauthorized: false } };
-    case 'require': return { url: bare, ssl: certs.ca ? chainOnly : { ...certs, rejectUnauthorized: false } };
+    case 'allow': return { url: bare, ssl: false, fallback: { ssl: unverified, when: () => true } };
+    case 'prefer': return { url: bare, ssl: unverified, fallback: { ssl: false, when: (err) => (err as Error).message === NO_SERVER_TLS } };
+    case 'no-verify': return { url: bare, ssl: unverified };
+    case 'require': return { url: bare, ssl: certs.ca ? chainOnly : unverified };
     case 'verify-ca': return { url: bare, ssl: chainOnly };
     case 'verify-full': return { url: bare, ssl: certs };
     case undefined: return { url: bare, ssl: anyCert ? certs : undefined };
@@ -55,23 +67,43 @@ export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: 
   }
 }
 
-function poolOptions(s: ConnectionSettings): pg.PoolConfig {
-  const { url, ssl } = tlsOptions(fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping), s.tls);
-  return {
+function poolOptions(s: ConnectionSettings): { options: pg.PoolConfig; fallback?: TlsFallback } {
+  const { url, ssl, fallback } = tlsOptions(fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping), s.tls);
+  const options = {
     // Values in the URL win over these, as pg merges them: the URL may name its own user.
     user: s.username || undefined, password: s.password || undefined,
     connectionString: url, max: s.maxOpenConnections, ...(ssl === undefined ? {} : { ssl }),
     idleTimeoutMillis: 10_000, maxLifetimeSeconds: s.maxConnectionLifetime || undefined,
     connectionTimeoutMillis: 5_000, allowExitOnIdle: true,
   };
+  return fallback ? { options, fallback } : { options };
+}
+
+/** A pool, wired as every pool here is. */
+function newPool(options: pg.PoolConfig, maxIdle: number): pg.Pool {
+  const pool = new pg.Pool(options);
+  // An idle client's error (server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  if (maxIdle > 0 && maxIdle < (options.max ?? 10)) capIdle(pool, maxIdle);
+  return pool;
 }
 
 /**
- * Runs queries as one multi-statement simple query: PostgreSQL runs that as one implicit
- * transaction (all of them happen, or none) and it costs one round trip, not one per query.
+ * The pool for settings whose sslmode has a second choice (allow, prefer): the first
+ * connection tries the first TLS setting, and if that fails as libpq would retry, the pool
+ * uses the other one. libpq decides per connection; a server's TLS support is taken to hold
+ * for the pool's life (a reset or config write asks again).
  */
-async function inTransaction(pool: pg.Pool, queries: string[]): Promise<void> {
-  if (queries.length > 0) await pool.query(queries.join(';\n'));
+async function probedPool(options: pg.PoolConfig, fallback: TlsFallback, maxIdle: number): Promise<pg.Pool> {
+  const first = newPool(options, maxIdle);
+  try {
+    (await first.connect()).release();
+    return first;
+  } catch (err) {
+    await first.end().catch(() => undefined);
+    if (!fallback.when(err)) throw err;
+  }
+  return newPool({ ...options, ssl: fallback.ssl }, maxIdle);
 }
 
 /**
@@ -100,19 +132,24 @@ function capIdle(pool: pg.Pool, maxIdle: number): void {
 const UNDEFINED_OBJECT = '42704';
 
 function connect(settings: ConnectionSettings): DatabaseConnection {
-  const pool = new pg.Pool(poolOptions(settings));
-  // An idle client's error (server restarted) must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
-  if (settings.maxIdleConnections > 0 && settings.maxIdleConnections < settings.maxOpenConnections) capIdle(pool, settings.maxIdleConnections);
+  const { options, fallback } = poolOptions(settings);
+  const maxIdle = settings.maxIdleConnections;
+  let opened: Promise<pg.Pool> | undefined = fallback ? undefined : Promise.resolve(newPool(options, maxIdle));
+  // A probe that failed (server down) is tried again by the next call.
+  const poolOf = () => (opened ??= probedPool(options, fallback as TlsFallback, maxIdle).catch((err: unknown) => { opened = undefined; throw err; }));
+  const query = async (sql: string) => { await (await poolOf()).query(sql); };
+  // One multi-statement simple query: PostgreSQL runs it as one implicit transaction (all of
+  // the queries happen, or none), in one round trip rather than one per query.
+  const inTransaction = async (queries: string[]) => { if (queries.length > 0) await query(queries.join(';\n')); };
   return {
-    async verify() { await pool.query('SELECT 1'); },
+    async verify() { await query('SELECT 1'); },
     async createUser(statements, rollback, values) {
       try {
-        await inTransaction(pool, renderStatements(statements, values, PG));
+        await inTransaction(renderStatements(statements, values, PG));
       } catch (err) {
         // CREATE ROLE is transactional, so the rollback above already undid it; extra
         // rollback statements cover anything a statement did outside the transaction.
-        if (rollback.length > 0) await inTransaction(pool, renderStatements(rollback, values, PG)).catch(() => undefined);
+        if (rollback.length > 0) await inTransaction(renderStatements(rollback, values, PG)).catch(() => undefined);
         throw err;
       }
     },
@@ -120,12 +157,12 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
       const queries = statements.length > 0
         ? renderStatements(statements, values, PG)
         : [`ALTER ROLE ${escapeIdentifier(values.username)} VALID UNTIL ${escapeLiteral(formatExpiration(values.expiration))}`];
-      await inTransaction(pool, queries);
+      await inTransaction(queries);
     },
     async dropUser(statements, values) {
-      if (statements.length > 0) return inTransaction(pool, renderStatements(statements, values, PG));
+      if (statements.length > 0) return inTransaction(renderStatements(statements, values, PG));
       const who = escapeIdentifier(values.username);
-      await inTransaction(pool, [
+      await inTransaction([
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${escapeLiteral(values.username)} AND pid <> pg_backend_pid()`,
         `REASSIGN OWNED BY ${who} TO CURRENT_USER`,
         `DROP OWNED BY ${who}`,
@@ -139,9 +176,13 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
       const queries = statements.length > 0
         ? renderStatements(statements, values, PG)
         : [`ALTER ROLE ${escapeIdentifier(values.username)} WITH PASSWORD ${escapeLiteral(values.password)}`];
-      await inTransaction(pool, queries);
+      await inTransaction(queries);
     },
-    async close() { await pool.end(); },
+    async close() {
+      const pool = await opened?.catch(() => undefined);
+      opened = undefined;
+      await pool?.end();
+    },
   };
 }
 

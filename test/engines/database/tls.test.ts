@@ -53,6 +53,13 @@ test('sslmode=require encrypts without verifying the certificate, as Vault\'s pl
   assert.equal(await sessionUsedTls('plain'), 'false');
 });
 
+test('sslmode=prefer uses TLS where the server has it; allow starts in plain text, as libpq', async () => {
+  expectStatus(await srv.api('POST', 'database/config/pref', config(url('sslmode=prefer'))), 204);
+  assert.equal(await sessionUsedTls('pref'), 'true');
+  expectStatus(await srv.api('POST', 'database/config/allow', config(url('sslmode=allow'))), 204);
+  assert.equal(await sessionUsedTls('allow'), 'false');
+});
+
 test('verify-full needs the CA: without it, or with another, the connection is refused', async () => {
   const unknown = await srv.api('POST', 'database/config/vf', config(url('sslmode=verify-full')));
   expectStatus(unknown, 400);

@@ -78,3 +78,17 @@ test('sslinline=true keeps {{username}}/{{password}} in the query fillable', asy
   expectStatus(await srv.api('POST', 'database/config/inline-q', { ...pgConfig, connection_url }), 204);
   expectStatus(await srv.api('DELETE', 'database/config/inline-q'), 204);
 });
+
+test('sslmode=prefer and allow connect to a server without TLS in plain text, as libpq does', async () => {
+  // The shared PostgreSQL has no TLS: prefer falls back to plain text, allow starts there.
+  for (const mode of ['prefer', 'allow']) {
+    const connection_url = `postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=${mode}`;
+    expectStatus(await srv.api('POST', `database/config/${mode}`, { ...pgConfig, connection_url, allowed_roles: '*' }), 204);
+    expectStatus(await srv.api('POST', `database/roles/${mode}`, { db_name: mode, creation_statements: `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}'` }), 204);
+    const creds = await srv.api('GET', `database/creds/${mode}`);
+    expectStatus(creds, 200);
+    expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
+    expectStatus(await srv.api('DELETE', `database/roles/${mode}`), 204);
+    expectStatus(await srv.api('DELETE', `database/config/${mode}`), 204);
+  }
+});
