@@ -139,7 +139,9 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
   const poolOf = () => (opened ??= probedPool(options, fallback as TlsFallback, maxIdle).catch((err: unknown) => { opened = undefined; throw err; }));
   const query = async (sql: string) => { await (await poolOf()).query(sql); };
   // One multi-statement simple query: PostgreSQL runs it as one implicit transaction (all of
-  // the queries happen, or none), in one round trip rather than one per query.
+  // the queries happen, or none), in one round trip rather than one per query. The pieces of a
+  // split statement are joined again here, so splitting changes only the text around a ';'
+  // inside a string; that is why a dollar-quoted body is never split (statements.ts).
   const inTransaction = async (queries: string[]) => { if (queries.length > 0) await query(queries.join(';\n')); };
   return {
     async verify() { await query('SELECT 1'); },

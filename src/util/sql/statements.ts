@@ -1,6 +1,7 @@
 // Statement templates as Vault runs them: each configured statement is split on ';' first and
 // then filled in, so a value containing ';' never splits a query. As in Vault's plugins, a
-// statement may also be base64 or a JSON list, and PostgreSQL's $$ bodies are kept whole.
+// statement may also be base64 or a JSON list; a PostgreSQL statement with a dollar-quoted
+// body is kept whole (isDollarQuoted says how that differs from Vault's rule).
 import type { StatementValues } from './types.js';
 
 /** Vault's `{{expiration}}` layout: "2006-01-02 15:04:05-0700", in UTC. */
@@ -42,13 +43,21 @@ export function splitStatement(statement: string): string[] {
   return fromJsonList(text) ?? text.split(';');
 }
 
-/** Whether a PostgreSQL statement has a $$-quoted body (outside '…' literals): then it runs whole. */
-export const isDollarQuoted = (statement: string) => statement.replace(/'[^']*'/g, '').includes('$$');
+/** A dollar-quoted string: `$$` or `$tag$`, up to the same closing tag. */
+const DOLLAR_QUOTED = /\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$/;
+
+/**
+ * Whether a PostgreSQL statement has a dollar-quoted body ($$ … $$ or $tag$ … $tag$, outside
+ * '…' literals): then it runs whole. This is our rule, not Vault's: Vault's plugin runs a
+ * statement whole when it finds END as a word outside quotes. Both keep DO blocks and
+ * functions in dollar quotes whole; a BEGIN … END without them is split here.
+ */
+export const isDollarQuoted = (statement: string) => DOLLAR_QUOTED.test(statement.replace(/'[^']*'/g, ''));
 
 /**
  * Splits statements into single queries and fills in their templates. With `dollarQuoted`
- * (PostgreSQL), a statement with a $$ body (DO $$ … $$, CREATE FUNCTION) is one query, as
- * Vault's plugin runs it.
+ * (PostgreSQL), a statement with a dollar-quoted body (DO $$ … $$, CREATE FUNCTION … AS
+ * $fn$ … $fn$) is one query, so a ';' inside its strings is left as written.
  */
 export function renderStatements(statements: string[], values: StatementValues, opts: { dollarQuoted?: boolean } = {}): string[] {
   const subs: Record<string, string> = { name: values.username, username: values.username };

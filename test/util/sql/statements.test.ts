@@ -45,8 +45,11 @@ test('a statement may be base64 or a JSON list, as Vault\'s plugins read it; Pos
   const body = `DO $$ BEGIN CREATE ROLE "{{name}}"; EXCEPTION WHEN duplicate_object THEN NULL; END $$`;
   assert.deepEqual(renderStatements([body], values, { dollarQuoted: true }), [body.replaceAll('{{name}}', 'u1')]);
   assert.equal(renderStatements([body], values).length, 3);
-  // $$ inside a literal is no body.
+  const tagged = `CREATE FUNCTION f() RETURNS text AS $fn$ SELECT 'a; b'::text $fn$ LANGUAGE sql`;
+  assert.deepEqual(renderStatements([tagged], values, { dollarQuoted: true }), [tagged]);
+  // $1 is a parameter, not a tag; $$ inside a literal is no body.
   assert.equal(renderStatements([`SELECT '$$'; SELECT 2`], values, { dollarQuoted: true }).length, 2);
+  assert.equal(renderStatements([`SELECT $1::text; SELECT $2::text`], values, { dollarQuoted: true }).length, 2);
 });
 
 test('PostgreSQL sslmode reads as libpq (and Vault\'s pgx) reads it: require encrypts without verifying', async () => {

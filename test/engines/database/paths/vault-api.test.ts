@@ -105,19 +105,23 @@ test('a CRON_TZ schedule reads back as written and its TTL runs to the zone\'s w
   assert.ok(!srv.log().includes(creds.password), 'a static password reached the log');
 });
 
-test('statements as Vault\'s plugins take them: base64, a JSON list, and PostgreSQL $$ bodies', async () => {
+test('statements as Vault\'s plugins take them: base64, a JSON list; PostgreSQL $$ and $tag$ bodies run whole', async () => {
   const create = `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`;
   const roles: Record<string, string[]> = {
     'app-b64': [Buffer.from(`${create}; COMMENT ON ROLE "{{name}}" IS 'b64'`).toString('base64')],
     'app-json': [JSON.stringify([create, `COMMENT ON ROLE "{{name}}" IS 'json'`])],
-    'app-do': [`DO $$ BEGIN ${create}; EXECUTE 'COMMENT ON ROLE "{{name}}" IS ''do'''; END $$`],
+    // A ';' followed by a space inside the body's string must reach the server as written:
+    // a split statement would come back joined with ';\n'.
+    'app-do': [`DO $$ BEGIN ${create}; EXECUTE 'COMMENT ON ROLE "{{name}}" IS ''do; it'''; END $$`],
+    'app-tag': [`DO $body$ BEGIN ${create}; EXECUTE 'COMMENT ON ROLE "{{name}}" IS ''tag; it'''; END $body$`],
   };
+  const comments: Record<string, string> = { 'app-b64': 'b64', 'app-json': 'json', 'app-do': 'do; it', 'app-tag': 'tag; it' };
   for (const [name, creation_statements] of Object.entries(roles)) {
     expectStatus(await srv.api('POST', `database/roles/${name}`, { db_name: 'pg', creation_statements, default_ttl: '10m' }), 204);
     const r = await srv.api('GET', `database/creds/${name}`);
     expectStatus(r, 200);
     const [row] = await pgAdmin<{ c: string }>(`SELECT shobj_description(oid, 'pg_authid') AS c FROM pg_roles WHERE rolname = $1`, [r.body.data.username]);
-    assert.equal(row?.c, name.slice(4), name);
+    assert.equal(row?.c, comments[name], name);
     expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: r.body.lease_id }), 204);
     await srv.api('DELETE', `database/roles/${name}`);
   }
