@@ -33,6 +33,15 @@ function goDurationMs(text: string): number | undefined {
   return text === '' || total <= 0 ? undefined : Math.ceil(total);
 }
 
+/** The charset and collation names mysql2 knows (upper case); it throws at connect for others. */
+const CHARSETS = (mysql as unknown as { Charsets: Record<string, number> }).Charsets;
+
+/** A charset or collation name mysql2 can use, or a 400 naming it. */
+function knownCharset(key: 'charset' | 'collation', name: string): string {
+  if (!Object.hasOwn(CHARSETS, name.toUpperCase())) throw new BadRequest(`unknown ${key} in connection_url: ${name}`);
+  return name;
+}
+
 /** Turns a DSN template plus credentials into mysql2 pool options. */
 export function dsnOptions(s: ConnectionSettings): mysql.PoolOptions {
   const m = DSN.exec(s.connectionUrl);
@@ -52,13 +61,17 @@ export function dsnOptions(s: ConnectionSettings): mysql.PoolOptions {
     options.port = Number(port);
   }
   const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined } : undefined;
+  let charset: string | undefined;
+  let collation: string | undefined;
   for (const [key, value] of new URLSearchParams(query ?? '')) {
     if (key === 'tls') {
       if (value === 'true' || value === 'skip-verify') options.ssl = { ...tls, rejectUnauthorized: value === 'true' };
       else if (value !== 'false') throw new BadRequest(`unsupported tls value in connection_url: ${value}`);
-    } else if (key === 'charset' || key === 'collation') {
-      // Go tries a comma list of charsets in turn; mysql2 takes one name (a charset or a collation).
-      options.charset = value.split(',')[0];
+    } else if (key === 'charset') {
+      // Go tries a comma list of charsets in turn; mysql2 takes one name.
+      charset = knownCharset(key, value.split(',')[0]!);
+    } else if (key === 'collation') {
+      collation = knownCharset(key, value);
     } else if (key === 'timeout') {
       const ms = goDurationMs(value);
       if (ms === undefined) throw new BadRequest(`invalid timeout in connection_url: ${value}`);
@@ -74,6 +87,9 @@ export function dsnOptions(s: ConnectionSettings): mysql.PoolOptions {
     }
   }
   if (tls && !options.ssl) options.ssl = tls;
+  // A collation names its charset too and is the more exact of the two, so it wins, wherever it stands.
+  const chosen = collation ?? charset;
+  if (chosen !== undefined) options.charset = chosen;
   return options;
 }
 

@@ -12,8 +12,11 @@ const { escapeIdentifier, escapeLiteral } = pg;
 /** PostgreSQL statements keep their $$ bodies whole. */
 const PG = { dollarQuoted: true };
 
-/** The URL parameters that say how TLS is used; read here, not by pg. */
-const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat'];
+/**
+ * The URL parameters that say how TLS is used; read here, not by pg (sslinline is read by the
+ * engine). Any other ssl* name (sslcrl, sslpassword, …) is refused: pg would ignore it.
+ */
+const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat', 'sslinline'];
 
 /** A second TLS setting to connect with when the first fails as `when` says (libpq's allow and prefer). */
 interface TlsFallback { ssl: pg.PoolConfig['ssl']; when: (err: unknown) => boolean }
@@ -35,6 +38,9 @@ const NO_SERVER_TLS = 'The server does not support SSL connections';
  */
 export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: string; ssl: pg.PoolConfig['ssl']; fallback?: TlsFallback } {
   const params = queryParams(url);
+  for (const key of params.keys()) {
+    if (key.startsWith('ssl') && !TLS_PARAMS.includes(key)) throw new BadRequest(`unsupported TLS parameter in connection_url: ${key}`);
+  }
   const file = (key: string) => {
     const path = params.get(key);
     if (!path) return undefined;

@@ -35,6 +35,15 @@ test('a Go DSN template becomes mysql2 options with the raw credentials', () => 
   assert.equal(dsnOptions({ ...settings, connectionUrl: '/?timeout=1m30s&parseTime=true' }).connectTimeout, 90_000);
 });
 
+test('a DSN\'s collation wins over its charset in either order; unknown names are refused', () => {
+  for (const query of ['charset=latin1&collation=utf8mb4_bin', 'collation=utf8mb4_bin&charset=latin1']) {
+    assert.equal(dsnOptions({ ...settings, connectionUrl: `/?${query}` }).charset, 'utf8mb4_bin', query);
+  }
+  assert.equal(dsnOptions({ ...settings, connectionUrl: '/?charset=latin1,utf8' }).charset, 'latin1');
+  assert.throws(() => dsnOptions({ ...settings, connectionUrl: '/?collation=utf8mb4_nonesuch' }), { name: 'BadRequest', message: 'unknown collation in connection_url: utf8mb4_nonesuch' });
+  assert.throws(() => dsnOptions({ ...settings, connectionUrl: '/?charset=klingon' }), { name: 'BadRequest', message: 'unknown charset in connection_url: klingon' });
+});
+
 test('a statement may be base64 or a JSON list, as Vault\'s plugins read it; PostgreSQL $$ bodies stay whole', () => {
   const values = { username: 'u1', password: 'pw' };
   const b64 = Buffer.from(`CREATE USER '{{name}}'; GRANT x TO '{{name}}'`).toString('base64');

@@ -5,6 +5,7 @@ import { formatDuration } from '../../../util/duration.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
 import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, POSTGRES, settingsOf, storedConnection, talk } from '../connection.js';
 import { dsnOptions } from '../../../util/sql/mysql.js';
+import { tlsOptions } from '../../../util/sql/postgres.js';
 import { rotateRoot } from '../root-rotation.js';
 import { renderUsername } from '../username-template.js';
 import { connections, type ConnectionConfig } from '../store.js';
@@ -53,7 +54,13 @@ function check(c: ConfigInput): void {
   if (c.plugin_name !== POSTGRES) dsnOptions(settingsOf(c));
   else {
     const inline = takeInlineCertificates(driverUrl(c));
+    if (inline && (c.tls_ca || c.tls_certificate || c.private_key)) {
+      throw new BadRequest('sslinline=true in connection_url cannot be combined with tls_ca, tls_certificate or private_key');
+    }
     if (inline) checkInlineCertificates(inline.tls);
+    // sslmode and the certificate files are read now, so a bad one is a 400 even without verification.
+    const settings = settingsOf(c);
+    tlsOptions(settings.connectionUrl, settings.tls);
   }
   if ([c.username, c.password].some((v) => /\{\{\s*(username|password)\s*\}\}/.test(v))) {
     throw new BadRequest('error creating database object: username and/or password cannot contain the template variables');

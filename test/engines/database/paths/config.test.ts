@@ -92,3 +92,23 @@ test('sslmode=prefer and allow connect to a server without TLS in plain text, as
     expectStatus(await srv.api('DELETE', `database/config/${mode}`), 204);
   }
 });
+
+test('TLS settings are read at write even without verification: a bad one is a 400, naming no secret', async () => {
+  const base = 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?';
+  const write = (query: string, extra: Record<string, unknown> = {}) =>
+    srv.api('POST', 'database/config/tlsbad', { ...pgConfig, connection_url: base + query, verify_connection: false, ...extra });
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['sslmode=sometimes', {}, 'unsupported sslmode in connection_url: sometimes'],
+    ['sslmode=verify-full&sslrootcert=/nonexistent/ca.pem', {}, 'cannot read the sslrootcert file named in connection_url'],
+    ['sslmode=require&sslcrl=/tmp/crl.pem', {}, 'unsupported TLS parameter in connection_url: sslcrl'],
+    ['sslmode=require&sslcrldir=/tmp', {}, 'unsupported TLS parameter in connection_url: sslcrldir'],
+    [`sslmode=require&sslpassword=${CANARY}`, {}, 'unsupported TLS parameter in connection_url: sslpassword'],
+    ['sslmode=require&sslinline=true', { tls_ca: 'x' }, 'sslinline=true in connection_url cannot be combined with tls_ca, tls_certificate or private_key'],
+    ['sslmode=require&sslinline=true', { private_key: CANARY }, 'sslinline=true in connection_url cannot be combined with tls_ca, tls_certificate or private_key'],
+  ];
+  for (const [query, extra, error] of cases) {
+    const r = await write(query, extra);
+    assert.deepEqual([r.status, r.body.errors], [400, [error]], query);
+  }
+  expectStatus(await srv.api('GET', 'database/config/tlsbad'), 404);
+});
