@@ -19,7 +19,11 @@ const NO_EFFECT = new Set(['parseTime', 'loc', 'columnsWithAlias', 'clientFoundR
 const GO_BOOL = /^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/;
 const GO_TRUE = /^(1|t|T|TRUE|true|True)$/;
 
-/** Milliseconds of a Go duration ("5s", "1m30s", "500ms"), as the DSN's timeout takes it. */
+/**
+ * Milliseconds of a Go duration ("5s", "1m30s", "500ms"), as the DSN's timeout takes it. Not
+ * util/duration.ts's parseDurationSeconds: that keeps whole seconds ("500ms" would be 0) and
+ * takes Vault's extras (a bare number of seconds, "d") that Go's time.ParseDuration refuses.
+ */
 function goDurationMs(text: string): number | undefined {
   const re = /(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)/y;
   const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
