@@ -2,10 +2,11 @@
 // named by the config's random connection_id, so rewriting a config (or rotating its root
 // password) starts a new pool and closes the old; seal closes them all.
 import { BadRequest, LockboxError } from '../../util/errors.js';
-import { driverFor, scrubMessage, type DatabaseConnection, type DatabaseDriver } from '../../util/sql/index.js';
+import { driverFor, scrubMessage, type ConnectionSettings, type DatabaseConnection, type DatabaseDriver } from '../../util/sql/index.js';
 import type { Storage } from '../../storage/storage.js';
 import { connections, type ConnectionConfig } from './store.js';
 import { isKeywordString, keywordsToUrl } from './pg-keywords.js';
+import { takeInlineCertificates } from './ssl-inline.js';
 
 /** A database's own failure, told to the caller with every credential removed. */
 export class DatabaseFailure extends LockboxError {
@@ -44,21 +45,31 @@ export function driverOf(config: Pick<ConnectionConfig, 'plugin_name'>): Databas
   return driver;
 }
 
-const POSTGRES = 'postgresql-database-plugin';
+/** Vault's name of the PostgreSQL plugin. */
+export const POSTGRES = 'postgresql-database-plugin';
 
 /** The connection URL in the form the driver reads: a PostgreSQL keyword/value string becomes a URL. */
 export function driverUrl(config: Pick<ConnectionConfig, 'plugin_name' | 'connection_url'>): string {
   return config.plugin_name === POSTGRES && isKeywordString(config.connection_url) ? keywordsToUrl(config.connection_url) : config.connection_url;
 }
 
-/** Opens a pool for a config that is not stored yet, or with another password. */
-export function openUncached(config: ConnectionConfig, password = config.password): DatabaseConnection {
-  return driverOf(config).connect({
-    connectionUrl: driverUrl(config), username: config.username, password,
+type SettingsSource = Omit<ConnectionConfig, 'connection_id' | 'pending_password'>;
+
+/** The driver's settings for a config; a PostgreSQL URL's sslinline PEM becomes its TLS settings. */
+export function settingsOf(config: SettingsSource, password = config.password): ConnectionSettings {
+  const url = driverUrl(config);
+  const inline = config.plugin_name === POSTGRES ? takeInlineCertificates(url) : undefined;
+  return {
+    connectionUrl: inline?.url ?? url, username: config.username, password,
     disableEscaping: config.disable_escaping, maxOpenConnections: config.max_open_connections,
     maxIdleConnections: config.max_idle_connections, maxConnectionLifetime: config.max_connection_lifetime,
-    tls: { ca: config.tls_ca, certificate: config.tls_certificate, privateKey: config.private_key },
-  });
+    tls: inline?.tls ?? { ca: config.tls_ca, certificate: config.tls_certificate, privateKey: config.private_key },
+  };
+}
+
+/** Opens a pool for a config that is not stored yet, or with another password. */
+export function openUncached(config: ConnectionConfig, password = config.password): DatabaseConnection {
+  return driverOf(config).connect(settingsOf(config, password));
 }
 
 /** The pool of a stored config, opened on first use. */

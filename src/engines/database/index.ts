@@ -3,7 +3,7 @@
 // this engine's paths or storage.
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { closeAllConnections } from './connection.js';
-import { configListPath, configPath, resetPath, rotateRootPath } from './paths/config.js';
+import { configListPath, configPath, reloadPath, resetPath, rotateRootPath } from './paths/config.js';
 import { credsPath } from './paths/creds.js';
 import { roleListPath, rolePath } from './paths/roles.js';
 import { rotateRolePath, staticCredsPath, staticRoleListPath, staticRolePath } from './paths/static-roles.js';
@@ -15,7 +15,7 @@ export const databaseBackend: Backend = defineBackend({
   type: 'database',
   summary: 'Issue short-lived database users and rotate the passwords of long-lived ones.',
   paths: [
-    configPath, configListPath, resetPath, rotateRootPath, rolePath, roleListPath, credsPath,
+    configPath, configListPath, resetPath, reloadPath, rotateRootPath, rolePath, roleListPath, credsPath,
     staticRolePath, staticRoleListPath, staticCredsPath, rotateRolePath,
   ],
   revokeSecret: revokeCreds,

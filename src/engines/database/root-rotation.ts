@@ -6,6 +6,7 @@ import type { Storage } from '../../storage/storage.js';
 import type { PasswordGenerator } from '../../core/password-policy.js';
 import { closeConnection, connectionOf, EngineFailure, openUncached, storedConnection, talk } from './connection.js';
 import { connections, type ConnectionConfig } from './store.js';
+import { passwordForStatements } from './scram.js';
 
 /** Rotates a connection's root password; afterwards only the server knows it. */
 export async function rotateRoot(storage: Storage, name: string, passwords: PasswordGenerator): Promise<void> {
@@ -16,8 +17,9 @@ export async function rotateRoot(storage: Storage, name: string, passwords: Pass
   const password = await passwords(config.password_policy);
   await connections(storage).put(name, { ...config, pending_password: password });
   try {
-    await talk('failed to update user', [config.password, password], () =>
-      connectionOf(config).setPassword(config.root_rotation_statements, { username: config.username, password }));
+    const statementPassword = await passwordForStatements(config, password);
+    await talk('failed to update user', [config.password, password, statementPassword], () =>
+      connectionOf(config).setPassword(config.root_rotation_statements, { username: config.username, password: statementPassword }));
   } catch (err) {
     // The database refused, so the old password still holds: forget the new one.
     await connections(storage).put(name, config);

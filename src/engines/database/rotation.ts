@@ -13,6 +13,7 @@ import { nextCronTime, parseCron } from './cron.js';
 import { mustAllow } from './allowed-roles.js';
 import { policyOf } from './paths/roles.js';
 import { repairPendingRoot } from './root-rotation.js';
+import { passwordForStatements } from './scram.js';
 import { connections, staticRoles, type StaticRole } from './store.js';
 
 /** Retry delays after a failed rotation: from 5 s, doubling, at most an hour. */
@@ -40,8 +41,9 @@ export async function rotateStatic(storage: Storage, name: string, now: number, 
     const password = role.pending_password ?? await passwords(policyOf(role.credential_config, config.password_policy));
     if (role.pending_password === undefined) await staticRoles(storage).put(name, { ...role, pending_password: password });
     try {
-      await talk('error setting credentials', [password, role.password, config.password], () =>
-        connectionOf(config).setPassword(role.rotation_statements, { username: role.username, password }));
+      const statementPassword = await passwordForStatements(config, password);
+      await talk('error setting credentials', [password, statementPassword, role.password, config.password], () =>
+        connectionOf(config).setPassword(role.rotation_statements, { username: role.username, password: statementPassword }));
     } catch (err) {
       const failed_attempts = role.failed_attempts + 1;
       await staticRoles(storage).put(name, { ...role, pending_password: password, failed_attempts, retry_at: now + rotationRetryMs(failed_attempts) });

@@ -3,7 +3,7 @@
 // role's user is still revoked, with the statements the lease kept, but no longer renewed.
 import type { SecretContext } from '../../core/backend.js';
 import { connectionOf, EngineFailure, storedConnection, talk } from './connection.js';
-import type { CredsInternal } from './paths/creds.js';
+import { EXPIRATION_MARGIN, type CredsInternal } from './paths/creds.js';
 import { roles } from './store.js';
 
 async function load(ctx: SecretContext) {
@@ -26,7 +26,10 @@ export async function revokeCreds(ctx: SecretContext): Promise<void> {
 export async function renewCreds(ctx: SecretContext & { increment: number; now: number }): Promise<void> {
   const { internal, config, role } = await load(ctx);
   if (!role) throw new EngineFailure(`error during renew: could not find role with name "${internal.role}"`);
-  const expiration = new Date(ctx.now + ctx.increment * 1000);
+  // Vault leaves a lease renewed to 0 s (at its max_ttl) alone, and otherwise moves the end
+  // to the new lease end plus its 5 s margin.
+  if (ctx.increment <= 0) return;
+  const expiration = new Date(ctx.now + (ctx.increment + EXPIRATION_MARGIN) * 1000);
   await talk('failed to renew user', [config.password], () =>
     connectionOf(config).renewUser(role.renew_statements, { username: internal.username, expiration }));
 }

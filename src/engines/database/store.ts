@@ -19,7 +19,7 @@ export type ConnectionConfig = {
   max_connection_lifetime: number;
   password_policy: string;
   username_template: string;
-  /** PostgreSQL only: always "password" (Vault can also send scram-sha-256 hashes). */
+  /** PostgreSQL only: "password", or "scram-sha-256" (statements get a SCRAM verifier, see scram.ts). */
   password_authentication: string;
   disable_escaping: boolean;
   tls_ca: string;

@@ -1,6 +1,7 @@
 // Passwords written into a connection_url itself (`postgresql://app:secret@db/`, the MySQL DSN
 // `app:secret@tcp(db:3306)/`) instead of the {{password}} template. Vault warns about them at
-// write and shows them as "xxxxx" on read; a templated password is no secret and stays.
+// write and shows them as "xxxxx" on read; a templated password is no secret and stays. An
+// inline private key (PostgreSQL's sslinline) is never shown either.
 import { isKeywordString } from './pg-keywords.js';
 
 /** Where the userinfo's password sits in a URL or DSN: [start, end) of the text, if any. */
@@ -34,9 +35,21 @@ export function passwordInUrl(url: string): boolean {
   return span !== undefined && !isTemplate(url.slice(...span));
 }
 
-/** The URL as a read shows it: a literal password becomes "xxxxx". */
+/** The URL as a read shows it: a literal password, and an inline private key, become "xxxxx". */
 export function redactUrl(url: string): string {
   const span = passwordSpan(url);
-  if (!span || isTemplate(url.slice(...span))) return url;
-  return `${url.slice(0, span[0])}xxxxx${url.slice(span[1])}`;
+  const shown = !span || isTemplate(url.slice(...span)) ? url : `${url.slice(0, span[0])}xxxxx${url.slice(span[1])}`;
+  return redactInlineKey(shown);
+}
+
+const decoded = (text: string) => { try { return decodeURIComponent(text.replace(/\+/g, ' ')); } catch { return text; } };
+
+/**
+ * sslinline's sslkey holds the client's private key itself (a file path is no secret and
+ * stays): a read never shows it, in a URL's query or a keyword/value string.
+ */
+function redactInlineKey(url: string): string {
+  return url
+    .replace(/([?&]sslkey=)([^&#]*)/g, (whole, head: string, value: string) => (decoded(value).includes('-----BEGIN') ? `${head}xxxxx` : whole))
+    .replace(/((?:^|\s)sslkey\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/g, (whole, head: string, value: string) => (value.includes('-----BEGIN') ? `${head}xxxxx` : whole));
 }

@@ -5,6 +5,7 @@ import type { DatabaseDriver } from './types.js';
 
 export type { ConnectionSettings, DatabaseConnection, DatabaseDriver, StatementValues } from './types.js';
 export { scrubMessage } from './statements.js';
+export { queryParams, withoutParams } from './url-query.js';
 
 const DRIVERS: ReadonlyMap<string, DatabaseDriver> = new Map([
   ['postgresql-database-plugin', postgresDriver],

@@ -1,6 +1,8 @@
 // MySQL and MariaDB through `mysql2`: one pool per connection config. The connection URL is
 // Go's DSN (`user:pass@tcp(host:port)/db?tls=true`), as Vault's plugin takes it; the template
-// is parsed before the credentials go in, so a password may hold any character.
+// is parsed before the credentials go in, so a password may hold any character. Of Go's DSN
+// parameters, tls, charset, collation and timeout are honoured, those that cannot change what
+// Vault's statements do are taken, and every other one is refused (400) rather than ignored.
 import mysql from 'mysql2/promise';
 import { BadRequest } from '../errors.js';
 import { renderStatements } from './statements.js';
@@ -8,6 +10,41 @@ import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './t
 
 const DSN = /^(?:([^:@]*)(?::([^@]*))?@)?(?:(tcp|unix)\(([^)]*)\))?\/([^?]*)(?:\?(.*))?$/;
 const TEMPLATE = /\{\{\s*(username|password)\s*\}\}/g;
+
+/**
+ * Go DSN parameters that change nothing for the statements Vault runs (no result rows are read,
+ * and every statement is sent on its own), so they are taken and have no effect.
+ */
+const NO_EFFECT = new Set(['parseTime', 'loc', 'columnsWithAlias', 'clientFoundRows', 'interpolateParams', 'multiStatements', 'checkConnLiveness', 'rejectReadOnly', 'maxAllowedPacket', 'timeTruncate']);
+const GO_BOOL = /^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/;
+const GO_TRUE = /^(1|t|T|TRUE|true|True)$/;
+
+/**
+ * Milliseconds of a Go duration ("5s", "1m30s", "500ms"), as the DSN's timeout takes it. Not
+ * util/duration.ts's parseDurationSeconds: that keeps whole seconds ("500ms" would be 0) and
+ * takes Vault's extras (a bare number of seconds, "d") that Go's time.ParseDuration refuses.
+ */
+function goDurationMs(text: string): number | undefined {
+  const re = /(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)/y;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
+  let total = 0;
+  while (re.lastIndex < text.length) {
+    const start = re.lastIndex;
+    const m = re.exec(text);
+    if (!m || m.index !== start) return undefined;
+    total += Number(m[1]) * unit[m[2]!]!;
+  }
+  return text === '' || total <= 0 ? undefined : Math.ceil(total);
+}
+
+/** The charset and collation names mysql2 knows (upper case); it throws at connect for others. */
+const CHARSETS = (mysql as unknown as { Charsets: Record<string, number> }).Charsets;
+
+/** A charset or collation name mysql2 can use, or a 400 naming it. */
+function knownCharset(key: 'charset' | 'collation', name: string): string {
+  if (!Object.hasOwn(CHARSETS, name.toUpperCase())) throw new BadRequest(`unknown ${key} in connection_url: ${name}`);
+  return name;
+}
 
 /** Turns a DSN template plus credentials into mysql2 pool options. */
 export function dsnOptions(s: ConnectionSettings): mysql.PoolOptions {
@@ -28,14 +65,35 @@ export function dsnOptions(s: ConnectionSettings): mysql.PoolOptions {
     options.port = Number(port);
   }
   const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined } : undefined;
+  let charset: string | undefined;
+  let collation: string | undefined;
   for (const [key, value] of new URLSearchParams(query ?? '')) {
     if (key === 'tls') {
       if (value === 'true' || value === 'skip-verify') options.ssl = { ...tls, rejectUnauthorized: value === 'true' };
       else if (value !== 'false') throw new BadRequest(`unsupported tls value in connection_url: ${value}`);
-    } else if (key === 'charset') options.charset = value;
-    else throw new BadRequest(`unsupported parameter in connection_url: ${key}`);
+    } else if (key === 'charset') {
+      // Go tries a comma list of charsets in turn; mysql2 takes one name.
+      charset = knownCharset(key, value.split(',')[0]!);
+    } else if (key === 'collation') {
+      collation = knownCharset(key, value);
+    } else if (key === 'timeout') {
+      const ms = goDurationMs(value);
+      if (ms === undefined) throw new BadRequest(`invalid timeout in connection_url: ${value}`);
+      options.connectTimeout = ms;
+    } else if (NO_EFFECT.has(key)) {
+      if (!GO_BOOL.test(value) && key !== 'loc' && key !== 'maxAllowedPacket' && key !== 'timeTruncate') throw new BadRequest(`invalid bool value in connection_url: ${key}=${value}`);
+    } else if (key === 'allowNativePasswords' && GO_TRUE.test(value)) {
+      // The default: mysql2 speaks mysql_native_password.
+    } else {
+      // Go's driver would also take any other name as a session variable to SET; a typo would
+      // then fail only at connect, so such names are refused here rather than guessed at.
+      throw new BadRequest(`unsupported parameter in connection_url: ${key}`);
+    }
   }
   if (tls && !options.ssl) options.ssl = tls;
+  // A collation names its charset too and is the more exact of the two, so it wins, wherever it stands.
+  const chosen = collation ?? charset;
+  if (chosen !== undefined) options.charset = chosen;
   return options;
 }
 

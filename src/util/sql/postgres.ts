@@ -1,31 +1,115 @@
 // PostgreSQL through `pg`: one pool per connection config. Our own SQL escapes identifiers
 // and literals with pg's functions; configured statements are filled in as Vault does.
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { BadRequest } from '../errors.js';
 import { fillConnectionUrl, formatExpiration, renderStatements } from './statements.js';
 import type { ConnectionSettings, DatabaseConnection, DatabaseDriver } from './types.js';
+import { queryParams, withoutParams } from './url-query.js';
 
 const { escapeIdentifier, escapeLiteral } = pg;
 
-function poolOptions(s: ConnectionSettings): pg.PoolConfig {
-  const tls = s.tls.ca || s.tls.certificate || s.tls.privateKey
-    ? { ca: s.tls.ca || undefined, cert: s.tls.certificate || undefined, key: s.tls.privateKey || undefined }
-    : undefined;
-  return {
+/** PostgreSQL statements keep their $$ bodies whole. */
+const PG = { dollarQuoted: true };
+
+/**
+ * The URL parameters that say how TLS is used; read here, not by pg (sslinline is read by the
+ * engine). Any other ssl* name (sslcrl, sslpassword, …) is refused: pg would ignore it.
+ */
+const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat', 'sslinline'];
+
+/** A second TLS setting to connect with when the first fails as `when` says (libpq's allow and prefer). */
+interface TlsFallback { ssl: pg.PoolConfig['ssl']; when: (err: unknown) => boolean }
+
+/** pg's error when a server answers the TLS request with "no". */
+const NO_SERVER_TLS = 'The server does not support SSL connections';
+
+/**
+ * The URL without its TLS parameters, and pg's TLS options for them, as libpq (and Vault's
+ * pgx) read sslmode: node-postgres alone verifies the certificate under every mode, so
+ * `sslmode=require` against a self-signed server would fail where Vault connects.
+ *   disable: no TLS · allow: plain text, and TLS when that is refused · prefer: TLS without
+ *   verifying, and plain text when the server has no TLS · require: encrypt without verifying
+ *   (with a root certificate it checks the chain) · verify-ca: the chain · verify-full: the
+ *   chain and the name.
+ * Certificates come from the settings (tls_ca…, or sslinline's PEM) or else from the files
+ * sslrootcert, sslcert and sslkey name; without sslmode, certificates mean verify-full and
+ * no certificates mean plain text (pg's default; libpq's would be prefer).
+ */
+export function tlsOptions(url: string, tls: ConnectionSettings['tls']): { url: string; ssl: pg.PoolConfig['ssl']; fallback?: TlsFallback } {
+  const params = queryParams(url);
+  for (const key of params.keys()) {
+    if (key.startsWith('ssl') && !TLS_PARAMS.includes(key)) throw new BadRequest(`unsupported TLS parameter in connection_url: ${key}`);
+  }
+  const file = (key: string) => {
+    const path = params.get(key);
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      throw new BadRequest(`cannot read the ${key} file named in connection_url`);
+    }
+  };
+  const certs = {
+    ca: tls.ca || file('sslrootcert'), cert: tls.certificate || file('sslcert'), key: tls.privateKey || file('sslkey'),
+  };
+  for (const k of Object.keys(certs) as Array<keyof typeof certs>) if (certs[k] === undefined) delete certs[k];
+  // pg's own ssl=true (no sslmode) asks for a verified connection.
+  const mode = params.get('sslmode') ?? (['true', '1'].includes(params.get('ssl') ?? '') ? 'verify-full' : undefined);
+  const bare = withoutParams(url, TLS_PARAMS);
+  const anyCert = Object.keys(certs).length > 0;
+  const chainOnly = { ...certs, checkServerIdentity: () => undefined };
+  const unverified = { ...certs, rejectUnauthorized: false };
+  switch (mode) {
+    case 'disable': return { url: bare, ssl: false };
+    case 'allow': return { url: bare, ssl: false, fallback: { ssl: unverified, when: () => true } };
+    case 'prefer': return { url: bare, ssl: unverified, fallback: { ssl: false, when: (err) => (err as Error).message === NO_SERVER_TLS } };
+    case 'no-verify': return { url: bare, ssl: unverified };
+    case 'require': return { url: bare, ssl: certs.ca ? chainOnly : unverified };
+    case 'verify-ca': return { url: bare, ssl: chainOnly };
+    case 'verify-full': return { url: bare, ssl: certs };
+    case undefined: return { url: bare, ssl: anyCert ? certs : undefined };
+    default: throw new BadRequest(`unsupported sslmode in connection_url: ${mode}`);
+  }
+}
+
+function poolOptions(s: ConnectionSettings): { options: pg.PoolConfig; fallback?: TlsFallback } {
+  const { url, ssl, fallback } = tlsOptions(fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping), s.tls);
+  const options = {
     // Values in the URL win over these, as pg merges them: the URL may name its own user.
     user: s.username || undefined, password: s.password || undefined,
-    connectionString: fillConnectionUrl(s.connectionUrl, s.username, s.password, s.disableEscaping),
-    max: s.maxOpenConnections, ...(tls ? { ssl: tls } : {}),
+    connectionString: url, max: s.maxOpenConnections, ...(ssl === undefined ? {} : { ssl }),
     idleTimeoutMillis: 10_000, maxLifetimeSeconds: s.maxConnectionLifetime || undefined,
     connectionTimeoutMillis: 5_000, allowExitOnIdle: true,
   };
+  return fallback ? { options, fallback } : { options };
+}
+
+/** A pool, wired as every pool here is. */
+function newPool(options: pg.PoolConfig, maxIdle: number): pg.Pool {
+  const pool = new pg.Pool(options);
+  // An idle client's error (server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  if (maxIdle > 0 && maxIdle < (options.max ?? 10)) capIdle(pool, maxIdle);
+  return pool;
 }
 
 /**
- * Runs queries as one multi-statement simple query: PostgreSQL runs that as one implicit
- * transaction (all of them happen, or none) and it costs one round trip, not one per query.
+ * The pool for settings whose sslmode has a second choice (allow, prefer): the first
+ * connection tries the first TLS setting, and if that fails as libpq would retry, the pool
+ * uses the other one. libpq decides per connection; a server's TLS support is taken to hold
+ * for the pool's life (a reset or config write asks again).
  */
-async function inTransaction(pool: pg.Pool, queries: string[]): Promise<void> {
-  if (queries.length > 0) await pool.query(queries.join(';\n'));
+async function probedPool(options: pg.PoolConfig, fallback: TlsFallback, maxIdle: number): Promise<pg.Pool> {
+  const first = newPool(options, maxIdle);
+  try {
+    (await first.connect()).release();
+    return first;
+  } catch (err) {
+    await first.end().catch(() => undefined);
+    if (!fallback.when(err)) throw err;
+  }
+  return newPool({ ...options, ssl: fallback.ssl }, maxIdle);
 }
 
 /**
@@ -54,32 +138,39 @@ function capIdle(pool: pg.Pool, maxIdle: number): void {
 const UNDEFINED_OBJECT = '42704';
 
 function connect(settings: ConnectionSettings): DatabaseConnection {
-  const pool = new pg.Pool(poolOptions(settings));
-  // An idle client's error (server restarted) must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
-  if (settings.maxIdleConnections > 0 && settings.maxIdleConnections < settings.maxOpenConnections) capIdle(pool, settings.maxIdleConnections);
+  const { options, fallback } = poolOptions(settings);
+  const maxIdle = settings.maxIdleConnections;
+  let opened: Promise<pg.Pool> | undefined = fallback ? undefined : Promise.resolve(newPool(options, maxIdle));
+  // A probe that failed (server down) is tried again by the next call.
+  const poolOf = () => (opened ??= probedPool(options, fallback as TlsFallback, maxIdle).catch((err: unknown) => { opened = undefined; throw err; }));
+  const query = async (sql: string) => { await (await poolOf()).query(sql); };
+  // One multi-statement simple query: PostgreSQL runs it as one implicit transaction (all of
+  // the queries happen, or none), in one round trip rather than one per query. The pieces of a
+  // split statement are joined again here, so splitting changes only the text around a ';'
+  // inside a string; that is why a dollar-quoted body is never split (statements.ts).
+  const inTransaction = async (queries: string[]) => { if (queries.length > 0) await query(queries.join(';\n')); };
   return {
-    async verify() { await pool.query('SELECT 1'); },
+    async verify() { await query('SELECT 1'); },
     async createUser(statements, rollback, values) {
       try {
-        await inTransaction(pool, renderStatements(statements, values));
+        await inTransaction(renderStatements(statements, values, PG));
       } catch (err) {
         // CREATE ROLE is transactional, so the rollback above already undid it; extra
         // rollback statements cover anything a statement did outside the transaction.
-        if (rollback.length > 0) await inTransaction(pool, renderStatements(rollback, values)).catch(() => undefined);
+        if (rollback.length > 0) await inTransaction(renderStatements(rollback, values, PG)).catch(() => undefined);
         throw err;
       }
     },
     async renewUser(statements, values) {
       const queries = statements.length > 0
-        ? renderStatements(statements, values)
+        ? renderStatements(statements, values, PG)
         : [`ALTER ROLE ${escapeIdentifier(values.username)} VALID UNTIL ${escapeLiteral(formatExpiration(values.expiration))}`];
-      await inTransaction(pool, queries);
+      await inTransaction(queries);
     },
     async dropUser(statements, values) {
-      if (statements.length > 0) return inTransaction(pool, renderStatements(statements, values));
+      if (statements.length > 0) return inTransaction(renderStatements(statements, values, PG));
       const who = escapeIdentifier(values.username);
-      await inTransaction(pool, [
+      await inTransaction([
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${escapeLiteral(values.username)} AND pid <> pg_backend_pid()`,
         `REASSIGN OWNED BY ${who} TO CURRENT_USER`,
         `DROP OWNED BY ${who}`,
@@ -91,11 +182,15 @@ function connect(settings: ConnectionSettings): DatabaseConnection {
     },
     async setPassword(statements, values) {
       const queries = statements.length > 0
-        ? renderStatements(statements, values)
+        ? renderStatements(statements, values, PG)
         : [`ALTER ROLE ${escapeIdentifier(values.username)} WITH PASSWORD ${escapeLiteral(values.password)}`];
-      await inTransaction(pool, queries);
+      await inTransaction(queries);
     },
-    async close() { await pool.end(); },
+    async close() {
+      const pool = await opened?.catch(() => undefined);
+      opened = undefined;
+      await pool?.end();
+    },
   };
 }
 

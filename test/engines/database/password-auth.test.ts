@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/util/clock.js';
 import type { TestServer } from '../../helpers/server.js';
-import { CANARY, closeDatabaseServer, expectStatus, pgAdmin, pgLogin, pgRoleExists, startDatabaseServer } from './helpers.js';
-import { startScramCluster, type ScramCluster } from './scram-cluster.js';
+import { CANARY, closeDatabaseServer, expectStatus, pgAdmin, pgLogin, pgRoleExists } from './helpers.js';
+import { startClusterEngine, type ScramCluster } from './scram-cluster.js';
 
 let srv: TestServer;
 let db: ScramCluster;
@@ -18,15 +18,7 @@ const BAD_PASSWORD = '28P01';
 const admin = (sql: string, values: unknown[] = []) => pgAdmin(sql, values, db.port, db.password);
 
 before(async () => {
-  db = await startScramCluster();
-  await admin(`CREATE ROLE ${ROOT} SUPERUSER LOGIN PASSWORD '${ROOT_PASSWORD}'`);
-  srv = await startDatabaseServer({ clock });
-  expectStatus(await srv.api('POST', 'database/config/pg', {
-    plugin_name: 'postgresql-database-plugin', connection_url: db.url, username: ROOT, password: ROOT_PASSWORD, allowed_roles: '*',
-  }), 204);
-  expectStatus(await srv.api('POST', 'database/roles/app', {
-    db_name: 'pg', default_ttl: '1h', creation_statements: `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`,
-  }), 204);
+  ({ db, srv } = await startClusterEngine(ROOT, ROOT_PASSWORD, { server: { clock } }));
 });
 after(async () => {
   await closeDatabaseServer(srv);

@@ -3,13 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../../util/errors.js';
 import { formatDuration } from '../../../util/duration.js';
 import { definePath, field, onlySent, type Handler } from '../../../core/path.js';
-import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, storedConnection, talk } from '../connection.js';
+import { closeConnection, connectionOf, driverOf, driverUrl, openUncached, POSTGRES, settingsOf, storedConnection, talk } from '../connection.js';
+import { dsnOptions } from '../../../util/sql/mysql.js';
+import { tlsOptions } from '../../../util/sql/postgres.js';
 import { rotateRoot } from '../root-rotation.js';
 import { renderUsername } from '../username-template.js';
 import { connections, type ConnectionConfig } from '../store.js';
 import { passwordInUrl, redactUrl } from '../url-password.js';
 import { refuseUnsupported, unsupportedConfigFields } from '../unsupported.js';
 import { splitCertificateKey } from '../tls-bundle.js';
+import { PASSWORD_AUTHENTICATIONS } from '../scram.js';
+import { checkInlineCertificates, takeInlineCertificates } from '../ssl-inline.js';
 
 const configFields = {
   name: field.name({ description: 'Name of the connection.' }),
@@ -26,7 +30,7 @@ const configFields = {
   max_idle_connections: field.int({ description: 'Idle connections kept; 0 = as many as open.', default: 0 }),
   max_connection_lifetime: field.duration({ description: 'Longest a pooled connection lives; 0 = no limit.', default: 0 }),
   username_template: field.string({ description: 'Template of dynamic user names; the plugin\'s default when empty.' }),
-  password_authentication: field.string({ description: 'PostgreSQL: how passwords go into statements; only "password" (as written).', default: 'password' }),
+  password_authentication: field.string({ description: 'PostgreSQL: how passwords go into statements: "password" (as they are) or "scram-sha-256" (hashed here into a SCRAM verifier; PostgreSQL 10+).', default: 'password' }),
   disable_escaping: field.bool({ description: 'Fill the URL templates without URL-escaping.' }),
   tls_ca: field.string({ description: 'PEM CA certificate the server\'s certificate must chain to.' }),
   tls_certificate: field.string({ description: 'PEM client certificate.' }),
@@ -46,14 +50,44 @@ function check(c: ConfigInput): void {
   if (c.plugin_version !== '' && c.plugin_version !== 'builtin') throw new BadRequest(`plugin version "${c.plugin_version}" not found`);
   if (c.connection_url === '') throw new BadRequest('connection_url cannot be empty');
   driverUrl(c); // a keyword/value string that cannot be read is refused now
+  // A MySQL DSN is read now too, so an unsupported parameter is a 400 even without verification.
+  if (c.plugin_name !== POSTGRES) dsnOptions(settingsOf(c));
+  else {
+    const inline = takeInlineCertificates(driverUrl(c));
+    if (inline && (c.tls_ca || c.tls_certificate || c.private_key)) {
+      throw new BadRequest('sslinline=true in connection_url cannot be combined with tls_ca, tls_certificate or private_key');
+    }
+    if (inline) checkInlineCertificates(inline.tls);
+    // sslmode and the certificate files are read now, so a bad one is a 400 even without verification.
+    const settings = settingsOf(c);
+    tlsOptions(settings.connectionUrl, settings.tls);
+  }
+  if ([c.username, c.password].some((v) => /\{\{\s*(username|password)\s*\}\}/.test(v))) {
+    throw new BadRequest('error creating database object: username and/or password cannot contain the template variables');
+  }
   if (c.max_open_connections === 0) c.max_open_connections = DEFAULT_OPEN_CONNECTIONS;
   // Vault reads a negative size as "unlimited"; a pool here always has a bound.
   if (c.max_open_connections < 0) throw new BadRequest('max_open_connections cannot be negative: unlimited pools are not supported');
   if (c.max_idle_connections < 0 || c.max_connection_lifetime < 0) throw new BadRequest('connection pool settings cannot be negative');
   if (c.max_idle_connections > c.max_open_connections) c.max_idle_connections = c.max_open_connections;
-  if (c.password_authentication !== 'password') throw new BadRequest(`unsupported password_authentication "${c.password_authentication}": only "password" is available`);
+  checkPasswordAuthentication(c);
   // A template we cannot evaluate is refused now, not at the first creds request.
   if (c.username_template !== '') renderUsername(c.username_template, { DisplayName: 'token', RoleName: 'role', now: new Date() });
+}
+
+/**
+ * password_authentication is the PostgreSQL plugin's: "password" puts passwords into the SQL as
+ * they are, "scram-sha-256" puts their SCRAM verifier there. Vault's MySQL plugins have no
+ * such setting; asking them to hash is refused rather than ignored.
+ */
+function checkPasswordAuthentication(c: ConfigInput): void {
+  const value = c.password_authentication;
+  if (!(PASSWORD_AUTHENTICATIONS as readonly string[]).includes(value)) {
+    throw new BadRequest(`error creating database object: '${value}' is not a valid password authentication type`);
+  }
+  if (value !== 'password' && c.plugin_name !== POSTGRES) {
+    throw new BadRequest(`password_authentication "${value}" is only available with ${POSTGRES}`);
+  }
 }
 
 const PASSWORD_IN_URL = 'Password found in connection_url, use a templated url to enable root rotation and prevent read access to password information.';
@@ -78,7 +112,7 @@ const writeConfig: Handler<typeof configFields> = async ({ storage, fields, sent
   const stored: ConnectionConfig = { ...config, connection_id: randomUUID() };
   if (config.verify_connection) {
     const conn = openUncached(stored);
-    await talk('error creating database object', [config.password], () => conn.verify(), 400)
+    await talk('error creating database object: error verifying connection', [config.password], () => conn.verify(), 400)
       .catch(async (err: unknown) => { await conn.close().catch(() => undefined); throw err; });
     await conn.close();
   }
@@ -94,7 +128,7 @@ function configView(c: ConnectionConfig): Record<string, unknown> {
     max_open_connections: c.max_open_connections, max_idle_connections: c.max_idle_connections,
     max_connection_lifetime: formatDuration(c.max_connection_lifetime), disable_escaping: c.disable_escaping,
   };
-  if (c.plugin_name === 'postgresql-database-plugin') details.password_authentication = c.password_authentication;
+  if (c.plugin_name === POSTGRES) details.password_authentication = c.password_authentication;
   if (c.username_template !== '') details.username_template = c.username_template;
   if (c.tls_ca !== '') details.tls_ca = c.tls_ca;
   if (c.tls_certificate !== '') details.tls_certificate = c.tls_certificate;
@@ -102,6 +136,9 @@ function configView(c: ConnectionConfig): Record<string, unknown> {
     plugin_name: c.plugin_name, plugin_version: c.plugin_version, connection_details: details,
     allowed_roles: c.allowed_roles, root_credentials_rotate_statements: c.root_rotation_statements,
     password_policy: c.password_policy, verify_connection: c.verify_connection,
+    // Vault's read shows these at their zero values too; they can only be zero here (unsupported.ts).
+    skip_static_role_import_rotation: false,
+    rotation_period: 0, rotation_schedule: '', rotation_window: 0, disable_automated_rotation: false,
   };
 }
 
@@ -142,6 +179,28 @@ export const resetPath = definePath({
       const c = await storedConnection(storage, fields.name);
       await closeConnection(c.connection_id);
       await talk('error creating database object', [c.password], () => connectionOf(c).verify());
+    },
+  },
+});
+
+/**
+ * reload/:plugin_name: reset every connection of one plugin, as Vault does after a plugin
+ * upgrade. Here it reopens their pools; it answers the names it reset.
+ */
+export const reloadPath = definePath({
+  pattern: 'reload/:plugin_name',
+  fields: { plugin_name: field.name({ description: 'Plugin whose connections are reset.' }) },
+  summary: 'Close and reopen every connection of a plugin.',
+  operations: {
+    update: async ({ storage, fields }) => {
+      const names: string[] = [];
+      for (const name of await connections(storage).list()) {
+        const c = await connections(storage).get(name);
+        if (c?.plugin_name !== fields.plugin_name) continue;
+        await closeConnection(c.connection_id);
+        names.push(name);
+      }
+      return { data: { connections: names, count: names.length } };
     },
   },
 });

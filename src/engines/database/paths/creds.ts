@@ -6,6 +6,7 @@ import { mustAllow } from '../allowed-roles.js';
 import { renderUsername } from '../username-template.js';
 import { roles } from '../store.js';
 import { policyOf } from './roles.js';
+import { passwordForStatements } from '../scram.js';
 
 /**
  * What a creds lease remembers, for renew and revoke. The revocation statements are kept as
@@ -13,6 +14,9 @@ import { policyOf } from './roles.js';
  * does the same); leases issued before they were kept have none and get the default.
  */
 export type CredsInternal = { username: string; role: string; db_name: string; revocation_statements?: string[] };
+
+/** Seconds a user's VALID UNTIL lies past its lease's end, as Vault adds. */
+export const EXPIRATION_MARGIN = 5;
 
 /** creds/:name */
 export const credsPath = definePath({
@@ -37,9 +41,12 @@ export const credsPath = definePath({
         DisplayName: caller?.displayName ?? '', RoleName: fields.name, now: new Date(now),
       }).slice(0, driver.usernameLimit);
       const password = await passwords(policyOf(role.credential_config, config.password_policy));
-      const expiration = new Date(now + ttl * 1000);
-      await talk('failed to create user', [password, config.password], () =>
-        connectionOf(config).createUser(role.creation_statements, role.rollback_statements, { username, password, expiration }));
+      // As Vault: the user outlives its lease by 5 s, so it never expires before it is revoked.
+      const expiration = new Date(now + (ttl + EXPIRATION_MARGIN) * 1000);
+      // Under scram-sha-256 the statements get the verifier, never the password itself.
+      const statementPassword = await passwordForStatements(config, password);
+      await talk('failed to create user', [password, statementPassword, config.password], () =>
+        connectionOf(config).createUser(role.creation_statements, role.rollback_statements, { username, password: statementPassword, expiration }));
       const internal: CredsInternal = { username, role: fields.name, db_name: role.db_name, revocation_statements: role.revocation_statements };
       return { data: { username, password }, secret: { ttl, maxTtl, renewable: true, internal } };
     },

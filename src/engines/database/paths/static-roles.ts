@@ -111,6 +111,8 @@ export const staticRolePath = definePath({
           db_name: r.db_name, username: r.username, ...scheduleView(r),
           rotation_statements: r.rotation_statements, credential_type: r.credential_type,
           credential_config: r.credential_config, last_vault_rotation: iso(r.last_vault_rotation),
+          // Vault's read shows it; here a new static role always rotates (unsupported.ts).
+          skip_import_rotation: false,
         }),
       };
     },

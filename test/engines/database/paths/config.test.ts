@@ -22,6 +22,7 @@ test('a connection reads back without its password, with Vault\'s shape', async 
       max_connection_lifetime: '0s', disable_escaping: false, password_authentication: 'password',
     },
     root_credentials_rotate_statements: [], password_policy: '', verify_connection: true,
+    skip_static_role_import_rotation: false, rotation_period: 0, rotation_schedule: '', rotation_window: 0, disable_automated_rotation: false,
   });
   assert.deepEqual((await srv.api('LIST', 'database/config')).body.data.keys, ['pg']);
 });
@@ -39,7 +40,7 @@ test('a connection that cannot log in is refused with a message that names no cr
     ...pgConfig, connection_url: `postgresql://{{username}}:{{password}}@127.0.0.1:1/test`,
   });
   expectStatus(bad, 400);
-  assert.match(bad.body.errors[0], /^error creating database object: /);
+  assert.match(bad.body.errors[0], /^error creating database object: error verifying connection: /);
   assert.ok(!JSON.stringify(bad.body).includes(CANARY));
   expectStatus(await srv.api('GET', 'database/config/down'), 404);
   // verify_connection=false stores it anyway, as Vault does.
@@ -55,7 +56,7 @@ test('bad settings are refused before anything is stored', async () => {
     [{ ...pgConfig, username_template: '{{ nope 3 }}' }, /function "nope" not defined/],
     [{ ...pgConfig, max_open_connections: -1 }, /max_open_connections cannot be negative/],
     [{ ...pgConfig, connection_url: '' }, /connection_url/],
-    [{ ...pgConfig, password_authentication: 'scram-sha-256' }, /unsupported password_authentication/],
+    [{ ...pgConfig, password_authentication: 'md5' }, /^error creating database object: 'md5' is not a valid password authentication type$/],
   ];
   for (const [body, message] of cases) {
     const r = await srv.api('POST', 'database/config/refused', body);
@@ -69,4 +70,45 @@ test('a deleted connection is gone', async () => {
   await srv.api('POST', 'database/config/gone', pgConfig);
   expectStatus(await srv.api('DELETE', 'database/config/gone'), 204);
   expectStatus(await srv.api('GET', 'database/config/gone'), 404);
+});
+
+test('sslinline=true keeps {{username}}/{{password}} in the query fillable', async () => {
+  // The templates sit in the query here; the inline TLS pairs are taken out around them.
+  const connection_url = 'postgresql://127.0.0.1:5432/test?user={{username}}&password={{password}}&sslinline=true&sslmode=disable';
+  expectStatus(await srv.api('POST', 'database/config/inline-q', { ...pgConfig, connection_url }), 204);
+  expectStatus(await srv.api('DELETE', 'database/config/inline-q'), 204);
+});
+
+test('sslmode=prefer and allow connect to a server without TLS in plain text, as libpq does', async () => {
+  // The shared PostgreSQL has no TLS: prefer falls back to plain text, allow starts there.
+  for (const mode of ['prefer', 'allow']) {
+    const connection_url = `postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=${mode}`;
+    expectStatus(await srv.api('POST', `database/config/${mode}`, { ...pgConfig, connection_url, allowed_roles: '*' }), 204);
+    expectStatus(await srv.api('POST', `database/roles/${mode}`, { db_name: mode, creation_statements: `CREATE ROLE "{{name}}" LOGIN PASSWORD '{{password}}'` }), 204);
+    const creds = await srv.api('GET', `database/creds/${mode}`);
+    expectStatus(creds, 200);
+    expectStatus(await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.body.lease_id }), 204);
+    expectStatus(await srv.api('DELETE', `database/roles/${mode}`), 204);
+    expectStatus(await srv.api('DELETE', `database/config/${mode}`), 204);
+  }
+});
+
+test('TLS settings are read at write even without verification: a bad one is a 400, naming no secret', async () => {
+  const base = 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?';
+  const write = (query: string, extra: Record<string, unknown> = {}) =>
+    srv.api('POST', 'database/config/tlsbad', { ...pgConfig, connection_url: base + query, verify_connection: false, ...extra });
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['sslmode=sometimes', {}, 'unsupported sslmode in connection_url: sometimes'],
+    ['sslmode=verify-full&sslrootcert=/nonexistent/ca.pem', {}, 'cannot read the sslrootcert file named in connection_url'],
+    ['sslmode=require&sslcrl=/tmp/crl.pem', {}, 'unsupported TLS parameter in connection_url: sslcrl'],
+    ['sslmode=require&sslcrldir=/tmp', {}, 'unsupported TLS parameter in connection_url: sslcrldir'],
+    [`sslmode=require&sslpassword=${CANARY}`, {}, 'unsupported TLS parameter in connection_url: sslpassword'],
+    ['sslmode=require&sslinline=true', { tls_ca: 'x' }, 'sslinline=true in connection_url cannot be combined with tls_ca, tls_certificate or private_key'],
+    ['sslmode=require&sslinline=true', { private_key: CANARY }, 'sslinline=true in connection_url cannot be combined with tls_ca, tls_certificate or private_key'],
+  ];
+  for (const [query, extra, error] of cases) {
+    const r = await write(query, extra);
+    assert.deepEqual([r.status, r.body.errors], [400, [error]], query);
+  }
+  expectStatus(await srv.api('GET', 'database/config/tlsbad'), 404);
 });

@@ -116,7 +116,7 @@ test('a static role takes over a user; rotate-role makes the old password fail a
   assert.equal(await mysqlLogin(appUser, second.password), 'ok');
   assert.ok(!srv.log().includes(first.password) && !srv.log().includes(second.password), 'a static password reached the log');
   const role = (await srv.api('GET', 'database/static-roles/app')).body.data;
-  assert.deepEqual(Object.keys(role).sort(), ['credential_type', 'db_name', 'last_vault_rotation', 'rotation_period', 'rotation_statements', 'username']);
+  assert.deepEqual(Object.keys(role).sort(), ['credential_type', 'db_name', 'last_vault_rotation', 'rotation_period', 'rotation_statements', 'skip_import_rotation', 'username']);
   assert.equal(role.last_vault_rotation, second.last_vault_rotation);
 });
 

@@ -53,8 +53,8 @@ test('creds make a user who can SELECT what the role granted, under a renewable 
   assert.equal(creds.data.password.length, 20);
   const rows = await pgAdminAs(creds.data.username, `SELECT n FROM ${table}`);
   assert.deepEqual(rows, [{ n: 42 }]);
-  // VALID UNTIL is the lease's end.
-  assert.equal(await validUntil(creds.data.username), Math.floor(clock.now() / 1000) * 1000 + 3600_000);
+  // VALID UNTIL is the lease's end and Vault's 5 s margin.
+  assert.equal(await validUntil(creds.data.username), Math.floor(clock.now() / 1000) * 1000 + 3605_000);
 });
 
 /** Runs SQL as a generated user (the shared server trusts the login; the grants still apply). */
@@ -71,7 +71,34 @@ test('renew moves VALID UNTIL to the new end of the lease', async () => {
   const renew = await srv.api('PUT', 'sys/leases/renew', { lease_id: creds.lease_id, increment: 7200 });
   expectStatus(renew, 200);
   assert.equal(renew.body.lease_duration, 7200);
-  assert.equal(await validUntil(creds.data.username), Math.floor(clock.now() / 1000) * 1000 + 7200_000);
+  assert.equal(await validUntil(creds.data.username), Math.floor(clock.now() / 1000) * 1000 + 7205_000);
+});
+
+test('renew is capped by the role\'s max_ttl with Vault\'s warning; at the cap VALID UNTIL stays', async () => {
+  const creds = await issue();
+  clock.advance(23 * 3600_000);
+  // 1 h left of the role's 24 h max_ttl: asking for 2 h gets 1 h and the warning.
+  const capped = await srv.api('PUT', 'sys/leases/renew', { lease_id: creds.lease_id, increment: 7200 });
+  expectStatus(capped, 200);
+  assert.equal(capped.body.lease_duration, 3600);
+  assert.deepEqual(capped.body.warnings, ['TTL of "2h0m0s" exceeded the effective max_ttl of "1h0m0s"; TTL value is capped accordingly']);
+  assert.equal(await validUntil(creds.data.username), Math.floor(clock.now() / 1000) * 1000 + 3605_000);
+  // A renew without increment takes the role's default_ttl (1 h), which is what is left.
+  const plain = await srv.api('PUT', 'sys/leases/renew', { lease_id: creds.lease_id });
+  expectStatus(plain, 200);
+  assert.equal(plain.body.lease_duration, 3600);
+  clock.advance(3600_000);
+  // At the cap nothing is left to grant: lease_duration 0, and the user's end is not moved.
+  // A marker no renew would write shows whether the renew touched VALID UNTIL at all.
+  const marker = Date.UTC(2099, 0, 1);
+  await pgAdmin(`ALTER ROLE "${creds.data.username}" VALID UNTIL '2099-01-01 00:00:00+00'`);
+  assert.equal(await validUntil(creds.data.username), marker);
+  const atCap = await srv.api('PUT', 'sys/leases/renew', { lease_id: creds.lease_id, increment: 60 });
+  expectStatus(atCap, 200);
+  assert.equal(atCap.body.lease_duration, 0);
+  assert.deepEqual(atCap.body.warnings, ['TTL of "1m0s" exceeded the effective max_ttl of "0s"; TTL value is capped accordingly']);
+  assert.equal(await validUntil(creds.data.username), marker);
+  await srv.api('PUT', 'sys/leases/revoke', { lease_id: creds.lease_id });
 });
 
 test('an explicit revoke drops the user', async () => {
