@@ -120,9 +120,9 @@ export class Leases {
     const lease = await leaseRecords.get(this.#storage, leaseId);
     if (!lease) throw new BadRequest('lease not found');
     const now = this.#clock.now();
-    // Vault's order: an expired lease (not yet revoked by the expiry pass) is refused as such
-    // before renewability is looked at.
-    if (lease.expire_time <= now) throw new BadRequest('lease expired');
+    // Vault's order: a lease past its expiry (not yet revoked by the expiry pass) is refused as
+    // such before renewability is looked at; at its very end it is not past it yet.
+    if (lease.expire_time < now) throw new BadRequest('lease expired');
     if (!lease.renewable) throw new BadRequest('lease is not renewable');
     const original = Math.round((lease.expire_time - (lease.last_renewal ?? lease.issue_time)) / 1000);
     const wanted = increment > 0 ? increment : original;

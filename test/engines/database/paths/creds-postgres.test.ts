@@ -76,6 +76,8 @@ test('renew moves VALID UNTIL to the new end of the lease', async () => {
 
 test('renew is capped by the role\'s max_ttl with Vault\'s warning; at the cap VALID UNTIL stays', async () => {
   const creds = await issue();
+  // Kept alive past its 1 h default (an expired lease is refused renewal, as in Vault).
+  expectStatus(await srv.api('PUT', 'sys/leases/renew', { lease_id: creds.lease_id, increment: 84600 }), 200);
   clock.advance(23 * 3600_000);
   // 1 h left of the role's 24 h max_ttl: asking for 2 h gets 1 h and the warning.
   const capped = await srv.api('PUT', 'sys/leases/renew', { lease_id: creds.lease_id, increment: 7200 });
