@@ -17,13 +17,19 @@ const MIN_BYTES = HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
 /** The largest term the 4-byte header field can name. */
 export const MAX_TERM = 0xffff_ffff;
 
-// The AAD is the header followed by the path's UTF-8 bytes, built in one buffer.
+// The AAD is the header followed by the path's UTF-8 bytes, built in one buffer. OpenSSL
+// takes the AAD in at setAAD (GCM hashes it there), so one scratch buffer serves every call;
+// a path too long for it gets a buffer of its own.
+const AAD_SCRATCH = Buffer.alloc(1024);
+
 function additionalData(term: number, aad: string): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(aad, 'utf8'));
+  const room = AAD_SCRATCH.length - HEADER_BYTES;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so this is known to fit without measuring.
+  const out = aad.length * 3 <= room ? AAD_SCRATCH : Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(aad, 'utf8'));
   out.writeUInt8(AEAD_VERSION, 0);
   out.writeUInt32BE(term, 1);
-  out.write(aad, HEADER_BYTES, 'utf8');
-  return out;
+  const n = out.write(aad, HEADER_BYTES, 'utf8');
+  return out === AAD_SCRATCH ? out.subarray(0, HEADER_BYTES + n) : out;
 }
 
 /** Encrypts `plaintext` under `key`, labelled with `term` and bound to `aad` (the storage path). */

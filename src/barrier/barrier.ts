@@ -220,11 +220,16 @@ export class Barrier implements Storage {
    * Whether `key` holds an entry, without decrypting it: what a create-or-update check needs.
    * An entry that would not decrypt still counts; reading it fails as it would have.
    */
-  async has(key: string): Promise<boolean> {
-    this.#unsealed();
-    checkKey(key);
-    const physical = this.#physical;
-    return physical.has ? physical.has(key) : (await physical.get(key)) !== undefined;
+  has(key: string): Promise<boolean> {
+    // Not async: the answer is the physical layer's own promise (a refusal still rejects).
+    try {
+      this.#unsealed();
+      checkKey(key);
+      const physical = this.#physical;
+      return physical.has ? physical.has(key) : physical.get(key).then((blob) => blob !== undefined);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
   /** Encrypts `value` with the active term and stores it at `key`. */
   put(key: string, value: Buffer): Promise<void> { return this.#top.put(key, value); }
@@ -240,52 +245,98 @@ export class Barrier implements Storage {
     return this.#state;
   }
 
+  /** What the encrypting views need of the barrier: made once, shared by every view. */
+  readonly #core: ViewCore = {
+    unsealed: () => this.#unsealed(),
+    encrypted: () => { this.#encryptions += 1; },
+    view: (inner) => this.#view(inner),
+  };
+
   // One encrypting face for the physical store and for each transaction opened on it. Every
   // method re-checks the seal, so a transaction still running when the barrier seals fails.
   #view(inner: Storage): Storage {
-    return {
-      get: async (key) => {
-        const started = telemetry.barrier.get.start();
-        try {
-          this.#unsealed();
-          checkKey(key);
-          const blob = await inner.get(key);
-          if (blob === undefined) return undefined;
-          const keyring = this.#unsealed().keyring; // re-read: the barrier may have sealed meanwhile
-          const found = keyring.term(ciphertextTerm(blob));
-          if (found === undefined) throw new DecryptFailed();
-          return decrypt(found.key, blob, key);
-        } finally {
-          telemetry.barrier.get.stop(started);
-        }
-      },
-      put: (key, value) => telemetry.barrier.put.time(async () => {
-        const { keyring } = this.#unsealed();
-        checkKey(key);
-        const { term, key: dataKey } = keyring.active;
-        const blob = encrypt(dataKey, term, value, key);
-        this.#encryptions += 1;
-        await inner.put(key, blob);
-      }),
-      delete: (key) => telemetry.barrier.delete.time(async () => {
-        this.#unsealed();
-        checkKey(key);
-        await inner.delete(key);
-      }),
-      list: (prefix, options) => telemetry.barrier.list.time(async () => {
-        this.#unsealed();
-        return inner.list(prefix, options);
-      }),
-      transaction: async (fn) => {
-        this.#unsealed();
-        return inner.transaction((tx) => fn(this.#view(tx)));
-      },
-      ...(inner.stage ? {
-        stage: async (fn, after) => {
-          this.#unsealed();
-          return inner.stage!((tx) => fn(this.#view(tx)), after);
-        },
-      } satisfies Pick<Storage, 'stage'> : {}),
-    };
+    return new EncryptingView(inner, this.#core);
+  }
+}
+
+type ViewCore = { unsealed(): Unsealed; encrypted(): void; view(inner: Storage): Storage };
+
+/**
+ * The barrier's face over one storage (the physical one, or a transaction of it). A class:
+ * every staged write opens a transaction and so one of these, and its methods are shared.
+ * Timings are taken inline (`start`/`stop`) rather than through `time`, which would wrap each
+ * call in a closure and a promise of its own.
+ */
+class EncryptingView implements Storage {
+  readonly #inner: Storage;
+  readonly #core: ViewCore;
+  readonly stage?: Storage['stage'];
+
+  constructor(inner: Storage, core: ViewCore) {
+    this.#inner = inner;
+    this.#core = core;
+    if (inner.stage) {
+      this.stage = async (fn, after) => {
+        core.unsealed();
+        return inner.stage!((tx) => fn(core.view(tx)), after);
+      };
+    }
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    const started = telemetry.barrier.get.start();
+    try {
+      this.#core.unsealed();
+      checkKey(key);
+      const blob = await this.#inner.get(key);
+      if (blob === undefined) return undefined;
+      const keyring = this.#core.unsealed().keyring; // re-read: the barrier may have sealed meanwhile
+      const found = keyring.term(ciphertextTerm(blob));
+      if (found === undefined) throw new DecryptFailed();
+      return decrypt(found.key, blob, key);
+    } finally {
+      telemetry.barrier.get.stop(started);
+    }
+  }
+
+  async put(key: string, value: Buffer): Promise<void> {
+    const started = telemetry.barrier.put.start();
+    try {
+      const { keyring } = this.#core.unsealed();
+      checkKey(key);
+      const { term, key: dataKey } = keyring.active;
+      const blob = encrypt(dataKey, term, value, key);
+      this.#core.encrypted();
+      await this.#inner.put(key, blob);
+    } finally {
+      telemetry.barrier.put.stop(started);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const started = telemetry.barrier.delete.start();
+    try {
+      this.#core.unsealed();
+      checkKey(key);
+      await this.#inner.delete(key);
+    } finally {
+      telemetry.barrier.delete.stop(started);
+    }
+  }
+
+  async list(prefix: string, options?: ListOptions): Promise<string[]> {
+    const started = telemetry.barrier.list.start();
+    try {
+      this.#core.unsealed();
+      return await this.#inner.list(prefix, options);
+    } finally {
+      telemetry.barrier.list.stop(started);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
+    this.#core.unsealed();
+    const core = this.#core;
+    return this.#inner.transaction((tx) => fn(core.view(tx)));
   }
 }

@@ -32,8 +32,10 @@ export async function runBuffered<T>(base: Storage, fn: (tx: Storage) => Promise
   const buffer: WriteBuffer = new Map();
   const state = { open: true };
   try {
-    const value = await fn(bufferedView(base, buffer, state));
-    return { value, ops: [...buffer].map(([key, value]) => ({ key, value })), buffer };
+    const value = await fn(new BufferedView(base, buffer, state));
+    const ops: WriteOp[] = [];
+    for (const [key, written] of buffer) ops.push({ key, value: written });
+    return { value, ops, buffer };
   } finally {
     // A view that escaped `fn` must not write into a buffer nobody will commit.
     state.open = false;
@@ -94,48 +96,62 @@ export function stagedOverlay(base: Storage, staged: StagedWrites | undefined): 
   };
 }
 
-function bufferedView(base: Storage, buffer: WriteBuffer, state: { open: boolean }): Storage {
-  const live = (): void => {
-    if (!state.open) throw new Internal('storage transaction used after it ended');
-  };
-  const view: Storage = {
-    async get(key) {
-      live();
-      validateKey(key);
-      if (!buffer.has(key)) return base.get(key);
-      const value = buffer.get(key);
-      return value === undefined ? undefined : Buffer.from(value);
-    },
-    async put(key, value) {
-      live();
-      validateKey(key);
-      buffer.set(key, Buffer.from(value));
-    },
-    async delete(key) {
-      live();
-      validateKey(key);
-      buffer.set(key, undefined);
-    },
-    async list(prefix, options) {
-      live();
-      validatePrefix(prefix);
-      validateListOptions(options);
-      return mergedList(base, buffer, prefix, options);
-    },
-    // Nested: same buffer, but a nested failure undoes only its own writes (a savepoint).
-    async transaction(fn) {
-      live();
-      const saved = new Map(buffer);
-      try {
-        return await fn(view);
-      } catch (err) {
-        buffer.clear();
-        for (const [key, value] of saved) buffer.set(key, value);
-        throw err;
-      }
-    },
-  };
-  return view;
+// A class: every transaction makes one (every durable write), and its methods are shared.
+class BufferedView implements Storage {
+  readonly #base: Storage;
+  readonly #buffer: WriteBuffer;
+  readonly #state: { open: boolean };
+
+  constructor(base: Storage, buffer: WriteBuffer, state: { open: boolean }) {
+    this.#base = base;
+    this.#buffer = buffer;
+    this.#state = state;
+  }
+
+  #live(): void {
+    if (!this.#state.open) throw new Internal('storage transaction used after it ended');
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    this.#live();
+    validateKey(key);
+    if (!this.#buffer.has(key)) return this.#base.get(key);
+    const value = this.#buffer.get(key);
+    return value === undefined ? undefined : Buffer.from(value);
+  }
+
+  async put(key: string, value: Buffer): Promise<void> {
+    this.#live();
+    validateKey(key);
+    this.#buffer.set(key, Buffer.from(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#live();
+    validateKey(key);
+    this.#buffer.set(key, undefined);
+  }
+
+  async list(prefix: string, options?: ListOptions): Promise<string[]> {
+    this.#live();
+    validatePrefix(prefix);
+    validateListOptions(options);
+    return mergedList(this.#base, this.#buffer, prefix, options);
+  }
+
+  // Nested: same buffer, but a nested failure undoes only its own writes (a savepoint).
+  async transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
+    this.#live();
+    const buffer = this.#buffer;
+    const saved = new Map(buffer);
+    try {
+      return await fn(this);
+    } catch (err) {
+      buffer.clear();
+      for (const [key, value] of saved) buffer.set(key, value);
+      throw err;
+    }
+  }
 }
 
 async function mergedList(

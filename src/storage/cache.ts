@@ -131,10 +131,11 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
 
   const view: CachedStorage = {
     get: cachedGet,
-    async has(key) {
+    // Not async, like `get`: a hit is an already settled promise.
+    has(key) {
       const hit = cache.get(key);
-      if (hit !== undefined) return hit.value !== null;
-      return (await readThrough(key)) !== undefined;
+      if (hit !== undefined) return Promise.resolve(hit.value !== null);
+      return readThrough(key).then(isPresent);
     },
     async put(key, value) {
       await inner.put(key, value);
@@ -164,17 +165,34 @@ export function cachedStorage(inner: PhysicalStorage, { maxEntries = 10_000, cac
   return view;
 }
 
+const isPresent = (value: Buffer | undefined): boolean => value !== undefined;
+
 /**
  * A transaction view that notes every key it writes. A key it has not written reads as the
  * backend holds it, so the cache may answer (isolation is read-committed); a written one is
  * read from the transaction.
  */
 function trackingView(tx: Storage, touched: Set<string>, read: (key: string, tx: Storage) => Promise<Buffer | undefined>): Storage {
-  return {
-    get: (key) => (touched.has(key) ? tx.get(key) : read(key, tx)),
-    put: (key, value) => { touched.add(key); return tx.put(key, value); },
-    delete: (key) => { touched.add(key); return tx.delete(key); },
-    list: (prefix, options) => tx.list(prefix, options),
-    transaction: (fn) => tx.transaction((inner) => fn(trackingView(inner, touched, read))),
-  };
+  return new TrackingView(tx, touched, read);
+}
+
+// A class: one of these is made per transaction (every write), and its methods are shared.
+class TrackingView implements Storage {
+  readonly #tx: Storage;
+  readonly #touched: Set<string>;
+  readonly #read: (key: string, tx: Storage) => Promise<Buffer | undefined>;
+
+  constructor(tx: Storage, touched: Set<string>, read: (key: string, tx: Storage) => Promise<Buffer | undefined>) {
+    this.#tx = tx;
+    this.#touched = touched;
+    this.#read = read;
+  }
+
+  get(key: string): Promise<Buffer | undefined> { return this.#touched.has(key) ? this.#tx.get(key) : this.#read(key, this.#tx); }
+  put(key: string, value: Buffer): Promise<void> { this.#touched.add(key); return this.#tx.put(key, value); }
+  delete(key: string): Promise<void> { this.#touched.add(key); return this.#tx.delete(key); }
+  list(prefix: string, options?: ListOptions): Promise<string[]> { return this.#tx.list(prefix, options); }
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
+    return this.#tx.transaction((inner) => fn(new TrackingView(inner, this.#touched, this.#read)));
+  }
 }

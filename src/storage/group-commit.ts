@@ -18,15 +18,25 @@ export interface GroupCommit {
   commits(): number;
 }
 
-type Pending = { ops: WriteOp[]; resolve: () => void; reject: (err: unknown) => void };
+/**
+ * A writer in the queue. The pipelined queue's fields are there for every queue: one shape,
+ * made whole at once (adding them to a made object changed its shape on every write).
+ */
+type Waiting = { ops: WriteOp[]; resolve: () => void; reject: (err: unknown) => void };
+type Pending = QueuedWrite & Waiting & {
+  /** The writer whose writes this one read (pipelined queue only). */
+  after: Pending | undefined;
+  sent: SentBatch | undefined;
+  failed: boolean;
+};
 
 /**
  * The writes of one event-loop turn, handed to `send` together at the end of the turn (after
  * its microtasks), or at once by `flush`.
  */
 function turnQueue(send: (batch: Pending[]) => void): Pick<GroupCommit, 'flush' | 'stop'> & {
-  /** Queues `ops`; `placed` sees the writer's queue entry before the turn can send it. */
-  enqueue(ops: WriteOp[], placed?: (p: Pending) => void): Promise<void>;
+  /** Queues `ops` (read after `after`'s); `placed` sees the writer's queue entry before the turn can send it. */
+  enqueue(ops: WriteOp[], after?: Pending, placed?: (p: Pending) => void): Promise<void>;
   pending(): number;
 } {
   let queue: Pending[] = [];
@@ -40,10 +50,10 @@ function turnQueue(send: (batch: Pending[]) => void): Pick<GroupCommit, 'flush' 
     if (batch.length > 0) send(batch);
   };
   return {
-    enqueue(ops, placed) {
+    enqueue(ops, after, placed) {
       if (stopped) return Promise.reject(new Internal('storage is closed'));
       return new Promise<void>((resolve, reject) => {
-        const p: Pending = { ops, resolve, reject };
+        const p: Pending = { queued: true, ops, resolve, reject, after, sent: undefined, failed: false };
         placed?.(p);
         queue.push(p);
         timer ??= setImmediate(flush);
@@ -95,12 +105,12 @@ export function startAsyncGroupCommit(
   applyBatch: (ops: WriteOp[]) => Promise<void>,
   fits: BatchFits = () => true,
 ): GroupCommit & { idle(): Promise<void> } {
-  let queue: Pending[] = [];
+  let queue: Waiting[] = [];
   let running: Promise<void> | undefined;
   let stopped = false;
   let commits = 0;
 
-  const takeBatch = (): Pending[] => {
+  const takeBatch = (): Waiting[] => {
     const ops: WriteOp[] = [];
     let n = 0;
     for (const p of queue) {
@@ -150,7 +160,7 @@ export type SentBatch = { readonly id: number; state: 'pending' | 'committed' | 
 /** A writer's place in the pipelined queue, for a later writer that read its writes. Opaque. */
 export type QueuedWrite = { readonly queued: true };
 
-type PipelinedPending = Pending & QueuedWrite & { after: PipelinedPending | undefined; sent?: SentBatch; failed?: boolean };
+type PipelinedPending = Pending;
 
 const dependencyFailed = () => new Internal('storage commit failed', { cause: new Error('an earlier commit this one read from failed') });
 
@@ -223,9 +233,7 @@ export function startPipelinedGroupCommit(applyBatch: (ops: WriteOp[], after: Se
   });
   const enqueueAfter = (ops: WriteOp[], after?: QueuedWrite) => {
     let queued: PipelinedPending | undefined;
-    const done = turns.enqueue(ops, (p) => {
-      queued = Object.assign(p, { queued: true as const, after: after as PipelinedPending | undefined });
-    });
+    const done = turns.enqueue(ops, after as PipelinedPending | undefined, (p) => { queued = p; });
     // A refused enqueue (closed) never reaches the queue: it counts as failed for those after it.
     return { queued: queued ?? ({ queued: true, after: undefined, failed: true } as unknown as PipelinedPending), done };
   };

@@ -17,8 +17,11 @@ type Section = {
   reject: (err: unknown) => void;
 };
 
-/** A staged batch of one key's sections, until its commit settles. */
-type StagedBatch = { seq: number; settled: boolean; failed: boolean; committed: Promise<boolean> };
+/**
+ * A staged batch of one key's sections, until its commit settles. `committed()` says whether
+ * it committed, once it has settled: asked only when a later batch of the key was refused.
+ */
+type StagedBatch = { seq: number; settled: boolean; failed: boolean; committed: () => Promise<boolean> };
 
 /**
  * Per key of a mount: the sections waiting, whether a batch of them is being run (staged), the
@@ -131,8 +134,18 @@ async function runSections(tx: Storage, batch: Section[]): Promise<Outcome[]> {
  * staged transaction) undoes everything it wrote, so a nested savepoint would only cost.
  */
 function joined(tx: Storage): Storage {
-  const view: Storage = { ...tx, transaction: (fn) => fn(view) };
-  return view;
+  return new JoinedView(tx);
+}
+
+// One small object per section, whatever `tx` is made of (a spread of it was several).
+class JoinedView implements Storage {
+  readonly #tx: Storage;
+  constructor(tx: Storage) { this.#tx = tx; }
+  get(key: string): Promise<Buffer | undefined> { return this.#tx.get(key); }
+  put(key: string, value: Buffer): Promise<void> { return this.#tx.put(key, value); }
+  delete(key: string): Promise<void> { return this.#tx.delete(key); }
+  list(prefix: string, options?: ListOptions): Promise<string[]> { return this.#tx.list(prefix, options); }
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> { return fn(this); }
 }
 
 function answer(batch: Section[], outcomes: Outcome[]): void {
@@ -165,7 +178,7 @@ async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch:
     // it read may have been a staged write that is still committing: its refusal (a
     // check-and-set mismatch, say) stands only once that write is durable. If the write
     // failed, the sections run again with the others of the failed chain.
-    if (before !== undefined && !(await before.batch.committed)) {
+    if (before !== undefined && !(await before.batch.committed())) {
       queue.retry.push({ seq: queue.seq++, sections: batch });
       return;
     }
@@ -173,7 +186,13 @@ async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch:
     else for (const section of batch) await runAlone(section);
     return;
   }
-  const record: StagedBatch = { seq: queue.seq++, settled: false, failed: false, committed: Promise.resolve(true) };
+  // Made only when asked (a refused section behind this batch), not for every batch: before
+  // it settles, a handler registered now runs after the ones below, so whoever awaits it sees
+  // the queue as they left it; after, the outcome is known.
+  const record: StagedBatch = {
+    seq: queue.seq++, settled: false, failed: false,
+    committed: () => (record.settled ? Promise.resolve(!record.failed) : staged.durable.then(() => true, () => false)),
+  };
   queue.last = { ticket: staged.ticket, batch: record };
   queue.inFlight++;
   const settle = () => {
@@ -199,8 +218,6 @@ async function stageBatch(key: string, queue: KeyQueue, storage: Storage, batch:
       settle();
     },
   );
-  // After the handlers above: whoever awaits this sees the queue as they left it.
-  record.committed = staged.durable.then(() => true, () => false);
 }
 
 /** Runs the batch in one transaction; false (with nothing written or answered) if it did not commit. */

@@ -39,7 +39,7 @@ export type KeyMetadata = {
 /** The stored body of one version. */
 export type VersionRecord = { data: Record<string, unknown> };
 
-const DEFAULT_CONFIG: KvConfig = { max_versions: 0, cas_required: false, delete_version_after: 0 };
+const DEFAULT_CONFIG: KvConfig = Object.freeze({ max_versions: 0, cas_required: false, delete_version_after: 0 });
 
 const META = 'meta/';
 const VER = 'ver/';
@@ -50,6 +50,37 @@ function decode<T>(raw: Buffer | undefined): T | undefined {
 
 const encode = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
+/**
+ * A metadata record as JSON.stringify writes it, built as one string: its `versions` are keyed
+ * by numbers, which send JSON.stringify down its slow path for indexed properties, and every
+ * write encodes one. Anything not of the record's own shape goes to JSON.stringify.
+ */
+function encodeMetadata(meta: KeyMetadata): Buffer {
+  const custom = meta.custom_metadata;
+  if (!ownShape(meta)) return encode(meta);
+  let versions = '';
+  for (const n in meta.versions) {
+    const v = meta.versions[n] as VersionMeta;
+    if (typeof v.created_time !== 'number' || typeof v.destroyed !== 'boolean' || (v.deletion_time !== undefined && typeof v.deletion_time !== 'number')) return encode(meta);
+    const deletion = v.deletion_time === undefined ? '' : `,"deletion_time":${json(v.deletion_time)}`;
+    versions += `${versions === '' ? '' : ','}"${n}":{"created_time":${json(v.created_time)}${deletion},"destroyed":${v.destroyed}}`;
+  }
+  return Buffer.from(`{"id":${JSON.stringify(meta.id)},"current_version":${json(meta.current_version)},"oldest_version":${json(meta.oldest_version)},`
+    + `"created_time":${json(meta.created_time)},"updated_time":${json(meta.updated_time)},"max_versions":${json(meta.max_versions)},`
+    + `"cas_required":${meta.cas_required},"delete_version_after":${json(meta.delete_version_after)},`
+    + `"custom_metadata":${custom === null ? 'null' : JSON.stringify(custom)},"versions":{${versions}}}`);
+}
+
+function ownShape(m: KeyMetadata): boolean {
+  return typeof m.id === 'string' && typeof m.current_version === 'number' && typeof m.oldest_version === 'number'
+    && typeof m.created_time === 'number' && typeof m.updated_time === 'number' && typeof m.max_versions === 'number'
+    && typeof m.cas_required === 'boolean' && typeof m.delete_version_after === 'number'
+    && (m.custom_metadata === null || typeof m.custom_metadata === 'object') && m.versions !== null && typeof m.versions === 'object';
+}
+
+// A finite number prints as JSON.stringify prints it; anything else is left to it (NaN → null).
+const json = (n: number): string => (Number.isFinite(n) ? String(n) : JSON.stringify(n));
+
 const decodeConfig = (raw: Buffer): KvConfig => Object.freeze({ ...DEFAULT_CONFIG, ...(JSON.parse(raw.toString('utf8')) as KvConfig) });
 
 /**
@@ -58,27 +89,38 @@ const decodeConfig = (raw: Buffer): KvConfig => Object.freeze({ ...DEFAULT_CONFI
  */
 export const configStore = (s: Storage & DecodedReads) => ({
   get: async (): Promise<KvConfig> => {
-    const found = s.getDecoded !== undefined ? await s.getDecoded('config', decodeConfig) : decode<KvConfig>(await s.get('config'));
-    return { ...DEFAULT_CONFIG, ...found };
+    // The decoded config already has the defaults under it (and is frozen, so it can be shared).
+    if (s.getDecoded !== undefined) return (await s.getDecoded('config', decodeConfig)) ?? DEFAULT_CONFIG;
+    return { ...DEFAULT_CONFIG, ...decode<KvConfig>(await s.get('config')) };
   },
   put: (config: KvConfig) => s.put('config', encode(config)),
 });
 
-/** Per-secret metadata records, addressed by the secret's path. */
-export const metadataStore = (s: Storage) => ({
+/**
+ * Per-secret metadata records, addressed by the secret's path. A class rather than an object
+ * of closures: every write makes one or two of these, and its methods are shared.
+ */
+class MetadataRecords {
+  readonly #s: Storage;
+  constructor(s: Storage) { this.#s = s; }
   // A path ending in '/' names a folder, never a secret.
-  get: async (path: string): Promise<KeyMetadata | undefined> =>
-    path.endsWith('/') ? undefined : decode<KeyMetadata>(await s.get(META + path)),
+  async get(path: string): Promise<KeyMetadata | undefined> {
+    return path.endsWith('/') ? undefined : decode<KeyMetadata>(await this.#s.get(META + path));
+  }
   /** Whether the secret has metadata, without decrypting it where the storage can tell. */
-  exists: async (path: string): Promise<boolean> => {
-    if (path.endsWith('/')) return false;
-    return s.has ? s.has(META + path) : (await s.get(META + path)) !== undefined;
-  },
-  put: (path: string, meta: KeyMetadata) => s.put(META + path, encode(meta)),
-  delete: (path: string) => s.delete(META + path),
+  exists(path: string): Promise<boolean> {
+    if (path.endsWith('/')) return Promise.resolve(false);
+    const s = this.#s;
+    return s.has ? s.has(META + path) : s.get(META + path).then((raw) => raw !== undefined);
+  }
+  put(path: string, meta: KeyMetadata): Promise<void> { return this.#s.put(META + path, encodeMetadata(meta)); }
+  delete(path: string): Promise<void> { return this.#s.delete(META + path); }
   /** Children of a folder ('' or ending in '/'): secrets by name, sub-folders with '/'. */
-  list: (folder: string, options?: ListOptions) => s.list(META + folder, options),
-});
+  list(folder: string, options?: ListOptions): Promise<string[]> { return this.#s.list(META + folder, options); }
+}
+
+/** Per-secret metadata records of `s`. */
+export const metadataStore = (s: Storage): MetadataRecords => new MetadataRecords(s);
 
 /** Freezes a decoded record all the way down: it is shared between reads. */
 function deepFreeze<T>(value: T): T {
@@ -100,21 +142,30 @@ export async function readMetadata(s: Storage & DecodedReads, path: string): Pro
   return s.getDecoded(META + path, (raw) => deepFreeze(JSON.parse(raw.toString('utf8')) as KeyMetadata));
 }
 
-/** Version data records of one secret. */
-export const versionStore = (s: Storage, meta: Pick<KeyMetadata, 'id'>) => ({
-  get: async (n: number): Promise<VersionRecord> => {
-    const record = decode<VersionRecord>(await s.get(`${VER}${meta.id}/${n}`));
+/** Version data records of one secret (a class for the reason MetadataRecords is one). */
+class VersionRecords {
+  readonly #s: Storage;
+  readonly #folder: string;
+  constructor(s: Storage, id: string) {
+    this.#s = s;
+    this.#folder = `${VER}${id}/`;
+  }
+  async get(n: number): Promise<VersionRecord> {
+    const record = decode<VersionRecord>(await this.#s.get(this.#folder + n));
     // The metadata says the version is live, so its data must be there.
     if (!record) throw new Internal('could not find version data');
     return record;
-  },
-  put: (n: number, record: VersionRecord) => s.put(`${VER}${meta.id}/${n}`, encode(record)),
-  delete: (n: number) => s.delete(`${VER}${meta.id}/${n}`),
+  }
+  put(n: number, record: VersionRecord): Promise<void> { return this.#s.put(this.#folder + n, encode(record)); }
+  delete(n: number): Promise<void> { return this.#s.delete(this.#folder + n); }
   /** Removes every version record of the secret, whatever the metadata says. */
-  deleteAll: async () => {
-    for (const n of await s.list(`${VER}${meta.id}/`)) await s.delete(`${VER}${meta.id}/${n}`);
-  },
-});
+  async deleteAll(): Promise<void> {
+    for (const n of await this.#s.list(this.#folder)) await this.#s.delete(this.#folder + n);
+  }
+}
+
+/** Version data records of the secret whose metadata is `meta`. */
+export const versionStore = (s: Storage, meta: Pick<KeyMetadata, 'id'>): VersionRecords => new VersionRecords(s, meta.id);
 
 /** Metadata for a secret that has none yet (first write, or metadata written first). */
 export function newMetadata(now: number): KeyMetadata {

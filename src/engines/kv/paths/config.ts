@@ -33,7 +33,8 @@ export const configPath = definePath({
       if (sent.size === 0) return;
       if (fields.max_versions < 0) throw new BadRequest('max_versions cannot be negative');
       const store = configStore(storage);
-      const c = await store.get();
+      // A copy: what get() answers may be the decoded config every write shares.
+      const c = { ...(await store.get()) };
       if (sent.has('max_versions')) c.max_versions = fields.max_versions;
       if (sent.has('cas_required')) c.cas_required = fields.cas_required;
       // Vault stores any negative value as "disabled" (-1s).
