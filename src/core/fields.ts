@@ -33,8 +33,12 @@ export type FieldValues<F extends Fields> = { [K in keyof F]: F[K] extends Field
 
 type Options<T> = { description: string; default?: T; required?: boolean; sensitive?: boolean; aclSeesParsed?: boolean };
 
+// Every declaration has the same properties in the same order, whatever options it was given:
+// parseFields reads them for every field of every request, and declarations of a dozen shapes
+// made those reads megamorphic.
 function declare<T>(kind: string, parse: (raw: unknown) => T, options: Options<T>): Field<T> {
-  return { kind, parse, ...options };
+  const { description, default: declaredDefault, required, sensitive, aclSeesParsed, ...rest } = options;
+  return { kind, parse, description, default: declaredDefault, required: required === true, sensitive: sensitive === true, aclSeesParsed: aclSeesParsed === true, ...rest };
 }
 
 function toStr(raw: unknown): string {
