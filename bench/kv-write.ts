@@ -4,7 +4,10 @@
 // less than req/s does), how many writes shared each SQLite commit, and req/s next to the
 // fsync ceiling measured in the same round. Never decides pass/fail.
 // BENCH_BASELINE=<dir> (a checkout with dist/ built from another commit) runs that build in
-// turn with this one, alternating which goes first each round; the medians are then paired.
+// turn with this one: both servers are up through each round (started afresh per round, so
+// the core mode's keys are new) and take turns scenario by scenario, alternating which goes
+// first each round, so a shift in the machine's load lands on both; besides the medians, each scenario's paired ratio (new ÷ base of main-thread CPU per
+// write, same round) is printed, with how many rounds the new build was lower in.
 // BENCH_MODE=core drives core.handle inside the server instead (32 writers, root token: no
 // HTTP and no ACL; the file audit device stays): closer to the storage part of a write.
 //   BENCH_SECONDS (default 4, per scenario and run)   BENCH_ROUNDS (default 3)
@@ -67,24 +70,25 @@ async function main(): Promise<void> {
   const builds: Array<[string, string]> = baseline ? [['base', baseline], ['new', repoRoot]] : [['new', repoRoot]];
   const scenarios = ['distinct keys', 'one key'] as const;
   const samples = new Map<string, Sample[]>();
+  const servers = new Map<string, Server>();
   try {
     for (let round = 1; round <= rounds; round++) {
+      for (const server of servers.values()) await stop(server);
+      for (const [name, root] of builds) servers.set(name, await startServerOf(root, dir));
       const fsync = sqliteFsyncCeiling(dir, Math.min(seconds, 2));
       rmSync(join(dir, 'ceiling.db'), { force: true });
       process.stderr.write(`round ${round}: sqlite fsync ceiling ${fsync} rows/s\n`);
       const order = round % 2 === 1 ? builds : [...builds].reverse();
-      for (const [name, root] of order) {
-        const server = await startServerOf(root, dir);
-        try {
-          for (const scenario of scenarios) {
-            if (inCore) {
-              const d = await server.drive(scenario === 'one key' ? 'hot' : 'distinct');
-              const s: Sample = { rps: Math.round(d.writes / seconds), ratio: d.writes / seconds / fsync, failed: 0, cpuUs: d.cpuUs / Math.max(1, d.writes), perCommit: d.writes / Math.max(1, d.commits) };
-              const key = `${scenario} [${name}]`;
-              samples.set(key, [...(samples.get(key) ?? []), s]);
-              process.stderr.write(`  ${key}: ${s.rps} writes/s in core, main thread ${s.cpuUs.toFixed(0)} µs/write, ${s.perCommit.toFixed(1)} writes/commit\n`);
-              continue;
-            }
+      for (const scenario of scenarios) {
+        for (const [name] of order) {
+          const server = servers.get(name) as Server;
+          const key = `${scenario} [${name}]`;
+          let s: Sample;
+          if (inCore) {
+            const d = await server.drive(scenario === 'one key' ? 'hot' : 'distinct');
+            s = { rps: Math.round(d.writes / seconds), ratio: d.writes / seconds / fsync, failed: 0, cpuUs: d.cpuUs / Math.max(1, d.writes), perCommit: d.writes / Math.max(1, d.commits) };
+            process.stderr.write(`  ${key}: ${s.rps} writes/s in core, main thread ${s.cpuUs.toFixed(0)} µs/write, ${s.perCommit.toFixed(1)} writes/commit\n`);
+          } else {
             const headers = { 'X-Vault-Token': server.token };
             const body = JSON.stringify({ data: { v: 'x' } });
             const before = await server.stats();
@@ -93,21 +97,19 @@ async function main(): Promise<void> {
               : { url: `${server.url}/v1/secret/data/w/${round}`, method: 'POST', headers, body, uniquePaths: true, durationSeconds: seconds });
             const after = await server.stats();
             const writes = Math.max(1, r.ok + r.failed);
-            const s: Sample = {
+            s = {
               rps: r.rps, ratio: r.rps / fsync, failed: r.failed,
               cpuUs: (after.cpuUs - before.cpuUs) / writes,
               perCommit: writes / Math.max(1, after.commits - before.commits),
             };
-            const key = `${scenario} [${name}]`;
-            samples.set(key, [...(samples.get(key) ?? []), s]);
             process.stderr.write(`  ${key}: ${s.rps} req/s (${s.ratio.toFixed(2)}× fsync), main thread ${s.cpuUs.toFixed(0)} µs/write, ${s.perCommit.toFixed(1)} writes/commit${s.failed ? `, failed ${s.failed}` : ''}\n`);
           }
-        } finally {
-          await stop(server);
+          samples.set(key, [...(samples.get(key) ?? []), s]);
         }
       }
     }
   } finally {
+    for (const server of servers.values()) await stop(server);
     rmSync(dir, { recursive: true, force: true });
   }
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(24) : c.padStart(14))).join(' ');
@@ -115,6 +117,12 @@ async function main(): Promise<void> {
   for (const [key, xs] of samples) {
     console.log(line([key, String(median(xs.map((x) => x.rps))), median(xs.map((x) => x.ratio)).toFixed(2),
       median(xs.map((x) => x.cpuUs)).toFixed(0), median(xs.map((x) => x.perCommit)).toFixed(1), String(xs.reduce((a, x) => a + x.failed, 0))]));
+  }
+  if (!baseline) return;
+  for (const scenario of scenarios) {
+    const base = samples.get(`${scenario} [base]`) ?? [];
+    const ratios = (samples.get(`${scenario} [new]`) ?? []).map((x, i) => x.cpuUs / (base[i] as Sample).cpuUs);
+    console.log(`${scenario}: main-thread CPU per write new ÷ base, median of rounds ${median(ratios).toFixed(3)}; new lower in ${ratios.filter((r) => r < 1).length} of ${ratios.length}`);
   }
 }
 
