@@ -51,17 +51,19 @@ function decode<T>(raw: Buffer | undefined): T | undefined {
 const encode = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
 /**
- * A metadata record as JSON.stringify writes it, built as one string: its `versions` are keyed
- * by numbers, which send JSON.stringify down its slow path for indexed properties, and every
- * write encodes one. Anything not of the record's own shape goes to JSON.stringify.
+ * A metadata record as JSON, built as one string: its `versions` are keyed by numbers, which
+ * send JSON.stringify down its slow path for indexed properties, and every write encodes one.
+ * The text is JSON.stringify's but for the order of fields (always the declared one, where
+ * JSON.stringify follows insertion: a soft delete adds `deletion_time` last), which decoding
+ * does not see. Anything not exactly of the record's own shape goes to JSON.stringify.
  */
 function encodeMetadata(meta: KeyMetadata): Buffer {
   const custom = meta.custom_metadata;
   if (!ownShape(meta)) return encode(meta);
   let versions = '';
   for (const n in meta.versions) {
-    const v = meta.versions[n] as VersionMeta;
-    if (typeof v.created_time !== 'number' || typeof v.destroyed !== 'boolean' || (v.deletion_time !== undefined && typeof v.deletion_time !== 'number')) return encode(meta);
+    const v = meta.versions[n];
+    if (!VERSION_KEY.test(n) || !Object.hasOwn(meta.versions, n) || !versionShape(v)) return encode(meta);
     const deletion = v.deletion_time === undefined ? '' : `,"deletion_time":${json(v.deletion_time)}`;
     versions += `${versions === '' ? '' : ','}"${n}":{"created_time":${json(v.created_time)}${deletion},"destroyed":${v.destroyed}}`;
   }
@@ -71,11 +73,29 @@ function encodeMetadata(meta: KeyMetadata): Buffer {
     + `"custom_metadata":${custom === null ? 'null' : JSON.stringify(custom)},"versions":{${versions}}}`);
 }
 
+const VERSION_KEY = /^\d+$/;
+
+/** How many own enumerable fields `value` has (no array made). */
+function fieldCount(value: object): number {
+  let n = 0;
+  for (const key in value) if (Object.hasOwn(value, key)) n++;
+  return n;
+}
+
+/** The record's ten fields, of their types, and nothing else (a field more would be lost). */
 function ownShape(m: KeyMetadata): boolean {
   return typeof m.id === 'string' && typeof m.current_version === 'number' && typeof m.oldest_version === 'number'
     && typeof m.created_time === 'number' && typeof m.updated_time === 'number' && typeof m.max_versions === 'number'
     && typeof m.cas_required === 'boolean' && typeof m.delete_version_after === 'number'
-    && (m.custom_metadata === null || typeof m.custom_metadata === 'object') && m.versions !== null && typeof m.versions === 'object';
+    && (m.custom_metadata === null || typeof m.custom_metadata === 'object') && m.versions !== null && typeof m.versions === 'object'
+    && fieldCount(m) === 10;
+}
+
+/** A version's own fields, of their types, and nothing else. */
+function versionShape(v: VersionMeta | undefined): v is VersionMeta {
+  if (v === null || typeof v !== 'object' || typeof v.created_time !== 'number' || typeof v.destroyed !== 'boolean') return false;
+  if (v.deletion_time !== undefined && typeof v.deletion_time !== 'number') return false;
+  return fieldCount(v) === ('deletion_time' in v ? 3 : 2);
 }
 
 // A finite number prints as JSON.stringify prints it; anything else is left to it (NaN → null).
