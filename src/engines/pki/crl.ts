@@ -5,6 +5,7 @@ import { parseDurationSeconds } from '../../util/duration.js';
 import { normalizeSerial } from './certs.js';
 import { allIssuers, signerOf } from './issuers.js';
 import { buildCrlOffLoop } from './crl-offload.js';
+import { storedCrlEntry } from './crl-entry.js';
 import { revocationAlgorithm } from './sign.js';
 import { getJson, putJson, type IssuerEntry, type RevokedEntry } from './store.js';
 
@@ -12,11 +13,16 @@ import { getJson, putJson, type IssuerEntry, type RevokedEntry } from './store.j
 export type CrlConfig = {
   expiry: string; disable: boolean; ocsp_disable: boolean; ocsp_expiry: string; auto_rebuild: boolean;
   auto_rebuild_grace_period: string; enable_delta: boolean; delta_rebuild_interval: string;
+  /** Vault Enterprise's replication settings: always false here, stored and shown as Vault CE does. */
+  cross_cluster_revocation: boolean; unified_crl: boolean; unified_crl_on_existing_paths: boolean;
+  /** Kept and shown; -1 means no limit. No CRL here is refused for its size (see NOTES). */
+  max_crl_entries: number;
 };
 
 export const DEFAULT_CRL_CONFIG: CrlConfig = {
   expiry: '72h', disable: false, ocsp_disable: false, ocsp_expiry: '12h', auto_rebuild: false,
   auto_rebuild_grace_period: '12h', enable_delta: false, delta_rebuild_interval: '15m',
+  cross_cluster_revocation: false, unified_crl: false, unified_crl_on_existing_paths: false, max_crl_entries: 100_000,
 };
 
 export async function crlConfig(storage: Storage): Promise<CrlConfig> {
@@ -34,16 +40,53 @@ type Revocation = Omit<RevokedEntry, 'certificate'>;
 /**
  * Every revocation, from the revoked/ prefix only (the cert store is never scanned), read a
  * page at a time and kept without its certificate, so 100,000 entries stay small in memory.
+ * Entries stored before revoke wrote `crl_entry` get it now, once (`backfillCrlEntries`), so
+ * later builds place their bytes instead of encoding them every time.
  */
 export async function allRevoked(storage: Storage): Promise<Revocation[]> {
   const out: Revocation[] = [];
+  const missing = new Map<string, string>();
   let after: string | undefined;
   for (;;) {
     const page = await storage.list('revoked/', { after, limit: 1000 });
     const entries = await Promise.all(page.map((s) => getJson<RevokedEntry>(storage, `revoked/${s}`)));
-    for (const e of entries) if (e) out.push({ serial: e.serial, revocation_time: e.revocation_time, issuer_id: e.issuer_id, not_after: e.not_after, crl_entry: e.crl_entry });
-    if (page.length < 1000) return out;
+    entries.forEach((e, i) => {
+      if (!e) return;
+      const hex = page[i]!;
+      let crlEntry = e.crl_entry;
+      if (crlEntry === undefined) {
+        crlEntry = storedCrlEntry(hex, e.revocation_time);
+        missing.set(hex, crlEntry);
+      }
+      out.push({ serial: e.serial, revocation_time: e.revocation_time, issuer_id: e.issuer_id, not_after: e.not_after, crl_entry: crlEntry });
+    });
+    if (page.length < 1000) break;
     after = page[page.length - 1];
+  }
+  if (missing.size > 0) await backfillCrlEntries(storage, [...missing]);
+  return out;
+}
+
+const BACKFILL_BATCH = 100;
+
+/**
+ * Writes `crl_entry` into revoked/ entries that lack it, 100 per transaction. Each entry is
+ * read again inside its transaction: one tidy removed meanwhile stays removed, one already
+ * backfilled is left alone. A failed write costs only the saving (the CRL is built from the
+ * entries encoded in memory either way), so it is not the build's failure.
+ */
+async function backfillCrlEntries(storage: Storage, encoded: Array<[hex: string, crlEntry: string]>): Promise<void> {
+  for (let i = 0; i < encoded.length; i += BACKFILL_BATCH) {
+    try {
+      await storage.transaction(async (tx) => {
+        for (const [hex, crlEntry] of encoded.slice(i, i + BACKFILL_BATCH)) {
+          const e = await getJson<RevokedEntry>(tx, `revoked/${hex}`);
+          if (e && e.crl_entry === undefined) await putJson(tx, `revoked/${hex}`, { ...e, crl_entry: crlEntry });
+        }
+      });
+    } catch {
+      return;
+    }
   }
 }
 

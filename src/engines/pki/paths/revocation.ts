@@ -5,7 +5,7 @@ import type { FieldValues } from '../../../core/fields.js';
 import { BadRequest } from '../../../util/errors.js';
 import { formatDuration, parseDurationSeconds } from '../../../util/duration.js';
 import { normalizeSerial, parseCertificate } from '../certs.js';
-import { crlConfig, currentCrl, rebuildCrls, rebuildDeltas, type CrlConfig } from '../crl.js';
+import { crlConfig, currentCrl, DEFAULT_CRL_CONFIG, rebuildCrls, rebuildDeltas, type CrlConfig } from '../crl.js';
 import { findIssuer } from '../issuers.js';
 import { parsePrivateKey, samePublicKey } from '../keys.js';
 import { revokeSerial } from '../revoke.js';
@@ -91,34 +91,63 @@ const crlFields = {
   auto_rebuild_grace_period: field.string({ description: 'How long before expiry a CRL is rebuilt.', default: '12h' }),
   enable_delta: field.bool({ description: 'Build delta CRLs.', default: false }),
   delta_rebuild_interval: field.string({ description: 'Delta CRL rebuild interval.', default: '15m' }),
+  cross_cluster_revocation: field.bool({ description: 'Vault Enterprise only: refused when true.', default: false }),
+  unified_crl: field.bool({ description: 'Vault Enterprise only: refused when true.', default: false }),
+  unified_crl_on_existing_paths: field.bool({ description: 'Needs unified_crl.', default: false }),
+  max_crl_entries: field.int({ description: 'Largest CRL, in entries; -1 for no limit.', default: 100_000 }),
 };
 
+/** Vault parses each duration it is sent (ParseDurationSecond, which allows a sign). */
 function parseConfigDuration(value: string, name: string): number {
-  const s = parseDurationSeconds(value);
-  if (s === undefined) throw new BadRequest(`given ${name} could not be decoded: time: invalid duration "${value}"`);
-  return s;
+  const negative = value.trim().startsWith('-');
+  const s = parseDurationSeconds(negative ? value.trim().slice(1) : value);
+  if (s === undefined) throw new BadRequest(`given ${name} could not be decoded: time: invalid duration ${JSON.stringify(value)}`);
+  return negative ? -s : s;
 }
 
+/** Vault's shape of config/crl: the stored settings, max_crl_entries 0 shown as its default. */
+const crlConfigData = (c: CrlConfig) => ({ ...c, max_crl_entries: c.max_crl_entries || DEFAULT_CRL_CONFIG.max_crl_entries });
+
+// Vault's order: each sent value parsed as it is taken, then the combinations, the
+// Enterprise-only settings last; texts name the durations as they were written.
 async function writeCrlConfig(ctx: HandlerContext<FieldValues<typeof crlFields>>) {
   const current = await crlConfig(ctx.storage);
   const next: CrlConfig = { ...current };
   for (const name of Object.keys(crlFields) as Array<keyof CrlConfig>) {
-    if (ctx.sent.has(name)) (next as Record<string, unknown>)[name] = ctx.fields[name];
+    if (!ctx.sent.has(name)) continue;
+    const value = ctx.fields[name];
+    if (name === 'max_crl_entries') {
+      if (value === -1 || (value as number) > 0) next.max_crl_entries = value as number;
+      continue;
+    }
+    if (name === 'expiry' || name === 'auto_rebuild_grace_period' || name === 'delta_rebuild_interval') parseConfigDuration(value as string, name);
+    if (name === 'ocsp_expiry' && parseConfigDuration(value as string, name) < 0) {
+      throw new BadRequest(`ocsp_expiry must be greater than or equal to 0 got: -${formatDuration(-parseConfigDuration(value as string, name))}`);
+    }
+    (next as Record<string, unknown>)[name] = value;
   }
-  const expiry = parseConfigDuration(next.expiry, 'expiry');
-  parseConfigDuration(next.ocsp_expiry, 'ocsp_expiry');
-  const grace = parseConfigDuration(next.auto_rebuild_grace_period, 'auto_rebuild_grace_period');
-  const delta = parseConfigDuration(next.delta_rebuild_interval, 'delta_rebuild_interval');
-  if (next.auto_rebuild && grace >= expiry) {
-    throw new BadRequest(`CRL auto-rebuilding grace period (${formatDuration(grace)}) must be strictly shorter than CRL expiry (${formatDuration(expiry)}) value when auto-rebuilding of CRLs is enabled`);
+  if (next.unified_crl_on_existing_paths && !next.unified_crl) throw new BadRequest('unified_crl_on_existing_paths cannot be enabled if unified_crl is disabled');
+  const seconds = (d: string) => { try { return parseConfigDuration(d, ''); } catch { return 0; } };
+  const expiry = seconds(next.expiry);
+  if (next.auto_rebuild && seconds(next.auto_rebuild_grace_period) >= expiry) {
+    throw new BadRequest(`CRL auto-rebuilding grace period (${next.auto_rebuild_grace_period}) must be strictly shorter than CRL expiry (${next.expiry}) value when auto-rebuilding of CRLs is enabled`);
   }
-  if (next.enable_delta && delta >= expiry) {
-    throw new BadRequest(`CRL delta rebuild window (${formatDuration(delta)}) must be strictly shorter than CRL expiry (${formatDuration(expiry)}) value when delta CRLs are enabled`);
+  if (next.enable_delta && seconds(next.delta_rebuild_interval) >= expiry) {
+    throw new BadRequest(`CRL delta rebuild window (${next.delta_rebuild_interval}) must be strictly shorter than CRL expiry (${next.expiry}) value when delta CRLs are enabled`);
   }
-  if (next.enable_delta && !next.auto_rebuild) throw new BadRequest('Delta CRLs cannot be enabled when auto rebuilding is disabled as the complete CRL is always regenerated!');
+  if (!next.auto_rebuild && next.enable_delta) throw new BadRequest('Delta CRLs cannot be enabled when auto rebuilding is disabled as the complete CRL is always regenerated!');
+  if (!next.auto_rebuild && next.cross_cluster_revocation) {
+    throw new BadRequest('Global, cross-cluster revocation queue cannot be enabled when auto rebuilding is disabled as the local cluster may not have the certificate entry!');
+  }
+  if (next.cross_cluster_revocation) throw new BadRequest('Global, cross-cluster revocation queue (cross_cluster_revocation) can only be enabled on Vault Enterprise.');
+  if (next.unified_crl) throw new BadRequest('unified_crl can only be enabled on Vault Enterprise');
   await putJson(ctx.storage, 'config/crl', next);
-  if (next.disable !== current.disable || next.enable_delta !== current.enable_delta) await rebuildCrls(ctx.storage, ctx.clock.now());
-  return { data: { ...next } };
+  // Vault builds new CRLs when they were turned on or off, when auto-rebuild was turned off
+  // (revokes rebuild them again) and when delta CRLs were turned on or off.
+  if (next.disable !== current.disable || (current.auto_rebuild && !next.auto_rebuild) || next.enable_delta !== current.enable_delta) {
+    await rebuildCrls(ctx.storage, ctx.clock.now());
+  }
+  return { data: crlConfigData(next) };
 }
 
 const refField = { issuer_ref: field.name({ description: 'Issuer id, name or "default".' }) };
@@ -138,5 +167,5 @@ export const revocationPaths = [
   download('issuer/:issuer_ref/crl/delta/der', 'der', true, true), download('issuer/:issuer_ref/crl/delta/pem', 'pem', true, true),
   definePath({ pattern: 'crl/rotate', fields: {}, summary: 'Rebuild the CRLs now.', operations: { read: async (ctx) => { await rebuildCrls(ctx.storage, ctx.clock.now()); return { data: { success: true } }; } } }),
   definePath({ pattern: 'crl/rotate-delta', fields: {}, summary: 'Rebuild the delta CRLs now.', operations: { read: async (ctx) => { await rebuildDeltas(ctx.storage, ctx.clock.now()); return { data: { success: true } }; } } }),
-  definePath({ pattern: 'config/crl', fields: crlFields, summary: 'CRL and OCSP settings.', operations: { read: async (ctx) => ({ data: { ...(await crlConfig(ctx.storage)) } }), update: writeCrlConfig } }),
+  definePath({ pattern: 'config/crl', fields: crlFields, summary: 'CRL and OCSP settings.', operations: { read: async (ctx) => ({ data: crlConfigData(await crlConfig(ctx.storage)) }), update: writeCrlConfig } }),
 ];

@@ -1,0 +1,65 @@
+// PKI answers in Vault's shapes, driven over HTTP as a client would: config/crl's full field
+// set (Vault CE shows its Enterprise-only settings too, always false) and its refusals in
+// Vault's order and words, durations named as they were written.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestServer } from '../../helpers/server.js';
+import { startPkiServer } from './helpers.js';
+
+let srv: TestServer;
+
+before(async () => { ({ srv } = await startPkiServer()); });
+after(() => srv.close());
+
+const refused = async (path: string, body: unknown) => {
+  const r = await srv.api('POST', path, body);
+  assert.equal(r.status, 400, JSON.stringify(r.body));
+  return r.body.errors[0] as string;
+};
+
+const CRL_DEFAULTS = {
+  expiry: '72h', disable: false, ocsp_disable: false, ocsp_expiry: '12h', auto_rebuild: false, auto_rebuild_grace_period: '12h',
+  enable_delta: false, delta_rebuild_interval: '15m', cross_cluster_revocation: false, unified_crl: false,
+  unified_crl_on_existing_paths: false, max_crl_entries: 100000,
+};
+
+test('config/crl reads and writes every field Vault CE shows', async () => {
+  assert.deepEqual((await srv.api('GET', 'pki/config/crl')).body.data, CRL_DEFAULTS);
+  const w = await srv.api('POST', 'pki/config/crl', { expiry: '48h', max_crl_entries: -1 });
+  assert.equal(w.status, 200, JSON.stringify(w.body));
+  assert.deepEqual(w.body.data, { ...CRL_DEFAULTS, expiry: '48h', max_crl_entries: -1 });
+  // Vault keeps the old limit for 0 or any other negative number.
+  assert.equal((await srv.api('POST', 'pki/config/crl', { max_crl_entries: 0 })).body.data.max_crl_entries, -1);
+  assert.equal((await srv.api('POST', 'pki/config/crl', { max_crl_entries: -5 })).body.data.max_crl_entries, -1);
+  assert.equal((await srv.api('POST', 'pki/config/crl', { max_crl_entries: 500 })).body.data.max_crl_entries, 500);
+  assert.deepEqual((await srv.api('GET', 'pki/config/crl')).body.data, { ...CRL_DEFAULTS, expiry: '48h', max_crl_entries: 500 });
+  await srv.api('POST', 'pki/config/crl', { expiry: '72h', max_crl_entries: 100000 });
+});
+
+test('config/crl refusals: Vault texts, in its order, durations as written', async () => {
+  assert.equal(await refused('pki/config/crl', { expiry: 'soon' }), 'given expiry could not be decoded: time: invalid duration "soon"');
+  assert.equal(await refused('pki/config/crl', { ocsp_expiry: '-1h' }), 'ocsp_expiry must be greater than or equal to 0 got: -1h0m0s');
+  assert.equal(await refused('pki/config/crl', { auto_rebuild: true, auto_rebuild_grace_period: '72h' }),
+    'CRL auto-rebuilding grace period (72h) must be strictly shorter than CRL expiry (72h) value when auto-rebuilding of CRLs is enabled');
+  assert.equal(await refused('pki/config/crl', { auto_rebuild: true, enable_delta: true, delta_rebuild_interval: '4320m' }),
+    'CRL delta rebuild window (4320m) must be strictly shorter than CRL expiry (72h) value when delta CRLs are enabled');
+  assert.equal(await refused('pki/config/crl', { unified_crl_on_existing_paths: true }), 'unified_crl_on_existing_paths cannot be enabled if unified_crl is disabled');
+  assert.equal(await refused('pki/config/crl', { cross_cluster_revocation: true }),
+    'Global, cross-cluster revocation queue cannot be enabled when auto rebuilding is disabled as the local cluster may not have the certificate entry!');
+  assert.equal(await refused('pki/config/crl', { cross_cluster_revocation: true, auto_rebuild: true }),
+    'Global, cross-cluster revocation queue (cross_cluster_revocation) can only be enabled on Vault Enterprise.');
+  assert.equal(await refused('pki/config/crl', { unified_crl: true, auto_rebuild: true }), 'unified_crl can only be enabled on Vault Enterprise');
+  assert.deepEqual((await srv.api('GET', 'pki/config/crl')).body.data, CRL_DEFAULTS, 'nothing was stored');
+});
+
+test('turning auto_rebuild off builds a new CRL, as Vault does', async () => {
+  const crlNumber = async () => {
+    const { x509 } = await import('../../../src/engines/pki/x509.js');
+    const der = Buffer.from(await (await fetch(`${srv.url}/v1/pki/crl`)).arrayBuffer());
+    return new x509.X509Crl(der).getExtension('2.5.29.20')?.value;
+  };
+  assert.equal((await srv.api('POST', 'pki/config/crl', { auto_rebuild: true })).status, 200);
+  const before = Buffer.from((await crlNumber())!);
+  assert.equal((await srv.api('POST', 'pki/config/crl', { auto_rebuild: false })).status, 200);
+  assert.notDeepEqual(Buffer.from((await crlNumber())!), before);
+});
