@@ -178,3 +178,18 @@ test('EAB: always-required refuses accounts without one; a new-eab key works onc
     await srv.api('POST', 'pki/config/acme', { eab_policy: 'not-required' });
   }
 });
+
+test('orders, authorizations and validated challenges carry RFC 3339 times in whole seconds; authorizations say wildcard', async () => {
+  const seconds = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+  const { client, order, challenge } = await orderWithChallenge({ type: 'dns', value: 'localhost' });
+  assert.match(order.expires ?? '', seconds);
+  const [authz] = await client.getAuthorizations(order);
+  assert.match(authz!.expires ?? '', seconds);
+  assert.equal((authz as unknown as { wildcard: boolean }).wildcard, false);
+  answers.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+  await client.completeChallenge(challenge);
+  await client.waitForValidStatus(challenge);
+  const [done] = await client.getAuthorizations(order);
+  const validated = done!.challenges.find((c) => c.type === 'http-01') as unknown as { validated: string };
+  assert.match(validated.validated, seconds);
+});

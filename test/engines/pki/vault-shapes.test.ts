@@ -1,15 +1,18 @@
 // PKI answers in Vault's shapes, driven over HTTP as a client would: config/crl's full field
 // set (Vault CE shows its Enterprise-only settings too, always false) and its refusals in
-// Vault's order and words, durations named as they were written.
+// Vault's order and words, durations named as they were written; roles' allow_token_displayname
+// and serial_number_source, and sign taking the CSR's subject serial number by it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../../helpers/server.js';
-import { startPkiServer } from './helpers.js';
+import { openssl, startPkiServer, tempFiles } from './helpers.js';
+import { x509 } from '../../../src/engines/pki/x509.js';
 
 let srv: TestServer;
+const files = tempFiles();
 
 before(async () => { ({ srv } = await startPkiServer()); });
-after(() => srv.close());
+after(async () => { files.cleanup(); await srv.close(); });
 
 const refused = async (path: string, body: unknown) => {
   const r = await srv.api('POST', path, body);
@@ -54,7 +57,6 @@ test('config/crl refusals: Vault texts, in its order, durations as written', asy
 
 test('turning auto_rebuild off builds a new CRL, as Vault does', async () => {
   const crlNumber = async () => {
-    const { x509 } = await import('../../../src/engines/pki/x509.js');
     const der = Buffer.from(await (await fetch(`${srv.url}/v1/pki/crl`)).arrayBuffer());
     return new x509.X509Crl(der).getExtension('2.5.29.20')?.value;
   };
@@ -62,4 +64,54 @@ test('turning auto_rebuild off builds a new CRL, as Vault does', async () => {
   const before = Buffer.from((await crlNumber())!);
   assert.equal((await srv.api('POST', 'pki/config/crl', { auto_rebuild: false })).status, 200);
   assert.notDeepEqual(Buffer.from((await crlNumber())!), before);
+});
+
+test('roles show allow_token_displayname and serial_number_source; an unknown source is refused', async () => {
+  assert.equal((await srv.api('POST', 'pki/roles/plain', { allow_any_name: true })).status, 200);
+  const read = (await srv.api('GET', 'pki/roles/plain')).body.data;
+  assert.equal(read.allow_token_displayname, false);
+  assert.equal(read.serial_number_source, 'json-csr');
+  assert.equal(await refused('pki/roles/plain', { allow_any_name: true, serial_number_source: 'csr' }), 'unknown serial_number_source csr');
+  const patched = await srv.api('PATCH', 'pki/roles/plain', { serial_number_source: 'json' }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(patched.body.data.serial_number_source, 'json', JSON.stringify(patched.body));
+});
+
+/** A CSR whose subject carries serialNumber=`serial`. */
+async function csrWithSerial(serial: string): Promise<string> {
+  const key = files.write(`k-${serial}.pem`, '');
+  const out = files.write(`c-${serial}.pem`, '');
+  const r = await openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', out, '-subj', `/CN=serial.example.com/serialNumber=${serial}`);
+  assert.equal(r.code, 0, r.out);
+  const { readFileSync } = await import('node:fs');
+  return readFileSync(out, 'utf8');
+}
+
+const subjectSerial = (pem: string) => new x509.X509Certificate(pem).subjectName.getField('2.5.4.5')[0];
+
+test('sign: serial_number_source json-csr takes the CSR subject serial number (checked by the role), json does not', async () => {
+  await srv.api('POST', 'pki/roles/csr-serial', { allow_any_name: true, allowed_serial_numbers: 'foo*', key_type: 'any' });
+  const fooCsr = await csrWithSerial('foo1');
+  const signed = await srv.api('POST', 'pki/sign/csr-serial', { csr: fooCsr });
+  assert.equal(signed.status, 200, JSON.stringify(signed.body));
+  assert.equal(subjectSerial(signed.body.data.certificate), 'foo1');
+  const barCsr = await csrWithSerial('bar');
+  assert.equal(await refused('pki/sign/csr-serial', { csr: barCsr }), 'serial_number bar not allowed by this role');
+  // The request's serial number wins over the CSR's.
+  const fromRequest = await srv.api('POST', 'pki/sign/csr-serial', { csr: barCsr, serial_number: 'foo2' });
+  assert.equal(subjectSerial(fromRequest.body.data.certificate), 'foo2', JSON.stringify(fromRequest.body));
+
+  await srv.api('POST', 'pki/roles/json-serial', { allow_any_name: true, allowed_serial_numbers: 'foo*', key_type: 'any', serial_number_source: 'json' });
+  const ignored = await srv.api('POST', 'pki/sign/json-serial', { csr: barCsr });
+  assert.equal(ignored.status, 200, JSON.stringify(ignored.body));
+  assert.equal(subjectSerial(ignored.body.data.certificate), undefined);
+});
+
+test('tidy-status times are Go RFC 3339 with a trimmed fraction', async () => {
+  assert.equal((await srv.api('POST', 'pki/tidy', { tidy_cert_store: true })).status, 202);
+  let s: Record<string, unknown> = {};
+  for (let i = 0; i < 100 && s.state !== 'Finished'; i++) {
+    s = (await srv.api('GET', 'pki/tidy-status')).body.data;
+    if (s.state !== 'Finished') await new Promise((r) => setTimeout(r, 50));
+  }
+  for (const k of ['time_started', 'time_finished']) assert.match(s[k] as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/, k);
 });
