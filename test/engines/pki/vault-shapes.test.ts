@@ -1,11 +1,13 @@
 // PKI answers in Vault's shapes, driven over HTTP as a client would: config/crl's full field
 // set (Vault CE shows its Enterprise-only settings too, always false) and its refusals in
 // Vault's order and words, durations named as they were written; roles' allow_token_displayname
-// and serial_number_source, and sign taking the CSR's subject serial number by it.
+// and serial_number_source, and sign taking the CSR's subject serial number by it; config/urls
+// and issuers with Vault 1.20's delta_crl_distribution_points (a Freshest CRL extension in what
+// they sign) and Vault's URL checks.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../../helpers/server.js';
-import { openssl, startPkiServer, tempFiles } from './helpers.js';
+import { mountPki, openssl, startPkiServer, tempFiles } from './helpers.js';
 import { x509 } from '../../../src/engines/pki/x509.js';
 
 let srv: TestServer;
@@ -114,4 +116,68 @@ test('tidy-status times are Go RFC 3339 with a trimmed fraction', async () => {
     if (s.state !== 'Finished') await new Promise((r) => setTimeout(r, 50));
   }
   for (const k of ['time_started', 'time_finished']) assert.match(s[k] as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/, k);
+});
+
+test('config/urls: Vault texts for bad URLs, templates unchecked (a warning when they cannot be filled) only with enable_templating', async () => {
+  await mountPki(srv, 'pki_urls');
+  const empty = { issuing_certificates: [], crl_distribution_points: [], delta_crl_distribution_points: [], ocsp_servers: [], enable_templating: false };
+  assert.deepEqual((await srv.api('GET', 'pki_urls/config/urls')).body.data, empty);
+  assert.equal(await refused('pki_urls/config/urls', { crl_distribution_points: ['example.com/crl'] }),
+    'invalid URL found in Authority Information Access (AIA) parameter crl_distribution_points: example.com/crl');
+  assert.equal(await refused('pki_urls/config/urls', { issuing_certificates: 'http://ca.example.com/{{issuer_id}}/der' }),
+    'invalid URL found in Authority Information Access (AIA) parameter issuing_certificates: http://ca.example.com/{{issuer_id}}/der');
+  assert.equal(await refused('pki_urls/config/urls', { delta_crl_distribution_points: ['.example.com'] }),
+    'invalid URL found in Authority Information Access (AIA) parameter delta_crl_distribution_points: .example.com');
+  // A host and port without a scheme passes, as Vault's check puts http:// in front.
+  assert.equal((await srv.api('POST', 'pki_urls/config/urls', { ocsp_servers: ['ocsp.example.com:8080'] })).status, 200);
+  assert.equal((await srv.api('POST', 'pki_urls/root/generate/internal', { common_name: 'urls root', key_type: 'ec' })).status, 200);
+  const templated = await srv.api('POST', 'pki_urls/config/urls', { enable_templating: true, ocsp_servers: [], crl_distribution_points: ['{{cluster_path}}/crl'] });
+  assert.equal(templated.status, 200, JSON.stringify(templated.body));
+  assert.deepEqual(templated.body.warnings, ['issuance may fail: unable to template AIA URLs as we lack local cluster address information (path)\n\nConsider setting the cluster-local address if it is not already set.']);
+  assert.deepEqual((await srv.api('GET', 'pki_urls/config/urls')).body.data, { ...empty, crl_distribution_points: ['{{cluster_path}}/crl'], enable_templating: true });
+});
+
+/** The Freshest CRL extension of a certificate, as openssl prints it ('' when absent). */
+async function freshestCrl(pem: string): Promise<string> {
+  const text = (await openssl('x509', '-in', files.write(`f-${Math.random()}.pem`, pem), '-noout', '-text')).out;
+  return /X509v3 Freshest CRL:\s*\n\s*Full Name:\s*\n\s*(URI:\S+)/.exec(text)?.[1] ?? '';
+}
+
+test('delta_crl_distribution_points: set on the mount or the issuer, signed certificates carry a Freshest CRL extension', async () => {
+  await mountPki(srv, 'pki_delta');
+  await srv.api('POST', 'pki_delta/config/urls', { crl_distribution_points: ['http://crl.example.com/full'], delta_crl_distribution_points: ['http://crl.example.com/delta'] });
+  const root = await srv.api('POST', 'pki_delta/root/generate/internal', { common_name: 'delta root', key_type: 'ec', issuer_name: 'delta-root', ttl: '87600h' });
+  assert.equal(root.status, 200);
+  await srv.api('POST', 'pki_delta/roles/leaf', { allow_any_name: true, key_type: 'ec', ttl: '1h' });
+  const leaf = await srv.api('POST', 'pki_delta/issue/leaf', { common_name: 'leaf.example.com' });
+  assert.equal(await freshestCrl(leaf.body.data.certificate), 'URI:http://crl.example.com/delta');
+  const parsed = new x509.X509Certificate(leaf.body.data.certificate).getExtension('2.5.29.46');
+  assert.equal(parsed?.critical, false);
+
+  const patched = await srv.api('PATCH', 'pki_delta/issuer/delta-root', { delta_crl_distribution_points: ['http://issuer.example.com/delta'] }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.deepEqual(patched.body.data.delta_crl_distribution_points, ['http://issuer.example.com/delta']);
+  assert.deepEqual((await srv.api('GET', 'pki_delta/issuer/delta-root')).body.data.delta_crl_distribution_points, ['http://issuer.example.com/delta']);
+  const second = await srv.api('POST', 'pki_delta/issue/leaf', { common_name: 'leaf2.example.com' });
+  assert.equal(await freshestCrl(second.body.data.certificate), 'URI:http://issuer.example.com/delta');
+  assert.equal(await refused('pki_delta/issuer/delta-root', { delta_crl_distribution_points: ['nope'] }),
+    'invalid URL found in Authority Information Access (AIA) parameter delta_crl_distribution_points: nope');
+  // Without delta URLs there is no Freshest CRL extension.
+  await srv.api('POST', 'pki_delta/config/urls', { delta_crl_distribution_points: [] });
+  await srv.api('PATCH', 'pki_delta/issuer/delta-root', { delta_crl_distribution_points: [] }, { 'Content-Type': 'application/merge-patch+json' });
+  const plain = await srv.api('POST', 'pki_delta/issue/leaf', { common_name: 'leaf3.example.com' });
+  assert.equal(await freshestCrl(plain.body.data.certificate), '');
+});
+
+test('a new root signs its CRLs as it signed itself: revocation_signature_algorithm in Vault names', async () => {
+  assert.equal((await srv.api('GET', 'pki/issuer/default')).body.data.revocation_signature_algorithm, 'SHA256WithRSA');
+  await mountPki(srv, 'pki_ec');
+  const ec = await srv.api('POST', 'pki_ec/root/generate/internal', { common_name: 'ec root', key_type: 'ec', key_bits: 384 });
+  assert.equal((await srv.api('GET', `pki_ec/issuer/${ec.body.data.issuer_id}`)).body.data.revocation_signature_algorithm, 'ECDSAWithSHA384');
+  const ed = await srv.api('POST', 'pki_ec/root/generate/internal', { common_name: 'ed root', key_type: 'ed25519', issuer_name: 'ed' });
+  assert.equal((await srv.api('GET', 'pki_ec/issuer/ed')).body.data.revocation_signature_algorithm, 'Ed25519', JSON.stringify(ed.body));
+  // An imported or intermediate issuer has none until it is set.
+  const imported = await srv.api('POST', 'pki_ec/issuers/import/cert', { pem_bundle: (await srv.api('GET', 'pki/issuer/default')).body.data.certificate });
+  const importedId = imported.body.data.imported_issuers[0];
+  assert.equal((await srv.api('GET', `pki_ec/issuer/${importedId}`)).body.data.revocation_signature_algorithm, '');
 });
