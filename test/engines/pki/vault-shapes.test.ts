@@ -181,3 +181,37 @@ test('a new root signs its CRLs as it signed itself: revocation_signature_algori
   const importedId = imported.body.data.imported_issuers[0];
   assert.equal((await srv.api('GET', `pki_ec/issuer/${importedId}`)).body.data.revocation_signature_algorithm, '');
 });
+
+test('keys: Vault answer shapes (read adds subject_key_id), import checks, unnaming and default-key deletion warnings', async () => {
+  await mountPki(srv, 'pki_keys');
+  const made = await srv.api('POST', 'pki_keys/keys/generate/exported', { key_type: 'ec', key_name: 'first' });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  assert.deepEqual(Object.keys(made.body.data).sort(), ['key_id', 'key_name', 'key_type', 'private_key']);
+  const read = (await srv.api('GET', 'pki_keys/key/first')).body.data;
+  assert.deepEqual(Object.keys(read).sort(), ['key_id', 'key_name', 'key_type', 'subject_key_id']);
+  // The subject key id is what a certificate over this key carries (SHA-1 of the public key bits).
+  const root = await srv.api('POST', 'pki_keys/root/generate/existing', { common_name: 'keys root', key_ref: 'first' });
+  assert.equal(root.status, 200, JSON.stringify(root.body));
+  const ski = new x509.X509Certificate(root.body.data.certificate).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
+  assert.equal(read.subject_key_id, ski.match(/../g)!.join(':'));
+
+  assert.equal(await refused('pki_keys/keys/import', { pem_bundle: '/etc/ssl/private/key.pem' }),
+    'provided data for import was too short; perhaps a path was passed to the API rather than the contents of a PEM file');
+  const pem = made.body.data.private_key as string;
+  assert.equal(await refused('pki_keys/keys/import', { pem_bundle: `${pem}\n${pem}` }), 'only a single key can be present within the pem_bundle for importing');
+  const again = await srv.api('POST', 'pki_keys/keys/import', { pem_bundle: pem });
+  assert.deepEqual([again.status, again.body.data.key_id, again.body.warnings], [200, read.key_id, ['Key already imported, use key/ endpoint to update name.']]);
+
+  const unnamed = await srv.api('POST', 'pki_keys/key/first', { key_name: '' });
+  assert.equal(unnamed.status, 200, JSON.stringify(unnamed.body));
+  assert.deepEqual(unnamed.body.warnings, [`Name successfully deleted, you will now need to reference this key by it's Id: ${read.key_id}`]);
+  assert.equal(unnamed.body.data.key_name, '');
+
+  // Deleting the default key (once no issuer uses it) warns; another key goes quietly.
+  const other = await srv.api('POST', 'pki_keys/keys/generate/internal', { key_type: 'ec', key_name: 'other' });
+  assert.equal((await srv.api('DELETE', 'pki_keys/key/other')).status, 204);
+  assert.equal((await srv.api('DELETE', `pki_keys/issuer/${root.body.data.issuer_id}`)).status, 200);
+  const gone = await srv.api('DELETE', `pki_keys/key/${read.key_id}`);
+  assert.deepEqual([gone.status, gone.body.warnings], [200, [`Deleted key ${read.key_id} (via key_ref ${read.key_id}); this was configured as the default key. Operations without an explicit key will not work until a new default is configured.`]]);
+  assert.ok(other.body.data.key_id);
+});
