@@ -215,3 +215,55 @@ test('keys: Vault answer shapes (read adds subject_key_id), import checks, unnam
   assert.deepEqual([gone.status, gone.body.warnings], [200, [`Deleted key ${read.key_id} (via key_ref ${read.key_id}); this was configured as the default key. Operations without an explicit key will not work until a new default is configured.`]]);
   assert.ok(other.body.data.key_id);
 });
+
+test('fetch paths answer as Vault\'s: PEM without a trailing newline, issuers with one; raw cert/ca and cert/crl forms; no unified CRL', async () => {
+  const raw = async (path: string) => {
+    const res = await fetch(`${srv.url}/v1/${path}`);
+    return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+  };
+  const issuer = (await srv.api('GET', 'pki/issuer/default')).body.data;
+  assert.match(issuer.certificate, /-----END CERTIFICATE-----\n$/, 'issuers keep one trailing newline');
+  for (const c of issuer.ca_chain) assert.match(c, /-----END CERTIFICATE-----\n$/);
+  assert.match((await srv.api('GET', 'pki/issuer/default/json')).body.data.certificate, /-----\n$/);
+
+  const caPem = await raw('pki/ca/pem');
+  assert.deepEqual([caPem.status, caPem.type], [200, 'application/pem-certificate-chain']);
+  assert.equal(caPem.body.toString(), issuer.certificate.trimEnd());
+  const chain = await raw('pki/ca_chain');
+  assert.deepEqual([chain.status, chain.type], [200, 'application/pkix-cert'], 'Vault labels the PEM chain pkix-cert');
+  assert.match(chain.body.toString(), /-----END CERTIFICATE-----$/);
+  assert.deepEqual((await raw('pki/cert/ca/raw')).body, (await raw('pki/ca')).body);
+  assert.equal((await raw('pki/cert/ca/raw/pem')).body.toString(), caPem.body.toString());
+
+  const certCa = (await srv.api('GET', 'pki/cert/ca')).body.data;
+  assert.deepEqual(certCa, { certificate: issuer.certificate.trimEnd(), revocation_time: 0, revocation_time_rfc3339: '' });
+  const certChain = (await srv.api('GET', 'pki/cert/ca_chain')).body.data;
+  assert.equal(typeof certChain.ca_chain, 'string');
+  assert.equal(certChain.ca_chain, certChain.certificate);
+
+  await srv.api('POST', 'pki/roles/fetch', { allow_any_name: true, key_type: 'ec', ttl: '1h' });
+  const leaf = (await srv.api('POST', 'pki/issue/fetch', { common_name: 'fetch.example.com' })).body.data;
+  const read = (await srv.api('GET', `pki/cert/${leaf.serial_number}`)).body.data;
+  assert.equal(read.certificate, leaf.certificate);
+  assert.match(read.certificate, /-----END CERTIFICATE-----$/);
+  assert.equal((await raw(`pki/cert/${leaf.serial_number}/raw/pem`)).body.toString(), leaf.certificate);
+
+  const crlPem = await raw('pki/crl/pem');
+  assert.match(crlPem.body.toString(), /-----END X509 CRL-----$/);
+  assert.equal((await srv.api('GET', 'pki/cert/crl')).body.data.certificate, crlPem.body.toString());
+  assert.deepEqual((await raw('pki/cert/crl/raw')).body, (await raw('pki/crl')).body);
+  assert.equal((await raw('pki/cert/crl/raw/pem')).body.toString(), crlPem.body.toString());
+
+  for (const p of ['unified-crl', 'unified-crl/pem', 'unified-crl/delta', 'cert/unified-crl/raw']) assert.equal((await raw(`pki/${p}`)).status, 204, p);
+  assert.equal((await srv.api('GET', 'pki/cert/unified-crl')).status, 404);
+});
+
+// Known difference, kept as documentation until the shared parser is fixed: util/duration.ts
+// multiplies the decimal as a float and floors it (8.2 × 60 = 491.99…, 1.005 × 3600 =
+// 3617.99…), where Go sums whole nanoseconds and Vault then truncates to seconds.
+test('a decimal TTL string truncates to the second as Vault\'s does', { todo: 'util/duration.ts (core) parses decimals with float error' }, async () => {
+  for (const [ttl, seconds] of [['8.2m', 492], ['1.005h', 3618], ['90.9s', 90], ['0.5s', 0]] as const) {
+    assert.equal((await srv.api('POST', 'pki/roles/ttl-parse', { allow_any_name: true, ttl, max_ttl: '100h' })).status, 200);
+    assert.equal((await srv.api('GET', 'pki/roles/ttl-parse')).body.data.ttl, seconds, ttl);
+  }
+});

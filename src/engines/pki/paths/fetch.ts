@@ -20,7 +20,8 @@ async function readCert(ctx: HandlerContext<{ serial: string }>) {
   const pem = await certBySerial(ctx, ctx.fields.serial);
   if (!pem) return undefined;
   const revoked = await revocationOf(ctx.storage, normalizeSerial(ctx.fields.serial));
-  const data: Record<string, unknown> = { certificate: `${pem}\n`, revocation_time: 0, revocation_time_rfc3339: '' };
+  // Vault's fetch paths answer PEM without a trailing newline.
+  const data: Record<string, unknown> = { certificate: pem.trimEnd(), revocation_time: 0, revocation_time_rfc3339: '' };
   if (revoked) {
     data.revocation_time = revoked.revocation_time;
     data.revocation_time_rfc3339 = rfc3339Nano(revoked.revocation_time * 1000);
@@ -33,20 +34,26 @@ async function rawCert(ctx: HandlerContext<{ serial: string }>, pemForm: boolean
   const pem = await certBySerial(ctx, ctx.fields.serial);
   if (!pem) return empty;
   return pemForm
-    ? { raw: { status: 200, body: `${pem}\n`, contentType: 'application/pem-certificate-chain' } }
+    ? { raw: { status: 200, body: pem.trimEnd(), contentType: 'application/pem-certificate-chain' } }
     : { raw: { status: 200, body: Buffer.from(pemToDerBase64(pem), 'base64'), contentType: 'application/pkix-cert' } };
 }
 
-/** The default issuer's certificate (ca, ca/pem) or chain (ca_chain). */
+/**
+ * The default issuer's certificate (ca, ca/pem, cert/ca) or chain (ca_chain, cert/ca_chain), as
+ * Vault's fetch path answers them: PEM without a trailing newline; the raw chain labelled
+ * application/pkix-cert although it is PEM; cert/ca_chain's ca_chain the chain as one string.
+ */
 async function defaultCa(ctx: HandlerContext<unknown>, kind: 'der' | 'pem' | 'chain' | 'json' | 'json_chain') {
   const issuer = await findIssuer(ctx.storage, 'default');
   if (!issuer) return kind.startsWith('json') ? { data: { certificate: '' } } : empty;
   if (kind === 'der') return { raw: { status: 200, body: Buffer.from(pemToDerBase64(issuer.certificate), 'base64'), contentType: 'application/pkix-cert' } };
-  if (kind === 'pem') return { raw: { status: 200, body: `${issuer.certificate}\n`, contentType: PEM_TYPE } };
-  const chain = await caChain(ctx.storage, issuer);
-  if (kind === 'chain') return { raw: { status: 200, body: `${chain.join('\n')}\n`, contentType: PEM_TYPE } };
-  if (kind === 'json') return { data: { certificate: issuer.certificate, ca_chain: chain, issuer_id: issuer.id, revocation_time: 0, revocation_time_rfc3339: '' } };
-  return { data: { certificate: chain.join('\n'), ca_chain: chain, issuer_id: issuer.id, revocation_time: 0, revocation_time_rfc3339: '' } };
+  const pem = issuer.certificate.trimEnd();
+  if (kind === 'pem') return { raw: { status: 200, body: pem, contentType: PEM_TYPE } };
+  const noTime = { revocation_time: 0, revocation_time_rfc3339: '' };
+  if (kind === 'json') return { data: { certificate: pem, ...noTime } };
+  const chain = (await caChain(ctx.storage, issuer)).map((c) => c.trimEnd()).join('\n');
+  if (kind === 'chain') return { raw: { status: 200, body: chain, contentType: 'application/pkix-cert' } };
+  return { data: { certificate: chain, ...noTime, ca_chain: chain } };
 }
 
 /** The certs LIST: colon serials in key order, paged by after/limit without loading every entry. */
@@ -74,6 +81,8 @@ export const fetchPaths = [
   definePath({ pattern: 'ca/pem', fields: {}, summary: 'The default issuer (PEM).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'pem') } }),
   definePath({ pattern: 'ca_chain', fields: {}, summary: 'The default issuer chain (PEM).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'chain') } }),
   definePath({ pattern: 'cert/ca', fields: {}, summary: 'The default issuer (JSON).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'json') } }),
+  definePath({ pattern: 'cert/ca/raw', fields: {}, summary: 'The default issuer (DER).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'der') } }),
+  definePath({ pattern: 'cert/ca/raw/pem', fields: {}, summary: 'The default issuer (PEM).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'pem') } }),
   definePath({ pattern: 'cert/ca_chain', fields: {}, summary: 'The default issuer chain (JSON).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'json_chain') } }),
   definePath({ pattern: 'certs/', fields: pageFields, summary: 'List stored certificate serials.', operations: { list: listCerts } }),
   definePath({ pattern: 'certs/revoked/', fields: pageFields, summary: 'List revoked serials.', operations: { list: listRevoked } }),

@@ -15,12 +15,16 @@ import { checkAiaUrls, URL_LISTS } from '../urls.js';
 const USAGES = new Set(DEFAULT_USAGE);
 const BEHAVIORS = new Set(['err', 'truncate', 'permit']);
 
+// Vault stores each issuer's PEM with one trailing newline (so answers concatenate), and
+// shows it, and each certificate of its chain, that way.
+const stored = (pem: string) => `${pem.trimEnd()}\n`;
+
 /** What GET issuer/:ref answers. */
 async function issuerView(ctx: HandlerContext<unknown>, issuer: IssuerEntry) {
   const cert = parseCertificate(issuer.certificate);
   const data: Record<string, unknown> = {
-    issuer_id: issuer.id, issuer_name: issuer.name, key_id: issuer.key_id, certificate: issuer.certificate,
-    ca_chain: await caChain(ctx.storage, issuer), manual_chain: issuer.manual_chain.length > 0 ? issuer.manual_chain : null,
+    issuer_id: issuer.id, issuer_name: issuer.name, key_id: issuer.key_id, certificate: stored(issuer.certificate),
+    ca_chain: (await caChain(ctx.storage, issuer)).map(stored), manual_chain: issuer.manual_chain.length > 0 ? issuer.manual_chain : null,
     leaf_not_after_behavior: issuer.leaf_not_after_behavior, usage: issuer.usage.join(','),
     revocation_signature_algorithm: shownRevocationAlgorithm(issuer.revocation_signature_algorithm),
     issuing_certificates: issuer.issuing_certificates, crl_distribution_points: issuer.crl_distribution_points,
@@ -133,7 +137,7 @@ async function rawIssuer(ctx: HandlerContext<{ issuer_ref: string }>, kind: 'jso
   if (kind === 'der') return { raw: { status: 200, body: Buffer.from(pemToDerBase64(issuer.certificate), 'base64'), contentType: 'application/pkix-cert' } };
   const chain = await caChain(ctx.storage, issuer);
   if (kind === 'pem') return { raw: { status: 200, body: `${chain.join('\n')}\n`, contentType: 'application/pem-certificate-chain' } };
-  return { data: { issuer_id: issuer.id, issuer_name: issuer.name, certificate: issuer.certificate, ca_chain: chain } };
+  return { data: { issuer_id: issuer.id, issuer_name: issuer.name, certificate: stored(issuer.certificate), ca_chain: chain.map(stored) } };
 }
 
 /**
