@@ -57,7 +57,7 @@ const http01 = {
 test('disabled ACME answers 404; the directory lists Vault fields', async () => {
   const res = await fetch(directory());
   assert.equal(res.status, 200);
-  const body = await res.json() as Record<string, unknown>;
+  const body = await res.json() as unknown as Record<string, unknown>;
   for (const k of ['newNonce', 'newAccount', 'newOrder', 'revokeCert', 'keyChange']) assert.equal(typeof body[k], 'string');
   assert.deepEqual(body.meta, { externalAccountRequired: false });
   const head = await fetch(`${srv.url}/v1/pki/acme/new-nonce`, { method: 'HEAD' });
@@ -169,7 +169,9 @@ test('EAB: always-required refuses accounts without one; a new-eab key works onc
     assert.deepEqual([eab.key_type, eab.acme_directory], ['hs', 'acme/directory']);
     assert.ok((await srv.api('LIST', 'pki/eab')).body.data.keys.includes(eab.id));
     const bound = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
-    await bound.createAccount({ termsOfServiceAgreed: true });
+    const boundAccount = await bound.createAccount({ termsOfServiceAgreed: true }) as unknown as Record<string, unknown>;
+    // Vault echoes the binding the request carried in a new account's answer.
+    assert.equal(typeof (boundAccount.externalAccountBinding as { protected?: string })?.protected, 'string');
     const order = await bound.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
     assert.equal(order.status, 'pending');
     const reuse = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
@@ -192,4 +194,12 @@ test('orders, authorizations and validated challenges carry RFC 3339 times in wh
   const [done] = await client.getAuthorizations(order);
   const validated = done!.challenges.find((c) => c.type === 'http-01') as unknown as { validated: string };
   assert.match(validated.validated, seconds);
+});
+
+test('account objects carry contact only when the account has one, as Vault\'s do', async () => {
+  const bare = await (await newClient()).createAccount({ termsOfServiceAgreed: true }) as unknown as Record<string, unknown>;
+  assert.deepEqual(Object.keys(bare).sort(), ['orders', 'status']);
+  const withContact = await (await newClient()).createAccount({ termsOfServiceAgreed: true, contact: ['mailto:ops@example.com'] }) as unknown as Record<string, unknown>;
+  assert.deepEqual(withContact.contact, ['mailto:ops@example.com']);
+  assert.equal(withContact.externalAccountBinding, undefined);
 });
