@@ -40,54 +40,26 @@ type Revocation = Omit<RevokedEntry, 'certificate'>;
 /**
  * Every revocation, from the revoked/ prefix only (the cert store is never scanned), read a
  * page at a time and kept without its certificate, so 100,000 entries stay small in memory.
- * Entries stored before revoke wrote `crl_entry` get it now, once (`backfillCrlEntries`), so
- * later builds place their bytes instead of encoding them every time.
+ * Entries stored before revoke wrote `crl_entry` are encoded here, in memory, at every build.
+ * They are never written back: a build's write would race tidy's deletes and issuer fixes
+ * (transactions are read-committed, last committer wins) and could bring back an entry tidy
+ * removed, or an issuer_id it corrected. A build writes nothing under revoked/.
  */
 export async function allRevoked(storage: Storage): Promise<Revocation[]> {
   const out: Revocation[] = [];
-  const missing = new Map<string, string>();
   let after: string | undefined;
   for (;;) {
     const page = await storage.list('revoked/', { after, limit: 1000 });
     const entries = await Promise.all(page.map((s) => getJson<RevokedEntry>(storage, `revoked/${s}`)));
     entries.forEach((e, i) => {
       if (!e) return;
-      const hex = page[i]!;
-      let crlEntry = e.crl_entry;
-      if (crlEntry === undefined) {
-        crlEntry = storedCrlEntry(hex, e.revocation_time);
-        missing.set(hex, crlEntry);
-      }
+      const crlEntry = e.crl_entry ?? storedCrlEntry(page[i]!, e.revocation_time);
       out.push({ serial: e.serial, revocation_time: e.revocation_time, issuer_id: e.issuer_id, not_after: e.not_after, crl_entry: crlEntry });
     });
     if (page.length < 1000) break;
     after = page[page.length - 1];
   }
-  if (missing.size > 0) await backfillCrlEntries(storage, [...missing]);
   return out;
-}
-
-const BACKFILL_BATCH = 100;
-
-/**
- * Writes `crl_entry` into revoked/ entries that lack it, 100 per transaction. Each entry is
- * read again inside its transaction: one tidy removed meanwhile stays removed, one already
- * backfilled is left alone. A failed write costs only the saving (the CRL is built from the
- * entries encoded in memory either way), so it is not the build's failure.
- */
-async function backfillCrlEntries(storage: Storage, encoded: Array<[hex: string, crlEntry: string]>): Promise<void> {
-  for (let i = 0; i < encoded.length; i += BACKFILL_BATCH) {
-    try {
-      await storage.transaction(async (tx) => {
-        for (const [hex, crlEntry] of encoded.slice(i, i + BACKFILL_BATCH)) {
-          const e = await getJson<RevokedEntry>(tx, `revoked/${hex}`);
-          if (e && e.crl_entry === undefined) await putJson(tx, `revoked/${hex}`, { ...e, crl_entry: crlEntry });
-        }
-      });
-    } catch {
-      return;
-    }
-  }
 }
 
 async function signCrl(storage: Storage, issuer: IssuerEntry, entries: Revocation[], nowMs: number, expiry: number, numbers: { number: number; deltaOf?: number }) {

@@ -56,7 +56,6 @@ export type KeyEntry = { id: string; name: string; type: string; bits: number; p
 /** An issued certificate as stored. */
 export type CertEntry = { certificate: string; not_after: number; issuer_id: string };
 
-/** A revocation as stored. */
 /**
  * A revocation. `crl_entry` is its RevokedCertificate as CRLs list it (base64 DER, written with
  * the revocation so a CRL build does not encode 100,000 entries again); older entries lack it.
