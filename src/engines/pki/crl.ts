@@ -2,6 +2,7 @@
 // and optionally a delta CRL of revocations since the last complete one.
 import type { Storage } from '../../storage/storage.js';
 import { parseDurationSeconds } from '../../util/duration.js';
+import { LockboxError } from '../../util/errors.js';
 import { normalizeSerial } from './certs.js';
 import { allIssuers, signerOf } from './issuers.js';
 import { buildCrlOffLoop } from './crl-offload.js';
@@ -15,7 +16,7 @@ export type CrlConfig = {
   auto_rebuild_grace_period: string; enable_delta: boolean; delta_rebuild_interval: string;
   /** Vault Enterprise's replication settings: always false here, stored and shown as Vault CE does. */
   cross_cluster_revocation: boolean; unified_crl: boolean; unified_crl_on_existing_paths: boolean;
-  /** Kept and shown; -1 means no limit. No CRL here is refused for its size (see NOTES). */
+  /** The most entries one issuer's CRL (complete or delta) may list; 0 means 100000, -1 no limit. */
   max_crl_entries: number;
 };
 
@@ -62,7 +63,22 @@ export async function allRevoked(storage: Storage): Promise<Revocation[]> {
   return out;
 }
 
-async function signCrl(storage: Storage, issuer: IssuerEntry, entries: Revocation[], nowMs: number, expiry: number, numbers: { number: number; deltaOf?: number }) {
+/** A CRL longer than max_crl_entries: a server error whose text the caller sees, as in Vault. */
+class CrlTooLarge extends LockboxError {
+  override readonly status = 500;
+}
+
+/** Refuses to build a CRL of more entries than config/crl's max_crl_entries allows. */
+function checkSize(entries: Revocation[], config: CrlConfig): void {
+  const max = config.max_crl_entries || DEFAULT_CRL_CONFIG.max_crl_entries;
+  if (max !== -1 && entries.length > max) {
+    throw new CrlTooLarge(`error building CRL: revocation list size (${entries.length}) exceeds configured maximum (${max})`);
+  }
+}
+
+async function signCrl(storage: Storage, issuer: IssuerEntry, entries: Revocation[], nowMs: number, config: CrlConfig, numbers: { number: number; deltaOf?: number }) {
+  checkSize(entries, config);
+  const expiry = seconds(config.expiry);
   const signer = await signerOf(storage, issuer);
   return buildCrlOffLoop(signer, revocationAlgorithm(signer.key, issuer.revocation_signature_algorithm), {
     issuerCert: new Uint8Array(signer.cert.rawData),
@@ -87,7 +103,7 @@ export async function rebuildCrls(storage: Storage, nowMs: number): Promise<void
     if (issuer.key_id === '' || !issuer.usage.includes('crl-signing')) continue;
     const previous = await getJson<StoredCrl>(storage, `crl/${issuer.id}`);
     const number = (previous ? Math.max(previous.number, previous.delta_number ?? 0) : 0) + 1;
-    const der = await signCrl(storage, issuer, listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)), nowMs, seconds(config.expiry), { number });
+    const der = await signCrl(storage, issuer, listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)), nowMs, config, { number });
     const stored: StoredCrl = { number, der: der.toString('base64'), this_update: nowMs, next_update: nowMs + seconds(config.expiry) * 1000, delta_base_time: Math.floor(nowMs / 1000) };
     if (config.enable_delta) Object.assign(stored, await deltaFor(storage, issuer, revoked, config, nowMs, stored, number + 1));
     await putJson(storage, `crl/${issuer.id}`, stored);
@@ -98,7 +114,7 @@ export async function rebuildCrls(storage: Storage, nowMs: number): Promise<void
 async function deltaFor(storage: Storage, issuer: IssuerEntry, revoked: Revocation[], config: CrlConfig, nowMs: number, complete: StoredCrl, number: number) {
   const since = complete.delta_base_time ?? 0;
   const entries = listedFor(issuer, revoked, config, Math.floor(nowMs / 1000)).filter((r) => r.revocation_time >= since);
-  const der = await signCrl(storage, issuer, entries, nowMs, seconds(config.expiry), { number, deltaOf: complete.number });
+  const der = await signCrl(storage, issuer, entries, nowMs, config, { number, deltaOf: complete.number });
   return { delta_number: number, delta_der: der.toString('base64') };
 }
 
