@@ -44,6 +44,10 @@ test('config/crl reads and writes every field Vault CE shows', async () => {
 test('config/crl refusals: Vault texts, in its order, durations as written', async () => {
   assert.equal(await refused('pki/config/crl', { expiry: 'soon' }), 'given expiry could not be decoded: time: invalid duration "soon"');
   assert.equal(await refused('pki/config/crl', { ocsp_expiry: '-1h' }), 'ocsp_expiry must be greater than or equal to 0 got: -1h0m0s');
+  // Negative CRL durations, which a build would read as 0, are refused in the ocsp_expiry words.
+  assert.equal(await refused('pki/config/crl', { expiry: '-1h' }), 'expiry must be greater than or equal to 0 got: -1h0m0s');
+  assert.equal(await refused('pki/config/crl', { auto_rebuild_grace_period: '-30m' }), 'auto_rebuild_grace_period must be greater than or equal to 0 got: -30m0s');
+  assert.equal(await refused('pki/config/crl', { delta_rebuild_interval: '-1s' }), 'delta_rebuild_interval must be greater than or equal to 0 got: -1s');
   assert.equal(await refused('pki/config/crl', { auto_rebuild: true, auto_rebuild_grace_period: '72h' }),
     'CRL auto-rebuilding grace period (72h) must be strictly shorter than CRL expiry (72h) value when auto-rebuilding of CRLs is enabled');
   assert.equal(await refused('pki/config/crl', { auto_rebuild: true, enable_delta: true, delta_rebuild_interval: '4320m' }),

@@ -106,6 +106,8 @@ function parseConfigDuration(value: string, name: string): number {
   return negative ? -s : s;
 }
 
+const durationFields = new Set<keyof CrlConfig>(['expiry', 'ocsp_expiry', 'auto_rebuild_grace_period', 'delta_rebuild_interval']);
+
 /** Vault's shape of config/crl: the stored settings, max_crl_entries 0 shown as its default. */
 const crlConfigData = (c: CrlConfig) => ({ ...c, max_crl_entries: c.max_crl_entries || DEFAULT_CRL_CONFIG.max_crl_entries });
 
@@ -121,9 +123,10 @@ async function writeCrlConfig(ctx: HandlerContext<FieldValues<typeof crlFields>>
       if (value === -1 || (value as number) > 0) next.max_crl_entries = value as number;
       continue;
     }
-    if (name === 'expiry' || name === 'auto_rebuild_grace_period' || name === 'delta_rebuild_interval') parseConfigDuration(value as string, name);
-    if (name === 'ocsp_expiry' && parseConfigDuration(value as string, name) < 0) {
-      throw new BadRequest(`ocsp_expiry must be greater than or equal to 0 got: -${formatDuration(-parseConfigDuration(value as string, name))}`);
+    // Vault refuses a negative ocsp_expiry in these words; the other durations are refused
+    // the same way, as CRL builds would read them as 0 (a CRL already expired when signed).
+    if (durationFields.has(name) && parseConfigDuration(value as string, name) < 0) {
+      throw new BadRequest(`${name} must be greater than or equal to 0 got: -${formatDuration(-parseConfigDuration(value as string, name))}`);
     }
     (next as Record<string, unknown>)[name] = value;
   }
