@@ -1,5 +1,6 @@
 // Reading certificates: cert/:serial (and raw forms), the CA and its chain, the certs LIST.
 import { definePath, field, type HandlerContext } from '../../../core/path.js';
+import { NotFound } from '../../../util/errors.js';
 import { colonSerial, normalizeSerial } from '../certs.js';
 import { caChain, findIssuer } from '../issuers.js';
 import { pemToDerBase64 } from '../output.js';
@@ -10,8 +11,17 @@ import { rfc3339Nano } from '../validity.js';
 const PEM_TYPE = 'application/pem-certificate-chain';
 const empty = { raw: { status: 204, body: undefined } };
 
+/**
+ * Vault's cert/<serial> paths take only hex digits, '-' and ':' there; anything else (cert/crl/raw,
+ * cert/unified-crl) matches none of its paths, so it is the router's answer, in its words.
+ */
+function checkSerialShape(serial: string): void {
+  if (!/^[0-9A-Fa-f:-]+$/.test(serial)) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
+}
+
 /** A stored certificate by serial: issued ones, and issuers' own. */
 async function certBySerial(ctx: HandlerContext<unknown>, serial: string): Promise<string | undefined> {
+  checkSerialShape(serial);
   const hex = normalizeSerial(serial);
   return (await getJson<CertEntry>(ctx.storage, `certs/${hex}`))?.certificate;
 }

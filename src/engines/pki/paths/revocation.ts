@@ -161,27 +161,13 @@ const download = (pattern: string, form: 'der' | 'pem' | 'json', delta: boolean,
   operations: { read: (ctx) => crlDownload(ctx as HandlerContext<{ issuer_ref?: string }>, form, delta) },
 });
 
-/**
- * Vault's unified CRL paths: only Vault Enterprise builds unified CRLs, so Vault CE finds none
- * to serve: the raw forms answer 204 and the JSON ones 404, whatever the mount holds.
- */
-function unifiedCrlPaths() {
-  const none = (json: boolean) => async () => (json ? undefined : { raw: { status: 204, body: undefined } });
-  const raw = ['unified-crl', 'unified-crl/pem', 'unified-crl/delta', 'unified-crl/delta/pem', 'cert/unified-crl/raw', 'cert/unified-crl/raw/pem', 'cert/unified-delta-crl/raw', 'cert/unified-delta-crl/raw/pem'];
-  return [
-    ...raw.map((pattern) => definePath({ pattern, fields: {}, summary: 'The unified CRL (Vault Enterprise; none here).', ...unauth, operations: { read: none(false) } })),
-    ...['cert/unified-crl', 'cert/unified-delta-crl'].map((pattern) => definePath({ pattern, fields: {}, summary: 'The unified CRL (Vault Enterprise; none here).', ...unauth, operations: { read: none(true) } })),
-  ];
-}
-
 export const revocationPaths = [
   definePath({ pattern: 'revoke', fields: revokeFields, summary: 'Revoke a certificate.', operations: { update: async (ctx) => revokeAndRebuild(ctx, await serialToRevoke(ctx, false)) } }),
   definePath({ pattern: 'revoke-with-key', fields: revokeFields, summary: 'Revoke a certificate, proving its key.', operations: { update: async (ctx) => revokeAndRebuild(ctx, await serialToRevoke(ctx, true)) } }),
   download('crl', 'der', false), download('crl/pem', 'pem', false), download('cert/crl', 'json', false),
   download('crl/delta', 'der', true), download('crl/delta/pem', 'pem', true), download('cert/delta-crl', 'json', true),
-  download('cert/crl/raw', 'der', false), download('cert/crl/raw/pem', 'pem', false),
-  download('cert/delta-crl/raw', 'der', true), download('cert/delta-crl/raw/pem', 'pem', true),
-  ...unifiedCrlPaths(),
+  // Vault CE registers no unified CRL paths and no cert/crl/raw or cert/delta-crl/raw: those
+  // are the router's 404 (cert/<not a serial>/raw, see fetch.ts).
   download('issuer/:issuer_ref/crl', 'json', false, true), download('issuer/:issuer_ref/crl/der', 'der', false, true),
   download('issuer/:issuer_ref/crl/pem', 'pem', false, true), download('issuer/:issuer_ref/crl/delta', 'json', true, true),
   download('issuer/:issuer_ref/crl/delta/der', 'der', true, true), download('issuer/:issuer_ref/crl/delta/pem', 'pem', true, true),
