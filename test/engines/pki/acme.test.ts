@@ -168,10 +168,18 @@ test('EAB: always-required refuses accounts without one; a new-eab key works onc
     const eab = (await srv.api('POST', 'pki/acme/new-eab', {})).body.data;
     assert.deepEqual([eab.key_type, eab.acme_directory], ['hs', 'acme/directory']);
     assert.ok((await srv.api('LIST', 'pki/eab')).body.data.keys.includes(eab.id));
-    const bound = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    const accountKey = await acme.crypto.createPrivateEcdsaKey();
+    const bound = new acme.Client({ directoryUrl: directory(), accountKey, externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
     const boundAccount = await bound.createAccount({ termsOfServiceAgreed: true }) as unknown as Record<string, unknown>;
-    // Vault echoes the binding the request carried in a new account's answer.
+    // Vault echoes the binding the request carried in a new account's answer only.
     assert.equal(typeof (boundAccount.externalAccountBinding as { protected?: string })?.protected, 'string');
+    // The same key again, binding included: the existing account (200), without the echo.
+    const again = new acme.Client({ directoryUrl: directory(), accountKey, externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    const api = (again as unknown as { api: { createAccount(d: object): Promise<{ status: number; data: Record<string, unknown> }> } }).api;
+    const existing = await api.createAccount({ termsOfServiceAgreed: true });
+    assert.equal(existing.status, 200);
+    assert.equal(existing.data.externalAccountBinding, undefined);
+    assert.equal(existing.data.status, 'valid');
     const order = await bound.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
     assert.equal(order.status, 'pending');
     const reuse = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });

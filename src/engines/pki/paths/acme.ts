@@ -11,8 +11,8 @@ import { acmeHandler, directoryName, json, jws, PREFIXES, type Acme, type Prefix
 import { certificate, challenge, finalize, listOrders, newOrder, readAuthz, readOrder, revokeCert } from './acme-orders.js';
 
 /**
- * Vault's account object: status and orders, `contact` only when there is one; a new-account
- * answer for an EAB-bound account echoes the binding the request sent.
+ * Vault's account object: status and orders, `contact` only when there is one; the answer that
+ * creates an EAB-bound account echoes the binding the request sent (no other answer does).
  */
 function accountView(a: Acme, account: Account, binding?: unknown) {
   return {
@@ -28,7 +28,8 @@ async function newAccount(a: Acme) {
   const v = await jws(a, 'jwk');
   const p = v.payload ?? {};
   const existing = await accounts.byThumbprint(a.ctx.storage, v.thumbprint);
-  if (existing) return json(200, accountView(a, existing, p.externalAccountBinding), { Location: `${a.base}/account/${existing.id}` });
+  // An existing account's answer never echoes a binding; only a newly created one's does.
+  if (existing) return json(200, accountView(a, existing), { Location: `${a.base}/account/${existing.id}` });
   if (p.onlyReturnExisting === true) throw new AcmeProblem('accountDoesNotExist', 'no account exists for this key');
   let eab = '';
   if (p.externalAccountBinding !== undefined) {
