@@ -37,9 +37,11 @@ const TEMPLATES = ['{{issuer_id}}', '{{cluster_path}}', '{{cluster_aia_path}}'];
 /**
  * Vault's URL test for AIA values (its isURL): 4 to 2082 characters, not starting with a dot,
  * an absolute URI (http:// put in front of a bare host:port) or an absolute path with a dot in
- * it, and no template left in it.
+ * it, and no template left in it. Control bytes are refused, as Go's ParseRequestURI refuses
+ * them (WHATWG's URL parser would strip or encode them instead).
  */
 export function isAiaUrl(value: string): boolean {
+  if (/[\x00-\x1f\x7f]/.test(value)) return false;
   if (value.length <= 3 || [...value].length >= 2083 || value.startsWith('.')) return false;
   if (TEMPLATES.some((t) => value.includes(t))) return false;
   const text = value.includes(':') && !value.includes('://') ? `http://${value}` : value;

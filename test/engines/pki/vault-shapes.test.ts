@@ -132,6 +132,10 @@ test('config/urls: Vault texts for bad URLs, templates unchecked (a warning when
     'invalid URL found in Authority Information Access (AIA) parameter issuing_certificates: http://ca.example.com/{{issuer_id}}/der');
   assert.equal(await refused('pki_urls/config/urls', { delta_crl_distribution_points: ['.example.com'] }),
     'invalid URL found in Authority Information Access (AIA) parameter delta_crl_distribution_points: .example.com');
+  // Control bytes are refused, as Go's ParseRequestURI refuses them (WHATWG's parser strips them).
+  for (const bad of ['http://ca.example.com/o\tcsp', 'http://ca.example.com/crl\n', 'http://ca.example.com/\x7f', 'http://ca.exa\x00mple.com/']) {
+    assert.equal(await refused('pki_urls/config/urls', { ocsp_servers: [bad] }), `invalid URL found in Authority Information Access (AIA) parameter ocsp_servers: ${bad}`);
+  }
   // A host and port without a scheme passes, as Vault's check puts http:// in front.
   assert.equal((await srv.api('POST', 'pki_urls/config/urls', { ocsp_servers: ['ocsp.example.com:8080'] })).status, 200);
   assert.equal((await srv.api('POST', 'pki_urls/root/generate/internal', { common_name: 'urls root', key_type: 'ec' })).status, 200);
