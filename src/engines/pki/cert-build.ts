@@ -9,15 +9,15 @@
 import { createHash } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
-  Certificate, Extension, Extensions, GeneralName, GeneralSubtree, GeneralSubtrees, Name, NameConstraints, SubjectKeyIdentifier,
-  SubjectPublicKeyInfo, TBSCertificate, Validity, Version, id_ce_nameConstraints, id_ce_subjectKeyIdentifier,
+  Certificate, Extension, Extensions, FreshestCRL, GeneralName, GeneralSubtree, GeneralSubtrees, Name, NameConstraints, SubjectKeyIdentifier,
+  SubjectPublicKeyInfo, TBSCertificate, Validity, Version, id_ce_freshestCRL, id_ce_nameConstraints, id_ce_subjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import type { SigningAlgorithm } from './keys.js';
 import { signDer, signatureAlgorithmId, type SigningKey } from './sign.js';
 import { x509 } from './x509.js';
 
-/** AIA and CRL distribution URLs (from config/urls or the issuer's own). */
-export type Urls = { issuing_certificates: string[]; crl_distribution_points: string[]; ocsp_servers: string[] };
+/** AIA and CRL distribution URLs (from config/urls or the issuer's own); delta ones go in Freshest CRL. */
+export type Urls = { issuing_certificates: string[]; crl_distribution_points: string[]; delta_crl_distribution_points?: string[]; ocsp_servers: string[] };
 
 /** Subject alternative names to put in a certificate. */
 export type Sans = { dns: string[]; ip: string[]; uri: string[]; email: string[] };
@@ -64,6 +64,12 @@ export function urlExtensions(urls: Urls): x509.Extension[] {
     }));
   }
   if (crl.length > 0) out.push(new x509.CRLDistributionPointsExtension(crl));
+  const delta = urls.delta_crl_distribution_points ?? [];
+  if (delta.length > 0) {
+    // RFC 5280 4.2.1.15: the same syntax as CRL distribution points, never critical.
+    const points = new x509.CRLDistributionPointsExtension(delta).distributionPoints;
+    out.push(new x509.Extension(id_ce_freshestCRL, false, AsnConvert.serialize(new FreshestCRL(points))));
+  }
   return out;
 }
 

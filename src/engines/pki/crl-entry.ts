@@ -2,7 +2,7 @@
 // RevokedCertificate class and then carried as bytes. As live schema objects a 100,000-entry
 // list holds about 270 MiB while it is serialized; serializing an entry costs ~30 µs of CPU,
 // so an entry is encoded when it is revoked, stored with the revocation, and a CRL build only
-// places the stored bytes (entries stored without them are encoded while the CRL is built).
+// places the stored bytes (entries stored without them are encoded by the next build, which stores them).
 import * as asn1js from 'asn1js';
 import { AsnSerializer } from '@peculiar/asn1-schema';
 import { RevokedCertificate, Time } from '@peculiar/asn1-x509';

@@ -110,12 +110,15 @@ export async function importKey(storage: Storage, key: KeyObject, name: string):
   return { id: entry.id, existing: false };
 }
 
-export async function deleteKeyEntry(storage: Storage, entry: KeyEntry): Promise<void> {
+/** Deletes a key; answers whether it was the default key (Vault warns then). */
+export async function deleteKeyEntry(storage: Storage, entry: KeyEntry): Promise<boolean> {
   await storage.delete(`key/${entry.id}`);
   parsedKeys.delete(entry.id);
   forgetSigningKey(entry.id);
   const config = await keysConfig(storage);
-  if (config.default === entry.id) await putJson(storage, 'config/keys', { default: '' });
+  if (config.default !== entry.id) return false;
+  await putJson(storage, 'config/keys', { default: '' });
+  return true;
 }
 
 /** The key among this mount's whose public half is the certificate's, if any. */

@@ -102,7 +102,7 @@ export async function answerOcsp(storage: Storage, der: Buffer, nowMs: number): 
     responses: [new SingleResponse({ certID: certId, certStatus: status, thisUpdate: now, ...(expiry > 0 ? { nextUpdate: new Date(now.getTime() + expiry * 1000) } : {}) })],
   });
   const signer = await signingKeyOf(storage, signerIssuer);
-  const alg = revocationAlgorithm(signer.key, signerIssuer.revocation_signature_algorithm);
+  const alg = revocationAlgorithm(signer.key, signerIssuer.revocation_signature_algorithm, true);
   const basic = new BasicOCSPResponse({
     tbsResponseData: data,
     signatureAlgorithm: signatureAlgorithmId(alg),

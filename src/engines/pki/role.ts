@@ -16,6 +16,8 @@ export const roleFields = {
   allowed_domains: strs('Domains the role may issue for.'),
   allowed_domains_template: flag('Template allowed_domains with identity values.', false),
   allow_bare_domains: flag('Allow the allowed domains themselves.', false),
+  // Vault still takes and shows this deprecated flag; it has no effect there either.
+  allow_token_displayname: flag('Deprecated; kept and shown, no effect.', false),
   allow_subdomains: flag('Allow subdomains of the allowed domains.', false),
   allow_glob_domains: flag('Treat * in allowed domains as a glob.', false),
   allow_wildcard_certificates: flag('Allow wildcard names.', true),
@@ -40,6 +42,7 @@ export const roleFields = {
   ext_key_usage_oids: strs('Extended key usages by OID.'),
   use_csr_common_name: flag('Take the common name from the CSR on sign.', true),
   use_csr_sans: flag('Take the SANs from the CSR on sign.', true),
+  serial_number_source: field.string({ description: "Where sign takes the subject's serial number: json-csr (the request's, else the CSR's) or json.", default: 'json-csr' }),
   ou: strs('OU values.'), organization: strs('O values.'), country: strs('C values.'), locality: strs('L values.'),
   province: strs('ST values.'), street_address: strs('Street addresses.'), postal_code: strs('Postal codes.'),
   generate_lease: flag('Make a lease for each certificate.', false),
@@ -78,6 +81,7 @@ export function normalizeRole(role: Role): Role {
   if (out.signature_bits !== 0 && ![256, 384, 512].includes(out.signature_bits)) {
     throw new BadRequest(`unsupported signature_bits: ${out.signature_bits}`);
   }
+  if (!['', 'json-csr', 'json'].includes(out.serial_number_source)) throw new BadRequest(`unknown serial_number_source ${out.serial_number_source}`);
   keyUsageFlags(out.key_usage);
   extKeyUsageOids(out.ext_key_usage);
   for (const oid of out.ext_key_usage_oids) {

@@ -42,6 +42,8 @@ export type IssuerEntry = {
   revocation_signature_algorithm: string;
   issuing_certificates: string[];
   crl_distribution_points: string[];
+  /** Vault 1.20's Freshest CRL URLs; absent in issuers stored before them. */
+  delta_crl_distribution_points?: string[];
   ocsp_servers: string[];
   enable_aia_url_templating: boolean;
   revoked: boolean;
@@ -54,7 +56,6 @@ export type KeyEntry = { id: string; name: string; type: string; bits: number; p
 /** An issued certificate as stored. */
 export type CertEntry = { certificate: string; not_after: number; issuer_id: string };
 
-/** A revocation as stored. */
 /**
  * A revocation. `crl_entry` is its RevokedCertificate as CRLs list it (base64 DER, written with
  * the revocation so a CRL build does not encode 100,000 entries again); older entries lack it.
@@ -62,7 +63,7 @@ export type CertEntry = { certificate: string; not_after: number; issuer_id: str
 export type RevokedEntry = { serial: string; revocation_time: number; issuer_id: string; certificate: string; not_after: number; crl_entry?: string };
 
 /** Vault's config/urls. */
-export type UrlsConfig = { issuing_certificates: string[]; crl_distribution_points: string[]; ocsp_servers: string[]; enable_templating: boolean };
+export type UrlsConfig = { issuing_certificates: string[]; crl_distribution_points: string[]; delta_crl_distribution_points: string[]; ocsp_servers: string[]; enable_templating: boolean };
 
 /** The expiry index key of a certificate: zero-padded so key order is time order. */
 export const expiryKey = (notAfter: number, hex: string) => `expiry/${String(notAfter).padStart(12, '0')}/${hex}`;

@@ -8,6 +8,7 @@ import { tidyAcme, type AcmeTidyCounts } from './acme/tidy.js';
 import { rebuildCrls } from './crl.js';
 import { allIssuers, issuersConfig } from './issuers.js';
 import { getJson, type RevokedEntry } from './store.js';
+import { rfc3339Nano } from './validity.js';
 
 /** One run's settings; buffers and the pause in seconds. */
 export type TidyOptions = {
@@ -69,7 +70,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * once it finished without error (auto-tidy records the time then, as Vault does).
  */
 export function startTidy(mountUuid: string, storage: Storage, options: TidyOptions, now: () => number, onSuccess?: (finishedMs: number) => Promise<void>): Promise<void> {
-  const run: Run = { status: { ...fresh(), options, state: 'Running', time_started: new Date(now()).toISOString() }, cancel: false };
+  const run: Run = { status: { ...fresh(), options, state: 'Running', time_started: rfc3339Nano(now()) }, cancel: false };
   runs.set(mountUuid, run);
   return tidy(run, storage, options, now).then(
     async () => {
@@ -81,7 +82,7 @@ export function startTidy(mountUuid: string, storage: Storage, options: TidyOpti
       if (err instanceof Cancelled) run.status.state = 'Cancelled';
       else { run.status.state = 'Error'; run.status.error = 'tidy failed; see the server log'; }
     },
-  ).catch(() => undefined).finally(() => { run.status.time_finished = new Date(now()).toISOString(); });
+  ).catch(() => undefined).finally(() => { run.status.time_finished = rfc3339Nano(now()); });
 }
 
 async function checkpoint(run: Run, options: TidyOptions): Promise<void> {

@@ -4,6 +4,9 @@
 import { BadRequest } from '../../util/errors.js';
 import { formatDuration } from '../../util/duration.js';
 
+/** Go's time.RFC3339 for a millisecond time: whole seconds (ACME's timestamps, EAB's created_on). */
+export const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
 /** Go's RFC3339Nano for a millisecond time: fraction without trailing zeros. */
 export function rfc3339Nano(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac === '' ? 'Z' : `.${frac}Z`));

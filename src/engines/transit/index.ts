@@ -2,7 +2,7 @@
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { keyCache } from './cache.js';
 import { backupPath, restorePaths } from './paths/backup.js';
-import { cacheConfigPath, keyConfigPath } from './paths/config.js';
+import { cacheConfigPath, keyConfigPath, keysConfigPath } from './paths/config.js';
 import { datakeyPath } from './paths/datakey.js';
 import { decryptPath, encryptPath, rewrapPath } from './paths/encrypt.js';
 import { exportPaths } from './paths/export.js';
@@ -17,7 +17,7 @@ export const transitBackend: Backend = defineBackend({
   type: 'transit',
   summary: 'Encrypt, sign and HMAC data with named keys that never leave the server.',
   paths: [
-    keyPath, keyListPath, keyConfigPath, rotatePath, trimPath, cacheConfigPath,
+    keyPath, keyListPath, keyConfigPath, rotatePath, trimPath, cacheConfigPath, keysConfigPath,
     encryptPath, decryptPath, rewrapPath, datakeyPath,
     ...hmacPaths, ...signPaths, ...verifyPaths, ...hashPaths, ...randomPaths,
     ...exportPaths, backupPath, ...restorePaths, wrappingKeyPath, importPath, importVersionPath,

@@ -88,6 +88,17 @@ export async function dropKey(storage: Storage, mountUuid: string, name: string)
 }
 
 const CACHE_CONFIG = 'cache-config';
+const KEYS_CONFIG = 'config/keys';
+
+/** The mount's config/keys (Vault's: whether encrypt may create a missing key). */
+export async function keysConfig(storage: Storage): Promise<{ disable_upsert: boolean }> {
+  const raw = await storage.get(KEYS_CONFIG);
+  return { disable_upsert: false, ...(raw ? (JSON.parse(raw.toString('utf8')) as { disable_upsert: boolean }) : {}) };
+}
+
+export async function setKeysConfig(storage: Storage, config: { disable_upsert: boolean }): Promise<void> {
+  await storage.put(KEYS_CONFIG, Buffer.from(JSON.stringify(config)));
+}
 
 /** The stored `cache-config` size of a mount (0 = unbounded). */
 export async function cacheSize(storage: Storage): Promise<number> {

@@ -57,7 +57,7 @@ const http01 = {
 test('disabled ACME answers 404; the directory lists Vault fields', async () => {
   const res = await fetch(directory());
   assert.equal(res.status, 200);
-  const body = await res.json() as Record<string, unknown>;
+  const body = await res.json() as unknown as Record<string, unknown>;
   for (const k of ['newNonce', 'newAccount', 'newOrder', 'revokeCert', 'keyChange']) assert.equal(typeof body[k], 'string');
   assert.deepEqual(body.meta, { externalAccountRequired: false });
   const head = await fetch(`${srv.url}/v1/pki/acme/new-nonce`, { method: 'HEAD' });
@@ -168,8 +168,18 @@ test('EAB: always-required refuses accounts without one; a new-eab key works onc
     const eab = (await srv.api('POST', 'pki/acme/new-eab', {})).body.data;
     assert.deepEqual([eab.key_type, eab.acme_directory], ['hs', 'acme/directory']);
     assert.ok((await srv.api('LIST', 'pki/eab')).body.data.keys.includes(eab.id));
-    const bound = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
-    await bound.createAccount({ termsOfServiceAgreed: true });
+    const accountKey = await acme.crypto.createPrivateEcdsaKey();
+    const bound = new acme.Client({ directoryUrl: directory(), accountKey, externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    const boundAccount = await bound.createAccount({ termsOfServiceAgreed: true }) as unknown as Record<string, unknown>;
+    // Vault echoes the binding the request carried in a new account's answer only.
+    assert.equal(typeof (boundAccount.externalAccountBinding as { protected?: string })?.protected, 'string');
+    // The same key again, binding included: the existing account (200), without the echo.
+    const again = new acme.Client({ directoryUrl: directory(), accountKey, externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
+    const api = (again as unknown as { api: { createAccount(d: object): Promise<{ status: number; data: Record<string, unknown> }> } }).api;
+    const existing = await api.createAccount({ termsOfServiceAgreed: true });
+    assert.equal(existing.status, 200);
+    assert.equal(existing.data.externalAccountBinding, undefined);
+    assert.equal(existing.data.status, 'valid');
     const order = await bound.createOrder({ identifiers: [{ type: 'dns', value: 'localhost' }] });
     assert.equal(order.status, 'pending');
     const reuse = new acme.Client({ directoryUrl: directory(), accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: eab.id, hmacKey: eab.key } });
@@ -177,4 +187,27 @@ test('EAB: always-required refuses accounts without one; a new-eab key works onc
   } finally {
     await srv.api('POST', 'pki/config/acme', { eab_policy: 'not-required' });
   }
+});
+
+test('orders, authorizations and validated challenges carry RFC 3339 times in whole seconds; authorizations say wildcard', async () => {
+  const seconds = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+  const { client, order, challenge } = await orderWithChallenge({ type: 'dns', value: 'localhost' });
+  assert.match(order.expires ?? '', seconds);
+  const [authz] = await client.getAuthorizations(order);
+  assert.match(authz!.expires ?? '', seconds);
+  assert.equal((authz as unknown as { wildcard: boolean }).wildcard, false);
+  answers.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+  await client.completeChallenge(challenge);
+  await client.waitForValidStatus(challenge);
+  const [done] = await client.getAuthorizations(order);
+  const validated = done!.challenges.find((c) => c.type === 'http-01') as unknown as { validated: string };
+  assert.match(validated.validated, seconds);
+});
+
+test('account objects carry contact only when the account has one, as Vault\'s do', async () => {
+  const bare = await (await newClient()).createAccount({ termsOfServiceAgreed: true }) as unknown as Record<string, unknown>;
+  assert.deepEqual(Object.keys(bare).sort(), ['orders', 'status']);
+  const withContact = await (await newClient()).createAccount({ termsOfServiceAgreed: true, contact: ['mailto:ops@example.com'] }) as unknown as Record<string, unknown>;
+  assert.deepEqual(withContact.contact, ['mailto:ops@example.com']);
+  assert.equal(withContact.externalAccountBinding, undefined);
 });

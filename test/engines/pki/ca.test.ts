@@ -18,8 +18,9 @@ after(async () => { files.cleanup(); await srv.close(); });
 test('the root is a self-signed CA openssl accepts, with Vault response fields', async () => {
   const r = await srv.api('GET', 'pki/issuer/root');
   assert.equal(r.status, 200);
-  assert.equal(r.body.data.certificate, rootPem);
-  assert.deepEqual(r.body.data.ca_chain, [rootPem]);
+  // Vault stores an issuer's PEM with one trailing newline and reads it back so.
+  assert.equal(r.body.data.certificate, `${rootPem}\n`);
+  assert.deepEqual(r.body.data.ca_chain, [`${rootPem}\n`]);
   assert.equal(r.body.data.leaf_not_after_behavior, 'err');
   assert.equal(r.body.data.usage, 'read-only,issuing-certificates,crl-signing,ocsp-signing');
   const root = files.write('root.pem', rootPem);
@@ -50,7 +51,7 @@ test('root/generate answers certificate, issuing_ca, serial, expiration, issuer 
 test('the intermediate chain is [intermediate, root] and openssl verifies it', async () => {
   const r = await srv.api('GET', 'pki_int/issuer/default');
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body.data.ca_chain, [intPem, rootPem]);
+  assert.deepEqual(r.body.data.ca_chain, [`${intPem}\n`, `${rootPem}\n`]);
   assert.notEqual(r.body.data.key_id, '');
   const out = await openssl('verify', '-CAfile', files.write('r.pem', rootPem), files.write('i.pem', intPem));
   assert.equal(out.code, 0, out.out);

@@ -145,3 +145,17 @@ test('with ocsp_disable the responder answers unauthorized (401)', async () => {
     await srv.api('POST', 'pki/config/crl', { ocsp_disable: false });
   }
 });
+
+test('an issuer whose CRLs are PSS-signed answers OCSP with PKCS #1 v1.5, as Vault does, and its read warns of it', async () => {
+  const set = await srv.api('PATCH', 'pki/issuer/default', { revocation_signature_algorithm: 'sha256withrsapss' }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  assert.equal(set.body.data.revocation_signature_algorithm, 'SHA256WithRSAPSS');
+  const warning = 'Issuer uses a PSS Revocation Signature Algorithm. This algorithm will be downgraded to PKCS#1v1.5 signature scheme on OCSP responses, due to limitations in the OCSP library.';
+  assert.deepEqual((await srv.api('GET', 'pki/issuer/default')).body.warnings, [warning]);
+  const leaf = await issue('ocsp-pss');
+  const r = await ask(leaf.path, '-resp_text');
+  assert.match(r.out, /Response verify OK/);
+  assert.match(r.out, /Signature Algorithm: sha256WithRSAEncryption/);
+  await srv.api('PATCH', 'pki/issuer/default', { revocation_signature_algorithm: 'SHA256WithRSA' }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal((await srv.api('GET', 'pki/issuer/default')).body.warnings, null);
+});

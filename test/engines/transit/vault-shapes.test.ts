@@ -141,3 +141,19 @@ test('rewrap does not take partial_failure_response_code: it is an unrecognised 
   assert.equal(res.status, 200);
   assert.deepEqual(res.body.warnings, ['Endpoint ignored these unrecognized parameters: [partial_failure_response_code]']);
 });
+
+test('config/keys disable_upsert: encrypt no longer creates a missing key, even with create capability', async () => {
+  assert.deepEqual((await srv.api('GET', 'transit/config/keys')).body.data, { disable_upsert: false });
+  // Upsert works while allowed (the root token has create).
+  assert.ok((await ok(srv, 'transit/encrypt/made-on-encrypt', { plaintext: b64('x') })).data.ciphertext);
+  assert.deepEqual((await ok(srv, 'transit/config/keys', { disable_upsert: true })).data, { disable_upsert: true });
+  assert.deepEqual((await srv.api('GET', 'transit/config/keys')).body.data, { disable_upsert: true });
+  assert.equal(await refused(srv, 'transit/encrypt/never-made', { plaintext: b64('x') }), 'encryption key not found');
+  assert.equal((await srv.api('GET', 'transit/keys/never-made')).status, 404);
+  // The type is still checked first, and existing keys still encrypt.
+  assert.equal(await refused(srv, 'transit/encrypt/never-made', { plaintext: b64('x'), type: 'ecdsa-p256' }), 'key type ecdsa-p256 not supported for this operation');
+  assert.ok((await ok(srv, 'transit/encrypt/made-on-encrypt', { plaintext: b64('x') })).data.ciphertext);
+  // An empty write sets it back to false, as Vault reads the field's default.
+  assert.deepEqual((await ok(srv, 'transit/config/keys', {})).data, { disable_upsert: false });
+  assert.ok((await ok(srv, 'transit/encrypt/made-later', { plaintext: b64('x') })).data.ciphertext);
+});

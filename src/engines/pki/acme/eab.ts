@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, flattenedVerify, type JWK } from 'jose';
 import type { Storage } from '../../../storage/storage.js';
 import { getJson, listAll, putJson } from '../store.js';
+import { rfc3339 } from '../validity.js';
 import { malformed, unauthorized } from './problem.js';
 
 export type Eab = { id: string; key: string; key_type: 'hs'; acme_directory: string; created_on: string; used: boolean };
@@ -11,7 +12,7 @@ export type Eab = { id: string; key: string; key_type: 'hs'; acme_directory: str
 export async function createEab(storage: Storage, directory: string, nowMs: number): Promise<Eab> {
   const eab: Eab = {
     id: randomUUID(), key: randomBytes(32).toString('base64url'), key_type: 'hs', acme_directory: directory,
-    created_on: new Date(nowMs).toISOString().replace(/\.\d+Z$/, 'Z'), used: false,
+    created_on: rfc3339(nowMs), used: false,
   };
   await putJson(storage, `acme/eab/${eab.id}`, eab);
   return eab;

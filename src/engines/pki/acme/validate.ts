@@ -4,6 +4,7 @@
 // connection is retried (up to MAX_ATTEMPTS, the delay growing), and the core's periodic hook
 // requeues entries a restart left behind.
 import type { Storage } from '../../../storage/storage.js';
+import { rfc3339 } from '../validity.js';
 import { authorizations, orders, type Authorization } from './state.js';
 
 const TIMEOUT_MS = 10_000;
@@ -71,7 +72,7 @@ async function attempt(job: Job): Promise<number | undefined> {
   const expected = `${challenge.token}.${thumbprint}`;
   if (result.body === expected) {
     challenge.status = 'valid';
-    challenge.validated = new Date(now()).toISOString();
+    challenge.validated = rfc3339(now());
     authz.status = 'valid';
   } else if (result.final || challenge.attempts >= MAX_ATTEMPTS) {
     challenge.status = 'invalid';

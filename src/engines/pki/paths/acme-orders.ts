@@ -6,6 +6,7 @@ import type { JWK } from 'jose';
 import { BadRequest } from '../../../util/errors.js';
 import { normalizeSerial } from '../certs.js';
 import { checkNames } from '../issue.js';
+import { rfc3339 } from '../validity.js';
 import { x509 } from '../x509.js';
 import { checkFinalizeCsr, issueForOrder } from '../acme/issue.js';
 import type { Verified } from '../acme/jws.js';
@@ -37,7 +38,7 @@ function checkIdentifier(a: Acme, id: Identifier): void {
 
 function orderView(a: Acme, o: Order) {
   return {
-    status: o.status, expires: new Date(o.expires).toISOString(), identifiers: o.identifiers,
+    status: o.status, expires: rfc3339(o.expires), identifiers: o.identifiers,
     authorizations: o.authorizations.map((id) => `${a.base}/authorization/${id}`),
     finalize: `${a.base}/order/${o.id}/finalize`,
     ...(o.certificate ? { certificate: `${a.base}/order/${o.id}/cert` } : {}),
@@ -94,7 +95,8 @@ function challengeView(a: Acme, authz: Authorization, c: Authorization['challeng
 
 function authzView(a: Acme, authz: Authorization) {
   return {
-    status: authz.status, expires: new Date(authz.expires).toISOString(), identifier: authz.identifier,
+    // Vault's authorizations always say whether they are for a wildcard (never, here: those are refused).
+    status: authz.status, expires: rfc3339(authz.expires), identifier: authz.identifier, wildcard: false,
     challenges: authz.challenges.map((c) => challengeView(a, authz, c)),
   };
 }

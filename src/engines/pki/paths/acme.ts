@@ -10,14 +10,25 @@ import { acmeConfigPaths } from './acme-config.js';
 import { acmeHandler, directoryName, json, jws, PREFIXES, type Acme, type Prefix } from './acme-handler.js';
 import { certificate, challenge, finalize, listOrders, newOrder, readAuthz, readOrder, revokeCert } from './acme-orders.js';
 
-function accountView(a: Acme, account: Account) {
-  return { status: account.status, contact: account.contact, orders: `${a.base}/account/${account.id}/orders` };
+/**
+ * Vault's account object: status and orders, `contact` only when there is one; the answer that
+ * creates an EAB-bound account echoes the binding the request sent (no other answer does).
+ */
+function accountView(a: Acme, account: Account, binding?: unknown) {
+  return {
+    status: account.status, orders: `${a.base}/account/${account.id}/orders`,
+    ...(account.contact.length > 0 ? { contact: account.contact } : {}),
+    ...(account.eab && isBinding(binding) ? { externalAccountBinding: binding } : {}),
+  };
 }
+
+const isBinding = (b: unknown): b is Record<string, unknown> => b !== null && typeof b === 'object' && Object.keys(b).length > 0;
 
 async function newAccount(a: Acme) {
   const v = await jws(a, 'jwk');
   const p = v.payload ?? {};
   const existing = await accounts.byThumbprint(a.ctx.storage, v.thumbprint);
+  // An existing account's answer never echoes a binding; only a newly created one's does.
   if (existing) return json(200, accountView(a, existing), { Location: `${a.base}/account/${existing.id}` });
   if (p.onlyReturnExisting === true) throw new AcmeProblem('accountDoesNotExist', 'no account exists for this key');
   let eab = '';
@@ -30,7 +41,7 @@ async function newAccount(a: Acme) {
   const account: Account = { id: newId(), jwk: v.jwk as Record<string, unknown>, thumbprint: v.thumbprint, status: 'valid', contact, created: a.now, eab };
   await accounts.put(a.ctx.storage, account);
   await accounts.link(a.ctx.storage, account);
-  return json(201, accountView(a, account), { Location: `${a.base}/account/${account.id}` });
+  return json(201, accountView(a, account, p.externalAccountBinding), { Location: `${a.base}/account/${account.id}` });
 }
 
 async function updateAccount(a: Acme) {

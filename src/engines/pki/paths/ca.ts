@@ -12,7 +12,8 @@ import { allIssuers, allKeys, caChain, checkIssuerName, checkKeyName, deleteKeyE
 import { cryptoSigningKey, parsePrivateKey, signingAlgorithm } from '../keys.js';
 import { bundle, checkFormat, checkPrivateKeyFormat, renderCert, renderPrivateKey, type Format } from '../output.js';
 import { requestedSans } from '../names.js';
-import { putJson, storeCertificate, type IssuerEntry } from '../store.js';
+import { revocationNameOfCertificate } from '../sign.js';
+import { getJson, putJson, storeCertificate, type IssuerEntry } from '../store.js';
 import { effectiveUrls, hasAnyUrl } from '../urls.js';
 import { computeNotAfter } from '../validity.js';
 
@@ -54,6 +55,11 @@ async function generateRoot(ctx: HandlerContext<RootValues>) {
   const pem = certPem(cert);
   const keyId = await storeKey(ctx.storage, made, f.key_name);
   const issuer = await importIssuer(ctx.storage, pem, f.issuer_name, issuerId);
+  // Vault: a new root signs its CRLs and OCSP answers as it signed itself.
+  const stored = await getJson<IssuerEntry>(ctx.storage, `issuer/${issuer.id}`);
+  if (stored && !issuer.existing) {
+    await putJson(ctx.storage, `issuer/${issuer.id}`, { ...stored, revocation_signature_algorithm: revocationNameOfCertificate(cert.signatureAlgorithm as { name: string; hash?: { name: string } }) });
+  }
   await storeCertificate(ctx.storage, serialHex, { certificate: pem, not_after: unix(cert.notAfter), issuer_id: issuer.id });
   if (!hasAnyUrl(urls)) warnings.push(NO_AIA_WARNING);
   if (cert.subject === '') warnings.push(NO_SUBJECT_WARNING);

@@ -1,5 +1,6 @@
 // Reading certificates: cert/:serial (and raw forms), the CA and its chain, the certs LIST.
 import { definePath, field, type HandlerContext } from '../../../core/path.js';
+import { NotFound } from '../../../util/errors.js';
 import { colonSerial, normalizeSerial } from '../certs.js';
 import { caChain, findIssuer } from '../issuers.js';
 import { pemToDerBase64 } from '../output.js';
@@ -10,8 +11,17 @@ import { rfc3339Nano } from '../validity.js';
 const PEM_TYPE = 'application/pem-certificate-chain';
 const empty = { raw: { status: 204, body: undefined } };
 
+/**
+ * Vault's cert/<serial> paths take only hex digits, '-' and ':' there; anything else (cert/crl/raw,
+ * cert/unified-crl) matches none of its paths, so it is the router's answer, in its words.
+ */
+function checkSerialShape(serial: string): void {
+  if (!/^[0-9A-Fa-f:-]+$/.test(serial)) throw new NotFound('1 error occurred:\n\t* unsupported path\n\n');
+}
+
 /** A stored certificate by serial: issued ones, and issuers' own. */
 async function certBySerial(ctx: HandlerContext<unknown>, serial: string): Promise<string | undefined> {
+  checkSerialShape(serial);
   const hex = normalizeSerial(serial);
   return (await getJson<CertEntry>(ctx.storage, `certs/${hex}`))?.certificate;
 }
@@ -20,7 +30,8 @@ async function readCert(ctx: HandlerContext<{ serial: string }>) {
   const pem = await certBySerial(ctx, ctx.fields.serial);
   if (!pem) return undefined;
   const revoked = await revocationOf(ctx.storage, normalizeSerial(ctx.fields.serial));
-  const data: Record<string, unknown> = { certificate: `${pem}\n`, revocation_time: 0, revocation_time_rfc3339: '' };
+  // Vault's fetch paths answer PEM without a trailing newline.
+  const data: Record<string, unknown> = { certificate: pem.trimEnd(), revocation_time: 0, revocation_time_rfc3339: '' };
   if (revoked) {
     data.revocation_time = revoked.revocation_time;
     data.revocation_time_rfc3339 = rfc3339Nano(revoked.revocation_time * 1000);
@@ -33,20 +44,26 @@ async function rawCert(ctx: HandlerContext<{ serial: string }>, pemForm: boolean
   const pem = await certBySerial(ctx, ctx.fields.serial);
   if (!pem) return empty;
   return pemForm
-    ? { raw: { status: 200, body: `${pem}\n`, contentType: 'application/pem-certificate-chain' } }
+    ? { raw: { status: 200, body: pem.trimEnd(), contentType: 'application/pem-certificate-chain' } }
     : { raw: { status: 200, body: Buffer.from(pemToDerBase64(pem), 'base64'), contentType: 'application/pkix-cert' } };
 }
 
-/** The default issuer's certificate (ca, ca/pem) or chain (ca_chain). */
+/**
+ * The default issuer's certificate (ca, ca/pem, cert/ca) or chain (ca_chain, cert/ca_chain), as
+ * Vault's fetch path answers them: PEM without a trailing newline; the raw chain labelled
+ * application/pkix-cert although it is PEM; cert/ca_chain's ca_chain the chain as one string.
+ */
 async function defaultCa(ctx: HandlerContext<unknown>, kind: 'der' | 'pem' | 'chain' | 'json' | 'json_chain') {
   const issuer = await findIssuer(ctx.storage, 'default');
   if (!issuer) return kind.startsWith('json') ? { data: { certificate: '' } } : empty;
   if (kind === 'der') return { raw: { status: 200, body: Buffer.from(pemToDerBase64(issuer.certificate), 'base64'), contentType: 'application/pkix-cert' } };
-  if (kind === 'pem') return { raw: { status: 200, body: `${issuer.certificate}\n`, contentType: PEM_TYPE } };
-  const chain = await caChain(ctx.storage, issuer);
-  if (kind === 'chain') return { raw: { status: 200, body: `${chain.join('\n')}\n`, contentType: PEM_TYPE } };
-  if (kind === 'json') return { data: { certificate: issuer.certificate, ca_chain: chain, issuer_id: issuer.id, revocation_time: 0, revocation_time_rfc3339: '' } };
-  return { data: { certificate: chain.join('\n'), ca_chain: chain, issuer_id: issuer.id, revocation_time: 0, revocation_time_rfc3339: '' } };
+  const pem = issuer.certificate.trimEnd();
+  if (kind === 'pem') return { raw: { status: 200, body: pem, contentType: PEM_TYPE } };
+  const noTime = { revocation_time: 0, revocation_time_rfc3339: '' };
+  if (kind === 'json') return { data: { certificate: pem, ...noTime } };
+  const chain = (await caChain(ctx.storage, issuer)).map((c) => c.trimEnd()).join('\n');
+  if (kind === 'chain') return { raw: { status: 200, body: chain, contentType: 'application/pkix-cert' } };
+  return { data: { certificate: chain, ...noTime, ca_chain: chain } };
 }
 
 /** The certs LIST: colon serials in key order, paged by after/limit without loading every entry. */
@@ -74,6 +91,8 @@ export const fetchPaths = [
   definePath({ pattern: 'ca/pem', fields: {}, summary: 'The default issuer (PEM).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'pem') } }),
   definePath({ pattern: 'ca_chain', fields: {}, summary: 'The default issuer chain (PEM).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'chain') } }),
   definePath({ pattern: 'cert/ca', fields: {}, summary: 'The default issuer (JSON).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'json') } }),
+  definePath({ pattern: 'cert/ca/raw', fields: {}, summary: 'The default issuer (DER).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'der') } }),
+  definePath({ pattern: 'cert/ca/raw/pem', fields: {}, summary: 'The default issuer (PEM).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'pem') } }),
   definePath({ pattern: 'cert/ca_chain', fields: {}, summary: 'The default issuer chain (JSON).', ...unauth, operations: { read: (ctx) => defaultCa(ctx, 'json_chain') } }),
   definePath({ pattern: 'certs/', fields: pageFields, summary: 'List stored certificate serials.', operations: { list: listCerts } }),
   definePath({ pattern: 'certs/revoked/', fields: pageFields, summary: 'List revoked serials.', operations: { list: listRevoked } }),

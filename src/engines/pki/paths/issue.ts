@@ -101,13 +101,16 @@ async function readCsr(pem: string) {
   if (pem === '') throw new BadRequest('"csr" is empty');
   const csr = parseCsr(pem);
   if (!(await csr.verify().catch(() => false))) throw new BadRequest('request signature invalid');
-  return { csr, spki: Buffer.from(csr.publicKey.rawData), sans: csrSans(csr), cn: nameValue(csr.subjectName, '2.5.4.3') ?? '' };
+  return {
+    csr, spki: Buffer.from(csr.publicKey.rawData), sans: csrSans(csr), cn: nameValue(csr.subjectName, '2.5.4.3') ?? '',
+    serialNumber: nameValue(csr.subjectName, '2.5.4.5') ?? '',
+  };
 }
 
 async function sign(ctx: HandlerContext<FieldValues<typeof signFields>>) {
   const role = await requireRole(ctx, ctx.fields.role);
   const f = ctx.fields;
-  const { spki, sans: fromCsr, cn: csrCn } = await readCsr(f.csr);
+  const { spki, sans: fromCsr, cn: csrCn, serialNumber: csrSerial } = await readCsr(f.csr);
   checkCsrKey(role, spki);
   const warnings: string[] = [];
   const api = apiNames(f, role);
@@ -116,7 +119,10 @@ async function sign(ctx: HandlerContext<FieldValues<typeof signFields>>) {
   if (role.use_csr_common_name && f.common_name !== '') warnings.push('the common_name field was provided but the role is set with "use_csr_common_name" set to true');
   if (role.use_csr_sans && f.alt_names.length > 0) warnings.push('the alt_names field was provided but the role is set with "use_csr_sans" set to true');
   if (!f.exclude_cn_from_sans && commonName !== '' && !commonName.includes('@') && !sans.dns.includes(commonName)) sans.dns = [commonName, ...sans.dns];
-  const names: LeafNames = { commonName, sans, serialNumber: f.serial_number, source: role.use_csr_sans ? 'CSR' : 'the API' };
+  // Vault's serial_number_source: json-csr takes the CSR's subject serial number when the
+  // request names none; json only ever the request's.
+  const serialNumber = f.serial_number || (role.serial_number_source === 'json' ? '' : csrSerial);
+  const names: LeafNames = { commonName, sans, serialNumber, source: role.use_csr_sans ? 'CSR' : 'the API' };
   checkNames(role, names);
   return finish(ctx, role, names, spki, { warnings });
 }

@@ -8,23 +8,27 @@ import { rebuildCrls } from '../crl.js';
 import { allIssuers, caChain, checkIssuerName, DEFAULT_USAGE, findIssuer, isSelfSigned, issuersConfig, resolveIssuer } from '../issuers.js';
 import { pemToDerBase64 } from '../output.js';
 import { revokedEntry } from '../revoke.js';
-import { checkRevocationAlgorithm } from '../sign.js';
+import { checkRevocationAlgorithm, shownRevocationAlgorithm } from '../sign.js';
 import { putJson, type IssuerEntry, type KeyEntry } from '../store.js';
-import { checkUrls } from '../urls.js';
+import { checkAiaUrls, URL_LISTS } from '../urls.js';
 
 const USAGES = new Set(DEFAULT_USAGE);
 const BEHAVIORS = new Set(['err', 'truncate', 'permit']);
+
+// Vault stores each issuer's PEM with one trailing newline (so answers concatenate), and
+// shows it, and each certificate of its chain, that way.
+const stored = (pem: string) => `${pem.trimEnd()}\n`;
 
 /** What GET issuer/:ref answers. */
 async function issuerView(ctx: HandlerContext<unknown>, issuer: IssuerEntry) {
   const cert = parseCertificate(issuer.certificate);
   const data: Record<string, unknown> = {
-    issuer_id: issuer.id, issuer_name: issuer.name, key_id: issuer.key_id, certificate: issuer.certificate,
-    ca_chain: await caChain(ctx.storage, issuer), manual_chain: issuer.manual_chain.length > 0 ? issuer.manual_chain : null,
+    issuer_id: issuer.id, issuer_name: issuer.name, key_id: issuer.key_id, certificate: stored(issuer.certificate),
+    ca_chain: (await caChain(ctx.storage, issuer)).map(stored), manual_chain: issuer.manual_chain.length > 0 ? issuer.manual_chain : null,
     leaf_not_after_behavior: issuer.leaf_not_after_behavior, usage: issuer.usage.join(','),
-    revocation_signature_algorithm: issuer.revocation_signature_algorithm,
+    revocation_signature_algorithm: shownRevocationAlgorithm(issuer.revocation_signature_algorithm),
     issuing_certificates: issuer.issuing_certificates, crl_distribution_points: issuer.crl_distribution_points,
-    ocsp_servers: issuer.ocsp_servers, enable_aia_url_templating: issuer.enable_aia_url_templating,
+    delta_crl_distribution_points: issuer.delta_crl_distribution_points ?? [], ocsp_servers: issuer.ocsp_servers, enable_aia_url_templating: issuer.enable_aia_url_templating,
     revoked: issuer.revoked, serial_number: colonSerial(cert.serialNumber),
   };
   if (issuer.revoked) {
@@ -32,6 +36,15 @@ async function issuerView(ctx: HandlerContext<unknown>, issuer: IssuerEntry) {
     data.revocation_time_rfc3339 = new Date(issuer.revocation_time * 1000).toISOString().replace('.000Z', 'Z');
   }
   return data;
+}
+
+const PSS_OCSP_WARNING = 'Issuer uses a PSS Revocation Signature Algorithm. This algorithm will be downgraded to PKCS#1v1.5 signature scheme on OCSP responses, due to limitations in the OCSP library.';
+
+/** An issuer answer: its view, and Vault's warning when its CRLs are PSS-signed (OCSP is not). */
+async function issuerAnswer(ctx: HandlerContext<unknown>, issuer: IssuerEntry, warnings: string[] = []) {
+  const data = await issuerView(ctx, issuer);
+  const pss = /RSAPSS$/.test(data.revocation_signature_algorithm as string);
+  return { data, warnings: pss ? [...warnings, PSS_OCSP_WARNING] : warnings };
 }
 
 const updateFields = {
@@ -43,6 +56,7 @@ const updateFields = {
   revocation_signature_algorithm: field.string({ description: 'Signature algorithm for CRLs and OCSP.' }),
   issuing_certificates: field.strings({ description: 'AIA issuing certificate URLs.' }),
   crl_distribution_points: field.strings({ description: 'CRL distribution point URLs.' }),
+  delta_crl_distribution_points: field.strings({ description: 'Delta CRL distribution point URLs (Freshest CRL).' }),
   ocsp_servers: field.strings({ description: 'OCSP server URLs.' }),
   enable_aia_url_templating: field.bool({ description: 'Template the AIA URLs.', default: false }),
 };
@@ -70,12 +84,13 @@ async function updateIssuer(ctx: HandlerContext<FieldValues<typeof updateFields>
   if (take('revocation_signature_algorithm')) {
     next.revocation_signature_algorithm = checkRevocationAlgorithm(f.revocation_signature_algorithm, fastParse(issuer.certificate).publicKey);
   }
-  for (const name of ['issuing_certificates', 'crl_distribution_points', 'ocsp_servers'] as const) {
-    if (take(name)) { checkUrls(f[name], name); next[name] = f[name]; }
-  }
   if (take('enable_aia_url_templating')) next.enable_aia_url_templating = f.enable_aia_url_templating;
+  // The URLs are checked only as sent, and not while they are templates (as config/urls).
+  const sentUrls = Object.fromEntries(URL_LISTS.filter((name) => take(name)).map((name) => [name, f[name]]));
+  if (!next.enable_aia_url_templating) checkAiaUrls(sentUrls);
+  Object.assign(next, sentUrls);
   await putJson(ctx.storage, `issuer/${issuer.id}`, next);
-  return { data: await issuerView(ctx, next) };
+  return issuerAnswer(ctx, next);
 }
 
 /** Resolves manual_chain references; the chain must start with the issuer itself. */
@@ -122,7 +137,7 @@ async function rawIssuer(ctx: HandlerContext<{ issuer_ref: string }>, kind: 'jso
   if (kind === 'der') return { raw: { status: 200, body: Buffer.from(pemToDerBase64(issuer.certificate), 'base64'), contentType: 'application/pkix-cert' } };
   const chain = await caChain(ctx.storage, issuer);
   if (kind === 'pem') return { raw: { status: 200, body: `${chain.join('\n')}\n`, contentType: 'application/pem-certificate-chain' } };
-  return { data: { issuer_id: issuer.id, issuer_name: issuer.name, certificate: issuer.certificate, ca_chain: chain } };
+  return { data: { issuer_id: issuer.id, issuer_name: issuer.name, certificate: stored(issuer.certificate), ca_chain: chain.map(stored) } };
 }
 
 /**
@@ -131,7 +146,7 @@ async function rawIssuer(ctx: HandlerContext<{ issuer_ref: string }>, kind: 'jso
  */
 async function revokeIssuer(ctx: HandlerContext<{ issuer_ref: string }>) {
   const issuer = await resolveIssuer(ctx.storage, ctx.fields.issuer_ref);
-  if (issuer.revoked) return { data: await issuerView(ctx, issuer) };
+  if (issuer.revoked) return issuerAnswer(ctx, issuer);
   const now = Math.floor(ctx.clock.now() / 1000);
   const next: IssuerEntry = { ...issuer, revoked: true, revocation_time: now };
   const warnings: string[] = [];
@@ -151,7 +166,7 @@ async function revokeIssuer(ctx: HandlerContext<{ issuer_ref: string }>) {
     warnings.push('This issuer is currently configured as the default issuer for this mount; operations such as certificate issuance may not work until a new default issuer is selected.');
   }
   await rebuildCrls(ctx.storage, ctx.clock.now());
-  return { data: await issuerView(ctx, next), warnings };
+  return issuerAnswer(ctx, next, warnings);
 }
 
 /** Sets the default issuer; answers the configuration. */
@@ -182,7 +197,7 @@ export const issuerPaths = [
       read: async (ctx) => {
         const issuer = await findIssuer(ctx.storage, ctx.fields.issuer_ref);
         if (!issuer) throw new BadRequest(`unable to resolve issuer id for reference: ${ctx.fields.issuer_ref}`);
-        return { data: await issuerView(ctx, issuer) };
+        return issuerAnswer(ctx, issuer);
       },
       update: (ctx) => updateIssuer(ctx, false),
       patch: (ctx) => updateIssuer(ctx, true),

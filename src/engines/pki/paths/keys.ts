@@ -2,12 +2,18 @@
 import { definePath, field, type HandlerContext } from '../../../core/path.js';
 import { BadRequest } from '../../../util/errors.js';
 import { checkGenerateType, keyForCa, storeKey } from '../generate.js';
-import { allIssuers, allKeys, checkKeyName, deleteKeyEntry, findKey, importKey, keysConfig, resolveKey } from '../issuers.js';
-import { parsePrivateKey } from '../keys.js';
+import { allIssuers, allKeys, checkKeyName, deleteKeyEntry, findKey, importKey, keyObjectOf, keysConfig, resolveKey } from '../issuers.js';
+import { pemBlocks } from '../certs.js';
+import { keyIdentifier } from '../cert-build.js';
+import { parsePrivateKey, spkiOf } from '../keys.js';
 import { renderPrivateKey } from '../output.js';
 import { putJson, type KeyEntry } from '../store.js';
 
-const keyView = (k: KeyEntry) => ({ key_id: k.id, key_name: k.name, key_type: k.type, key_bits: k.bits });
+// Vault's key answers: id, name and type; a read adds the key's subject key id (colon hex).
+const keyView = (k: KeyEntry) => ({ key_id: k.id, key_name: k.name, key_type: k.type });
+const keyRead = (k: KeyEntry) => ({
+  ...keyView(k), subject_key_id: keyIdentifier(spkiOf(keyObjectOf(k))).match(/../g)!.join(':'),
+});
 
 async function keyById(ctx: HandlerContext<unknown>, id: string): Promise<KeyEntry> {
   return (await allKeys(ctx.storage)).find((k) => k.id === id)!;
@@ -51,10 +57,12 @@ export const keyPaths = [
     fields: { pem_bundle: field.string({ description: 'The PEM private key.', sensitive: true }), key_name: field.string({ description: 'Name for the key.' }) },
     operations: {
       update: async (ctx) => {
-        if (ctx.fields.pem_bundle.trim().length < 10) throw new BadRequest('provided data for import was too short; perhaps a path was passed to the API rather than the contents of a PEM file');
+        // Vault's checks: under 64 characters cannot be a PEM key (likely a path), and one key only.
+        if (ctx.fields.pem_bundle.length < 64) throw new BadRequest('provided data for import was too short; perhaps a path was passed to the API rather than the contents of a PEM file');
+        if (pemBlocks(ctx.fields.pem_bundle).length > 1) throw new BadRequest('only a single key can be present within the pem_bundle for importing');
         const key = parsePrivateKey(ctx.fields.pem_bundle);
-        const { id } = await importKey(ctx.storage, key, ctx.fields.key_name);
-        return { data: keyView(await keyById(ctx, id)) };
+        const { id, existing } = await importKey(ctx.storage, key, ctx.fields.key_name);
+        return { data: keyView(await keyById(ctx, id)), warnings: existing ? ['Key already imported, use key/ endpoint to update name.'] : [] };
       },
     },
   }),
@@ -65,22 +73,24 @@ export const keyPaths = [
       read: async (ctx) => {
         const key = await findKey(ctx.storage, ctx.fields.key_ref);
         if (!key) throw new BadRequest(`unable to resolve key id for reference${ctx.fields.key_ref}`);
-        return { data: keyView(key) };
+        return { data: keyRead(key) };
       },
+      // An empty name removes the name, with Vault's warning (its typo kept).
       update: async (ctx) => {
         const key = await resolveKey(ctx.storage, ctx.fields.key_ref);
-        if (ctx.fields.key_name === '') throw new BadRequest('missing required field "key_name"');
-        await checkKeyName(ctx.storage, ctx.fields.key_name, key.id);
+        if (ctx.fields.key_name !== '') await checkKeyName(ctx.storage, ctx.fields.key_name, key.id);
         const next = { ...key, name: ctx.fields.key_name };
         await putJson(ctx.storage, `key/${key.id}`, next);
-        return { data: keyView(next) };
+        const warnings = ctx.fields.key_name === '' ? [`Name successfully deleted, you will now need to reference this key by it's Id: ${key.id}`] : [];
+        return { data: keyView(next), warnings };
       },
       delete: async (ctx) => {
         const key = await findKey(ctx.storage, ctx.fields.key_ref);
         if (!key) return;
         const user = (await allIssuers(ctx.storage)).find((i) => i.key_id === key.id);
         if (user) throw new BadRequest(`Failed to Delete Key.  Key in Use by Issuer: ${user.id}`);
-        await deleteKeyEntry(ctx.storage, key);
+        if (!(await deleteKeyEntry(ctx.storage, key))) return undefined;
+        return { data: {}, warnings: [`Deleted key ${key.id} (via key_ref ${ctx.fields.key_ref}); this was configured as the default key. Operations without an explicit key will not work until a new default is configured.`] };
       },
     },
   }),

@@ -1,8 +1,8 @@
-// keys/:name/config (per-key settings) and cache-config (the mount's key cache size).
+// keys/:name/config (per-key settings), config/keys (mount-wide) and cache-config (the key cache size).
 import { BadRequest } from '../../../util/errors.js';
 import { definePath, field } from '../../../core/path.js';
 import { formatKey } from '../format.js';
-import { cacheSize, loadKey, saveKey, setCacheSize, withKeyLock } from '../keyring.js';
+import { cacheSize, keysConfig, loadKey, saveKey, setCacheSize, setKeysConfig, withKeyLock } from '../keyring.js';
 import type { KeyPolicy } from '../policy.js';
 import { checkRotatePeriod } from './keys.js';
 
@@ -72,6 +72,23 @@ export const keyConfigPath = definePath({
         if (JSON.stringify(p) !== JSON.stringify(current)) await saveKey(storage, mount.uuid, p);
         return { data: formatKey(p), ...(warnings.length > 0 ? { warnings } : {}) };
       }),
+  },
+});
+
+/** config/keys: Vault's mount-wide key settings (only disable_upsert). */
+export const keysConfigPath = definePath({
+  pattern: 'config/keys',
+  summary: 'Settings common to every key of the mount.',
+  fields: { disable_upsert: field.bool({ description: 'Refuse to create a missing key on encrypt.' }) },
+  operations: {
+    read: async ({ storage }) => ({ data: await keysConfig(storage) }),
+    // Vault takes the field's value whether sent or not (unsent is false).
+    update: async ({ storage, fields }) => {
+      const current = await keysConfig(storage);
+      const next = { ...current, disable_upsert: fields.disable_upsert };
+      if (next.disable_upsert !== current.disable_upsert) await setKeysConfig(storage, next);
+      return { data: next };
+    },
   },
 });
 

@@ -4,7 +4,7 @@ import { definePath, field } from '../../../core/path.js';
 import { batchItems, itemInt, itemString, singleItem, singleOrBatch, type BatchItem, type BatchShape, type Ctx } from '../batch.js';
 import { decodeBase64 } from '../encoding.js';
 import { capabilitiesOf } from '../key-types.js';
-import { loadKey, requireKey, saveKey, withKeyLock } from '../keyring.js';
+import { keysConfig, loadKey, requireKey, saveKey, withKeyLock } from '../keyring.js';
 import type { KeyPolicy } from '../policy.js';
 import { decrypt, encrypt, type CipherOptions } from '../symmetric.js';
 import { newPolicy, parseKeyType } from './keys.js';
@@ -81,6 +81,8 @@ async function upsertKey(ctx: Ctx, derived: boolean): Promise<KeyPolicy> {
   const text = f.type as string;
   if (/^ecdsa-p(256|384|521)$/.test(text)) throw new BadRequest(`key type ${text} not supported for this operation`);
   if (!UPSERT_TYPES.includes(text)) throw new BadRequest(`unknown key type ${text}`);
+  // config/keys disable_upsert: a missing key is "not found", as without create capability.
+  if ((await keysConfig(ctx.storage)).disable_upsert) return requireKey(ctx.storage, ctx.mount.uuid, f.name as string, ctx.clock.now());
   const type = parseKeyType(text);
   if (derived && !capabilitiesOf(type).derivation) throw new BadRequest(`key derivation and convergent encryption not supported for keys of type ${type}`);
   const name = f.name as string;
