@@ -105,7 +105,7 @@ export class TokenStore {
     if (isBatchToken(token)) return undefined;
     const entry = this.#cache.get(this.hash(token));
     if (entry === undefined) return undefined;
-    return (entry.expire_at === 0 || entry.expire_at > this.#clock.now()) && entry.num_uses >= 0 ? entry : null;
+    return !this.#expired(entry) && entry.num_uses >= 0 ? entry : null;
   }
 
   /**
@@ -148,7 +148,7 @@ export class TokenStore {
   async #openBatch(token: string): Promise<TokenEntry | undefined> {
     const carried = this.batch?.open(token);
     const entry = Array.isArray(carried) && (carried.length === 8 || carried.length === 9) ? this.#batchEntry(token, carried as BatchCarried) : undefined;
-    if (!entry || (entry.expire_at !== 0 && entry.expire_at <= this.#clock.now())) return undefined;
+    if (!entry || this.#expired(entry)) return undefined;
     if (entry.parent && !(await this.byId(entry.parent))) return undefined;
     return entry;
   }
@@ -218,8 +218,13 @@ export class TokenStore {
       // A read that overlapped an invalidation may hold the old entry: used once, not kept.
       if (this.#forgotten === before) this.#cache.set(id, entry);
     }
-    if (!includeExpired && entry.expire_at !== 0 && entry.expire_at <= this.#clock.now()) return undefined;
+    if (!includeExpired && this.#expired(entry)) return undefined;
     return entry;
+  }
+
+  /** Whether an entry's time is up by the clock (0 never expires), revoked yet or not. */
+  #expired(entry: Pick<TokenEntry, 'expire_at'>): boolean {
+    return entry.expire_at !== 0 && entry.expire_at <= this.#clock.now();
   }
 
   /** The live entry behind an accessor. */
