@@ -12,11 +12,11 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from './log.js';
 import { MountTable, routePrefix, type BackendResolver, type MountEntry } from './mounts.js';
 import type { Caller, LogicalRequest } from './request.js';
-import { callerOf, type AccessControl } from './access.js';
+import type { AccessControl } from './access.js';
+import { CallerResolver } from './callers.js';
 import { PolicyStore } from './policy-store.js';
 import { noAudit, type AuditBroker } from './audit.js';
 import { revokeTree } from './tokens/lifecycle.js';
-import { remoteAllowed } from './tokens/cidr.js';
 import { tokenLeases } from './tokens/leases.js';
 import { ExpirationManager } from './expiration/manager.js';
 import { Leases } from './expiration/leasing.js';
@@ -31,7 +31,7 @@ import { isHaStorage } from '../storage/ha.js';
 import { HaRole, StandbyError } from './ha.js';
 import { feedOf } from '../storage/feed.js';
 import { StandbyCache } from './standby-cache.js';
-import { IdentityStore, type TokenIdentity } from './identity/index.js';
+import { IdentityStore } from './identity/index.js';
 import type { Unsealed } from './unsealed-state.js';
 import { RequestPipeline, type Outcome } from './pipeline.js';
 
@@ -332,41 +332,11 @@ export class Core {
     await backend.onOptionsChange({ storage: this.unsealed.mounts.viewOf(entry), from: entry.options, to, now: this.clock.now() });
   }
 
-  /**
-   * Resolves the token of a request into a caller; undefined when there is no valid token, or
-   * when the token is bound to networks the request does not come from (Vault checks a token's
-   * bound CIDRs on every request).
-   */
+  readonly #callers = new CallerResolver(() => this.unsealed);
+
+  /** The caller of a request's token (see CallerResolver.resolve). */
   resolveCaller(token: string, remoteAddress: string): Caller | undefined | Promise<Caller | undefined> {
-    // Most requests carry a token whose entry is in memory: answered without an async step.
-    const known = this.unsealed.tokens.lookupNow(token);
-    if (known !== undefined) return known === null ? undefined : this.#callerFor(token, known, remoteAddress);
-    return this.unsealed.tokens.lookup(token).then((entry) => (entry ? this.#callerFor(token, entry, remoteAddress) : undefined));
-  }
-
-  /** The caller a live token entry makes, unless its CIDR binding or its entity refuses it here. */
-  #callerFor(token: string, entry: TokenEntry, remoteAddress: string): Caller | undefined {
-    if (entry.bound_cidrs?.length && !remoteAllowed(remoteAddress, entry.bound_cidrs)) return undefined;
-    // Identity is read as it is now: group changes reach tokens already issued, and a disabled
-    // entity's tokens are refused (Vault's "permission denied") without being revoked.
-    const identity = entry.entity_id ? this.unsealed.identity.forToken(entry.entity_id) : undefined;
-    if (identity?.disabled) return undefined;
-    return this.#callerOf(token, entry, identity);
-  }
-
-  /**
-   * One caller object per token entry and identity, reused while both are the same objects
-   * (the token store and the identity store replace, never mutate, what changed): the audit
-   * devices keep the encoded `auth` block per caller object. Callers are read, never changed.
-   */
-  readonly #callers = new WeakMap<TokenEntry, { token: string; identity: TokenIdentity | undefined; caller: Caller }>();
-
-  #callerOf(token: string, entry: TokenEntry, identity: TokenIdentity | undefined): Caller {
-    const known = this.#callers.get(entry);
-    if (known && known.token === token && known.identity === identity) return known.caller;
-    const caller = callerOf(token, entry, identity);
-    this.#callers.set(entry, { token, identity, caller });
-    return caller;
+    return this.#callers.resolve(token, remoteAddress);
   }
 
   /**
